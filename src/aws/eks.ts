@@ -1,0 +1,98 @@
+// Thin adapter over EKS: cluster, the pod identity agent add-on and pod identity associations.
+import {
+  CreateAddonCommand,
+  CreatePodIdentityAssociationCommand,
+  DescribeAddonCommand,
+  DescribeClusterCommand,
+  DescribePodIdentityAssociationCommand,
+  paginateListPodIdentityAssociations,
+  TagResourceCommand,
+  UpdatePodIdentityAssociationCommand,
+  waitUntilAddonActive,
+  type Cluster,
+  type EKSClient,
+} from '@aws-sdk/client-eks';
+import type { ObservedAddon, ObservedAssociation } from '../plan/types.js';
+import { errorName } from './clients.js';
+
+export async function describeCluster(eks: EKSClient, name: string): Promise<Cluster | null> {
+  try {
+    return (await eks.send(new DescribeClusterCommand({ name }))).cluster ?? null;
+  } catch (e) {
+    if (errorName(e) === 'ResourceNotFoundException') return null;
+    throw e;
+  }
+}
+
+export async function describeAddon(eks: EKSClient, clusterName: string, addonName: string): Promise<ObservedAddon | null> {
+  try {
+    const { addon } = await eks.send(new DescribeAddonCommand({ clusterName, addonName }));
+    return { status: addon?.status ?? 'UNKNOWN', version: addon?.addonVersion, healthIssues: addon?.health?.issues ?? [] };
+  } catch (e) {
+    if (errorName(e) === 'ResourceNotFoundException') return null;
+    throw e;
+  }
+}
+
+/** Creates the add-on; one created concurrently by someone else is just as good. */
+export async function createAddon(eks: EKSClient, clusterName: string, addonName: string): Promise<void> {
+  try {
+    await eks.send(new CreateAddonCommand({ clusterName, addonName }));
+  } catch (e) {
+    if (errorName(e) !== 'ResourceInUseException') throw e;
+  }
+}
+
+/** The SDK waiter; resolves when ACTIVE, throws with the waiter's reason otherwise. */
+export async function waitAddonActive(eks: EKSClient, clusterName: string, addonName: string, maxWaitTime: number, minDelay: number, maxDelay: number): Promise<void> {
+  await waitUntilAddonActive({ client: eks, maxWaitTime, minDelay, maxDelay }, { clusterName, addonName });
+}
+
+/** All associations of one namespace/service account, described (the list has no role ARN). */
+export async function readAssociations(eks: EKSClient, clusterName: string, namespace: string, serviceAccount: string): Promise<ObservedAssociation[]> {
+  const ids: string[] = [];
+  for await (const page of paginateListPodIdentityAssociations({ client: eks }, { clusterName, namespace, serviceAccount }))
+    for (const a of page.associations ?? []) if (a.associationId) ids.push(a.associationId);
+  return Promise.all(ids.map((id) => describeAssociation(eks, clusterName, id)));
+}
+
+async function describeAssociation(eks: EKSClient, clusterName: string, associationId: string): Promise<ObservedAssociation> {
+  const { association: a } = await eks.send(new DescribePodIdentityAssociationCommand({ clusterName, associationId }));
+  return {
+    associationId: a!.associationId!,
+    associationArn: a!.associationArn!,
+    roleArn: a!.roleArn!,
+    targetRoleArn: a!.targetRoleArn || undefined,
+    disableSessionTags: a!.disableSessionTags ?? false,
+    ownerArn: a!.ownerArn || undefined,
+    tags: a!.tags ?? {},
+  };
+}
+
+export interface AssociationRef {
+  associationId: string;
+  associationArn: string;
+}
+
+export async function createAssociation(eks: EKSClient, p: { clusterName: string; namespace: string; serviceAccount: string; roleArn: string; tags: Record<string, string> }): Promise<AssociationRef> {
+  const { association: a } = await eks.send(new CreatePodIdentityAssociationCommand({
+    ...p,
+    tags: Object.keys(p.tags).length ? p.tags : undefined,
+  }));
+  return { associationId: a!.associationId!, associationArn: a!.associationArn! };
+}
+
+export async function updateAssociation(eks: EKSClient, p: { clusterName: string; associationId: string; roleArn: string; clearTargetRole: boolean; enableSessionTags: boolean }): Promise<AssociationRef> {
+  const { association: a } = await eks.send(new UpdatePodIdentityAssociationCommand({
+    clusterName: p.clusterName,
+    associationId: p.associationId,
+    roleArn: p.roleArn,
+    // EKS clears a target role when given an empty string.
+    targetRoleArn: p.clearTargetRole ? '' : undefined,
+    disableSessionTags: p.enableSessionTags ? false : undefined,
+  }));
+  return { associationId: a!.associationId!, associationArn: a!.associationArn! };
+}
+
+export const tagResource = (eks: EKSClient, resourceArn: string, tags: Record<string, string>) =>
+  eks.send(new TagResourceCommand({ resourceArn, tags }));

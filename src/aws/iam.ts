@@ -1,0 +1,114 @@
+// Thin adapter over IAM: observe the role and OIDC provider, and the writes a plan asks for.
+import {
+  AddClientIDToOpenIDConnectProviderCommand,
+  AttachRolePolicyCommand,
+  CreateOpenIDConnectProviderCommand,
+  CreateRoleCommand,
+  GetAccountSummaryCommand,
+  GetOpenIDConnectProviderCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  paginateListAttachedRolePolicies,
+  PutRolePermissionsBoundaryCommand,
+  PutRolePolicyCommand,
+  TagRoleCommand,
+  UpdateAssumeRolePolicyCommand,
+  type IAMClient,
+} from '@aws-sdk/client-iam';
+import type { PolicyDocument } from '../inputs/config.js';
+import type { ObservedOidcProvider, ObservedRole } from '../plan/types.js';
+import { errorName } from './clients.js';
+
+const toTags = (tags: Record<string, string>) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+const json = (doc: PolicyDocument) => JSON.stringify(doc);
+
+async function orNull<T>(p: Promise<T>): Promise<T | null> {
+  try {
+    return await p;
+  } catch (e) {
+    if (errorName(e) === 'NoSuchEntityException' || errorName(e) === 'NoSuchEntity') return null;
+    throw e;
+  }
+}
+
+export interface RoleReadOptions {
+  policies: boolean;
+  inlinePolicyName: string | undefined;
+}
+
+/** The role with what the plan needs of it; null when it does not exist. */
+export async function readRole(iam: IAMClient, name: string, opts: RoleReadOptions): Promise<ObservedRole | null> {
+  const got = await orNull(iam.send(new GetRoleCommand({ RoleName: name })));
+  const role = got?.Role;
+  if (!role) return null;
+  const [attached, inline] = await Promise.all([
+    opts.policies ? listAttached(iam, name) : Promise.resolve([]),
+    opts.inlinePolicyName ? orNull(iam.send(new GetRolePolicyCommand({ RoleName: name, PolicyName: opts.inlinePolicyName }))) : Promise.resolve(null),
+  ]);
+  return {
+    arn: role.Arn!,
+    name: role.RoleName!,
+    path: role.Path ?? '/',
+    trust: role.AssumeRolePolicyDocument ?? '{"Statement":[]}',
+    tags: Object.fromEntries((role.Tags ?? []).map((t) => [t.Key!, t.Value ?? ''])),
+    permissionsBoundaryArn: role.PermissionsBoundary?.PermissionsBoundaryArn,
+    attachedPolicyArns: attached,
+    inlinePolicy: inline?.PolicyDocument,
+  };
+}
+
+async function listAttached(iam: IAMClient, name: string): Promise<string[]> {
+  const arns: string[] = [];
+  for await (const page of paginateListAttachedRolePolicies({ client: iam }, { RoleName: name }))
+    for (const p of page.AttachedPolicies ?? []) if (p.PolicyArn) arns.push(p.PolicyArn);
+  return arns;
+}
+
+export async function createRole(iam: IAMClient, op: { name: string; trust: PolicyDocument; tags: Record<string, string>; boundary: string | undefined; description: string }): Promise<string> {
+  const out = await iam.send(new CreateRoleCommand({
+    RoleName: op.name,
+    AssumeRolePolicyDocument: json(op.trust),
+    Description: op.description.slice(0, 1000),
+    PermissionsBoundary: op.boundary,
+    Tags: toTags(op.tags),
+  }));
+  return out.Role!.Arn!;
+}
+
+export const updateTrust = (iam: IAMClient, roleName: string, trust: PolicyDocument) =>
+  iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: json(trust) }));
+
+export const tagRole = (iam: IAMClient, roleName: string, tags: Record<string, string>) =>
+  iam.send(new TagRoleCommand({ RoleName: roleName, Tags: toTags(tags) }));
+
+export const putBoundary = (iam: IAMClient, roleName: string, boundary: string) =>
+  iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: roleName, PermissionsBoundary: boundary }));
+
+export const attachPolicy = (iam: IAMClient, roleName: string, policyArn: string) =>
+  iam.send(new AttachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArn }));
+
+export const putInlinePolicy = (iam: IAMClient, roleName: string, policyName: string, doc: PolicyDocument) =>
+  iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: policyName, PolicyDocument: json(doc) }));
+
+export async function readOidcProvider(iam: IAMClient, arn: string): Promise<ObservedOidcProvider | null> {
+  const got = await orNull(iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn })));
+  return got ? { arn, clientIds: got.ClientIDList ?? [] } : null;
+}
+
+/** Creates the provider; one created concurrently by someone else is just as good. */
+export async function createOidcProvider(iam: IAMClient, url: string, clientId: string, tags: Record<string, string>): Promise<void> {
+  try {
+    await iam.send(new CreateOpenIDConnectProviderCommand({ Url: url, ClientIDList: [clientId], Tags: toTags(tags) }));
+  } catch (e) {
+    if (errorName(e) !== 'EntityAlreadyExistsException' && errorName(e) !== 'EntityAlreadyExists') throw e;
+  }
+}
+
+export const addClientId = (iam: IAMClient, providerArn: string, clientId: string) =>
+  iam.send(new AddClientIDToOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: providerArn, ClientID: clientId }));
+
+/** The account's limit on a trust policy's size, in bytes without whitespace. */
+export async function trustPolicyQuota(iam: IAMClient): Promise<number | undefined> {
+  const out = await iam.send(new GetAccountSummaryCommand({}));
+  return out.SummaryMap?.AssumeRolePolicySizeQuota;
+}

@@ -1,0 +1,36 @@
+import type { Partition } from '../arn.js';
+
+export type Mode = 'pod-identity' | 'irsa';
+
+/** The role to bind: one we create or update by name, or an existing one given by ARN. */
+export type RoleRef =
+  | { kind: 'name'; name: string }
+  | { kind: 'arn'; arn: string; name: string; path: string; accountId: string };
+
+export type PolicyDocument = Record<string, unknown> & { Statement: unknown };
+
+/** Where the Kubernetes API comes from: a kubeconfig (file or text), or DescribeCluster + EKS token. */
+export type KubeAccess = { kind: 'kubeconfig-file'; path: string } | { kind: 'kubeconfig-text'; text: string } | { kind: 'eks' };
+
+/** Every input, parsed and validated once. Deep-frozen: nothing downstream can change it. */
+export interface Config {
+  readonly clusterName: string;
+  readonly region: string;
+  readonly partition: Partition;
+  readonly mode: Mode;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  readonly role: Readonly<RoleRef>;
+  readonly policyArns: readonly string[];
+  readonly inlinePolicy: Readonly<PolicyDocument> | undefined;
+  readonly permissionsBoundary: string | undefined;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly createServiceAccount: boolean;
+  readonly installAgent: boolean;
+  readonly audience: string;
+  readonly scopeTrust: boolean;
+  readonly restartWorkloads: boolean;
+  readonly dryRun: boolean;
+  readonly kube: Readonly<KubeAccess>;
+  readonly waitTimeoutSeconds: number;
+}

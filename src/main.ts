@@ -1,0 +1,34 @@
+import { InvalidInputs, parseInputs } from './inputs/parse.js';
+import { selectPlatform } from './platform/select.js';
+import type { Platform } from './platform/types.js';
+import { oneLine } from './errors.js';
+
+/** Runs the program in whichever host started it. Never throws: failures end through the platform. */
+export async function run(argv = process.argv.slice(2), env = process.env): Promise<void> {
+  const selected = await selectPlatform(argv, env);
+  if ('help' in selected) {
+    process.stdout.write(selected.help);
+    return;
+  }
+  if (selected instanceof Error) {
+    process.stderr.write(`error: ${selected.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  await runOn(selected, env);
+}
+
+export async function runOn(platform: Platform, env: NodeJS.ProcessEnv): Promise<void> {
+  try {
+    const { config, warnings } = parseInputs(platform.readInput, { env });
+    for (const w of warnings) platform.log.warn(w);
+    // Loaded only now: the SDKs are most of the bundle, and bad input should fail fast without them.
+    const { reconcile } = await import('./reconcile.js');
+    const result = await reconcile(config, platform.log, env);
+    platform.setOutputs(result.outputs);
+    await platform.writeSummary(result.summary);
+  } catch (e) {
+    if (e instanceof InvalidInputs && e.problems.length > 1) for (const p of e.problems) platform.log.info(`  - ${p.message}`);
+    platform.fail(oneLine(e));
+  }
+}

@@ -1,0 +1,84 @@
+// Gathers the observed state the plan needs, reading independent things concurrently:
+// the role chain, the cluster (then Kubernetes and the OIDC provider), the add-on and the association.
+import type { AwsClients } from './aws/clients.js';
+import * as eks from './aws/eks.js';
+import * as iam from './aws/iam.js';
+import { callerAccount } from './aws/sts.js';
+import { eksToken } from './aws/token.js';
+import { RunError } from './errors.js';
+import type { Config } from './inputs/config.js';
+import type { Kube } from './kube/client.js';
+import { providerArnFor } from './plan/index.js';
+import { INLINE_POLICY_NAME } from './plan/ownership.js';
+import { AGENT_ADDON } from './plan/pod-identity.js';
+import type { Observed, ObservedRole } from './plan/types.js';
+
+export interface Observation {
+  observed: Observed;
+  kube: Kube | undefined;
+}
+
+/** Kubernetes is only needed to create or annotate the service account (or restart workloads). */
+export const needsKube = (config: Config) => config.mode === 'irsa' || config.createServiceAccount || config.restartWorkloads;
+
+export async function observe(config: Config, aws: AwsClients, env: NodeJS.ProcessEnv): Promise<Observation> {
+  const roleChain = readRoleAndAccount(config, aws);
+  const clusterChain = readCluster(config, aws);
+  const podIdentity = config.mode === 'pod-identity';
+  const addon = podIdentity && config.installAgent ? eks.describeAddon(aws.eks, config.clusterName, AGENT_ADDON) : Promise.resolve(undefined);
+  const associations = podIdentity ? eks.readAssociations(aws.eks, config.clusterName, config.namespace, config.serviceAccount) : Promise.resolve(undefined);
+
+  const kubeChain = clusterChain.then((cluster) => (needsKube(config) ? readKube(config, aws, cluster, env) : undefined));
+  const provider = config.mode === 'irsa'
+    ? Promise.all([roleChain, clusterChain]).then(([{ accountId }, cluster]) => iam.readOidcProvider(aws.iam, providerArnFor(config, accountId, cluster.identity?.oidc?.issuer)))
+    : Promise.resolve(undefined);
+
+  // Settle everything before failing, so no call is left running when the first error is reported.
+  const settled = await Promise.allSettled([roleChain, clusterChain, addon, associations, kubeChain, provider]);
+  const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
+  const [{ role, accountId }, cluster] = await Promise.all([roleChain, clusterChain]);
+  const kube = await kubeChain;
+
+  const observed: Observed = {
+    accountId,
+    cluster: { arn: cluster.arn!, issuer: cluster.identity?.oidc?.issuer },
+    role,
+    addon: await addon,
+    associations: await associations,
+    oidcProvider: await provider,
+    serviceAccount: kube?.serviceAccount,
+    namespaceExists: kube?.namespaceExists,
+  };
+  return { observed, kube: kube?.kube };
+}
+
+async function readRoleAndAccount(config: Config, aws: AwsClients): Promise<{ role: ObservedRole | null; accountId: string }> {
+  const role = await iam.readRole(aws.iam, config.role.name, {
+    policies: config.policyArns.length > 0,
+    inlinePolicyName: config.inlinePolicy ? INLINE_POLICY_NAME : undefined,
+  });
+  if (config.role.kind === 'arn') {
+    if (role && role.arn !== config.role.arn)
+      throw new RunError(`Input "role-arn" is ${config.role.arn}, but these credentials see ${role.arn} under that name: use the role's exact ARN, in the credentials' own account.`);
+    return { role, accountId: config.role.accountId };
+  }
+  // The account is only needed to name a role that does not exist yet.
+  return { role, accountId: role ? role.arn.split(':')[4]! : await callerAccount(aws.sts) };
+}
+
+async function readCluster(config: Config, aws: AwsClients) {
+  const cluster = await eks.describeCluster(aws.eks, config.clusterName);
+  if (!cluster) throw new RunError(`EKS cluster ${config.clusterName} was not found in ${config.region}: check "cluster-name" and "aws-region".`);
+  return cluster;
+}
+
+async function readKube(config: Config, aws: AwsClients, cluster: Awaited<ReturnType<typeof readCluster>>, env: NodeJS.ProcessEnv) {
+  // client-node is large: load it only for runs that talk to Kubernetes.
+  const k8s = await import('./kube/client.js');
+  const token = config.kube.kind === 'eks' ? await eksToken(aws.sts, config.clusterName, config.region, env) : undefined;
+  const kube = k8s.connect(config.kube, { name: config.clusterName, endpoint: cluster.endpoint ?? '', caData: cluster.certificateAuthority?.data }, token);
+  const serviceAccount = await k8s.readServiceAccount(kube, config.namespace, config.serviceAccount);
+  const namespaceExists = serviceAccount ? true : await k8s.namespaceExists(kube, config.namespace);
+  return { kube, serviceAccount, namespaceExists };
+}

@@ -1,0 +1,56 @@
+// The whole plan: desired state (from the config) against observed state, as an ordered list of changes.
+// Pure: no I/O. Apply carries it out; dry-run prints it.
+import { clusterArn, issuerHostPath, oidcProviderArn, roleArn as buildRoleArn } from '../arn.js';
+import type { Config } from '../inputs/config.js';
+import { ChangeList, PlanError } from './changes.js';
+import { planOidcProvider } from './irsa.js';
+import { planAddon, planAssociation } from './pod-identity.js';
+import { planRole } from './role.js';
+import { planServiceAccount } from './service-account.js';
+import { irsaBinding, podIdentityBinding, type Binding } from './trust.js';
+import type { Observed, Plan } from './types.js';
+
+export { PlanError };
+
+export function roleArnFor(config: Config, observed: Pick<Observed, 'role' | 'accountId'>): string {
+  if (observed.role) return observed.role.arn;
+  return config.role.kind === 'arn' ? config.role.arn : buildRoleArn(config.partition, observed.accountId, config.role.name);
+}
+
+export function providerArnFor(config: Config, accountId: string, issuer: string | undefined): string {
+  if (!issuer) throw new PlanError(`Cluster ${config.clusterName} has no OIDC issuer, so IRSA cannot work; use mode pod-identity, or enable the cluster's OIDC issuer.`);
+  return oidcProviderArn(config.partition, accountId, issuer);
+}
+
+export function plan(config: Config, observed: Observed): Plan {
+  const out = new ChangeList();
+  const roleArn = roleArnFor(config, observed);
+  let binding: Binding;
+  let roleAfter: string[] = [];
+  let providerArn: string | undefined;
+
+  if (config.mode === 'irsa') {
+    const issuer = observed.cluster.issuer;
+    providerArn = providerArnFor(config, roleAccount(roleArn), issuer);
+    roleAfter = planOidcProvider(config, issuer!, providerArn, observed.oidcProvider ?? null, out);
+    binding = irsaBinding(providerArn, issuerHostPath(issuer!), config.namespace, config.serviceAccount, config.audience);
+  } else {
+    const scope = { clusterArn: observed.cluster.arn, namespace: config.namespace, serviceAccount: config.serviceAccount };
+    binding = podIdentityBinding(config.scopeTrust ? scope : undefined);
+  }
+
+  const roleDone = planRole(config, observed.role, binding, roleAfter, out);
+  let waitForAddon = false;
+  if (config.mode === 'pod-identity') {
+    waitForAddon = planAddon(config, observed.addon, out);
+    planAssociation(config, roleArn, observed.associations ?? [], roleDone, out);
+  }
+  if (observed.serviceAccount !== undefined)
+    planServiceAccount(config, roleArn, observed.serviceAccount, observed.namespaceExists ?? true, roleDone, out);
+
+  return { changes: out.changes, warnings: out.warnings, waitForAddon, roleArn, oidcProviderArn: providerArn };
+}
+
+/** The OIDC provider lives in the role's account. */
+const roleAccount = (arn: string) => arn.split(':')[4]!;
+

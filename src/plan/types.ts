@@ -1,0 +1,98 @@
+// What the adapters observe, and the changes a plan is made of. Plain data only.
+import type { PolicyDocument } from '../inputs/config.js';
+
+export interface ObservedRole {
+  arn: string;
+  name: string;
+  path: string;
+  /** Trust policy as IAM returned it (URL-encoded JSON) or already parsed. */
+  trust: string | PolicyDocument;
+  tags: Record<string, string>;
+  permissionsBoundaryArn: string | undefined;
+  /** Only read when policy-arns is given. */
+  attachedPolicyArns: string[];
+  /** The eks-pod-iam inline policy, when inline-policy is given and the role has one. */
+  inlinePolicy: string | PolicyDocument | undefined;
+}
+
+export type AddonStatus = 'CREATING' | 'ACTIVE' | 'CREATE_FAILED' | 'UPDATING' | 'DELETING' | 'DELETE_FAILED' | 'DEGRADED' | 'UPDATE_FAILED';
+
+export interface ObservedAddon {
+  status: AddonStatus | string;
+  version: string | undefined;
+  healthIssues: { code?: string; message?: string }[];
+}
+
+export interface ObservedAssociation {
+  associationId: string;
+  associationArn: string;
+  roleArn: string;
+  targetRoleArn: string | undefined;
+  disableSessionTags: boolean;
+  ownerArn: string | undefined;
+  tags: Record<string, string>;
+}
+
+export interface ObservedOidcProvider {
+  arn: string;
+  clientIds: string[];
+}
+
+export interface ObservedServiceAccount {
+  annotations: Record<string, string>;
+  labels: Record<string, string>;
+}
+
+export interface ObservedCluster {
+  arn: string;
+  issuer: string | undefined;
+}
+
+/** Everything observed before planning. `null` = looked and it does not exist; `undefined` = not looked at. */
+export interface Observed {
+  accountId: string;
+  cluster: ObservedCluster;
+  role: ObservedRole | null;
+  addon?: ObservedAddon | null;
+  associations?: ObservedAssociation[];
+  oidcProvider?: ObservedOidcProvider | null;
+  namespaceExists?: boolean;
+  serviceAccount?: ObservedServiceAccount | null;
+}
+
+/** One change of the plan. `op` says what the apply step does; resource/action/detail are what users see. */
+export type Change = {
+  id: string;
+  resource: string;
+  action: string;
+  detail: string;
+  /** Ids of changes that must be done first. */
+  after: string[];
+  op: Op;
+};
+
+export type Op =
+  | { kind: 'create-role'; name: string; trust: PolicyDocument; tags: Record<string, string>; boundary: string | undefined; description: string }
+  | { kind: 'update-trust'; roleName: string; trust: PolicyDocument }
+  | { kind: 'tag-role'; roleName: string; tags: Record<string, string> }
+  | { kind: 'put-boundary'; roleName: string; boundary: string }
+  | { kind: 'attach-policy'; roleName: string; policyArn: string }
+  | { kind: 'put-inline-policy'; roleName: string; policyName: string; document: PolicyDocument }
+  | { kind: 'create-oidc-provider'; url: string; clientId: string; tags: Record<string, string> }
+  | { kind: 'add-client-id'; providerArn: string; clientId: string }
+  | { kind: 'create-addon'; addonName: string }
+  | { kind: 'create-association'; roleArn: string; tags: Record<string, string> }
+  | { kind: 'update-association'; associationId: string; roleArn: string; clearTargetRole: boolean; enableSessionTags: boolean }
+  | { kind: 'tag-association'; associationArn: string; tags: Record<string, string> }
+  | { kind: 'create-namespace'; name: string }
+  | { kind: 'create-service-account'; annotations: Record<string, string> }
+  | { kind: 'annotate-service-account'; annotations: Record<string, string> };
+
+/** Waits that are not changes but must happen (an add-on still CREATING from an earlier run). */
+export interface Plan {
+  changes: Change[];
+  waitForAddon: boolean;
+  warnings: string[];
+  roleArn: string;
+  oidcProviderArn: string | undefined;
+}

@@ -1,0 +1,27 @@
+// GitHub Actions shell: inputs and outputs through @actions/core, as the runner expects.
+import type { Platform } from './types.js';
+
+/** @actions/core (with its HTTP client) is loaded only on GitHub, keeping the CLI's start fast. */
+export async function githubPlatform(): Promise<Platform> {
+  const core = await import('@actions/core');
+  return {
+    name: 'github',
+    readInput: (name) => core.getInput(name),
+    log: {
+      info: (m) => core.info(m),
+      warn: (m) => core.warning(m),
+      notice: (m) => core.info(m),
+      debug: (m) => core.debug(m),
+      group: (title, fn) => core.group(title, fn),
+    },
+    setOutputs(outputs) {
+      for (const [name, value] of Object.entries(outputs)) if (value !== undefined) core.setOutput(name, value);
+    },
+    async writeSummary(markdown) {
+      // Outside a runner there is no summary file; that is not a failure of the run.
+      if (!process.env.GITHUB_STEP_SUMMARY) return;
+      await core.summary.addRaw(markdown, true).write();
+    },
+    fail: (message) => core.setFailed(message),
+  };
+}
