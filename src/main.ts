@@ -15,6 +15,8 @@ export async function run(argv = process.argv.slice(2), env = process.env): Prom
     process.exitCode = 2;
     return;
   }
+  // A safety net: a promise that fails unobserved must still end the run with its cause, not a bare exit.
+  process.on('unhandledRejection', (e) => selected.fail(oneLine(e)));
   await runOn(selected, env);
 }
 

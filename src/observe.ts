@@ -3,7 +3,6 @@
 import type { AwsClients } from './aws/clients.js';
 import * as eks from './aws/eks.js';
 import * as iam from './aws/iam.js';
-import { callerAccount } from './aws/sts.js';
 import { eksToken } from './aws/token.js';
 import { RunError } from './errors.js';
 import type { Config } from './inputs/config.js';
@@ -22,22 +21,27 @@ export interface Observation {
 export const needsKube = (config: Config) => config.mode === 'irsa' || config.createServiceAccount || config.restartWorkloads;
 
 export async function observe(config: Config, aws: AwsClients, env: NodeJS.ProcessEnv): Promise<Observation> {
-  const roleChain = readRoleAndAccount(config, aws);
+  // client-node is large: start loading it now, while the first AWS calls are in flight.
+  const kubeModule = needsKube(config) ? import('./kube/client.js') : undefined;
+  const roleChain = readRole(config, aws);
   const clusterChain = readCluster(config, aws);
+  // EKS clusters are only visible to their own account, so the cluster's ARN names the account a role created
+  // by name lands in (no STS call needed); a role given by ARN names its own.
+  const accountChain = config.role.kind === 'arn' ? Promise.resolve(config.role.accountId) : clusterChain.then((c) => c.arn!.split(':')[4]!);
   const podIdentity = config.mode === 'pod-identity';
   const addon = podIdentity && config.installAgent ? eks.describeAddon(aws.eks, config.clusterName, AGENT_ADDON) : Promise.resolve(undefined);
   const associations = podIdentity ? eks.readAssociations(aws.eks, config.clusterName, config.namespace, config.serviceAccount) : Promise.resolve(undefined);
 
-  const kubeChain = clusterChain.then((cluster) => (needsKube(config) ? readKube(config, aws, cluster, env) : undefined));
+  const kubeChain = clusterChain.then((cluster) => (kubeModule ? readKube(kubeModule, config, aws, cluster, env) : undefined));
   const provider = config.mode === 'irsa'
-    ? Promise.all([roleChain, clusterChain]).then(([{ accountId }, cluster]) => iam.readOidcProvider(aws.iam, providerArnFor(config, accountId, cluster.identity?.oidc?.issuer)))
+    ? Promise.all([accountChain, clusterChain]).then(([accountId, cluster]) => iam.readOidcProvider(aws.iam, providerArnFor(config, accountId, cluster.identity?.oidc?.issuer)))
     : Promise.resolve(undefined);
 
   // Settle everything before failing, so no call is left running when the first error is reported.
-  const settled = await Promise.allSettled([roleChain, clusterChain, addon, associations, kubeChain, provider]);
+  const settled = await Promise.allSettled([roleChain, clusterChain, accountChain, addon, associations, kubeChain, provider]);
   const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) throw failure.reason;
-  const [{ role, accountId }, cluster] = await Promise.all([roleChain, clusterChain]);
+  const [role, accountId, cluster] = await Promise.all([roleChain, accountChain, clusterChain]);
   const kube = await kubeChain;
 
   const observed: Observed = {
@@ -53,7 +57,7 @@ export async function observe(config: Config, aws: AwsClients, env: NodeJS.Proce
   return { observed, kube: kube?.kube };
 }
 
-async function readRoleAndAccount(config: Config, aws: AwsClients): Promise<{ role: ObservedRole | null; accountId: string }> {
+async function readRole(config: Config, aws: AwsClients): Promise<ObservedRole | null> {
   const role = await iam.readRole(aws.iam, config.role.name, {
     policies: config.policyArns.length > 0,
     inlinePolicyName: config.inlinePolicy ? INLINE_POLICY_NAME : undefined,
@@ -61,10 +65,8 @@ async function readRoleAndAccount(config: Config, aws: AwsClients): Promise<{ ro
   if (config.role.kind === 'arn') {
     if (role && role.arn !== config.role.arn)
       throw new RunError(`Input "role-arn" is ${config.role.arn}, but these credentials see ${role.arn} under that name: use the role's exact ARN, in the credentials' own account.`);
-    return { role, accountId: config.role.accountId };
   }
-  // The account is only needed to name a role that does not exist yet.
-  return { role, accountId: role ? role.arn.split(':')[4]! : await callerAccount(aws.sts) };
+  return role;
 }
 
 async function readCluster(config: Config, aws: AwsClients) {
@@ -73,10 +75,9 @@ async function readCluster(config: Config, aws: AwsClients) {
   return cluster;
 }
 
-async function readKube(config: Config, aws: AwsClients, cluster: Awaited<ReturnType<typeof readCluster>>, env: NodeJS.ProcessEnv) {
-  // client-node is large: load it only for runs that talk to Kubernetes.
-  const k8s = await import('./kube/client.js');
-  const token = config.kube.kind === 'eks' ? await eksToken(aws.sts, config.clusterName, config.region, env) : undefined;
+async function readKube(kubeModule: Promise<typeof import('./kube/client.js')>, config: Config, aws: AwsClients, cluster: Awaited<ReturnType<typeof readCluster>>, env: NodeJS.ProcessEnv) {
+  const k8s = await kubeModule;
+  const token = config.kube.kind === 'eks' ? await eksToken(await aws.sts(), config.clusterName, config.region, env) : undefined;
   const kube = k8s.connect(config.kube, { name: config.clusterName, endpoint: cluster.endpoint ?? '', caData: cluster.certificateAuthority?.data }, token);
   const serviceAccount = await k8s.readServiceAccount(kube, config.namespace, config.serviceAccount);
   const namespaceExists = serviceAccount ? true : await k8s.namespaceExists(kube, config.namespace);

@@ -1,7 +1,7 @@
 // One run: observe → plan → (dry run: stop) → apply → outputs. The platform shells call this.
 import { applyOp, delayScale, type ApplyContext } from './apply/ops.js';
 import { runGraph } from './apply/run-graph.js';
-import { createClients, destroyClients, type AwsClients } from './aws/clients.js';
+import { AwsClients } from './aws/clients.js';
 import * as eks from './aws/eks.js';
 import * as iam from './aws/iam.js';
 import { RunError } from './errors.js';
@@ -22,7 +22,7 @@ export interface RunResult {
 }
 
 export async function reconcile(config: Config, log: Log, env: NodeJS.ProcessEnv = process.env): Promise<RunResult> {
-  const aws = createClients(config.region);
+  const aws = new AwsClients(config.region);
   try {
     const { observed, kube } = await log.group('Observe', () => observe(config, aws, env));
     let p: Plan;
@@ -46,7 +46,7 @@ export async function reconcile(config: Config, log: Log, env: NodeJS.ProcessEnv
           log.notice(`${c.resource} ${c.action}: ${c.detail}`);
         }),
       );
-      if (p.waitForAddon) await waitForAddon(config, aws, log);
+      if (p.waitForAddon && !ctx.result.addonActive) await waitForAddon(config, aws, log);
     }
 
     const association = ctx.result.association ?? observed.associations?.[0];
@@ -61,7 +61,7 @@ export async function reconcile(config: Config, log: Log, env: NodeJS.ProcessEnv
     } else outputs['oidc-provider-arn'] = p.oidcProviderArn ?? '';
     return { outputs, changes: p.changes, summary: summarize(config, p, outputs) };
   } finally {
-    destroyClients(aws);
+    await aws.destroy();
   }
 }
 

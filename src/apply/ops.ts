@@ -14,7 +14,7 @@ export interface ApplyContext {
   kube: Kube | undefined;
   log: Log;
   /** What apply learnt that the outputs need. */
-  result: { association?: eks.AssociationRef };
+  result: { association?: eks.AssociationRef; addonActive?: boolean };
 }
 
 export async function applyOp(op: Op, ctx: ApplyContext): Promise<void> {
@@ -37,7 +37,8 @@ export async function applyOp(op: Op, ctx: ApplyContext): Promise<void> {
     case 'add-client-id':
       return void (await iam.addClientId(aws.iam, op.providerArn, op.clientId));
     case 'create-addon':
-      return eks.createAddon(aws.eks, config.clusterName, op.addonName);
+      ctx.result.addonActive = (await eks.createAddon(aws.eks, config.clusterName, op.addonName)) === 'ACTIVE';
+      return;
     case 'create-association':
       ctx.result.association = await createAssociation(op.roleArn, op.tags, ctx);
       return;

@@ -3,27 +3,35 @@
 // (throttling and 5xx are retried there, not in home-made loops).
 import { EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { STSClient } from '@aws-sdk/client-sts';
-
-export interface AwsClients {
-  iam: IAMClient;
-  eks: EKSClient;
-  sts: STSClient;
-  region: string;
-}
+import type { STSClient } from '@aws-sdk/client-sts';
 
 /** Generous because a bootstrap pipeline would rather wait than fail on a throttled account. */
 const MAX_ATTEMPTS = 10;
 
-export function createClients(region: string): AwsClients {
-  const common = { region, retryMode: 'adaptive', maxAttempts: MAX_ATTEMPTS, customUserAgent: 'eks-pod-iam' } as const;
-  return { iam: new IAMClient(common), eks: new EKSClient(common), sts: new STSClient(common), region };
-}
+export class AwsClients {
+  readonly iam: IAMClient;
+  readonly eks: EKSClient;
+  private readonly config;
+  private stsClient: Promise<STSClient> | undefined;
 
-export function destroyClients(c: AwsClients): void {
-  c.iam.destroy();
-  c.eks.destroy();
-  c.sts.destroy();
+  constructor(readonly region: string) {
+    // The SDK warns on Node 20 about its own future releases; users of this bundle cannot act on that.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+    this.config = { region, retryMode: 'adaptive', maxAttempts: MAX_ATTEMPTS, customUserAgent: 'eks-pod-iam' } as const;
+    this.iam = new IAMClient(this.config);
+    this.eks = new EKSClient(this.config);
+  }
+
+  /** STS is needed only to name a role that does not exist yet, or to make a cluster token: loaded on first use. */
+  sts(): Promise<STSClient> {
+    return (this.stsClient ??= import('@aws-sdk/client-sts').then(({ STSClient }) => new STSClient(this.config)));
+  }
+
+  async destroy(): Promise<void> {
+    this.iam.destroy();
+    this.eks.destroy();
+    (await this.stsClient)?.destroy();
+  }
 }
 
 /** The error's name, as the SDK sets it from the service's error code. */

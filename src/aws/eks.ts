@@ -34,12 +34,13 @@ export async function describeAddon(eks: EKSClient, clusterName: string, addonNa
   }
 }
 
-/** Creates the add-on; one created concurrently by someone else is just as good. */
-export async function createAddon(eks: EKSClient, clusterName: string, addonName: string): Promise<void> {
+/** Creates the add-on (one created concurrently by someone else is just as good); returns its status. */
+export async function createAddon(eks: EKSClient, clusterName: string, addonName: string): Promise<string | undefined> {
   try {
-    await eks.send(new CreateAddonCommand({ clusterName, addonName }));
+    return (await eks.send(new CreateAddonCommand({ clusterName, addonName }))).addon?.status;
   } catch (e) {
     if (errorName(e) !== 'ResourceInUseException') throw e;
+    return undefined;
   }
 }
 

@@ -1,0 +1,205 @@
+// Pod Identity mode end to end: the committed bundle, run as a GitHub runner runs it, against moto (+ EKS
+// extensions) and the local Kubernetes API server; end states judged with the aws CLI and kubectl.
+import { startEmulators, type Emulators } from '../emulators/index.js';
+import { awsCli, clearJournals, kubectl, trustOf, writes } from './helpers/clients.js';
+import { NODE24, runAction } from './helpers/run-action.js';
+
+const CLUSTER = 'demo';
+const ROLE = 'app-role';
+const POLICY = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
+const FOREIGN_POLICY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
+const ec2Statement = { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' };
+
+let emu: Emulators;
+beforeAll(async () => {
+  emu = await startEmulators();
+});
+afterAll(async () => emu?.stop());
+beforeEach(async () => {
+  await emu.reset();
+  await emu.createCluster(CLUSTER);
+  await emu.aws.setAddonBehaviour({ readsUntilActive: 1 });
+  await clearJournals(emu);
+});
+
+const inputs = (over: Record<string, string> = {}) => ({
+  'cluster-name': CLUSTER,
+  namespace: 'apps',
+  'service-account': 'api',
+  'role-name': ROLE,
+  'policy-arns': POLICY,
+  ...over,
+});
+const run = (over: Record<string, string> = {}, env: NodeJS.ProcessEnv = {}, node?: string) =>
+  runAction(inputs(over), { env: { ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.01', ...env }, node });
+
+const associations = (ns = 'apps', sa = 'api') =>
+  awsCli(emu, ['eks', 'list-pod-identity-associations', '--cluster-name', CLUSTER, '--namespace', ns, '--service-account', sa]).associations;
+const describeAssociation = (id: string) => awsCli(emu, ['eks', 'describe-pod-identity-association', '--cluster-name', CLUSTER, '--association-id', id]).association;
+const attached = (role = ROLE) => awsCli(emu, ['iam', 'list-attached-role-policies', '--role-name', role]).AttachedPolicies.map((p: any) => p.PolicyArn).sort();
+
+test('fresh cluster: role, policy, add-on, association and service account are created', async () => {
+  const r = await run();
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  const roleArn = `arn:aws:iam::123456789012:role/${ROLE}`;
+  expect(r.outputs['role-arn']).toBe(roleArn);
+  expect(r.outputs['association-id']).toMatch(/^a-[a-z0-9]{17}$/);
+  expect(r.outputs.changed).toBe('true');
+  expect(r.changes.map((c) => `${c.resource} ${c.action}`)).toEqual([
+    'iam-role create', 'iam-role-policy attach', 'eks-addon create', 'pod-identity-association create', 'namespace create', 'service-account create',
+  ]);
+
+  const trust = trustOf(emu, ROLE);
+  expect(trust.Statement).toEqual([{ Sid: 'EksPodIamPodIdentity', Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }]);
+  expect(attached()).toEqual([POLICY]);
+  const tags = awsCli(emu, ['iam', 'list-role-tags', '--role-name', ROLE]).Tags;
+  expect(tags).toEqual(expect.arrayContaining([{ Key: 'eks-pod-iam:managed', Value: 'true' }, { Key: 'eks-pod-iam:cluster', Value: CLUSTER }]));
+  expect(awsCli(emu, ['eks', 'describe-addon', '--cluster-name', CLUSTER, '--addon-name', 'eks-pod-identity-agent']).addon.status).toBe('ACTIVE');
+  const list = associations();
+  expect(list).toHaveLength(1);
+  expect(list[0].associationId).toBe(r.outputs['association-id']);
+  expect(describeAssociation(list[0].associationId).roleArn).toBe(roleArn);
+  expect(r.outputs['association-arn']).toBe(list[0].associationArn);
+
+  const sa = await kubectl(emu, CLUSTER, ['get', 'serviceaccount', 'api', '-n', 'apps', '-o', 'json']);
+  expect(sa.metadata.name).toBe('api');
+  // The program reached Kubernetes with a token it generated (no kubeconfig was given).
+  expect(emu.kube.lastEksToken()?.url).toMatch(/Action=GetCallerIdentity/);
+  expect(r.summary).toMatch(/\| pod-identity-association \| create \|/);
+});
+
+test('rerun: changed=false, no write of either kind, at most 6 AWS calls', async () => {
+  await run();
+  await clearJournals(emu);
+  const r = await run();
+  expect(r.code).toBe(0);
+  expect(r.outputs.changed).toBe('false');
+  expect(r.outputs.changes).toBe('[]');
+  const w = await writes(emu);
+  expect(w.aws).toEqual([]);
+  expect(w.kube).toEqual([]);
+  expect(w.awsCalls.length).toBeLessThanOrEqual(6);
+  expect(r.outputs['association-id']).toMatch(/^a-/);
+});
+
+test('association pointing at another role is updated in place (same id)', async () => {
+  awsCli(emu, ['iam', 'create-role', '--role-name', 'old-role', '--assume-role-policy-document', JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }] })]);
+  const created = awsCli(emu, ['eks', 'create-pod-identity-association', '--cluster-name', CLUSTER, '--namespace', 'apps', '--service-account', 'api', '--role-arn', 'arn:aws:iam::123456789012:role/old-role']).association;
+  const r = await run();
+  expect(r.code).toBe(0);
+  expect(r.outputs['association-id']).toBe(created.associationId);
+  expect(r.changes).toContainEqual(expect.objectContaining({ resource: 'pod-identity-association', action: 'update' }));
+  expect(associations()).toHaveLength(1);
+  expect(describeAssociation(created.associationId).roleArn).toBe(`arn:aws:iam::123456789012:role/${ROLE}`);
+});
+
+test('a foreign trust statement and a foreign attached policy are kept', async () => {
+  awsCli(emu, ['iam', 'create-role', '--role-name', ROLE, '--assume-role-policy-document', JSON.stringify({ Version: '2012-10-17', Statement: [ec2Statement] })]);
+  awsCli(emu, ['iam', 'attach-role-policy', '--role-name', ROLE, '--policy-arn', FOREIGN_POLICY]);
+  const r = await run();
+  expect(r.code).toBe(0);
+  expect(r.changes.map((c) => `${c.resource} ${c.action}`)).toContain('iam-role-trust update');
+  const trust = trustOf(emu, ROLE);
+  expect(trust.Statement).toHaveLength(2);
+  expect(trust.Statement[0]).toEqual(ec2Statement);
+  expect(trust.Statement[1].Principal).toEqual({ Service: 'pods.eks.amazonaws.com' });
+  expect(attached()).toEqual([POLICY, FOREIGN_POLICY].sort());
+});
+
+test('drift: a detached policy or a removed trust statement is restored, and only that', async () => {
+  await run();
+  awsCli(emu, ['iam', 'detach-role-policy', '--role-name', ROLE, '--policy-arn', POLICY]);
+  await clearJournals(emu);
+  let r = await run();
+  expect(r.changes.map((c) => `${c.resource} ${c.action}`)).toEqual(['iam-role-policy attach']);
+  expect((await writes(emu)).aws).toEqual(['AttachRolePolicy']);
+  expect(attached()).toEqual([POLICY]);
+
+  awsCli(emu, ['iam', 'update-assume-role-policy', '--role-name', ROLE, '--policy-document', JSON.stringify({ Version: '2012-10-17', Statement: [ec2Statement] })]);
+  await clearJournals(emu);
+  r = await run();
+  expect(r.changes.map((c) => `${c.resource} ${c.action}`)).toEqual(['iam-role-trust update']);
+  expect((await writes(emu)).aws).toEqual(['UpdateAssumeRolePolicy']);
+  expect(trustOf(emu, ROLE).Statement[0]).toEqual(ec2Statement);
+});
+
+test('dry run on a fresh cluster writes nothing and lists every change; a real run then matches it', async () => {
+  const dry = await run({ 'dry-run': 'true' });
+  expect(dry.code).toBe(0);
+  expect(dry.outputs.changed).toBe('true');
+  const w = await writes(emu);
+  expect(w.aws).toEqual([]);
+  expect(w.kube).toEqual([]);
+  expect(dry.summary).toMatch(/dry run/);
+  const real = await run();
+  expect(real.changes).toEqual(dry.changes);
+  expect(dry.outputs['role-arn']).toBe(real.outputs['role-arn']);
+});
+
+test('add-on CREATING for several reads: the run waits and succeeds', async () => {
+  await emu.aws.setAddonBehaviour({ readsUntilActive: 3 });
+  const r = await run();
+  expect(r.code).toBe(0);
+  const describes = (await emu.aws.journal()).filter((j) => j.operation === 'DescribeAddon').length;
+  expect(describes).toBeGreaterThanOrEqual(4);
+  expect(r.stdout).toMatch(/eks-pod-identity-agent is ACTIVE/);
+});
+
+test('add-on CREATE_FAILED: a clear failure with its health issues', async () => {
+  await emu.aws.setAddonBehaviour({ readsUntilActive: 1, outcome: 'CREATE_FAILED', issues: [{ code: 'InsufficientNumberOfReplicas', message: 'The add-on is unhealthy because it doesn\'t have the desired number of replicas.', resourceIds: [] }] });
+  const r = await run();
+  expect(r.code).toBe(1);
+  expect(r.stdout).toMatch(/::error::Add-on eks-pod-identity-agent in cluster demo is CREATE_FAILED \(InsufficientNumberOfReplicas: The add-on is unhealthy/);
+});
+
+test('a just-created role refused by EKS for a while: retried, then associated', async () => {
+  await emu.aws.failNextAssociationWrites(2);
+  const r = await run();
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/IAM is still propagating/);
+  expect(associations()).toHaveLength(1);
+});
+
+test('an association owned by an add-on is refused, and nothing is written to it', async () => {
+  await run({ 'create-service-account': 'false' });
+  const owned = associations('kube-system', 'ebs-csi-controller-sa');
+  expect(owned).toHaveLength(0);
+  await emu.aws.createOwnedAssociation({ clusterName: CLUSTER, namespace: 'kube-system', serviceAccount: 'ebs-csi-controller-sa', roleArn: `arn:aws:iam::123456789012:role/${ROLE}`, ownerArn: `arn:aws:eks:us-east-1:123456789012:addon/${CLUSTER}/aws-ebs-csi-driver/x` });
+  await clearJournals(emu);
+  const r = await run({ namespace: 'kube-system', 'service-account': 'ebs-csi-controller-sa', 'create-service-account': 'false' });
+  expect(r.code).toBe(1);
+  expect(r.stdout).toMatch(/::error::The pod identity association a-\w+ for kube-system\/ebs-csi-controller-sa is owned by arn:aws:eks:.*aws-ebs-csi-driver/);
+  expect((await writes(emu)).aws).toEqual([]);
+});
+
+test('create-service-account false: no Kubernetes request at all', async () => {
+  const r = await run({ 'create-service-account': 'false' });
+  expect(r.code).toBe(0);
+  expect(emu.kube.journal()).toEqual([]);
+  expect(associations()).toHaveLength(1);
+});
+
+test('with KUBECONFIG the given cluster access is used', async () => {
+  const r = await run({}, { KUBECONFIG: emu.kubeconfigFor(CLUSTER) });
+  expect(r.code).toBe(0);
+  expect((await kubectl(emu, CLUSTER, ['get', 'sa', 'api', '-n', 'apps', '-o', 'json'])).metadata.name).toBe('api');
+});
+
+test('unknown cluster: a clear failure and no write', async () => {
+  const r = await run({ 'cluster-name': 'nope' });
+  expect(r.code).toBe(1);
+  expect(r.stdout).toMatch(/::error::EKS cluster nope was not found in us-east-1/);
+  expect((await writes(emu)).aws).toEqual([]);
+});
+
+test('the seed article scenario on Node 24: octopus-worker-awsagentworker / octopus-agent-scripts', async () => {
+  const r = await run({ namespace: 'octopus-worker-awsagentworker', 'service-account': 'octopus-agent-scripts', 'role-name': 'octopus-worker-role', 'policy-arns': '' }, {}, NODE24);
+  expect(r.code).toBe(0);
+  expect(associations('octopus-worker-awsagentworker', 'octopus-agent-scripts')).toHaveLength(1);
+  expect((await kubectl(emu, CLUSTER, ['get', 'sa', 'octopus-agent-scripts', '-n', 'octopus-worker-awsagentworker', '-o', 'json'])).metadata.name).toBe('octopus-agent-scripts');
+  await clearJournals(emu);
+  const again = await run({ namespace: 'octopus-worker-awsagentworker', 'service-account': 'octopus-agent-scripts', 'role-name': 'octopus-worker-role', 'policy-arns': '' }, {}, NODE24);
+  expect(again.outputs.changed).toBe('false');
+  expect((await writes(emu)).aws).toEqual([]);
+});

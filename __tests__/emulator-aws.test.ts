@@ -1,0 +1,537 @@
+// Self-tests of the local AWS emulator (moto + emulators/aws/moto_ext.py): what it adds to moto is
+// checked with an independent client, the aws CLI v1, and with the real SDK v3 clients the action uses.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import {
+  EKSClient, CreateAddonCommand, DescribeAddonCommand, CreatePodIdentityAssociationCommand,
+  ResourceInUseException, waitUntilAddonActive, paginateListPodIdentityAssociations,
+} from '@aws-sdk/client-eks';
+import { IAMClient, CreateRoleCommand, ListRolesCommand } from '@aws-sdk/client-iam';
+import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { startAwsEmulator, isMutating, type AwsEmulator } from '../emulators/aws/index.js';
+
+const run = promisify(execFile);
+const ACCOUNT = '123456789012';
+const ROLE = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+const PODS_TRUST = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }] };
+const ASSOCIATION_ID = /^a-[a-z0-9]{17}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+let emu: AwsEmulator;
+let eks: EKSClient;
+let iam: IAMClient;
+
+beforeAll(async () => {
+  startCli();
+  emu = await startAwsEmulator();
+  eks = new EKSClient(emu.clientConfig());
+  iam = new IAMClient(emu.clientConfig());
+});
+afterAll(async () => {
+  cli?.kill();
+  await emu?.stop();
+});
+beforeEach(async () => {
+  await emu.reset();
+});
+
+// ---- aws CLI helpers. The CLI's own entry point (awscli.clidriver, what the `aws` script runs) is kept
+// alive in one python process, so a call costs ~20 ms instead of ~0.7 s of interpreter start-up; the
+// last test checks it answers byte for byte like the `aws` binary.
+const CLI_RUNNER = `
+import sys, json, io, contextlib
+from awscli.clidriver import create_clidriver
+driver = create_clidriver()
+for line in sys.stdin:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = driver.main(json.loads(line))
+        except SystemExit as e:
+            code = e.code
+    print(json.dumps({"code": code, "stdout": out.getvalue(), "stderr": err.getvalue()}), flush=True)
+`;
+const CLI_ENV = {
+  PATH: process.env.PATH, HOME: process.env.HOME, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing',
+  AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_MAX_ATTEMPTS: '1',
+};
+type CliResult = { code: number; stdout: string; stderr: string };
+let cli: ChildProcess;
+const pending: ((r: CliResult) => void)[] = [];
+
+function startCli(): void {
+  cli = spawn('python3', ['-c', CLI_RUNNER], { env: CLI_ENV, stdio: ['pipe', 'pipe', 'inherit'] });
+  createInterface({ input: cli.stdout! }).on('line', (line) => pending.shift()?.(JSON.parse(line) as CliResult));
+}
+const cliArgs = (args: string[], region: string) => ['--endpoint-url', emu.endpoint, '--region', region, '--output', 'json', ...args];
+function awsRaw(args: string[], region = 'us-east-1'): Promise<CliResult> {
+  return new Promise((resolve) => {
+    pending.push(resolve); // the runner answers in order
+    cli.stdin!.write(JSON.stringify(cliArgs(args, region)) + '\n');
+  });
+}
+async function aws(args: string[], region = 'us-east-1'): Promise<any> {
+  const r = await awsRaw(args, region);
+  if (r.code !== 0) throw Object.assign(new Error(`aws ${args.join(' ')} failed: ${r.stderr}`), r);
+  return r.stdout.trim() ? JSON.parse(r.stdout) : {};
+}
+async function awsError(args: string[]): Promise<{ code: string; operation: string; message: string }> {
+  const r = await awsRaw(args);
+  const m = /An error occurred \((\w+)\) when calling the (\w+) operation: (.*)/.exec(r.stderr);
+  if (r.code === 0 || !m) throw new Error(`expected aws ${args.join(' ')} to fail with an AWS error, got ${r.code}: ${r.stdout}${r.stderr}`);
+  return { code: m[1]!, operation: m[2]!, message: m[3]!.trim() };
+}
+const eksArgs = (op: string, cluster: string, ...rest: string[]) => ['eks', op, '--cluster-name', cluster, ...rest];
+
+async function podRole(name: string, trust: unknown = PODS_TRUST): Promise<string> {
+  const out = await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(trust) }));
+  return out.Role!.Arn!;
+}
+const ops = async (operation: string) => (await emu.journal()).filter((e) => e.operation === operation);
+
+describe('EKS add-ons (aws CLI)', () => {
+  test('create, describe through CREATING to ACTIVE, list, update, delete', async () => {
+    await emu.createCluster('c1');
+    const { addon } = await aws(eksArgs('create-addon', 'c1', '--addon-name', 'eks-pod-identity-agent', '--tags', 'team=x'));
+    expect(addon).toEqual({
+      addonName: 'eks-pod-identity-agent', clusterName: 'c1', status: 'CREATING', addonVersion: 'v1.3.4-eksbuild.1',
+      health: { issues: [] }, addonArn: expect.stringMatching(/^arn:aws:eks:us-east-1:123456789012:addon\/c1\/eks-pod-identity-agent\/[0-9a-f-]{36}$/),
+      createdAt: expect.any(Number), modifiedAt: expect.any(Number), tags: { team: 'x' },
+    });
+    const describe = async () => (await aws(eksArgs('describe-addon', 'c1', '--addon-name', 'eks-pod-identity-agent'))).addon;
+    expect([(await describe()).status, (await describe()).status, (await describe()).status]).toEqual(['CREATING', 'CREATING', 'ACTIVE']);
+    expect(await aws(eksArgs('list-addons', 'c1'))).toEqual({ addons: ['eks-pod-identity-agent'] });
+
+    const { update } = await aws(eksArgs('update-addon', 'c1', '--addon-name', 'eks-pod-identity-agent', '--addon-version', 'v1.3.5-eksbuild.2'));
+    expect(update).toMatchObject({ status: 'InProgress', type: 'AddonUpdate', params: [{ type: 'AddonVersion', value: 'v1.3.5-eksbuild.2' }], errors: [] });
+    expect(update.id).toMatch(UUID);
+    expect(await describe()).toMatchObject({ status: 'UPDATING', addonVersion: 'v1.3.5-eksbuild.2' });
+
+    const deleted = (await aws(eksArgs('delete-addon', 'c1', '--addon-name', 'eks-pod-identity-agent'))).addon;
+    expect(deleted).toMatchObject({ status: 'DELETING', addonArn: addon.addonArn });
+    expect(await aws(eksArgs('list-addons', 'c1'))).toEqual({ addons: [] });
+  });
+
+  test('errors: unknown cluster 404, existing add-on 409, unknown add-on 404 with the EKS wording', async () => {
+    await emu.createCluster('c1');
+    await aws(eksArgs('create-addon', 'c1', '--addon-name', 'vpc-cni'));
+    const noCluster = { code: 'ResourceNotFoundException', message: 'No cluster found for name: nope.' };
+    const results = await Promise.all([
+      awsError(eksArgs('create-addon', 'nope', '--addon-name', 'vpc-cni')),
+      awsError(eksArgs('list-addons', 'nope')),
+      awsError(eksArgs('create-addon', 'c1', '--addon-name', 'vpc-cni')),
+      awsError(eksArgs('describe-addon', 'c1', '--addon-name', 'coredns')),
+      awsError(eksArgs('delete-addon', 'c1', '--addon-name', 'coredns')),
+      awsError(eksArgs('update-addon', 'c1', '--addon-name', 'coredns', '--addon-version', 'v1')),
+    ]);
+    expect(results).toEqual([
+      { ...noCluster, operation: 'CreateAddon' },
+      { ...noCluster, operation: 'ListAddons' },
+      { code: 'ResourceInUseException', operation: 'CreateAddon', message: 'Addon already exists.' },
+      { code: 'ResourceNotFoundException', operation: 'DescribeAddon', message: 'No addon: coredns found in cluster: c1' },
+      { code: 'ResourceNotFoundException', operation: 'DeleteAddon', message: 'No addon: coredns found in cluster: c1' },
+      { code: 'ResourceNotFoundException', operation: 'UpdateAddon', message: 'No addon: coredns found in cluster: c1' },
+    ]);
+    expect((await ops('CreateAddon')).map((e) => e.status).sort()).toEqual([200, 404, 409]);
+  });
+
+  test('behaviour switch: immediate ACTIVE, DEGRADED and CREATE_FAILED with health issues, per add-on name', async () => {
+    await emu.createCluster('c1');
+    const issue = { code: 'AccessDenied', message: 'no access', resourceIds: ['kube-system/x'] };
+    await emu.setAddonBehaviour({ readsUntilActive: 0 });
+    await emu.setAddonBehaviour({ addonName: 'coredns', readsUntilActive: 1, outcome: 'DEGRADED', issues: [issue] });
+    await emu.setAddonBehaviour({ addonName: 'vpc-cni', readsUntilActive: 1, outcome: 'CREATE_FAILED' });
+    const created = await Promise.all(['kube-proxy', 'coredns', 'vpc-cni'].map((n) => aws(eksArgs('create-addon', 'c1', '--addon-name', n))));
+    expect(created.map((c) => c.addon.status)).toEqual(['ACTIVE', 'CREATING', 'CREATING']);
+    const read = (n: string) => aws(eksArgs('describe-addon', 'c1', '--addon-name', n)).then((r) => [r.addon.status, r.addon.health.issues]);
+    expect(await Promise.all([read('coredns'), read('vpc-cni')])).toEqual([['CREATING', []], ['CREATING', []]]);
+    expect(await Promise.all([read('coredns'), read('vpc-cni')])).toEqual([
+      ['DEGRADED', [issue]],
+      ['CREATE_FAILED', [{ code: 'InsufficientNumberOfReplicas', message: "The add-on is unhealthy because it doesn't have the desired number of replicas.", resourceIds: [] }]],
+    ]);
+  });
+
+  test('an add-on created with pod identity associations owns them (ownerArn)', async () => {
+    await emu.createCluster('c1');
+    await podRole('ebs');
+    const { addon } = await aws(eksArgs('create-addon', 'c1', '--addon-name', 'aws-ebs-csi-driver',
+      '--pod-identity-associations', `serviceAccount=ebs-csi-controller-sa,roleArn=${ROLE('ebs')}`));
+    const { associations } = await aws(eksArgs('list-pod-identity-associations', 'c1'));
+    expect(associations).toEqual([{
+      clusterName: 'c1', namespace: 'kube-system', serviceAccount: 'ebs-csi-controller-sa', ownerArn: addon.addonArn,
+      associationArn: addon.podIdentityAssociations[0], associationId: expect.stringMatching(ASSOCIATION_ID),
+    }]);
+  });
+});
+
+describe('EKS pod identity associations (aws CLI)', () => {
+  test('create, describe, update, delete with the exact EKS shapes', async () => {
+    await emu.createCluster('c1');
+    await Promise.all([podRole('app'), podRole('app2')]);
+    const { association: a } = await aws(eksArgs('create-pod-identity-association', 'c1', '--namespace', 'ns', '--service-account', 'sa',
+      '--role-arn', ROLE('app'), '--tags', 'k=v'));
+    expect(a).toEqual({
+      clusterName: 'c1', namespace: 'ns', serviceAccount: 'sa', roleArn: ROLE('app'), associationId: expect.stringMatching(ASSOCIATION_ID),
+      associationArn: `arn:aws:eks:us-east-1:${ACCOUNT}:podidentityassociation/c1/${a.associationId}`, tags: { k: 'v' },
+      createdAt: expect.any(Number), modifiedAt: a.createdAt, disableSessionTags: false,
+    });
+    expect((await aws(eksArgs('describe-pod-identity-association', 'c1', '--association-id', a.associationId))).association).toEqual(a);
+
+    await new Promise((r) => setTimeout(r, 20));
+    const { association: u } = await aws(eksArgs('update-pod-identity-association', 'c1', '--association-id', a.associationId,
+      '--role-arn', ROLE('app2'), '--disable-session-tags', '--policy', '{"Version":"2012-10-17"}', '--target-role-arn', 'arn:aws:iam::999999999999:role/t'));
+    expect(u).toEqual({
+      ...a, roleArn: ROLE('app2'), disableSessionTags: true, policy: '{"Version":"2012-10-17"}', targetRoleArn: 'arn:aws:iam::999999999999:role/t',
+      externalId: expect.stringMatching(UUID), modifiedAt: expect.any(Number),
+    });
+    expect(u.modifiedAt).toBeGreaterThan(a.modifiedAt);
+
+    expect((await aws(eksArgs('delete-pod-identity-association', 'c1', '--association-id', a.associationId))).association).toEqual(u);
+    expect(await awsError(eksArgs('describe-pod-identity-association', 'c1', '--association-id', a.associationId))).toEqual({
+      code: 'ResourceNotFoundException', operation: 'DescribePodIdentityAssociation', message: `No Pod Identity Association found with id: ${a.associationId}`,
+    });
+  });
+
+  test('list filters by namespace and service account; summaries carry ownerArn', async () => {
+    await emu.createCluster('c1');
+    await podRole('app');
+    for (const [ns, sa] of [['ns1', 'a'], ['ns1', 'b'], ['ns2', 'a']] as const) {
+      await aws(eksArgs('create-pod-identity-association', 'c1', '--namespace', ns, '--service-account', sa, '--role-arn', ROLE('app')));
+    }
+    const owner = `arn:aws:eks:us-east-1:${ACCOUNT}:addon/c1/amazon-cloudwatch-observability/0000`;
+    const owned = await emu.createOwnedAssociation({ clusterName: 'c1', namespace: 'ns3', serviceAccount: 'cw', roleArn: ROLE('app'), ownerArn: owner });
+    const list = async (...filters: string[]) =>
+      (await aws(eksArgs('list-pod-identity-associations', 'c1', ...filters))).associations.map((x: any) => `${x.namespace}/${x.serviceAccount}`);
+    expect(await Promise.all([list(), list('--namespace', 'ns1'), list('--service-account', 'a'), list('--namespace', 'ns2', '--service-account', 'a'), list('--namespace', 'zz')]))
+      .toEqual([['ns1/a', 'ns1/b', 'ns2/a', 'ns3/cw'], ['ns1/a', 'ns1/b'], ['ns1/a', 'ns2/a'], ['ns2/a'], []]);
+    const { associations } = await aws(eksArgs('list-pod-identity-associations', 'c1', '--namespace', 'ns3'));
+    expect(associations).toEqual([{ clusterName: 'c1', namespace: 'ns3', serviceAccount: 'cw', associationArn: owned.associationArn, associationId: owned.associationId, ownerArn: owner }]);
+    expect((await aws(eksArgs('describe-pod-identity-association', 'c1', '--association-id', String(owned.associationId)))).association.ownerArn).toBe(owner);
+  });
+
+  test('pagination with --page-size / --max-items / --starting-token', async () => {
+    await emu.createCluster('c1');
+    await emu.setRoleValidation(false);
+    const ids: string[] = [];
+    for (let i = 1; i <= 5; i++) {
+      ids.push((await aws(eksArgs('create-pod-identity-association', 'c1', '--namespace', 'ns', '--service-account', `sa${i}`, '--role-arn', ROLE('r')))).association.associationId);
+    }
+    await emu.clearJournal();
+    const first = await aws(eksArgs('list-pod-identity-associations', 'c1', '--page-size', '2', '--max-items', '3'));
+    expect(first.associations.map((a: any) => a.associationId)).toEqual(ids.slice(0, 3));
+    expect(first.NextToken).toEqual(expect.any(String));
+    const rest = await aws(eksArgs('list-pod-identity-associations', 'c1', '--page-size', '2', '--starting-token', first.NextToken));
+    expect(rest.associations.map((a: any) => a.associationId)).toEqual(ids.slice(3));
+    expect(rest.NextToken).toBeUndefined();
+    expect((await ops('ListPodIdentityAssociations')).length).toBe(4); // pages of 2: [1,2] [3,4] then [3,4] [5]
+  });
+
+  test('errors: 409 with the existing id, 404 cluster/association, 400 id length and role ARN, role checks', async () => {
+    await emu.createCluster('c1');
+    await Promise.all([podRole('app'), podRole('irsa-only', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: 'x' }, Action: 'sts:AssumeRoleWithWebIdentity' }] })]);
+    const { association } = await aws(eksArgs('create-pod-identity-association', 'c1', '--namespace', 'ns', '--service-account', 'sa', '--role-arn', ROLE('app')));
+    const create = (sa: string, role: string, cluster = 'c1') =>
+      awsError(eksArgs('create-pod-identity-association', cluster, '--namespace', 'ns', '--service-account', sa, '--role-arn', role));
+    const bad = 'a-zzzzzzzzzzzzzzzzz';
+    const results = await Promise.all([
+      create('sa', ROLE('app')),
+      create('sa', ROLE('app'), 'nope'),
+      awsError(eksArgs('list-pod-identity-associations', 'nope')),
+      awsError(eksArgs('describe-pod-identity-association', 'c1', '--association-id', bad)),
+      awsError(eksArgs('update-pod-identity-association', 'c1', '--association-id', bad, '--role-arn', ROLE('app'))),
+      awsError(eksArgs('delete-pod-identity-association', 'c1', '--association-id', bad)),
+      awsError(eksArgs('delete-pod-identity-association', 'c1', '--association-id', 'a-123')),
+      create('other', 'not-an-arn'),
+      create('other', ROLE('missing')),
+      create('other', ROLE('irsa-only')),
+    ]);
+    expect(results).toEqual([
+      { code: 'ResourceInUseException', operation: 'CreatePodIdentityAssociation', message: `Association already exists: ${association.associationId}` },
+      { code: 'ResourceNotFoundException', operation: 'CreatePodIdentityAssociation', message: 'No cluster found for name: nope.' },
+      { code: 'ResourceNotFoundException', operation: 'ListPodIdentityAssociations', message: 'No cluster found for name: nope.' },
+      { code: 'ResourceNotFoundException', operation: 'DescribePodIdentityAssociation', message: `No Pod Identity Association found with id: ${bad}` },
+      { code: 'ResourceNotFoundException', operation: 'UpdatePodIdentityAssociation', message: `No Pod Identity Association found with id: ${bad}` },
+      { code: 'ResourceNotFoundException', operation: 'DeletePodIdentityAssociation', message: `No Pod Identity Association found with id: ${bad}` },
+      { code: 'InvalidParameterException', operation: 'DeletePodIdentityAssociation', message: 'The parameter associationId should be 19 characters long.' },
+      { code: 'InvalidParameterException', operation: 'CreatePodIdentityAssociation', message: "Invalid Role Arn: 'not-an-arn'" },
+      { code: 'InvalidParameterException', operation: 'CreatePodIdentityAssociation', message: 'Role provided in the request does not exist' },
+      { code: 'InvalidParameterException', operation: 'CreatePodIdentityAssociation', message: 'Trust policy of the role provided is invalid' },
+    ]);
+    expect((await ops('CreatePodIdentityAssociation')).map((e) => e.status).sort()).toEqual([200, 400, 400, 400, 404, 409]);
+  });
+
+  test('IAM propagation switch fails the next N creates/updates, then they succeed; clientRequestToken is idempotent', async () => {
+    await emu.createCluster('c1');
+    await podRole('app');
+    await emu.failNextAssociationWrites(2);
+    const args = eksArgs('create-pod-identity-association', 'c1', '--namespace', 'ns', '--service-account', 'sa', '--role-arn', ROLE('app'), '--client-request-token', 'tok-1');
+    const expected = { code: 'InvalidParameterException', operation: 'CreatePodIdentityAssociation', message: 'Role provided in the request does not exist' };
+    expect(await awsError(args)).toEqual(expected);
+    expect(await awsError(args)).toEqual(expected);
+    const first = (await aws(args)).association;
+    expect((await aws(args)).association.associationId).toBe(first.associationId); // same token: same association, no 409
+
+    await emu.failNextAssociationWrites(1);
+    const update = eksArgs('update-pod-identity-association', 'c1', '--association-id', first.associationId, '--disable-session-tags');
+    expect(await awsError(update)).toEqual({ ...expected, operation: 'UpdatePodIdentityAssociation' });
+    expect((await aws(update)).association.disableSessionTags).toBe(true);
+  });
+});
+
+describe('DescribeCluster endpoint, CA and OIDC issuer (aws CLI)', () => {
+  test('the issuer is per cluster and stable; the endpoint/CA override applies to all clusters or one', async () => {
+    const c1 = await emu.createCluster('c1', 'eu-west-1');
+    const describe = async (name: string) => (await aws(['eks', 'describe-cluster', '--name', name], 'eu-west-1')).cluster;
+    const before = await describe('c1');
+    expect(before.identity.oidc.issuer).toMatch(/^https:\/\/oidc\.eks\.eu-west-1\.amazonaws\.com\/id\/[0-9A-F]{32}$/);
+    expect(before.identity).toEqual(c1.identity);
+    expect(before.endpoint).toBe(c1.endpoint);
+
+    const ca = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    await emu.setClusterEndpoint({ endpoint: 'https://127.0.0.1:6443', caPem: ca });
+    await emu.createCluster('c2', 'eu-west-1');
+    await emu.setClusterEndpoint({ endpoint: 'https://127.0.0.1:7443', caData: 'Y2Ey' }, 'c2');
+    const [d1, d2] = await Promise.all([describe('c1'), describe('c2')]);
+    expect([d1.endpoint, Buffer.from(d1.certificateAuthority.data, 'base64').toString()]).toEqual(['https://127.0.0.1:6443', ca]);
+    expect([d2.endpoint, d2.certificateAuthority.data]).toEqual(['https://127.0.0.1:7443', 'Y2Ey']);
+    expect(d1.identity).toEqual(before.identity);
+    expect(d2.identity.oidc.issuer).not.toBe(d1.identity.oidc.issuer);
+
+    await emu.setClusterEndpoint(null);
+    expect((await describe('c1')).endpoint).toBe(before.endpoint);
+  });
+});
+
+describe('IAM gaps for IRSA (aws CLI)', () => {
+  const url = 'https://oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF';
+  const arn = `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF`;
+
+  test('OIDC provider without thumbprint; add/remove client IDs idempotently; NoSuchEntity; EntityAlreadyExists', async () => {
+    expect(await aws(['iam', 'create-open-id-connect-provider', '--url', url, '--client-id-list', 'sts.amazonaws.com'])).toEqual({ OpenIDConnectProviderArn: arn });
+    await aws(['iam', 'add-client-id-to-open-id-connect-provider', '--open-id-connect-provider-arn', arn, '--client-id', 'extra']);
+    await aws(['iam', 'add-client-id-to-open-id-connect-provider', '--open-id-connect-provider-arn', arn, '--client-id', 'extra']);
+    const got = await aws(['iam', 'get-open-id-connect-provider', '--open-id-connect-provider-arn', arn]);
+    expect([got.Url, got.ClientIDList, got.ThumbprintList]).toEqual([url.slice(8), ['sts.amazonaws.com', 'extra'], []]);
+    await aws(['iam', 'remove-client-id-from-open-id-connect-provider', '--open-id-connect-provider-arn', arn, '--client-id', 'sts.amazonaws.com']);
+    await aws(['iam', 'remove-client-id-from-open-id-connect-provider', '--open-id-connect-provider-arn', arn, '--client-id', 'absent']);
+    expect((await aws(['iam', 'get-open-id-connect-provider', '--open-id-connect-provider-arn', arn])).ClientIDList).toEqual(['extra']);
+    expect(await Promise.all([
+      awsError(['iam', 'add-client-id-to-open-id-connect-provider', '--open-id-connect-provider-arn', `${arn}X`, '--client-id', 'a']),
+      awsError(['iam', 'create-open-id-connect-provider', '--url', url]),
+    ])).toEqual([
+      { code: 'NoSuchEntity', operation: 'AddClientIDToOpenIDConnectProvider', message: `OpenIDConnect Provider not found for arn ${arn}X` },
+      { code: 'EntityAlreadyExists', operation: 'CreateOpenIDConnectProvider', message: `Provider with url ${url} already exists.` },
+    ]);
+  });
+
+  test('AssumeRolePolicySizeQuota: 2048 by default, settable, enforced on CreateRole and UpdateAssumeRolePolicy', async () => {
+    const quota = async () => (await aws(['iam', 'get-account-summary'])).SummaryMap.AssumeRolePolicySizeQuota;
+    expect(await quota()).toBe(2048);
+    await emu.setAssumeRolePolicySizeQuota(300);
+    expect(await quota()).toBe(300);
+    const big = JSON.stringify({ ...PODS_TRUST, Statement: [...PODS_TRUST.Statement, { Sid: 'x'.repeat(200), ...PODS_TRUST.Statement[0] }] }, null, 2);
+    const small = JSON.stringify(PODS_TRUST, null, 8); // white space is not counted
+    expect(await awsError(['iam', 'create-role', '--role-name', 'big', '--assume-role-policy-document', big])).toEqual({
+      code: 'LimitExceeded', operation: 'CreateRole', message: 'Cannot exceed quota for ACLSizePerRole: 300',
+    });
+    await aws(['iam', 'create-role', '--role-name', 'small', '--assume-role-policy-document', small]);
+    expect((await awsError(['iam', 'update-assume-role-policy', '--role-name', 'small', '--policy-document', big])).code).toBe('LimitExceeded');
+  });
+
+  test('AWS-managed policies exist', async () => {
+    const { Policy } = await aws(['iam', 'get-policy', '--policy-arn', 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess']);
+    expect([Policy.PolicyName, Policy.Arn]).toEqual(['AmazonS3ReadOnlyAccess', 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess']);
+  });
+});
+
+describe('SDK v3 against the emulator', () => {
+  const fast = { maxWaitTime: 10, minDelay: 0.05, maxDelay: 0.1 };
+
+  test('waitUntilAddonActive succeeds after the configured reads', async () => {
+    await emu.createCluster('c1');
+    await eks.send(new CreateAddonCommand({ clusterName: 'c1', addonName: 'eks-pod-identity-agent' }));
+    const result = await waitUntilAddonActive({ client: eks, ...fast }, { clusterName: 'c1', addonName: 'eks-pod-identity-agent' });
+    expect(result.state).toBe('SUCCESS');
+    expect((await ops('DescribeAddon')).length).toBe(3);
+  });
+
+  test('waitUntilAddonActive fails on DEGRADED and CREATE_FAILED', async () => {
+    await emu.createCluster('c1');
+    await emu.setAddonBehaviour({ addonName: 'a', outcome: 'DEGRADED' });
+    await emu.setAddonBehaviour({ addonName: 'b', outcome: 'CREATE_FAILED', readsUntilActive: 0 });
+    for (const addonName of ['a', 'b']) {
+      await eks.send(new CreateAddonCommand({ clusterName: 'c1', addonName }));
+      await expect(waitUntilAddonActive({ client: eks, ...fast }, { clusterName: 'c1', addonName })).rejects.toThrow(/"state":"FAILURE"/);
+    }
+    const b = await eks.send(new DescribeAddonCommand({ clusterName: 'c1', addonName: 'b' }));
+    expect(b.addon?.health?.issues?.[0]?.code).toBe('InsufficientNumberOfReplicas');
+  });
+
+  test('paginateListPodIdentityAssociations walks every page', async () => {
+    await emu.createCluster('c1');
+    const roleArn = await podRole('app');
+    for (let i = 0; i < 5; i++) await eks.send(new CreatePodIdentityAssociationCommand({ clusterName: 'c1', namespace: 'ns', serviceAccount: `sa${i}`, roleArn }));
+    const pages: string[][] = [];
+    for await (const page of paginateListPodIdentityAssociations({ client: eks, pageSize: 2 }, { clusterName: 'c1', namespace: 'ns' })) {
+      pages.push((page.associations ?? []).map((a) => a.serviceAccount!));
+    }
+    expect(pages).toEqual([['sa0', 'sa1'], ['sa2', 'sa3'], ['sa4']]);
+  });
+
+  test('modeled errors come back as the SDK exception classes', async () => {
+    await emu.createCluster('c1');
+    const roleArn = await podRole('app');
+    const input = { clusterName: 'c1', namespace: 'ns', serviceAccount: 'sa', roleArn };
+    const { association } = await eks.send(new CreatePodIdentityAssociationCommand(input));
+    const err = await eks.send(new CreatePodIdentityAssociationCommand(input)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ResourceInUseException);
+    expect([(err as ResourceInUseException).message, (err as ResourceInUseException).$metadata.httpStatusCode])
+      .toEqual([`Association already exists: ${association!.associationId}`, 409]);
+  });
+});
+
+describe('journal and faults', () => {
+  test('every AWS call is journaled with service, operation, method, path, status; control routes are not', async () => {
+    await emu.createCluster('c1'); // set-up helper: not journaled
+    await iam.send(new ListRolesCommand({}));
+    await new STSClient(emu.clientConfig()).send(new GetCallerIdentityCommand({}));
+    await eks.send(new DescribeAddonCommand({ clusterName: 'c1', addonName: 'x' })).catch(() => undefined);
+    await aws(eksArgs('list-pod-identity-associations', 'c1'));
+    await emu.setFaults({});
+    expect((await emu.journal()).map(({ region, ...e }) => e)).toEqual([
+      { service: 'iam', operation: 'ListRoles', method: 'POST', path: '/', status: 200 },
+      { service: 'sts', operation: 'GetCallerIdentity', method: 'POST', path: '/', status: 200 },
+      { service: 'eks', operation: 'DescribeAddon', method: 'GET', path: '/clusters/c1/addons/x', status: 404 },
+      { service: 'eks', operation: 'ListPodIdentityAssociations', method: 'GET', path: '/clusters/c1/pod-identity-associations', status: 200 },
+    ]);
+    await emu.clearJournal();
+    expect(await emu.journal()).toEqual([]);
+    expect(['CreateRole', 'TagRole', 'UpdateAssumeRolePolicy', 'GetRole', 'ListPodIdentityAssociations', 'DescribeCluster'].map(isMutating))
+      .toEqual([true, true, true, false, false, false]);
+  });
+
+  test('throttling speaks each protocol and the SDK retries it as throttling', async () => {
+    await emu.createCluster('c1');
+    await emu.setFaults({ throttleRate: 1 });
+    const iamErr: any = await new IAMClient({ ...emu.clientConfig(), maxAttempts: 2 }).send(new ListRolesCommand({})).catch((e) => e);
+    const eksErr: any = await new EKSClient({ ...emu.clientConfig(), maxAttempts: 3 }).send(new DescribeAddonCommand({ clusterName: 'c1', addonName: 'x' })).catch((e) => e);
+    expect([iamErr.name, iamErr.$metadata.httpStatusCode, iamErr.$metadata.attempts]).toEqual(['Throttling', 400, 2]);
+    expect([eksErr.name, eksErr.$metadata.httpStatusCode, eksErr.$metadata.attempts]).toEqual(['ThrottlingException', 429, 3]);
+    expect((await emu.journal()).map((e) => `${e.operation}:${e.status}:${e.fault}`)).toEqual([
+      'ListRoles:400:throttle', 'ListRoles:400:throttle', 'DescribeAddon:429:throttle', 'DescribeAddon:429:throttle', 'DescribeAddon:429:throttle',
+    ]);
+  });
+
+  test('server errors (500/503), service and operation filters', async () => {
+    await emu.createCluster('c1');
+    await emu.setFaults({ errorRate: 1, services: ['iam'] });
+    const one = { maxAttempts: 1 };
+    const e500: any = await new IAMClient({ ...emu.clientConfig(), ...one }).send(new ListRolesCommand({})).catch((e) => e);
+    expect(await new STSClient({ ...emu.clientConfig(), ...one }).send(new GetCallerIdentityCommand({}))).toMatchObject({ Account: ACCOUNT });
+    await emu.setFaults({ errorRate: 1, errorStatus: 503, operations: ['DescribeAddon'] });
+    const e503: any = await new EKSClient({ ...emu.clientConfig(), ...one }).send(new DescribeAddonCommand({ clusterName: 'c1', addonName: 'x' })).catch((e) => e);
+    const notFaulted: any = await eks.send(new CreateAddonCommand({ clusterName: 'c1', addonName: 'x' }));
+    expect([e500.name, e500.$metadata.httpStatusCode, e503.name, e503.$metadata.httpStatusCode, notFaulted.addon.status])
+      .toEqual(['InternalFailure', 500, 'ServiceUnavailableException', 503, 'CREATING']);
+  });
+
+  test('a seeded RNG repeats the same faults', async () => {
+    const pattern = async () => {
+      await emu.clearJournal();
+      await emu.setFaults({ throttleRate: 0.3, errorRate: 0.3, seed: 42 });
+      const client = new IAMClient({ ...emu.clientConfig(), maxAttempts: 1 });
+      for (let i = 0; i < 20; i++) await client.send(new ListRolesCommand({})).catch(() => undefined);
+      return (await emu.journal()).map((e) => e.fault ?? 'ok').join(',');
+    };
+    const first = await pattern();
+    expect(await pattern()).toBe(first);
+    for (const kind of ['ok', 'throttle', 'error']) expect(first.split(',')).toContain(kind);
+  });
+
+  test('delays, and the server is threaded (concurrent requests overlap)', async () => {
+    await emu.setFaults({ delayMs: 400 });
+    const started = performance.now();
+    await Promise.all(Array.from({ length: 8 }, () => iam.send(new ListRolesCommand({}))));
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(400);
+    expect(elapsed).toBeLessThan(1600); // 8 × 400 ms = 3.2 s if serialised
+  });
+
+  test("moto's reset also resets journal, faults, behaviours, endpoints and quota", async () => {
+    await emu.createCluster('c1');
+    await emu.setAssumeRolePolicySizeQuota(100);
+    await emu.setAddonBehaviour({ readsUntilActive: 0 });
+    await emu.setClusterEndpoint({ endpoint: 'https://127.0.0.1:6443' });
+    await emu.failNextAssociationWrites(5);
+    await iam.send(new ListRolesCommand({}));
+    await emu.setFaults({ throttleRate: 1 });
+    await emu.reset();
+    expect(await emu.journal()).toEqual([]);
+    expect(await aws(['eks', 'list-clusters'])).toEqual({ clusters: [] });
+    await emu.createCluster('c1');
+    const [summary, cluster, addon] = await Promise.all([
+      aws(['iam', 'get-account-summary']), aws(['eks', 'describe-cluster', '--name', 'c1']), aws(eksArgs('create-addon', 'c1', '--addon-name', 'x')),
+    ]);
+    expect([summary.SummaryMap.AssumeRolePolicySizeQuota, cluster.cluster.endpoint.startsWith('https://127.0.0.1'), addon.addon.status]).toEqual([2048, false, 'CREATING']);
+    await podRole('app');
+    expect((await eks.send(new CreatePodIdentityAssociationCommand({ clusterName: 'c1', namespace: 'n', serviceAccount: 's', roleArn: ROLE('app') }))).association?.roleArn).toBe(ROLE('app'));
+  });
+});
+
+describe('emulator process', () => {
+  test('the kept-alive CLI driver answers exactly like the aws binary', async () => {
+    await emu.createCluster('c1');
+    for (const args of [['eks', 'describe-cluster', '--name', 'c1'], ['eks', 'describe-addon', '--cluster-name', 'c1', '--addon-name', 'x']]) {
+      const binary = await run('aws', cliArgs(args, 'us-east-1'), { env: CLI_ENV }).then(
+        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
+      expect(await awsRaw(args)).toEqual(binary);
+    }
+  });
+
+  const alive = (pid: number) => {
+    try {
+      return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); // a zombie is not alive
+    } catch {
+      return false;
+    }
+  };
+
+  test('a missing python3 or moto gives one clear error', async () => {
+    await expect(startAwsEmulator({ python: '/nonexistent/python3' })).rejects.toThrow(/^python3 with moto is required: cannot run "\/nonexistent\/python3" \(ENOENT\)$/);
+    const dir = mkdtempSync(join(tmpdir(), 'emu-'));
+    const noSite = join(dir, 'python-without-moto');
+    writeFileSync(noSite, '#!/bin/sh\nexec python3 -S "$@"\n'); // -S: no site-packages, so no moto
+    chmodSync(noSite, 0o755);
+    await expect(startAwsEmulator({ python: noSite })).rejects.toThrow(/^python3 with moto is required: moto is not importable: No module named '\w+'$/);
+  });
+
+  test('stop() kills and reaps the process', async () => {
+    const other = await startAwsEmulator();
+    expect(alive(other.pid!)).toBe(true);
+    await other.stop();
+    expect(existsSync(`/proc/${other.pid}`)).toBe(false); // not even a zombie
+    await other.stop(); // idempotent
+  });
+
+  test('the emulator dies with its parent process', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'emu-'));
+    const script = join(dir, 'parent.mts');
+    writeFileSync(script, `import { startAwsEmulator } from ${JSON.stringify(new URL('../emulators/aws/index.ts', import.meta.url).pathname)};\n`
+      + `const e = await startAwsEmulator(); console.log('PID=' + e.pid); setInterval(() => {}, 1000);\n`);
+    const parent = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const pid = await new Promise<number>((resolve) => parent.stdout!.on('data', (d) => {
+      const m = /PID=(\d+)/.exec(String(d));
+      if (m) resolve(Number(m[1]));
+    }));
+    expect(alive(pid)).toBe(true);
+    parent.kill('SIGKILL');
+    const deadline = Date.now() + 5000;
+    while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(alive(pid)).toBe(false);
+  });
+});

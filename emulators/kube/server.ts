@@ -1,0 +1,275 @@
+// A small fake Kubernetes API server over HTTPS for tests: discovery, Namespaces, ServiceAccounts, Pods, and
+// apps/v1 Deployments/ReplicaSets/StatefulSets/DaemonSets, with get/list/watch/create/update/patch/delete,
+// bearer-token checks (static or EKS-shaped), 403 rules, a request journal and fault injection.
+// Standalone: `npx tsx emulators/kube/server.ts --port 6443 [--token T|eks] [--user U] [--kubeconfig FILE]`;
+// then e.g. `curl -k -X PUT https://127.0.0.1:6443/_emulator/faults -d '{"conflictRate":1}'` (see control()).
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { defForObject, discovery, handle, parseBody, requestInfo, type RequestInfo } from './api.js';
+import { parseEksToken, makeEksToken, type EksTokenInfo } from './auth.js';
+import { installControllers } from './controllers.js';
+import { KubeError, conflict, forbidden, internalError, serviceUnavailable, unauthorized } from './errors.js';
+import { RESOURCES, findResource } from './resources.js';
+import { Store, clone, type KubeObject } from './store.js';
+import { TABLE_CONTENT_TYPE, toTable, wantsTable } from './tables.js';
+import { review } from './reviews.js';
+import { makeCerts } from './tls.js';
+import type { WebhookOptions } from './webhook.js';
+import { Watches } from './watch.js';
+
+export type { KubeObject } from './store.js';
+export { makeEksToken, parseEksToken, type EksTokenInfo, type EksTokenOptions } from './auth.js';
+
+export interface KubeEmulatorOptions {
+  port?: number;
+  /** undefined: any or no token is accepted; a string: exactly that bearer token; 'eks': only EKS-shaped tokens. */
+  token?: string | 'eks';
+  /** With token 'eks': also verify the SigV4 signature (and so the signed cluster name) with this secret key. */
+  eksVerify?: { secretAccessKey: string; clusterName: string };
+  /** User name in 403 messages. */
+  user?: string;
+  forbid?: ForbidRule[];
+  /** EKS mutating webhook (IRSA/Pod Identity environment injection into new pods). */
+  webhook?: WebhookOptions;
+}
+
+/** A request matching every given field is answered with 403 Forbidden (authorization is checked after authentication). */
+export interface ForbidRule { verbs?: string[]; resources?: string[]; namespaces?: string[]; names?: string[]; token?: string }
+
+export interface Faults {
+  /** Share of update/patch/delete requests answered 409 Conflict (the write is not applied). */
+  conflictRate?: number;
+  /** Share of resource requests answered 500 InternalError or 503 ServiceUnavailable (not applied). */
+  errorRate?: number;
+  delayMs?: number;
+  /** Share of requests delayed by delayMs (default 1 when delayMs is set). */
+  delayRate?: number;
+  seed?: number;
+  /** Restrict faults to these Kubernetes verbs / resources. */
+  verbs?: string[];
+  resources?: string[];
+}
+
+export interface RequestEntry {
+  time: string; method: string; path: string; query: Record<string, string>; contentType: string;
+  status: number; verb: string; isWrite: boolean; resource?: string; namespace?: string; name?: string;
+  subresource?: string; body?: unknown; fault?: 'conflict' | 'error' | 'delay';
+}
+
+export interface KubeEmulator {
+  url: string; port: number; caPem: string; caData: string; token?: string;
+  kubeconfig(path?: string, opts?: { token?: string; namespace?: string }): string;
+  journal(): RequestEntry[];
+  clearJournal(): void;
+  /** Back to a fresh cluster (default namespaces and service accounts); journal, faults and 403 rules are cleared. */
+  reset(): void;
+  setFaults(f: Faults | null): void;
+  setForbidden(rules: ForbidRule[] | null): void;
+  seed(obj: KubeObject): KubeObject;
+  get(resource: string, namespace: string | undefined, name: string): KubeObject | undefined;
+  list(resource: string, namespace?: string, labelSelector?: string): KubeObject[];
+  /** The last EKS token accepted (token mode 'eks'). */
+  lastEksToken(): EksTokenInfo | undefined;
+  stop(): Promise<void>;
+}
+
+const WRITE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const REVIEW_PATH = /^\/apis\/(?:authentication|authorization)\.k8s\.io\/v1\/(selfsubjectreviews|selfsubjectaccessreviews)$/;
+
+/** Request bodies as JSON for assertions (patches included; protobuf decoded); text when not parseable. */
+function journalBody(raw: Buffer, contentType: string): unknown {
+  try { return contentType.includes('protobuf') ? parseBody(raw, contentType) : JSON.parse(raw.toString('utf8')); } catch { return raw.toString('utf8'); }
+}
+
+/** mulberry32: small seeded RNG so fault sequences repeat. */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => { a = (a + 0x6d2b79f5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+}
+
+/** Resolves "sa", "deploy", "ServiceAccount", "serviceaccounts" to a resource definition. */
+function resolve(name: string) {
+  const n = name.toLowerCase();
+  const def = RESOURCES.find((r) => r.resource === n || r.singular === n || r.kind.toLowerCase() === n || r.shortNames?.includes(n));
+  if (!def) throw new Error(`unknown resource ${name}`);
+  return def;
+}
+
+export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise<KubeEmulator> {
+  const certs = await makeCerts();
+  const store = new Store();
+  installControllers(store, opts.webhook);
+  const watches = new Watches(store);
+  let journal: RequestEntry[] = [];
+  let faults: Faults | null = null;
+  let random = Math.random;
+  let forbid = opts.forbid ?? [];
+  let lastEks: EksTokenInfo | undefined;
+  const user = opts.user ?? 'kubernetes-admin';
+  const sockets = new Set<Socket>();
+
+  const bootstrap = () => {
+    store.clear();
+    const nsDef = findResource('', 'namespaces')!;
+    for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) store.put(nsDef, { metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } });
+  };
+  bootstrap();
+
+  /** Returns the token when the request is authenticated, null when it must get 401. */
+  function authenticate(req: IncomingMessage): { token?: string } | null {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+    const token = m?.[1];
+    if (opts.token === undefined) return token ? { token } : {};
+    if (!token) return null;
+    if (opts.token !== 'eks') return token === opts.token ? { token } : null;
+    const info = parseEksToken(token, opts.eksVerify ?? {});
+    if ('error' in info) return null;
+    lastEks = info;
+    return { token };
+  }
+
+  type Attrs = { verb: string; resource: string; namespace?: string; name?: string };
+  const isForbidden = (a: Attrs, token?: string) => forbid.some((r) =>
+    (!r.verbs || r.verbs.includes(a.verb)) && (!r.resources || r.resources.includes(a.resource)) &&
+    (!r.namespaces || r.namespaces.includes(a.namespace ?? '')) && (!r.names || r.names.includes(a.name ?? '')) &&
+    (!r.token || r.token === token));
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://127.0.0.1');
+    const method = req.method ?? 'GET';
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks);
+    const contentType = String(req.headers['content-type'] ?? '');
+    if (url.pathname.startsWith('/_emulator/')) return control(url.pathname.slice('/_emulator/'.length), method, raw, res);
+    const info = requestInfo(method, url.pathname, url.searchParams);
+    const reviewOf = REVIEW_PATH.exec(url.pathname)?.[1];
+    const entry: RequestEntry = {
+      time: new Date().toISOString(), method, path: url.pathname, query: Object.fromEntries(url.searchParams), contentType,
+      // Access reviews and server-side dry runs change nothing, so they are not counted as writes.
+      status: 0, verb: info.verb, isWrite: WRITE.has(method) && !reviewOf && !url.searchParams.getAll('dryRun').includes('All'), ...(info.def ? { resource: info.def.resource } : {}),
+      ...(info.namespace ? { namespace: info.namespace } : {}), ...(info.name ? { name: info.name } : {}), ...(info.subresource ? { subresource: info.subresource } : {}),
+    };
+    if (raw.length) entry.body = journalBody(raw, contentType);
+    journal.push(entry);
+    const send = (status: number, body: unknown, type = 'application/json') => {
+      entry.status = status;
+      const text = typeof body === 'string' ? body : JSON.stringify(body);
+      res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
+      res.end(text);
+    };
+    try {
+      const auth = authenticate(req);
+      if (!auth) throw unauthorized();
+      if (['/healthz', '/livez', '/readyz'].includes(url.pathname)) return send(200, 'ok', 'text/plain; charset=utf-8');
+      const doc = discovery(url.pathname, `127.0.0.1:${port}`);
+      if (doc) return send(doc.status, doc.body);
+      if (!info.isResource) return send(404, '404 page not found\n', 'text/plain; charset=utf-8'); // e.g. /openapi/v2: kubectl copes
+      if (reviewOf) {
+        const out = review(reviewOf, method, raw.length ? parseBody(raw, contentType) : {}, {
+          user, ...(opts.token === 'eks' && lastEks ? { eks: lastEks } : {}), allowed: (a) => !isForbidden(a, auth.token) });
+        return send(out.status, out.body);
+      }
+      if (info.def && isForbidden({ ...info, resource: info.def.resource }, auth.token)) throw forbidden(user, info.verb, info.def.resource, info.def.group, info.namespace, info.name);
+      await injectFaults(info, entry);
+      if (info.verb === 'watch' && info.def) { entry.status = 200; return watches.serve(info, url.searchParams, res, wantsTable(req.headers.accept)); }
+      const out = handle(store, info, method, url.searchParams, raw, contentType);
+      if ((info.verb === 'get' || info.verb === 'list') && wantsTable(req.headers.accept))
+        return send(out.status, toTable(info.def!.resource, out.body, url.searchParams.get('includeObject')), TABLE_CONTENT_TYPE);
+      send(out.status, out.body);
+    } catch (e) {
+      if (res.headersSent) return void res.destroy();
+      if (e instanceof KubeError) return send(e.code, e.status);
+      send(500, internalError((e as Error).message).status);
+    }
+  }
+
+  /** Control routes for shell use of the standalone server (no auth, not journaled; no real apiserver path starts so):
+   *  GET journal | GET eks-token | POST reset | PUT faults | PUT forbid | POST seed. */
+  function control(route: string, method: string, raw: Buffer, res: ServerResponse): void {
+    let body: unknown = null;
+    try { body = raw.length ? JSON.parse(raw.toString('utf8')) : null; } catch { return void res.writeHead(400).end('{"error":"body is not JSON"}'); }
+    const routes: Record<string, () => unknown> = {
+      'GET journal': () => emulator.journal(), 'GET eks-token': () => lastEks ?? null, 'POST reset': () => emulator.reset(),
+      'PUT faults': () => emulator.setFaults(body as Faults | null), 'PUT forbid': () => emulator.setForbidden(body as ForbidRule[] | null),
+      'POST seed': () => emulator.seed(body as KubeObject),
+    };
+    const fn = routes[`${method} ${route}`];
+    const out = fn ? JSON.stringify(fn() ?? { ok: true }) : '{"error":"unknown control route"}';
+    res.writeHead(fn ? 200 : 404, { 'Content-Type': 'application/json' }).end(out);
+  }
+
+  async function injectFaults(info: RequestInfo, entry: RequestEntry): Promise<void> {
+    if (!faults || !info.def) return;
+    if (faults.verbs && !faults.verbs.includes(info.verb)) return;
+    if (faults.resources && !faults.resources.includes(info.def.resource)) return;
+    if (faults.delayMs && random() < (faults.delayRate ?? 1)) { entry.fault = 'delay'; await new Promise((r) => setTimeout(r, faults!.delayMs)); }
+    if (faults.errorRate && random() < faults.errorRate) { entry.fault = 'error'; throw random() < 0.5 ? internalError('etcdserver: request timed out') : serviceUnavailable(); }
+    if (faults.conflictRate && ['update', 'patch', 'delete'].includes(info.verb) && info.name && random() < faults.conflictRate) {
+      entry.fault = 'conflict';
+      throw conflict(info.def.resource, info.def.group, info.name);
+    }
+  }
+
+  const server: Server = createServer({ key: certs.keyPem, cert: certs.certPem }, (req, res) => {
+    serve(req, res).catch(() => res.destroy()); // e.g. the client went away mid-request
+  });
+  server.on('secureConnection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  const port = await new Promise<number>((resolveP, reject) => {
+    server.once('error', (e) => { void certs.cleanup().finally(() => reject(e)); }); // e.g. EADDRINUSE: leave no temp dir
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolveP((server.address() as { port: number }).port));
+  });
+  const url = `https://127.0.0.1:${port}`;
+  const caData = Buffer.from(certs.caPem).toString('base64');
+
+  const emulator: KubeEmulator = {
+    url, port, caPem: certs.caPem, caData, ...(opts.token ? { token: opts.token } : {}),
+    kubeconfig(path = join(certs.dir, 'kubeconfig'), o = {}) {
+      const token = o.token ?? (opts.token === 'eks'
+        ? makeEksToken({ clusterName: opts.eksVerify?.clusterName ?? 'emulator', ...(opts.eksVerify ? { secretAccessKey: opts.eksVerify.secretAccessKey } : {}) })
+        : opts.token ?? 'emulator-token');
+      mkdirSync(dirname(path), { recursive: true });
+      // JSON is valid YAML: kubectl and client-node read it as a kubeconfig.
+      writeFileSync(path, JSON.stringify({
+        apiVersion: 'v1', kind: 'Config', 'current-context': 'emulator', preferences: {},
+        clusters: [{ name: 'emulator', cluster: { server: url, 'certificate-authority-data': caData } }],
+        users: [{ name: 'emulator', user: { token } }],
+        contexts: [{ name: 'emulator', context: { cluster: 'emulator', user: 'emulator', namespace: o.namespace ?? 'default' } }],
+      }, null, 2), { mode: 0o600 });
+      return path;
+    },
+    journal: () => structuredClone(journal),
+    clearJournal: () => { journal = []; },
+    reset: () => { bootstrap(); journal = []; faults = null; forbid = opts.forbid ?? []; lastEks = undefined; },
+    setFaults: (f) => { faults = f; random = f?.seed !== undefined ? rng(f.seed) : Math.random; },
+    setForbidden: (rules) => { forbid = rules ?? []; },
+    seed: (obj) => clone(store.put(defForObject(obj), obj)),
+    get: (resource, ns, name) => clone(store.get(resolve(resource), ns, name)),
+    list: (resource, ns, labelSelector) => clone(store.list(resolve(resource), ns, { labelSelector: labelSelector ?? null }).items),
+    lastEksToken: () => lastEks,
+    async stop() {
+      watches.closeAll();
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+      await certs.cleanup();
+    },
+  };
+  return emulator;
+}
+
+// Standalone mode for shells: prints one ready line, writes a kubeconfig, stops on SIGINT/SIGTERM.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const arg = (n: string) => { const i = process.argv.indexOf(`--${n}`); return i > 0 ? process.argv[i + 1] : undefined; };
+  const token = arg('token');
+  const user = arg('user');
+  const emu = await startKubeEmulator({ port: Number(arg('port') ?? 0), ...(token ? { token } : {}), ...(user ? { user } : {}) });
+  const kubeconfig = emu.kubeconfig(arg('kubeconfig') ?? join(process.cwd(), '.emulators', `kubeconfig-${emu.port}`));
+  console.log(`kube-emulator ready url=${emu.url} kubeconfig=${kubeconfig}`);
+  const stop = () => { rmSync(kubeconfig, { force: true }); void emu.stop().then(() => process.exit(0)); };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

