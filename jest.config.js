@@ -10,4 +10,9 @@ export default {
   },
   testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
   testTimeout: 60000,
+  // One set of emulators (moto and the Kubernetes API server) for the whole run; the end-to-end files
+  // share it and reset it per test, so they run one at a time.
+  globalSetup: '<rootDir>/__tests__/setup/global-setup.js',
+  globalTeardown: '<rootDir>/__tests__/setup/global-teardown.js',
+  maxWorkers: 1,
 };

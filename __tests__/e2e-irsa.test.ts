@@ -1,5 +1,5 @@
 // IRSA mode end to end: the bundle against moto and the local Kubernetes API server, judged with aws CLI and kubectl.
-import { startEmulators, type Emulators } from '../emulators/index.js';
+import { connectEmulators, type Emulators } from '../emulators/index.js';
 import { awsCli, clearJournals, kubectl, trustOf, writes } from './helpers/clients.js';
 import { runAction } from './helpers/run-action.js';
 
@@ -13,9 +13,8 @@ let hostPath = '';
 let providerArn = '';
 
 beforeAll(async () => {
-  emu = await startEmulators();
+  emu = await connectEmulators();
 });
-afterAll(async () => emu?.stop());
 beforeEach(async () => {
   await emu.reset();
   await emu.createCluster(CLUSTER);
@@ -67,14 +66,14 @@ test('rerun: changed=false, no write, at most 7 AWS calls', async () => {
 });
 
 test('an existing service account is annotated; its other annotations and labels stay', async () => {
-  emu.kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } });
-  emu.kube.seed({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'api', namespace: 'apps', labels: { team: 'payments' }, annotations: { 'example.com/owner': 'payments', 'eks.amazonaws.com/token-expiration': '3600' } } });
+  await emu.kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } });
+  await emu.kube.seed({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'api', namespace: 'apps', labels: { team: 'payments' }, annotations: { 'example.com/owner': 'payments', 'eks.amazonaws.com/token-expiration': '3600' } } });
   const r = await run();
   expect(r.code).toBe(0);
   const sa = await kubectl(emu, CLUSTER, ['get', 'sa', 'api', '-n', 'apps', '-o', 'json']);
   expect(sa.metadata.annotations).toEqual({ 'example.com/owner': 'payments', 'eks.amazonaws.com/token-expiration': '3600', 'eks.amazonaws.com/role-arn': r.outputs['role-arn'] });
   expect(sa.metadata.labels).toEqual({ team: 'payments' });
-  const patches = emu.kube.journal().filter((j) => j.isWrite);
+  const patches = (await emu.kube.journal()).filter((j) => j.isWrite);
   expect(patches.map((p) => `${p.method} ${p.contentType}`)).toEqual(['PATCH application/merge-patch+json']);
 });
 
@@ -115,12 +114,12 @@ test('a trust policy over the account quota fails before any write, saying how b
   expect(r.code).toBe(1);
   expect(r.stdout).toMatch(/::error::The trust policy of role irsa-role would be \d+ bytes, over this account's AssumeRolePolicySizeQuota of 400: .*raise the quota/);
   expect((await writes(emu)).aws).toEqual([]);
-  expect(emu.kube.journal().filter((j) => j.isWrite)).toEqual([]);
+  expect((await emu.kube.journal()).filter((j) => j.isWrite)).toEqual([]);
 });
 
 test('the seed article scenario: annotate the Helm-made octopus-agent-scripts in octopus-agent-mycluster', async () => {
-  emu.kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'octopus-agent-mycluster' } });
-  emu.kube.seed({
+  await emu.kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'octopus-agent-mycluster' } });
+  await emu.kube.seed({
     apiVersion: 'v1', kind: 'ServiceAccount',
     metadata: { name: 'octopus-agent-scripts', namespace: 'octopus-agent-mycluster', labels: { 'app.kubernetes.io/managed-by': 'Helm' }, annotations: { 'meta.helm.sh/release-name': 'mycluster', 'meta.helm.sh/release-namespace': 'octopus-agent-mycluster' } },
   });

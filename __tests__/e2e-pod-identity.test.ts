@@ -1,6 +1,6 @@
 // Pod Identity mode end to end: the committed bundle, run as a GitHub runner runs it, against moto (+ EKS
 // extensions) and the local Kubernetes API server; end states judged with the aws CLI and kubectl.
-import { startEmulators, type Emulators } from '../emulators/index.js';
+import { connectEmulators, type Emulators } from '../emulators/index.js';
 import { awsCli, clearJournals, kubectl, trustOf, writes } from './helpers/clients.js';
 import { NODE24, runAction } from './helpers/run-action.js';
 
@@ -12,9 +12,8 @@ const ec2Statement = { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com
 
 let emu: Emulators;
 beforeAll(async () => {
-  emu = await startEmulators();
+  emu = await connectEmulators();
 });
-afterAll(async () => emu?.stop());
 beforeEach(async () => {
   await emu.reset();
   await emu.createCluster(CLUSTER);
@@ -65,7 +64,7 @@ test('fresh cluster: role, policy, add-on, association and service account are c
   const sa = await kubectl(emu, CLUSTER, ['get', 'serviceaccount', 'api', '-n', 'apps', '-o', 'json']);
   expect(sa.metadata.name).toBe('api');
   // The program reached Kubernetes with a token it generated (no kubeconfig was given).
-  expect(emu.kube.lastEksToken()?.url).toMatch(/Action=GetCallerIdentity/);
+  expect((await emu.kube.lastEksToken())?.url).toMatch(/Action=GetCallerIdentity/);
   expect(r.summary).toMatch(/\| pod-identity-association \| create \|/);
 });
 
@@ -176,7 +175,7 @@ test('an association owned by an add-on is refused, and nothing is written to it
 test('create-service-account false: no Kubernetes request at all', async () => {
   const r = await run({ 'create-service-account': 'false' });
   expect(r.code).toBe(0);
-  expect(emu.kube.journal()).toEqual([]);
+  expect(await emu.kube.journal()).toEqual([]);
   expect(associations()).toHaveLength(1);
 });
 

@@ -1,13 +1,18 @@
 // One helper that starts both local emulators, wired together: moto (IAM, STS, EKS + our EKS extensions)
 // and the Kubernetes API server, with DescribeCluster pointing every cluster at the latter.
-// Used by the end-to-end tests, the demo and the benchmark.
+// jest globalSetup starts them once (connectEmulators() reaches them from each test file); the demo and
+// the benchmark start their own.
 import { spawnSync } from 'node:child_process';
-import { startAwsEmulator, EMULATOR_CREDENTIALS, type AwsEmulator } from './aws/index.js';
-import { startKubeEmulator, makeEksToken, type KubeEmulator } from './kube/server.js';
+import { connectAwsEmulator, startAwsEmulator, EMULATOR_CREDENTIALS, type AwsEmulator } from './aws/index.js';
+import { connectKubeEmulator, localControl, type KubeControl } from './kube/remote.js';
+import { startKubeEmulator, makeEksToken } from './kube/server.js';
+
+/** Where globalSetup publishes the running emulators for the test processes. */
+export const EMULATORS_ENV = 'EKS_POD_IAM_EMULATORS';
 
 export interface Emulators {
   aws: AwsEmulator;
-  kube: KubeEmulator;
+  kube: KubeControl;
   /** Environment for the program under test: credentials, region and AWS_ENDPOINT_URL, nothing else. */
   programEnv(region?: string): NodeJS.ProcessEnv;
   /** A cluster in moto whose API endpoint and CA are the local Kubernetes server's. */
@@ -16,10 +21,12 @@ export interface Emulators {
   kubeconfigFor(clusterName: string, region?: string): string;
   /** Back to empty: moto reset, a fresh Kubernetes, journals cleared. */
   reset(): Promise<void>;
+  /** What connectEmulators() needs to reach these from another process. */
+  connection(): string;
   stop(): Promise<void>;
 }
 
-/** Fails with one clear line when a tool the emulators or their self-tests need is missing. */
+/** Fails with one clear line when a tool the emulators need is missing. */
 export function checkPrerequisites(): void {
   const missing: string[] = [];
   if (spawnSync('python3', ['-c', 'import moto, flask'], { stdio: 'ignore' }).status !== 0)
@@ -30,8 +37,21 @@ export function checkPrerequisites(): void {
 
 export async function startEmulators(): Promise<Emulators> {
   checkPrerequisites();
-  // The program's token is a real SigV4 presign; the server checks its shape and signature.
+  // The program's token is a real SigV4 presign; the server accepts only EKS-shaped tokens.
   const [aws, kube] = await Promise.all([startAwsEmulator(), startKubeEmulator({ token: 'eks' })]);
+  return wire(aws, localControl(kube), async () => {
+    await Promise.all([aws.stop(), kube.stop()]);
+  });
+}
+
+/** The emulators jest globalSetup started, from a test file. */
+export async function connectEmulators(connection = process.env[EMULATORS_ENV]): Promise<Emulators> {
+  if (!connection) throw new Error(`${EMULATORS_ENV} is not set: run the tests through jest (its globalSetup starts the emulators).`);
+  const { aws, kubeUrl, kubeCa } = JSON.parse(connection) as { aws: string; kubeUrl: string; kubeCa: string };
+  return wire(connectAwsEmulator(aws), connectKubeEmulator(kubeUrl, kubeCa), async () => {});
+}
+
+async function wire(aws: AwsEmulator, kube: KubeControl, stop: () => Promise<void>): Promise<Emulators> {
   const pointAtKube = () => aws.setClusterEndpoint({ endpoint: kube.url, caPem: kube.caPem });
   await pointAtKube();
   return {
@@ -49,12 +69,10 @@ export async function startEmulators(): Promise<Emulators> {
         token: makeEksToken({ clusterName, region, accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, secretAccessKey: EMULATOR_CREDENTIALS.secretAccessKey }),
       }),
     async reset() {
-      await aws.reset();
-      kube.reset();
+      await Promise.all([aws.reset(), kube.reset()]);
       await pointAtKube();
     },
-    async stop() {
-      await Promise.all([aws.stop(), kube.stop()]);
-    },
+    connection: () => JSON.stringify({ aws: aws.endpoint, kubeUrl: kube.url, kubeCa: kube.caPem }),
+    stop,
   };
 }

@@ -3,9 +3,6 @@
 // for the same binding on a fresh state, (C) a no-op rerun. Prints medians, API calls per run and B/A.
 // Figures, not pass/fail: timings belong here, not in tests.
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMutating } from '../emulators/aws/index.js';
 import { startEmulators, type Emulators } from '../emulators/index.js';
@@ -32,13 +29,12 @@ function exec(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<stri
 }
 
 async function measure(emu: Emulators, fn: () => Promise<unknown>): Promise<Sample> {
-  await emu.aws.clearJournal();
-  emu.kube.clearJournal();
+  await Promise.all([emu.aws.clearJournal(), emu.kube.clearJournal()]);
   const t = process.hrtime.bigint();
   await fn();
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   const journal = await emu.aws.journal();
-  return { ms, calls: journal.length, writes: journal.filter((j) => isMutating(j.operation)).length, kubeWrites: emu.kube.journal().filter((j) => j.isWrite).length };
+  return { ms, calls: journal.length, writes: journal.filter((j) => isMutating(j.operation)).length, kubeWrites: (await emu.kube.journal()).filter((j) => j.isWrite).length };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -47,10 +43,8 @@ async function freshCluster(emu: Emulators): Promise<string> {
   await emu.reset();
   await emu.createCluster(CLUSTER);
   await emu.aws.setAddonBehaviour({ readsUntilActive: 0 });
-  emu.kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } });
-  emu.kube.seed({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'api', namespace: 'apps' } });
-  const kubeconfig = join(tmpdir(), `bench-kubeconfig-${process.pid}`);
-  writeFileSync(kubeconfig, '');
+  await emu.kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } });
+  await emu.kube.seed({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'api', namespace: 'apps' } });
   return emu.kubeconfigFor(CLUSTER);
 }
 

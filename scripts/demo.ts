@@ -47,8 +47,8 @@ async function main(): Promise<void> {
     await expectNoChange(rerun);
 
     // IRSA: the Octopus agent's Helm chart created the service account; we only annotate it.
-    emu.kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'octopus-agent-mycluster' } });
-    emu.kube.seed({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'octopus-agent-scripts', namespace: 'octopus-agent-mycluster', labels: { 'app.kubernetes.io/managed-by': 'Helm' }, annotations: { 'meta.helm.sh/release-name': 'mycluster' } } });
+    await emu.kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'octopus-agent-mycluster' } });
+    await emu.kube.seed({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'octopus-agent-scripts', namespace: 'octopus-agent-mycluster', labels: { 'app.kubernetes.io/managed-by': 'Helm' }, annotations: { 'meta.helm.sh/release-name': 'mycluster' } } });
     const irsa = ['--mode', 'irsa', '--cluster-name', CLUSTER, '--namespace', 'octopus-agent-mycluster', '--service-account', 'octopus-agent-scripts',
       '--role-name', 'octopus-agent-irsa', '--policy-arns', 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess', '--create-service-account', 'false'];
     banner('IRSA — dry run');
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     banner('IRSA — rerun');
     await expectNoChange(await action(emu, irsa));
 
-    const sa = emu.kube.get('serviceaccounts', 'octopus-agent-mycluster', 'octopus-agent-scripts');
+    const sa = await emu.kube.get('serviceaccounts', 'octopus-agent-mycluster', 'octopus-agent-scripts');
     banner('Result');
     process.stdout.write(`  service account annotations: ${JSON.stringify(sa?.metadata?.annotations)}\n`);
     process.stdout.write(`  demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);

@@ -35,13 +35,12 @@ export async function writes(emu: Emulators): Promise<{ aws: string[]; kube: str
   return {
     awsCalls: journal.map((j) => j.operation),
     aws: journal.filter((j) => isMutating(j.operation)).map((j) => j.operation),
-    kube: emu.kube.journal().filter((j) => j.isWrite).map((j) => `${j.method} ${j.path}`),
+    kube: (await emu.kube.journal()).filter((j) => j.isWrite).map((j) => `${j.method} ${j.path}`),
   };
 }
 
 export async function clearJournals(emu: Emulators): Promise<void> {
-  await emu.aws.clearJournal();
-  emu.kube.clearJournal();
+  await Promise.all([emu.aws.clearJournal(), emu.kube.clearJournal()]);
 }
 
 /** The trust policy the aws CLI sees (it decodes IAM's URL-encoding itself). */

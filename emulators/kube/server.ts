@@ -3,11 +3,12 @@
 // bearer-token checks (static or EKS-shaped), 403 rules, a request journal and fault injection.
 // Standalone: `npx tsx emulators/kube/server.ts --port 6443 [--token T|eks] [--user U] [--kubeconfig FILE]`;
 // then e.g. `curl -k -X PUT https://127.0.0.1:6443/_emulator/faults -d '{"conflictRate":1}'` (see control()).
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
+import { writeKubeconfig } from './kubeconfig.js';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defForObject, discovery, handle, parseBody, requestInfo, type RequestInfo } from './api.js';
 import { parseEksToken, makeEksToken, type EksTokenInfo } from './auth.js';
@@ -196,7 +197,10 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
     const routes: Record<string, () => unknown> = {
       'GET journal': () => emulator.journal(), 'GET eks-token': () => lastEks ?? null, 'POST reset': () => emulator.reset(),
       'PUT faults': () => emulator.setFaults(body as Faults | null), 'PUT forbid': () => emulator.setForbidden(body as ForbidRule[] | null),
-      'POST seed': () => emulator.seed(body as KubeObject),
+      'POST seed': () => emulator.seed(body as KubeObject), 'DELETE journal': () => emulator.clearJournal(),
+      // Reads for a test process that shares this server (started by jest globalSetup in another process).
+      'POST get': () => { const b = body as { resource: string; namespace?: string; name: string }; return { object: emulator.get(b.resource, b.namespace, b.name) ?? null }; },
+      'POST list': () => { const b = body as { resource: string; namespace?: string; labelSelector?: string }; return emulator.list(b.resource, b.namespace, b.labelSelector); },
     };
     const fn = routes[`${method} ${route}`];
     const out = fn ? JSON.stringify(fn() ?? { ok: true }) : '{"error":"unknown control route"}';
@@ -232,15 +236,7 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
       const token = o.token ?? (opts.token === 'eks'
         ? makeEksToken({ clusterName: opts.eksVerify?.clusterName ?? 'emulator', ...(opts.eksVerify ? { secretAccessKey: opts.eksVerify.secretAccessKey } : {}) })
         : opts.token ?? 'emulator-token');
-      mkdirSync(dirname(path), { recursive: true });
-      // JSON is valid YAML: kubectl and client-node read it as a kubeconfig.
-      writeFileSync(path, JSON.stringify({
-        apiVersion: 'v1', kind: 'Config', 'current-context': 'emulator', preferences: {},
-        clusters: [{ name: 'emulator', cluster: { server: url, 'certificate-authority-data': caData } }],
-        users: [{ name: 'emulator', user: { token } }],
-        contexts: [{ name: 'emulator', context: { cluster: 'emulator', user: 'emulator', namespace: o.namespace ?? 'default' } }],
-      }, null, 2), { mode: 0o600 });
-      return path;
+      return writeKubeconfig(path, { url, caData, token, namespace: o.namespace });
     },
     journal: () => structuredClone(journal),
     clearJournal: () => { journal = []; },

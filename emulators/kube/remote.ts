@@ -1,0 +1,75 @@
+// Control of a Kubernetes emulator running in another process (jest globalSetup starts one for all test
+// files): the same operations as the in-process KubeEmulator, over its /_emulator/ routes.
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeKubeconfig } from './kubeconfig.js';
+import type { EksTokenInfo, Faults, ForbidRule, KubeEmulator, KubeObject, RequestEntry } from './server.js';
+
+/** What tests, the demo and the benchmark use, wherever the server runs. */
+export interface KubeControl {
+  url: string;
+  caPem: string;
+  kubeconfig(path: string | undefined, opts: { token: string; namespace?: string }): string;
+  journal(): Promise<RequestEntry[]>;
+  clearJournal(): Promise<void>;
+  reset(): Promise<void>;
+  setFaults(f: Faults | null): Promise<void>;
+  setForbidden(rules: ForbidRule[] | null): Promise<void>;
+  seed(obj: KubeObject): Promise<KubeObject>;
+  get(resource: string, namespace: string | undefined, name: string): Promise<KubeObject | undefined>;
+  list(resource: string, namespace?: string, labelSelector?: string): Promise<KubeObject[]>;
+  lastEksToken(): Promise<EksTokenInfo | undefined>;
+}
+
+/** The in-process server behind the same promise-based interface. */
+export function localControl(k: KubeEmulator): KubeControl {
+  return {
+    url: k.url,
+    caPem: k.caPem,
+    kubeconfig: (path, opts) => k.kubeconfig(path, opts),
+    journal: async () => k.journal(),
+    clearJournal: async () => k.clearJournal(),
+    reset: async () => k.reset(),
+    setFaults: async (f) => k.setFaults(f),
+    setForbidden: async (r) => k.setForbidden(r),
+    seed: async (o) => k.seed(o),
+    get: async (r, ns, n) => k.get(r, ns, n),
+    list: async (r, ns, s) => k.list(r, ns, s),
+    lastEksToken: async () => k.lastEksToken(),
+  };
+}
+
+export function connectKubeEmulator(url: string, caPem: string): KubeControl {
+  let files = 0;
+  const call = (method: string, route: string, body?: unknown) =>
+    new Promise<unknown>((resolve, reject) => {
+      const req = request(`${url}/_emulator/${route}`, { method, ca: caPem, headers: { 'content-type': 'application/json' } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (d) => (text += d)).on('end', () => {
+          if ((res.statusCode ?? 500) >= 400) reject(new Error(`Kubernetes emulator: ${method} ${route} -> ${res.statusCode} ${text}`));
+          else resolve(text ? JSON.parse(text) : undefined);
+        });
+      });
+      req.on('error', reject);
+      req.end(body === undefined ? undefined : JSON.stringify(body));
+    });
+  return {
+    url,
+    caPem,
+    kubeconfig: (path, opts) =>
+      writeKubeconfig(path ?? join(tmpdir(), `kube-emulator-${process.pid}-${files++}.json`), { url, caData: Buffer.from(caPem).toString('base64'), ...opts }),
+    journal: async () => (await call('GET', 'journal')) as RequestEntry[],
+    clearJournal: async () => void (await call('DELETE', 'journal')),
+    reset: async () => void (await call('POST', 'reset')),
+    setFaults: async (f) => void (await call('PUT', 'faults', f)),
+    setForbidden: async (r) => void (await call('PUT', 'forbid', r)),
+    seed: async (o) => (await call('POST', 'seed', o)) as KubeObject,
+    get: async (resource, namespace, name) => ((await call('POST', 'get', { resource, namespace, name })) as { object: KubeObject | null }).object ?? undefined,
+    list: async (resource, namespace, labelSelector) => (await call('POST', 'list', { resource, namespace, labelSelector })) as KubeObject[],
+    lastEksToken: async () => {
+      const token = (await call('GET', 'eks-token')) as Partial<EksTokenInfo>;
+      return token.url ? (token as EksTokenInfo) : undefined; // the route answers {ok:true} when there is none
+    },
+  };
+}
