@@ -27,7 +27,7 @@ beforeEach(async () => {
 const run = (over: Record<string, string> = {}) =>
   runAction(
     { 'cluster-name': CLUSTER, mode: 'irsa', namespace: 'apps', 'service-account': 'api', 'role-name': ROLE, 'policy-arns': POLICY, ...over },
-    { env: emu.programEnv() },
+    { env: { ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.01' } },
   );
 const subject = (ns: string, sa: string) => `system:serviceaccount:${ns}:${sa}`;
 

@@ -8,7 +8,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, Watch, setHeaderOptions, type V1ServiceAccount,
+  AdmissionregistrationV1Api, AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, Watch, setHeaderOptions, type V1ServiceAccount,
 } from '@kubernetes/client-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { makeEksToken, startKubeEmulator, type KubeEmulator } from '../emulators/kube/server.js';
@@ -476,6 +476,14 @@ describe('authentication and authorization', () => {
     const list = await kubectl(['get', 'deploy', '-A']);
     expect(list.stderr.trim()).toBe(`Error from server (Forbidden): deployments.apps is forbidden: User "${USER}" cannot list resource "deployments" in API group "apps" at the cluster scope`);
   });
+  it('a code-401 rule refuses a valid token, as EKS does for a principal without an access entry', async () => {
+    emu.setForbidden([{ code: 401 }]);
+    const r = await kubectl(['get', 'sa']);
+    expect([r.code, r.stderr.trim()]).toEqual([1, 'error: You must be logged in to the server (Unauthorized)']);
+    expect(emu.lastEksToken()?.params.Action).toBe('GetCallerIdentity'); // the token itself was well-formed
+    emu.setForbidden([{ code: 401, resources: ['serviceaccounts'], verbs: ['create'] }]);
+    expect((await kubectl(['get', 'sa'])).code).toBe(0);
+  });
 });
 
 describe('faults and journal', () => {
@@ -549,5 +557,57 @@ describe('faults and journal', () => {
     expect(emu.list('ns').map((n) => n.metadata.name)).toEqual(['default', 'kube-node-lease', 'kube-public', 'kube-system']);
     expect(emu.journal()).toEqual([]);
     expect(await ok(['create', 'ns', 'tmp'])).toBe('namespace/tmp created\n'); // faults were cleared
+  });
+});
+
+describe('MutatingWebhookConfiguration (pod-identity-webhook, as EKS installs it)', () => {
+  const NAME = 'pod-identity-webhook';
+  const hook = (name: string, extra: object = {}) => ({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name },
+    webhooks: [{ name: 'x.example.com', sideEffects: 'None', admissionReviewVersions: ['v1'], clientConfig: { url: 'https://127.0.0.1:9443/' }, ...extra }] });
+
+  it('kubectl discovers, gets, lists, creates and deletes it', async () => {
+    expect((await ok(['api-resources', '--api-group=admissionregistration.k8s.io', '-o', 'name'])).trim()).toBe('mutatingwebhookconfigurations.admissionregistration.k8s.io');
+    const got = await json(['get', 'mutatingwebhookconfiguration', NAME]);
+    expect([got.apiVersion, got.kind, got.metadata.namespace, got.metadata.uid]).toEqual(['admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration', undefined, expect.stringMatching(/^[0-9a-f-]{36}$/)]);
+    expect(got.webhooks).toHaveLength(1);
+    expect(got.webhooks[0]).toMatchObject({ name: 'iam-for-pods.amazonaws.com', clientConfig: { url: 'https://127.0.0.1:23443/mutate' },
+      rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] }] });
+    const table = (await ok(['get', 'mutatingwebhookconfigurations'])).split('\n').map((l) => l.trim().split(/\s{2,}/));
+    expect(table.slice(0, 2)).toEqual([['NAME', 'WEBHOOKS', 'AGE'], [NAME, '1', expect.stringMatching(/^\d+s$/)]]);
+    expect(await ok(['create', '-f', '-'], JSON.stringify(hook('mine')))).toBe('mutatingwebhookconfiguration.admissionregistration.k8s.io/mine created\n');
+    expect(await ok(['delete', 'mutatingwebhookconfiguration', 'mine'])).toBe('mutatingwebhookconfiguration.admissionregistration.k8s.io "mine" deleted\n');
+    const bad = await kubectl(['create', '-f', '-'], JSON.stringify(hook('bad', { name: 'short.name', sideEffects: undefined })));
+    expect(bad.stderr).toBe('The MutatingWebhookConfiguration "bad" is invalid: \n* webhooks[0].name: Invalid value: "short.name": should be a domain with at least three segments separated by dots\n'
+      + '* webhooks[0].sideEffects: Required value: must specify one of None, NoneOnDryRun\n');
+  });
+
+  it('client-node reads it; a deleted one is 404 until reset seeds it again', async () => {
+    const api = kc.makeApiClient(AdmissionregistrationV1Api);
+    const got = await api.readMutatingWebhookConfiguration({ name: NAME });
+    expect(got.webhooks!.map((w) => [w.name, w.clientConfig.url, w.rules![0]!.operations])).toEqual([['iam-for-pods.amazonaws.com', 'https://127.0.0.1:23443/mutate', ['CREATE']]]);
+    expect((await api.listMutatingWebhookConfiguration()).items.map((c) => c.metadata!.name)).toEqual([NAME]);
+    await api.createMutatingWebhookConfiguration({ body: hook('mine') as never });
+    await api.deleteMutatingWebhookConfiguration({ name: NAME });
+    const gone = await apiError(api.readMutatingWebhookConfiguration({ name: NAME }));
+    expect([gone.code, gone.body.message]).toEqual([404, `mutatingwebhookconfigurations.admissionregistration.k8s.io "${NAME}" not found`]);
+    emu.reset();
+    expect((await api.listMutatingWebhookConfiguration()).items.map((c) => c.metadata!.name)).toEqual([NAME]);
+  });
+
+  it('a forbid rule makes just this resource 403 ("not readable")', async () => {
+    emu.setForbidden([{ resources: ['mutatingwebhookconfigurations'], verbs: ['get', 'list'] }]);
+    const r = await kubectl(['get', 'mutatingwebhookconfiguration', NAME]);
+    expect([r.code, r.stderr.trim()]).toEqual([1, `Error from server (Forbidden): mutatingwebhookconfigurations.admissionregistration.k8s.io "${NAME}" is forbidden: User "${USER}" cannot get resource "mutatingwebhookconfigurations" in API group "admissionregistration.k8s.io" at the cluster scope`]);
+    const denied = await apiError(kc.makeApiClient(AdmissionregistrationV1Api).readMutatingWebhookConfiguration({ name: NAME }));
+    expect([denied.code, denied.body.reason]).toEqual([403, 'Forbidden']);
+    expect((await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' })).metadata!.name).toBe('default');
+  });
+
+  it('without it, new pods get no AWS identity injected (as on a cluster whose webhook was removed)', async () => {
+    const create = async (name: string) => (await core.createNamespacedPod({ namespace: 'default', body: { metadata: { name }, spec: { serviceAccountName: 'app', containers: [{ name: 'c', image: 'i' }] } } })).spec!.containers[0]!.env;
+    await core.createNamespacedServiceAccount({ namespace: 'default', body: sa('app', 'default', { annotations: { 'eks.amazonaws.com/role-arn': ROLE } }) });
+    expect(await create('with')).toContainEqual({ name: 'AWS_ROLE_ARN', value: ROLE });
+    await ok(['delete', 'mutatingwebhookconfiguration', NAME]);
+    expect(await create('without')).toBeUndefined();
   });
 });

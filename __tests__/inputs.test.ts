@@ -101,7 +101,8 @@ const BAD: [InputName, Partial<Record<InputName, string>>, RegExp][] = [
   ['wait-timeout', { 'wait-timeout': '1.5' }, /whole number/],
   ['wait-timeout', { 'wait-timeout': 'ten' }, /whole number/],
   ['wait-timeout', { 'wait-timeout': '86401' }, /86400/],
-  ['kubeconfig', { kubeconfig: '/nonexistent/kubeconfig' }, /does not exist/],
+  ['kubeconfig', { kubeconfig: '/nonexistent/kubeconfig' }, /points at "\/nonexistent\/kubeconfig", which is neither an existing file nor kubeconfig content/],
+  ['kubeconfig', { kubeconfig: 'token-abc def' }, /a value of 13 characters/],
 ];
 
 describe('bad inputs are rejected with a sentence naming the input', () => {
@@ -202,6 +203,9 @@ describe('good inputs', () => {
     expect(parse({ kubeconfig: '/k' }, {}, { '/k': '' }).config.kube).toEqual({ kind: 'kubeconfig-file', path: '/k' });
     expect(parse({ kubeconfig: 'apiVersion: v1\nkind: Config\n' }).config.kube.kind).toBe('kubeconfig-text');
     expect(parse({}, { KUBECONFIG: '/missing:/k2' }, { '/k2': '' }).config.kube).toEqual({ kind: 'kubeconfig-file', path: '/k2' });
+    const json = JSON.stringify({ apiVersion: 'v1', kind: 'Config', clusters: [] });
+    expect(parse({ kubeconfig: json }).config.kube).toEqual({ kind: 'kubeconfig-text', text: json });
+    expect(parse({ kubeconfig: Buffer.from(json).toString('base64') }).config.kube).toEqual({ kind: 'kubeconfig-text', text: json });
   });
 
   test('inputs that do nothing in this mode are warned about', () => {

@@ -3,6 +3,7 @@
 // for the same binding on a fresh state, (C) a no-op rerun. Prints medians, API calls per run and B/A.
 // Figures, not pass/fail: timings belong here, not in tests.
 import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isMutating } from '../emulators/aws/index.js';
 import { startEmulators, type Emulators } from '../emulators/index.js';
@@ -74,9 +75,35 @@ const modes = {
   },
 } as const;
 
+/** Start-up figures: bundle size, cold start to a bad-input error vs `node -e 0`, emulator start. */
+async function startup(): Promise<string[]> {
+  const dist = fileURLToPath(new URL('../dist/', import.meta.url));
+  const files = readdirSync(dist).filter((f) => f.endsWith('.js'));
+  const size = files.reduce((n, f) => n + statSync(dist + f).size, 0);
+  const time = async (fn: () => Promise<unknown>, n = 11) => {
+    const xs: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t = process.hrtime.bigint();
+      await fn().catch(() => undefined);
+      xs.push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
+    return median(xs);
+  };
+  const badInput = await time(() => exec(NODE, [BUNDLE, '--cluster-name', 'bad name', '--service-account', 'x', '--role-name', 'r', '--aws-region', 'us-east-1'], {}));
+  const bare = await time(() => exec(NODE, ['-e', '0'], {}));
+  const emulators = await time(async () => (await startEmulators()).stop(), 5);
+  return [
+    `start-up (${NODE === process.execPath ? `node ${process.version}` : 'node 24'}):`,
+    `  bundle: ${files.length} files, ${(size / 1024 / 1024).toFixed(2)} MiB (${statSync(BUNDLE).size} bytes in dist/index.js, the rest loads lazily)`,
+    `  node dist/index.js with bad input: median ${badInput.toFixed(0)} ms   node -e 0: median ${bare.toFixed(0)} ms   (11 runs each)`,
+    `  both emulators (moto + Kubernetes) start and stop: median ${emulators.toFixed(0)} ms (5 runs)`,
+    '',
+  ];
+}
+
 async function main(): Promise<void> {
+  const lines: string[] = await startup();
   const emu = await startEmulators();
-  const lines: string[] = [];
   try {
     for (const [mode, m] of Object.entries(modes)) {
       const action = ['--cluster-name', CLUSTER, '--namespace', 'apps', '--service-account', 'api', '--role-name', 'bench-role', '--policy-arns', POLICY, ...m.args];

@@ -7,7 +7,7 @@ import { eksToken } from './aws/token.js';
 import { RunError } from './errors.js';
 import type { Config } from './inputs/config.js';
 import type { Kube } from './kube/client.js';
-import { providerArnFor } from './plan/index.js';
+import { bindingFor, providerArnFor } from './plan/index.js';
 import { INLINE_POLICY_NAME } from './plan/ownership.js';
 import { AGENT_ADDON } from './plan/pod-identity.js';
 import type { Observed, ObservedRole } from './plan/types.js';
@@ -53,6 +53,9 @@ export async function observe(config: Config, aws: AwsClients, env: NodeJS.Proce
     oidcProvider: await provider,
     serviceAccount: kube?.serviceAccount,
     namespaceExists: kube?.namespaceExists,
+    pods: kube?.pods,
+    workloads: kube?.workloads,
+    webhook: kube?.webhook,
   };
   return { observed, kube: kube?.kube };
 }
@@ -79,7 +82,28 @@ async function readKube(kubeModule: Promise<typeof import('./kube/client.js')>, 
   const k8s = await kubeModule;
   const token = config.kube.kind === 'eks' ? await eksToken(await aws.sts(), config.clusterName, config.region, env) : undefined;
   const kube = k8s.connect(config.kube, { name: config.clusterName, endpoint: cluster.endpoint ?? '', caData: cluster.certificateAuthority?.data }, token);
-  const serviceAccount = await k8s.readServiceAccount(kube, config.namespace, config.serviceAccount);
-  const namespaceExists = serviceAccount ? true : await k8s.namespaceExists(kube, config.namespace);
-  return { kube, serviceAccount, namespaceExists };
+  const { namespace, serviceAccount: name } = config;
+  const [serviceAccount, pods, workloads, webhook] = await Promise.all([
+    k8s.readServiceAccount(kube, namespace, name),
+    // Only for naming stale pods: a runner that may not list pods still gets its binding.
+    k8s.listPods(kube, namespace, name).catch(() => undefined),
+    config.restartWorkloads ? k8s.listWorkloads(kube, namespace, name) : Promise.resolve(undefined),
+    config.mode === 'irsa' ? k8s.webhookPresent(kube) : Promise.resolve(undefined),
+  ]);
+  const namespaceExists = serviceAccount ? true : await k8s.namespaceExists(kube, namespace);
+  return { kube, serviceAccount, namespaceExists, pods, workloads, webhook };
+}
+
+/** Reads again what the applied changes touched (for verification); everything else is as observed. */
+export async function reobserve(config: Config, aws: AwsClients, kube: Kube | undefined, before: Observed, touched: Set<string>): Promise<Observed> {
+  const has = (...resources: string[]) => resources.some((r) => touched.has(r));
+  const k8s = kube ? await import('./kube/client.js') : undefined;
+  const [role, addon, associations, oidcProvider, serviceAccount] = await Promise.all([
+    has('iam-role', 'iam-role-trust', 'iam-role-policy', 'iam-inline-policy') ? readRole(config, aws) : before.role,
+    has('eks-addon') && config.installAgent ? eks.describeAddon(aws.eks, config.clusterName, AGENT_ADDON) : before.addon,
+    has('pod-identity-association') ? eks.readAssociations(aws.eks, config.clusterName, config.namespace, config.serviceAccount) : before.associations,
+    has('iam-oidc-provider') ? iam.readOidcProvider(aws.iam, bindingFor(config, before).providerArn!) : before.oidcProvider,
+    has('service-account') && kube && k8s ? k8s.readServiceAccount(kube, config.namespace, config.serviceAccount) : before.serviceAccount,
+  ]);
+  return { ...before, role, addon, associations, oidcProvider, serviceAccount };
 }

@@ -1,5 +1,6 @@
-// One run: observe → plan → (dry run: stop) → apply → outputs. The platform shells call this.
-import { applyOp, delayScale, type ApplyContext } from './apply/ops.js';
+// One run: observe → plan → (dry run: stop) → apply → verify → outputs. The platform shells call this.
+import { applyOp, type ApplyContext } from './apply/ops.js';
+import { delayScale, sleep } from './time.js';
 import { runGraph } from './apply/run-graph.js';
 import { AwsClients } from './aws/clients.js';
 import * as eks from './aws/eks.js';
@@ -7,13 +8,15 @@ import * as iam from './aws/iam.js';
 import { RunError } from './errors.js';
 import type { Config } from './inputs/config.js';
 import type { OutputName } from './inputs/spec.js';
-import { observe } from './observe.js';
+import type { Kube } from './kube/client.js';
+import { observe, reobserve } from './observe.js';
 import type { Log } from './platform/types.js';
 import { plan, PlanError } from './plan/index.js';
 import { addonFailure, AGENT_ADDON } from './plan/pod-identity.js';
 import { trustPolicySize } from './plan/trust.js';
-import type { Change, Plan } from './plan/types.js';
-import { summarize } from './report.js';
+import type { Change, Observed, Plan } from './plan/types.js';
+import { failed, verify, type Check } from './plan/verify.js';
+import { describeObserved, groupByResource, summarize } from './report.js';
 
 export interface RunResult {
   outputs: Partial<Record<OutputName, string>>;
@@ -24,32 +27,31 @@ export interface RunResult {
 export async function reconcile(config: Config, log: Log, env: NodeJS.ProcessEnv = process.env): Promise<RunResult> {
   const aws = new AwsClients(config.region);
   try {
-    const { observed, kube } = await log.group('Observe', () => observe(config, aws, env));
-    let p: Plan;
-    try {
-      p = plan(config, observed);
-    } catch (e) {
-      throw e instanceof PlanError ? new RunError(e.message) : e;
-    }
+    const { observed, kube } = await log.group('Observe', async () => {
+      const o = await observe(config, aws, env);
+      for (const line of describeObserved(config, o.observed)) log.info(line);
+      return o;
+    });
+    const p = planFrom(config, observed);
     for (const w of p.warnings) log.warn(w);
     await checkTrustQuota(p, aws);
-
-    const verb = config.dryRun ? 'Would' : 'Will';
-    log.info(p.changes.length === 0 ? 'Everything already matches: nothing to change.' : `${verb} make ${p.changes.length} change(s):`);
-    for (const c of p.changes) log.info(`  - ${c.resource} ${c.action}: ${c.detail}`);
+    await log.group(config.dryRun ? 'Plan (dry run: nothing is changed)' : 'Plan', async () => {
+      if (p.changes.length === 0) log.info('Everything already matches: nothing to change.');
+      for (const [resource, changes] of groupByResource(p.changes)) for (const c of changes) log.info(`${resource} ${c.action}: ${c.detail}`);
+    });
 
     const ctx: ApplyContext = { config, aws, kube, log, result: {} };
-    if (!config.dryRun) {
-      await log.group('Apply', () =>
-        runGraph(p.changes, async (c) => {
-          await applyOp(c.op, ctx);
-          log.notice(`${c.resource} ${c.action}: ${c.detail}`);
-        }),
-      );
+    let final = observed;
+    if (!config.dryRun && p.changes.length > 0) {
+      await apply(p, ctx);
       if (p.waitForAddon && !ctx.result.addonActive) await waitForAddon(config, aws, log);
-    }
+    } else if (!config.dryRun && p.waitForAddon) await waitForAddon(config, aws, log);
+    const touched = new Set(p.changes.map((c) => c.resource));
+    if (p.waitForAddon) touched.add('eks-addon');
+    if (!config.dryRun && touched.size > 0) final = await reobserve(config, aws, kube, observed, touched);
+    const checks = await verifyState(config, aws, kube, observed, final, p, touched, log);
 
-    const association = ctx.result.association ?? observed.associations?.[0];
+    const association = ctx.result.association ?? final.associations?.[0];
     const outputs: RunResult['outputs'] = {
       'role-arn': p.roleArn,
       changed: String(p.changes.length > 0),
@@ -59,10 +61,54 @@ export async function reconcile(config: Config, log: Log, env: NodeJS.ProcessEnv
       outputs['association-id'] = association?.associationId ?? '';
       outputs['association-arn'] = association?.associationArn ?? '';
     } else outputs['oidc-provider-arn'] = p.oidcProviderArn ?? '';
-    return { outputs, changes: p.changes, summary: summarize(config, p, outputs) };
+    return { outputs, changes: p.changes, summary: summarize(config, p, checks, outputs, final) };
   } finally {
     await aws.destroy();
   }
+}
+
+function planFrom(config: Config, observed: Observed): Plan {
+  try {
+    return plan(config, observed);
+  } catch (e) {
+    throw e instanceof PlanError ? new RunError(e.message) : e;
+  }
+}
+
+/** Independent changes run concurrently; each one's outcome is logged under its resource once all are done. */
+async function apply(p: Plan, ctx: ApplyContext): Promise<void> {
+  const done: Change[] = [];
+  try {
+    await runGraph(p.changes, async (c) => {
+      await applyOp(c.op, ctx);
+      done.push(c);
+    });
+  } finally {
+    for (const [resource, changes] of groupByResource(done))
+      await ctx.log.group(resource, async () => {
+        for (const c of changes) ctx.log.notice(`${resource} ${c.action}: ${c.detail}`);
+      });
+  }
+}
+
+// IAM is eventually consistent: a read right after a write may still show the old state for a few seconds.
+const VERIFY_DELAYS_MS = [1000, 2000, 4000, 8000];
+
+/** Checks the end state; in a real run a failed check (after IAM has had time to settle) fails the run. */
+async function verifyState(config: Config, aws: AwsClients, kube: Kube | undefined, observed: Observed, final: Observed, p: Plan, touched: Set<string>, log: Log): Promise<Check[]> {
+  let checks = verify(config, final);
+  for (let i = 0; !config.dryRun && touched.size > 0 && failed(checks).length > 0 && i < VERIFY_DELAYS_MS.length; i++) {
+    await sleep(VERIFY_DELAYS_MS[i]!);
+    checks = verify(config, await reobserve(config, aws, kube, observed, touched));
+  }
+  await log.group('Verify', async () => {
+    for (const c of checks) log.info(`${c.ok === undefined ? '–' : c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}`);
+    if (config.dryRun && failed(checks).length) log.info('(dry run: failed checks show what the planned changes would fix)');
+  });
+  const bad = failed(checks);
+  if (!config.dryRun && bad.length)
+    throw new RunError(`Verification failed: ${bad.map((c) => `${c.name} (${c.detail})`).join('; ')}.`);
+  return checks;
 }
 
 /** A trust policy over the account's quota is refused by IAM; say so before anything is written. */

@@ -6,13 +6,13 @@
 //   A template change (e.g. `kubectl rollout restart`) replaces the pods; deleting a pod makes its owner recreate it.
 import { createHash } from 'node:crypto';
 import { KubeError, forbidden } from './errors.js';
-import { RESOURCES, apiVersionOf, type ResourceDef } from './resources.js';
+import { POD_IDENTITY_WEBHOOK, RESOURCES, apiVersionOf, type ResourceDef } from './resources.js';
 import { randomSuffix, type KubeObject, type OwnerReference, type Store, type WatchEvent } from './store.js';
 import { injectAwsIdentity, type WebhookOptions } from './webhook.js';
 
 const def = (resource: string) => RESOURCES.find((r) => r.resource === resource)!;
 const NS = def('namespaces'), SA = def('serviceaccounts'), POD = def('pods');
-const DEPLOY = def('deployments'), RS = def('replicasets'), STS = def('statefulsets'), DS = def('daemonsets');
+const DEPLOY = def('deployments'), RS = def('replicasets'), STS = def('statefulsets'), DS = def('daemonsets'), MWC = def('mutatingwebhookconfigurations');
 const NODE = 'emulator-node';
 type Template = { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Record<string, unknown> };
 type WorkloadSpec = { replicas?: number; selector?: { matchLabels?: Record<string, string> }; template?: Template };
@@ -44,7 +44,9 @@ export function installControllers(store: Store, webhook: WebhookOptions = {}): 
       err.status.message = `pods "${pod.metadata.name}" is forbidden: error looking up service account ${pod.metadata.namespace}/${saName}: serviceaccount "${saName}" not found`;
       throw err;
     }
-    injectAwsIdentity(pod, sa, webhook);
+    // EKS mutates pods through its `pod-identity-webhook` configuration: without it, nothing is injected.
+    const hooks = store.list(MWC).items.flatMap((c) => (c.webhooks as { name?: string }[] | undefined) ?? []);
+    if (hooks.some((h) => h.name === POD_IDENTITY_WEBHOOK.webhooks[0]!.name)) injectAwsIdentity(pod, sa, webhook);
     const ts = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     const containers = (spec.containers as { name: string; image?: string }[] | undefined) ?? [];
     pod.status = { // a kubelet that starts everything instantly

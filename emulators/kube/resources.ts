@@ -2,7 +2,7 @@
 // kubectl resolves "sa", "deploy", "all" etc. from these lists, so shortNames and categories matter.
 
 export interface ResourceDef {
-  group: '' | 'apps';
+  group: '' | 'apps' | 'admissionregistration.k8s.io';
   resource: string; // plural, as in the URL
   singular: string;
   kind: string;
@@ -23,7 +23,20 @@ export const RESOURCES: ResourceDef[] = [
   { group: 'apps', resource: 'replicasets', singular: 'replicaset', kind: 'ReplicaSet', namespaced: true, shortNames: ['rs'], categories: ['all'], generation: true, statusOwned: true },
   { group: 'apps', resource: 'statefulsets', singular: 'statefulset', kind: 'StatefulSet', namespaced: true, shortNames: ['sts'], categories: ['all'], generation: true, statusOwned: true },
   { group: 'apps', resource: 'daemonsets', singular: 'daemonset', kind: 'DaemonSet', namespaced: true, shortNames: ['ds'], categories: ['all'], generation: true, statusOwned: true },
+  // EKS clusters come with `pod-identity-webhook` (see POD_IDENTITY_WEBHOOK); tools check it to tell whether IRSA can work.
+  { group: 'admissionregistration.k8s.io', resource: 'mutatingwebhookconfigurations', singular: 'mutatingwebhookconfiguration', kind: 'MutatingWebhookConfiguration', namespaced: false, categories: ['api-extensions'] },
 ];
+
+/** The webhook configuration EKS installs in every cluster (its server runs on the control plane, at this URL). */
+export const POD_IDENTITY_WEBHOOK = {
+  apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name: 'pod-identity-webhook' },
+  webhooks: [{
+    name: 'iam-for-pods.amazonaws.com', admissionReviewVersions: ['v1beta1'], clientConfig: { url: 'https://127.0.0.1:23443/mutate' },
+    failurePolicy: 'Ignore', matchPolicy: 'Equivalent', namespaceSelector: {}, reinvocationPolicy: 'IfNeeded', sideEffects: 'None', timeoutSeconds: 10,
+    objectSelector: { matchExpressions: [{ key: 'eks.amazonaws.com/skip-pod-identity-webhook', operator: 'DoesNotExist' }] },
+    rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'], scope: '*' }],
+  }],
+};
 
 export const apiVersionOf = (def: ResourceDef) => (def.group ? `${def.group}/v1` : 'v1');
 export const findResource = (group: string, resource: string) =>
@@ -47,7 +60,7 @@ export const REVIEWS = [
   { group: 'authorization.k8s.io', resource: 'selfsubjectaccessreviews', kind: 'SelfSubjectAccessReview' },
 ];
 
-const GROUPS = ['apps', ...REVIEWS.map((r) => r.group)];
+const GROUPS = ['apps', 'admissionregistration.k8s.io', ...REVIEWS.map((r) => r.group)];
 const groupDoc = (name: string) => ({
   name, versions: [{ groupVersion: `${name}/v1`, version: 'v1' }], preferredVersion: { groupVersion: `${name}/v1`, version: 'v1' },
 });

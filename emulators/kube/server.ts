@@ -1,5 +1,5 @@
-// A small fake Kubernetes API server over HTTPS for tests: discovery, Namespaces, ServiceAccounts, Pods, and
-// apps/v1 Deployments/ReplicaSets/StatefulSets/DaemonSets, with get/list/watch/create/update/patch/delete,
+// A small fake Kubernetes API server over HTTPS for tests: discovery, Namespaces, ServiceAccounts, Pods,
+// apps/v1 Deployments/ReplicaSets/StatefulSets/DaemonSets and MutatingWebhookConfigurations, with get/list/watch/create/update/patch/delete,
 // bearer-token checks (static or EKS-shaped), 403 rules, a request journal and fault injection.
 // Standalone: `npx tsx emulators/kube/server.ts --port 6443 [--token T|eks] [--user U] [--kubeconfig FILE]`;
 // then e.g. `curl -k -X PUT https://127.0.0.1:6443/_emulator/faults -d '{"conflictRate":1}'` (see control()).
@@ -14,7 +14,7 @@ import { defForObject, discovery, handle, parseBody, requestInfo, type RequestIn
 import { parseEksToken, makeEksToken, type EksTokenInfo } from './auth.js';
 import { installControllers } from './controllers.js';
 import { KubeError, conflict, forbidden, internalError, serviceUnavailable, unauthorized } from './errors.js';
-import { RESOURCES, findResource } from './resources.js';
+import { POD_IDENTITY_WEBHOOK, RESOURCES, findResource } from './resources.js';
 import { Store, clone, type KubeObject } from './store.js';
 import { TABLE_CONTENT_TYPE, toTable, wantsTable } from './tables.js';
 import { review } from './reviews.js';
@@ -38,8 +38,9 @@ export interface KubeEmulatorOptions {
   webhook?: WebhookOptions;
 }
 
-/** A request matching every given field is answered with 403 Forbidden (authorization is checked after authentication). */
-export interface ForbidRule { verbs?: string[]; resources?: string[]; namespaces?: string[]; names?: string[]; token?: string }
+/** A request matching every given field is answered with 403 Forbidden (authorization is checked after authentication),
+ *  or with `code: 401` as EKS answers a valid token whose IAM principal has no access entry (401 Unauthorized). */
+export interface ForbidRule { verbs?: string[]; resources?: string[]; namespaces?: string[]; names?: string[]; token?: string; code?: 401 | 403 }
 
 export interface Faults {
   /** Share of update/patch/delete requests answered 409 Conflict (the write is not applied). */
@@ -117,6 +118,7 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
     store.clear();
     const nsDef = findResource('', 'namespaces')!;
     for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) store.put(nsDef, { metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } });
+    store.put(findResource('admissionregistration.k8s.io', 'mutatingwebhookconfigurations')!, POD_IDENTITY_WEBHOOK);
   };
   bootstrap();
 
@@ -134,7 +136,7 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
   }
 
   type Attrs = { verb: string; resource: string; namespace?: string; name?: string };
-  const isForbidden = (a: Attrs, token?: string) => forbid.some((r) =>
+  const isForbidden = (a: Attrs, token?: string, code = 403) => forbid.some((r) => (r.code ?? 403) === code &&
     (!r.verbs || r.verbs.includes(a.verb)) && (!r.resources || r.resources.includes(a.resource)) &&
     (!r.namespaces || r.namespaces.includes(a.namespace ?? '')) && (!r.names || r.names.includes(a.name ?? '')) &&
     (!r.token || r.token === token));
@@ -165,7 +167,7 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
     };
     try {
       const auth = authenticate(req);
-      if (!auth) throw unauthorized();
+      if (!auth || isForbidden({ verb: info.verb, resource: info.def?.resource ?? '', namespace: info.namespace, name: info.name }, auth.token, 401)) throw unauthorized();
       if (['/healthz', '/livez', '/readyz'].includes(url.pathname)) return send(200, 'ok', 'text/plain; charset=utf-8');
       const doc = discovery(url.pathname, `127.0.0.1:${port}`);
       if (doc) return send(doc.status, doc.body);

@@ -10,7 +10,7 @@ import { applyDefaults } from './defaults.js';
 import { jsonPatch, mergePatch, strategicMerge } from './patch.js';
 import { RESOURCES, apiVersionOf, type ResourceDef } from './resources.js';
 import { fieldMatcher, labelMatcher } from './selectors.js';
-import { validateMeta, validatePod, validateWorkload } from './validate.js';
+import { validateMeta, validatePod, validateWebhooks, validateWorkload } from './validate.js';
 
 export interface ObjectMeta {
   name: string; namespace?: string; uid?: string; resourceVersion?: string; generation?: number;
@@ -245,6 +245,7 @@ export class Store {
     const causes: StatusCause[] = validateMeta(obj, def.resource === 'namespaces');
     if (def.group === 'apps') causes.push(...validateWorkload(obj));
     if (def.resource === 'pods') causes.push(...validatePod(obj));
+    if (def.resource === 'mutatingwebhookconfigurations') causes.push(...validateWebhooks(obj));
     if (prev && def.group === 'apps' && JSON.stringify(obj.spec?.selector) !== JSON.stringify(prev.spec?.selector))
       causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(obj.spec?.selector)}: field is immutable`, field: 'spec.selector' });
     if (prev && def.resource === 'pods' && JSON.stringify(mutablePodSpec(obj.spec)) !== JSON.stringify(mutablePodSpec(prev.spec)))

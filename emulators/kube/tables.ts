@@ -52,6 +52,7 @@ const COLUMNS: Record<string, Col[]> = {
     ['Ready', 'integer', 0, (o) => n(status(o).numberReady)], ['Up-to-date', 'integer', 0, (o) => n(status(o).updatedNumberScheduled)],
     ['Available', 'integer', 0, (o) => n(status(o).numberAvailable)], ['Node Selector', 'string', 0, (o) => Object.entries(spec(o).template?.spec?.nodeSelector ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || '<none>'],
     age, ...wide, selector],
+  mutatingwebhookconfigurations: [name, ['Webhooks', 'integer', 0, (o) => ((o.webhooks as unknown[]) ?? []).length], age],
 };
 
 export const wantsTable = (accept: string | undefined) => /as=Table/.test(accept ?? '');

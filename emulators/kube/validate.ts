@@ -72,3 +72,22 @@ export function validatePod(obj: KubeObject): StatusCause[] {
 }
 
 const goMap = (m: Record<string, string>) => `map[string]string{${Object.entries(m).map(([k, v]) => `"${k}":"${v}"`).join(', ')}}`;
+
+/** admissionregistration/v1 checks (pkg/apis/admissionregistration/validation) that a hand-written webhook trips over. */
+export function validateWebhooks(obj: KubeObject): StatusCause[] {
+  const hooks = (obj.webhooks ?? []) as { name?: string; sideEffects?: string; admissionReviewVersions?: string[]; clientConfig?: { url?: string; service?: unknown } }[];
+  const out: StatusCause[] = [];
+  const seen = new Set<string>();
+  hooks.forEach((h, i) => {
+    const f = (k: string) => `webhooks[${i}].${k}`;
+    const name = h.name ?? '';
+    if (!name) out.push({ reason: 'FieldValueRequired', message: 'Required value', field: f('name') });
+    else if (name.split('.').length < 3 || validateName(name, false).length) out.push(bad(f('name'), name, 'should be a domain with at least three segments separated by dots'));
+    else if (seen.has(name)) out.push({ reason: 'FieldValueDuplicate', message: `Duplicate value: ${JSON.stringify(name)}`, field: f('name') });
+    seen.add(name);
+    if (!h.sideEffects) out.push({ reason: 'FieldValueRequired', message: 'Required value: must specify one of None, NoneOnDryRun', field: f('sideEffects') });
+    if (!h.admissionReviewVersions?.length) out.push({ reason: 'FieldValueRequired', message: 'Required value: must specify one of v1, v1beta1', field: f('admissionReviewVersions') });
+    if (!h.clientConfig?.url === !h.clientConfig?.service) out.push({ reason: 'FieldValueRequired', message: 'Required value: exactly one of url or service is required', field: f('clientConfig') });
+  });
+  return out;
+}

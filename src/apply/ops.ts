@@ -7,6 +7,8 @@ import type { Config } from '../inputs/config.js';
 import type { Kube } from '../kube/client.js';
 import type { Log } from '../platform/types.js';
 import type { Op } from '../plan/types.js';
+import { sleep } from '../time.js';
+import { createRoleOrMerge, updateTrust } from './trust-write.js';
 
 export interface ApplyContext {
   config: Config;
@@ -20,10 +22,10 @@ export interface ApplyContext {
 export async function applyOp(op: Op, ctx: ApplyContext): Promise<void> {
   const { config, aws } = ctx;
   switch (op.kind) {
-    case 'create-role':
-      return void (await iam.createRole(aws.iam, op));
-    case 'update-trust':
-      return void (await iam.updateTrust(aws.iam, op.roleName, op.trust));
+    case 'create-role': // a role that exists meanwhile (concurrent run, retried request) gets our binding merged instead
+      return createRoleOrMerge(aws.iam, op, ctx.log);
+    case 'update-trust': // merged into the role's current trust, not the observed one: another run may have written since
+      return updateTrust(aws.iam, op, ctx.log);
     case 'tag-role':
       return void (await iam.tagRole(aws.iam, op.roleName, op.tags));
     case 'put-boundary':
@@ -50,16 +52,18 @@ export async function applyOp(op: Op, ctx: ApplyContext): Promise<void> {
     case 'create-namespace':
     case 'create-service-account':
     case 'annotate-service-account':
+    case 'restart-workload':
       return applyKubeOp(op, ctx);
   }
 }
 
-async function applyKubeOp(op: Extract<Op, { kind: 'create-namespace' | 'create-service-account' | 'annotate-service-account' }>, ctx: ApplyContext): Promise<void> {
+async function applyKubeOp(op: Extract<Op, { kind: 'create-namespace' | 'create-service-account' | 'annotate-service-account' | 'restart-workload' }>, ctx: ApplyContext): Promise<void> {
   const { kube, config } = ctx;
   if (!kube) throw new Error('Kubernetes access is needed for this change but was not set up.');
   const k8s = await import('../kube/client.js'); // already loaded by observe
   if (op.kind === 'create-namespace') return k8s.createNamespace(kube, op.name);
   if (op.kind === 'create-service-account') return k8s.createServiceAccount(kube, config.namespace, config.serviceAccount, op.annotations);
+  if (op.kind === 'restart-workload') return k8s.restartWorkload(kube, config.namespace, op.workload.kind, op.workload.name, new Date().toISOString());
   return k8s.annotateServiceAccount(kube, config.namespace, config.serviceAccount, op.annotations);
 }
 
@@ -93,13 +97,7 @@ async function whileRoleIsNew<T>(ctx: ApplyContext, fn: () => Promise<T>): Promi
       const delay = ROLE_PROPAGATION_DELAYS_MS[attempt];
       if (errorName(e) !== 'InvalidParameterException' || !/role/i.test((e as Error).message) || delay === undefined) throw e;
       ctx.log.info(`EKS does not accept the role yet (IAM is still propagating it): retrying in ${delay / 1000}s.`);
-      await new Promise((r) => setTimeout(r, delayScale() * delay));
+      await sleep(delay);
     }
   }
 }
-
-/** Tests shrink waits with EKS_POD_IAM_TIME_SCALE (e.g. 0.01); a user never needs it. */
-export const delayScale = () => {
-  const s = Number(process.env.EKS_POD_IAM_TIME_SCALE);
-  return Number.isFinite(s) && s > 0 ? s : 1;
-};

@@ -67,6 +67,7 @@ async function describeAssociation(eks: EKSClient, clusterName: string, associat
     disableSessionTags: a!.disableSessionTags ?? false,
     ownerArn: a!.ownerArn || undefined,
     tags: a!.tags ?? {},
+    createdAt: a!.createdAt?.toISOString(),
   };
 }
 

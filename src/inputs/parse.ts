@@ -124,16 +124,28 @@ function roleRef(name: string, arn: string, partition: Partition | undefined): R
 
 function kubeAccess(value: string, fileExists: (p: string) => boolean, fromInput: boolean): KubeAccess {
   if (!value) return { kind: 'eks' };
-  // A kubeconfig's text (e.g. from a secret) rather than a path.
-  if (value.includes('\n') || /^apiVersion\s*:/.test(value)) return { kind: 'kubeconfig-text', text: value };
+  const text = kubeconfigText(value);
+  if (text) return { kind: 'kubeconfig-text', text };
   // KUBECONFIG may list several files; client-node reads the first that exists.
   const paths = fromInput ? [value] : value.split(':').filter(Boolean);
   const found = paths.find((p) => fileExists(p));
   if (!found) {
     const from = fromInput ? '' : '(from KUBECONFIG) ';
-    throw new InputError('kubeconfig', `${from}points at ${JSON.stringify(value)}, which does not exist; give a kubeconfig path or its content, or leave it empty to use DescribeCluster and an EKS token.`);
+    // A kubeconfig can hold credentials: echo the value only when it plainly is a path.
+    const shown = /^[\w./~:-]{1,200}$/.test(value) ? JSON.stringify(value) : `a value of ${value.length} characters`;
+    throw new InputError('kubeconfig', `${from}points at ${shown}, which is neither an existing file nor kubeconfig content; give a kubeconfig path or its content (YAML, JSON or base64), or leave it empty to use DescribeCluster and an EKS token.`);
   }
   return { kind: 'kubeconfig-file', path: found };
+}
+
+/** A kubeconfig given as its content (YAML, one-line JSON, or base64 as CI secrets often hold it), else undefined. */
+function kubeconfigText(value: string): string | undefined {
+  if (value.includes('\n') || /^apiVersion\s*:/.test(value) || value.startsWith('{')) return value;
+  if (value.length >= 40 && /^[A-Za-z0-9+/=\s]+$/.test(value)) {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    if (/apiVersion|clusters/.test(decoded)) return decoded;
+  }
+  return undefined;
 }
 
 function deepFreeze<T>(o: T): T {

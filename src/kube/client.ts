@@ -1,7 +1,9 @@
 // Thin adapter over @kubernetes/client-node: the cluster access, and the service account calls the plan needs.
-import { AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { AdmissionregistrationV1Api, AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1PodTemplateSpec } from '@kubernetes/client-node';
 import type { KubeAccess } from '../inputs/config.js';
-import type { ObservedServiceAccount } from '../plan/types.js';
+import type { ObservedPod, ObservedServiceAccount, ObservedWorkload, WorkloadKind } from '../plan/types.js';
+import { RunError } from '../errors.js';
+import { sleep } from '../time.js';
 import { describeKubeError, statusOf } from './errors.js';
 
 export interface ClusterEndpoint {
@@ -13,6 +15,7 @@ export interface ClusterEndpoint {
 export interface Kube {
   core: CoreV1Api;
   apps: AppsV1Api;
+  admission: AdmissionregistrationV1Api;
   /** Where it points, for messages. */
   server: string;
 }
@@ -20,9 +23,17 @@ export interface Kube {
 /** From a kubeconfig (file or text), or from DescribeCluster's endpoint and CA with an EKS token. */
 export function connect(access: KubeAccess, cluster: ClusterEndpoint | undefined, token: string | undefined): Kube {
   const kc = new KubeConfig();
-  if (access.kind === 'kubeconfig-file') kc.loadFromFile(access.path);
-  else if (access.kind === 'kubeconfig-text') kc.loadFromString(access.text);
-  else {
+  if (access.kind !== 'eks') {
+    try {
+      if (access.kind === 'kubeconfig-file') kc.loadFromFile(access.path);
+      else kc.loadFromString(access.text);
+    } catch (e) {
+      // The parser's message quotes the surrounding lines, which may hold a token: give the position only.
+      const mark = (e as { mark?: { line?: number; column?: number } }).mark;
+      const where = mark?.line !== undefined ? ` (line ${mark.line + 1}, column ${(mark.column ?? 0) + 1})` : '';
+      throw new RunError(`Input "kubeconfig" is not a valid kubeconfig${where}.`);
+    }
+  } else {
     if (!cluster?.endpoint) throw new Error(`Cluster ${cluster?.name ?? ''} has no API endpoint yet; wait until it is ACTIVE, or give a kubeconfig.`);
     kc.loadFromOptions({
       clusters: [{ name: cluster.name, server: cluster.endpoint, caData: cluster.caData, skipTLSVerify: false }],
@@ -31,7 +42,7 @@ export function connect(access: KubeAccess, cluster: ClusterEndpoint | undefined
       currentContext: cluster.name,
     });
   }
-  return { core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api), server: kc.getCurrentCluster()?.server ?? '' };
+  return { core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api), admission: kc.makeApiClient(AdmissionregistrationV1Api), server: kc.getCurrentCluster()?.server ?? '' };
 }
 
 async function orNull<T>(p: Promise<T>): Promise<T | null> {
@@ -43,14 +54,24 @@ async function orNull<T>(p: Promise<T>): Promise<T | null> {
   }
 }
 
-/** Runs a Kubernetes call, turning its failures into one plain sentence. */
+// client-node has no retry strategy of its own. Conflicts, throttling and 5xx are transient on a busy API
+// server; every call here is safe to repeat (reads, creates that accept AlreadyExists, merge patches).
+const RETRY_DELAYS_MS = [200, 400, 800, 1600, 3200, 5000];
+const transient = (e: unknown) => [409, 429, 500, 502, 503, 504].includes(statusOf(e) ?? 0) || typeof (e as { cause?: { code?: string } })?.cause?.code === 'string';
+
+/** Runs a Kubernetes call, retrying transient failures (bounded), and turns failures into one plain sentence. */
 export async function kubeCall<T>(kube: Kube, what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    throw new Error(describeKubeError(e, what, kube.server));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      const delay = RETRY_DELAYS_MS[attempt];
+      if (delay === undefined || !transient(e)) throw new Error(describeKubeError(e, what, kube.server));
+      await sleep(delay);
+    }
   }
 }
+
 
 export async function readServiceAccount(kube: Kube, namespace: string, name: string): Promise<ObservedServiceAccount | null> {
   const sa = await kubeCall(kube, `read service account ${namespace}/${name}`, () => orNull(kube.core.readNamespacedServiceAccount({ namespace, name })));
@@ -97,3 +118,56 @@ export async function annotateServiceAccount(kube: Kube, namespace: string, name
 
 const patchAnnotations = (kube: Kube, namespace: string, name: string, annotations: Record<string, string>) =>
   kube.core.patchNamespacedServiceAccount({ namespace, name, body: { metadata: { annotations } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+
+const envOf = (pod: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } }) =>
+  Object.fromEntries((pod.spec?.containers ?? []).flatMap((c) => c.env ?? []).map((e) => [e.name, e.value ?? '']));
+
+/** Pods that run as the service account, with what identity their containers were given at creation. */
+export async function listPods(kube: Kube, namespace: string, serviceAccount: string): Promise<ObservedPod[]> {
+  const list = await kubeCall(kube, `list pods in ${namespace}`, () =>
+    kube.core.listNamespacedPod({ namespace, fieldSelector: `spec.serviceAccountName=${serviceAccount}` }));
+  return list.items.map((p) => {
+    const owner = p.metadata?.ownerReferences?.find((o) => o.controller);
+    return { name: p.metadata?.name ?? '', owner: owner && { kind: owner.kind, name: owner.name }, env: envOf(p), createdAt: p.metadata?.creationTimestamp?.toISOString() };
+  });
+}
+
+const usesAccount = (t: V1PodTemplateSpec | undefined, sa: string) => (t?.spec?.serviceAccountName || t?.spec?.serviceAccount || 'default') === sa;
+
+/** Deployments, StatefulSets and DaemonSets whose pod template runs as the service account. */
+export async function listWorkloads(kube: Kube, namespace: string, serviceAccount: string): Promise<ObservedWorkload[]> {
+  const [deployments, statefulSets, daemonSets] = await Promise.all([
+    kubeCall(kube, `list deployments in ${namespace}`, () => kube.apps.listNamespacedDeployment({ namespace })),
+    kubeCall(kube, `list statefulsets in ${namespace}`, () => kube.apps.listNamespacedStatefulSet({ namespace })),
+    kubeCall(kube, `list daemonsets in ${namespace}`, () => kube.apps.listNamespacedDaemonSet({ namespace })),
+  ]);
+  const pick = (kind: WorkloadKind, items: { metadata?: { name?: string }; spec?: { template?: V1PodTemplateSpec } }[]) =>
+    items.filter((w) => usesAccount(w.spec?.template, serviceAccount)).map((w) => ({ kind, name: w.metadata?.name ?? '' }));
+  return [...pick('Deployment', deployments.items), ...pick('StatefulSet', statefulSets.items), ...pick('DaemonSet', daemonSets.items)];
+}
+
+/** What `kubectl rollout restart` does: a pod-template annotation, so the controller replaces the pods. */
+export async function restartWorkload(kube: Kube, namespace: string, kind: WorkloadKind, name: string, at: string): Promise<void> {
+  const body = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': at } } } } };
+  const opts = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
+  await kubeCall(kube, `restart ${kind.toLowerCase()} ${namespace}/${name}`, () =>
+    kind === 'Deployment' ? kube.apps.patchNamespacedDeployment({ namespace, name, body }, opts)
+      : kind === 'StatefulSet' ? kube.apps.patchNamespacedStatefulSet({ namespace, name, body }, opts)
+        : kube.apps.patchNamespacedDaemonSet({ namespace, name, body }, opts));
+}
+
+/** Whether EKS's pod identity webhook (which injects IRSA credentials) is installed; undefined when not readable. */
+export async function webhookPresent(kube: Kube, name = 'pod-identity-webhook'): Promise<boolean | undefined> {
+  try {
+    await kube.admission.readMutatingWebhookConfiguration({ name });
+    return true;
+  } catch (e) {
+    // 404 naming the object: it is not there. Any other failure (403, no such API): we cannot tell.
+    if (statusOf(e) !== 404) return undefined;
+    try {
+      return (JSON.parse(String((e as { body?: unknown }).body)) as { details?: { name?: string } }).details?.name === name ? false : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}

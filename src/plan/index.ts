@@ -8,6 +8,7 @@ import { planAddon, planAssociation } from './pod-identity.js';
 import { planRole } from './role.js';
 import { planServiceAccount } from './service-account.js';
 import { irsaBinding, podIdentityBinding, type Binding } from './trust.js';
+import { planRestarts } from './workloads.js';
 import type { Observed, Plan } from './types.js';
 
 export { PlanError };
@@ -22,22 +23,22 @@ export function providerArnFor(config: Config, accountId: string, issuer: string
   return oidcProviderArn(config.partition, accountId, issuer);
 }
 
+/** Who must be able to assume the role: the pod identity service, or this service account through the OIDC provider. */
+export function bindingFor(config: Config, observed: Pick<Observed, 'role' | 'accountId' | 'cluster'>): { binding: Binding; providerArn?: string } {
+  if (config.mode === 'irsa') {
+    const issuer = observed.cluster.issuer;
+    const providerArn = providerArnFor(config, roleAccount(roleArnFor(config, observed)), issuer);
+    return { binding: irsaBinding(providerArn, issuerHostPath(issuer!), config.namespace, config.serviceAccount, config.audience), providerArn };
+  }
+  const scope = { clusterArn: observed.cluster.arn, namespace: config.namespace, serviceAccount: config.serviceAccount };
+  return { binding: podIdentityBinding(config.scopeTrust ? scope : undefined) };
+}
+
 export function plan(config: Config, observed: Observed): Plan {
   const out = new ChangeList();
   const roleArn = roleArnFor(config, observed);
-  let binding: Binding;
-  let roleAfter: string[] = [];
-  let providerArn: string | undefined;
-
-  if (config.mode === 'irsa') {
-    const issuer = observed.cluster.issuer;
-    providerArn = providerArnFor(config, roleAccount(roleArn), issuer);
-    roleAfter = planOidcProvider(config, issuer!, providerArn, observed.oidcProvider ?? null, out);
-    binding = irsaBinding(providerArn, issuerHostPath(issuer!), config.namespace, config.serviceAccount, config.audience);
-  } else {
-    const scope = { clusterArn: observed.cluster.arn, namespace: config.namespace, serviceAccount: config.serviceAccount };
-    binding = podIdentityBinding(config.scopeTrust ? scope : undefined);
-  }
+  const { binding, providerArn } = bindingFor(config, observed);
+  const roleAfter = providerArn ? planOidcProvider(config, observed.cluster.issuer!, providerArn, observed.oidcProvider ?? null, out) : [];
 
   const roleDone = planRole(config, observed.role, binding, roleAfter, out);
   let waitForAddon = false;
@@ -48,7 +49,9 @@ export function plan(config: Config, observed: Observed): Plan {
   if (observed.serviceAccount !== undefined)
     planServiceAccount(config, roleArn, observed.serviceAccount, observed.namespaceExists ?? true, roleDone, out);
 
-  return { changes: out.changes, warnings: out.warnings, waitForAddon, roleArn, oidcProviderArn: providerArn };
+  const stalePods = observed.pods || observed.workloads ? planRestarts(config, roleArn, observed.pods ?? [], observed.workloads, [...out.changes], out, observed.associations?.[0]?.createdAt) : [];
+
+  return { changes: out.changes, warnings: out.warnings, waitForAddon, roleArn, oidcProviderArn: providerArn, stalePods };
 }
 
 /** The OIDC provider lives in the role's account. */

@@ -23,6 +23,7 @@ export function planRole(config: Config, role: ObservedRole | null, binding: Bin
       tags,
       boundary: config.permissionsBoundary,
       description: `Created by eks-pod-iam for ${config.mode} in cluster ${config.clusterName}, ${config.namespace}/${config.serviceAccount}`,
+      binding,
     }));
     planPolicies(config, name, [], undefined, [ROLE_CREATE], out);
     return [ROLE_CREATE];
@@ -36,6 +37,7 @@ export function planRole(config: Config, role: ObservedRole | null, binding: Bin
       kind: 'update-trust',
       roleName: name,
       trust: merge.document,
+      binding,
     }));
     done.push(ROLE_TRUST);
   }

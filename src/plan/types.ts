@@ -1,5 +1,6 @@
 // What the adapters observe, and the changes a plan is made of. Plain data only.
 import type { PolicyDocument } from '../inputs/config.js';
+import type { Binding } from './trust.js';
 
 export interface ObservedRole {
   arn: string;
@@ -31,6 +32,8 @@ export interface ObservedAssociation {
   disableSessionTags: boolean;
   ownerArn: string | undefined;
   tags: Record<string, string>;
+  /** ISO time; pods created before it were not given Pod Identity credentials. */
+  createdAt?: string;
 }
 
 export interface ObservedOidcProvider {
@@ -41,6 +44,22 @@ export interface ObservedOidcProvider {
 export interface ObservedServiceAccount {
   annotations: Record<string, string>;
   labels: Record<string, string>;
+}
+
+export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
+
+export interface ObservedWorkload {
+  kind: WorkloadKind;
+  name: string;
+}
+
+/** A pod running as the service account; its credentials' environment was fixed when it was created. */
+export interface ObservedPod {
+  name: string;
+  owner: { kind: string; name: string } | undefined;
+  env: Record<string, string>;
+  /** ISO time. */
+  createdAt?: string;
 }
 
 export interface ObservedCluster {
@@ -58,6 +77,12 @@ export interface Observed {
   oidcProvider?: ObservedOidcProvider | null;
   namespaceExists?: boolean;
   serviceAccount?: ObservedServiceAccount | null;
+  /** Pods running as the service account (when Kubernetes is reachable). */
+  pods?: ObservedPod[];
+  /** Workloads whose pod template runs as the service account (only with restart-workloads). */
+  workloads?: ObservedWorkload[];
+  /** irsa: whether EKS's pod-identity-webhook is installed; undefined when it cannot be read. */
+  webhook?: boolean;
 }
 
 /** One change of the plan. `op` says what the apply step does; resource/action/detail are what users see. */
@@ -72,8 +97,9 @@ export type Change = {
 };
 
 export type Op =
-  | { kind: 'create-role'; name: string; trust: PolicyDocument; tags: Record<string, string>; boundary: string | undefined; description: string }
-  | { kind: 'update-trust'; roleName: string; trust: PolicyDocument }
+  // `binding` lets apply merge again into the role's current trust when a concurrent writer got there first.
+  | { kind: 'create-role'; name: string; trust: PolicyDocument; tags: Record<string, string>; boundary: string | undefined; description: string; binding: Binding }
+  | { kind: 'update-trust'; roleName: string; trust: PolicyDocument; binding: Binding }
   | { kind: 'tag-role'; roleName: string; tags: Record<string, string> }
   | { kind: 'put-boundary'; roleName: string; boundary: string }
   | { kind: 'attach-policy'; roleName: string; policyArn: string }
@@ -86,7 +112,8 @@ export type Op =
   | { kind: 'tag-association'; associationArn: string; tags: Record<string, string> }
   | { kind: 'create-namespace'; name: string }
   | { kind: 'create-service-account'; annotations: Record<string, string> }
-  | { kind: 'annotate-service-account'; annotations: Record<string, string> };
+  | { kind: 'annotate-service-account'; annotations: Record<string, string> }
+  | { kind: 'restart-workload'; workload: ObservedWorkload };
 
 /** Waits that are not changes but must happen (an add-on still CREATING from an earlier run). */
 export interface Plan {
@@ -95,4 +122,6 @@ export interface Plan {
   warnings: string[];
   roleArn: string;
   oidcProviderArn: string | undefined;
+  /** Pods that run without the identity (created before it); they keep no or the old credentials until restarted. */
+  stalePods: string[];
 }

@@ -20,8 +20,16 @@ export async function githubPlatform(): Promise<Platform> {
     async writeSummary(markdown) {
       // Outside a runner there is no summary file; that is not a failure of the run.
       if (!process.env.GITHUB_STEP_SUMMARY) return;
-      await core.summary.addRaw(markdown, true).write();
+      await core.summary.addRaw(markdown, true).addRaw(await runLink(), true).write();
     },
     fail: (message) => core.setFailed(message),
   };
+}
+
+/** Which workflow run made the change, for the audit trail a platform team keeps of its summaries. */
+async function runLink(): Promise<string> {
+  const { context } = await import('@actions/github');
+  if (!context.runId || !process.env.GITHUB_REPOSITORY) return '';
+  const { owner, repo } = context.repo;
+  return `\n<sub>${context.workflow} · run [${context.runId}](${context.serverUrl}/${owner}/${repo}/actions/runs/${context.runId}) · ${(context.sha ?? '').slice(0, 7)}</sub>\n`;
 }

@@ -1,0 +1,99 @@
+// Read-back checks and stale-pod detection, over their cases (pure).
+import { parseInputs } from '../src/inputs/parse.js';
+import type { InputName } from '../src/inputs/spec.js';
+import { ChangeList } from '../src/plan/changes.js';
+import { statementFor, podIdentityBinding } from '../src/plan/trust.js';
+import type { Observed, ObservedPod } from '../src/plan/types.js';
+import { failed, verify } from '../src/plan/verify.js';
+import { ownerOf, planRestarts, podHasIdentity } from '../src/plan/workloads.js';
+
+const ROLE_ARN = 'arn:aws:iam::123456789012:role/app-role';
+const config = (over: Partial<Record<InputName, string>> = {}) => {
+  const v: Partial<Record<InputName, string>> = { 'cluster-name': 'demo', 'aws-region': 'us-east-1', namespace: 'ns', 'service-account': 'app', 'role-name': 'app-role', ...over };
+  return parseInputs((n) => v[n], { env: {} }).config;
+};
+const observed = (over: Partial<Observed> = {}): Observed => ({
+  accountId: '123456789012',
+  cluster: { arn: 'arn:aws:eks:us-east-1:123456789012:cluster/demo', issuer: 'https://oidc.eks.us-east-1.amazonaws.com/id/ABC' },
+  role: { arn: ROLE_ARN, name: 'app-role', path: '/', trust: { Version: '2012-10-17', Statement: [statementFor(podIdentityBinding())] }, tags: {}, permissionsBoundaryArn: undefined, attachedPolicyArns: ['arn:aws:iam::aws:policy/A'], inlinePolicy: undefined },
+  addon: { status: 'ACTIVE', version: 'v1', healthIssues: [] },
+  associations: [{ associationId: 'a-1', associationArn: 'x', roleArn: ROLE_ARN, targetRoleArn: undefined, disableSessionTags: false, ownerArn: undefined, tags: {} }],
+  ...over,
+});
+
+describe('verify', () => {
+  test('a matching pod identity binding passes every check', () => {
+    const checks = verify(config({ 'policy-arns': 'arn:aws:iam::aws:policy/A' }), observed());
+    expect(checks.map((c) => [c.name, c.ok])).toEqual([['role trust', true], ['policy attached', true], ['association', true], ['agent add-on', true]]);
+  });
+
+  test('each broken link fails its own check', () => {
+    const o = observed({ addon: { status: 'DEGRADED', version: 'v', healthIssues: [] } });
+    o.role!.trust = { Version: '2012-10-17', Statement: [] };
+    o.associations![0]!.roleArn = 'arn:aws:iam::123456789012:role/other';
+    const bad = failed(verify(config({ 'policy-arns': 'arn:aws:iam::aws:policy/B' }), o)).map((c) => c.name);
+    expect(bad).toEqual(['role trust', 'policy attached', 'association', 'agent add-on']);
+  });
+
+  test('a target role means the pods do not get this role', () => {
+    const o = observed();
+    o.associations![0]!.targetRoleArn = 'arn:aws:iam::999999999999:role/t';
+    expect(failed(verify(config(), o)).map((c) => c.detail)).toEqual(['a-1 → arn:aws:iam::999999999999:role/t']);
+  });
+
+  test('irsa: provider audience, annotation and webhook; unknowns are skipped, not failed', () => {
+    const c = config({ mode: 'irsa' });
+    const o = observed({ addon: undefined, associations: undefined, oidcProvider: { arn: 'p', clientIds: ['sts.amazonaws.com'] }, serviceAccount: null });
+    const byName = Object.fromEntries(verify(c, o).map((x) => [x.name, x.ok]));
+    expect(byName).toEqual({ 'role trust': false, 'OIDC provider': true, 'service account annotation': undefined, 'pod identity webhook': undefined });
+    const noWebhook = verify(c, { ...o, webhook: false, serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': ROLE_ARN }, labels: {} } });
+    expect(noWebhook.find((x) => x.name === 'pod identity webhook')!.ok).toBe(false);
+    expect(noWebhook.find((x) => x.name === 'service account annotation')!.ok).toBe(true);
+  });
+});
+
+describe('stale pods and restarts', () => {
+  const pod = (name: string, env: Record<string, string>, owner?: { kind: string; name: string }): ObservedPod => ({ name, env, owner });
+
+  test('what counts as carrying the identity, per mode', () => {
+    expect(podHasIdentity(config(), ROLE_ARN, pod('p', { AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://169.254.170.23/v1/credentials' }))).toBe(true);
+    expect(podHasIdentity(config(), ROLE_ARN, pod('p', {}))).toBe(false);
+    expect(podHasIdentity(config({ mode: 'irsa' }), ROLE_ARN, pod('p', { AWS_ROLE_ARN: ROLE_ARN }))).toBe(true);
+    expect(podHasIdentity(config({ mode: 'irsa' }), ROLE_ARN, pod('p', { AWS_ROLE_ARN: 'arn:aws:iam::1:role/old' }))).toBe(false);
+  });
+
+  test('owners: a ReplicaSet stands for its Deployment', () => {
+    expect(ownerOf(pod('api-7d9f-x', {}, { kind: 'ReplicaSet', name: 'api-7d9fbc5c6d' }))).toEqual({ kind: 'Deployment', name: 'api' });
+    expect(ownerOf(pod('db-0', {}, { kind: 'StatefulSet', name: 'db' }))).toEqual({ kind: 'StatefulSet', name: 'db' });
+    expect(ownerOf(pod('job-x', {}, { kind: 'Job', name: 'job' }))).toBeUndefined();
+  });
+
+  test('no restart asked: a warning names the stale pods', () => {
+    const out = new ChangeList();
+    const stale = planRestarts(config(), ROLE_ARN, [pod('a', {}), pod('b', { AWS_CONTAINER_CREDENTIALS_FULL_URI: 'u' })], undefined, [], out);
+    expect(stale).toEqual(['a']);
+    expect(out.warnings.join()).toMatch(/1 pod\(s\) run as ns\/app without this identity .*: a\./);
+    expect(out.changes).toEqual([]);
+  });
+
+  test('restart asked, nothing stale and no identity change: nothing to restart', () => {
+    const out = new ChangeList();
+    planRestarts(config({ 'restart-workloads': 'true' }), ROLE_ARN, [pod('a', { AWS_CONTAINER_CREDENTIALS_FULL_URI: 'u' }, { kind: 'ReplicaSet', name: 'api-1' })], [{ kind: 'Deployment', name: 'api' }], [], out);
+    expect(out.changes).toEqual([]);
+  });
+
+  test('bare stale pods cannot be rolled out: they are named', () => {
+    const out = new ChangeList();
+    planRestarts(config({ 'restart-workloads': 'true' }), ROLE_ARN, [pod('lonely', {})], [], [], out);
+    expect(out.warnings.join()).toMatch(/lonely .*belong to no Deployment/);
+  });
+});
+
+describe('pod identity where the webhook does not inject (e.g. Fargate)', () => {
+  test('a pod younger than the association has the identity; an older one does not', () => {
+    const p = (createdAt: string) => ({ name: 'p', env: {}, owner: undefined, createdAt });
+    expect(podHasIdentity(config(), ROLE_ARN, p('2026-01-01T10:00:05Z'), '2026-01-01T10:00:05.400Z')).toBe(true);
+    expect(podHasIdentity(config(), ROLE_ARN, p('2026-01-01T10:00:04Z'), '2026-01-01T10:00:05.400Z')).toBe(false);
+    expect(podHasIdentity(config(), ROLE_ARN, p('2026-01-01T10:00:04Z'), undefined)).toBe(false);
+  });
+});
