@@ -203,3 +203,9 @@ describe('irsa', () => {
     expect(gov.oidcProviderArn).toMatch(/^arn:aws-us-gov:iam::/);
   });
 });
+
+test('scope-trust on a role that already trusts pods.eks.amazonaws.com without conditions: kept, and said', () => {
+  const p = plan(config({ 'scope-trust': 'true' }), observed());
+  expect(p.changes).toEqual([]);
+  expect(p.warnings.join()).toMatch(/scope-trust: role app-role already trusts pods.eks.amazonaws.com without conditions \(statement EksPodIamPodIdentity\)/);
+});

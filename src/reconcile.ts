@@ -42,10 +42,10 @@ export async function reconcile(config: Config, log: Log, env: NodeJS.ProcessEnv
 
     const ctx: ApplyContext = { config, aws, kube, log, result: {} };
     let final = observed;
-    if (!config.dryRun && p.changes.length > 0) {
-      await apply(p, ctx);
+    if (!config.dryRun) {
+      if (p.changes.length > 0) await apply(p, ctx);
       if (p.waitForAddon && !ctx.result.addonActive) await waitForAddon(config, aws, log);
-    } else if (!config.dryRun && p.waitForAddon) await waitForAddon(config, aws, log);
+    }
     const touched = new Set(p.changes.map((c) => c.resource));
     if (p.waitForAddon) touched.add('eks-addon');
     if (!config.dryRun && touched.size > 0) final = await reobserve(config, aws, kube, observed, touched);

@@ -1,8 +1,8 @@
 // Plan for the IAM role: create it, or merge into it (trust, tags, boundary, policies). Never removes anything.
 import type { Config } from '../inputs/config.js';
 import { INLINE_POLICY_NAME, MANAGED_TAG, ownershipTags } from './ownership.js';
-import { parsePolicy, samePolicy } from './policy-doc.js';
-import { mergeTrust, statementFor, trustPolicySize, type Binding } from './trust.js';
+import { parsePolicy, samePolicy, statementsOf } from './policy-doc.js';
+import { allows, mergeTrust, statementFor, trustPolicySize, type Binding } from './trust.js';
 import { PlanError, change, type ChangeList } from './changes.js';
 import type { ObservedRole } from './types.js';
 
@@ -40,6 +40,10 @@ export function planRole(config: Config, role: ObservedRole | null, binding: Bin
       binding,
     }));
     done.push(ROLE_TRUST);
+  } else if (Object.keys(binding.context).length > 0 && config.mode === 'pod-identity') {
+    // scope-trust asks for a narrower statement, but a broader one already lets every association in.
+    const broader = statementsOf(parsePolicy(role.trust)).find((s) => allows(s, binding) && !s.Condition);
+    if (broader) out.warn(`scope-trust: role ${name} already trusts ${binding.principal} without conditions${broader.Sid ? ` (statement ${String(broader.Sid)})` : ''}, which allows any association; it is kept (remove it by hand to scope the role).`);
   }
   const tagChanges = Object.fromEntries(Object.entries(config.tags).filter(([k, v]) => role.tags[k] !== v));
   if (Object.keys(tagChanges).length > 0)
