@@ -141,3 +141,11 @@ test('role-arn of an existing role: its foreign statements are kept and ours mer
   expect(statements[0]).toEqual(ec2);
   expect(statements[1].Principal).toEqual({ Federated: providerArn });
 });
+
+test('a cluster without the pod-identity-webhook: the binding is made, the missing webhook is a warning', async () => {
+  await kubectl(emu, CLUSTER, ['delete', 'mutatingwebhookconfiguration', 'pod-identity-webhook']);
+  const r = await run();
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/::warning::pod identity webhook: no pod-identity-webhook MutatingWebhookConfiguration/);
+  expect(r.summary).toMatch(/\| pod identity webhook \| ❌ fail \|/);
+});

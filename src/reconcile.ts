@@ -15,7 +15,7 @@ import { plan, PlanError } from './plan/index.js';
 import { addonFailure, AGENT_ADDON } from './plan/pod-identity.js';
 import { trustPolicySize } from './plan/trust.js';
 import type { Change, Observed, Plan } from './plan/types.js';
-import { failed, verify, type Check } from './plan/verify.js';
+import { advisories, failed, verify, type Check } from './plan/verify.js';
 import { describeObserved, groupByResource, summarize } from './report.js';
 
 export interface RunResult {
@@ -34,7 +34,7 @@ export async function reconcile(config: Config, log: Log, env: NodeJS.ProcessEnv
     });
     const p = planFrom(config, observed);
     for (const w of p.warnings) log.warn(w);
-    await checkTrustQuota(p, aws);
+    await checkTrustQuota(p, aws, log);
     await log.group(config.dryRun ? 'Plan (dry run: nothing is changed)' : 'Plan', async () => {
       if (p.changes.length === 0) log.info('Everything already matches: nothing to change.');
       for (const [resource, changes] of groupByResource(p.changes)) for (const c of changes) log.info(`${resource} ${c.action}: ${c.detail}`);
@@ -105,6 +105,7 @@ async function verifyState(config: Config, aws: AwsClients, kube: Kube | undefin
     for (const c of checks) log.info(`${c.ok === undefined ? '–' : c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}`);
     if (config.dryRun && failed(checks).length) log.info('(dry run: failed checks show what the planned changes would fix)');
   });
+  for (const c of advisories(checks)) log.warn(`${c.name}: ${c.detail}`);
   const bad = failed(checks);
   if (!config.dryRun && bad.length)
     throw new RunError(`Verification failed: ${bad.map((c) => `${c.name} (${c.detail})`).join('; ')}.`);
@@ -112,11 +113,15 @@ async function verifyState(config: Config, aws: AwsClients, kube: Kube | undefin
 }
 
 /** A trust policy over the account's quota is refused by IAM; say so before anything is written. */
-async function checkTrustQuota(p: Plan, aws: AwsClients): Promise<void> {
+async function checkTrustQuota(p: Plan, aws: AwsClients, log: Log): Promise<void> {
   const update = p.changes.find((c) => c.op.kind === 'update-trust');
   if (!update || update.op.kind !== 'update-trust') return;
   const size = trustPolicySize(update.op.trust);
-  const quota = await iam.trustPolicyQuota(aws.iam);
+  // Without iam:GetAccountSummary the check is skipped: IAM itself still refuses an oversized policy.
+  const quota = await iam.trustPolicyQuota(aws.iam).catch((e: Error) => {
+    log.warn(`Could not read the account's trust-policy size quota (${e.name}); writing without checking it first.`);
+    return undefined;
+  });
   if (quota !== undefined && size > quota)
     throw new RunError(
       `The trust policy of role ${update.op.roleName} would be ${size} bytes, over this account's AssumeRolePolicySizeQuota of ${quota}: ` +

@@ -126,7 +126,8 @@ const envOf = (pod: { spec?: { containers?: { env?: { name: string; value?: stri
 export async function listPods(kube: Kube, namespace: string, serviceAccount: string): Promise<ObservedPod[]> {
   const list = await kubeCall(kube, `list pods in ${namespace}`, () =>
     kube.core.listNamespacedPod({ namespace, fieldSelector: `spec.serviceAccountName=${serviceAccount}` }));
-  return list.items.map((p) => {
+  // Filtered here too: an API server that ignores the field selector must not make other pods look like ours.
+  return list.items.filter((p) => (p.spec?.serviceAccountName ?? p.spec?.serviceAccount ?? 'default') === serviceAccount).map((p) => {
     const owner = p.metadata?.ownerReferences?.find((o) => o.controller);
     return { name: p.metadata?.name ?? '', owner: owner && { kind: owner.kind, name: owner.name }, env: envOf(p), createdAt: p.metadata?.creationTimestamp?.toISOString() };
   });

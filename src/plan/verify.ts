@@ -13,6 +13,8 @@ export interface Check {
   name: string;
   ok: boolean | undefined;
   detail: string;
+  /** About the cluster, not the binding: reported, but it does not fail the run. */
+  advisory?: boolean;
 }
 
 export function verify(config: Config, observed: Observed): Check[] {
@@ -21,7 +23,7 @@ export function verify(config: Config, observed: Observed): Check[] {
   const { binding, providerArn } = bindingFor(config, observed);
   const role = observed.role;
   const checks: Check[] = [];
-  const check = (name: string, ok: boolean | undefined, detail: string) => checks.push({ name, ok, detail });
+  const check = (name: string, ok: boolean | undefined, detail: string, advisory = false) => checks.push({ name, ok, detail, ...(advisory ? { advisory } : {}) });
 
   const trusted = !!role && statementsOf(parsePolicy(role.trust)).some((s) => allows(s, binding));
   check('role trust', trusted, role ? `${role.name} ${trusted ? 'lets' : 'does not let'} ${binding.principal} assume it${subjectOf(binding.context)}` : `${config.role.name} does not exist`);
@@ -41,7 +43,8 @@ export function verify(config: Config, observed: Observed): Check[] {
     const sa = observed.serviceAccount;
     const annotation = sa?.annotations[ROLE_ARN_ANNOTATION];
     check('service account annotation', sa ? annotation === roleArn : undefined, sa ? `${ROLE_ARN_ANNOTATION}=${annotation ?? '(none)'}` : `${config.namespace}/${config.serviceAccount} does not exist yet`);
-    check('pod identity webhook', webhook, webhook === undefined ? 'not readable with these credentials' : webhook ? 'pod-identity-webhook is installed' : 'no pod-identity-webhook MutatingWebhookConfiguration: pods will not get the role');
+    const seen = webhook === undefined ? 'not readable with these credentials' : webhook ? 'pod-identity-webhook is installed' : 'no pod-identity-webhook MutatingWebhookConfiguration: pods will not get the role';
+    check('pod identity webhook', webhook, seen, true);
   }
   return checks;
 }
@@ -51,4 +54,5 @@ const subjectOf = (context: Record<string, string>) => {
   return sub ? ` as ${sub}` : '';
 };
 
-export const failed = (checks: Check[]) => checks.filter((c) => c.ok === false);
+export const failed = (checks: Check[]) => checks.filter((c) => c.ok === false && !c.advisory);
+export const advisories = (checks: Check[]) => checks.filter((c) => c.ok === false && c.advisory);
