@@ -71,8 +71,9 @@ test('fresh cluster: role, policy, add-on, association and service account are c
 test('rerun: changed=false, no write of either kind, at most 6 AWS calls', async () => {
   await run();
   await clearJournals(emu);
-  const r = await run();
+  const r = await run({}, { GITHUB_REPOSITORY: 'acme/platform', GITHUB_RUN_ID: '4242', GITHUB_SERVER_URL: 'https://github.com', GITHUB_WORKFLOW: 'bootstrap', GITHUB_SHA: 'abcdef1234567' });
   expect(r.code).toBe(0);
+  expect(r.summary).toContain('bootstrap · run [4242](https://github.com/acme/platform/actions/runs/4242) · abcdef1');
   expect(r.outputs.changed).toBe('false');
   expect(r.outputs.changes).toBe('[]');
   const w = await writes(emu);

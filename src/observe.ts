@@ -4,6 +4,7 @@ import type { AwsClients } from './aws/clients.js';
 import * as eks from './aws/eks.js';
 import * as iam from './aws/iam.js';
 import { eksToken } from './aws/token.js';
+import { clusterArn } from './arn.js';
 import { RunError } from './errors.js';
 import type { Config } from './inputs/config.js';
 import type { Kube } from './kube/client.js';
@@ -27,7 +28,7 @@ export async function observe(config: Config, aws: AwsClients, env: NodeJS.Proce
   const clusterChain = readCluster(config, aws);
   // EKS clusters are only visible to their own account, so the cluster's ARN names the account a role created
   // by name lands in (no STS call needed); a role given by ARN names its own.
-  const accountChain = config.role.kind === 'arn' ? Promise.resolve(config.role.accountId) : clusterChain.then((c) => c.arn!.split(':')[4]!);
+  const accountChain = config.role.kind === 'arn' ? Promise.resolve(config.role.accountId) : clusterChain.then((c) => c.arn?.split(':')[4] || callerAccount(aws));
   const podIdentity = config.mode === 'pod-identity';
   const addon = podIdentity && config.installAgent ? eks.describeAddon(aws.eks, config.clusterName, AGENT_ADDON) : Promise.resolve(undefined);
   const associations = podIdentity ? eks.readAssociations(aws.eks, config.clusterName, config.namespace, config.serviceAccount) : Promise.resolve(undefined);
@@ -46,7 +47,7 @@ export async function observe(config: Config, aws: AwsClients, env: NodeJS.Proce
 
   const observed: Observed = {
     accountId,
-    cluster: { arn: cluster.arn!, issuer: cluster.identity?.oidc?.issuer },
+    cluster: { arn: cluster.arn || clusterArn(config.partition, config.region, accountId, config.clusterName), issuer: cluster.identity?.oidc?.issuer },
     role,
     addon: await addon,
     associations: await associations,
@@ -58,6 +59,12 @@ export async function observe(config: Config, aws: AwsClients, env: NodeJS.Proce
     webhook: kube?.webhook,
   };
   return { observed, kube: kube?.kube };
+}
+
+/** Only when DescribeCluster gave no ARN to read the account from. */
+async function callerAccount(aws: AwsClients): Promise<string> {
+  const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+  return (await (await aws.sts()).send(new GetCallerIdentityCommand({}))).Account!;
 }
 
 async function readRole(config: Config, aws: AwsClients): Promise<ObservedRole | null> {

@@ -28,8 +28,9 @@ export async function githubPlatform(): Promise<Platform> {
 
 /** Which workflow run made the change, for the audit trail a platform team keeps of its summaries. */
 async function runLink(): Promise<string> {
-  const { context } = await import('@actions/github');
-  if (!context.runId || !process.env.GITHUB_REPOSITORY) return '';
+  if (!process.env.GITHUB_RUN_ID || !process.env.GITHUB_REPOSITORY) return '';
+  const { context } = await import('@actions/github').catch(() => ({ context: undefined }));
+  if (!context?.runId) return '';
   const { owner, repo } = context.repo;
   return `\n<sub>${context.workflow} · run [${context.runId}](${context.serverUrl}/${owner}/${repo}/actions/runs/${context.runId}) · ${(context.sha ?? '').slice(0, 7)}</sub>\n`;
 }
