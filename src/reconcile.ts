@@ -26,9 +26,11 @@ export interface RunResult {
 
 export async function reconcile(config: Config, log: Log, env: NodeJS.ProcessEnv = process.env): Promise<RunResult> {
   const aws = new AwsClients(config.region);
+  let kube: Kube | undefined;
   try {
-    const { observed, kube } = await log.group('Observe', async () => {
+    const { observed } = await log.group('Observe', async () => {
       const o = await observe(config, aws, env);
+      kube = o.kube;
       for (const line of describeObserved(config, o.observed)) log.info(line);
       return o;
     });
@@ -63,6 +65,7 @@ export async function reconcile(config: Config, log: Log, env: NodeJS.ProcessEnv
     } else outputs['oidc-provider-arn'] = p.oidcProviderArn ?? '';
     return { outputs, changes: p.changes, summary: summarize(config, p, checks, outputs, final) };
   } finally {
+    kube?.close();
     await aws.destroy();
   }
 }

@@ -1,5 +1,6 @@
 // Thin adapter over @kubernetes/client-node: the cluster access, and the service account calls the plan needs.
 import { AdmissionregistrationV1Api, AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1PodTemplateSpec } from '@kubernetes/client-node';
+import type { Agent } from 'node:http';
 import type { KubeAccess } from '../inputs/config.js';
 import type { ObservedPod, ObservedServiceAccount, ObservedWorkload, WorkloadKind } from '../plan/types.js';
 import { RunError } from '../errors.js';
@@ -18,6 +19,8 @@ export interface Kube {
   admission: AdmissionregistrationV1Api;
   /** Where it points, for messages. */
   server: string;
+  /** Closes the connections kept open between calls. */
+  close(): void;
 }
 
 /** From a kubeconfig (file or text), or from DescribeCluster's endpoint and CA with an EKS token. */
@@ -36,13 +39,33 @@ export function connect(access: KubeAccess, cluster: ClusterEndpoint | undefined
   } else {
     if (!cluster?.endpoint) throw new Error(`Cluster ${cluster?.name ?? ''} has no API endpoint yet; wait until it is ACTIVE, or give a kubeconfig.`);
     kc.loadFromOptions({
-      clusters: [{ name: cluster.name, server: cluster.endpoint, caData: cluster.caData, skipTLSVerify: false }],
+      // client-node refuses http:// unless told TLS is skipped; there is no TLS to verify then.
+      clusters: [{ name: cluster.name, server: cluster.endpoint, caData: cluster.caData, skipTLSVerify: cluster.endpoint.startsWith('http:') }],
       users: [{ name: 'eks-pod-iam', token }],
       contexts: [{ name: cluster.name, cluster: cluster.name, user: 'eks-pod-iam' }],
       currentContext: cluster.name,
     });
   }
-  return { core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api), admission: kc.makeApiClient(AdmissionregistrationV1Api), server: kc.getCurrentCluster()?.server ?? '' };
+  const agent = reuseAgent(kc);
+  return {
+    core: kc.makeApiClient(CoreV1Api),
+    apps: kc.makeApiClient(AppsV1Api),
+    admission: kc.makeApiClient(AdmissionregistrationV1Api),
+    server: kc.getCurrentCluster()?.server ?? '',
+    close: () => agent()?.destroy(),
+  };
+}
+
+/**
+ * client-node builds a new agent, so a new TLS connection and context, for every request. The options are
+ * the same for the whole run (credentials travel in headers), so one keep-alive agent serves every call.
+ */
+function reuseAgent(kc: KubeConfig): () => Agent | undefined {
+  const target = kc as unknown as { createAgent(cluster: unknown, options: object): Agent };
+  const create = target.createAgent.bind(kc);
+  let agent: Agent | undefined;
+  target.createAgent = (cluster, options) => (agent ??= create(cluster, { ...options, keepAlive: true }));
+  return () => agent;
 }
 
 async function orNull<T>(p: Promise<T>): Promise<T | null> {
