@@ -2,7 +2,7 @@
 // (get_octopusvariable, set_octopusvariable, fail_step) defined first, #{…} substituted, the package
 // extracted at the repository root (which holds dist/), AWS credentials and region in the environment as an
 // AWS account sets them. Outputs and failures are read back from the service messages on stdout.
-import { spawn } from 'node:child_process';
+import { runProcess } from './helpers/process.js';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -50,7 +50,7 @@ beforeAll(() => void (work = mkdtempSync(join(tmpdir(), 'octopus-step-'))));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** Runs the step with the template's defaults overridden by `params` (EksPodIam.<Name> without the prefix). */
-function runStep(params: Record<string, string>, opts: { env?: NodeJS.ProcessEnv; pathPrefix?: string; packageDir?: string } = {}): Promise<StepRun> {
+async function runStep(params: Record<string, string>, opts: { env?: NodeJS.ProcessEnv; pathPrefix?: string; packageDir?: string } = {}): Promise<StepRun> {
   const vars: Record<string, string> = {
     [`${PKG}.ExtractedPath`]: opts.packageDir ?? ROOT.replace(/\/$/, ''),
     [`${PKG}.PackageId`]: 'eks-pod-iam/eks-pod-iam',
@@ -61,21 +61,11 @@ function runStep(params: Record<string, string>, opts: { env?: NodeJS.ProcessEnv
   const file = join(work, `step-${Math.random().toString(36).slice(2)}.sh`);
   writeFileSync(file, preamble(vars) + substitute(BODY, vars));
   const PATH = [opts.pathPrefix, dirname(process.execPath), '/usr/bin', '/bin'].filter(Boolean).join(':');
-  return new Promise((resolve, reject) => {
-    // Asynchronous: the Kubernetes emulator answers from this process's event loop.
-    const child = spawn('bash', [file], { env: { PATH, HOME: process.env.HOME, ...opts.env }, cwd: work });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const outputs: Record<string, string> = {};
-      for (const m of stdout.matchAll(/^##octopus\[setVariable name='([^']*)' value='([^']*)'\]$/gm)) outputs[unb64(m[1]!)] = unb64(m[2]!);
-      const failure = /^##octopus\[resultMessage message='([^']*)'\]$/m.exec(stdout)?.[1];
-      resolve({ code: code ?? -1, stdout, stderr, outputs, ...(failure !== undefined ? { failure: unb64(failure) } : {}) });
-    });
-  });
+  const { code, stdout, stderr } = await runProcess('bash', [file], { env: { PATH, HOME: process.env.HOME, ...opts.env }, cwd: work });
+  const outputs: Record<string, string> = {};
+  for (const m of stdout.matchAll(/^##octopus\[setVariable name='([^']*)' value='([^']*)'\]$/gm)) outputs[unb64(m[1]!)] = unb64(m[2]!);
+  const failure = /^##octopus\[resultMessage message='([^']*)'\]$/m.exec(stdout)?.[1];
+  return { code, stdout, stderr, outputs, ...(failure !== undefined ? { failure: unb64(failure) } : {}) };
 }
 
 // Nothing listens here: a run that should stop before any call fails loudly if it tries one.

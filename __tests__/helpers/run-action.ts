@@ -1,12 +1,12 @@
 // Runs the committed bundle the way a GitHub runner does: inputs as INPUT_* (defaults from action.yml),
 // outputs through GITHUB_OUTPUT, the summary through GITHUB_STEP_SUMMARY, AWS through AWS_ENDPOINT_URL.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { NODE24, SYSTEM_NODE } from '../../scripts/nodes.js';
+import { runProcess } from './process.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BUNDLE = join(ROOT, 'dist/index.js');
@@ -49,7 +49,7 @@ export function parseGithubOutput(text: string): Record<string, string> {
   return out;
 }
 
-export function runAction(inputs: Record<string, string>, opts: RunOptions = {}): Promise<ActionRun> {
+export async function runAction(inputs: Record<string, string>, opts: RunOptions = {}): Promise<ActionRun> {
   const dir = mkdtempSync(join(tmpdir(), 'eks-pod-iam-run-'));
   const outputFile = join(dir, 'output');
   const summaryFile = join(dir, 'summary');
@@ -66,18 +66,9 @@ export function runAction(inputs: Record<string, string>, opts: RunOptions = {})
   for (const [name, spec] of Object.entries(action.inputs)) env[`INPUT_${name.toUpperCase()}`] = spec.default ?? '';
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   Object.assign(env, opts.env);
-  return new Promise((resolve, reject) => {
-    const child = spawn(opts.node ?? SYSTEM_NODE, [BUNDLE, ...(opts.args ?? [])], { env, cwd: opts.cwd ?? dir });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const outputs = parseGithubOutput(readFileSync(outputFile, 'utf8'));
-      const summary = readFileSync(summaryFile, 'utf8');
-      rmSync(dir, { recursive: true, force: true });
-      resolve({ code: code ?? -1, stdout, stderr, outputs, summary, changes: outputs.changes ? JSON.parse(outputs.changes) : [] });
-    });
-  });
+  const { code, stdout, stderr } = await runProcess(opts.node ?? SYSTEM_NODE, [BUNDLE, ...(opts.args ?? [])], { env, cwd: opts.cwd ?? dir });
+  const outputs = parseGithubOutput(readFileSync(outputFile, 'utf8'));
+  const summary = readFileSync(summaryFile, 'utf8');
+  rmSync(dir, { recursive: true, force: true });
+  return { code, stdout, stderr, outputs, summary, changes: outputs.changes ? JSON.parse(outputs.changes) : [] };
 }
