@@ -22,7 +22,6 @@ export interface Observation {
 export const needsKube = (config: Config) => config.mode === 'irsa' || config.createServiceAccount || config.restartWorkloads;
 
 export async function observe(config: Config, aws: AwsClients, env: NodeJS.ProcessEnv): Promise<Observation> {
-  // client-node is large: start loading it now, while the first AWS calls are in flight.
   const kubeModule = needsKube(config) ? import('./kube/client.js') : undefined;
   const roleChain = readRole(config, aws);
   const clusterChain = readCluster(config, aws);
@@ -33,7 +32,10 @@ export async function observe(config: Config, aws: AwsClients, env: NodeJS.Proce
   const addon = podIdentity && config.installAgent ? eks.describeAddon(aws.eks, config.clusterName, AGENT_ADDON) : Promise.resolve(undefined);
   const associations = podIdentity ? eks.readAssociations(aws.eks, config.clusterName, config.namespace, config.serviceAccount) : Promise.resolve(undefined);
 
-  const kubeChain = clusterChain.then((cluster) => (kubeModule ? readKube(kubeModule, config, aws, cluster, env) : undefined));
+  // A kubeconfig needs nothing from DescribeCluster: read Kubernetes alongside it, not after.
+  const kubeChain = !kubeModule ? Promise.resolve(undefined)
+    : config.kube.kind === 'eks' ? clusterChain.then((cluster) => readKube(kubeModule, config, aws, cluster, env))
+      : readKube(kubeModule, config, aws, undefined, env);
   const provider = config.mode === 'irsa'
     ? Promise.all([accountChain, clusterChain]).then(([accountId, cluster]) => iam.readOidcProvider(aws.iam, providerArnFor(config, accountId, cluster.identity?.oidc?.issuer)))
     : Promise.resolve(undefined);
@@ -85,10 +87,11 @@ async function readCluster(config: Config, aws: AwsClients) {
   return cluster;
 }
 
-async function readKube(kubeModule: Promise<typeof import('./kube/client.js')>, config: Config, aws: AwsClients, cluster: Awaited<ReturnType<typeof readCluster>>, env: NodeJS.ProcessEnv) {
+async function readKube(kubeModule: Promise<typeof import('./kube/client.js')>, config: Config, aws: AwsClients, cluster: Awaited<ReturnType<typeof readCluster>> | undefined, env: NodeJS.ProcessEnv) {
   const k8s = await kubeModule;
   const token = config.kube.kind === 'eks' ? await eksToken(await aws.sts(), config.clusterName, config.region, env) : undefined;
-  const kube = k8s.connect(config.kube, { name: config.clusterName, endpoint: cluster.endpoint ?? '', caData: cluster.certificateAuthority?.data }, token);
+  const endpoint = cluster && { name: config.clusterName, endpoint: cluster.endpoint ?? '', caData: cluster.certificateAuthority?.data };
+  const kube = await k8s.connect(config.kube, endpoint, token);
   const { namespace, serviceAccount: name } = config;
   const [serviceAccount, pods, workloads, webhook] = await Promise.all([
     k8s.readServiceAccount(kube, namespace, name),

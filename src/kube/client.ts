@@ -1,22 +1,16 @@
-// Thin adapter over @kubernetes/client-node: the cluster access, and the service account calls the plan needs.
-import { AdmissionregistrationV1Api, AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1PodTemplateSpec } from '@kubernetes/client-node';
-import type { Agent } from 'node:http';
+// The Kubernetes calls the plan needs: the service account, its namespace, its pods and workloads, the webhook.
 import type { KubeAccess } from '../inputs/config.js';
 import type { ObservedPod, ObservedServiceAccount, ObservedWorkload, WorkloadKind } from '../plan/types.js';
-import { RunError } from '../errors.js';
 import { sleep } from '../time.js';
+import { transportFor, type ClusterEndpoint } from './access.js';
 import { describeKubeError, statusOf } from './errors.js';
+import { call, type Transport } from './rest.js';
+import type { KubeList, Metadata, PodTemplate, WirePod } from './wire.js';
 
-export interface ClusterEndpoint {
-  name: string;
-  endpoint: string;
-  caData: string | undefined;
-}
+export type { ClusterEndpoint } from './access.js';
 
 export interface Kube {
-  core: CoreV1Api;
-  apps: AppsV1Api;
-  admission: AdmissionregistrationV1Api;
+  transport: Transport;
   /** Where it points, for messages. */
   server: string;
   /** Closes the connections kept open between calls. */
@@ -24,49 +18,16 @@ export interface Kube {
 }
 
 /** From a kubeconfig (file or text), or from DescribeCluster's endpoint and CA with an EKS token. */
-export function connect(access: KubeAccess, cluster: ClusterEndpoint | undefined, token: string | undefined): Kube {
-  const kc = new KubeConfig();
-  if (access.kind !== 'eks') {
-    try {
-      if (access.kind === 'kubeconfig-file') kc.loadFromFile(access.path);
-      else kc.loadFromString(access.text);
-    } catch (e) {
-      // The parser's message quotes the surrounding lines, which may hold a token: give the position only.
-      const mark = (e as { mark?: { line?: number; column?: number } }).mark;
-      const where = mark?.line !== undefined ? ` (line ${mark.line + 1}, column ${(mark.column ?? 0) + 1})` : '';
-      throw new RunError(`Input "kubeconfig" is not a valid kubeconfig${where}.`);
-    }
-  } else {
-    if (!cluster?.endpoint) throw new Error(`Cluster ${cluster?.name ?? ''} has no API endpoint yet; wait until it is ACTIVE, or give a kubeconfig.`);
-    kc.loadFromOptions({
-      // client-node refuses http:// unless told TLS is skipped; there is no TLS to verify then.
-      clusters: [{ name: cluster.name, server: cluster.endpoint, caData: cluster.caData, skipTLSVerify: cluster.endpoint.startsWith('http:') }],
-      users: [{ name: 'eks-pod-iam', token }],
-      contexts: [{ name: cluster.name, cluster: cluster.name, user: 'eks-pod-iam' }],
-      currentContext: cluster.name,
-    });
-  }
-  const agent = reuseAgent(kc);
-  return {
-    core: kc.makeApiClient(CoreV1Api),
-    apps: kc.makeApiClient(AppsV1Api),
-    admission: kc.makeApiClient(AdmissionregistrationV1Api),
-    server: kc.getCurrentCluster()?.server ?? '',
-    close: () => agent()?.destroy(),
-  };
+export async function connect(access: KubeAccess, cluster: ClusterEndpoint | undefined, token: string | undefined): Promise<Kube> {
+  const transport = await transportFor(access, cluster, token);
+  return { transport, server: transport.server, close: () => transport.close() };
 }
 
-/**
- * client-node builds a new agent, so a new TLS connection and context, for every request. The options are
- * the same for the whole run (credentials travel in headers), so one keep-alive agent serves every call.
- */
-function reuseAgent(kc: KubeConfig): () => Agent | undefined {
-  const target = kc as unknown as { createAgent(cluster: unknown, options: object): Agent };
-  const create = target.createAgent.bind(kc);
-  let agent: Agent | undefined;
-  target.createAgent = (cluster, options) => (agent ??= create(cluster, { ...options, keepAlive: true }));
-  return () => agent;
-}
+const enc = encodeURIComponent;
+const saPath = (namespace: string, name: string) => `/api/v1/namespaces/${enc(namespace)}/serviceaccounts/${enc(name)}`;
+const WORKLOAD_RESOURCES: Record<WorkloadKind, string> = { Deployment: 'deployments', StatefulSet: 'statefulsets', DaemonSet: 'daemonsets' };
+const workloadsPath = (namespace: string, kind: WorkloadKind) => `/apis/apps/v1/namespaces/${enc(namespace)}/${WORKLOAD_RESOURCES[kind]}`;
+type Workload = { metadata?: Metadata; spec?: { template?: PodTemplate } };
 
 async function orNull<T>(p: Promise<T>): Promise<T | null> {
   try {
@@ -77,10 +38,12 @@ async function orNull<T>(p: Promise<T>): Promise<T | null> {
   }
 }
 
-// client-node has no retry strategy of its own. Conflicts, throttling and 5xx are transient on a busy API
-// server; every call here is safe to repeat (reads, creates that accept AlreadyExists, merge patches).
+// There is no SDK retry strategy for these calls. Conflicts, throttling, 5xx and dropped connections are
+// transient on a busy API server; every call here is safe to repeat (reads, creates that accept
+// AlreadyExists, merge patches). TLS and DNS failures are not: they fail at once.
 const RETRY_DELAYS_MS = [200, 400, 800, 1600, 3200, 5000];
-const transient = (e: unknown) => [409, 429, 500, 502, 503, 504].includes(statusOf(e) ?? 0) || typeof (e as { cause?: { code?: string } })?.cause?.code === 'string';
+const TRANSIENT_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
+const transient = (e: unknown) => [409, 429, 500, 502, 503, 504].includes(statusOf(e) ?? 0) || TRANSIENT_NETWORK.has(String((e as { code?: unknown })?.code));
 
 /** Runs a Kubernetes call, retrying transient failures (bounded), and turns failures into one plain sentence. */
 export async function kubeCall<T>(kube: Kube, what: string, fn: () => Promise<T>): Promise<T> {
@@ -97,13 +60,13 @@ export async function kubeCall<T>(kube: Kube, what: string, fn: () => Promise<T>
 
 
 export async function readServiceAccount(kube: Kube, namespace: string, name: string): Promise<ObservedServiceAccount | null> {
-  const sa = await kubeCall(kube, `read service account ${namespace}/${name}`, () => orNull(kube.core.readNamespacedServiceAccount({ namespace, name })));
+  const sa = await kubeCall(kube, `read service account ${namespace}/${name}`, () => orNull(call<{ metadata?: Metadata }>(kube.transport, 'GET', saPath(namespace, name))));
   if (!sa) return null;
   return { annotations: { ...(sa.metadata?.annotations ?? {}) }, labels: { ...(sa.metadata?.labels ?? {}) } };
 }
 
 export async function namespaceExists(kube: Kube, name: string): Promise<boolean> {
-  return (await kubeCall(kube, `read namespace ${name}`, () => orNull(kube.core.readNamespace({ name })))) !== null;
+  return (await kubeCall(kube, `read namespace ${name}`, () => orNull(call(kube.transport, 'GET', `/api/v1/namespaces/${enc(name)}`)))) !== null;
 }
 
 const isConflict = (e: unknown) => statusOf(e) === 409;
@@ -112,7 +75,7 @@ const isConflict = (e: unknown) => statusOf(e) === 409;
 export async function createNamespace(kube: Kube, name: string): Promise<void> {
   await kubeCall(kube, `create namespace ${name}`, async () => {
     try {
-      await kube.core.createNamespace({ body: { metadata: { name, labels: { 'app.kubernetes.io/created-by': 'eks-pod-iam' } } } });
+      await call(kube.transport, 'POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'app.kubernetes.io/created-by': 'eks-pod-iam' } } } });
     } catch (e) {
       if (!isConflict(e)) throw e;
     }
@@ -123,9 +86,8 @@ export async function createNamespace(kube: Kube, name: string): Promise<void> {
 export async function createServiceAccount(kube: Kube, namespace: string, name: string, annotations: Record<string, string>): Promise<void> {
   await kubeCall(kube, `create service account ${namespace}/${name}`, async () => {
     try {
-      await kube.core.createNamespacedServiceAccount({
-        namespace,
-        body: { metadata: { name, namespace, annotations: Object.keys(annotations).length ? annotations : undefined, labels: { 'app.kubernetes.io/created-by': 'eks-pod-iam' } } },
+      await call(kube.transport, 'POST', `/api/v1/namespaces/${enc(namespace)}/serviceaccounts`, {
+        body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace, annotations: Object.keys(annotations).length ? annotations : undefined, labels: { 'app.kubernetes.io/created-by': 'eks-pod-iam' } } },
       });
     } catch (e) {
       if (!isConflict(e)) throw e;
@@ -140,7 +102,7 @@ export async function annotateServiceAccount(kube: Kube, namespace: string, name
 }
 
 const patchAnnotations = (kube: Kube, namespace: string, name: string, annotations: Record<string, string>) =>
-  kube.core.patchNamespacedServiceAccount({ namespace, name, body: { metadata: { annotations } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+  call(kube.transport, 'PATCH', saPath(namespace, name), { body: { metadata: { annotations } }, patch: 'merge' });
 
 const envOf = (pod: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } }) =>
   Object.fromEntries((pod.spec?.containers ?? []).flatMap((c) => c.env ?? []).map((e) => [e.name, e.value ?? '']));
@@ -148,24 +110,24 @@ const envOf = (pod: { spec?: { containers?: { env?: { name: string; value?: stri
 /** Pods that run as the service account, with what identity their containers were given at creation. */
 export async function listPods(kube: Kube, namespace: string, serviceAccount: string): Promise<ObservedPod[]> {
   const list = await kubeCall(kube, `list pods in ${namespace}`, () =>
-    kube.core.listNamespacedPod({ namespace, fieldSelector: `spec.serviceAccountName=${serviceAccount}` }));
+    call<KubeList<WirePod>>(kube.transport, 'GET', `/api/v1/namespaces/${enc(namespace)}/pods`, { query: { fieldSelector: `spec.serviceAccountName=${serviceAccount}` } }));
   // Filtered here too: an API server that ignores the field selector must not make other pods look like ours.
   return list.items.filter((p) => (p.spec?.serviceAccountName ?? p.spec?.serviceAccount ?? 'default') === serviceAccount).map((p) => {
     const owner = p.metadata?.ownerReferences?.find((o) => o.controller);
-    return { name: p.metadata?.name ?? '', owner: owner && { kind: owner.kind, name: owner.name }, env: envOf(p), createdAt: p.metadata?.creationTimestamp?.toISOString() };
+    return { name: p.metadata?.name ?? '', owner: owner && { kind: owner.kind, name: owner.name }, env: envOf(p), createdAt: p.metadata?.creationTimestamp };
   });
 }
 
-const usesAccount = (t: V1PodTemplateSpec | undefined, sa: string) => (t?.spec?.serviceAccountName || t?.spec?.serviceAccount || 'default') === sa;
+const usesAccount = (t: PodTemplate | undefined, sa: string) => (t?.spec?.serviceAccountName || t?.spec?.serviceAccount || 'default') === sa;
 
 /** Deployments, StatefulSets and DaemonSets whose pod template runs as the service account. */
 export async function listWorkloads(kube: Kube, namespace: string, serviceAccount: string): Promise<ObservedWorkload[]> {
   const [deployments, statefulSets, daemonSets] = await Promise.all([
-    kubeCall(kube, `list deployments in ${namespace}`, () => kube.apps.listNamespacedDeployment({ namespace })),
-    kubeCall(kube, `list statefulsets in ${namespace}`, () => kube.apps.listNamespacedStatefulSet({ namespace })),
-    kubeCall(kube, `list daemonsets in ${namespace}`, () => kube.apps.listNamespacedDaemonSet({ namespace })),
+    kubeCall(kube, `list deployments in ${namespace}`, () => call<KubeList<Workload>>(kube.transport, 'GET', workloadsPath(namespace, 'Deployment'))),
+    kubeCall(kube, `list statefulsets in ${namespace}`, () => call<KubeList<Workload>>(kube.transport, 'GET', workloadsPath(namespace, 'StatefulSet'))),
+    kubeCall(kube, `list daemonsets in ${namespace}`, () => call<KubeList<Workload>>(kube.transport, 'GET', workloadsPath(namespace, 'DaemonSet'))),
   ]);
-  const pick = (kind: WorkloadKind, items: { metadata?: { name?: string }; spec?: { template?: V1PodTemplateSpec } }[]) =>
+  const pick = (kind: WorkloadKind, items: Workload[]) =>
     items.filter((w) => usesAccount(w.spec?.template, serviceAccount)).map((w) => ({ kind, name: w.metadata?.name ?? '' }));
   return [...pick('Deployment', deployments.items), ...pick('StatefulSet', statefulSets.items), ...pick('DaemonSet', daemonSets.items)];
 }
@@ -173,17 +135,14 @@ export async function listWorkloads(kube: Kube, namespace: string, serviceAccoun
 /** What `kubectl rollout restart` does: a pod-template annotation, so the controller replaces the pods. */
 export async function restartWorkload(kube: Kube, namespace: string, kind: WorkloadKind, name: string, at: string): Promise<void> {
   const body = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': at } } } } };
-  const opts = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
   await kubeCall(kube, `restart ${kind.toLowerCase()} ${namespace}/${name}`, () =>
-    kind === 'Deployment' ? kube.apps.patchNamespacedDeployment({ namespace, name, body }, opts)
-      : kind === 'StatefulSet' ? kube.apps.patchNamespacedStatefulSet({ namespace, name, body }, opts)
-        : kube.apps.patchNamespacedDaemonSet({ namespace, name, body }, opts));
+    call(kube.transport, 'PATCH', `${workloadsPath(namespace, kind)}/${enc(name)}`, { body, patch: 'strategic' }));
 }
 
 /** Whether EKS's pod identity webhook (which injects IRSA credentials) is installed; undefined when not readable. */
 export async function webhookPresent(kube: Kube, name = 'pod-identity-webhook'): Promise<boolean | undefined> {
   try {
-    await kube.admission.readMutatingWebhookConfiguration({ name });
+    await call(kube.transport, 'GET', `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${enc(name)}`);
     return true;
   } catch (e) {
     // 404 naming the object: it is not there. Any other failure (403, no such API): we cannot tell.
