@@ -89,7 +89,7 @@ async function readCluster(config: Config, aws: AwsClients) {
 
 async function readKube(kubeModule: Promise<typeof import('./kube/client.js')>, config: Config, aws: AwsClients, cluster: Awaited<ReturnType<typeof readCluster>> | undefined, env: NodeJS.ProcessEnv) {
   const k8s = await kubeModule;
-  const token = config.kube.kind === 'eks' ? await eksToken(await aws.sts(), config.clusterName, config.region, env) : undefined;
+  const token = config.kube.kind === 'eks' ? await eksToken(aws.eks.config, config.clusterName, config.region, env) : undefined;
   const endpoint = cluster && { name: config.clusterName, endpoint: cluster.endpoint ?? '', caData: cluster.certificateAuthority?.data };
   const kube = await k8s.connect(config.kube, endpoint, token);
   const { namespace, serviceAccount: name } = config;

@@ -22,7 +22,7 @@ export class AwsClients {
     this.eks = new EKSClient(this.config);
   }
 
-  /** STS is needed only to name a role that does not exist yet, or to make a cluster token: loaded on first use. */
+  /** STS is needed only when DescribeCluster gives no ARN to read the account from: loaded on first use. */
   sts(): Promise<STSClient> {
     return (this.stsClient ??= import('@aws-sdk/client-sts').then(({ STSClient }) => new STSClient(this.config)));
   }

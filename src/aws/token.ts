@@ -2,8 +2,11 @@
 // a SigV4-presigned STS GetCallerIdentity URL with the signed header x-k8s-aws-id: <cluster>.
 // It is a credential: it is never logged.
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { STSClient } from '@aws-sdk/client-sts';
+import type { EKSClient } from '@aws-sdk/client-eks';
 import type { HttpRequest } from '@smithy/types';
+
+/** Any SDK client's resolved config: the same credential chain signs the token (no STS client is built). */
+type Signing = Pick<EKSClient['config'], 'credentials' | 'sha256'>;
 
 const PRESIGN_SECONDS = 60;
 
@@ -14,13 +17,13 @@ export function stsEndpoint(region: string, env: NodeJS.ProcessEnv): URL {
   return new URL(`https://sts.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}/`);
 }
 
-export async function eksToken(sts: STSClient, clusterName: string, region: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export async function eksToken(signing: Signing, clusterName: string, region: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const url = stsEndpoint(region, env);
   const signer = new SignatureV4({
-    credentials: sts.config.credentials,
+    credentials: signing.credentials,
     region,
     service: 'sts',
-    sha256: sts.config.sha256,
+    sha256: signing.sha256,
     uriEscapePath: true,
   });
   const request: HttpRequest = {
