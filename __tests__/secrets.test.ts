@@ -13,7 +13,7 @@ const CLUSTER = 'secrets';
 const ACCESS_KEY = 'AKIAEKSPODIAMLEAK7QX';
 const SECRET_KEY = 'leak/Test+Secret=Key0123456789abcdefghijKLMN';
 const SESSION_TOKEN = `IQoJb3JpZ2luX2VjELEAK/session+token=${'Zq9'.repeat(30)}`;
-// Every debug switch a user can turn on: @actions/core prints ::debug:: lines with these, the other shells their own.
+// Every debug switch a user can turn on: the GitHub shell prints ::debug:: lines with these, the other shells their own.
 const DEBUG = { RUNNER_DEBUG: '1', ACTIONS_STEP_DEBUG: 'true', EKS_POD_IAM_DEBUG: 'true' };
 
 type Shell = 'github' | 'octopus' | 'cli';

@@ -1,36 +1,39 @@
-// GitHub Actions shell: inputs and outputs through @actions/core, as the runner expects.
+// GitHub Actions shell: inputs and outputs through the runner's protocol (runner.ts).
+import { EOL } from 'node:os';
+import * as runner from './runner.js';
 import type { Platform } from './types.js';
 
-/** @actions/core (with its HTTP client) is loaded only on GitHub, keeping the CLI's start fast. */
-export async function githubPlatform(): Promise<Platform> {
-  const core = await import('@actions/core');
+export function githubPlatform(env: NodeJS.ProcessEnv = process.env): Platform {
   return {
     name: 'github',
-    readInput: (name) => core.getInput(name),
+    readInput: (name) => runner.getInput(name, env),
     log: {
-      info: (m) => core.info(m),
-      warn: (m) => core.warning(m),
-      notice: (m) => core.info(m),
-      debug: (m) => core.debug(m),
-      group: (title, fn) => core.group(title, fn),
+      info: runner.info,
+      warn: runner.warning,
+      notice: runner.info,
+      debug: runner.debug,
+      group: runner.group,
     },
     setOutputs(outputs) {
-      for (const [name, value] of Object.entries(outputs)) if (value !== undefined) core.setOutput(name, value);
+      for (const [name, value] of Object.entries(outputs)) if (value !== undefined) runner.setOutput(name, value, env);
     },
     async writeSummary(markdown) {
       // Outside a runner there is no summary file; that is not a failure of the run.
-      if (!process.env.GITHUB_STEP_SUMMARY) return;
-      await core.summary.addRaw(markdown, true).addRaw(await runLink(), true).write();
+      try {
+        runner.appendSummary(`${markdown}${EOL}${runLink(env)}${EOL}`, env);
+      } catch (e) {
+        runner.warning(`The job summary was not written: ${(e as Error).message}`); // the binding itself is done
+      }
     },
-    fail: (message) => core.setFailed(message),
+    fail: runner.setFailed,
   };
 }
 
 /** Which workflow run made the change, for the audit trail a platform team keeps of its summaries. */
-async function runLink(): Promise<string> {
-  if (!process.env.GITHUB_RUN_ID || !process.env.GITHUB_REPOSITORY) return '';
-  const { context } = await import('@actions/github').catch(() => ({ context: undefined }));
-  if (!context?.runId) return '';
-  const { owner, repo } = context.repo;
-  return `\n<sub>${context.workflow} · run [${context.runId}](${context.serverUrl}/${owner}/${repo}/actions/runs/${context.runId}) · ${(context.sha ?? '').slice(0, 7)}</sub>\n`;
+export function runLink(env: NodeJS.ProcessEnv): string {
+  const { GITHUB_RUN_ID: runId, GITHUB_REPOSITORY: repo } = env;
+  if (!runId || !repo) return '';
+  const server = env.GITHUB_SERVER_URL || 'https://github.com';
+  const parts = [env.GITHUB_WORKFLOW, `run [${runId}](${server}/${repo}/actions/runs/${runId})`, env.GITHUB_SHA?.slice(0, 7)];
+  return `\n<sub>${parts.filter(Boolean).join(' · ')}</sub>\n`;
 }

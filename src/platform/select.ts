@@ -9,7 +9,7 @@ import type { Platform } from './types.js';
  */
 export async function selectPlatform(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<Platform | { help: string } | UsageError> {
   if (env.EKS_POD_IAM_PLATFORM === 'octopus') return octopusPlatform(env);
-  if (env.EKS_POD_IAM_PLATFORM === 'github' || argv.length === 0) return await githubPlatform();
+  if (env.EKS_POD_IAM_PLATFORM === 'github' || argv.length === 0) return githubPlatform(env);
   if (argv.includes('--help') || argv.includes('-h')) return { help: usage() };
   try {
     return cliPlatform(argv);
