@@ -149,3 +149,16 @@ test('a cluster without the pod-identity-webhook: the binding is made, the missi
   expect(r.stdout).toMatch(/::warning::pod identity webhook: no pod-identity-webhook MutatingWebhookConfiguration/);
   expect(r.summary).toMatch(/\| pod identity webhook \| ❌ fail \|/);
 });
+
+test('a cluster endpoint given as http:// is reached without TLS, with the same EKS token', async () => {
+  await emu.aws.setClusterEndpoint({ endpoint: emu.kube.httpUrl }, CLUSTER);
+  expect(awsCli(emu, ['eks', 'describe-cluster', '--name', CLUSTER]).cluster.endpoint).toBe(emu.kube.httpUrl);
+  const r = await run();
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  // The server accepts only EKS tokens, over HTTP as over HTTPS: the program's carried one, signed for the cluster.
+  expect((await emu.kube.lastEksToken())?.signedHeaders).toEqual(['host', 'x-k8s-aws-id']);
+  expect((await emu.kube.journal()).filter((j) => j.isWrite).length).toBeGreaterThan(0);
+  const sa = await kubectl(emu, CLUSTER, ['get', 'sa', 'api', '-n', 'apps', '-o', 'json']);
+  expect(sa.metadata.annotations['eks.amazonaws.com/role-arn']).toBe(r.outputs['role-arn']);
+});

@@ -3,7 +3,7 @@
 // emulator talks to the API the way it would talk to a real cluster.
 import { spawn } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,6 +122,37 @@ describe('start-up and discovery', () => {
     expect(lines[1]).toEqual(['deployment.apps/web', '1/1', '1', '1', expect.stringMatching(/^\d+s$/), 'nginx', 'nginx:1.27', 'app=web']);
     expect(lines[3]).toEqual(['NAME', 'SECRETS', 'AGE']);
     expect(lines[4]).toEqual(['serviceaccount/default', '0', expect.stringMatching(/^\d+s$/)]);
+  });
+
+  it('serves the same API over plain HTTP, with the same authentication', async () => {
+    expect(emu.httpUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const token = (JSON.parse(readFileSync(kubeconfig, 'utf8')) as { users: { user: { token: string } }[] }).users[0]!.user.token;
+    // kubectl sends no bearer token to an http:// server, so Python's HTTP client checks the authentication.
+    const GET = 'import sys, urllib.request as u, urllib.error as e\n'
+      + 'h = {"Authorization": "Bearer " + sys.argv[2]} if sys.argv[2] else {}\n'
+      + 'try: print(u.urlopen(u.Request(sys.argv[1], headers=h)).status)\n'
+      + 'except e.HTTPError as x: print(x.code)';
+    const statusWith = (token: string) => new Promise<string>((resolve, reject) => {
+      const p = spawn('python3', ['-c', GET, `${emu.httpUrl}/api/v1/namespaces/default`, token]);
+      let out = '';
+      p.stdout.on('data', (d) => (out += d));
+      p.on('error', reject);
+      p.on('close', () => resolve(out.trim()));
+    });
+    expect(await statusWith(token)).toBe('200');
+    expect(await statusWith('not-an-eks-token')).toBe('401');
+    expect(await statusWith('')).toBe('401');
+    // And kubectl reads and writes over HTTP on a server that asks for no token.
+    const open = await startKubeEmulator();
+    try {
+      const config = join(cacheDir, 'http-kubeconfig');
+      writeFileSync(config, JSON.stringify({ apiVersion: 'v1', kind: 'Config', 'current-context': 'h', clusters: [{ name: 'h', cluster: { server: open.httpUrl } }], users: [{ name: 'h', user: {} }], contexts: [{ name: 'h', context: { cluster: 'h', user: 'h' } }] }));
+      const created = await kubectl(['create', 'sa', 'over-http', '-n', 'default'], undefined, config);
+      expect([created.code, created.stderr]).toEqual([0, '']);
+      expect(open.get('serviceaccounts', 'default', 'over-http')?.metadata.name).toBe('over-http');
+    } finally {
+      await open.stop();
+    }
   });
 
   it('starts with the default namespaces, each with a default service account', async () => {

@@ -47,8 +47,8 @@ export async function startEmulators(): Promise<Emulators> {
 /** The emulators jest globalSetup started, from a test file. */
 export async function connectEmulators(connection = process.env[EMULATORS_ENV]): Promise<Emulators> {
   if (!connection) throw new Error(`${EMULATORS_ENV} is not set: run the tests through jest (its globalSetup starts the emulators).`);
-  const { aws, kubeUrl, kubeCa } = JSON.parse(connection) as { aws: string; kubeUrl: string; kubeCa: string };
-  return wire(connectAwsEmulator(aws), connectKubeEmulator(kubeUrl, kubeCa), async () => {});
+  const { aws, kubeUrl, kubeCa, kubeHttpUrl } = JSON.parse(connection) as { aws: string; kubeUrl: string; kubeCa: string; kubeHttpUrl: string };
+  return wire(connectAwsEmulator(aws), connectKubeEmulator(kubeUrl, kubeCa, kubeHttpUrl), async () => {});
 }
 
 async function wire(aws: AwsEmulator, kube: KubeControl, stop: () => Promise<void>): Promise<Emulators> {
@@ -72,7 +72,7 @@ async function wire(aws: AwsEmulator, kube: KubeControl, stop: () => Promise<voi
       await Promise.all([aws.reset(), kube.reset()]);
       await pointAtKube();
     },
-    connection: () => JSON.stringify({ aws: aws.endpoint, kubeUrl: kube.url, kubeCa: kube.caPem }),
+    connection: () => JSON.stringify({ aws: aws.endpoint, kubeUrl: kube.url, kubeCa: kube.caPem, kubeHttpUrl: kube.httpUrl }),
     stop,
   };
 }

@@ -9,6 +9,8 @@ import type { EksTokenInfo, Faults, ForbidRule, KubeEmulator, KubeObject, Reques
 /** What tests, the demo and the benchmark use, wherever the server runs. */
 export interface KubeControl {
   url: string;
+  /** The same server over plain HTTP. */
+  httpUrl: string;
   caPem: string;
   kubeconfig(path: string | undefined, opts: { token: string; namespace?: string }): string;
   journal(): Promise<RequestEntry[]>;
@@ -26,6 +28,7 @@ export interface KubeControl {
 export function localControl(k: KubeEmulator): KubeControl {
   return {
     url: k.url,
+    httpUrl: k.httpUrl,
     caPem: k.caPem,
     kubeconfig: (path, opts) => k.kubeconfig(path, opts),
     journal: async () => k.journal(),
@@ -40,7 +43,7 @@ export function localControl(k: KubeEmulator): KubeControl {
   };
 }
 
-export function connectKubeEmulator(url: string, caPem: string): KubeControl {
+export function connectKubeEmulator(url: string, caPem: string, httpUrl: string): KubeControl {
   let files = 0;
   const call = (method: string, route: string, body?: unknown) =>
     new Promise<unknown>((resolve, reject) => {
@@ -56,6 +59,7 @@ export function connectKubeEmulator(url: string, caPem: string): KubeControl {
     });
   return {
     url,
+    httpUrl,
     caPem,
     kubeconfig: (path, opts) =>
       writeKubeconfig(path ?? join(tmpdir(), `kube-emulator-${process.pid}-${files++}.json`), { url, caData: Buffer.from(caPem).toString('base64'), ...opts }),

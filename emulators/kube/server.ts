@@ -5,6 +5,7 @@
 // then e.g. `curl -k -X PUT https://127.0.0.1:6443/_emulator/faults -d '{"conflictRate":1}'` (see control()).
 import { rmSync } from 'node:fs';
 import { writeKubeconfig } from './kubeconfig.js';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -64,6 +65,8 @@ export interface RequestEntry {
 
 export interface KubeEmulator {
   url: string; port: number; caPem: string; caData: string; token?: string;
+  /** The same API server without TLS (a cluster endpoint given as http://, as some proxies and local clusters are). */
+  httpUrl: string;
   kubeconfig(path?: string, opts?: { token?: string; namespace?: string }): string;
   journal(): RequestEntry[];
   clearJournal(): void;
@@ -230,10 +233,19 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolveP((server.address() as { port: number }).port));
   });
   const url = `https://127.0.0.1:${port}`;
+  const plain: HttpServer = createHttpServer((req, res) => {
+    serve(req, res).catch(() => res.destroy());
+  });
+  plain.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  const httpPort = await new Promise<number>((resolveP, reject) => {
+    plain.once('error', reject);
+    plain.listen(0, '127.0.0.1', () => resolveP((plain.address() as { port: number }).port));
+  });
+  const httpUrl = `http://127.0.0.1:${httpPort}`;
   const caData = Buffer.from(certs.caPem).toString('base64');
 
   const emulator: KubeEmulator = {
-    url, port, caPem: certs.caPem, caData, ...(opts.token ? { token: opts.token } : {}),
+    url, httpUrl, port, caPem: certs.caPem, caData, ...(opts.token ? { token: opts.token } : {}),
     kubeconfig(path = join(certs.dir, 'kubeconfig'), o = {}) {
       const token = o.token ?? (opts.token === 'eks'
         ? makeEksToken({ clusterName: opts.eksVerify?.clusterName ?? 'emulator', ...(opts.eksVerify ? { secretAccessKey: opts.eksVerify.secretAccessKey } : {}) })
@@ -252,7 +264,7 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
     async stop() {
       watches.closeAll();
       for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
+      await Promise.all([new Promise<void>((r) => server.close(() => r())), new Promise<void>((r) => plain.close(() => r()))]);
       await certs.cleanup();
     },
   };
