@@ -1,4 +1,7 @@
 // IRSA mode end to end: the bundle against moto and the local Kubernetes API server, judged with aws CLI and kubectl.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connectEmulators, type Emulators } from '../emulators/index.js';
 import { awsCli, clearJournals, kubectl, trustOf, writes } from './helpers/clients.js';
 import { runAction } from './helpers/run-action.js';
@@ -161,4 +164,24 @@ test('a cluster endpoint given as http:// is reached without TLS, with the same 
   expect((await emu.kube.journal()).filter((j) => j.isWrite).length).toBeGreaterThan(0);
   const sa = await kubectl(emu, CLUSTER, ['get', 'sa', 'api', '-n', 'apps', '-o', 'json']);
   expect(sa.metadata.annotations['eks.amazonaws.com/role-arn']).toBe(r.outputs['role-arn']);
+});
+
+test('a kubeconfig whose user is an exec plugin, as aws eks update-kubeconfig writes it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'exec-kubeconfig-'));
+  try {
+    const plain = JSON.parse(readFileSync(emu.kubeconfigFor(CLUSTER), 'utf8')) as { users: { user: { token?: string; exec?: unknown } }[] };
+    const credential = { apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: { token: plain.users[0]!.user.token } };
+    writeFileSync(join(dir, 'credential.json'), JSON.stringify(credential));
+    // The plugin leaves a mark, so the test knows the credential came through it.
+    plain.users[0]!.user = { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'sh', args: ['-c', `touch ${dir}/ran && cat ${dir}/credential.json`], interactiveMode: 'Never' } };
+    writeFileSync(join(dir, 'kubeconfig'), JSON.stringify(plain));
+    const r = await run({ kubeconfig: join(dir, 'kubeconfig') });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(existsSync(join(dir, 'ran'))).toBe(true);
+    const sa = await kubectl(emu, CLUSTER, ['get', 'sa', 'api', '-n', 'apps', '-o', 'json']);
+    expect(sa.metadata.annotations['eks.amazonaws.com/role-arn']).toBe(r.outputs['role-arn']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
