@@ -1,13 +1,14 @@
 // `npm run bench`: the action against the seed runbooks' aws CLI / kubectl calls, on one local emulator.
 // For each mode, alternating, RUNS times: (A) the runbook's CLI calls on a fresh state, (B) `node dist/index.js`
-// for the same binding on a fresh state, as a GitHub runner runs it (no KUBECONFIG: cluster access from
-// DescribeCluster), (C) a no-op rerun. Where the mode talks to Kubernetes, (K) is B given the runbook's
-// kubeconfig instead. Prints medians, API calls per run and B/A (and K/A).
+// for the same binding on a fresh state, run as a GitHub runner runs it (inputs as INPUT_* with action.yml's
+// defaults, GITHUB_OUTPUT, no KUBECONFIG: cluster access from DescribeCluster), (C) a no-op rerun. Where the
+// mode talks to Kubernetes, (K) is B given the runbook's kubeconfig. Prints medians, API calls per run, B/A.
 // Figures, not pass/fail: timings belong here, not in tests.
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isMutating } from '../emulators/aws/index.js';
+import { runAction as runBundle } from '../__tests__/helpers/run-action.js';
 import { NODE24, SYSTEM_NODE } from './nodes.js';
 import { startEmulators, type Emulators } from '../emulators/index.js';
 
@@ -61,7 +62,7 @@ const modes = {
       await aws('eks', 'create-pod-identity-association', '--cluster-name', CLUSTER, '--namespace', 'apps', '--service-account', 'api', '--role-arn', role);
       await aws('eks', 'create-addon', '--cluster-name', CLUSTER, '--addon-name', 'eks-pod-identity-agent');
     },
-    args: ['--create-service-account', 'false'],
+    inputs: { 'create-service-account': 'false' },
     kube: false,
   },
   irsa: {
@@ -75,7 +76,7 @@ const modes = {
       await aws('iam', 'attach-role-policy', '--role-name', 'bench-role', '--policy-arn', POLICY);
       await exec('kubectl', ['--kubeconfig', kubeconfig, 'annotate', 'sa', 'api', '-n', 'apps', `eks.amazonaws.com/role-arn=${role}`], {});
     },
-    args: ['--mode', 'irsa', '--create-service-account', 'false'],
+    inputs: { mode: 'irsa', 'create-service-account': 'false' },
     kube: true,
   },
 } as const;
@@ -112,10 +113,13 @@ async function main(): Promise<void> {
   const emu = await startEmulators();
   try {
     for (const [mode, m] of Object.entries(modes)) {
-      const action = ['--cluster-name', CLUSTER, '--namespace', 'apps', '--service-account', 'api', '--role-name', 'bench-role', '--policy-arns', POLICY, ...m.args];
+      const inputs = { 'cluster-name': CLUSTER, namespace: 'apps', 'service-account': 'api', 'role-name': 'bench-role', 'policy-arns': POLICY, ...m.inputs };
       // emu.programEnv() has credentials and AWS_ENDPOINT_URL only, as on a runner; the emulated cluster's
       // endpoint and CA come back from DescribeCluster.
-      const runAction = (kubeconfig?: string) => exec(NODE, [BUNDLE, ...action], { ...emu.programEnv(), ...(kubeconfig && { KUBECONFIG: kubeconfig }) });
+      const runAction = async (kubeconfig?: string) => {
+        const r = await runBundle(inputs, { node: NODE, env: { ...emu.programEnv(), ...(kubeconfig && { KUBECONFIG: kubeconfig }) } });
+        if (r.code !== 0) throw new Error(`the action failed (${r.code}): ${r.stdout.split('\n').filter((l) => l.startsWith('::error')).join(' ')}`);
+      };
       const samples: Record<'A' | 'B' | 'C' | 'K', Sample[]> = { A: [], B: [], C: [], K: [] };
       for (let i = 0; i < RUNS; i++) {
         // Alternate, so drift in the machine's load touches both sides alike.
