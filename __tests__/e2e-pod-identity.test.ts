@@ -190,6 +190,7 @@ test('unknown cluster: a clear failure and no write', async () => {
   const r = await run({ 'cluster-name': 'nope' });
   expect(r.code).toBe(1);
   expect(r.stdout).toMatch(/::error::EKS cluster nope was not found in us-east-1/);
+  expect(r.summary).toMatch(/^### ❌ eks-pod-iam failed\n\nEKS cluster nope was not found in us-east-1/);
   expect((await writes(emu)).aws).toEqual([]);
 });
 

@@ -25,7 +25,15 @@ export function githubPlatform(env: NodeJS.ProcessEnv = process.env): Platform {
         runner.warning(`The job summary was not written: ${(e as Error).message}`); // the binding itself is done
       }
     },
-    fail: runner.setFailed,
+    fail(message) {
+      runner.setFailed(message);
+      // The summary is where a platform team looks first; a failed run says why there too.
+      try {
+        runner.appendSummary(`### ❌ eks-pod-iam failed${EOL}${EOL}${message}${EOL}${runLink(env)}${EOL}`, env);
+      } catch {
+        // the error annotation above already carries the message
+      }
+    },
   };
 }
 
