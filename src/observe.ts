@@ -104,16 +104,21 @@ async function readKube(kubeModule: Promise<typeof import('./kube/client.js')>, 
   return { kube, serviceAccount, namespaceExists, pods, workloads, webhook };
 }
 
-/** Reads again what the applied changes touched (for verification); everything else is as observed. */
-export async function reobserve(config: Config, aws: AwsClients, kube: Kube | undefined, before: Observed, touched: Set<string>): Promise<Observed> {
-  const has = (...resources: string[]) => resources.some((r) => touched.has(r));
+/**
+ * Reads again what the applied changes touched (for verification); everything else is as observed.
+ * `ready(resources)` settles when the changes to those resources are done, so each read starts as soon as it can.
+ */
+export async function reobserve(config: Config, aws: AwsClients, kube: Kube | undefined, before: Observed, touched: Set<string>,
+  ready: (resources: readonly string[]) => Promise<void> = async () => undefined): Promise<Observed> {
   const k8s = kube ? await import('./kube/client.js') : undefined;
+  const reread = <T>(resources: string[], read: () => Promise<T>, unchanged: T): Promise<T> | T =>
+    resources.some((r) => touched.has(r)) ? ready(resources).then(read) : unchanged;
   const [role, addon, associations, oidcProvider, serviceAccount] = await Promise.all([
-    has('iam-role', 'iam-role-trust', 'iam-role-policy', 'iam-inline-policy') ? readRole(config, aws) : before.role,
-    has('eks-addon') && config.installAgent ? eks.describeAddon(aws.eks, config.clusterName, AGENT_ADDON) : before.addon,
-    has('pod-identity-association') ? eks.readAssociations(aws.eks, config.clusterName, config.namespace, config.serviceAccount) : before.associations,
-    has('iam-oidc-provider') ? iam.readOidcProvider(aws.iam, bindingFor(config, before).providerArn!) : before.oidcProvider,
-    has('service-account') && kube && k8s ? k8s.readServiceAccount(kube, config.namespace, config.serviceAccount) : before.serviceAccount,
+    reread(['iam-role', 'iam-role-trust', 'iam-role-policy', 'iam-inline-policy'], () => readRole(config, aws), before.role),
+    config.installAgent ? reread(['eks-addon'], () => eks.describeAddon(aws.eks, config.clusterName, AGENT_ADDON), before.addon) : before.addon,
+    reread(['pod-identity-association'], () => eks.readAssociations(aws.eks, config.clusterName, config.namespace, config.serviceAccount), before.associations),
+    reread(['iam-oidc-provider'], () => iam.readOidcProvider(aws.iam, bindingFor(config, before).providerArn!), before.oidcProvider),
+    kube && k8s ? reread(['service-account'], () => k8s.readServiceAccount(kube, config.namespace, config.serviceAccount), before.serviceAccount) : before.serviceAccount,
   ]);
   return { ...before, role, addon, associations, oidcProvider, serviceAccount };
 }

@@ -1,4 +1,5 @@
 // One run: observe → plan → (dry run: stop) → apply → verify → outputs. The platform shells call this.
+import { ResourceGates } from './apply/gates.js';
 import { applyOp, type ApplyContext } from './apply/ops.js';
 import { delayScale, sleep } from './time.js';
 import { runGraph } from './apply/run-graph.js';
@@ -43,14 +44,9 @@ export async function reconcile(config: Config, log: Log, env: NodeJS.ProcessEnv
     });
 
     const ctx: ApplyContext = { config, aws, kube, log, result: {} };
-    let final = observed;
-    if (!config.dryRun) {
-      if (p.changes.length > 0) await apply(p, ctx);
-      if (p.waitForAddon && !ctx.result.addonActive) await waitForAddon(config, aws, log);
-    }
     const touched = new Set(p.changes.map((c) => c.resource));
     if (p.waitForAddon) touched.add('eks-addon');
-    if (!config.dryRun && touched.size > 0) final = await reobserve(config, aws, kube, observed, touched);
+    const final = config.dryRun ? observed : await applyAndReread(p, ctx, observed, touched);
     const checks = await verifyState(config, aws, kube, observed, final, p, touched, log);
 
     const association = ctx.result.association ?? final.associations?.[0];
@@ -78,13 +74,35 @@ function planFrom(config: Config, observed: Observed): Plan {
   }
 }
 
+/**
+ * Applies the plan (and waits for the add-on) while reading back each resource as soon as its changes are
+ * done, for verification. A failed change is the run's error; reads it cut short are dropped.
+ */
+async function applyAndReread(p: Plan, ctx: ApplyContext, observed: Observed, touched: Set<string>): Promise<Observed> {
+  const { config, aws, kube, log } = ctx;
+  // The add-on's gate opens only once it is ACTIVE, after the wait.
+  const gates = new ResourceGates([...p.changes.map((c) => c.resource), ...(p.waitForAddon ? ['eks-addon'] : [])]);
+  const applying = (async () => {
+    if (p.changes.length > 0) await apply(p, ctx, (c) => c.resource !== 'eks-addon' && gates.done(c.resource));
+    if (p.waitForAddon && !ctx.result.addonActive) await waitForAddon(config, aws, log);
+    gates.openAll();
+  })();
+  applying.catch((e) => gates.failAll(e));
+  const rereading = touched.size > 0 ? reobserve(config, aws, kube, observed, touched, gates.ready) : Promise.resolve(observed);
+  const [applied, reread] = await Promise.allSettled([applying, rereading]);
+  if (applied.status === 'rejected') throw applied.reason;
+  if (reread.status === 'rejected') throw reread.reason;
+  return reread.value;
+}
+
 /** Independent changes run concurrently; each one's outcome is logged under its resource once all are done. */
-async function apply(p: Plan, ctx: ApplyContext): Promise<void> {
+async function apply(p: Plan, ctx: ApplyContext, onDone: (c: Change) => void): Promise<void> {
   const done: Change[] = [];
   try {
     await runGraph(p.changes, async (c) => {
       await applyOp(c.op, ctx);
       done.push(c);
+      onDone(c);
     });
   } finally {
     for (const [resource, changes] of groupByResource(done))
