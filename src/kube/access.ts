@@ -1,6 +1,6 @@
 // Cluster access: a kubeconfig (read by client-node, so every kubeconfig feature works: exec plugins, client
 // certificates, token files, proxies), or DescribeCluster's endpoint and CA with an EKS token (no kubeconfig).
-import { Agent as HttpAgent, type RequestOptions } from 'node:http';
+import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { KubeAccess } from '../inputs/config.js';
 import { RunError } from '../errors.js';
@@ -64,7 +64,7 @@ async function kubeconfigTransport(access: Exclude<KubeAccess, { kind: 'eks' }>)
  * client-node builds a new agent, so a new TLS connection and context, for every request. The options are
  * the same for the whole run (credentials travel in headers), so one keep-alive agent serves every call.
  */
-function reuseAgent(kc: object): () => RequestOptions['agent'] & { destroy(): void } | undefined {
+function reuseAgent(kc: object): () => HttpsAgent | undefined {
   const target = kc as { createAgent(cluster: unknown, options: object): HttpsAgent };
   const create = target.createAgent.bind(kc);
   let agent: HttpsAgent | undefined;

@@ -9,19 +9,12 @@ import type { KubeList, Metadata, PodTemplate, WirePod } from './wire.js';
 
 export type { ClusterEndpoint } from './access.js';
 
-export interface Kube {
-  transport: Transport;
-  /** Where it points, for messages. */
-  server: string;
-  /** Closes the connections kept open between calls. */
-  close(): void;
-}
+/** A connected cluster: its server (named in messages), how requests reach it, and close() for its connections. */
+export type Kube = Transport;
 
 /** From a kubeconfig (file or text), or from DescribeCluster's endpoint and CA with an EKS token. */
-export async function connect(access: KubeAccess, cluster: ClusterEndpoint | undefined, token: string | undefined): Promise<Kube> {
-  const transport = await transportFor(access, cluster, token);
-  return { transport, server: transport.server, close: () => transport.close() };
-}
+export const connect = (access: KubeAccess, cluster: ClusterEndpoint | undefined, token: string | undefined): Promise<Kube> =>
+  transportFor(access, cluster, token);
 
 const enc = encodeURIComponent;
 const saPath = (namespace: string, name: string) => `/api/v1/namespaces/${enc(namespace)}/serviceaccounts/${enc(name)}`;
@@ -60,13 +53,13 @@ export async function kubeCall<T>(kube: Kube, what: string, fn: () => Promise<T>
 
 
 export async function readServiceAccount(kube: Kube, namespace: string, name: string): Promise<ObservedServiceAccount | null> {
-  const sa = await kubeCall(kube, `read service account ${namespace}/${name}`, () => orNull(call<{ metadata?: Metadata }>(kube.transport, 'GET', saPath(namespace, name))));
+  const sa = await kubeCall(kube, `read service account ${namespace}/${name}`, () => orNull(call<{ metadata?: Metadata }>(kube, 'GET', saPath(namespace, name))));
   if (!sa) return null;
   return { annotations: { ...(sa.metadata?.annotations ?? {}) }, labels: { ...(sa.metadata?.labels ?? {}) } };
 }
 
 export async function namespaceExists(kube: Kube, name: string): Promise<boolean> {
-  return (await kubeCall(kube, `read namespace ${name}`, () => orNull(call(kube.transport, 'GET', `/api/v1/namespaces/${enc(name)}`)))) !== null;
+  return (await kubeCall(kube, `read namespace ${name}`, () => orNull(call(kube, 'GET', `/api/v1/namespaces/${enc(name)}`)))) !== null;
 }
 
 const isConflict = (e: unknown) => statusOf(e) === 409;
@@ -75,7 +68,7 @@ const isConflict = (e: unknown) => statusOf(e) === 409;
 export async function createNamespace(kube: Kube, name: string): Promise<void> {
   await kubeCall(kube, `create namespace ${name}`, async () => {
     try {
-      await call(kube.transport, 'POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'app.kubernetes.io/created-by': 'eks-pod-iam' } } } });
+      await call(kube, 'POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'app.kubernetes.io/created-by': 'eks-pod-iam' } } } });
     } catch (e) {
       if (!isConflict(e)) throw e;
     }
@@ -86,7 +79,7 @@ export async function createNamespace(kube: Kube, name: string): Promise<void> {
 export async function createServiceAccount(kube: Kube, namespace: string, name: string, annotations: Record<string, string>): Promise<void> {
   await kubeCall(kube, `create service account ${namespace}/${name}`, async () => {
     try {
-      await call(kube.transport, 'POST', `/api/v1/namespaces/${enc(namespace)}/serviceaccounts`, {
+      await call(kube, 'POST', `/api/v1/namespaces/${enc(namespace)}/serviceaccounts`, {
         body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace, annotations: Object.keys(annotations).length ? annotations : undefined, labels: { 'app.kubernetes.io/created-by': 'eks-pod-iam' } } },
       });
     } catch (e) {
@@ -102,7 +95,7 @@ export async function annotateServiceAccount(kube: Kube, namespace: string, name
 }
 
 const patchAnnotations = (kube: Kube, namespace: string, name: string, annotations: Record<string, string>) =>
-  call(kube.transport, 'PATCH', saPath(namespace, name), { body: { metadata: { annotations } }, patch: 'merge' });
+  call(kube, 'PATCH', saPath(namespace, name), { body: { metadata: { annotations } }, patch: 'merge' });
 
 const envOf = (pod: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } }) =>
   Object.fromEntries((pod.spec?.containers ?? []).flatMap((c) => c.env ?? []).map((e) => [e.name, e.value ?? '']));
@@ -110,7 +103,7 @@ const envOf = (pod: { spec?: { containers?: { env?: { name: string; value?: stri
 /** Pods that run as the service account, with what identity their containers were given at creation. */
 export async function listPods(kube: Kube, namespace: string, serviceAccount: string): Promise<ObservedPod[]> {
   const list = await kubeCall(kube, `list pods in ${namespace}`, () =>
-    call<KubeList<WirePod>>(kube.transport, 'GET', `/api/v1/namespaces/${enc(namespace)}/pods`, { query: { fieldSelector: `spec.serviceAccountName=${serviceAccount}` } }));
+    call<KubeList<WirePod>>(kube, 'GET', `/api/v1/namespaces/${enc(namespace)}/pods`, { query: { fieldSelector: `spec.serviceAccountName=${serviceAccount}` } }));
   // Filtered here too: an API server that ignores the field selector must not make other pods look like ours.
   return list.items.filter((p) => (p.spec?.serviceAccountName ?? p.spec?.serviceAccount ?? 'default') === serviceAccount).map((p) => {
     const owner = p.metadata?.ownerReferences?.find((o) => o.controller);
@@ -123,9 +116,9 @@ const usesAccount = (t: PodTemplate | undefined, sa: string) => (t?.spec?.servic
 /** Deployments, StatefulSets and DaemonSets whose pod template runs as the service account. */
 export async function listWorkloads(kube: Kube, namespace: string, serviceAccount: string): Promise<ObservedWorkload[]> {
   const [deployments, statefulSets, daemonSets] = await Promise.all([
-    kubeCall(kube, `list deployments in ${namespace}`, () => call<KubeList<Workload>>(kube.transport, 'GET', workloadsPath(namespace, 'Deployment'))),
-    kubeCall(kube, `list statefulsets in ${namespace}`, () => call<KubeList<Workload>>(kube.transport, 'GET', workloadsPath(namespace, 'StatefulSet'))),
-    kubeCall(kube, `list daemonsets in ${namespace}`, () => call<KubeList<Workload>>(kube.transport, 'GET', workloadsPath(namespace, 'DaemonSet'))),
+    kubeCall(kube, `list deployments in ${namespace}`, () => call<KubeList<Workload>>(kube, 'GET', workloadsPath(namespace, 'Deployment'))),
+    kubeCall(kube, `list statefulsets in ${namespace}`, () => call<KubeList<Workload>>(kube, 'GET', workloadsPath(namespace, 'StatefulSet'))),
+    kubeCall(kube, `list daemonsets in ${namespace}`, () => call<KubeList<Workload>>(kube, 'GET', workloadsPath(namespace, 'DaemonSet'))),
   ]);
   const pick = (kind: WorkloadKind, items: Workload[]) =>
     items.filter((w) => usesAccount(w.spec?.template, serviceAccount)).map((w) => ({ kind, name: w.metadata?.name ?? '' }));
@@ -136,13 +129,13 @@ export async function listWorkloads(kube: Kube, namespace: string, serviceAccoun
 export async function restartWorkload(kube: Kube, namespace: string, kind: WorkloadKind, name: string, at: string): Promise<void> {
   const body = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': at } } } } };
   await kubeCall(kube, `restart ${kind.toLowerCase()} ${namespace}/${name}`, () =>
-    call(kube.transport, 'PATCH', `${workloadsPath(namespace, kind)}/${enc(name)}`, { body, patch: 'strategic' }));
+    call(kube, 'PATCH', `${workloadsPath(namespace, kind)}/${enc(name)}`, { body, patch: 'strategic' }));
 }
 
 /** Whether EKS's pod identity webhook (which injects IRSA credentials) is installed; undefined when not readable. */
 export async function webhookPresent(kube: Kube, name = 'pod-identity-webhook'): Promise<boolean | undefined> {
   try {
-    await call(kube.transport, 'GET', `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${enc(name)}`);
+    await call(kube, 'GET', `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${enc(name)}`);
     return true;
   } catch (e) {
     // 404 naming the object: it is not there. Any other failure (403, no such API): we cannot tell.
