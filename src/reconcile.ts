@@ -80,11 +80,14 @@ function planFrom(config: Config, observed: Observed): Plan {
  */
 async function applyAndReread(p: Plan, ctx: ApplyContext, observed: Observed, touched: Set<string>): Promise<Observed> {
   const { config, aws, kube, log } = ctx;
-  // The add-on's gate opens only once it is ACTIVE, after the wait.
+  // Waiting for the add-on counts as one more change to it: its gate opens once it is ACTIVE.
   const gates = new ResourceGates([...p.changes.map((c) => c.resource), ...(p.waitForAddon ? ['eks-addon'] : [])]);
   const applying = (async () => {
-    if (p.changes.length > 0) await apply(p, ctx, (c) => c.resource !== 'eks-addon' && gates.done(c.resource));
-    if (p.waitForAddon && !ctx.result.addonActive) await waitForAddon(config, aws, log);
+    if (p.changes.length > 0) await apply(p, ctx, (c) => gates.done(c.resource));
+    if (p.waitForAddon) {
+      if (!ctx.result.addonActive) await waitForAddon(config, aws, log);
+      gates.done('eks-addon');
+    }
     gates.openAll();
   })();
   applying.catch((e) => gates.failAll(e));

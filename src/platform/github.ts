@@ -4,6 +4,8 @@ import * as runner from './runner.js';
 import type { Platform } from './types.js';
 
 export function githubPlatform(env: NodeJS.ProcessEnv = process.env): Platform {
+  // Every summary, of a success or a failure, ends with the link to the run that wrote it.
+  const appendSummary = (markdown: string) => runner.appendSummary(`${markdown}${EOL}${runLink(env)}${EOL}`, env);
   return {
     name: 'github',
     readInput: (name) => runner.getInput(name, env),
@@ -18,9 +20,9 @@ export function githubPlatform(env: NodeJS.ProcessEnv = process.env): Platform {
       for (const [name, value] of Object.entries(outputs)) if (value !== undefined) runner.setOutput(name, value, env);
     },
     async writeSummary(markdown) {
-      // Outside a runner there is no summary file; that is not a failure of the run.
+      // No summary file (outside a runner) writes nothing; one that cannot be written does not fail a done binding.
       try {
-        runner.appendSummary(`${markdown}${EOL}${runLink(env)}${EOL}`, env);
+        appendSummary(markdown);
       } catch (e) {
         runner.warning(`The job summary was not written: ${(e as Error).message}`); // the binding itself is done
       }
@@ -29,7 +31,7 @@ export function githubPlatform(env: NodeJS.ProcessEnv = process.env): Platform {
       runner.setFailed(message);
       // The summary is where a platform team looks first; a failed run says why there too.
       try {
-        runner.appendSummary(`### ❌ eks-pod-iam failed${EOL}${EOL}${message}${EOL}${runLink(env)}${EOL}`, env);
+        appendSummary(`### ❌ eks-pod-iam failed${EOL}${EOL}${message}`);
       } catch {
         // the error annotation above already carries the message
       }
