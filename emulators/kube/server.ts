@@ -224,23 +224,26 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
     }
   }
 
-  const server: Server = createServer({ key: certs.keyPem, cert: certs.certPem }, (req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     serve(req, res).catch(() => res.destroy()); // e.g. the client went away mid-request
+  };
+  const track = (s: Socket) => { sockets.add(s); s.on('close', () => sockets.delete(s)); };
+  // The same API over HTTPS and over plain HTTP (a cluster endpoint given as http://).
+  const server: Server = createServer({ key: certs.keyPem, cert: certs.certPem }, onRequest).on('secureConnection', track);
+  const plain: HttpServer = createHttpServer(onRequest).on('connection', track);
+  const listen = (srv: Server | HttpServer, at: number) => new Promise<number>((resolveP, reject) => {
+    srv.once('error', reject);
+    srv.listen(at, '127.0.0.1', () => resolveP((srv.address() as { port: number }).port));
   });
-  server.on('secureConnection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
-  const port = await new Promise<number>((resolveP, reject) => {
-    server.once('error', (e) => { void certs.cleanup().finally(() => reject(e)); }); // e.g. EADDRINUSE: leave no temp dir
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolveP((server.address() as { port: number }).port));
-  });
+  let port: number, httpPort: number;
+  try {
+    [port, httpPort] = await Promise.all([listen(server, opts.port ?? 0), listen(plain, 0)]);
+  } catch (e) {
+    for (const srv of [server, plain]) if (srv.listening) srv.close();
+    await certs.cleanup(); // e.g. EADDRINUSE: leave no temp dir
+    throw e;
+  }
   const url = `https://127.0.0.1:${port}`;
-  const plain: HttpServer = createHttpServer((req, res) => {
-    serve(req, res).catch(() => res.destroy());
-  });
-  plain.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
-  const httpPort = await new Promise<number>((resolveP, reject) => {
-    plain.once('error', reject);
-    plain.listen(0, '127.0.0.1', () => resolveP((plain.address() as { port: number }).port));
-  });
   const httpUrl = `http://127.0.0.1:${httpPort}`;
   const caData = Buffer.from(certs.caPem).toString('base64');
 
