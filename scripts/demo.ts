@@ -28,6 +28,16 @@ function action(emu: Emulators, args: string[]): Promise<Record<string, string>>
   });
 }
 
+/** What a new user does: look at the plan, apply it, and see that a rerun has nothing left to change. */
+async function dryRunApplyRerun(emu: Emulators, mode: string, args: string[]): Promise<void> {
+  banner(`${mode} — dry run: what would change`);
+  await action(emu, [...args, '--dry-run']);
+  banner(`${mode} — apply`);
+  await action(emu, args);
+  banner(`${mode} — rerun: nothing left to change`);
+  await expectNoChange(await action(emu, args));
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   banner('Starting the local emulators (moto for IAM/STS/EKS, a Kubernetes API server)');
@@ -39,25 +49,14 @@ async function main(): Promise<void> {
 
     const podIdentity = ['--cluster-name', CLUSTER, '--namespace', 'octopus-worker-awsagentworker', '--service-account', 'octopus-agent-scripts',
       '--role-name', 'octopus-worker', '--policy-arns', 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess', '--tags', 'team=platform'];
-    banner('Pod Identity — dry run: what would change');
-    await action(emu, [...podIdentity, '--dry-run']);
-    banner('Pod Identity — apply');
-    await action(emu, podIdentity);
-    banner('Pod Identity — rerun: nothing left to change');
-    const rerun = await action(emu, podIdentity);
-    await expectNoChange(rerun);
+    await dryRunApplyRerun(emu, 'Pod Identity', podIdentity);
 
     // IRSA: the Octopus agent's Helm chart created the service account; we only annotate it.
     await emu.kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'octopus-agent-mycluster' } });
     await emu.kube.seed({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'octopus-agent-scripts', namespace: 'octopus-agent-mycluster', labels: { 'app.kubernetes.io/managed-by': 'Helm' }, annotations: { 'meta.helm.sh/release-name': 'mycluster' } } });
     const irsa = ['--mode', 'irsa', '--cluster-name', CLUSTER, '--namespace', 'octopus-agent-mycluster', '--service-account', 'octopus-agent-scripts',
       '--role-name', 'octopus-agent-irsa', '--policy-arns', 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess', '--create-service-account', 'false'];
-    banner('IRSA — dry run');
-    await action(emu, [...irsa, '--dry-run']);
-    banner('IRSA — apply');
-    await action(emu, irsa);
-    banner('IRSA — rerun');
-    await expectNoChange(await action(emu, irsa));
+    await dryRunApplyRerun(emu, 'IRSA', irsa);
 
     const sa = await emu.kube.get('serviceaccounts', 'octopus-agent-mycluster', 'octopus-agent-scripts');
     banner('Result');
