@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runProcess } from './helpers/process.js';
-import { ROOT } from './helpers/run-action.js';
+import { BUNDLE, ROOT, SYSTEM_NODE } from './helpers/run-action.js';
 import type { ShellScript } from './helpers/github-shell.js';
 
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
@@ -162,4 +162,31 @@ test('provenance: the repository, workflow and run; values made valid IAM tag va
     'eks-pod-iam:github-run': 'https://github.com/octo/app/actions/runs/4242',
   });
   expect((await shell({})).provenance).toEqual({});
+});
+
+describe('which shell the bundle is (no AWS: bad input is refused first)', () => {
+  const bad = { PATH: process.env.PATH, HOME: process.env.HOME, AWS_REGION: 'us-east-1', 'INPUT_CLUSTER-NAME': 'bad name', 'INPUT_SERVICE-ACCOUNT': 'api', 'INPUT_ROLE-NAME': 'r' };
+  const bundle = (args: string[], env: NodeJS.ProcessEnv) => runProcess(SYSTEM_NODE, [BUNDLE, ...args], { cwd: dir, env: { ...bad, ...env } });
+
+  test('no arguments on a runner that does not set GITHUB_ACTIONS: still the GitHub shell', async () => {
+    const r = await bundle([], {});
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^::error::Input "cluster-name"/m);
+  });
+
+  test('arguments, even in a workflow step (GITHUB_ACTIONS=true): the CLI', async () => {
+    for (const env of [{}, { GITHUB_ACTIONS: 'true' }]) {
+      const r = await bundle(['--cluster-name', 'bad name', '--service-account', 'api', '--role-name', 'r'], env);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^error: Input "cluster-name"/m);
+    }
+  });
+
+  test('EKS_POD_IAM_PLATFORM=octopus: the Octopus shell, also on a runner', async () => {
+    const r = await bundle([], { EKS_POD_IAM_PLATFORM: 'octopus', GITHUB_ACTIONS: 'true' });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^##octopus\[resultMessage message='/m);
+    expect(r.stdout).not.toContain('::error::');
+  });
 });
