@@ -104,7 +104,8 @@ describe('AWS throttling (30 %) and 500s (5 %): the SDK retries, runs converge, 
 test('CreateRole answered EntityAlreadyExists (a concurrent creator, or a lost response retried): our trust is merged in, nothing replaced', async () => {
   // Hold the program's CreateRole in the emulator while the role appears behind its back.
   await emu.aws.setFaults({ delayMs: 2000, operations: ['CreateRole'] });
-  const running = run({ tags: 'team=payments' });
+  // From a workflow run: its provenance tags must not land on the role someone else created either.
+  const running = run({ tags: 'team=payments' }, { GITHUB_REPOSITORY: 'acme/platform', GITHUB_RUN_ID: '7', GITHUB_WORKFLOW: 'bind' });
   await until(async () => (await emu.aws.journal()).some((j) => j.operation === 'GetRole' && j.status >= 400));
   await createRoleBehindTheBack(ROLE, { Version: '2012-10-17', Statement: [EC2] }, { owner: 'someone-else' });
   const r = await running;
@@ -114,7 +115,7 @@ test('CreateRole answered EntityAlreadyExists (a concurrent creator, or a lost r
   expect([count(journal, 'CreateRole', false), count(journal, 'UpdateAssumeRolePolicy', true)]).toEqual([1, 1]);
   expect(trustOf(emu, ROLE).Statement).toEqual([EC2, POD_IDENTITY]);
   const tags = Object.fromEntries(awsCli(emu, ['iam', 'list-role-tags', '--role-name', ROLE]).Tags.map((t: any) => [t.Key, t.Value]));
-  expect(tags).toEqual({ owner: 'someone-else', team: 'payments' }); // the user's tag added; no claim of ownership
+  expect(tags).toEqual({ owner: 'someone-else', team: 'payments' }); // the user's tag added; no claim of ownership or provenance
   expect(associations()).toHaveLength(1);
   expect((await run({ tags: 'team=payments' })).outputs.changed).toBe('false');
 });

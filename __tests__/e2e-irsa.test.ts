@@ -27,15 +27,22 @@ beforeEach(async () => {
   await clearJournals(emu);
 });
 
-const run = (over: Record<string, string> = {}) =>
+const run = (over: Record<string, string> = {}, env: NodeJS.ProcessEnv = {}) =>
   runAction(
     { 'cluster-name': CLUSTER, mode: 'irsa', namespace: 'apps', 'service-account': 'api', 'role-name': ROLE, 'policy-arns': POLICY, ...over },
-    { env: { ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.01' } },
+    { env: { ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.01', ...env } },
   );
+// A workflow run, as a GitHub runner describes it.
+const githubRun = (runId: string) => ({ GITHUB_REPOSITORY: 'acme/platform', GITHUB_RUN_ID: runId, GITHUB_SERVER_URL: 'https://github.com', GITHUB_WORKFLOW: 'irsa' });
+const provenance = (runId: string) => [
+  { Key: 'eks-pod-iam:github-repository', Value: 'acme/platform' },
+  { Key: 'eks-pod-iam:github-workflow', Value: 'irsa' },
+  { Key: 'eks-pod-iam:github-run', Value: `https://github.com/acme/platform/actions/runs/${runId}` },
+];
 const subject = (ns: string, sa: string) => `system:serviceaccount:${ns}:${sa}`;
 
 test('fresh: OIDC provider, web-identity trust, policy and annotated service account', async () => {
-  const r = await run();
+  const r = await run({}, githubRun('1001'));
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   expect(r.outputs['oidc-provider-arn']).toBe(providerArn);
@@ -45,6 +52,10 @@ test('fresh: OIDC provider, web-identity trust, policy and annotated service acc
   const provider = awsCli(emu, ['iam', 'get-open-id-connect-provider', '--open-id-connect-provider-arn', providerArn]);
   expect(provider.Url).toBe(hostPath);
   expect(provider.ClientIDList).toEqual(['sts.amazonaws.com']);
+  // Provenance: the repository, workflow and run that created the provider and the role.
+  expect(provider.Tags).toEqual(expect.arrayContaining([{ Key: 'eks-pod-iam:managed', Value: 'true' }, ...provenance('1001')]));
+  expect(provider.Tags).toHaveLength(5);
+  expect(awsCli(emu, ['iam', 'list-role-tags', '--role-name', ROLE]).Tags).toEqual(expect.arrayContaining(provenance('1001')));
   expect(trustOf(emu, ROLE).Statement).toEqual([{
     Sid: expect.stringMatching(/^EksPodIamIrsa/),
     Effect: 'Allow',
@@ -56,10 +67,10 @@ test('fresh: OIDC provider, web-identity trust, policy and annotated service acc
   expect(sa.metadata.annotations['eks.amazonaws.com/role-arn']).toBe(r.outputs['role-arn']);
 });
 
-test('rerun: changed=false, no write, at most 7 AWS calls', async () => {
-  await run();
+test('rerun from another workflow run: changed=false, no write, at most 7 AWS calls', async () => {
+  await run({}, githubRun('1001'));
   await clearJournals(emu);
-  const r = await run();
+  const r = await run({}, githubRun('4242'));
   expect(r.outputs.changed).toBe('false');
   expect(r.outputs.changes).toBe('[]');
   const w = await writes(emu);

@@ -32,13 +32,21 @@ const inputs = (over: Record<string, string> = {}) => ({
 const run = (over: Record<string, string> = {}, env: NodeJS.ProcessEnv = {}, node?: string) =>
   runAction(inputs(over), { env: { ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.01', ...env }, node });
 
+// A workflow run, as a GitHub runner describes it; a later run of the same workflow has another run ID.
+const githubRun = (runId: string) => ({ GITHUB_REPOSITORY: 'acme/platform', GITHUB_RUN_ID: runId, GITHUB_SERVER_URL: 'https://github.com', GITHUB_WORKFLOW: 'bootstrap (prod)', GITHUB_SHA: 'abcdef1234567' });
+const provenance = (runId: string) => ({
+  'eks-pod-iam:github-repository': 'acme/platform',
+  'eks-pod-iam:github-workflow': 'bootstrap _prod_',
+  'eks-pod-iam:github-run': `https://github.com/acme/platform/actions/runs/${runId}`,
+});
+
 const associations = (ns = 'apps', sa = 'api') =>
   awsCli(emu, ['eks', 'list-pod-identity-associations', '--cluster-name', CLUSTER, '--namespace', ns, '--service-account', sa]).associations;
 const describeAssociation = (id: string) => awsCli(emu, ['eks', 'describe-pod-identity-association', '--cluster-name', CLUSTER, '--association-id', id]).association;
 const attached = (role = ROLE) => awsCli(emu, ['iam', 'list-attached-role-policies', '--role-name', role]).AttachedPolicies.map((p: any) => p.PolicyArn).sort();
 
 test('fresh cluster: role, policy, add-on, association and service account are created', async () => {
-  const r = await run();
+  const r = await run({ tags: 'team=payments' }, githubRun('1001'));
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   const roleArn = `arn:aws:iam::123456789012:role/${ROLE}`;
@@ -54,11 +62,16 @@ test('fresh cluster: role, policy, add-on, association and service account are c
   expect(attached()).toEqual([POLICY]);
   const tags = awsCli(emu, ['iam', 'list-role-tags', '--role-name', ROLE]).Tags;
   expect(tags).toEqual(expect.arrayContaining([{ Key: 'eks-pod-iam:managed', Value: 'true' }, { Key: 'eks-pod-iam:cluster', Value: CLUSTER }]));
+  // Provenance: which repository, workflow and run created the role and the association.
+  expect(Object.fromEntries(tags.map((t: any) => [t.Key, t.Value]))).toEqual({
+    team: 'payments', 'eks-pod-iam:managed': 'true', 'eks-pod-iam:cluster': CLUSTER, 'eks-pod-iam:namespace': 'apps', 'eks-pod-iam:service-account': 'api', ...provenance('1001'),
+  });
   expect(awsCli(emu, ['eks', 'describe-addon', '--cluster-name', CLUSTER, '--addon-name', 'eks-pod-identity-agent']).addon.status).toBe('ACTIVE');
   const list = associations();
   expect(list).toHaveLength(1);
   expect(list[0].associationId).toBe(r.outputs['association-id']);
   expect(describeAssociation(list[0].associationId).roleArn).toBe(roleArn);
+  expect(describeAssociation(list[0].associationId).tags).toEqual({ team: 'payments', ...provenance('1001') });
   expect(r.outputs['association-arn']).toBe(list[0].associationArn);
 
   const sa = await kubectl(emu, CLUSTER, ['get', 'serviceaccount', 'api', '-n', 'apps', '-o', 'json']);
@@ -68,12 +81,12 @@ test('fresh cluster: role, policy, add-on, association and service account are c
   expect(r.summary).toMatch(/\| pod-identity-association \| create \|/);
 });
 
-test('rerun: changed=false, no write of either kind, at most 6 AWS calls', async () => {
-  await run();
+test('rerun from another workflow run: changed=false, no write of either kind, at most 6 AWS calls; provenance kept', async () => {
+  await run({ tags: 'team=payments' }, githubRun('1001'));
   await clearJournals(emu);
-  const r = await run({}, { GITHUB_REPOSITORY: 'acme/platform', GITHUB_RUN_ID: '4242', GITHUB_SERVER_URL: 'https://github.com', GITHUB_WORKFLOW: 'bootstrap', GITHUB_SHA: 'abcdef1234567' });
+  const r = await run({ tags: 'team=payments' }, githubRun('4242'));
   expect(r.code).toBe(0);
-  expect(r.summary).toContain('bootstrap · run [4242](https://github.com/acme/platform/actions/runs/4242) · abcdef1');
+  expect(r.summary).toContain('bootstrap (prod) · run [4242](https://github.com/acme/platform/actions/runs/4242) · abcdef1');
   expect(r.outputs.changed).toBe('false');
   expect(r.outputs.changes).toBe('[]');
   const w = await writes(emu);
@@ -81,6 +94,10 @@ test('rerun: changed=false, no write of either kind, at most 6 AWS calls', async
   expect(w.kube).toEqual([]);
   expect(w.awsCalls.length).toBeLessThanOrEqual(6);
   expect(r.outputs['association-id']).toMatch(/^a-/);
+  // The tags still name the run that created them.
+  const roleTags = awsCli(emu, ['iam', 'list-role-tags', '--role-name', ROLE]).Tags;
+  expect(roleTags).toContainEqual({ Key: 'eks-pod-iam:github-run', Value: 'https://github.com/acme/platform/actions/runs/1001' });
+  expect(describeAssociation(r.outputs['association-id']!).tags).toEqual({ team: 'payments', ...provenance('1001') });
 });
 
 test('association pointing at another role is updated in place (same id)', async () => {

@@ -88,7 +88,7 @@ const BAD: [InputName, Partial<Record<InputName, string>>, RegExp][] = [
   ['tags', { tags: `${'k'.repeat(129)}=v` }, /invalid key/],
   ['tags', { tags: `k=${'v'.repeat(257)}` }, /invalid value/],
   ['tags', { tags: 'k=semi;colon' }, /invalid value/],
-  ['tags', { tags: Array.from({ length: 47 }, (_, i) => `k${i}=v`).join('\n') }, /at most 46/],
+  ['tags', { tags: Array.from({ length: 44 }, (_, i) => `k${i}=v`).join('\n') }, /at most 43/],
   ['create-service-account', { 'create-service-account': 'yes' }, /"true" or "false"/],
   ['install-agent', { 'install-agent': '1' }, /"true" or "false"/],
   ['scope-trust', { 'scope-trust': 'on' }, /"true" or "false"/],

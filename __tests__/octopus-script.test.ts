@@ -7,7 +7,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EKSClient, ListPodIdentityAssociationsCommand } from '@aws-sdk/client-eks';
+import { DescribePodIdentityAssociationCommand, EKSClient, ListPodIdentityAssociationsCommand } from '@aws-sdk/client-eks';
+import { IAMClient, ListRoleTagsCommand } from '@aws-sdk/client-iam';
 import { AWS_EMULATOR_ENV, EMULATOR_ACCOUNT, EMULATOR_CREDENTIALS, connectAwsEmulator, startAwsEmulator, type AwsEmulator } from '../emulators/aws/index.js';
 import { startKubeEmulator, type KubeEmulator } from '../emulators/kube/server.js';
 import { TEMPLATE_PATH } from '../scripts/octopus-template.js';
@@ -50,7 +51,7 @@ beforeAll(() => void (work = mkdtempSync(join(tmpdir(), 'octopus-step-'))));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** Runs the step with the template's defaults overridden by `params` (EksPodIam.<Name> without the prefix). */
-async function runStep(params: Record<string, string>, opts: { env?: NodeJS.ProcessEnv; pathPrefix?: string; packageDir?: string } = {}): Promise<StepRun> {
+async function runStep(params: Record<string, string>, opts: { env?: NodeJS.ProcessEnv; pathPrefix?: string; packageDir?: string; system?: Record<string, string> } = {}): Promise<StepRun> {
   const vars: Record<string, string> = {
     [`${PKG}.ExtractedPath`]: opts.packageDir ?? ROOT.replace(/\/$/, ''),
     [`${PKG}.PackageId`]: 'eks-pod-iam/eks-pod-iam',
@@ -58,6 +59,7 @@ async function runStep(params: Record<string, string>, opts: { env?: NodeJS.Proc
   };
   for (const p of template.Parameters) vars[p.Name] = p.DefaultValue;
   for (const [k, v] of Object.entries(params)) vars[`EksPodIam.${k}`] = v;
+  Object.assign(vars, opts.system); // Octopus's own variables (Octopus.Task.Id, ...)
   const file = join(work, `step-${Math.random().toString(36).slice(2)}.sh`);
   writeFileSync(file, preamble(vars) + substitute(BODY, vars));
   const PATH = [opts.pathPrefix, dirname(process.execPath), '/usr/bin', '/bin'].filter(Boolean).join(':');
@@ -147,8 +149,16 @@ describe('against the local AWS and Kubernetes emulators', () => {
     RoleName: ROLE, PolicyArns: POLICY, ...over,
   });
 
+  // The server, project and task Octopus describes a deployment with; another deployment is another task.
+  const task = (id: string) => ({ 'Octopus.Web.ServerUri': 'https://octopus.example.com', 'Octopus.Project.Name': 'Worker bootstrap (EKS)', 'Octopus.Task.Id': id });
+  const provenance = {
+    'eks-pod-iam:octopus-server': 'https://octopus.example.com',
+    'eks-pod-iam:octopus-project': 'Worker bootstrap _EKS_',
+    'eks-pod-iam:octopus-task': 'ServerTasks-101',
+  };
+
   test('Pod Identity without Kubernetes: role, add-on and association; output variables; a rerun changes nothing', async () => {
-    const r = await runStep(podIdentity({ CreateServiceAccount: 'False' }), { env });
+    const r = await runStep(podIdentity({ CreateServiceAccount: 'False' }), { env, system: task('ServerTasks-101') });
     expect(r.failure).toBeUndefined();
     expect(r.code).toBe(0);
     expect(r.outputs['role-arn']).toBe(`arn:aws:iam::${EMULATOR_ACCOUNT}:role/${ROLE}`);
@@ -159,10 +169,19 @@ describe('against the local AWS and Kubernetes emulators', () => {
     const eks = new EKSClient(aws.clientConfig(REGION));
     const listed = await eks.send(new ListPodIdentityAssociationsCommand({ clusterName: CLUSTER, namespace: 'octopus-worker-awsagentworker', serviceAccount: 'octopus-agent-scripts' }));
     expect(listed.associations?.map((a) => a.associationId)).toEqual([r.outputs['association-id']]);
+    // Provenance: the Octopus server, project and task that created them.
+    const iam = new IAMClient(aws.clientConfig(REGION));
+    const roleTags = async () => Object.fromEntries(((await iam.send(new ListRoleTagsCommand({ RoleName: ROLE }))).Tags ?? []).map((t) => [t.Key, t.Value]));
+    const associationTags = async () => (await eks.send(new DescribePodIdentityAssociationCommand({ clusterName: CLUSTER, associationId: r.outputs['association-id'] }))).association?.tags;
+    expect(await roleTags()).toMatchObject(provenance);
+    expect(await associationTags()).toEqual(provenance);
 
-    const again = await runStep(podIdentity({ CreateServiceAccount: 'False' }), { env });
+    const again = await runStep(podIdentity({ CreateServiceAccount: 'False' }), { env, system: task('ServerTasks-102') });
     expect(again.code).toBe(0);
     expect(again.outputs).toMatchObject({ 'role-arn': r.outputs['role-arn'], 'association-id': r.outputs['association-id'], changed: 'false', changes: '[]' });
+    expect(await roleTags()).toMatchObject(provenance);
+    expect(await associationTags()).toEqual(provenance);
+    iam.destroy();
   });
 
   test('Pod Identity creating the namespace and service account through an EKS token', async () => {

@@ -115,6 +115,17 @@ describe('pod identity', () => {
     ]);
   });
 
+  test('provenance tags: on the role and association a run creates, never on existing ones', () => {
+    const provenance = { 'eks-pod-iam:github-run': 'https://github.com/acme/platform/actions/runs/7' };
+    const created = plan(config({ tags: 'team=x' }), observed({ role: null, associations: [] }), provenance);
+    const ops = created.changes.map((c) => c.op);
+    expect(ops.find((op) => op.kind === 'create-role')).toMatchObject({ tags: { team: 'x', 'eks-pod-iam:managed': 'true', ...provenance } });
+    expect(ops.find((op) => op.kind === 'create-association')).toMatchObject({ tags: { team: 'x', ...provenance } });
+    // Existing ones made by another run (or by hand): no change at all, whatever run this is.
+    const existing = plan(config({ tags: 'team=x' }), observed({ role: role({ tags: { team: 'x' } }), associations: [{ ...observed().associations![0]!, tags: { team: 'x' } }] }), provenance);
+    expect(existing.changes).toEqual([]);
+  });
+
   test('boundary: set on owned roles, only warned about on adopted ones', () => {
     const b = 'arn:aws:iam::aws:policy/PowerUserAccess';
     expect(kinds(plan(config({ 'permissions-boundary': b }), observed({ role: role({ tags: { 'eks-pod-iam:managed': 'true' } }) })))).toEqual(['put-boundary']);
@@ -161,6 +172,13 @@ describe('irsa', () => {
 
   test('everything matching: empty plan', () => {
     expect(plan(config({ mode: 'irsa' }), irsaObserved()).changes).toEqual([]);
+  });
+
+  test('provenance tags: on an OIDC provider the run creates, not on an existing one', () => {
+    const provenance = { 'eks-pod-iam:github-run': 'https://github.com/acme/platform/actions/runs/7' };
+    const created = plan(config({ mode: 'irsa' }), irsaObserved({ oidcProvider: null, role: null }), provenance);
+    expect(created.changes.map((c) => c.op).find((op) => op.kind === 'create-oidc-provider')).toMatchObject({ tags: { 'eks-pod-iam:managed': 'true', ...provenance } });
+    expect(plan(config({ mode: 'irsa' }), irsaObserved(), provenance).changes).toEqual([]);
   });
 
   test('provider without our audience → client ID added; custom audience annotated', () => {

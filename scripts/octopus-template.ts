@@ -79,6 +79,16 @@ function inputParameter(input: string, spec: ActionInput): Parameter {
   };
 }
 
+/**
+ * Which server, project and task ran the step: the bundle tags what it creates with them (provenance,
+ * src/platform/octopus.ts reads these variables).
+ */
+const PROVENANCE = [
+  ['EKS_POD_IAM_OCTOPUS_SERVER_URI', 'Octopus.Web.ServerUri'],
+  ['EKS_POD_IAM_OCTOPUS_PROJECT', 'Octopus.Project.Name'],
+  ['EKS_POD_IAM_OCTOPUS_TASK_ID', 'Octopus.Task.Id'],
+].map(([env, variable]) => `  "${env}=$(get_octopusvariable "${variable}")" \\`);
+
 /** Bash run by Octopus; the bundle itself prints the setVariable / resultMessage service messages. */
 export function scriptBody(action: Action): string {
   const pkg = (field: string) => `$(get_octopusvariable "Octopus.Action.Package[${PACKAGE_PARAM}].${field}")`;
@@ -119,7 +129,7 @@ fi
 echo "EKS Pod IAM: $package_ref on Node.js $node_version"
 status=0
 env EKS_POD_IAM_PLATFORM=octopus \\
-${inputs.join('\n')}
+${[...PROVENANCE, ...inputs].join('\n')}
   node "$bundle" || status=$?
 exit "$status"
 `;

@@ -7,4 +7,4 @@ import { run } from './main.js';
 // Bundled dependencies (client-node's HTTP stack) use deprecated Node APIs; users cannot act on those warnings.
 process.noDeprecation = true;
 
-await run();
+await run(process.argv.slice(2));

@@ -3,9 +3,13 @@ import { selectPlatform } from './platform/select.js';
 import type { Platform } from './platform/types.js';
 import { oneLine } from './errors.js';
 
-/** Runs the program in whichever host started it. Never throws: failures end through the platform. */
-export async function run(argv = process.argv.slice(2), env = process.env): Promise<void> {
-  const selected = await selectPlatform(argv, env);
+/**
+ * Runs the program in whichever host started it. Never throws: failures end through the platform.
+ * `argv`: the program's arguments (src/index.ts passes process.argv's); none when called as an action's
+ * entrypoint module (`npx @github/local-action . src/main.ts .env` calls run() with no arguments).
+ */
+export async function run(argv?: readonly string[], env = process.env): Promise<void> {
+  const selected = selectPlatform(argv, env);
   if ('help' in selected) {
     process.stdout.write(selected.help);
     return;
@@ -16,7 +20,7 @@ export async function run(argv = process.argv.slice(2), env = process.env): Prom
     return;
   }
   // A safety net: a promise that fails unobserved must still end the run with its cause, not a bare exit.
-  process.on('unhandledRejection', (e) => selected.fail(oneLine(e)));
+  process.on('unhandledRejection', (e) => void selected.fail(oneLine(e)));
   await runOn(selected, env);
 }
 
@@ -24,13 +28,13 @@ export async function runOn(platform: Platform, env: NodeJS.ProcessEnv): Promise
   try {
     const { config, warnings } = parseInputs(platform.readInput, { env });
     for (const w of warnings) platform.log.warn(w);
-    // Loaded only now: the SDKs are most of the bundle, and bad input should fail fast without them.
+    // Loaded only now: the AWS SDKs are most of the bundle, and bad input is refused before any of them loads.
     const { reconcile } = await import('./reconcile.js');
-    const result = await reconcile(config, platform.log, env);
+    const result = await reconcile(config, platform.log, env, platform.provenance);
     platform.setOutputs(result.outputs);
     await platform.writeSummary(result.summary);
   } catch (e) {
     if (e instanceof InvalidInputs && e.problems.length > 1) for (const p of e.problems) platform.log.info(`  - ${p.message}`);
-    platform.fail(oneLine(e));
+    await platform.fail(oneLine(e));
   }
 }

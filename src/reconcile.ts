@@ -25,7 +25,8 @@ export interface RunResult {
   changes: Change[];
 }
 
-export async function reconcile(config: Config, log: Log, env: NodeJS.ProcessEnv = process.env): Promise<RunResult> {
+/** `provenance`: the platform's tags naming this run, for what the run creates (Platform.provenance). */
+export async function reconcile(config: Config, log: Log, env: NodeJS.ProcessEnv = process.env, provenance: Readonly<Record<string, string>> = {}): Promise<RunResult> {
   const aws = new AwsClients(config.region);
   let kube: Kube | undefined;
   try {
@@ -35,7 +36,7 @@ export async function reconcile(config: Config, log: Log, env: NodeJS.ProcessEnv
       for (const line of describeObserved(config, o.observed)) log.info(line);
       return o;
     });
-    const p = planFrom(config, observed);
+    const p = planFrom(config, observed, provenance);
     for (const w of p.warnings) log.warn(w);
     await checkTrustQuota(p, aws, log);
     await log.group(config.dryRun ? 'Plan (dry run: nothing is changed)' : 'Plan', async () => {
@@ -66,9 +67,9 @@ export async function reconcile(config: Config, log: Log, env: NodeJS.ProcessEnv
   }
 }
 
-function planFrom(config: Config, observed: Observed): Plan {
+function planFrom(config: Config, observed: Observed, provenance: Readonly<Record<string, string>>): Plan {
   try {
-    return plan(config, observed);
+    return plan(config, observed, provenance);
   } catch (e) {
     throw e instanceof PlanError ? new RunError(e.message) : e;
   }

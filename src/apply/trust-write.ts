@@ -38,7 +38,7 @@ export async function createRoleOrMerge(client: IAMClient, op: Extract<Op, { kin
   }
   log.info(`Role ${op.name} already exists (created concurrently, or by a retried request): merging into its trust policy instead.`);
   const tags = await mergeBinding(client, op.name, op.binding, log);
-  // The user's own tags, as a rerun would add them; ownership tags belong to whoever created the role.
+  // The user's own tags, as a rerun would add them; ownership and provenance tags (TAG_PREFIX) belong to whoever created the role.
   const missing = Object.fromEntries(Object.entries(op.tags).filter(([k, v]) => !k.startsWith(TAG_PREFIX) && tags[k] !== v));
   if (Object.keys(missing).length) await iam.tagRole(client, op.name, missing);
 }

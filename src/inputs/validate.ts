@@ -1,7 +1,7 @@
 // Field validators. Each returns the parsed value, or throws InputError whose message is one
 // sentence naming the input and saying what is expected. Pure: no I/O except where noted.
 import { REGION_RE, parsePolicyArn, parseRoleArn, type Partition } from '../arn.js';
-import { OWNERSHIP_TAG_COUNT, TAG_PREFIX } from '../plan/ownership.js';
+import { OWNERSHIP_TAG_COUNT, PROVENANCE_TAG_COUNT, TAG_PREFIX } from '../plan/ownership.js';
 import type { InputName } from './spec.js';
 
 export class InputError extends Error {
@@ -86,7 +86,8 @@ export function splitList(v: string): string[] {
 
 // IAM and EKS tag rules: key 1-128, value 0-256, letters/digits/spaces and _ . : / = + - @; no "aws:" keys.
 const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
-const MAX_TAGS = 50 - OWNERSHIP_TAG_COUNT;
+const EKS_POD_IAM_TAGS = OWNERSHIP_TAG_COUNT + PROVENANCE_TAG_COUNT;
+export const MAX_TAGS = 50 - EKS_POD_IAM_TAGS;
 
 export function tags(v: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -107,7 +108,7 @@ export function tags(v: string): Record<string, string> {
     seen.add(key.toLowerCase());
     out[key] = value;
   }
-  if (seen.size > MAX_TAGS) throw new InputError('tags', `has ${seen.size} tags; at most ${MAX_TAGS} are allowed (IAM's 50 less the ${OWNERSHIP_TAG_COUNT} eks-pod-iam adds).`);
+  if (seen.size > MAX_TAGS) throw new InputError('tags', `has ${seen.size} tags; at most ${MAX_TAGS} are allowed (IAM's 50 less the ${EKS_POD_IAM_TAGS} eks-pod-iam adds: ownership and provenance).`);
   return out;
 }
 

@@ -34,17 +34,18 @@ export function bindingFor(config: Config, observed: Pick<Observed, 'role' | 'ac
   return { binding: podIdentityBinding(config.scopeTrust ? scope : undefined) };
 }
 
-export function plan(config: Config, observed: Observed): Plan {
+/** `provenance`: tags naming the pipeline run, put only on what this run creates (never rewritten). */
+export function plan(config: Config, observed: Observed, provenance: Readonly<Record<string, string>> = {}): Plan {
   const out = new ChangeList();
   const roleArn = roleArnFor(config, observed);
   const { binding, providerArn } = bindingFor(config, observed);
-  const roleAfter = providerArn ? planOidcProvider(config, observed.cluster.issuer!, providerArn, observed.oidcProvider ?? null, out) : [];
+  const roleAfter = providerArn ? planOidcProvider(config, observed.cluster.issuer!, providerArn, observed.oidcProvider ?? null, out, provenance) : [];
 
-  const roleDone = planRole(config, observed.role, binding, roleAfter, out);
+  const roleDone = planRole(config, observed.role, binding, roleAfter, out, provenance);
   let waitForAddon = false;
   if (config.mode === 'pod-identity') {
     waitForAddon = planAddon(config, observed.addon, out);
-    planAssociation(config, roleArn, observed.associations ?? [], roleDone, out);
+    planAssociation(config, roleArn, observed.associations ?? [], roleDone, out, provenance);
   }
   if (observed.serviceAccount !== undefined)
     planServiceAccount(config, roleArn, observed.serviceAccount, observed.namespaceExists ?? true, roleDone, out);

@@ -7,13 +7,13 @@ import type { ObservedOidcProvider } from './types.js';
 export const OIDC_PROVIDER = 'oidc-provider';
 
 /** Returns the ids of the changes the role must wait for (IAM rejects a trust naming a missing provider). */
-export function planOidcProvider(config: Config, issuer: string, providerArn: string, provider: ObservedOidcProvider | null, out: ChangeList): string[] {
+export function planOidcProvider(config: Config, issuer: string, providerArn: string, provider: ObservedOidcProvider | null, out: ChangeList, provenance: Readonly<Record<string, string>> = {}): string[] {
   if (!provider) {
     out.push(change(OIDC_PROVIDER, 'iam-oidc-provider', 'create', `create OIDC provider ${providerArn} with client ID ${config.audience}`, [], {
       kind: 'create-oidc-provider',
       url: issuer,
       clientId: config.audience,
-      tags: { [MANAGED_TAG]: 'true', [CLUSTER_TAG]: config.clusterName },
+      tags: { [MANAGED_TAG]: 'true', [CLUSTER_TAG]: config.clusterName, ...provenance },
     }));
     return [OIDC_PROVIDER];
   }

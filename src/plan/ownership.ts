@@ -19,5 +19,31 @@ export function ownershipTags(cluster: string, namespace: string, serviceAccount
 
 export const OWNERSHIP_TAG_COUNT = 4;
 
+/**
+ * Provenance: which pipeline run created a resource (the platform shell supplies them). Put only on what a run
+ * creates and never rewritten, so a rerun from another run stays a no-op. GitHub: repository, workflow and run
+ * URL; Octopus: server, project and task. At most this many, so user tags can be counted against IAM's 50.
+ */
+export const PROVENANCE_TAG_COUNT = 3;
+export const GITHUB_REPOSITORY_TAG = `${TAG_PREFIX}github-repository`;
+export const GITHUB_WORKFLOW_TAG = `${TAG_PREFIX}github-workflow`;
+export const GITHUB_RUN_TAG = `${TAG_PREFIX}github-run`;
+export const OCTOPUS_SERVER_TAG = `${TAG_PREFIX}octopus-server`;
+export const OCTOPUS_PROJECT_TAG = `${TAG_PREFIX}octopus-project`;
+export const OCTOPUS_TASK_TAG = `${TAG_PREFIX}octopus-task`;
+
+/**
+ * Tags from whatever the pipeline reports: empty values dropped, each value made a valid IAM/EKS tag value
+ * (letters, digits, spaces and `_.:/=+-@`, at most 256 characters; anything else becomes `_`).
+ */
+export function provenanceTags(values: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(values).slice(0, PROVENANCE_TAG_COUNT)) {
+    const clean = (value ?? '').replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '_').trim();
+    if (clean) out[key] = [...clean].slice(0, 256).join('').trim(); // by code point, as IAM counts
+  }
+  return out;
+}
+
 /** Name of the inline policy that carries the `inline-policy` input. */
 export const INLINE_POLICY_NAME = 'eks-pod-iam';

@@ -24,11 +24,11 @@ export function addonFailure(cluster: string, addon: ObservedAddon): string {
   return `Add-on ${AGENT_ADDON} in cluster ${cluster} is ${addon.status}${issues ? ` (${issues})` : ''}; fix it in the EKS console or with aws eks update-addon, then rerun.`;
 }
 
-export function planAssociation(config: Config, roleArn: string, existing: ObservedAssociation[], after: string[], out: ChangeList): void {
+export function planAssociation(config: Config, roleArn: string, existing: ObservedAssociation[], after: string[], out: ChangeList, provenance: Readonly<Record<string, string>> = {}): void {
   const who = `${config.namespace}/${config.serviceAccount}`;
   const current = existing[0];
   if (!current) {
-    out.push(change('association', 'pod-identity-association', 'create', `associate ${who} with ${roleArn}`, after, { kind: 'create-association', roleArn, tags: { ...config.tags } }));
+    out.push(change('association', 'pod-identity-association', 'create', `associate ${who} with ${roleArn}`, after, { kind: 'create-association', roleArn, tags: { ...config.tags, ...provenance } }));
     return;
   }
   if (current.ownerArn)

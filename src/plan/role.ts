@@ -9,13 +9,14 @@ import type { ObservedRole } from './types.js';
 export const ROLE_CREATE = 'role';
 export const ROLE_TRUST = 'role-trust';
 
-export function planRole(config: Config, role: ObservedRole | null, binding: Binding, after: string[], out: ChangeList): string[] {
+/** `provenance`: the run's identity tags (see ownership.ts), only on a role this run creates. */
+export function planRole(config: Config, role: ObservedRole | null, binding: Binding, after: string[], out: ChangeList, provenance: Readonly<Record<string, string>> = {}): string[] {
   const name = config.role.name;
   if (!role) {
     if (config.role.kind === 'arn')
       throw new PlanError(`The role ${config.role.arn} given as "role-arn" does not exist (or these credentials cannot read it); give role-name to have it created.`);
     const trust = { Version: '2012-10-17', Statement: [statementFor(binding)] };
-    const tags = { ...config.tags, ...ownershipTags(config.clusterName, config.namespace, config.serviceAccount) };
+    const tags = { ...config.tags, ...ownershipTags(config.clusterName, config.namespace, config.serviceAccount), ...provenance };
     out.push(change(ROLE_CREATE, 'iam-role', 'create', `create role ${name} trusted by ${describe(binding)}`, after, {
       kind: 'create-role',
       name,

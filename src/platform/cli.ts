@@ -62,5 +62,6 @@ export function cliPlatform(argv: readonly string[]): Platform {
       err(`error: ${message}`);
       process.exitCode = 1;
     },
+    provenance: {}, // a terminal names no pipeline run
   };
 }

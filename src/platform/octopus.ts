@@ -1,5 +1,6 @@
 // Octopus Deploy shell: inputs from the same INPUT_* variables the step template's script sets,
 // outputs and failure as Octopus service messages on stdout.
+import { OCTOPUS_PROJECT_TAG, OCTOPUS_SERVER_TAG, OCTOPUS_TASK_TAG, provenanceTags } from '../plan/ownership.js';
 import type { Platform } from './types.js';
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
@@ -37,5 +38,19 @@ export function octopusPlatform(env: NodeJS.ProcessEnv = process.env): Platform 
       say(serviceMessage('resultMessage', { message }));
       process.exitCode = 1;
     },
+    provenance: octopusProvenance(env),
   };
+}
+
+/**
+ * The server, project and task that ran the step, which the step template's script passes from
+ * #{Octopus.Web.ServerUri}, #{Octopus.Project.Name} and #{Octopus.Task.Id}; nothing when it does not.
+ */
+export function octopusProvenance(env: NodeJS.ProcessEnv): Record<string, string> {
+  if (!env.EKS_POD_IAM_OCTOPUS_TASK_ID) return {};
+  return provenanceTags({
+    [OCTOPUS_SERVER_TAG]: env.EKS_POD_IAM_OCTOPUS_SERVER_URI,
+    [OCTOPUS_PROJECT_TAG]: env.EKS_POD_IAM_OCTOPUS_PROJECT,
+    [OCTOPUS_TASK_TAG]: env.EKS_POD_IAM_OCTOPUS_TASK_ID,
+  });
 }

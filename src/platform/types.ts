@@ -18,6 +18,11 @@ export interface Platform {
   setOutputs(outputs: Partial<Record<OutputName, string>>): void;
   /** Markdown report of the run (job summary on GitHub). */
   writeSummary(markdown: string): Promise<void>;
-  /** Ends the run as failed with one line naming the cause. */
-  fail(message: string): void;
+  /** Ends the run as failed with one line naming the cause (exit code 1). */
+  fail(message: string): void | Promise<void>;
+  /**
+   * Tags naming the pipeline run, put on what the run creates (never rewritten later): the GitHub repository,
+   * workflow and run, or the Octopus server, project and task. Keys from plan/ownership.ts; none for the CLI.
+   */
+  readonly provenance: Readonly<Record<string, string>>;
 }
