@@ -557,8 +557,10 @@ describe('IAM deletions and policy versions (aws CLI, issue 12)', () => {
     expect(await awsError(['iam', 'delete-role', '--role-name', 'r'])).toEqual(refused('Cannot delete entity, must delete policies first.'));
     await aws(['iam', 'delete-role-policy', '--role-name', 'r', '--policy-name', 'inline']);
     await aws(['iam', 'delete-role', '--role-name', 'r']);
-    expect(await awsError(['iam', 'get-role', '--role-name', 'r'])).toEqual({ code: 'NoSuchEntity', operation: 'GetRole', message: 'Role r not found' });
-    expect((await ops('DeleteRole')).map((e) => e.status)).toEqual([409, 409, 200]);
+    const noRole = { code: 'NoSuchEntity', message: 'The role with name r cannot be found.' };
+    expect(await Promise.all([awsError(['iam', 'get-role', '--role-name', 'r']), awsError(['iam', 'delete-role', '--role-name', 'r'])]))
+      .toEqual([{ ...noRole, operation: 'GetRole' }, { ...noRole, operation: 'DeleteRole' }]);
+    expect((await ops('DeleteRole')).map((e) => e.status)).toEqual([409, 409, 200, 404]);
   });
 
   test('DeletePolicy is refused while attached or with non-default versions; at most 5 versions; the default cannot be deleted', async () => {
@@ -586,9 +588,17 @@ describe('IAM deletions and policy versions (aws CLI, issue 12)', () => {
     });
     for (const v of ['v2', 'v3', 'v4', 'v5']) await aws(['iam', 'delete-policy-version', '--policy-arn', POLICY, '--version-id', v]);
     expect((await aws(['iam', 'list-policy-versions', '--policy-arn', POLICY])).Versions.map((v: any) => [v.VersionId, v.IsDefaultVersion])).toEqual([['v6', true]]);
+    expect(await Promise.all([
+      awsError(['iam', 'get-policy-version', '--policy-arn', POLICY, '--version-id', 'v2']),
+      awsError(['iam', 'delete-policy-version', '--policy-arn', POLICY, '--version-id', 'v2']),
+    ])).toEqual(['GetPolicyVersion', 'DeletePolicyVersion'].map((operation) => ({
+      code: 'NoSuchEntity', operation, message: `Policy ${POLICY} version v2 does not exist or is not attachable.`,
+    })));
     await aws(['iam', 'delete-policy', '--policy-arn', POLICY]);
-    expect((await awsError(['iam', 'get-policy', '--policy-arn', POLICY])).code).toBe('NoSuchEntity');
-    expect((await ops('DeletePolicy')).map((e) => e.status)).toEqual([409, 409, 200]);
+    const gone = { code: 'NoSuchEntity', message: `Policy ${POLICY} was not found.` };
+    expect(await Promise.all([awsError(['iam', 'get-policy', '--policy-arn', POLICY]), awsError(['iam', 'delete-policy', '--policy-arn', POLICY])]))
+      .toEqual([{ ...gone, operation: 'GetPolicy' }, { ...gone, operation: 'DeletePolicy' }]);
+    expect((await ops('DeletePolicy')).map((e) => e.status)).toEqual([409, 409, 200, 404]);
   });
 });
 

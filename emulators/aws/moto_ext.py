@@ -26,7 +26,7 @@ from moto.eks.exceptions import (
 )
 from moto.eks.responses import EKSResponse
 from moto.iam import models as iam_models
-from moto.iam.exceptions import DeleteConflictException, EntityAlreadyExists, LimitExceededException
+from moto.iam.exceptions import DeleteConflictException, EntityAlreadyExists, LimitExceededException, NotFoundException
 from moto.iam.responses import IamResponse
 from moto.moto_api._internal import mock_random as random
 from moto.utilities.utils import get_partition
@@ -526,6 +526,41 @@ def _delete_policy_checked(original: Any) -> Any:
     return delete_policy
 
 
+def _lookups_worded(backend: Any) -> None:
+    """IAM's NoSuchEntity wording for roles, managed policies and their versions (moto: '... not found')."""
+    get_policy, get_version, delete_version = backend.get_policy, backend.get_policy_version, backend.delete_policy_version
+
+    def policy(self: Any, policy_arn: str) -> Any:
+        if policy_arn not in self.managed_policies:
+            raise NotFoundException(f"Policy {policy_arn} was not found.")
+        return get_policy(self, policy_arn)
+
+    def version_exists(self: Any, policy_arn: str, version_id: str) -> None:
+        if not any(v.version_id == version_id for v in policy(self, policy_arn).versions):
+            raise NotFoundException(f"Policy {policy_arn} version {version_id} does not exist or is not attachable.")
+
+    def policy_version(self: Any, policy_arn: str, version_id: str) -> Any:
+        version_exists(self, policy_arn, version_id)
+        return get_version(self, policy_arn, version_id)
+
+    def delete_policy_version(self: Any, policy_arn: str, version_id: str) -> None:
+        if version_id != policy(self, policy_arn).default_version_id:  # the default: moto's DeleteConflict
+            version_exists(self, policy_arn, version_id)
+        delete_version(self, policy_arn, version_id)
+
+    backend.get_policy, backend.get_policy_version, backend.delete_policy_version = policy, policy_version, delete_policy_version
+
+    get_role = backend.get_role
+
+    def role(self: Any, role_name: str) -> Any:  # GetRole, DeleteRole, AttachRolePolicy, ... (moto: 'Role x not found')
+        try:
+            return get_role(self, role_name)
+        except NotFoundException:
+            raise NotFoundException(f"The role with name {role_name} cannot be found.")
+
+    backend.get_role = role
+
+
 # ---------------------------------------------------------------- clusters: EKS Auto Mode (computeConfig)
 
 def _create_cluster_with_compute(original: Any) -> Any:
@@ -644,6 +679,7 @@ def apply() -> None:
 
     backend.create_role, backend.update_assume_role_policy = create_role_checked, update_trust_checked
     backend.delete_policy = _delete_policy_checked(backend.delete_policy)
+    _lookups_worded(backend)
     backend.create_open_id_connect_provider = create_oidc_worded
     summary = iam_models.AccountSummary.summary_map
     iam_models.AccountSummary.summary_map = property(
