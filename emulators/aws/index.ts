@@ -33,7 +33,7 @@ export interface AddonIssue { code: string; message: string; resourceIds: string
 export interface AddonBehaviour {
   /** The first N DescribeAddon reads see CREATING/UPDATING (default 2; 0 = CreateAddon answers the outcome). */
   readsUntilActive?: number;
-  /** When > 0, replaces readsUntilActive: CREATING/UPDATING until this many seconds after CreateAddon/UpdateAddon. */
+  /** When > 0, replaces readsUntilActive: CREATING/UPDATING until this many seconds after CreateAddon/UpdateAddon (0 switches back). */
   secondsUntilActive?: number;
   outcome?: 'ACTIVE' | 'CREATE_FAILED' | 'DEGRADED';
   issues?: AddonIssue[]; // health issues for CREATE_FAILED/DEGRADED (a default one otherwise)
