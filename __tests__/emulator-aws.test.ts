@@ -9,6 +9,8 @@ import { promisify } from 'node:util';
 import {
   EKSClient, CreateAddonCommand, DescribeAddonCommand, CreatePodIdentityAssociationCommand,
   ResourceInUseException, waitUntilAddonActive, paginateListPodIdentityAssociations,
+  DescribeClusterCommand, UpdatePodIdentityAssociationCommand, DeletePodIdentityAssociationCommand,
+  DescribePodIdentityAssociationCommand, DescribeAddonConfigurationCommand, InvalidParameterException, ResourceNotFoundException,
 } from '@aws-sdk/client-eks';
 import { IAMClient, CreateRoleCommand, ListRolesCommand } from '@aws-sdk/client-iam';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
@@ -533,5 +535,298 @@ describe('emulator process', () => {
     const deadline = Date.now() + 5000;
     while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(alive(pid)).toBe(false);
+  });
+});
+
+// ---- Issues 12 and 13: removal, cross-account targets, session policies, add-on service accounts, Auto Mode.
+// The installed aws CLI v1 (botocore 1.43) models every field used here (targetRoleArn, externalId,
+// disableSessionTags, policy, podIdentityAssociations, podIdentityConfiguration, computeConfig), so the CLI checks
+// them all; the SDK test at the end checks that @aws-sdk/client-eks reads the same answers.
+describe('IAM deletions and policy versions (aws CLI, issue 12)', () => {
+  const DOC = (action: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] });
+  const POLICY = `arn:aws:iam::${ACCOUNT}:policy/my-policy`;
+
+  test('DeleteRole is refused while managed or inline policies are attached (moto already right)', async () => {
+    await aws(['iam', 'create-role', '--role-name', 'r', '--assume-role-policy-document', JSON.stringify(PODS_TRUST)]);
+    await aws(['iam', 'create-policy', '--policy-name', 'my-policy', '--policy-document', DOC('s3:GetObject')]);
+    await aws(['iam', 'attach-role-policy', '--role-name', 'r', '--policy-arn', POLICY]);
+    await aws(['iam', 'put-role-policy', '--role-name', 'r', '--policy-name', 'inline', '--policy-document', DOC('s3:ListBucket')]);
+    const refused = (message: string) => ({ code: 'DeleteConflict', operation: 'DeleteRole', message });
+    expect(await awsError(['iam', 'delete-role', '--role-name', 'r'])).toEqual(refused('Cannot delete entity, must detach all policies first.'));
+    await aws(['iam', 'detach-role-policy', '--role-name', 'r', '--policy-arn', POLICY]);
+    expect(await awsError(['iam', 'delete-role', '--role-name', 'r'])).toEqual(refused('Cannot delete entity, must delete policies first.'));
+    await aws(['iam', 'delete-role-policy', '--role-name', 'r', '--policy-name', 'inline']);
+    await aws(['iam', 'delete-role', '--role-name', 'r']);
+    const noRole = { code: 'NoSuchEntity', message: 'The role with name r cannot be found.' };
+    expect(await Promise.all([awsError(['iam', 'get-role', '--role-name', 'r']), awsError(['iam', 'delete-role', '--role-name', 'r'])]))
+      .toEqual([{ ...noRole, operation: 'GetRole' }, { ...noRole, operation: 'DeleteRole' }]);
+    expect((await ops('DeleteRole')).map((e) => e.status)).toEqual([409, 409, 200, 404]);
+  });
+
+  test('DeletePolicy is refused while attached or with non-default versions; at most 5 versions; the default cannot be deleted', async () => {
+    await aws(['iam', 'create-role', '--role-name', 'r', '--assume-role-policy-document', JSON.stringify(PODS_TRUST)]);
+    await aws(['iam', 'create-policy', '--policy-name', 'my-policy', '--policy-document', DOC('s3:GetObject')]);
+    await aws(['iam', 'attach-role-policy', '--role-name', 'r', '--policy-arn', POLICY]);
+    expect(await awsError(['iam', 'delete-policy', '--policy-arn', POLICY])).toEqual({
+      code: 'DeleteConflict', operation: 'DeletePolicy', message: 'Cannot delete a policy attached to entities.',
+    });
+    const newVersion = (n: number) => aws(['iam', 'create-policy-version', '--policy-arn', POLICY, '--policy-document', DOC(`s3:Get${n}`), '--set-as-default']);
+    for (const n of [2, 3, 4, 5]) expect((await newVersion(n)).PolicyVersion).toMatchObject({ VersionId: `v${n}`, IsDefaultVersion: true });
+    expect(await awsError(['iam', 'create-policy-version', '--policy-arn', POLICY, '--policy-document', DOC('s3:Get6'), '--set-as-default'])).toEqual({
+      code: 'LimitExceeded', operation: 'CreatePolicyVersion',
+      message: 'A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.',
+    });
+    expect(await awsError(['iam', 'delete-policy-version', '--policy-arn', POLICY, '--version-id', 'v5'])).toEqual({
+      code: 'DeleteConflict', operation: 'DeletePolicyVersion', message: 'Cannot delete the default version of a policy.',
+    });
+    await aws(['iam', 'delete-policy-version', '--policy-arn', POLICY, '--version-id', 'v1']);
+    expect((await newVersion(6)).PolicyVersion.VersionId).toBe('v6'); // room again after deleting one
+    await aws(['iam', 'detach-role-policy', '--role-name', 'r', '--policy-arn', POLICY]);
+    expect(await awsError(['iam', 'delete-policy', '--policy-arn', POLICY])).toEqual({
+      code: 'DeleteConflict', operation: 'DeletePolicy',
+      message: "This policy has more than one version. Before you delete a policy, you must delete the policy's versions.",
+    });
+    for (const v of ['v2', 'v3', 'v4', 'v5']) await aws(['iam', 'delete-policy-version', '--policy-arn', POLICY, '--version-id', v]);
+    expect((await aws(['iam', 'list-policy-versions', '--policy-arn', POLICY])).Versions.map((v: any) => [v.VersionId, v.IsDefaultVersion])).toEqual([['v6', true]]);
+    expect(await Promise.all([
+      awsError(['iam', 'get-policy-version', '--policy-arn', POLICY, '--version-id', 'v2']),
+      awsError(['iam', 'delete-policy-version', '--policy-arn', POLICY, '--version-id', 'v2']),
+    ])).toEqual(['GetPolicyVersion', 'DeletePolicyVersion'].map((operation) => ({
+      code: 'NoSuchEntity', operation, message: `Policy ${POLICY} version v2 does not exist or is not attachable.`,
+    })));
+    await aws(['iam', 'delete-policy', '--policy-arn', POLICY]);
+    const gone = { code: 'NoSuchEntity', message: `Policy ${POLICY} was not found.` };
+    expect(await Promise.all([awsError(['iam', 'get-policy', '--policy-arn', POLICY]), awsError(['iam', 'delete-policy', '--policy-arn', POLICY])]))
+      .toEqual([{ ...gone, operation: 'GetPolicy' }, { ...gone, operation: 'DeletePolicy' }]);
+    expect((await ops('DeletePolicy')).map((e) => e.status)).toEqual([409, 409, 200, 404]);
+  });
+});
+
+describe('EKS pod identity: target roles, session policies, removal (aws CLI, issues 12 and 13)', () => {
+  const TARGET = 'arn:aws:iam::999999999999:role/target';
+  const SESSION = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
+
+  test('a target role gets an external ID, kept while the target stays, new for a new target, gone with it; updates keep the id', async () => {
+    await emu.createCluster('c1');
+    await Promise.all([podRole('app'), podRole('app2')]);
+    const { association: a } = await aws(eksArgs('create-pod-identity-association', 'c1', '--namespace', 'ns', '--service-account', 'sa',
+      '--role-arn', ROLE('app'), '--target-role-arn', TARGET));
+    expect(a).toMatchObject({ roleArn: ROLE('app'), targetRoleArn: TARGET, externalId: expect.stringMatching(UUID), disableSessionTags: false });
+    const update = async (...args: string[]) =>
+      (await aws(eksArgs('update-pod-identity-association', 'c1', '--association-id', a.associationId, ...args))).association;
+    const roleChanged = await update('--role-arn', ROLE('app2'));
+    const sameTarget = await update('--target-role-arn', TARGET, '--disable-session-tags');
+    const newTarget = await update('--target-role-arn', `${TARGET}-2`);
+    const cleared = await update('--target-role-arn', '');
+    expect([roleChanged, sameTarget, newTarget].map((x) => [x.associationId, x.roleArn, x.targetRoleArn, x.externalId === a.externalId, x.disableSessionTags])).toEqual([
+      [a.associationId, ROLE('app2'), TARGET, true, false],
+      [a.associationId, ROLE('app2'), TARGET, true, true],
+      [a.associationId, ROLE('app2'), `${TARGET}-2`, false, true],
+    ]);
+    expect(newTarget.externalId).toMatch(UUID);
+    expect(cleared).toEqual({ ...newTarget, targetRoleArn: undefined, externalId: undefined, modifiedAt: expect.any(Number) });
+    expect('targetRoleArn' in cleared || 'externalId' in cleared).toBe(false);
+    expect((await aws(eksArgs('describe-pod-identity-association', 'c1', '--association-id', a.associationId))).association).toEqual(cleared);
+  });
+
+  test('a session policy needs disableSessionTags true, valid JSON and at most 2,048 characters; "" removes it', async () => {
+    await emu.createCluster('c1');
+    await podRole('app');
+    const create = (sa: string, ...args: string[]) =>
+      eksArgs('create-pod-identity-association', 'c1', '--namespace', 'ns', '--service-account', sa, '--role-arn', ROLE('app'), ...args);
+    const invalid = (operation: string, message: string) => ({ code: 'InvalidParameterException', operation, message });
+    const needsNoTags = 'When policy is specified, disableSessionTags must be set to true';
+    const long = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'x'.repeat(2000), Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
+    expect(long.length).toBeGreaterThan(2048);
+    expect(await Promise.all([
+      awsError(create('a', '--policy', SESSION)),
+      awsError(create('b', '--policy', SESSION, '--no-disable-session-tags')),
+      awsError(create('c', '--policy', long, '--disable-session-tags')),
+      awsError(create('d', '--policy', 'not json', '--disable-session-tags')),
+    ])).toEqual([
+      invalid('CreatePodIdentityAssociation', needsNoTags),
+      invalid('CreatePodIdentityAssociation', needsNoTags),
+      invalid('CreatePodIdentityAssociation', 'Policy must be at most 2048 characters long.'),
+      invalid('CreatePodIdentityAssociation', 'Policy is not a valid JSON policy document.'),
+    ]);
+    expect((await aws(eksArgs('list-pod-identity-associations', 'c1'))).associations).toEqual([]);
+
+    const { association: a } = await aws(create('e', '--policy', SESSION, '--disable-session-tags'));
+    expect([a.policy, a.disableSessionTags]).toEqual([SESSION, true]);
+    const update = (...args: string[]) => eksArgs('update-pod-identity-association', 'c1', '--association-id', a.associationId, ...args);
+    expect(await awsError(update('--no-disable-session-tags'))).toEqual(invalid('UpdatePodIdentityAssociation', needsNoTags));
+    expect((await aws(eksArgs('describe-pod-identity-association', 'c1', '--association-id', a.associationId))).association).toEqual(a); // unchanged
+    const withoutPolicy = (await aws(update('--policy', ''))).association;
+    expect([withoutPolicy.associationId, 'policy' in withoutPolicy, withoutPolicy.disableSessionTags]).toEqual([a.associationId, false, true]);
+    expect((await aws(update('--no-disable-session-tags'))).association.disableSessionTags).toBe(false);
+    expect(await awsError(update('--policy', SESSION))).toEqual(invalid('UpdatePodIdentityAssociation', needsNoTags));
+    expect((await aws(update('--policy', SESSION, '--disable-session-tags'))).association).toMatchObject({ policy: SESSION, disableSessionTags: true });
+  });
+
+  test('DeletePodIdentityAssociation: gone from List and Describe, a second delete is 404', async () => {
+    await emu.createCluster('c1');
+    await podRole('app');
+    const ids: string[] = [];
+    for (const sa of ['keep', 'drop']) {
+      ids.push((await aws(eksArgs('create-pod-identity-association', 'c1', '--namespace', 'ns', '--service-account', sa, '--role-arn', ROLE('app')))).association.associationId);
+    }
+    const deleted = (await aws(eksArgs('delete-pod-identity-association', 'c1', '--association-id', ids[1]!))).association;
+    expect(deleted).toMatchObject({ associationId: ids[1], serviceAccount: 'drop' });
+    expect((await aws(eksArgs('list-pod-identity-associations', 'c1'))).associations.map((x: any) => x.associationId)).toEqual([ids[0]]);
+    const gone = { code: 'ResourceNotFoundException', message: `No Pod Identity Association found with id: ${ids[1]}` };
+    expect(await Promise.all([
+      awsError(eksArgs('describe-pod-identity-association', 'c1', '--association-id', ids[1]!)),
+      awsError(eksArgs('delete-pod-identity-association', 'c1', '--association-id', ids[1]!)),
+    ])).toEqual([{ ...gone, operation: 'DescribePodIdentityAssociation' }, { ...gone, operation: 'DeletePodIdentityAssociation' }]);
+    // the service account is free again
+    expect((await aws(eksArgs('create-pod-identity-association', 'c1', '--namespace', 'ns', '--service-account', 'drop', '--role-arn', ROLE('app')))).association.associationId)
+      .not.toBe(ids[1]);
+  });
+});
+
+describe('EKS add-ons with their own service accounts (aws CLI, issue 13)', () => {
+  test('DescribeAddonConfiguration names the service account and the recommended managed policies', async () => {
+    const config = (name: string) => aws(['eks', 'describe-addon-configuration', '--addon-name', name, '--addon-version', 'v1.0.0-eksbuild.1']);
+    const ebs = await config('aws-ebs-csi-driver');
+    expect(ebs).toEqual({
+      addonName: 'aws-ebs-csi-driver', addonVersion: 'v1.0.0-eksbuild.1', configurationSchema: expect.any(String),
+      podIdentityConfiguration: [{ serviceAccount: 'ebs-csi-controller-sa', recommendedManagedPolicies: ['arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy'] }],
+    });
+    expect(JSON.parse(ebs.configurationSchema)).toMatchObject({ type: 'object' });
+    const [efs, cni, cw, agent] = await Promise.all(['aws-efs-csi-driver', 'vpc-cni', 'amazon-cloudwatch-observability', 'eks-pod-identity-agent'].map(config));
+    expect([efs, cni, cw, agent].map((c) => c.podIdentityConfiguration)).toEqual([
+      [{ serviceAccount: 'efs-csi-controller-sa', recommendedManagedPolicies: ['arn:aws:iam::aws:policy/service-role/AmazonEFSCSIDriverPolicy'] }],
+      [{ serviceAccount: 'aws-node', recommendedManagedPolicies: ['arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy'] }],
+      [{ serviceAccount: 'cloudwatch-agent', recommendedManagedPolicies: ['arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy', 'arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess'] }],
+      [],
+    ]);
+    // the recommended policies exist as AWS-managed policies
+    for (const arn of [...ebs.podIdentityConfiguration, ...cni.podIdentityConfiguration].flatMap((p: any) => p.recommendedManagedPolicies)) {
+      expect((await aws(['iam', 'get-policy', '--policy-arn', arn])).Policy.Arn).toBe(arn);
+    }
+    expect(await awsError(['eks', 'describe-addon-configuration', '--addon-name', 'no-such-addon', '--addon-version', 'v1'])).toEqual({
+      code: 'ResourceNotFoundException', operation: 'DescribeAddonConfiguration', message: 'Addon no-such-addon not found',
+    });
+  });
+
+  test('Create/UpdateAddon own associations in the add-on namespace; UpdateAddon replaces the set; direct changes are refused', async () => {
+    await emu.createCluster('c1');
+    await Promise.all([podRole('r1'), podRole('r2')]);
+    const list = async () => (await aws(eksArgs('list-pod-identity-associations', 'c1'))).associations
+      .map((x: any) => ({ id: x.associationId, at: `${x.namespace}/${x.serviceAccount}`, owner: x.ownerArn }));
+    const describe = async (name: string) => (await aws(eksArgs('describe-addon', 'c1', '--addon-name', name))).addon;
+    const pia = (sa: string, role: string) => `serviceAccount=${sa},roleArn=${ROLE(role)}`;
+
+    // a service account the add-on does not use is refused, before anything is created
+    expect(await awsError(eksArgs('create-addon', 'c1', '--addon-name', 'aws-ebs-csi-driver', '--pod-identity-associations', pia('other', 'r1')))).toEqual({
+      code: 'InvalidParameterException', operation: 'CreateAddon',
+      message: 'Service account other in pod identity configuration is not supported for addon aws-ebs-csi-driver',
+    });
+    expect([await list(), (await aws(eksArgs('list-addons', 'c1'))).addons]).toEqual([[], []]);
+
+    const cw = (await aws(eksArgs('create-addon', 'c1', '--addon-name', 'amazon-cloudwatch-observability', '--pod-identity-associations', pia('cloudwatch-agent', 'r1')))).addon;
+    const custom = (await aws(eksArgs('create-addon', 'c1', '--addon-name', 'my-addon', '--pod-identity-associations', pia('a', 'r1'), pia('b', 'r1')))).addon;
+    const before = await list();
+    expect(before).toEqual([
+      { id: expect.stringMatching(ASSOCIATION_ID), at: 'amazon-cloudwatch/cloudwatch-agent', owner: cw.addonArn },
+      { id: expect.stringMatching(ASSOCIATION_ID), at: 'kube-system/a', owner: custom.addonArn },
+      { id: expect.stringMatching(ASSOCIATION_ID), at: 'kube-system/b', owner: custom.addonArn },
+    ]);
+    expect((await describe('my-addon')).podIdentityAssociations).toEqual(before.slice(1).map((x: any) => `arn:aws:eks:us-east-1:${ACCOUNT}:podidentityassociation/c1/${x.id}`));
+
+    // UpdateAddon: b keeps its id with the new role, a is removed, c is new; the other add-on's association stays
+    const { update } = await aws(eksArgs('update-addon', 'c1', '--addon-name', 'my-addon', '--pod-identity-associations', pia('b', 'r2'), pia('c', 'r1')));
+    expect(update.params.map((p: any) => p.type)).toEqual(['PodIdentityAssociations']);
+    const after = await list();
+    expect(after.map((x: any) => x.at)).toEqual(['amazon-cloudwatch/cloudwatch-agent', 'kube-system/b', 'kube-system/c']);
+    expect([after[0].id, after[1].id]).toEqual([before[0].id, before[2].id]);
+    expect((await aws(eksArgs('describe-pod-identity-association', 'c1', '--association-id', after[1].id))).association).toMatchObject({ roleArn: ROLE('r2'), ownerArn: custom.addonArn });
+    expect((await describe('my-addon')).podIdentityAssociations).toHaveLength(2);
+    // leaving the list out changes nothing; an empty list removes them all
+    await aws(eksArgs('update-addon', 'c1', '--addon-name', 'my-addon', '--addon-version', 'v2'));
+    expect((await list()).length).toBe(3);
+
+    // an owned association is changed through its add-on only
+    const owned = after[1].id;
+    expect(await Promise.all([
+      awsError(eksArgs('update-pod-identity-association', 'c1', '--association-id', owned, '--role-arn', ROLE('r1'))),
+      awsError(eksArgs('delete-pod-identity-association', 'c1', '--association-id', owned)),
+    ])).toEqual([
+      { code: 'InvalidRequestException', operation: 'UpdatePodIdentityAssociation', message: `Cannot update Pod Identity Association ${owned}: it is owned by ${custom.addonArn}; change it through the addon.` },
+      { code: 'InvalidRequestException', operation: 'DeletePodIdentityAssociation', message: `Cannot delete Pod Identity Association ${owned}: it is owned by ${custom.addonArn}; change it through the addon.` },
+    ]);
+
+    await aws(eksArgs('update-addon', 'c1', '--addon-name', 'my-addon', '--pod-identity-associations', '[]'));
+    expect((await list()).map((x: any) => x.at)).toEqual(['amazon-cloudwatch/cloudwatch-agent']);
+    expect('podIdentityAssociations' in (await describe('my-addon'))).toBe(false);
+    await aws(eksArgs('delete-addon', 'c1', '--addon-name', 'amazon-cloudwatch-observability'));
+    expect(await list()).toEqual([]);
+  });
+
+  test('an add-on cannot take over a service account that already has an association: 409, nothing changes', async () => {
+    await emu.createCluster('c1');
+    await podRole('r1');
+    const { association } = await aws(eksArgs('create-pod-identity-association', 'c1', '--namespace', 'kube-system', '--service-account', 'aws-node', '--role-arn', ROLE('r1')));
+    expect(await awsError(eksArgs('create-addon', 'c1', '--addon-name', 'vpc-cni', '--pod-identity-associations', `serviceAccount=aws-node,roleArn=${ROLE('r1')}`))).toEqual({
+      code: 'ResourceInUseException', operation: 'CreateAddon', message: `Association already exists: ${association.associationId}`,
+    });
+    expect([(await aws(eksArgs('list-addons', 'c1'))).addons, (await aws(eksArgs('list-pod-identity-associations', 'c1'))).associations.length]).toEqual([[], 1]);
+  });
+
+  test('secondsUntilActive: CREATING/UPDATING for that long after the write, whatever the number of reads, then ACTIVE', async () => {
+    await emu.createCluster('c1');
+    await emu.setAddonBehaviour({ addonName: 'slow', secondsUntilActive: 1.5 });
+    const status = async (name: string) => (await aws(eksArgs('describe-addon', 'c1', '--addon-name', name))).addon.status;
+    const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    expect((await aws(eksArgs('create-addon', 'c1', '--addon-name', 'slow'))).addon.status).toBe('CREATING');
+    expect((await aws(eksArgs('create-addon', 'c1', '--addon-name', 'fast'))).addon.status).toBe('CREATING'); // default: 2 reads
+    const early = [await status('slow'), await status('slow'), await status('slow'), await status('slow')];
+    expect(early).toEqual(['CREATING', 'CREATING', 'CREATING', 'CREATING']);
+    expect([await status('fast'), await status('fast'), await status('fast')]).toEqual(['CREATING', 'CREATING', 'ACTIVE']);
+    await pause(1600);
+    expect(await status('slow')).toBe('ACTIVE');
+    await aws(eksArgs('update-addon', 'c1', '--addon-name', 'slow', '--addon-version', 'v2'));
+    expect([await status('slow'), await status('slow'), await status('slow')]).toEqual(['UPDATING', 'UPDATING', 'UPDATING']);
+    await pause(1600);
+    expect(await status('slow')).toBe('ACTIVE');
+  });
+});
+
+describe('EKS Auto Mode clusters: computeConfig (aws CLI and SDK, issue 13)', () => {
+  test('CreateCluster keeps computeConfig and DescribeCluster returns it; other clusters have none', async () => {
+    const node = ROLE('AmazonEKSAutoNodeRole');
+    const created = await aws(['eks', 'create-cluster', '--name', 'auto', '--role-arn', ROLE('cluster'), '--resources-vpc-config', 'subnetIds=subnet-1',
+      '--compute-config', `enabled=true,nodePools=general-purpose,system,nodeRoleArn=${node}`,
+      '--storage-config', 'blockStorage={enabled=true}', '--kubernetes-network-config', 'elasticLoadBalancing={enabled=true}']);
+    const compute = { enabled: true, nodePools: ['general-purpose', 'system'], nodeRoleArn: node };
+    expect(created.cluster.computeConfig).toEqual(compute);
+    const described = (await aws(['eks', 'describe-cluster', '--name', 'auto'])).cluster;
+    expect([described.computeConfig, described.storageConfig]).toEqual([compute, { blockStorage: { enabled: true } }]);
+    await emu.createCluster('classic');
+    expect('computeConfig' in (await aws(['eks', 'describe-cluster', '--name', 'classic'])).cluster).toBe(false);
+    // the control API makes one too, and the SDK reads it
+    await emu.createCluster('auto2', 'us-east-1', { computeConfig: { enabled: true } });
+    expect((await eks.send(new DescribeClusterCommand({ name: 'auto2' }))).cluster?.computeConfig).toEqual({ enabled: true, nodePools: [] });
+  });
+});
+
+describe('SDK v3 reads the newer fields the same way (issue 13)', () => {
+  test('associations with target role, external ID, session policy; add-on configuration', async () => {
+    await emu.createCluster('c1');
+    const roleArn = await podRole('app');
+    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
+    const { association } = await eks.send(new CreatePodIdentityAssociationCommand({
+      clusterName: 'c1', namespace: 'ns', serviceAccount: 'sa', roleArn, targetRoleArn: 'arn:aws:iam::999999999999:role/t', disableSessionTags: true, policy,
+    }));
+    expect(association).toMatchObject({ targetRoleArn: 'arn:aws:iam::999999999999:role/t', externalId: expect.stringMatching(UUID), disableSessionTags: true, policy });
+    const err = await eks.send(new UpdatePodIdentityAssociationCommand({ clusterName: 'c1', associationId: association!.associationId!, disableSessionTags: false }))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidParameterException);
+    expect((err as Error).message).toBe('When policy is specified, disableSessionTags must be set to true');
+    const config = await eks.send(new DescribeAddonConfigurationCommand({ addonName: 'vpc-cni', addonVersion: 'v1.19.0-eksbuild.1' }));
+    expect(config.podIdentityConfiguration).toEqual([{ serviceAccount: 'aws-node', recommendedManagedPolicies: ['arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy'] }]);
+    await eks.send(new DeletePodIdentityAssociationCommand({ clusterName: 'c1', associationId: association!.associationId! }));
+    const gone = await eks.send(new DescribePodIdentityAssociationCommand({ clusterName: 'c1', associationId: association!.associationId! })).catch((e: unknown) => e);
+    expect(gone).toBeInstanceOf(ResourceNotFoundException);
   });
 });

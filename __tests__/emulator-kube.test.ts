@@ -642,3 +642,95 @@ describe('MutatingWebhookConfiguration (pod-identity-webhook, as EKS installs it
     expect(await create('without')).toBeUndefined();
   });
 });
+
+describe('DELETE with preconditions (issue 12)', () => {
+  const token = () => makeEksToken({ clusterName: CLUSTER, secretAccessKey: SECRET });
+  /** A DELETE with a DeleteOptions body, as client-go sends it; no client library in between. */
+  function rawDelete(path: string, options?: unknown): Promise<{ status: number; body: any }> {
+    return new Promise((resolve, reject) => {
+      const payload = options === undefined ? undefined : JSON.stringify(options);
+      const headers: Record<string, string> = { Authorization: `Bearer ${token()}`, Accept: 'application/json' };
+      if (payload) Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) });
+      const req = request(`${emu.url}${path}`, { method: 'DELETE', headers, ca: emu.caPem }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: body ? JSON.parse(body) : undefined }));
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+  const SA_PATH = '/api/v1/namespaces/default/serviceaccounts/app';
+  const conflictStatus = (detail: string) => ({
+    kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Conflict', code: 409,
+    message: `Operation cannot be fulfilled on serviceaccounts "app": Precondition failed: ${detail}`,
+    details: { name: 'app', kind: 'serviceaccounts' },
+  });
+
+  it('a wrong uid or resourceVersion is a 409 Conflict with the apiserver Status, and nothing is deleted', async () => {
+    const created = await core.createNamespacedServiceAccount({ namespace: 'default', body: sa('app', 'default') });
+    const { uid, resourceVersion } = created.metadata!;
+    const wrongUid = await rawDelete(SA_PATH, { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid: 'not-the-uid' } });
+    const wrongRv = await rawDelete(SA_PATH, { preconditions: { uid, resourceVersion: '1' } });
+    expect([wrongUid.status, wrongUid.body]).toEqual([409, conflictStatus(`UID in precondition: not-the-uid, UID in object meta: ${uid}`)]);
+    expect([wrongRv.status, wrongRv.body]).toEqual([409, conflictStatus(`ResourceVersion in precondition: 1, ResourceVersion in object meta: ${resourceVersion}`)]);
+    expect(emu.get('sa', 'default', 'app')?.metadata.uid).toBe(uid);
+  });
+
+  it('matching preconditions delete: 200 with the deleted ServiceAccount; then 404 NotFound', async () => {
+    const created = await core.createNamespacedServiceAccount({ namespace: 'default', body: sa('app', 'default', { labels: { a: 'b' } }) });
+    const { uid, resourceVersion } = created.metadata!;
+    const deleted = await rawDelete(SA_PATH, { preconditions: { uid, resourceVersion } });
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toMatchObject({ kind: 'ServiceAccount', apiVersion: 'v1', metadata: { name: 'app', namespace: 'default', uid, resourceVersion, labels: { a: 'b' } } });
+    expect(emu.get('sa', 'default', 'app')).toBeUndefined();
+    const again = await rawDelete(SA_PATH, { preconditions: { uid } });
+    expect([again.status, again.body]).toEqual([404, {
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'NotFound', code: 404,
+      message: 'serviceaccounts "app" not found', details: { name: 'app', kind: 'serviceaccounts' },
+    }]);
+  });
+
+  it('client-node passes preconditions in the body: a stale resourceVersion is refused, the current one deletes', async () => {
+    const created = await core.createNamespacedServiceAccount({ namespace: 'default', body: sa('app', 'default') });
+    const updated = await core.patchNamespacedServiceAccount({ name: 'app', namespace: 'default', body: { metadata: { labels: { v: '2' } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    const stale = await apiError(core.deleteNamespacedServiceAccount({ name: 'app', namespace: 'default', body: { preconditions: { resourceVersion: created.metadata!.resourceVersion } } }));
+    expect([stale.code, stale.body.reason, stale.body.message]).toEqual([409, 'Conflict',
+      `Operation cannot be fulfilled on serviceaccounts "app": Precondition failed: ResourceVersion in precondition: ${created.metadata!.resourceVersion}, ResourceVersion in object meta: ${updated.metadata!.resourceVersion}`]);
+    const del = await core.deleteNamespacedServiceAccount({ name: 'app', namespace: 'default', body: { preconditions: { uid: created.metadata!.uid, resourceVersion: updated.metadata!.resourceVersion } } });
+    expect(del).toMatchObject({ metadata: { name: 'app', uid: created.metadata!.uid } });
+    expect(emu.get('sa', 'default', 'app')).toBeUndefined();
+  });
+
+  it('other kinds: a Deployment answers a Success Status, a wrong uid 409 naming deployments.apps', async () => {
+    await ok(['create', 'deployment', 'web', '--image=nginx']);
+    const uid = emu.get('deploy', 'default', 'web')!.metadata.uid;
+    const path = '/apis/apps/v1/namespaces/default/deployments/web';
+    const refused = await rawDelete(path, { preconditions: { uid: 'x' } });
+    expect([refused.status, refused.body.message, refused.body.details]).toEqual([409,
+      `Operation cannot be fulfilled on deployments.apps "web": Precondition failed: UID in precondition: x, UID in object meta: ${uid}`,
+      { name: 'web', group: 'apps', kind: 'deployments' }]);
+    const done = await rawDelete(path, { preconditions: { uid } });
+    expect([done.status, done.body]).toEqual([200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: 'web', group: 'apps', kind: 'deployments', uid } }]);
+  });
+
+  it('kubectl: delete sa; a missing one is NotFound; --raw DELETE with preconditions from a file', async () => {
+    await ok(['create', 'sa', 'app']);
+    expect(await ok(['delete', 'sa', 'app'])).toBe('serviceaccount "app" deleted\n');
+    const missing = await kubectl(['delete', 'sa', 'app']);
+    expect([missing.code, missing.stderr.trim()]).toEqual([1, 'Error from server (NotFound): serviceaccounts "app" not found']);
+    await ok(['create', 'sa', 'app']);
+    const uid = emu.get('sa', 'default', 'app')!.metadata.uid;
+    const dir = mkdtempSync(join(tmpdir(), 'delete-opts-'));
+    const opts = (u: string) => { const f = join(dir, `${u}.json`); writeFileSync(f, JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid: u } })); return f; };
+    const refused = await kubectl(['delete', '--raw', SA_PATH, '-f', opts('wrong')]);
+    expect([refused.code, refused.stderr.trim()]).toEqual([1,
+      `Error from server (Conflict): Operation cannot be fulfilled on serviceaccounts "app": Precondition failed: UID in precondition: wrong, UID in object meta: ${uid}`]);
+    const done = await kubectl(['delete', '--raw', SA_PATH, '-f', opts(uid!)]);
+    expect(done.code).toBe(0);
+    expect(JSON.parse(done.stdout)).toMatchObject({ kind: 'ServiceAccount', metadata: { name: 'app', uid } });
+    expect(emu.get('sa', 'default', 'app')).toBeUndefined();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -33,6 +33,8 @@ export interface AddonIssue { code: string; message: string; resourceIds: string
 export interface AddonBehaviour {
   /** The first N DescribeAddon reads see CREATING/UPDATING (default 2; 0 = CreateAddon answers the outcome). */
   readsUntilActive?: number;
+  /** When > 0, replaces readsUntilActive: CREATING/UPDATING until this many seconds after CreateAddon/UpdateAddon (0 switches back). */
+  secondsUntilActive?: number;
   outcome?: 'ACTIVE' | 'CREATE_FAILED' | 'DEGRADED';
   issues?: AddonIssue[]; // health issues for CREATE_FAILED/DEGRADED (a default one otherwise)
   addonName?: string; // only for this add-on name (default: all add-ons)
@@ -80,8 +82,8 @@ export interface AwsEmulator {
   setAssumeRolePolicySizeQuota(bytes: number): Promise<void>;
   /** An association owned by an add-on (ownerArn set), which the EKS API cannot create. */
   createOwnedAssociation(input: OwnedAssociationInput): Promise<Record<string, unknown>>;
-  /** EKS CreateCluster (not journaled, no faults). */
-  createCluster(name: string, region?: string): Promise<EmulatedCluster>;
+  /** EKS CreateCluster (not journaled, no faults); `extra` adds request fields, e.g. `{ computeConfig: { enabled: true } }` (Auto Mode). */
+  createCluster(name: string, region?: string, extra?: Record<string, unknown>): Promise<EmulatedCluster>;
   /** Kills the emulator started by startAwsEmulator; a no-op for connectAwsEmulator. */
   stop(): Promise<void>;
 }
@@ -133,7 +135,7 @@ function emulatorApi(endpoint: string, stop: () => Promise<void>, pid?: number):
       void (await control('POST', 'account-summary', { AssumeRolePolicySizeQuota: bytes })),
     createOwnedAssociation: async (input) =>
       ((await control('POST', 'pod-identity-associations', input)) as { association: Record<string, unknown> }).association,
-    createCluster: async (name, region = 'us-east-1') => {
+    createCluster: async (name, region = 'us-east-1', extra = {}) => {
       // moto routes by the SigV4 scope and never checks signatures, so a fake one is enough.
       const auth = `AWS4-HMAC-SHA256 Credential=testing/20250101/${region}/eks/aws4_request, SignedHeaders=host, Signature=0`;
       const body = {
@@ -141,6 +143,7 @@ function emulatorApi(endpoint: string, stop: () => Promise<void>, pid?: number):
         version: '1.31',
         roleArn: `arn:aws:iam::${EMULATOR_ACCOUNT}:role/eks-cluster-role`,
         resourcesVpcConfig: { subnetIds: ['subnet-00000001'] },
+        ...extra,
       };
       const res = (await call(base, 'POST', '/clusters', body, { ...UNJOURNALED, authorization: auth })) as { cluster: EmulatedCluster };
       return res.cluster;

@@ -10,6 +10,7 @@ knobs the control routes change (moto's reset already drops the models, which li
 import base64
 import json
 import re
+import time
 from datetime import datetime
 from typing import Any
 
@@ -19,12 +20,13 @@ from moto.eks import models as eks_models
 from moto.eks import urls as eks_urls
 from moto.eks.exceptions import (
     InvalidParameterException,
+    InvalidRequestException,
     ResourceInUseException,
     ResourceNotFoundException,
 )
 from moto.eks.responses import EKSResponse
 from moto.iam import models as iam_models
-from moto.iam.exceptions import EntityAlreadyExists, LimitExceededException
+from moto.iam.exceptions import DeleteConflictException, EntityAlreadyExists, LimitExceededException, NotFoundException
 from moto.iam.responses import IamResponse
 from moto.moto_api._internal import mock_random as random
 from moto.utilities.utils import get_partition
@@ -36,6 +38,20 @@ ROLE_ARN = re.compile(r"^arn:aws(-cn|-us-gov|-iso|-iso-b|-iso-e|-iso-f|-eusc)?:i
 # retries CreatePodIdentityAssociation on exactly this text, PR #34717).
 ROLE_MISSING_MSG = "Role provided in the request does not exist"
 TRUST_INVALID_MSG = "Trust policy of the role provided is invalid"
+# EKS hands a session policy to STS AssumeRole, whose inline session policy is at most 2,048 characters.
+SESSION_POLICY_MAX = 2048
+POLICY_NEEDS_NO_TAGS_MSG = "When policy is specified, disableSessionTags must be set to true"
+# What DescribeAddonConfiguration's podIdentityConfiguration says for the add-ons that run under their own
+# service account (namespace: where the add-on installs it when namespaceConfig does not say otherwise).
+ADDON_POD_IDENTITY = {
+    "aws-ebs-csi-driver": ("kube-system", [("ebs-csi-controller-sa", ["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"])]),
+    "aws-efs-csi-driver": ("kube-system", [("efs-csi-controller-sa", ["arn:aws:iam::aws:policy/service-role/AmazonEFSCSIDriverPolicy"])]),
+    "vpc-cni": ("kube-system", [("aws-node", ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"])]),
+    "amazon-cloudwatch-observability": ("amazon-cloudwatch", [("cloudwatch-agent", [
+        "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy", "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"])]),
+}
+# Add-ons EKS knows that take no pod identity (DescribeAddonConfiguration answers an empty list).
+ADDONS_WITHOUT_POD_IDENTITY = {"eks-pod-identity-agent", "coredns", "kube-proxy", "metrics-server", "snapshot-controller"}
 DEFAULT_ISSUES = [{
     "code": "InsufficientNumberOfReplicas",
     "message": "The add-on is unhealthy because it doesn't have the desired number of replicas.",
@@ -46,7 +62,8 @@ DEFAULT_ISSUES = [{
 def _defaults() -> dict[str, Any]:
     return {
         "endpoints": {},  # cluster name or "*" -> {"endpoint", "caData"}
-        "addon": {"readsUntilActive": 2, "outcome": "ACTIVE", "issues": None},
+        # secondsUntilActive (when > 0) replaces readsUntilActive: CREATING/UPDATING for that long after the write.
+        "addon": {"readsUntilActive": 2, "secondsUntilActive": 0, "outcome": "ACTIVE", "issues": None},
         "addon_by_name": {},  # addon name -> partial behaviour overriding "addon"
         "fail_association_writes": 0,
         "validate_roles": True,
@@ -129,6 +146,27 @@ def _behaviour(addon_name: str) -> dict[str, Any]:
     return {**STATE["addon"], **STATE["addon_by_name"].get(addon_name, {})}
 
 
+def _addon_namespace(addon_name: str) -> str:
+    known = ADDON_POD_IDENTITY.get(addon_name)
+    return known[0] if known else "kube-system"
+
+
+def _check_session_policy(policy: Any, disable_session_tags: bool) -> None:
+    """The association's `policy` as EKS checks it: only without session tags, JSON, at most 2,048 characters."""
+    if not policy:
+        return
+    if not disable_session_tags:
+        raise InvalidParameterException(message=POLICY_NEEDS_NO_TAGS_MSG)
+    if len(policy) > SESSION_POLICY_MAX:
+        raise InvalidParameterException(message=f"Policy must be at most {SESSION_POLICY_MAX} characters long.")
+    try:
+        doc = json.loads(policy)
+    except ValueError:
+        doc = None
+    if not isinstance(doc, dict):
+        raise InvalidParameterException(message="Policy is not a valid JSON policy document.")
+
+
 class Addon:
     def __init__(self, cluster: Any, name: str, params: dict[str, Any]):
         behaviour = _behaviour(name)
@@ -138,18 +176,30 @@ class Addon:
         self.created_at = self.modified_at = utcnow()
         self.service_account_role_arn = params.get("serviceAccountRoleArn")
         self.configuration_values = params.get("configurationValues")
+        self.namespace = (params.get("namespaceConfig") or {}).get("namespace") or _addon_namespace(name)
         self.tags = params.get("tags") or {}
         self.pod_identity_associations: list[str] = []
         self.outcome = behaviour["outcome"]
         self.issues = behaviour["issues"] if behaviour["issues"] is not None else (
             [] if self.outcome == "ACTIVE" else DEFAULT_ISSUES)
+        self.start_transition("CREATING")
+
+    def start_transition(self, status: str) -> None:
+        """After CreateAddon/UpdateAddon: `status` for readsUntilActive reads or secondsUntilActive seconds."""
+        behaviour = _behaviour(self.addon_name)
         self.reads_left = int(behaviour["readsUntilActive"])
-        self.status = "CREATING" if self.reads_left > 0 else self.outcome
+        seconds = float(behaviour.get("secondsUntilActive") or 0)
+        self.active_at = time.monotonic() + seconds if seconds > 0 else None
+        self.status = status if self.active_at is not None or self.reads_left > 0 else self.outcome
 
     def on_describe(self) -> None:
-        """The first `readsUntilActive` DescribeAddon reads see the transitional status."""
+        """The first `readsUntilActive` DescribeAddon reads (or the reads in the first `secondsUntilActive`
+        seconds) see the transitional status."""
         if self.status in ("CREATING", "UPDATING"):
-            if self.reads_left > 0:
+            if self.active_at is not None:
+                if time.monotonic() >= self.active_at:
+                    self.status, self.modified_at = self.outcome, utcnow()
+            elif self.reads_left > 0:
                 self.reads_left -= 1
             else:
                 self.status = self.outcome
@@ -183,15 +233,23 @@ class Association:
         self.update(p)
         self.modified_at = self.created_at
 
+    def check_update(self, p: dict[str, Any]) -> None:
+        """Refuses an update whose result EKS would refuse (checked before anything changes)."""
+        tags_off = self.disable_session_tags if p.get("disableSessionTags") is None else bool(p["disableSessionTags"])
+        policy = self.policy if p.get("policy") is None else p["policy"]
+        _check_session_policy(policy, tags_off)
+
     def update(self, p: dict[str, Any]) -> None:
-        for key, attr in (("roleArn", "role_arn"), ("policy", "policy")):
-            if p.get(key) is not None:
-                setattr(self, attr, p[key])
+        if p.get("roleArn") is not None:
+            self.role_arn = p["roleArn"]
+        if p.get("policy") is not None:
+            self.policy = p["policy"] or None  # an empty string removes the session policy
         if p.get("disableSessionTags") is not None:
             self.disable_session_tags = bool(p["disableSessionTags"])
         if "targetRoleArn" in p and p["targetRoleArn"] is not None:
-            # An empty string removes the target role; a new target gets a new external ID.
-            if p["targetRoleArn"] != self.target_role_arn:
+            # An empty string removes the target role; a new target gets a new external ID; the same
+            # target keeps its external ID (the target role's trust policy names it).
+            if (p["targetRoleArn"] or None) != self.target_role_arn:
                 self.target_role_arn = p["targetRoleArn"] or None
                 self.external_id = str(random.uuid4()) if self.target_role_arn else None
         self.modified_at = utcnow()
@@ -222,6 +280,7 @@ def create_association(backend: Any, cluster_name: str, p: dict[str, Any], valid
         if token and existing.client_request_token == token:
             return existing  # idempotent retry of the same request
     if validate:
+        _check_session_policy(p.get("policy"), bool(p.get("disableSessionTags")))
         _before_association_write(backend, p.get("roleArn"), p.get("targetRoleArn"))
     for existing in cluster.pod_identity_associations.values():
         if (existing.namespace, existing.service_account) == (p["namespace"], p["serviceAccount"]):
@@ -267,6 +326,45 @@ def _body(self: EKSResponse) -> dict[str, Any]:
         return {}
 
 
+def _check_addon_associations(addon_name: str, items: Any) -> list[dict[str, str]]:
+    """CreateAddon/UpdateAddon `podIdentityAssociations`: each service account must be one the add-on
+    uses (as DescribeAddonConfiguration lists them, for the add-ons this emulator knows), roles valid."""
+    items = list(items or [])
+    known = ADDON_POD_IDENTITY.get(addon_name)
+    allowed = {sa for sa, _ in known[1]} if known else (set() if addon_name in ADDONS_WITHOUT_POD_IDENTITY else None)
+    for item in items:
+        if allowed is not None and item.get("serviceAccount") not in allowed:
+            raise InvalidParameterException(message=(
+                f"Service account {item.get('serviceAccount')} in pod identity configuration is not supported for addon {addon_name}"))
+        _validate_role_arn(item.get("roleArn"))
+    return items
+
+
+def _set_addon_associations(backend: Any, cluster: Any, addon: Addon, items: list[dict[str, str]]) -> None:
+    """The add-on's associations become exactly `items`: new service accounts get an association owned by
+    the add-on, listed ones keep theirs (role updated in place), unlisted ones are deleted."""
+    owned = {a.service_account: a for a in cluster.pod_identity_associations.values() if a.owner_arn == addon.addon_arn}
+    wanted = {item["serviceAccount"]: item["roleArn"] for item in items}
+    for sa, role_arn in wanted.items():  # every check before the first change
+        if sa in owned:
+            continue
+        _check_role(backend.account_id, backend.region_name, role_arn)
+        for other in cluster.pod_identity_associations.values():
+            if (other.namespace, other.service_account) == (addon.namespace, sa):
+                raise ResourceInUseException(clusterName=cluster.name, addonName=addon.addon_name,
+                                             message=f"Association already exists: {other.id}")
+    for sa, association in owned.items():
+        if sa not in wanted:
+            del cluster.pod_identity_associations[association.id]
+        elif association.role_arn != wanted[sa]:
+            association.update({"roleArn": wanted[sa]})
+    for sa, role_arn in wanted.items():
+        if sa not in owned:
+            create_association(backend, cluster.name, {"namespace": addon.namespace, "serviceAccount": sa, "roleArn": role_arn,
+                                                       "ownerArn": addon.addon_arn}, validate=False)
+    addon.pod_identity_associations = [a.arn for a in cluster.pod_identity_associations.values() if a.owner_arn == addon.addon_arn]
+
+
 def create_addon(self: EKSResponse) -> ActionResult:
     backend, cluster_name, p = self.eks_backend, self._get_param("name"), _body(self)
     cluster = _cluster(backend, cluster_name)
@@ -275,14 +373,10 @@ def create_addon(self: EKSResponse) -> ActionResult:
         raise ResourceInUseException(clusterName=cluster_name, addonName=name, message="Addon already exists.")
     if p.get("serviceAccountRoleArn"):
         _validate_role_arn(p["serviceAccountRoleArn"])
+    items = _check_addon_associations(name, p.get("podIdentityAssociations"))
     addon = Addon(cluster, name, p)
-    # Add-on pod identity associations are created by EKS and owned by the add-on (ownerArn).
-    namespace = (p.get("namespaceConfig") or {}).get("namespace") or "kube-system"
-    for assoc in p.get("podIdentityAssociations") or []:
-        created = create_association(backend, cluster_name, {
-            "namespace": namespace, "serviceAccount": assoc["serviceAccount"], "roleArn": assoc["roleArn"],
-            "ownerArn": addon.addon_arn})
-        addon.pod_identity_associations.append(created.arn)
+    # Add-on pod identity associations are created by EKS and owned by the add-on (ownerArn), in its namespace.
+    _set_addon_associations(backend, cluster, addon, items)
     cluster.addons[name] = addon
     return ActionResult({"addon": addon.view()})
 
@@ -309,20 +403,46 @@ def delete_addon(self: EKSResponse) -> ActionResult:
 
 
 def update_addon(self: EKSResponse) -> ActionResult:
-    _, addon = _addon(self.eks_backend, self._get_param("name"), self._get_param("addonName"))
+    cluster, addon = _addon(self.eks_backend, self._get_param("name"), self._get_param("addonName"))
     p, params = _body(self), []
+    # Absent: the associations stay; a list (even empty) replaces the add-on's associations.
+    items = None if p.get("podIdentityAssociations") is None else _check_addon_associations(addon.addon_name, p["podIdentityAssociations"])
+    if p.get("serviceAccountRoleArn"):
+        _validate_role_arn(p["serviceAccountRoleArn"])
+    if items is not None:
+        _set_addon_associations(self.eks_backend, cluster, addon, items)
+        params.append({"type": "PodIdentityAssociations", "value": json.dumps(addon.pod_identity_associations)})
     for key, attr, kind in (("addonVersion", "addon_version", "AddonVersion"),
                             ("serviceAccountRoleArn", "service_account_role_arn", "ServiceAccountRoleArn"),
                             ("configurationValues", "configuration_values", "ConfigurationValues")):
         if p.get(key) is not None:
             setattr(addon, attr, p[key])
             params.append({"type": kind, "value": p[key]})
-    addon.reads_left = int(_behaviour(addon.addon_name)["readsUntilActive"])
-    addon.status = "UPDATING" if addon.reads_left > 0 else addon.outcome
+    addon.start_transition("UPDATING")
     addon.modified_at = utcnow()
     update = {"id": str(random.uuid4()), "status": "InProgress", "type": "AddonUpdate",
               "params": params, "createdAt": utcnow(), "errors": []}
     return ActionResult({"update": update})
+
+
+def describe_addon_configuration(self: EKSResponse) -> ActionResult:
+    name, version = self._get_param("addonName"), self._get_param("addonVersion")
+    if name not in ADDON_POD_IDENTITY and name not in ADDONS_WITHOUT_POD_IDENTITY:
+        raise ResourceNotFoundException(message=f"Addon {name} not found", addonName=name)
+    schema = json.dumps({"$schema": "http://json-schema.org/draft-07/schema#", "type": "object", "properties": {},
+                         "additionalProperties": True})
+    pod_identity = [{"serviceAccount": sa, "recommendedManagedPolicies": policies}
+                    for sa, policies in (ADDON_POD_IDENTITY.get(name) or ("", []))[1]]
+    return ActionResult({"addonName": name, "addonVersion": version, "configurationSchema": schema,
+                         "podIdentityConfiguration": pod_identity})
+
+
+def _refuse_owned(association: "Association", verb: str) -> None:
+    """An association an add-on owns is changed through the add-on (UpdateAddon/DeleteAddon), not directly."""
+    if association.owner_arn:
+        raise InvalidRequestException(message=(
+            f"Cannot {verb} Pod Identity Association {association.id}: it is owned by {association.owner_arn}; "
+            "change it through the addon."))
 
 
 def create_pod_identity_association(self: EKSResponse) -> ActionResult:
@@ -347,7 +467,9 @@ def describe_pod_identity_association(self: EKSResponse) -> ActionResult:
 
 def update_pod_identity_association(self: EKSResponse) -> ActionResult:
     _, association = _association(self.eks_backend, self._get_param("name"), self._get_param("associationId"))
+    _refuse_owned(association, "update")
     p = _body(self)
+    association.check_update(p)
     _before_association_write(self.eks_backend, p.get("roleArn") or association.role_arn, p.get("targetRoleArn"))
     association.update(p)
     return ActionResult({"association": association.view()})
@@ -355,6 +477,7 @@ def update_pod_identity_association(self: EKSResponse) -> ActionResult:
 
 def delete_pod_identity_association(self: EKSResponse) -> ActionResult:
     cluster, association = _association(self.eks_backend, self._get_param("name"), self._get_param("associationId"))
+    _refuse_owned(association, "delete")
     del cluster.pod_identity_associations[association.id]
     return ActionResult({"association": association.view()})
 
@@ -388,6 +511,72 @@ def _check_trust_size(document: str) -> None:
     quota = STATE["assume_role_policy_quota"]
     if size > quota:
         raise LimitExceededException(f"Cannot exceed quota for ACLSizePerRole: {quota}")
+
+
+def _delete_policy_checked(original: Any) -> Any:
+    """IAM refuses DeletePolicy while the policy is attached or still has non-default versions (moto deletes)."""
+    def delete_policy(self: Any, policy_arn: str) -> None:
+        policy = self.get_policy(policy_arn)
+        if policy.attachment_count > 0:
+            raise DeleteConflictException("Cannot delete a policy attached to entities.")
+        if len(policy.versions) > 1:
+            raise DeleteConflictException(
+                "This policy has more than one version. Before you delete a policy, you must delete the policy's versions.")
+        original(self, policy_arn)
+    return delete_policy
+
+
+def _lookups_worded(backend: Any) -> None:
+    """IAM's NoSuchEntity wording for roles, managed policies and their versions (moto: '... not found')."""
+    get_policy, get_version, delete_version = backend.get_policy, backend.get_policy_version, backend.delete_policy_version
+
+    def policy(self: Any, policy_arn: str) -> Any:
+        if policy_arn not in self.managed_policies:
+            raise NotFoundException(f"Policy {policy_arn} was not found.")
+        return get_policy(self, policy_arn)
+
+    def version_exists(self: Any, policy_arn: str, version_id: str) -> None:
+        if not any(v.version_id == version_id for v in policy(self, policy_arn).versions):
+            raise NotFoundException(f"Policy {policy_arn} version {version_id} does not exist or is not attachable.")
+
+    def policy_version(self: Any, policy_arn: str, version_id: str) -> Any:
+        version_exists(self, policy_arn, version_id)
+        return get_version(self, policy_arn, version_id)
+
+    def delete_policy_version(self: Any, policy_arn: str, version_id: str) -> None:
+        if version_id != policy(self, policy_arn).default_version_id:  # the default: moto's DeleteConflict
+            version_exists(self, policy_arn, version_id)
+        delete_version(self, policy_arn, version_id)
+
+    backend.get_policy, backend.get_policy_version, backend.delete_policy_version = policy, policy_version, delete_policy_version
+
+    get_role = backend.get_role
+
+    def role(self: Any, role_name: str) -> Any:  # GetRole, DeleteRole, AttachRolePolicy, ... (moto: 'Role x not found')
+        try:
+            return get_role(self, role_name)
+        except NotFoundException:
+            raise NotFoundException(f"The role with name {role_name} cannot be found.")
+
+    backend.get_role = role
+
+
+# ---------------------------------------------------------------- clusters: EKS Auto Mode (computeConfig)
+
+def _create_cluster_with_compute(original: Any) -> Any:
+    """moto's CreateCluster drops computeConfig/storageConfig; keep them so DescribeCluster shows Auto Mode."""
+    def create_cluster(self: EKSResponse) -> ActionResult:
+        result = original(self)
+        p = _body(self)
+        cluster = self.eks_backend.clusters[p["name"]]
+        compute = p.get("computeConfig")
+        if compute is not None:
+            cluster.compute_config = {"enabled": bool(compute.get("enabled")), "nodePools": compute.get("nodePools") or [],
+                                      **({"nodeRoleArn": compute["nodeRoleArn"]} if compute.get("nodeRoleArn") else {})}
+        if p.get("storageConfig") is not None:
+            cluster.storage_config = p["storageConfig"]
+        return result
+    return create_cluster
 
 
 # ---------------------------------------------------------------- cluster endpoint override
@@ -460,11 +649,13 @@ def apply() -> None:
     for path in ("/addons$", "/addons/(?P<addonName>[^/]+)$", "/addons/(?P<addonName>[^/]+)/update$",
                  "/pod-identity-associations$", "/pod-identity-associations/(?P<associationId>[^/]+)$"):
         eks_urls.url_paths[base + path] = eks_urls.response.dispatch
-    for fn in (create_addon, describe_addon, list_addons, delete_addon, update_addon,
+    eks_urls.url_paths["{0}/addons/configuration-schemas$"] = eks_urls.response.dispatch
+    for fn in (create_addon, describe_addon, list_addons, delete_addon, update_addon, describe_addon_configuration,
                create_pod_identity_association, list_pod_identity_associations,
                describe_pod_identity_association, update_pod_identity_association,
                delete_pod_identity_association):
         setattr(EKSResponse, fn.__name__, fn)
+    EKSResponse.create_cluster = _create_cluster_with_compute(EKSResponse.create_cluster)
 
     for fn in (add_client_id_to_open_id_connect_provider, remove_client_id_from_open_id_connect_provider):
         setattr(IamResponse, fn.__name__, fn)
@@ -487,6 +678,8 @@ def apply() -> None:
             raise EntityAlreadyExists(f"Provider with url {url} already exists.")
 
     backend.create_role, backend.update_assume_role_policy = create_role_checked, update_trust_checked
+    backend.delete_policy = _delete_policy_checked(backend.delete_policy)
+    _lookups_worded(backend)
     backend.create_open_id_connect_provider = create_oidc_worded
     summary = iam_models.AccountSummary.summary_map
     iam_models.AccountSummary.summary_map = property(
@@ -507,7 +700,7 @@ def control(method: str, route: str, body: dict[str, Any]) -> tuple[int, Any]:
             STATE["endpoints"].pop(key, None)
         return 200, {"endpoints": STATE["endpoints"]}
     if route == "addon-behaviour" and method == "POST":
-        known = {k: body[k] for k in ("readsUntilActive", "outcome", "issues") if k in body}
+        known = {k: body[k] for k in ("readsUntilActive", "secondsUntilActive", "outcome", "issues") if k in body}
         if body.get("addonName"):
             STATE["addon_by_name"].setdefault(body["addonName"], {}).update(known)
         else:

@@ -3,7 +3,7 @@
 // garbage collection of owned objects, and controller hooks (see controllers.ts).
 import { randomUUID } from 'node:crypto';
 import {
-  KubeError, alreadyExists, badRequest, conflict, invalid, notFound, success, unsupportedMediaType,
+  KubeError, alreadyExists, badRequest, conflict, invalid, notFound, qualified, success, unsupportedMediaType,
   type StatusCause,
 } from './errors.js';
 import { applyDefaults } from './defaults.js';
@@ -155,9 +155,12 @@ export class Store {
     const cur = this.mustGet(def, ns, name);
     const body = (opts.body ?? {}) as { preconditions?: { uid?: string; resourceVersion?: string }; propagationPolicy?: string };
     const pre = body.preconditions ?? {};
-    if (pre.uid && pre.uid !== cur.metadata.uid)
-      throw new KubeError({ ...conflict(def.resource, def.group, name).status, message: `Operation cannot be fulfilled on ${def.group ? `${def.resource}.${def.group}` : def.resource} "${name}": Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.metadata.uid}` });
-    if (pre.resourceVersion && pre.resourceVersion !== cur.metadata.resourceVersion) throw conflict(def.resource, def.group, name);
+    // storage.Preconditions.Check, turned into a 409 Conflict by the registry (NewConflict wraps the storage error).
+    const failed = (detail: string) =>
+      new KubeError({ ...conflict(def.resource, def.group, name).status, message: `Operation cannot be fulfilled on ${qualified(def.resource, def.group)} "${name}": Precondition failed: ${detail}` });
+    if (pre.uid && pre.uid !== cur.metadata.uid) throw failed(`UID in precondition: ${pre.uid}, UID in object meta: ${cur.metadata.uid}`);
+    if (pre.resourceVersion && pre.resourceVersion !== cur.metadata.resourceVersion)
+      throw failed(`ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion}`);
     // As registered in the apiserver (ReturnDeletedObject): ServiceAccounts come back as they were, pods and
     // namespaces as being deleted (graceful deletion / Terminating), everything else as a Status.
     const deleting = def.resource === 'pods' || def.resource === 'namespaces';
