@@ -55,9 +55,9 @@ export async function connect(access: KubeAccess, cluster: ClusterEndpoint | und
   const keepAlive = sharedAgent(kc);
   const perRequest: Middleware = {
     pre: async (context: RequestContext) => {
-      context.setSignal(AbortSignal.timeout(timeoutMs));
       const agent = await keepAlive.get();
       if (agent) context.setAgent(agent);
+      context.setSignal(AbortSignal.timeout(timeoutMs)); // from here the clock is the API server's alone
       return context;
     },
     post: async (response) => response,
