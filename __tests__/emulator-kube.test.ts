@@ -482,6 +482,42 @@ describe('authentication and authorization', () => {
     expect([r.code, r.stderr.trim()]).toEqual([1, 'error: You must be logged in to the server (Unauthorized)']);
   });
 
+  it('a shorter token lifetime (setEksTokenMaxAge) refuses older tokens; the journal says why and fingerprints each token', async () => {
+    const bearer = (ageMs: number) => makeEksToken({ clusterName: CLUSTER, secretAccessKey: SECRET, date: new Date(Date.now() - ageMs) });
+    const get = (token: string) => raw('GET', '/api/v1/namespaces/default/serviceaccounts', { Authorization: `Bearer ${token}` });
+    const old = bearer(10_000);
+    expect((await get(old)).status).toBe(200); // 15 minutes by default
+    emu.setEksTokenMaxAge(5_000);
+    const fresh = bearer(0);
+    expect([(await get(old)).status, (await get(fresh)).status]).toEqual([401, 200]);
+    const [, refused, accepted] = emu.journal();
+    expect(refused).toMatchObject({ status: 401, authError: 'X-Amz-Date parameter is expired (5000 ms expiration)' });
+    expect(accepted).toMatchObject({ status: 200, tokenSignedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    const fingerprint = (t: string) => createHash('sha256').update(t).digest('hex').slice(0, 16);
+    expect([refused!.token, accepted!.token]).toEqual([fingerprint(old), fingerprint(fresh)]);
+    expect(JSON.stringify(emu.journal())).not.toContain('k8s-aws-v1.'); // fingerprints, never the tokens
+    emu.reset();
+    expect((await get(old)).status).toBe(200); // reset() restores the 15 minutes
+  });
+
+  it('journals which connection carried each request: keep-alive shows as one connection', async () => {
+    // client-node's default is a new agent, so a new connection, per request; node's keep-alive agent reuses one.
+    const { Agent } = await import('node:https');
+    const agent = new Agent({ keepAlive: true, ca: emu.caPem });
+    const token = makeEksToken({ clusterName: CLUSTER, secretAccessKey: SECRET });
+    const get = () => new Promise<void>((resolve, reject) => {
+      request(`${emu.url}/api/v1/namespaces`, { agent, headers: { Authorization: `Bearer ${token}` } }, (res) => res.resume().on('end', () => resolve())).on('error', reject).end();
+    });
+    emu.clearJournal();
+    for (let i = 0; i < 3; i++) await get();
+    for (let i = 0; i < 2; i++) await core.listNamespace();
+    agent.destroy();
+    const connections = emu.journal().map((e) => e.connection);
+    expect(connections.every((n) => n > 0)).toBe(true);
+    expect(new Set(connections.slice(0, 3)).size).toBe(1);
+    expect(new Set(connections).size).toBe(3);
+  });
+
   it('static token mode requires exactly that token', async () => {
     const e = await startKubeEmulator({ token: 's3cret' });
     try {

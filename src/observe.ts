@@ -3,10 +3,11 @@
 import type { AwsClients } from './aws/clients.js';
 import * as eks from './aws/eks.js';
 import * as iam from './aws/iam.js';
-import { eksToken } from './aws/token.js';
+import { eksTokens } from './aws/token.js';
 import { clusterArn } from './arn.js';
 import { RunError } from './errors.js';
 import type { Config } from './inputs/config.js';
+import * as k8s from './kube/client.js';
 import type { Kube } from './kube/client.js';
 import { bindingFor, providerArnFor } from './plan/index.js';
 import { INLINE_POLICY_NAME } from './plan/ownership.js';
@@ -22,7 +23,6 @@ export interface Observation {
 export const needsKube = (config: Config) => config.mode === 'irsa' || config.createServiceAccount || config.restartWorkloads;
 
 export async function observe(config: Config, aws: AwsClients, env: NodeJS.ProcessEnv): Promise<Observation> {
-  const kubeModule = needsKube(config) ? import('./kube/client.js') : undefined;
   const roleChain = readRole(config, aws);
   const clusterChain = readCluster(config, aws);
   // EKS clusters are only visible to their own account, so the cluster's ARN names the account a role created
@@ -33,9 +33,9 @@ export async function observe(config: Config, aws: AwsClients, env: NodeJS.Proce
   const associations = podIdentity ? eks.readAssociations(aws.eks, config.clusterName, config.namespace, config.serviceAccount) : Promise.resolve(undefined);
 
   // A kubeconfig needs nothing from DescribeCluster: read Kubernetes alongside it, not after.
-  const kubeChain = !kubeModule ? Promise.resolve(undefined)
-    : config.kube.kind === 'eks' ? clusterChain.then((cluster) => readKube(kubeModule, config, aws, cluster, env))
-      : readKube(kubeModule, config, aws, undefined, env);
+  const kubeChain = !needsKube(config) ? Promise.resolve(undefined)
+    : config.kube.kind === 'eks' ? clusterChain.then((cluster) => readKube(config, aws, cluster, env))
+      : readKube(config, aws, undefined, env);
   const provider = config.mode === 'irsa'
     ? Promise.all([accountChain, clusterChain]).then(([accountId, cluster]) => iam.readOidcProvider(aws.iam, providerArnFor(config, accountId, cluster.identity?.oidc?.issuer)))
     : Promise.resolve(undefined);
@@ -87,11 +87,12 @@ async function readCluster(config: Config, aws: AwsClients) {
   return cluster;
 }
 
-async function readKube(kubeModule: Promise<typeof import('./kube/client.js')>, config: Config, aws: AwsClients, cluster: Awaited<ReturnType<typeof readCluster>> | undefined, env: NodeJS.ProcessEnv) {
-  const k8s = await kubeModule;
-  const token = config.kube.kind === 'eks' ? await eksToken(aws.eks.config, config.clusterName, config.region, env) : undefined;
+async function readKube(config: Config, aws: AwsClients, cluster: Awaited<ReturnType<typeof readCluster>> | undefined, env: NodeJS.ProcessEnv) {
+  // A token per request, renewed before it expires: a run may outlive one (a long add-on wait, then restarts).
+  const tokens = config.kube.kind === 'eks' ? eksTokens(aws.eks.config, config.clusterName, config.region, env) : undefined;
+  await tokens?.(); // the first one now: a credentials failure is reported as such, not as a Kubernetes one
   const endpoint = cluster && { name: config.clusterName, endpoint: cluster.endpoint ?? '', caData: cluster.certificateAuthority?.data };
-  const kube = await k8s.connect(config.kube, endpoint, token);
+  const kube = await k8s.connect(config.kube, endpoint, tokens);
   const { namespace, serviceAccount: name } = config;
   const [serviceAccount, pods, workloads, webhook] = await Promise.all([
     k8s.readServiceAccount(kube, namespace, name),
@@ -110,7 +111,6 @@ async function readKube(kubeModule: Promise<typeof import('./kube/client.js')>, 
  */
 export async function reobserve(config: Config, aws: AwsClients, kube: Kube | undefined, before: Observed, touched: Set<string>,
   ready: (resources: readonly string[]) => Promise<void> = async () => undefined): Promise<Observed> {
-  const k8s = kube ? await import('./kube/client.js') : undefined;
   const reread = <T>(resources: string[], read: () => Promise<T>, unchanged: T): Promise<T> | T =>
     resources.some((r) => touched.has(r)) ? ready(resources).then(read) : unchanged;
   const [role, addon, associations, oidcProvider, serviceAccount] = await Promise.all([
@@ -118,7 +118,7 @@ export async function reobserve(config: Config, aws: AwsClients, kube: Kube | un
     config.installAgent ? reread(['eks-addon'], () => eks.describeAddon(aws.eks, config.clusterName, AGENT_ADDON), before.addon) : before.addon,
     reread(['pod-identity-association'], () => eks.readAssociations(aws.eks, config.clusterName, config.namespace, config.serviceAccount), before.associations),
     reread(['iam-oidc-provider'], () => iam.readOidcProvider(aws.iam, bindingFor(config, before).providerArn!), before.oidcProvider),
-    kube && k8s ? reread(['service-account'], () => k8s.readServiceAccount(kube, config.namespace, config.serviceAccount), before.serviceAccount) : before.serviceAccount,
+    kube ? reread(['service-account'], () => k8s.readServiceAccount(kube, config.namespace, config.serviceAccount), before.serviceAccount) : before.serviceAccount,
   ]);
   return { ...before, role, addon, associations, oidcProvider, serviceAccount };
 }

@@ -5,14 +5,15 @@
 import { createHash, createHmac } from 'node:crypto';
 
 export const EKS_PREFIX = 'k8s-aws-v1.';
-const MAX_AGE_MS = 15 * 60 * 1000; // aws-iam-authenticator: "X-Amz-Date parameter is expired (15 minute expiration)"
+export const EKS_TOKEN_MAX_AGE_MS = 15 * 60 * 1000; // aws-iam-authenticator: "X-Amz-Date parameter is expired (15 minute expiration)"
 
 export interface EksTokenInfo {
   token: string; url: string; host: string; params: Record<string, string>;
   accessKeyId: string; region: string; date: Date; signedHeaders: string[];
 }
 
-export interface EksCheck { now?: Date; clusterName?: string; secretAccessKey?: string }
+/** maxAgeMs: how long after its X-Amz-Date a token is accepted (default 15 minutes; tests shorten it). */
+export interface EksCheck { now?: Date; clusterName?: string; secretAccessKey?: string; maxAgeMs?: number }
 
 /** Returns the decoded token, or a reason it is not an EKS token (the server answers 401 either way). */
 export function parseEksToken(token: string, check: EksCheck = {}): EksTokenInfo | { error: string } {
@@ -37,7 +38,8 @@ export function parseEksToken(token: string, check: EksCheck = {}): EksTokenInfo
   if (!m) return { error: 'malformed X-Amz-Date' };
   const date = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
   const now = (check.now ?? new Date()).getTime();
-  if (now - date.getTime() > MAX_AGE_MS) return { error: 'X-Amz-Date parameter is expired (15 minute expiration)' };
+  const maxAge = check.maxAgeMs ?? EKS_TOKEN_MAX_AGE_MS;
+  if (now - date.getTime() > maxAge) return { error: `X-Amz-Date parameter is expired (${maxAge === EKS_TOKEN_MAX_AGE_MS ? '15 minute' : `${maxAge} ms`} expiration)` };
   if (date.getTime() - now > 5 * 60 * 1000) return { error: 'X-Amz-Date parameter is in the future' };
   if (check.secretAccessKey) {
     const { 'X-Amz-Signature': sig, ...unsigned } = params;

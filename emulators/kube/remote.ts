@@ -18,6 +18,8 @@ export interface KubeControl {
   reset(): Promise<void>;
   setFaults(f: Faults | null): Promise<void>;
   setForbidden(rules: ForbidRule[] | null): Promise<void>;
+  /** How long EKS tokens are accepted after they were signed; null: the default (15 minutes). reset() restores it. */
+  setEksTokenMaxAge(ms: number | null): Promise<void>;
   seed(obj: KubeObject): Promise<KubeObject>;
   get(resource: string, namespace: string | undefined, name: string): Promise<KubeObject | undefined>;
   list(resource: string, namespace?: string, labelSelector?: string): Promise<KubeObject[]>;
@@ -36,6 +38,7 @@ export function localControl(k: KubeEmulator): KubeControl {
     reset: async () => k.reset(),
     setFaults: async (f) => k.setFaults(f),
     setForbidden: async (r) => k.setForbidden(r),
+    setEksTokenMaxAge: async (ms) => k.setEksTokenMaxAge(ms),
     seed: async (o) => k.seed(o),
     get: async (r, ns, n) => k.get(r, ns, n),
     list: async (r, ns, s) => k.list(r, ns, s),
@@ -68,6 +71,7 @@ export function connectKubeEmulator(url: string, caPem: string, httpUrl: string)
     reset: async () => void (await call('POST', 'reset')),
     setFaults: async (f) => void (await call('PUT', 'faults', f)),
     setForbidden: async (r) => void (await call('PUT', 'forbid', r)),
+    setEksTokenMaxAge: async (ms) => void (await call('PUT', 'eks-token-max-age', { ms })),
     seed: async (o) => (await call('POST', 'seed', o)) as KubeObject,
     get: async (resource, namespace, name) => ((await call('POST', 'get', { resource, namespace, name })) as { object: KubeObject | null }).object ?? undefined,
     list: async (resource, namespace, labelSelector) => (await call('POST', 'list', { resource, namespace, labelSelector })) as KubeObject[],

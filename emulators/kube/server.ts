@@ -3,6 +3,7 @@
 // bearer-token checks (static or EKS-shaped), 403 rules, a request journal and fault injection.
 // Standalone: `npx tsx emulators/kube/server.ts --port 6443 [--token T|eks] [--user U] [--kubeconfig FILE]`;
 // then e.g. `curl -k -X PUT https://127.0.0.1:6443/_emulator/faults -d '{"conflictRate":1}'` (see control()).
+import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { writeKubeconfig } from './kubeconfig.js';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
@@ -32,6 +33,8 @@ export interface KubeEmulatorOptions {
   token?: string | 'eks';
   /** With token 'eks': also verify the SigV4 signature (and so the signed cluster name) with this secret key. */
   eksVerify?: { secretAccessKey: string; clusterName: string };
+  /** With token 'eks': how long after it was signed a token is accepted (default 15 minutes, as EKS). */
+  eksTokenMaxAgeMs?: number;
   /** User name in 403 messages. */
   user?: string;
   forbid?: ForbidRule[];
@@ -61,6 +64,14 @@ export interface RequestEntry {
   time: string; method: string; path: string; query: Record<string, string>; contentType: string;
   status: number; verb: string; isWrite: boolean; resource?: string; namespace?: string; name?: string;
   subresource?: string; body?: unknown; fault?: 'conflict' | 'error' | 'delay';
+  /** Which TCP connection carried the request (numbered from 1): keep-alive shows as several requests on one. */
+  connection: number;
+  /** A fingerprint of the bearer token (never the token), when one was sent. */
+  token?: string;
+  /** An EKS token's X-Amz-Date (accepted or not). */
+  tokenSignedAt?: string;
+  /** Why the token was refused (401). */
+  authError?: string;
 }
 
 export interface KubeEmulator {
@@ -74,6 +85,8 @@ export interface KubeEmulator {
   reset(): void;
   setFaults(f: Faults | null): void;
   setForbidden(rules: ForbidRule[] | null): void;
+  /** How long EKS tokens are accepted after they were signed; null: back to the default (15 minutes). */
+  setEksTokenMaxAge(ms: number | null): void;
   seed(obj: KubeObject): KubeObject;
   get(resource: string, namespace: string | undefined, name: string): KubeObject | undefined;
   list(resource: string, namespace?: string, labelSelector?: string): KubeObject[];
@@ -114,6 +127,9 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
   let random = Math.random;
   let forbid = opts.forbid ?? [];
   let lastEks: EksTokenInfo | undefined;
+  let eksMaxAgeMs = opts.eksTokenMaxAgeMs;
+  const connectionIds = new WeakMap<Socket, number>();
+  let connections = 0;
   const user = opts.user ?? 'kubernetes-admin';
   const sockets = new Set<Socket>();
 
@@ -126,14 +142,19 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
   bootstrap();
 
   /** Returns the token when the request is authenticated, null when it must get 401. */
-  function authenticate(req: IncomingMessage): { token?: string } | null {
+  function authenticate(req: IncomingMessage, entry: RequestEntry): { token?: string } | null {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
     const token = m?.[1];
+    if (token) entry.token = createHash('sha256').update(token).digest('hex').slice(0, 16);
     if (opts.token === undefined) return token ? { token } : {};
     if (!token) return null;
     if (opts.token !== 'eks') return token === opts.token ? { token } : null;
-    const info = parseEksToken(token, opts.eksVerify ?? {});
-    if ('error' in info) return null;
+    const info = parseEksToken(token, { ...opts.eksVerify, ...(eksMaxAgeMs !== undefined ? { maxAgeMs: eksMaxAgeMs } : {}) });
+    if ('error' in info) {
+      entry.authError = info.error;
+      return null;
+    }
+    entry.tokenSignedAt = info.date.toISOString();
     lastEks = info;
     return { token };
   }
@@ -159,6 +180,7 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
       // Access reviews and server-side dry runs change nothing, so they are not counted as writes.
       status: 0, verb: info.verb, isWrite: WRITE.has(method) && !reviewOf && !url.searchParams.getAll('dryRun').includes('All'), ...(info.def ? { resource: info.def.resource } : {}),
       ...(info.namespace ? { namespace: info.namespace } : {}), ...(info.name ? { name: info.name } : {}), ...(info.subresource ? { subresource: info.subresource } : {}),
+      connection: connectionIds.get(req.socket) ?? 0,
     };
     if (raw.length) entry.body = journalBody(raw, contentType);
     journal.push(entry);
@@ -169,7 +191,7 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
       res.end(text);
     };
     try {
-      const auth = authenticate(req);
+      const auth = authenticate(req, entry);
       if (!auth || isForbidden({ verb: info.verb, resource: info.def?.resource ?? '', namespace: info.namespace, name: info.name }, auth.token, 401)) throw unauthorized();
       if (['/healthz', '/livez', '/readyz'].includes(url.pathname)) return send(200, 'ok', 'text/plain; charset=utf-8');
       const doc = discovery(url.pathname, `127.0.0.1:${port}`);
@@ -195,13 +217,14 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
   }
 
   /** Control routes for shell use of the standalone server (no auth, not journaled; no real apiserver path starts so):
-   *  GET journal | GET eks-token | POST reset | PUT faults | PUT forbid | POST seed. */
+   *  GET journal | GET eks-token | POST reset | PUT faults | PUT forbid | PUT eks-token-max-age | POST seed. */
   function control(route: string, method: string, raw: Buffer, res: ServerResponse): void {
     let body: unknown = null;
     try { body = raw.length ? JSON.parse(raw.toString('utf8')) : null; } catch { return void res.writeHead(400).end('{"error":"body is not JSON"}'); }
     const routes: Record<string, () => unknown> = {
       'GET journal': () => emulator.journal(), 'GET eks-token': () => lastEks ?? null, 'POST reset': () => emulator.reset(),
       'PUT faults': () => emulator.setFaults(body as Faults | null), 'PUT forbid': () => emulator.setForbidden(body as ForbidRule[] | null),
+      'PUT eks-token-max-age': () => emulator.setEksTokenMaxAge((body as { ms?: number | null } | null)?.ms ?? null),
       'POST seed': () => emulator.seed(body as KubeObject), 'DELETE journal': () => emulator.clearJournal(),
       // Reads for a test process that shares this server (started by jest globalSetup in another process).
       'POST get': () => { const b = body as { resource: string; namespace?: string; name: string }; return { object: emulator.get(b.resource, b.namespace, b.name) ?? null }; },
@@ -227,7 +250,7 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     serve(req, res).catch(() => res.destroy()); // e.g. the client went away mid-request
   };
-  const track = (s: Socket) => { sockets.add(s); s.on('close', () => sockets.delete(s)); };
+  const track = (s: Socket) => { sockets.add(s); connectionIds.set(s, ++connections); s.on('close', () => sockets.delete(s)); };
   // The same API over HTTPS and over plain HTTP (a cluster endpoint given as http://).
   const server: Server = createServer({ key: certs.keyPem, cert: certs.certPem }, onRequest).on('secureConnection', track);
   const plain: HttpServer = createHttpServer(onRequest).on('connection', track);
@@ -257,9 +280,10 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
     },
     journal: () => structuredClone(journal),
     clearJournal: () => { journal = []; },
-    reset: () => { bootstrap(); journal = []; faults = null; forbid = opts.forbid ?? []; lastEks = undefined; },
+    reset: () => { bootstrap(); journal = []; faults = null; forbid = opts.forbid ?? []; lastEks = undefined; eksMaxAgeMs = opts.eksTokenMaxAgeMs; },
     setFaults: (f) => { faults = f; random = f?.seed !== undefined ? rng(f.seed) : Math.random; },
     setForbidden: (rules) => { forbid = rules ?? []; },
+    setEksTokenMaxAge: (ms) => { eksMaxAgeMs = ms ?? opts.eksTokenMaxAgeMs; },
     seed: (obj) => clone(store.put(defForObject(obj), obj)),
     get: (resource, ns, name) => clone(store.get(resolve(resource), ns, name)),
     list: (resource, ns, labelSelector) => clone(store.list(resolve(resource), ns, { labelSelector: labelSelector ?? null }).items),

@@ -4,6 +4,7 @@ import { errorName } from '../aws/clients.js';
 import * as eks from '../aws/eks.js';
 import * as iam from '../aws/iam.js';
 import type { Config } from '../inputs/config.js';
+import * as k8s from '../kube/client.js';
 import type { Kube } from '../kube/client.js';
 import type { Log } from '../platform/types.js';
 import type { Op } from '../plan/types.js';
@@ -60,7 +61,6 @@ export async function applyOp(op: Op, ctx: ApplyContext): Promise<void> {
 async function applyKubeOp(op: Extract<Op, { kind: 'create-namespace' | 'create-service-account' | 'annotate-service-account' | 'restart-workload' }>, ctx: ApplyContext): Promise<void> {
   const { kube, config } = ctx;
   if (!kube) throw new Error('Kubernetes access is needed for this change but was not set up.');
-  const k8s = await import('../kube/client.js'); // already loaded by observe
   if (op.kind === 'create-namespace') return k8s.createNamespace(kube, op.name);
   if (op.kind === 'create-service-account') return k8s.createServiceAccount(kube, config.namespace, config.serviceAccount, op.annotations);
   if (op.kind === 'restart-workload') return k8s.restartWorkload(kube, config.namespace, op.workload.kind, op.workload.name, new Date().toISOString());

@@ -1,10 +1,23 @@
-// Cluster access: a kubeconfig (read by client-node, so every kubeconfig feature works: exec plugins, client
-// certificates, token files, proxies), or DescribeCluster's endpoint and CA with an EKS token (no kubeconfig).
+// Cluster access through client-node, the same way on every path: one KubeConfig per run, read from a kubeconfig
+// (so every kubeconfig feature works: exec plugins, client certificates, token files, proxies) or built with
+// loadFromOptions from DescribeCluster's endpoint and CA and a user whose EKS token is renewed before it expires.
+// Every call goes through client-node's API classes; a middleware gives each request a timeout and the run's one
+// keep-alive agent. Only public client-node API is used.
 import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import { Agent as HttpsAgent, type RequestOptions } from 'node:https';
+import {
+  AdmissionregistrationV1Api,
+  AppsV1Api,
+  CoreV1Api,
+  KubeConfig,
+  ServerConfiguration,
+  createConfiguration,
+  type Middleware,
+  type RequestContext,
+} from '@kubernetes/client-node';
 import type { KubeAccess } from '../inputs/config.js';
 import { RunError } from '../errors.js';
-import type { Transport } from './rest.js';
+import { delayScale } from '../time.js';
 
 export interface ClusterEndpoint {
   name: string;
@@ -12,31 +25,77 @@ export interface ClusterEndpoint {
   caData: string | undefined;
 }
 
-export async function transportFor(access: KubeAccess, cluster: ClusterEndpoint | undefined, token: string | undefined): Promise<Transport> {
-  if (access.kind === 'eks') return eksTransport(cluster, token);
-  return kubeconfigTransport(access);
+/** A connected cluster: its server (named in messages), client-node's API classes for it, and close() for its connections. */
+export interface Kube {
+  server: string;
+  /** How long one request may take before it fails the call. */
+  timeoutMs: number;
+  core: CoreV1Api;
+  apps: AppsV1Api;
+  admission: AdmissionregistrationV1Api;
+  close(): void;
 }
 
-function eksTransport(cluster: ClusterEndpoint | undefined, token: string | undefined): Transport {
-  if (!cluster?.endpoint) throw new Error(`Cluster ${cluster?.name ?? ''} has no API endpoint yet; wait until it is ACTIVE, or give a kubeconfig.`);
-  // One keep-alive agent for the run: one TLS handshake, however many calls.
-  const agent = cluster.endpoint.startsWith('http:')
-    ? new HttpAgent({ keepAlive: true })
-    : new HttpsAgent({ keepAlive: true, ca: cluster.caData ? Buffer.from(cluster.caData, 'base64') : undefined });
-  const authorization = `Bearer ${token ?? ''}`;
-  return {
-    server: cluster.endpoint,
-    apply: async (options) => {
-      options.agent = agent;
-      options.headers = { ...options.headers, authorization };
+/**
+ * A request that gets no answer in this time fails (a hung API server must not hang the run). Test runs shrink it
+ * with EKS_POD_IAM_TIME_SCALE, but never below a few seconds: a busy test machine is not a hung server.
+ */
+export const requestTimeoutMs = () => Math.max(5_000, 30_000 * delayScale());
+
+/** The user whose token comes from `token()` on each request (see addAuthenticator). */
+const EKS_TOKEN_PROVIDER = 'eks-pod-iam-token';
+
+type Authenticator = Parameters<KubeConfig['addAuthenticator']>[0];
+
+export async function connect(access: KubeAccess, cluster: ClusterEndpoint | undefined, token: (() => Promise<string>) | undefined): Promise<Kube> {
+  const kc = access.kind === 'eks' ? eksConfig(cluster, token) : kubeconfig(access);
+  const server = kc.getCurrentCluster()?.server;
+  if (!server) throw new RunError('Input "kubeconfig" has no current context with a cluster server.');
+  const timeoutMs = requestTimeoutMs();
+  const keepAlive = sharedAgent(kc);
+  const perRequest: Middleware = {
+    pre: async (context: RequestContext) => {
+      const agent = await keepAlive.get();
+      if (agent) context.setAgent(agent);
+      context.setSignal(AbortSignal.timeout(timeoutMs)); // from here the clock is the API server's alone
+      return context;
     },
-    close: () => agent.destroy(),
+    post: async (response) => response,
+  };
+  // What kc.makeApiClient builds (kc authenticates every request), plus the middleware.
+  const configuration = createConfiguration({ baseServer: new ServerConfiguration(server, {}), authMethods: { default: kc }, promiseMiddleware: [perRequest] });
+  return {
+    server,
+    timeoutMs,
+    core: new CoreV1Api(configuration),
+    apps: new AppsV1Api(configuration),
+    admission: new AdmissionregistrationV1Api(configuration),
+    close: keepAlive.close,
   };
 }
 
-async function kubeconfigTransport(access: Exclude<KubeAccess, { kind: 'eks' }>): Promise<Transport> {
-  // Loaded only here: most runs (GitHub runners without a kubeconfig) never need it.
-  const { KubeConfig } = await import('@kubernetes/client-node');
+function eksConfig(cluster: ClusterEndpoint | undefined, token: (() => Promise<string>) | undefined): KubeConfig {
+  if (!cluster?.endpoint) throw new Error(`Cluster ${cluster?.name ?? ''} has no API endpoint yet; wait until it is ACTIVE, or give a kubeconfig.`);
+  if (!token) throw new Error('No EKS token source for the Kubernetes API.');
+  const kc = new KubeConfig();
+  const authenticator: Authenticator = {
+    isAuthProvider: (user) => user.authProvider?.name === EKS_TOKEN_PROVIDER,
+    applyAuthentication: async (_user, opts) => {
+      opts.headers = { ...opts.headers, Authorization: `Bearer ${await token()}` };
+    },
+  };
+  kc.addAuthenticator(authenticator);
+  kc.loadFromOptions({
+    // client-node needs skipTLSVerify to accept an http:// server at all; there is no TLS to verify there.
+    clusters: [{ name: cluster.name, server: cluster.endpoint, caData: cluster.caData, skipTLSVerify: cluster.endpoint.startsWith('http:') }],
+    users: [{ name: 'eks-token', authProvider: { name: EKS_TOKEN_PROVIDER } }],
+    contexts: [{ name: cluster.name, cluster: cluster.name, user: 'eks-token' }],
+    currentContext: cluster.name,
+  });
+  return kc;
+}
+
+function kubeconfig(access: Exclude<KubeAccess, { kind: 'eks' }>): KubeConfig {
   const kc = new KubeConfig();
   try {
     if (access.kind === 'kubeconfig-file') kc.loadFromFile(access.path);
@@ -47,27 +106,37 @@ async function kubeconfigTransport(access: Exclude<KubeAccess, { kind: 'eks' }>)
     const where = mark?.line !== undefined ? ` (line ${mark.line + 1}, column ${(mark.column ?? 0) + 1})` : '';
     throw new RunError(`Input "kubeconfig" is not a valid kubeconfig${where}.`);
   }
-  const server = kc.getCurrentCluster()?.server;
-  if (!server) throw new RunError('Input "kubeconfig" has no current context with a cluster server.');
-  const agent = reuseAgent(kc);
-  return {
-    server,
-    // Asked per call: exec plugins and token files renew credentials that expire during a long run.
-    apply: async (options) => {
-      await kc.applyToHTTPSOptions(options as Parameters<typeof kc.applyToHTTPSOptions>[0]);
-    },
-    close: () => agent()?.destroy(),
-  };
+  return kc;
 }
 
 /**
- * client-node builds a new agent, so a new TLS connection and context, for every request. The options are
- * the same for the whole run (credentials travel in headers), so one keep-alive agent serves every call.
+ * client-node gives every request a new agent, so a new connection and TLS handshake. The TLS material is the
+ * same for the whole run (credentials travel in headers), so one keep-alive agent, made from what the public
+ * applyToHTTPSOptions yields, serves every request. Through a proxy (cluster proxy-url) client-node's own agent is kept.
  */
-function reuseAgent(kc: object): () => HttpsAgent | undefined {
-  const target = kc as { createAgent(cluster: unknown, options: object): HttpsAgent };
-  const create = target.createAgent.bind(kc);
-  let agent: HttpsAgent | undefined;
-  target.createAgent = (cluster, options) => (agent ??= create(cluster, { ...options, keepAlive: true }));
-  return () => agent;
+function sharedAgent(kc: KubeConfig): { get(): Promise<HttpAgent | undefined>; close(): void } {
+  const cluster = kc.getCurrentCluster();
+  let agent: Promise<HttpAgent | undefined> | undefined;
+  const make = async (): Promise<HttpAgent | undefined> => {
+    if (!cluster || cluster.proxyUrl) return undefined;
+    if (cluster.server.startsWith('http:')) return new HttpAgent({ keepAlive: true });
+    const o: RequestOptions = {};
+    await kc.applyToHTTPSOptions(o); // the cluster's CA, client certificate and key, server name, skip-verify
+    (o.agent as HttpAgent | undefined)?.destroy();
+    const { ca, cert, key, pfx, passphrase, rejectUnauthorized, servername } = o;
+    return new HttpsAgent({ keepAlive: true, ca, cert, key, pfx, passphrase, rejectUnauthorized, servername });
+  };
+  return {
+    get: () => {
+      if (!agent) {
+        const made = make();
+        agent = made;
+        made.catch(() => {
+          if (agent === made) agent = undefined; // e.g. an exec plugin that failed: the call reports it, a retry asks again
+        });
+      }
+      return agent;
+    },
+    close: () => void agent?.then((a) => a?.destroy(), () => undefined),
+  };
 }

@@ -1,26 +1,11 @@
 // The Kubernetes calls the plan needs: the service account, its namespace, its pods and workloads, the webhook.
-import type { KubeAccess } from '../inputs/config.js';
+import { PatchStrategy, setHeaderOptions, type V1PodTemplateSpec } from '@kubernetes/client-node';
 import type { ObservedPod, ObservedServiceAccount, ObservedWorkload, WorkloadKind } from '../plan/types.js';
 import { sleep } from '../time.js';
-import { transportFor, type ClusterEndpoint } from './access.js';
+import type { Kube } from './access.js';
 import { describeKubeError, statusOf } from './errors.js';
-import { call, type Transport } from './rest.js';
-import type { KubeList, Metadata, PodTemplate, WirePod } from './wire.js';
 
-export type { ClusterEndpoint } from './access.js';
-
-/** A connected cluster: its server (named in messages), how requests reach it, and close() for its connections. */
-export type Kube = Transport;
-
-/** From a kubeconfig (file or text), or from DescribeCluster's endpoint and CA with an EKS token. */
-export const connect = (access: KubeAccess, cluster: ClusterEndpoint | undefined, token: string | undefined): Promise<Kube> =>
-  transportFor(access, cluster, token);
-
-const enc = encodeURIComponent;
-const saPath = (namespace: string, name: string) => `/api/v1/namespaces/${enc(namespace)}/serviceaccounts/${enc(name)}`;
-const WORKLOAD_RESOURCES: Record<WorkloadKind, string> = { Deployment: 'deployments', StatefulSet: 'statefulsets', DaemonSet: 'daemonsets' };
-const workloadsPath = (namespace: string, kind: WorkloadKind) => `/apis/apps/v1/namespaces/${enc(namespace)}/${WORKLOAD_RESOURCES[kind]}`;
-type Workload = { metadata?: Metadata; spec?: { template?: PodTemplate } };
+export { connect, type ClusterEndpoint, type Kube } from './access.js';
 
 async function orNull<T>(p: Promise<T>): Promise<T | null> {
   try {
@@ -45,21 +30,26 @@ export async function kubeCall<T>(kube: Kube, what: string, fn: () => Promise<T>
       return await fn();
     } catch (e) {
       const delay = RETRY_DELAYS_MS[attempt];
-      if (delay === undefined || !transient(e)) throw new Error(describeKubeError(e, what, kube.server));
+      if (delay === undefined || !transient(e)) throw new Error(describeKubeError(e, what, kube.server, kube.timeoutMs));
       await sleep(delay);
     }
   }
 }
 
 
+const CREATED_BY = { 'app.kubernetes.io/created-by': 'eks-pod-iam' };
+// client-node sends a patch as JSON Patch unless told otherwise.
+const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const STRATEGIC_MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
+
 export async function readServiceAccount(kube: Kube, namespace: string, name: string): Promise<ObservedServiceAccount | null> {
-  const sa = await kubeCall(kube, `read service account ${namespace}/${name}`, () => orNull(call<{ metadata?: Metadata }>(kube, 'GET', saPath(namespace, name))));
+  const sa = await kubeCall(kube, `read service account ${namespace}/${name}`, () => orNull(kube.core.readNamespacedServiceAccount({ namespace, name })));
   if (!sa) return null;
   return { annotations: { ...(sa.metadata?.annotations ?? {}) }, labels: { ...(sa.metadata?.labels ?? {}) } };
 }
 
 export async function namespaceExists(kube: Kube, name: string): Promise<boolean> {
-  return (await kubeCall(kube, `read namespace ${name}`, () => orNull(call(kube, 'GET', `/api/v1/namespaces/${enc(name)}`)))) !== null;
+  return (await kubeCall(kube, `read namespace ${name}`, () => orNull(kube.core.readNamespace({ name })))) !== null;
 }
 
 const isConflict = (e: unknown) => statusOf(e) === 409;
@@ -68,7 +58,7 @@ const isConflict = (e: unknown) => statusOf(e) === 409;
 export async function createNamespace(kube: Kube, name: string): Promise<void> {
   await kubeCall(kube, `create namespace ${name}`, async () => {
     try {
-      await call(kube, 'POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'app.kubernetes.io/created-by': 'eks-pod-iam' } } } });
+      await kube.core.createNamespace({ body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: CREATED_BY } } });
     } catch (e) {
       if (!isConflict(e)) throw e;
     }
@@ -79,8 +69,9 @@ export async function createNamespace(kube: Kube, name: string): Promise<void> {
 export async function createServiceAccount(kube: Kube, namespace: string, name: string, annotations: Record<string, string>): Promise<void> {
   await kubeCall(kube, `create service account ${namespace}/${name}`, async () => {
     try {
-      await call(kube, 'POST', `/api/v1/namespaces/${enc(namespace)}/serviceaccounts`, {
-        body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace, annotations: Object.keys(annotations).length ? annotations : undefined, labels: { 'app.kubernetes.io/created-by': 'eks-pod-iam' } } },
+      await kube.core.createNamespacedServiceAccount({
+        namespace,
+        body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace, ...(Object.keys(annotations).length ? { annotations } : {}), labels: CREATED_BY } },
       });
     } catch (e) {
       if (!isConflict(e)) throw e;
@@ -95,32 +86,35 @@ export async function annotateServiceAccount(kube: Kube, namespace: string, name
 }
 
 const patchAnnotations = (kube: Kube, namespace: string, name: string, annotations: Record<string, string>) =>
-  call(kube, 'PATCH', saPath(namespace, name), { body: { metadata: { annotations } }, patch: 'merge' });
+  kube.core.patchNamespacedServiceAccount({ namespace, name, body: { metadata: { annotations } } }, MERGE_PATCH);
 
 const envOf = (pod: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } }) =>
   Object.fromEntries((pod.spec?.containers ?? []).flatMap((c) => c.env ?? []).map((e) => [e.name, e.value ?? '']));
 
+/** client-node parses timestamps into Dates; the plan compares ISO strings. */
+const iso = (t: Date | string | undefined) => (t instanceof Date ? t.toISOString() : t);
+
 /** Pods that run as the service account, with what identity their containers were given at creation. */
 export async function listPods(kube: Kube, namespace: string, serviceAccount: string): Promise<ObservedPod[]> {
   const list = await kubeCall(kube, `list pods in ${namespace}`, () =>
-    call<KubeList<WirePod>>(kube, 'GET', `/api/v1/namespaces/${enc(namespace)}/pods`, { query: { fieldSelector: `spec.serviceAccountName=${serviceAccount}` } }));
+    kube.core.listNamespacedPod({ namespace, fieldSelector: `spec.serviceAccountName=${serviceAccount}` }));
   // Filtered here too: an API server that ignores the field selector must not make other pods look like ours.
   return list.items.filter((p) => (p.spec?.serviceAccountName ?? p.spec?.serviceAccount ?? 'default') === serviceAccount).map((p) => {
     const owner = p.metadata?.ownerReferences?.find((o) => o.controller);
-    return { name: p.metadata?.name ?? '', owner: owner && { kind: owner.kind, name: owner.name }, env: envOf(p), createdAt: p.metadata?.creationTimestamp };
+    return { name: p.metadata?.name ?? '', owner: owner && { kind: owner.kind, name: owner.name }, env: envOf(p), createdAt: iso(p.metadata?.creationTimestamp) };
   });
 }
 
-const usesAccount = (t: PodTemplate | undefined, sa: string) => (t?.spec?.serviceAccountName || t?.spec?.serviceAccount || 'default') === sa;
+const usesAccount = (t: V1PodTemplateSpec | undefined, sa: string) => (t?.spec?.serviceAccountName || t?.spec?.serviceAccount || 'default') === sa;
 
 /** Deployments, StatefulSets and DaemonSets whose pod template runs as the service account. */
 export async function listWorkloads(kube: Kube, namespace: string, serviceAccount: string): Promise<ObservedWorkload[]> {
   const [deployments, statefulSets, daemonSets] = await Promise.all([
-    kubeCall(kube, `list deployments in ${namespace}`, () => call<KubeList<Workload>>(kube, 'GET', workloadsPath(namespace, 'Deployment'))),
-    kubeCall(kube, `list statefulsets in ${namespace}`, () => call<KubeList<Workload>>(kube, 'GET', workloadsPath(namespace, 'StatefulSet'))),
-    kubeCall(kube, `list daemonsets in ${namespace}`, () => call<KubeList<Workload>>(kube, 'GET', workloadsPath(namespace, 'DaemonSet'))),
+    kubeCall(kube, `list deployments in ${namespace}`, () => kube.apps.listNamespacedDeployment({ namespace })),
+    kubeCall(kube, `list statefulsets in ${namespace}`, () => kube.apps.listNamespacedStatefulSet({ namespace })),
+    kubeCall(kube, `list daemonsets in ${namespace}`, () => kube.apps.listNamespacedDaemonSet({ namespace })),
   ]);
-  const pick = (kind: WorkloadKind, items: Workload[]) =>
+  const pick = (kind: WorkloadKind, items: { metadata?: { name?: string }; spec?: { template?: V1PodTemplateSpec } }[]) =>
     items.filter((w) => usesAccount(w.spec?.template, serviceAccount)).map((w) => ({ kind, name: w.metadata?.name ?? '' }));
   return [...pick('Deployment', deployments.items), ...pick('StatefulSet', statefulSets.items), ...pick('DaemonSet', daemonSets.items)];
 }
@@ -128,17 +122,19 @@ export async function listWorkloads(kube: Kube, namespace: string, serviceAccoun
 /** What `kubectl rollout restart` does: a pod-template annotation, so the controller replaces the pods. */
 export async function restartWorkload(kube: Kube, namespace: string, kind: WorkloadKind, name: string, at: string): Promise<void> {
   const body = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': at } } } } };
-  await kubeCall(kube, `restart ${kind.toLowerCase()} ${namespace}/${name}`, () =>
-    call(kube, 'PATCH', `${workloadsPath(namespace, kind)}/${enc(name)}`, { body, patch: 'strategic' }));
+  const patch = { Deployment: () => kube.apps.patchNamespacedDeployment({ namespace, name, body }, STRATEGIC_MERGE_PATCH),
+    StatefulSet: () => kube.apps.patchNamespacedStatefulSet({ namespace, name, body }, STRATEGIC_MERGE_PATCH),
+    DaemonSet: () => kube.apps.patchNamespacedDaemonSet({ namespace, name, body }, STRATEGIC_MERGE_PATCH) }[kind];
+  await kubeCall(kube, `restart ${kind.toLowerCase()} ${namespace}/${name}`, patch);
 }
 
 /** Whether EKS's pod identity webhook (which injects IRSA credentials) is installed; undefined when not readable. */
 export async function webhookPresent(kube: Kube, name = 'pod-identity-webhook'): Promise<boolean | undefined> {
   try {
-    await call(kube, 'GET', `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${enc(name)}`);
+    await kube.admission.readMutatingWebhookConfiguration({ name });
     return true;
   } catch (e) {
-    // 404 naming the object: it is not there. Any other failure (403, no such API): we cannot tell.
+    // 404 naming the object: it is not there. Any other failure (403, no such API, a timeout): we cannot tell.
     if (statusOf(e) !== 404) return undefined;
     try {
       return (JSON.parse(String((e as { body?: unknown }).body)) as { details?: { name?: string } }).details?.name === name ? false : undefined;
