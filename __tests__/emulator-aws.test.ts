@@ -404,7 +404,9 @@ describe('journal and faults', () => {
     await eks.send(new DescribeAddonCommand({ clusterName: 'c1', addonName: 'x' })).catch(() => undefined);
     await aws(eksArgs('list-pod-identity-associations', 'c1'));
     await emu.setFaults({});
-    expect((await emu.journal()).map(({ region, ...e }) => e)).toEqual([
+    const journal = await emu.journal();
+    expect(journal.every((e) => typeof e.start === 'number' && e.end >= e.start)).toBe(true); // monotonic ms
+    expect(journal.map(({ region, start, end, ...e }) => e)).toEqual([
       { service: 'iam', operation: 'ListRoles', method: 'POST', path: '/', status: 200 },
       { service: 'sts', operation: 'GetCallerIdentity', method: 'POST', path: '/', status: 200 },
       { service: 'eks', operation: 'DescribeAddon', method: 'GET', path: '/clusters/c1/addons/x', status: 404 },
@@ -481,6 +483,81 @@ describe('journal and faults', () => {
     expect([summary.SummaryMap.AssumeRolePolicySizeQuota, cluster.cluster.endpoint.startsWith('https://127.0.0.1'), addon.addon.status]).toEqual([2048, false, 'CREATING']);
     await podRole('app');
     expect((await eks.send(new CreatePodIdentityAssociationCommand({ clusterName: 'c1', namespace: 'n', serviceAccount: 's', roleArn: ROLE('app') }))).association?.roleArn).toBe(ROLE('app'));
+  });
+});
+
+describe('latency and the IAM write rate limit (off by default)', () => {
+  const took = (e: { start: number; end: number }) => e.end - e.start;
+
+  test('per-service latency: each request answered that much later, concurrent requests still overlap; reset() clears it', async () => {
+    await emu.createCluster('c1');
+    await emu.setLatency({ iam: 300, eks: 150 });
+    await Promise.all([
+      ...Array.from({ length: 6 }, () => iam.send(new ListRolesCommand({}))),
+      aws(eksArgs('list-pod-identity-associations', 'c1')),
+      new STSClient(emu.clientConfig()).send(new GetCallerIdentityCommand({})),
+    ]);
+    const journal = await emu.journal();
+    const of = (service: string) => journal.filter((e) => e.service === service);
+    expect([of('iam').length, of('eks').length, of('sts').length]).toEqual([6, 1, 1]);
+    expect(of('iam').every((e) => took(e) >= 300)).toBe(true);
+    expect(took(of('eks')[0]!)).toBeGreaterThanOrEqual(150);
+    expect(took(of('sts')[0]!)).toBeLessThan(150); // no latency configured for it
+    // Threaded: every IAM request arrived before the first one was answered (serialised, they would chain).
+    const firstEnd = Math.min(...of('iam').map((e) => e.end));
+    expect(of('iam').every((e) => e.start < firstEnd)).toBe(true);
+    await emu.reset();
+    await iam.send(new ListRolesCommand({}));
+    expect(took((await emu.journal())[0]!)).toBeLessThan(300);
+  });
+
+  test('IAM write rate limit: writes beyond it are answered Throttling 400 (aws CLI); reads are not limited', async () => {
+    await emu.setIamWriteRateLimit(3);
+    const results = [];
+    for (let i = 0; i < 5; i++) results.push(await awsRaw(['iam', 'create-role', '--role-name', `r${i}`, '--assume-role-policy-document', JSON.stringify(PODS_TRUST)]));
+    const throttled = results.filter((r) => r.code !== 0);
+    expect(throttled.length).toBeGreaterThanOrEqual(1); // 5 writes in well under a second; a slow machine may let one more window open
+    for (const r of throttled) expect(r.stderr).toMatch(/An error occurred \(Throttling\) when calling the CreateRole operation \(reached max retries: 0\): Rate exceeded/);
+    for (let i = 0; i < 6; i++) await aws(['iam', 'list-roles']);
+    const journal = await emu.journal();
+    expect(journal.filter((e) => e.operation === 'ListRoles').map((e) => e.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(journal.filter((e) => e.fault === 'throttle').map((e) => `${e.operation}:${e.status}`)).toEqual(throttled.map(() => 'CreateRole:400'));
+    await emu.setIamWriteRateLimit(0);
+    await aws(['iam', 'create-role', '--role-name', 'after', '--assume-role-policy-document', JSON.stringify(PODS_TRUST)]);
+  });
+
+  test('the real SDK absorbs the rate limit: 8 parallel CreateRole at 2 writes per second all succeed, after throttled attempts', async () => {
+    await emu.setIamWriteRateLimit(2);
+    const client = new IAMClient({ ...emu.clientConfig(), maxAttempts: 10 });
+    const out = await Promise.all(Array.from({ length: 8 }, (_, i) =>
+      client.send(new CreateRoleCommand({ RoleName: `sdk${i}`, AssumeRolePolicyDocument: JSON.stringify(PODS_TRUST) }))));
+    expect(out.map((o) => o.Role?.RoleName)).toEqual(Array.from({ length: 8 }, (_, i) => `sdk${i}`));
+    const creates = (await emu.journal()).filter((e) => e.operation === 'CreateRole');
+    expect(creates.filter((e) => e.status === 200)).toHaveLength(8);
+    expect(creates.filter((e) => e.fault === 'throttle').length).toBeGreaterThan(0);
+    // Never more than 2 accepted writes in any 1 s window.
+    const accepted = creates.filter((e) => e.status === 200).map((e) => e.start).sort((a, b) => a - b);
+    for (let i = 2; i < accepted.length; i++) expect(accepted[i]! - accepted[i - 2]!).toBeGreaterThanOrEqual(1000 - 50);
+  }, 60000);
+
+  test('defaults from the environment (EMULATOR_LATENCY_MS, EMULATOR_IAM_WRITES_PER_SECOND), kept by reset()', async () => {
+    const saved = { ...process.env };
+    process.env.EMULATOR_LATENCY_MS = 'iam=200,kube=15';
+    process.env.EMULATOR_IAM_WRITES_PER_SECOND = '1';
+    const other = await startAwsEmulator().finally(() => {
+      for (const k of ['EMULATOR_LATENCY_MS', 'EMULATOR_IAM_WRITES_PER_SECOND']) if (saved[k] === undefined) delete process.env[k]; else process.env[k] = saved[k];
+    });
+    try {
+      const client = new IAMClient({ ...other.clientConfig(), maxAttempts: 1 });
+      const create = (name: string) => client.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(PODS_TRUST) }));
+      await other.reset();
+      const [a, b] = await Promise.allSettled([create('a'), create('b')]);
+      expect([a.status, b.status].sort()).toEqual(['fulfilled', 'rejected']);
+      expect(((a.status === 'rejected' ? a : b) as PromiseRejectedResult).reason.name).toBe('Throttling');
+      expect((await other.journal()).every((e) => took(e) >= 200)).toBe(true);
+    } finally {
+      await other.stop();
+    }
   });
 });
 

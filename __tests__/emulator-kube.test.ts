@@ -11,7 +11,7 @@ import {
   AdmissionregistrationV1Api, AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, Watch, setHeaderOptions, type V1ServiceAccount,
 } from '@kubernetes/client-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { makeEksToken, startKubeEmulator, type KubeEmulator } from '../emulators/kube/server.js';
+import { latencyFromEnv, makeEksToken, startKubeEmulator, type KubeEmulator } from '../emulators/kube/server.js';
 
 const CLUSTER = 'demo';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -581,6 +581,27 @@ describe('faults and journal', () => {
     await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' });
     expect(performance.now() - t0).toBeGreaterThanOrEqual(145);
     emu.setFaults(null);
+  });
+
+  it('latency (off by default): every request answered that much later, concurrent ones overlap; from EMULATOR_LATENCY_MS or the control route', async () => {
+    const took = (e: { start: number; end?: number }) => e.end! - e.start;
+    emu.clearJournal();
+    await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' });
+    expect(took(emu.journal()[0]!)).toBeLessThan(200); // off by default
+    emu.setLatency(200);
+    emu.clearJournal();
+    await Promise.all(Array.from({ length: 5 }, () => core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' })));
+    const j = emu.journal();
+    expect(j.map((e) => [e.verb, e.status])).toEqual(Array.from({ length: 5 }, () => ['get', 200]));
+    expect(j.every((e) => took(e) >= 200 - 1)).toBe(true); // timers may fire up to 1 ms early
+    const firstEnd = Math.min(...j.map((e) => e.end!));
+    expect(j.every((e) => e.start < firstEnd)).toBe(true); // not serialised
+    expect(await (await fetch(`${emu.httpUrl}/_emulator/latency`, { method: 'PUT', body: '{"ms":0}' })).json()).toEqual({ ms: 0 });
+    emu.clearJournal();
+    await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' });
+    expect(took(emu.journal()[0]!)).toBeLessThan(200);
+    expect([latencyFromEnv('iam=90,eks=60,sts=40,kube=15'), latencyFromEnv('KUBE = 7'), latencyFromEnv('iam=90'), latencyFromEnv('')]).toEqual([15, 7, 0, 0]);
+    expect(() => latencyFromEnv('kube=fast')).toThrow('EMULATOR_LATENCY_MS: the kube entry must be milliseconds (kube=fast)');
   });
 
   it('journals every request; reads are not writes', async () => {

@@ -15,8 +15,13 @@ export interface JournalEntry {
   path: string;
   status: number;
   region: string;
-  fault?: 'throttle' | 'error'; // set when the fault switch answered instead of moto
+  fault?: 'throttle' | 'error'; // set when the fault switch (or the IAM write rate limit) answered instead of moto
+  start: number; // arrival, monotonic ms (CLOCK_MONOTONIC: comparable with process.hrtime and the Kubernetes journal)
+  end: number; // answer, monotonic ms (injected latency included)
 }
+
+/** Per-service latency in ms, e.g. { iam: 90, eks: 60, sts: 40 } (real-AWS-like); {} = none. */
+export type Latency = Record<string, number>;
 
 export interface Faults {
   throttleRate?: number; // 0..1: IAM/STS `Throttling` 400, EKS `ThrottlingException` 429
@@ -66,11 +71,17 @@ export interface AwsEmulator {
   pid?: number; // of the python process, when started by startAwsEmulator
   /** SDK client config: `new EKSClient(emu.clientConfig('eu-west-1'))`. */
   clientConfig(region?: string): { endpoint: string; region: string; credentials: typeof EMULATOR_CREDENTIALS };
-  /** moto's reset plus ours: journal, faults, behaviours, endpoints, quota. */
+  /** moto's reset plus ours: journal, faults, behaviours, endpoints, quota, latency and rate limit (to their env defaults). */
   reset(): Promise<void>;
   journal(): Promise<JournalEntry[]>;
   clearJournal(): Promise<void>;
   setFaults(faults: Faults): Promise<void>; // {} switches faults off
+  /** Delay every request of a service before it is answered (others are served meanwhile). Default: env
+   *  EMULATOR_LATENCY_MS ("iam=90,eks=60,sts=40"), else none; reset() goes back to that default. */
+  setLatency(latency: Latency): Promise<void>;
+  /** IAM mutating calls beyond n in any 1 s window are answered `Throttling` (400), as IAM does; 0 = off.
+   *  Default: env EMULATOR_IAM_WRITES_PER_SECOND, else off; reset() goes back to that default. */
+  setIamWriteRateLimit(writesPerSecond: number): Promise<void>;
   /** Point DescribeCluster's endpoint/CA at a local API server: all clusters, or one by name. null clears. */
   setClusterEndpoint(target: { endpoint: string; caPem?: string; caData?: string } | null, clusterName?: string): Promise<void>;
   setAddonBehaviour(behaviour: AddonBehaviour): Promise<void>;
@@ -124,6 +135,8 @@ function emulatorApi(endpoint: string, stop: () => Promise<void>, pid?: number):
     journal: async () => (await control('GET', 'journal')) as JournalEntry[],
     clearJournal: async () => void (await control('DELETE', 'journal')),
     setFaults: async (faults) => void (await control('POST', 'faults', faults)),
+    setLatency: async (latency) => void (await control('POST', 'latency', latency)),
+    setIamWriteRateLimit: async (writesPerSecond) => void (await control('POST', 'iam-rate-limit', { writesPerSecond })),
     setClusterEndpoint: async (target, clusterName) => {
       const caData = target?.caData ?? (target?.caPem ? Buffer.from(target.caPem).toString('base64') : '');
       await control('POST', 'cluster-endpoint', { endpoint: target?.endpoint ?? null, caData, clusterName });

@@ -4,6 +4,10 @@
 
 Prints `EMULATOR_READY port=N` once listening (or `EMULATOR_ERROR ...` and exits 3 when moto is
 missing). Control routes live under /_emulator/ and are never journaled.
+
+Off by default, for benchmarks (also settable through /_emulator/latency and /_emulator/iam-rate-limit):
+    EMULATOR_LATENCY_MS="iam=90,eks=60,sts=40"  every request of that service answered that much later
+    EMULATOR_IAM_WRITES_PER_SECOND=10           IAM mutating calls beyond 10 in any 1 s window: `Throttling` 400
 """
 
 import argparse
@@ -73,6 +77,69 @@ class Faults:
             fault = "throttle" if roll(c.get("throttleRate", 0)) else "error" if roll(c.get("errorRate", 0)) else None
             delay = c.get("delayMs", 0) / 1000 if c.get("delayMs") and roll(c.get("delayRate", 1)) else 0.0
         return fault, delay
+
+
+def parse_latency(text: str) -> dict[str, float]:
+    """'iam=90,eks=60,sts=40,kube=15' -> {'iam': 90.0, ...} (ms); entries for other servers (kube) are kept, unused."""
+    out: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, _, value = part.partition("=")
+        try:
+            out[name.strip().lower()] = max(0.0, float(value))
+        except ValueError:
+            raise SystemExit(f"EMULATOR_LATENCY_MS: '{part}' is not service=milliseconds")
+    return out
+
+
+class Latency:
+    """Per-service delay (ms) before each request is answered; the server is threaded, so others go on meanwhile."""
+
+    def __init__(self) -> None:
+        self.default = parse_latency(os.environ.get("EMULATOR_LATENCY_MS", ""))
+        self.ms = dict(self.default)
+
+    def set(self, cfg: dict[str, Any]) -> None:
+        self.ms = {str(k).lower(): max(0.0, float(v)) for k, v in cfg.items()}
+
+    def reset(self) -> None:
+        self.ms = dict(self.default)
+
+
+class IamWriteLimit:
+    """At most N mutating IAM calls accepted in any 1 s window; the rest are throttled (not counted)."""
+
+    def __init__(self) -> None:
+        self.lock, self.accepted = threading.Lock(), []  # monotonic seconds of accepted writes
+        raw = os.environ.get("EMULATOR_IAM_WRITES_PER_SECOND", "")
+        self.default = float(raw) if raw.strip() else 0.0
+        self.per_second = self.default
+
+    def set(self, per_second: float) -> None:
+        with self.lock:
+            self.per_second, self.accepted = max(0.0, float(per_second or 0)), []
+
+    def reset(self) -> None:
+        self.set(self.default)
+
+    def admit(self) -> bool:
+        if not self.per_second:
+            return True
+        with self.lock:
+            now = time.monotonic()
+            self.accepted = [t for t in self.accepted if now - t < 1.0]
+            if len(self.accepted) >= self.per_second:
+                return False
+            self.accepted.append(now)
+            return True
+
+
+def is_mutating(operation: str) -> bool:
+    return not re.match(r"^(Get|List|Describe)", operation)
+
+
+def now_ms() -> float:
+    """CLOCK_MONOTONIC in ms: the same clock as Node's process.hrtime on Linux, so journals compare across processes."""
+    return time.monotonic_ns() / 1e6
 
 
 _rest_routes: dict[str, list[tuple[str, Any, str]]] = {}
@@ -147,13 +214,17 @@ class Emulator:
     def __init__(self, app: Any, server_ref: dict[str, Any]) -> None:
         self.app, self.server_ref = app, server_ref
         self.journal, self.faults = Journal(), Faults()
+        self.latency, self.iam_writes = Latency(), IamWriteLimit()
 
     def reset_extensions(self) -> None:
         moto_ext.reset()
         self.journal.clear()
         self.faults.set({})
+        self.latency.reset()
+        self.iam_writes.reset()
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        start = now_ms()
         path, method = environ.get("PATH_INFO", ""), environ["REQUEST_METHOD"]
         body = read_body(environ)
         if path.startswith("/_emulator/"):
@@ -162,24 +233,31 @@ class Emulator:
         if path.startswith("/moto-api"):
             if path.rstrip("/") == "/moto-api/reset" and method == "POST":
                 self.reset_extensions()
+                out = self.app(environ, start_response)
+                warm_backends()
+                return out
             return self.app(environ, start_response)
         if environ.get("HTTP_X_EMULATOR_UNJOURNALED"):  # test set-up calls (index.ts createCluster)
             return self.app(environ, start_response)
 
         service, operation, region = identify(environ, body)
         fault, delay = self.faults.pick(service, operation)
+        delay += self.latency.ms.get(service, 0.0) / 1000
         if delay:
-            time.sleep(delay)
-        entry = {"service": service, "operation": operation, "method": method, "path": path, "region": region}
+            time.sleep(delay)  # this request's thread only
+        if not fault and service == "iam" and is_mutating(operation) and not self.iam_writes.admit():
+            fault = "throttle"
+        # start/end: monotonic ms (now_ms) from the request's arrival to its answer, latency included
+        entry = {"service": service, "operation": operation, "method": method, "path": path, "region": region, "start": start}
         if fault:
             error_status = 503 if self.faults.cfg.get("errorStatus") == 503 else 500
             status, headers, payload = fault_response(service, fault, error_status)
-            self.journal.add({**entry, "status": status, "fault": fault})
+            self.journal.add({**entry, "end": now_ms(), "status": status, "fault": fault})
             start_response(f"{status} {HTTPStatus(status).phrase}", headers + [("Content-Length", str(len(payload)))])
             return [payload]
 
         def record(status: str, headers: Any, exc_info: Any = None) -> Any:
-            self.journal.add({**entry, "status": int(status.split(" ", 1)[0])})
+            self.journal.add({**entry, "end": now_ms(), "status": int(status.split(" ", 1)[0])})
             return start_response(status, headers, exc_info)
 
         return self.app(environ, record)
@@ -202,11 +280,28 @@ class Emulator:
             return respond(start_response, 200, self.faults.cfg)
         if route == "faults" and method == "GET":
             return respond(start_response, 200, self.faults.cfg)
+        if route == "latency" and method in ("POST", "PUT"):
+            try:
+                self.latency.set(body)
+            except (TypeError, ValueError, AttributeError):
+                return respond(start_response, 400, {"error": 'latency: {"service": milliseconds, ...}'})
+            return respond(start_response, 200, self.latency.ms)
+        if route == "latency" and method == "GET":
+            return respond(start_response, 200, self.latency.ms)
+        if route == "iam-rate-limit" and method in ("POST", "PUT"):
+            try:
+                self.iam_writes.set(body.get("writesPerSecond", 0))
+            except (TypeError, ValueError, AttributeError):
+                return respond(start_response, 400, {"error": 'iam-rate-limit: {"writesPerSecond": n} (0: off)'})
+            return respond(start_response, 200, {"writesPerSecond": self.iam_writes.per_second})
+        if route == "iam-rate-limit" and method == "GET":
+            return respond(start_response, 200, {"writesPerSecond": self.iam_writes.per_second})
         if route == "reset" and method == "POST":
             from moto.moto_api._internal.models import moto_api_backend
 
             moto_api_backend.reset()
             self.reset_extensions()
+            warm_backends()
             return respond(start_response, 200, {"ok": True})
         if route == "shutdown" and method == "POST":
             threading.Thread(target=self.server_ref["server"].shutdown, daemon=True).start()
@@ -250,12 +345,20 @@ def exit_when_parent_goes() -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
+def warm_backends() -> None:
+    """Create the IAM and EKS backends now (IAM loads ~1000 AWS-managed policies, ~0.1 s) rather than in the
+    first request after a reset, which would otherwise look that much slower than its peers."""
+    from moto.eks.models import eks_backends
+    from moto.iam.models import iam_backends
+
+    iam_backends[moto_ext.DEFAULT_ACCOUNT]["aws"]
+    eks_backends[moto_ext.DEFAULT_ACCOUNT]["us-east-1"]
+
+
 def warm_up(dispatcher: Any) -> None:
     """After READY, pay in the background what the first EKS/IAM/STS calls would (~0.5 s).
     AWS requests wait for it (WARM) rather than race it: racing doubles the work under the GIL."""
     from moto.core.responses import _get_method_urls
-    from moto.eks.models import eks_backends
-    from moto.iam.models import iam_backends
 
     try:
         for service in ("eks", "iam", "sts"):
@@ -264,8 +367,7 @@ def warm_up(dispatcher: Any) -> None:
                     dispatcher.app_instances[service] = create_backend_app(service)
         _get_method_urls("eks", "us-east-1")
         rest_operation("eks", "GET", "/")
-        iam_backends[moto_ext.DEFAULT_ACCOUNT]["aws"]
-        eks_backends[moto_ext.DEFAULT_ACCOUNT]["us-east-1"]
+        warm_backends()
     finally:
         WARM.set()
 

@@ -40,7 +40,20 @@ export interface KubeEmulatorOptions {
   forbid?: ForbidRule[];
   /** EKS mutating webhook (IRSA/Pod Identity environment injection into new pods). */
   webhook?: WebhookOptions;
+  /** Every API request is answered this much later (others are served meanwhile). Default: the `kube=` entry of
+   *  env EMULATOR_LATENCY_MS ("iam=90,eks=60,sts=40,kube=15"), else 0 (tests stay fast). reset() keeps it. */
+  latencyMs?: number;
 }
+
+/** The `kube=` entry of EMULATOR_LATENCY_MS, in ms (0 when absent). */
+export function latencyFromEnv(text = process.env.EMULATOR_LATENCY_MS ?? ''): number {
+  const ms = Number(/(?:^|,)\s*kube\s*=\s*([^,]*)/i.exec(text)?.[1] ?? 0);
+  if (!Number.isFinite(ms) || ms < 0) throw new Error(`EMULATOR_LATENCY_MS: the kube entry must be milliseconds (${text})`);
+  return ms;
+}
+
+/** CLOCK_MONOTONIC in ms (the AWS emulator's journal uses the same clock, time.monotonic_ns). */
+const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 
 /** A request matching every given field is answered with 403 Forbidden (authorization is checked after authentication),
  *  or with `code: 401` as EKS answers a valid token whose IAM principal has no access entry (401 Unauthorized). */
@@ -72,6 +85,8 @@ export interface RequestEntry {
   tokenSignedAt?: string;
   /** Why the token was refused (401). */
   authError?: string;
+  /** Arrival and answer (headers sent; for a watch: when it was accepted), monotonic ms; latency included. */
+  start: number; end?: number;
 }
 
 export interface KubeEmulator {
@@ -87,6 +102,8 @@ export interface KubeEmulator {
   setForbidden(rules: ForbidRule[] | null): void;
   /** How long EKS tokens are accepted after they were signed; null: back to the default (15 minutes). */
   setEksTokenMaxAge(ms: number | null): void;
+  /** Per-request latency in ms (0 = none). */
+  setLatency(ms: number): void;
   seed(obj: KubeObject): KubeObject;
   get(resource: string, namespace: string | undefined, name: string): KubeObject | undefined;
   list(resource: string, namespace?: string, labelSelector?: string): KubeObject[];
@@ -130,6 +147,7 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
   let eksMaxAgeMs = opts.eksTokenMaxAgeMs;
   const connectionIds = new WeakMap<Socket, number>();
   let connections = 0;
+  let latencyMs = opts.latencyMs ?? latencyFromEnv();
   const user = opts.user ?? 'kubernetes-admin';
   const sockets = new Set<Socket>();
 
@@ -166,6 +184,7 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
     (!r.token || r.token === token));
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const start = nowMs();
     const url = new URL(req.url ?? '/', 'https://127.0.0.1');
     const method = req.method ?? 'GET';
     const chunks: Buffer[] = [];
@@ -173,10 +192,11 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
     const raw = Buffer.concat(chunks);
     const contentType = String(req.headers['content-type'] ?? '');
     if (url.pathname.startsWith('/_emulator/')) return control(url.pathname.slice('/_emulator/'.length), method, raw, res);
+    if (latencyMs) await new Promise((r) => setTimeout(r, latencyMs)); // a timer: other requests are served meanwhile
     const info = requestInfo(method, url.pathname, url.searchParams);
     const reviewOf = REVIEW_PATH.exec(url.pathname)?.[1];
     const entry: RequestEntry = {
-      time: new Date().toISOString(), method, path: url.pathname, query: Object.fromEntries(url.searchParams), contentType,
+      time: new Date().toISOString(), start, method, path: url.pathname, query: Object.fromEntries(url.searchParams), contentType,
       // Access reviews and server-side dry runs change nothing, so they are not counted as writes.
       status: 0, verb: info.verb, isWrite: WRITE.has(method) && !reviewOf && !url.searchParams.getAll('dryRun').includes('All'), ...(info.def ? { resource: info.def.resource } : {}),
       ...(info.namespace ? { namespace: info.namespace } : {}), ...(info.name ? { name: info.name } : {}), ...(info.subresource ? { subresource: info.subresource } : {}),
@@ -186,6 +206,7 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
     journal.push(entry);
     const send = (status: number, body: unknown, type = 'application/json') => {
       entry.status = status;
+      entry.end = nowMs();
       const text = typeof body === 'string' ? body : JSON.stringify(body);
       res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
       res.end(text);
@@ -204,7 +225,7 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
       }
       if (info.def && isForbidden({ ...info, resource: info.def.resource }, auth.token)) throw forbidden(user, info.verb, info.def.resource, info.def.group, info.namespace, info.name);
       await injectFaults(info, entry);
-      if (info.verb === 'watch' && info.def) { entry.status = 200; return watches.serve(info, url.searchParams, res, wantsTable(req.headers.accept)); }
+      if (info.verb === 'watch' && info.def) { entry.status = 200; entry.end = nowMs(); return watches.serve(info, url.searchParams, res, wantsTable(req.headers.accept)); }
       const out = handle(store, info, method, url.searchParams, raw, contentType);
       if ((info.verb === 'get' || info.verb === 'list') && wantsTable(req.headers.accept))
         return send(out.status, toTable(info.def!.resource, out.body, url.searchParams.get('includeObject')), TABLE_CONTENT_TYPE);
@@ -217,7 +238,8 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
   }
 
   /** Control routes for shell use of the standalone server (no auth, not journaled; no real apiserver path starts so):
-   *  GET journal | GET eks-token | POST reset | PUT faults | PUT forbid | PUT eks-token-max-age | POST seed. */
+   *  GET journal | GET eks-token | POST reset | PUT faults | PUT forbid | PUT eks-token-max-age | POST seed |
+   *  PUT latency {"ms": 15}. */
   function control(route: string, method: string, raw: Buffer, res: ServerResponse): void {
     let body: unknown = null;
     try { body = raw.length ? JSON.parse(raw.toString('utf8')) : null; } catch { return void res.writeHead(400).end('{"error":"body is not JSON"}'); }
@@ -226,6 +248,7 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
       'PUT faults': () => emulator.setFaults(body as Faults | null), 'PUT forbid': () => emulator.setForbidden(body as ForbidRule[] | null),
       'PUT eks-token-max-age': () => emulator.setEksTokenMaxAge((body as { ms?: number | null } | null)?.ms ?? null),
       'POST seed': () => emulator.seed(body as KubeObject), 'DELETE journal': () => emulator.clearJournal(),
+      'PUT latency': () => { emulator.setLatency(Number((body as { ms?: number } | null)?.ms ?? 0)); return { ms: latencyMs }; },
       // Reads for a test process that shares this server (started by jest globalSetup in another process).
       'POST get': () => { const b = body as { resource: string; namespace?: string; name: string }; return { object: emulator.get(b.resource, b.namespace, b.name) ?? null }; },
       'POST list': () => { const b = body as { resource: string; namespace?: string; labelSelector?: string }; return emulator.list(b.resource, b.namespace, b.labelSelector); },
@@ -284,6 +307,7 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
     setFaults: (f) => { faults = f; random = f?.seed !== undefined ? rng(f.seed) : Math.random; },
     setForbidden: (rules) => { forbid = rules ?? []; },
     setEksTokenMaxAge: (ms) => { eksMaxAgeMs = ms ?? opts.eksTokenMaxAgeMs; },
+    setLatency: (ms) => { latencyMs = Number.isFinite(ms) && ms > 0 ? ms : 0; },
     seed: (obj) => clone(store.put(defForObject(obj), obj)),
     get: (resource, ns, name) => clone(store.get(resolve(resource), ns, name)),
     list: (resource, ns, labelSelector) => clone(store.list(resolve(resource), ns, { labelSelector: labelSelector ?? null }).items),

@@ -1,8 +1,14 @@
 // Writes to a role's trust policy that survive concurrent runs. IAM has no conditional write: two runs
 // that read the same trust and each write their merge lose one binding. So we merge into a fresh read
-// right before writing (the race window is one round trip), then re-read a few times; if our binding was
+// right before writing (the race window is one round trip), then re-read after a short wait; if our binding was
 // overwritten meanwhile, we merge it again into the CURRENT document (other runs' subjects and foreign
 // statements stay) and write again, bounded. Throttling and 5xx are the SDK's job, not retried here.
+//
+// How long to wait: another run can only overwrite our statement if it read the trust before our write
+// landed and writes after it. Its write then lands at most its read->write gap after ours: the read's answer
+// travelling back, its merge, its write travelling out, i.e. about one IAM round trip plus its own processing.
+// So we re-read after a few of OUR measured round trips (never less than a floor that covers a busy machine's
+// processing stalls), twice, instead of a fixed ~1.5 s.
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { errorName } from '../aws/clients.js';
 import * as iam from '../aws/iam.js';
@@ -13,16 +19,27 @@ import { mergeTrust, type Binding } from '../plan/trust.js';
 import type { Op } from '../plan/types.js';
 import { delayScale } from '../time.js';
 
-/** Stability check after a write: reads spaced ~500 ms apart (jittered) watch ~1.5 s for a concurrent overwrite. */
-const STABILITY_READS = 3;
-const STABILITY_SPACING_MS = 500;
+/** Stability check after a write: re-reads, each after max(floor, factor × IAM round trip), jittered ±25%, capped. */
+const STABILITY_READS = 2;
+const STABILITY_RTT_FACTOR = 2;
+const STABILITY_MIN_WAIT_MS = 200;
+const STABILITY_MAX_WAIT_MS = 2000;
+/** Spacing of the GetRole retries while a role that exists is not yet visible (multiplied by the attempt). */
+const NOT_YET_VISIBLE_SPACING_MS = 500;
 /** Writes (first one included) before giving up; each rewrite follows an overwrite seen by a re-read. */
 const MAX_WRITES = 6;
 /** After EntityAlreadyExists, IAM may not show the role to GetRole yet (eventual consistency). */
 const NOT_YET_VISIBLE_READS = 5;
 
 const NO_ROLE_READ = { policies: false, inlinePolicyName: undefined };
-const jittered = (ms: number) => new Promise((r) => setTimeout(r, ms * delayScale() * (0.5 + Math.random())));
+const jittered = (ms: number, spread = 0.5) => new Promise((r) => setTimeout(r, ms * delayScale() * (1 - spread + 2 * spread * Math.random())));
+
+/** The result of fn and how long its round trip took (ms). */
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const started = performance.now();
+  const out = await fn();
+  return [out, performance.now() - started];
+}
 
 /**
  * Creates the role. When it already exists (a concurrent run created it, or our own CreateRole succeeded
@@ -53,15 +70,15 @@ export async function updateTrust(client: IAMClient, op: Extract<Op, { kind: 'up
  * the current trust already allows the binding. Returns the role's tags (from the last read).
  */
 export async function mergeBinding(client: IAMClient, roleName: string, binding: Binding, log: Log): Promise<Record<string, string>> {
-  let role = await readVisible(client, roleName);
+  let [role, readMs] = await timed(() => readVisible(client, roleName));
   for (let writes = 0; writes < MAX_WRITES; writes++) {
     const merge = mergeTrust(role.trust, binding);
     if (!merge.changed) return role.tags; // only on the first read: already allowed, nothing written, nothing to watch
     if (writes > 0) log.info(`The trust policy of ${roleName} was overwritten by a concurrent writer: merging our statement again (write ${writes + 1}).`);
-    await iam.updateTrust(client, roleName, merge.document);
-    const lost = await watch(client, roleName, binding);
+    const [, writeMs] = await timed(() => iam.updateTrust(client, roleName, merge.document));
+    const lost = await watch(client, roleName, binding, Math.max(readMs, writeMs), log);
     if (!lost) return role.tags;
-    role = lost; // the freshest read: merge into it right away, keeping what the other writer put there
+    [role, readMs] = lost; // the freshest read: merge into it right away, keeping what the other writer put there
   }
   throw new RunError(
     `The trust policy of role ${roleName} kept losing this service account's statement to concurrent writers (${MAX_WRITES} writes): ` +
@@ -69,13 +86,21 @@ export async function mergeBinding(client: IAMClient, roleName: string, binding:
   );
 }
 
-/** Re-reads the trust a few times; returns the role as read when our binding is gone, else undefined. */
-async function watch(client: IAMClient, roleName: string, binding: Binding) {
+/**
+ * Re-reads the trust (STABILITY_READS times, each after a wait derived from the IAM round trip just measured);
+ * returns the role as read (and that read's round trip) when our binding is gone, else undefined.
+ */
+async function watch(client: IAMClient, roleName: string, binding: Binding, roundTripMs: number, log: Log) {
+  const waitMs = Math.min(STABILITY_MAX_WAIT_MS, Math.max(STABILITY_MIN_WAIT_MS, STABILITY_RTT_FACTOR * roundTripMs));
+  log.info(
+    `Checking that no concurrent writer overwrote the trust policy of ${roleName}: ${STABILITY_READS} re-reads, ~${Math.round(waitMs * delayScale())} ms apart ` +
+      `(IAM round trip ${Math.round(roundTripMs)} ms).`,
+  );
   for (let i = 0; i < STABILITY_READS; i++) {
-    await jittered(STABILITY_SPACING_MS);
-    const role = await iam.readRole(client, roleName, NO_ROLE_READ);
+    await jittered(waitMs, 0.25);
+    const [role, readMs] = await timed(() => iam.readRole(client, roleName, NO_ROLE_READ));
     if (!role) throw new RunError(`Role ${roleName} was deleted while its trust policy was being updated.`);
-    if (mergeTrust(role.trust, binding).changed) return role;
+    if (mergeTrust(role.trust, binding).changed) return [role, readMs] as const;
   }
   return undefined;
 }
@@ -86,6 +111,6 @@ async function readVisible(client: IAMClient, roleName: string) {
     if (role) return role;
     if (i >= NOT_YET_VISIBLE_READS)
       throw new RunError(`GetRole does not find role ${roleName} while its trust policy is being merged: it was deleted meanwhile, or these credentials may not read it.`);
-    await jittered(STABILITY_SPACING_MS * i);
+    await jittered(NOT_YET_VISIBLE_SPACING_MS * i);
   }
 }
