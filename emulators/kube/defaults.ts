@@ -4,7 +4,9 @@ import type { ResourceDef } from './resources.js';
 import type { KubeObject } from './store.js';
 
 type Obj = Record<string, unknown>;
-const setDefault = (o: Obj, key: string, value: unknown) => { if (o[key] === undefined) o[key] = value; };
+const setDefault = (o: Obj, key: string, value: unknown) => {
+  if (o[key] === undefined) o[key] = value;
+};
 
 function container(c: Obj): void {
   const image = String(c.image ?? '');

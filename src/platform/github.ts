@@ -73,7 +73,11 @@ function runUrl(): string | undefined {
 export function githubProvenance(): Record<string, string> {
   const url = runUrl();
   if (!url) return {};
-  return provenanceTags({ [GITHUB_REPOSITORY_TAG]: process.env.GITHUB_REPOSITORY, [GITHUB_WORKFLOW_TAG]: context.workflow, [GITHUB_RUN_TAG]: url });
+  return provenanceTags({
+    [GITHUB_REPOSITORY_TAG]: process.env.GITHUB_REPOSITORY,
+    [GITHUB_WORKFLOW_TAG]: context.workflow,
+    [GITHUB_RUN_TAG]: url,
+  });
 }
 
 /** Which workflow run made the change, for the audit trail a platform team keeps of its summaries. */
