@@ -17,7 +17,8 @@ import type { KubeObject, Store } from './store.js';
 
 export interface RequestInfo {
   isResource: boolean;
-  verb: string; // Kubernetes verb: get list watch create update patch delete deletecollection (or the lower-case HTTP method)
+  /** Kubernetes verb: get list watch create update patch delete deletecollection (or the lower-case HTTP method). */
+  verb: string;
   def?: ResourceDef;
   namespace?: string;
   name?: string;

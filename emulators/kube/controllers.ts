@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { KubeError, forbidden } from './errors.js';
 import { POD_IDENTITY_WEBHOOK, RESOURCES, apiVersionOf, type ResourceDef } from './resources.js';
-import { randomSuffix, type KubeObject, type OwnerReference, type Store, type WatchEvent } from './store.js';
+import { clone, randomSuffix, type KubeObject, type OwnerReference, type Store, type WatchEvent } from './store.js';
 import { injectAwsIdentity, type WebhookOptions } from './webhook.js';
 
 const def = (resource: string) => RESOURCES.find((r) => r.resource === resource)!;
@@ -54,14 +54,16 @@ export function installControllers(store: Store, webhook: WebhookOptions = {}): 
   store.afterWrite = (e) => react(e);
 
   function admitPod(pod: KubeObject): void {
-    const spec = (pod.spec ??= {}) as Record<string, unknown>;
+    const spec = (pod.spec ??= {});
     const saName = (spec.serviceAccountName ?? spec.serviceAccount ?? 'default') as string;
     Object.assign(spec, { serviceAccountName: saName, serviceAccount: saName });
     spec.nodeName ??= NODE; // scheduled at once: there is one node
     const sa = store.get(SA, pod.metadata.namespace, saName);
     if (!sa) {
       const err = forbidden('', 'create', 'pods', '', pod.metadata.namespace, pod.metadata.name);
-      err.status.message = `pods "${pod.metadata.name}" is forbidden: error looking up service account ${pod.metadata.namespace}/${saName}: serviceaccount "${saName}" not found`;
+      err.status.message =
+        `pods "${pod.metadata.name}" is forbidden: error looking up service account ` +
+        `${pod.metadata.namespace}/${saName}: serviceaccount "${saName}" not found`;
       throw err;
     }
     // EKS mutates pods through its `pod-identity-webhook` configuration: without it, nothing is injected.
@@ -97,7 +99,8 @@ export function installControllers(store: Store, webhook: WebhookOptions = {}): 
   function react({ type, def: d, object: o }: WatchEvent): void {
     const ns = o.metadata.namespace;
     if (d === NS && type === 'ADDED') store.put(SA, { metadata: { name: 'default', namespace: o.metadata.name } });
-    if (d === SA && type === 'ADDED') for (const w of workloadsIn(ns!)) enqueue(w.def, w.obj); // pods blocked on this SA can start
+    // Pods blocked on this SA can start.
+    if (d === SA && type === 'ADDED') for (const w of workloadsIn(ns!)) enqueue(w.def, w.obj);
     if (type !== 'DELETED' && (d === DEPLOY || d === RS || d === STS || d === DS)) enqueue(d, o);
     if (d === RS && type !== 'DELETED') enqueueOwner(o); // the Deployment's status follows its ReplicaSets
     if (d === POD && type === 'DELETED') enqueueOwner(o); // the owner notices a missing pod
@@ -132,7 +135,7 @@ export function installControllers(store: Store, webhook: WebhookOptions = {}): 
     const ref = (o.metadata.ownerReferences ?? []).find((r) => r.controller);
     const ownerDef = ref && RESOURCES.find((r) => r.kind === ref.kind && apiVersionOf(r) === ref.apiVersion);
     const owner = ownerDef && store.get(ownerDef, o.metadata.namespace, ref.name);
-    if (owner && owner.metadata.uid === ref!.uid) enqueue(ownerDef, owner);
+    if (owner && owner.metadata.uid === ref.uid) enqueue(ownerDef, owner);
   }
 
   function workloadsIn(ns: string) {
@@ -288,7 +291,7 @@ export function installControllers(store: Store, webhook: WebhookOptions = {}): 
           labels: { ...(t.metadata?.labels ?? {}), ...labels },
           ownerReferences: [controllerRef(owner, ownerDef)],
         },
-        spec: JSON.parse(JSON.stringify(t.spec ?? {})),
+        spec: clone(t.spec ?? {}),
       });
     } catch (e) {
       if (!(e instanceof KubeError)) throw e; // e.g. the service account does not exist yet: retried when it is created

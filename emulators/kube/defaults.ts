@@ -9,7 +9,7 @@ const setDefault = (o: Obj, key: string, value: unknown) => {
 };
 
 function container(c: Obj): void {
-  const image = String(c.image ?? '');
+  const image = typeof c.image === 'string' ? c.image : '';
   const tag = image.includes('@') ? 'digest' : /:[^/]+$/.exec(image)?.[0].slice(1);
   setDefault(c, 'imagePullPolicy', !tag || tag === 'latest' ? 'Always' : 'IfNotPresent');
   setDefault(c, 'terminationMessagePath', '/dev/termination-log');

@@ -47,7 +47,8 @@ export const conflict = (resource: string, group: string, name: string) =>
   failure(
     409,
     'Conflict',
-    `Operation cannot be fulfilled on ${qualified(resource, group)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+    `Operation cannot be fulfilled on ${qualified(resource, group)} "${name}": the object has been modified; ` +
+      'please apply your changes to the latest version and try again',
     det(name, resource, group),
   );
 

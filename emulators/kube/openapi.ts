@@ -5,8 +5,7 @@
 // (The emulator itself accepts unknown fields: it does not implement strict field validation.)
 import { RESOURCES, VERSION } from './resources.js';
 
-const HASH =
-  'EMULATOR0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000';
+const HASH = `EMULATOR${'0'.repeat(118)}`;
 const gvPath = (group: string) => (group ? `apis/${group}/v1` : 'api/v1');
 
 export function openapiRoot() {

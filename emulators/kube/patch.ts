@@ -5,7 +5,7 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Obj = { [k: string]: Json };
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 // Objects are plain JSON; a JSON round trip is several times faster than structuredClone here.
-const clone = <T>(v: T): T => (v === undefined ? v : JSON.parse(JSON.stringify(v)));
+const clone = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T));
 
 /** RFC 7386 JSON merge patch: objects merge recursively, null deletes, anything else (lists too) replaces. */
 export function mergePatch(target: unknown, patch: unknown): unknown {
@@ -41,7 +41,10 @@ const MERGE_KEYS: Record<string, string> = {
 };
 const PRIMITIVE_MERGE = new Set(['finalizers']);
 
-/** Applies an application/strategic-merge-patch+json body (maps merge, keyed lists merge, $patch/$retainKeys directives). */
+/**
+ * Applies an application/strategic-merge-patch+json body (maps merge, keyed
+ * lists merge, $patch/$retainKeys directives).
+ */
 export function strategicMerge(target: unknown, patch: unknown): unknown {
   if (!isObj(patch)) return clone(patch);
   const directive = patch.$patch;
@@ -56,7 +59,7 @@ export function strategicMerge(target: unknown, patch: unknown): unknown {
     if (k === '$patch' || k === '$retainKeys' || k.startsWith('$setElementOrder/')) continue;
     if (k.startsWith('$deleteFromPrimitiveList/')) {
       const f = k.slice('$deleteFromPrimitiveList/'.length);
-      if (Array.isArray(out[f]) && Array.isArray(v)) out[f] = (out[f] as Json[]).filter((x) => !v.includes(x));
+      if (Array.isArray(out[f]) && Array.isArray(v)) out[f] = out[f].filter((x) => !v.includes(x));
       continue;
     }
     if (v === null) {
@@ -89,8 +92,12 @@ function mergeList(field: string, current: Json | undefined, patch: Json[]): Jso
   if (patch.some((p) => isObj(p) && p.$patch === 'replace'))
     return stripDirectives(patch.filter((p) => !(isObj(p) && p.$patch === 'replace'))) as Json[];
   for (const item of patch) {
-    if (!isObj(item))
-      throw badRequest(`unable to find api field in struct ${field} for the json field "${String(item)}"`);
+    if (!isObj(item)) {
+      // A scalar (or a nested list) where an object with the merge key belongs.
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- String() is the wanted text, lists included
+      const shown = String(item);
+      throw badRequest(`unable to find api field in struct ${field} for the json field "${shown}"`);
+    }
     const idx = cur.findIndex((c) => isObj(c) && c[key] === item[key]);
     if (item.$patch === 'delete') {
       if (idx >= 0) cur.splice(idx, 1);

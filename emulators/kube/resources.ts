@@ -87,7 +87,8 @@ export const RESOURCES: ResourceDef[] = [
     generation: true,
     statusOwned: true,
   },
-  // EKS clusters come with `pod-identity-webhook` (see POD_IDENTITY_WEBHOOK); tools check it to tell whether IRSA can work.
+  // EKS clusters come with `pod-identity-webhook` (see POD_IDENTITY_WEBHOOK);
+  // tools check it to tell whether IRSA can work.
   {
     group: 'admissionregistration.k8s.io',
     resource: 'mutatingwebhookconfigurations',

@@ -12,7 +12,10 @@ export interface ReviewContext {
 
 const meta = { creationTimestamp: null };
 
-/** Handles POST /apis/authentication.k8s.io/v1/selfsubjectreviews and .../authorization.k8s.io/v1/selfsubjectaccessreviews. */
+/**
+ * Handles POST /apis/authentication.k8s.io/v1/selfsubjectreviews and
+ * .../authorization.k8s.io/v1/selfsubjectaccessreviews.
+ */
 export function review(
   resource: string,
   method: string,
@@ -37,7 +40,8 @@ export function review(
   const ra = spec?.resourceAttributes;
   if (!ra && !spec?.nonResourceAttributes)
     throw badRequest(
-      'SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified',
+      'SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": ' +
+        'exactly one of nonResourceAttributes or resourceAttributes must be specified',
     );
   const allowed =
     !ra ||

@@ -74,7 +74,7 @@ const PATCH_TYPES = [
   'application/apply-patch+yaml',
 ];
 // Objects are plain JSON; a JSON round trip is several times faster than structuredClone here.
-export const clone = <T>(v: T): T => (v === undefined ? v : JSON.parse(JSON.stringify(v)));
+export const clone = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T));
 /** Stored objects are frozen and handed out without copying (controllers read a lot); writers build new objects. */
 function deepFreeze<T>(v: T): T {
   if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
@@ -136,7 +136,7 @@ export class Store {
     let after = '';
     if (opts.continue) {
       try {
-        after = JSON.parse(Buffer.from(opts.continue, 'base64').toString()).start;
+        after = (JSON.parse(Buffer.from(opts.continue, 'base64').toString()) as { start: string }).start;
       } catch {
         throw badRequest('continue key is not valid: illegal base64 data');
       }
@@ -210,7 +210,8 @@ export class Store {
       throw badRequest(`error decoding patch: ${(e as Error).message}`);
     }
     const cur = this.get(def, ns, name);
-    if (!cur && type === 'application/apply-patch+yaml') return this.create(def, ns, p, opts); // server-side apply creates
+    // Server-side apply creates.
+    if (!cur && type === 'application/apply-patch+yaml') return this.create(def, ns, p, opts);
     if (!cur) throw notFound(def.resource, def.group, name);
     const patched =
       type === 'application/json-patch+json'
@@ -246,7 +247,8 @@ export class Store {
     if (def.generation && !same(next.spec ?? {}, cur.spec ?? {}))
       next.metadata.generation = (cur.metadata.generation ?? 1) + 1;
     next.metadata.resourceVersion = cur.metadata.resourceVersion;
-    if (sameObject(next, cur)) return this.stamp(def, cur, cur, true); // no-op: the real server does not bump resourceVersion
+    // No-op: the real server does not bump resourceVersion.
+    if (sameObject(next, cur)) return this.stamp(def, cur, cur, true);
     return opts.dryRun ? this.stamp(def, next, cur, true) : this.commit(def, next, cur);
   }
 
@@ -267,13 +269,16 @@ export class Store {
     const failed = (detail: string) =>
       new KubeError({
         ...conflict(def.resource, def.group, name).status,
-        message: `Operation cannot be fulfilled on ${qualified(def.resource, def.group)} "${name}": Precondition failed: ${detail}`,
+        message:
+          `Operation cannot be fulfilled on ${qualified(def.resource, def.group)} "${name}": ` +
+          `Precondition failed: ${detail}`,
       });
     if (pre.uid && pre.uid !== cur.metadata.uid)
       throw failed(`UID in precondition: ${pre.uid}, UID in object meta: ${cur.metadata.uid}`);
     if (pre.resourceVersion && pre.resourceVersion !== cur.metadata.resourceVersion)
       throw failed(
-        `ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion}`,
+        `ResourceVersion in precondition: ${pre.resourceVersion}, ` +
+          `ResourceVersion in object meta: ${cur.metadata.resourceVersion}`,
       );
     // As registered in the apiserver (ReturnDeletedObject): ServiceAccounts come back as they were, pods and
     // namespaces as being deleted (graceful deletion / Terminating), everything else as a Status.
@@ -372,7 +377,8 @@ export class Store {
       throw badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${def.kind})`);
     if (obj.apiVersion && obj.apiVersion !== apiVersionOf(def))
       throw badRequest(
-        `the API version in the data (${obj.apiVersion}) does not match the expected API version (${apiVersionOf(def)})`,
+        `the API version in the data (${obj.apiVersion}) ` +
+          `does not match the expected API version (${apiVersionOf(def)})`,
       );
     obj.metadata = typeof obj.metadata === 'object' && obj.metadata !== null ? obj.metadata : ({} as ObjectMeta);
     return obj;
@@ -397,16 +403,24 @@ export class Store {
       causes.push({
         reason: 'FieldValueForbidden',
         field: 'spec',
-        message:
-          'Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
+        message: `Forbidden: pod updates may not change fields other than ${POD_UPDATABLE.join(',')}`,
       });
     if (causes.length) throw invalid(def.kind, def.group, obj.metadata.name ?? obj.metadata.generateName ?? '', causes);
   }
 }
 
+/** The fields a pod update may change, as ValidatePodUpdate lists them. */
+const POD_UPDATABLE = [
+  '`spec.containers[*].image`',
+  '`spec.initContainers[*].image`',
+  '`spec.activeDeadlineSeconds`',
+  '`spec.tolerations` (only additions to existing tolerations)',
+  '`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
+];
+
 /** Pod spec with the fields a pod update may change blanked out. */
 function mutablePodSpec(spec: Record<string, unknown> | undefined) {
-  const s = clone(spec ?? {}) as Record<string, unknown>;
+  const s = clone<Record<string, unknown>>(spec ?? {});
   for (const f of ['containers', 'initContainers']) {
     const list = s[f] as { image?: string }[] | undefined;
     if (Array.isArray(list)) s[f] = list.map((c) => ({ ...c, image: '' }));

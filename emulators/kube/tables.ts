@@ -3,7 +3,25 @@
 import type { KubeObject } from './store.js';
 
 type Col = [name: string, type: string, priority: number, cell: (o: KubeObject) => unknown];
-type Any = Record<string, any>;
+type Json = Record<string, unknown>;
+/** A meta.k8s.io/v1 Table, as `kubectl get` reads it. */
+export interface Table {
+  kind: 'Table';
+  apiVersion: 'meta.k8s.io/v1';
+  metadata: unknown;
+  columnDefinitions: { name: string; type: string; format: string; description: string; priority: number }[];
+  rows: { cells: unknown[]; object: unknown }[];
+}
+
+// Stored objects passed validation, but their fields are still `unknown`: read them through these, which treat a
+// missing (or malformed) field as empty.
+const obj = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {});
+const list = (v: unknown): Json[] => (Array.isArray(v) ? v.map(obj) : []);
+/** `k=v,k=v` for a label map (matchLabels, nodeSelector: string to string). */
+const pairs = (v: unknown) =>
+  Object.entries(obj(v) as Record<string, string>)
+    .map(([k, val]) => `${k}=${val}`)
+    .join(',');
 
 /** duration.HumanDuration, as used for the Age column. */
 export function humanDuration(ms: number): string {
@@ -23,8 +41,8 @@ export function humanDuration(ms: number): string {
   return h < 24 * 365 * 8 && d % 365 ? `${y}y${d % 365}d` : `${y}y`;
 }
 
-const spec = (o: KubeObject) => (o.spec ?? {}) as Any;
-const status = (o: KubeObject) => (o.status ?? {}) as Any;
+const spec = (o: KubeObject) => obj(o.spec);
+const status = (o: KubeObject) => obj(o.status);
 const age: Col = [
   'Age',
   'string',
@@ -32,7 +50,7 @@ const age: Col = [
   (o) => humanDuration(Date.now() - Date.parse(o.metadata.creationTimestamp ?? '')),
 ];
 const name: Col = ['Name', 'string', 0, (o) => o.metadata.name];
-const containers = (o: KubeObject) => (spec(o).template?.spec?.containers ?? []) as Any[];
+const containers = (o: KubeObject) => list(obj(obj(spec(o).template).spec).containers);
 const wide: Col[] = [
   [
     'Containers',
@@ -53,15 +71,7 @@ const wide: Col[] = [
         .join(','),
   ],
 ];
-const selector: Col = [
-  'Selector',
-  'string',
-  1,
-  (o) =>
-    Object.entries(spec(o).selector?.matchLabels ?? {})
-      .map(([k, v]) => `${k}=${v}`)
-      .join(','),
-];
+const selector: Col = ['Selector', 'string', 1, (o) => pairs(obj(spec(o).selector).matchLabels)];
 const n = (v: unknown) => Number(v ?? 0);
 
 const COLUMNS: Record<string, Col[]> = {
@@ -74,8 +84,8 @@ const COLUMNS: Record<string, Col[]> = {
       'string',
       0,
       (o) => {
-        const cs = (status(o).containerStatuses ?? []) as Any[];
-        return `${cs.filter((c) => c.ready).length}/${(spec(o).containers ?? []).length}`;
+        const cs = list(status(o).containerStatuses);
+        return `${cs.filter((c) => c.ready).length}/${list(spec(o).containers).length}`;
       },
     ],
     ['Status', 'string', 0, (o) => (o.metadata.deletionTimestamp ? 'Terminating' : (status(o).phase ?? 'Pending'))],
@@ -83,7 +93,7 @@ const COLUMNS: Record<string, Col[]> = {
       'Restarts',
       'string',
       0,
-      (o) => String(((status(o).containerStatuses ?? []) as Any[]).reduce((a, c) => a + n(c.restartCount), 0)),
+      (o) => String(list(status(o).containerStatuses).reduce((a, c) => a + n(c.restartCount), 0)),
     ],
     age,
     ['IP', 'string', 1, (o) => status(o).podIP ?? '<none>'],
@@ -122,15 +132,7 @@ const COLUMNS: Record<string, Col[]> = {
     ['Ready', 'integer', 0, (o) => n(status(o).numberReady)],
     ['Up-to-date', 'integer', 0, (o) => n(status(o).updatedNumberScheduled)],
     ['Available', 'integer', 0, (o) => n(status(o).numberAvailable)],
-    [
-      'Node Selector',
-      'string',
-      0,
-      (o) =>
-        Object.entries(spec(o).template?.spec?.nodeSelector ?? {})
-          .map(([k, v]) => `${k}=${v}`)
-          .join(',') || '<none>',
-    ],
+    ['Node Selector', 'string', 0, (o) => pairs(obj(obj(spec(o).template).spec).nodeSelector) || '<none>'],
     age,
     ...wide,
     selector,
@@ -146,10 +148,10 @@ export const wantsTable = (accept: string | undefined) => /as=Table/.test(accept
 export const TABLE_CONTENT_TYPE = 'application/json;as=Table;v=v1;g=meta.k8s.io';
 
 /** Converts a get (one object) or list body into a meta.k8s.io/v1 Table. */
-export function toTable(resource: string, result: unknown, includeObject: string | null): Any {
-  const body = result as Any;
+export function toTable(resource: string, result: unknown, includeObject: string | null): Table {
+  const body = obj(result);
   const cols = COLUMNS[resource] ?? [name, age];
-  const items: KubeObject[] = body.items ?? [body];
+  const items = (body.items ?? [body]) as KubeObject[];
   const object = (o: KubeObject) =>
     includeObject === 'Object'
       ? o
@@ -159,7 +161,7 @@ export function toTable(resource: string, result: unknown, includeObject: string
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
-    metadata: body.items ? body.metadata : { resourceVersion: body.metadata?.resourceVersion },
+    metadata: body.items ? body.metadata : { resourceVersion: obj(body.metadata).resourceVersion },
     columnDefinitions: cols.map(([n, type, priority]) => ({
       name: n,
       type,

@@ -8,10 +8,36 @@ const QUALIFIED_NAME = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
 const LABEL_VALUE = '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?';
 const full = (re: string) => new RegExp(`^${re}$`);
 
-const SUBDOMAIN_MSG = `a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '${DNS1123_SUBDOMAIN}')`;
-const LABEL_MSG = `a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '${DNS1123_LABEL}')`;
-const QNAME_MSG = `name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '${QUALIFIED_NAME}')`;
-const LVALUE_MSG = `a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '${LABEL_VALUE}')`;
+/** validation.RegexError: the rule, examples of valid values and the regular expression, as apimachinery says it. */
+const regexError = (msg: string, re: string, ...examples: string[]) =>
+  `${msg} (e.g. ${examples.map((e) => `'${e}'`).join(',  or ')}, regex used for validation is '${re}')`;
+const ALNUM_ENDS = 'and must start and end with an alphanumeric character';
+const SUBDOMAIN_MSG = regexError(
+  `a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', ${ALNUM_ENDS}`,
+  DNS1123_SUBDOMAIN,
+  'example.com',
+);
+const LABEL_MSG = regexError(
+  `a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', ${ALNUM_ENDS}`,
+  DNS1123_LABEL,
+  'my-name',
+  '123-abc',
+);
+const QNAME_RULE = regexError(
+  `must consist of alphanumeric characters, '-', '_' or '.', ${ALNUM_ENDS}`,
+  QUALIFIED_NAME,
+  'MyName',
+  'my.name',
+  '123-abc',
+);
+const QNAME_MSG = `name part ${QNAME_RULE}`;
+const LVALUE_MSG = regexError(
+  `a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', ${ALNUM_ENDS}`,
+  LABEL_VALUE,
+  'MyValue',
+  'my_value',
+  '12345',
+);
 
 const bad = (field: string, value: unknown, msg: string): StatusCause => ({
   reason: 'FieldValueInvalid',
@@ -39,7 +65,7 @@ function validateKey(key: string, field: string): StatusCause[] {
       bad(
         field,
         key,
-        `a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '${QUALIFIED_NAME}') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
+        `a qualified name ${QNAME_RULE} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
       ),
     ];
   if (parts.length === 2 && (parts[0] === '' || !full(DNS1123_SUBDOMAIN).test(parts[0]!)))
@@ -114,7 +140,9 @@ const goMap = (m: Record<string, string>) =>
     .map(([k, v]) => `"${k}":"${v}"`)
     .join(', ')}}`;
 
-/** admissionregistration/v1 checks (pkg/apis/admissionregistration/validation) that a hand-written webhook trips over. */
+/**
+ * admissionregistration/v1 checks (pkg/apis/admissionregistration/validation) that a hand-written webhook trips over.
+ */
 export function validateWebhooks(obj: KubeObject): StatusCause[] {
   const hooks = (obj.webhooks ?? []) as {
     name?: string;

@@ -57,7 +57,8 @@ export function injectAwsIdentity(pod: KubeObject, sa: KubeObject, opts: Webhook
   } else return;
   for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) {
     const have = new Set((c.env ?? []).map((e) => e.name));
-    c.env = [...(c.env ?? []), ...env.filter((e) => !have.has(e.name))]; // the webhook never overrides what the pod sets
+    // The webhook never overrides what the pod sets.
+    c.env = [...(c.env ?? []), ...env.filter((e) => !have.has(e.name))];
     if (!(c.volumeMounts ?? []).some((m) => m.name === volume.name))
       c.volumeMounts = [...(c.volumeMounts ?? []), { name: volume.name, mountPath: volume.mountPath, readOnly: true }];
   }
