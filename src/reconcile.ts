@@ -166,8 +166,10 @@ async function checkTrustQuota(p: Plan, aws: AwsClients, log: Log): Promise<void
   });
   if (quota !== undefined && size > quota)
     throw new RunError(
-      `The trust policy of role ${update.op.roleName} would be ${size} bytes, over this account's AssumeRolePolicySizeQuota of ${quota}: ` +
-        'remove statements that are no longer used, bind this service account to its own role, or ask AWS to raise the quota (up to 8192).',
+      `The trust policy of role ${update.op.roleName} would be ${size} bytes, ` +
+        `over this account's AssumeRolePolicySizeQuota of ${quota}: ` +
+        'remove statements that are no longer used, bind this service account to its own role, ' +
+        'or ask AWS to raise the quota (up to 8192).',
     );
 }
 
@@ -197,7 +199,8 @@ async function waitForAddon(config: Config, aws: AwsClients, log: Log): Promise<
       if (addon && addon.status !== 'CREATING' && addon.status !== 'UPDATING')
         throw new RunError(addonFailure(config.clusterName, addon));
       throw new RunError(
-        `Add-on ${AGENT_ADDON} in cluster ${config.clusterName} is still ${addon?.status ?? 'missing'} after ${config.waitTimeoutSeconds}s ("wait-timeout"); rerun to keep waiting.`,
+        `Add-on ${AGENT_ADDON} in cluster ${config.clusterName} is still ${addon?.status ?? 'missing'} ` +
+          `after ${config.waitTimeoutSeconds}s ("wait-timeout"); rerun to keep waiting.`,
       );
     } finally {
       clearInterval(ticker);

@@ -111,7 +111,8 @@ export function parseInputs(
     warnings.push('Input "audience" applies to irsa mode only; it is ignored in pod-identity mode.');
   if (role?.kind === 'arn' && boundary)
     warnings.push(
-      'Input "permissions-boundary" applies only to a role eks-pod-iam creates; the role given by "role-arn" is left as it is.',
+      'Input "permissions-boundary" applies only to a role eks-pod-iam creates; ' +
+        'the role given by "role-arn" is left as it is.',
     );
 
   const config: Config = {
@@ -142,7 +143,8 @@ function roleRef(name: string, arn: string, partition: Partition | undefined): R
   if (name && arn)
     throw new InputError(
       'role-name',
-      'and "role-arn" were both given: give exactly one (role-name to create or update a role, role-arn to use an existing one).',
+      'and "role-arn" were both given: ' +
+        'give exactly one (role-name to create or update a role, role-arn to use an existing one).',
     );
   if (arn) {
     const parsed = v.roleArnInput(arn, partition);
@@ -166,7 +168,9 @@ function kubeAccess(value: string, fileExists: (p: string) => boolean, fromInput
     const shown = /^[\w./~:-]{1,200}$/.test(value) ? JSON.stringify(value) : `a value of ${value.length} characters`;
     throw new InputError(
       'kubeconfig',
-      `${from}points at ${shown}, which is neither an existing file nor kubeconfig content; give a kubeconfig path or its content (YAML, JSON or base64), or leave it empty to use DescribeCluster and an EKS token.`,
+      `${from}points at ${shown}, which is neither an existing file nor kubeconfig content; ` +
+        'give a kubeconfig path or its content (YAML, JSON or base64), ' +
+        'or leave it empty to use DescribeCluster and an EKS token.',
     );
   }
   return { kind: 'kubeconfig-file', path: found };

@@ -17,9 +17,8 @@ export function inlinePolicy(raw: string, readFile = (p: string) => readFileSync
     try {
       text = readFile(path);
     } catch (e) {
-      fail(
-        `points at ${JSON.stringify(path)}, which cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`,
-      );
+      const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      fail(`points at ${JSON.stringify(path)}, which cannot be read (${why}).`);
     }
   }
   let doc: unknown;

@@ -19,7 +19,8 @@ export function clusterName(v: string): string {
   if (!/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(v))
     throw new InputError(
       'cluster-name',
-      `must be an EKS cluster name (1-100 letters, digits, "-" or "_", starting with a letter or digit), got ${show(v)}.`,
+      'must be an EKS cluster name (1-100 letters, digits, "-" or "_", starting with a letter or digit), ' +
+        `got ${show(v)}.`,
     );
   return v;
 }
@@ -42,7 +43,8 @@ export function namespace(v: string): string {
   if (v.length > 63 || !DNS1123_LABEL.test(v))
     throw new InputError(
       'namespace',
-      `must be a Kubernetes namespace name (DNS-1123 label: at most 63 lowercase letters, digits or "-", starting and ending with a letter or digit), got ${show(v)}.`,
+      'must be a Kubernetes namespace name (DNS-1123 label: at most 63 lowercase letters, digits or "-", ' +
+        `starting and ending with a letter or digit), got ${show(v)}.`,
     );
   return v;
 }
@@ -51,7 +53,8 @@ export function serviceAccount(v: string): string {
   if (v.length > 253 || !v.split('.').every((part) => DNS1123_LABEL.test(part)))
     throw new InputError(
       'service-account',
-      `must be a Kubernetes service account name (DNS-1123 subdomain: at most 253 lowercase letters, digits, "-" or ".", starting and ending with a letter or digit), got ${show(v)}.`,
+      'must be a Kubernetes service account name (DNS-1123 subdomain: at most 253 lowercase letters, digits, ' +
+        `"-" or ".", starting and ending with a letter or digit), got ${show(v)}.`,
     );
   return v;
 }
@@ -145,7 +148,8 @@ export function tags(v: string): Record<string, string> {
   if (seen.size > MAX_TAGS)
     throw new InputError(
       'tags',
-      `has ${seen.size} tags; at most ${MAX_TAGS} are allowed (IAM's 50 less the ${EKS_POD_IAM_TAGS} eks-pod-iam adds: ownership and provenance).`,
+      `has ${seen.size} tags; at most ${MAX_TAGS} are allowed ` +
+        `(IAM's 50 less the ${EKS_POD_IAM_TAGS} eks-pod-iam adds: ownership and provenance).`,
     );
   return out;
 }

@@ -1,6 +1,6 @@
 // The whole plan: desired state (from the config) against observed state, as an ordered list of changes.
 // Pure: no I/O. Apply carries it out; dry-run prints it.
-import { clusterArn, issuerHostPath, oidcProviderArn, roleArn as buildRoleArn } from '../arn.js';
+import { issuerHostPath, oidcProviderArn, roleArn as buildRoleArn } from '../arn.js';
 import type { Config } from '../inputs/config.js';
 import { ChangeList, PlanError } from './changes.js';
 import { planOidcProvider } from './irsa.js';
@@ -23,7 +23,8 @@ export function roleArnFor(config: Config, observed: Pick<Observed, 'role' | 'ac
 export function providerArnFor(config: Config, accountId: string, issuer: string | undefined): string {
   if (!issuer)
     throw new PlanError(
-      `Cluster ${config.clusterName} has no OIDC issuer, so IRSA cannot work; use mode pod-identity, or enable the cluster's OIDC issuer.`,
+      `Cluster ${config.clusterName} has no OIDC issuer, so IRSA cannot work; ` +
+        "use mode pod-identity, or enable the cluster's OIDC issuer.",
     );
   return oidcProviderArn(config.partition, accountId, issuer);
 }

@@ -28,7 +28,10 @@ export function planAddon(config: Config, addon: ObservedAddon | null | undefine
 
 export function addonFailure(cluster: string, addon: ObservedAddon): string {
   const issues = addon.healthIssues.map((i) => `${i.code ?? 'issue'}: ${i.message ?? ''}`.trim()).join('; ');
-  return `Add-on ${AGENT_ADDON} in cluster ${cluster} is ${addon.status}${issues ? ` (${issues})` : ''}; fix it in the EKS console or with aws eks update-addon, then rerun.`;
+  return (
+    `Add-on ${AGENT_ADDON} in cluster ${cluster} is ${addon.status}${issues ? ` (${issues})` : ''}; ` +
+    'fix it in the EKS console or with aws eks update-addon, then rerun.'
+  );
 }
 
 export function planAssociation(
@@ -53,7 +56,8 @@ export function planAssociation(
   }
   if (current.ownerArn)
     throw new PlanError(
-      `The pod identity association ${current.associationId} for ${who} is owned by ${current.ownerArn} (an add-on); change it through that add-on, not eks-pod-iam.`,
+      `The pod identity association ${current.associationId} for ${who} is owned by ${current.ownerArn} ` +
+        '(an add-on); change it through that add-on, not eks-pod-iam.',
     );
   const clearTargetRole = !!current.targetRoleArn;
   const enableSessionTags = current.disableSessionTags;

@@ -22,7 +22,8 @@ export function planRole(
   if (!role) {
     if (config.role.kind === 'arn')
       throw new PlanError(
-        `The role ${config.role.arn} given as "role-arn" does not exist (or these credentials cannot read it); give role-name to have it created.`,
+        `The role ${config.role.arn} given as "role-arn" does not exist (or these credentials cannot read it); ` +
+          'give role-name to have it created.',
       );
     const trust = { Version: '2012-10-17', Statement: [statementFor(binding)] };
     const tags = {
@@ -37,7 +38,9 @@ export function planRole(
         trust,
         tags,
         boundary: config.permissionsBoundary,
-        description: `Created by eks-pod-iam for ${config.mode} in cluster ${config.clusterName}, ${config.namespace}/${config.serviceAccount}`,
+        description:
+          `Created by eks-pod-iam for ${config.mode} in cluster ${config.clusterName}, ` +
+          `${config.namespace}/${config.serviceAccount}`,
         binding,
       }),
     );
@@ -54,7 +57,8 @@ export function planRole(
         ROLE_TRUST,
         'iam-role-trust',
         'update',
-        `allow ${describe(binding)} in the trust policy of ${name} (${kept} existing statement${kept === 1 ? '' : 's'} kept; ${trustPolicySize(merge.document)} bytes)`,
+        `allow ${describe(binding)} in the trust policy of ${name} ` +
+          `(${kept} existing statement${kept === 1 ? '' : 's'} kept; ${trustPolicySize(merge.document)} bytes)`,
         after,
         {
           kind: 'update-trust',
@@ -68,10 +72,13 @@ export function planRole(
   } else if (Object.keys(binding.context).length > 0 && config.mode === 'pod-identity') {
     // scope-trust asks for a narrower statement, but a broader one already lets every association in.
     const broader = statementsOf(parsePolicy(role.trust)).find((s) => allows(s, binding) && !s.Condition);
-    if (broader)
+    if (broader) {
+      const sid = typeof broader.Sid === 'string' && broader.Sid ? ` (statement ${broader.Sid})` : '';
       out.warn(
-        `scope-trust: role ${name} already trusts ${binding.principal} without conditions${broader.Sid ? ` (statement ${String(broader.Sid)})` : ''}, which allows any association; it is kept (remove it by hand to scope the role).`,
+        `scope-trust: role ${name} already trusts ${binding.principal} without conditions${sid}, ` +
+          'which allows any association; it is kept (remove it by hand to scope the role).',
       );
+    }
   }
   const tagChanges = Object.fromEntries(Object.entries(config.tags).filter(([k, v]) => role.tags[k] !== v));
   if (Object.keys(tagChanges).length > 0)
@@ -96,7 +103,8 @@ export function planRole(
       );
     else
       out.warn(
-        `Role ${name} was not created by eks-pod-iam, so its permissions boundary is left as it is (${role.permissionsBoundaryArn ?? 'none'}).`,
+        `Role ${name} was not created by eks-pod-iam, so its permissions boundary is left as it is ` +
+          `(${role.permissionsBoundaryArn ?? 'none'}).`,
       );
   }
   planPolicies(config, name, role.attachedPolicyArns, role.inlinePolicy, after, out);
@@ -132,7 +140,7 @@ function planPolicies(
           kind: 'put-inline-policy',
           roleName,
           policyName: INLINE_POLICY_NAME,
-          document: config.inlinePolicy as Config['inlinePolicy'] & object,
+          document: config.inlinePolicy,
         },
       ),
     );

@@ -29,7 +29,9 @@ export function planServiceAccount(
     if (!config.createServiceAccount) {
       if (config.mode === 'irsa')
         out.warn(
-          `Service account ${who} does not exist and create-service-account is false: create it with annotation ${ROLE_ARN_ANNOTATION}=${roleArn} (e.g. in your Helm values), or rerun once it exists.`,
+          `Service account ${who} does not exist and create-service-account is false: ` +
+            `create it with annotation ${ROLE_ARN_ANNOTATION}=${roleArn} (e.g. in your Helm values), ` +
+            'or rerun once it exists.',
         );
       return;
     }
@@ -75,6 +77,7 @@ export function planServiceAccount(
   );
   if (sa.labels['app.kubernetes.io/managed-by'] === 'Helm')
     out.warn(
-      `Service account ${who} is managed by Helm: put ${ROLE_ARN_ANNOTATION}: ${roleArn} in the chart's values too, or a later helm upgrade may remove it.`,
+      `Service account ${who} is managed by Helm: put ${ROLE_ARN_ANNOTATION}: ${roleArn} in the chart's values too, ` +
+        'or a later helm upgrade may remove it.',
     );
 }

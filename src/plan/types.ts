@@ -20,7 +20,8 @@ export type AddonStatus =
   'CREATING' | 'ACTIVE' | 'CREATE_FAILED' | 'UPDATING' | 'DELETING' | 'DELETE_FAILED' | 'DEGRADED' | 'UPDATE_FAILED';
 
 export interface ObservedAddon {
-  status: AddonStatus | string;
+  /** 'UNKNOWN' when DescribeAddon answers without a status. */
+  status: AddonStatus | 'UNKNOWN';
   version: string | undefined;
   healthIssues: { code?: string; message?: string }[];
 }

@@ -58,7 +58,8 @@ export function planRestarts(
   if (!config.restartWorkloads || !workloads) {
     if (stale.length)
       out.warn(
-        `${stale.length} pod(s) run as ${who} without this identity because they were created before it: ${stale.map((p) => p.name).join(', ')}. Restart them (or set restart-workloads: true).`,
+        `${stale.length} pod(s) run as ${who} without this identity because they were created before it: ` +
+          `${stale.map((p) => p.name).join(', ')}. Restart them (or set restart-workloads: true).`,
       );
     return stale.map((p) => p.name);
   }
@@ -93,7 +94,8 @@ export function planRestarts(
   const bare = stale.filter((p) => !ownerOf(p) || !workloads.some((w) => key(w) === key(ownerOf(p)!)));
   if (bare.length)
     out.warn(
-      `Pods ${bare.map((p) => p.name).join(', ')} run as ${who} without this identity and belong to no Deployment, StatefulSet or DaemonSet: delete and recreate them.`,
+      `Pods ${bare.map((p) => p.name).join(', ')} run as ${who} without this identity ` +
+        'and belong to no Deployment, StatefulSet or DaemonSet: delete and recreate them.',
     );
   return stale.map((p) => p.name);
 }

@@ -35,10 +35,10 @@ export function parseArgs(argv: readonly string[]): Map<InputName, string> {
 }
 
 export function usage(): string {
-  const lines = INPUT_NAMES.map(
-    (n) =>
-      `  --${n}${INPUT_DEFAULTS[n] === undefined ? ' (required)' : INPUT_DEFAULTS[n] ? ` (default: ${INPUT_DEFAULTS[n]})` : ''}`,
-  );
+  const lines = INPUT_NAMES.map((n) => {
+    const dflt = INPUT_DEFAULTS[n];
+    return `  --${n}${dflt === undefined ? ' (required)' : dflt ? ` (default: ${dflt})` : ''}`;
+  });
   return [
     'Usage: eks-pod-iam --cluster-name NAME --service-account NAME (--role-name NAME | --role-arn ARN) [options]',
     '',

@@ -20,7 +20,8 @@ export function githubPlatform(): Platform {
   };
   return {
     name: 'github',
-    readInput: (name) => core.getInput(name, { trimWhitespace: true }), // explicit: local-action's stand-in trims only when asked
+    // trimWhitespace explicit: local-action's stand-in trims only when asked.
+    readInput: (name) => core.getInput(name, { trimWhitespace: true }),
     log: {
       info: core.info,
       warn: (m) => core.warning(m),
