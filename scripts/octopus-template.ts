@@ -138,7 +138,8 @@ package_dir=${pkg('ExtractedPath')}
 package_ref="${pkg('PackageId')} ${pkg('PackageVersion')}"
 
 if ! command -v node >/dev/null 2>&1; then
-  fail_step "EKS Pod IAM needs Node.js 20 or later and there is no node on this worker's PATH. Run the step in an execution container that has it (the octopusdeploy/worker-tools Ubuntu image) or install Node.js on the worker."
+  fail_step "EKS Pod IAM needs Node.js 20 or later and there is no node on this worker's PATH. Run the step in an \
+execution container that has it (the octopusdeploy/worker-tools Ubuntu image) or install Node.js on the worker."
 fi
 node_version=$(node --version 2>/dev/null || true)
 node_major=\${node_version#v}
@@ -147,11 +148,14 @@ case $node_major in
   '' | *[!0-9]*) node_major=0 ;;
 esac
 if [ "$node_major" -lt 20 ]; then
-  fail_step "EKS Pod IAM needs Node.js 20 or later; this worker's node ($(command -v node)) is \${node_version:-unknown}. Run the step in an execution container that has it (the octopusdeploy/worker-tools Ubuntu image) or upgrade Node.js on the worker."
+  fail_step "EKS Pod IAM needs Node.js 20 or later; this worker's node ($(command -v node)) is \
+\${node_version:-unknown}. Run the step in an execution container that has it (the octopusdeploy/worker-tools Ubuntu \
+image) or upgrade Node.js on the worker."
 fi
 
 if [ -z "$package_dir" ] || [ ! -d "$package_dir" ]; then
-  fail_step "EKS Pod IAM: the package ${PACKAGE_PARAM} was not extracted on this worker; select the eks-pod-iam package in the step."
+  fail_step "EKS Pod IAM: the package ${PACKAGE_PARAM} was not extracted on this worker; select the eks-pod-iam \
+package in the step."
 fi
 bundle=""
 # A GitHub feed's package has dist/ at its root; a hand-made zip may nest it one folder down.
@@ -159,7 +163,8 @@ for candidate in "$package_dir/dist/index.js" "$package_dir"/*/dist/index.js; do
   if [ -f "$candidate" ]; then bundle=$candidate; break; fi
 done
 if [ -z "$bundle" ]; then
-  fail_step "EKS Pod IAM: the package $package_ref has no dist/index.js (extracted to $package_dir). Select a release of the eks-pod-iam action, or a zip that holds its dist/ folder."
+  fail_step "EKS Pod IAM: the package $package_ref has no dist/index.js (extracted to $package_dir). Select a release \
+of the eks-pod-iam action, or a zip that holds its dist/ folder."
 fi
 
 echo "EKS Pod IAM: $package_ref on Node.js $node_version"
@@ -177,24 +182,28 @@ function description(action: Action): string {
     .join(', ');
   return `Gives an AWS IAM role to the pods of a Kubernetes service account on Amazon EKS, idempotently, in one step: \
 a rerun changes nothing, and a dry run prints the plan and writes nothing. It automates the Octopus blog runbook \
-*How to assign an IAM role as an EKS Pod Identity for the Octopus Kubernetes worker* (service account \`octopus-agent-scripts\` \
-of the [Kubernetes worker](https://octopus.com/docs/infrastructure/workers/kubernetes-worker)) and works for any service account.
+*How to assign an IAM role as an EKS Pod Identity for the Octopus Kubernetes worker* (service account \
+\`octopus-agent-scripts\` of the [Kubernetes worker](https://octopus.com/docs/infrastructure/workers/kubernetes-worker)) \
+and works for any service account.
 
-- **EKS Pod Identity** (default): creates or updates the role and merges a trust statement for \`pods.eks.amazonaws.com\`, \
-attaches the policies, installs the \`eks-pod-identity-agent\` add-on and waits until it is ACTIVE, creates (or updates) the \
-pod identity association, and creates the namespace and service account when asked.
-- **IRSA** (IAM roles for service accounts): creates the cluster's IAM OIDC provider, merges a web-identity trust statement \
-for \`system:serviceaccount:<namespace>:<service account>\`, attaches the policies, and creates the service account or \
-adds the \`eks.amazonaws.com/role-arn\` annotation to an existing one (e.g. the one the Kubernetes agent's Helm chart created).
+- **EKS Pod Identity** (default): creates or updates the role and merges a trust statement for \
+\`pods.eks.amazonaws.com\`, attaches the policies, installs the \`eks-pod-identity-agent\` add-on and waits until it \
+is ACTIVE, creates (or updates) the pod identity association, and creates the namespace and service account when asked.
+- **IRSA** (IAM roles for service accounts): creates the cluster's IAM OIDC provider, merges a web-identity trust \
+statement for \`system:serviceaccount:<namespace>:<service account>\`, attaches the policies, and creates the service \
+account or adds the \`eks.amazonaws.com/role-arn\` annotation to an existing one (e.g. the one the Kubernetes agent's \
+Helm chart created).
 
 Trust policies are merged, never replaced; nothing it did not create is removed.
 
 **Requirements**
-- **Node.js 20 or later** on the worker: run the step in an execution container such as the \`octopusdeploy/worker-tools\` Ubuntu image.
-- The **package** that carries the action's \`dist/\` folder: a GitHub repository feed with package ID \`eks-pod-iam/eks-pod-iam\` \
-(its release tags are the versions), or a zip holding \`dist/\` in the built-in feed.
-- An **AWS account** allowed to manage IAM roles and policies and EKS add-ons and pod identity associations. To create or \
-annotate service accounts it also needs an EKS access entry (or \`aws-auth\` mapping) that may read and create namespaces and service accounts.
+- **Node.js 20 or later** on the worker: run the step in an execution container such as the \
+\`octopusdeploy/worker-tools\` Ubuntu image.
+- The **package** that carries the action's \`dist/\` folder: a GitHub repository feed with package ID \
+\`eks-pod-iam/eks-pod-iam\` (its release tags are the versions), or a zip holding \`dist/\` in the built-in feed.
+- An **AWS account** allowed to manage IAM roles and policies and EKS add-ons and pod identity associations. To create \
+or annotate service accounts it also needs an EKS access entry (or \`aws-auth\` mapping) that may read and create \
+namespaces and service accounts.
 
 **Output variables**: ${outputs}, e.g. \`#{Octopus.Action[Step name].Output.role-arn}\`.`;
 }
@@ -213,7 +222,8 @@ export function renderTemplate(actionYml: string, state: TemplateState): string 
       Name: ACCOUNT_PARAM,
       Label: 'AWS account',
       HelpText:
-        'The AWS account (access keys, OIDC or role) the step runs as; its credentials reach the program through the standard AWS_* variables.',
+        'The AWS account (access keys, OIDC or role) the step runs as; ' +
+        'its credentials reach the program through the standard AWS_* variables.',
       DefaultValue: '',
       DisplaySettings: { 'Octopus.ControlType': 'AmazonWebServicesAccount' },
     },
@@ -223,7 +233,8 @@ export function renderTemplate(actionYml: string, state: TemplateState): string 
       Name: PACKAGE_PARAM,
       Label: 'eks-pod-iam package',
       HelpText:
-        'The eks-pod-iam action, which carries dist/index.js: from a GitHub repository feed, package ID `eks-pod-iam/eks-pod-iam` (release tags are the versions), or a zip holding `dist/`.',
+        'The eks-pod-iam action, which carries dist/index.js: from a GitHub repository feed, ' +
+        'package ID `eks-pod-iam/eks-pod-iam` (release tags are the versions), or a zip holding `dist/`.',
       DefaultValue: '',
       DisplaySettings: { 'Octopus.ControlType': 'Package' },
     },
