@@ -63,7 +63,10 @@ describe.each(NODES)('%s', (_label, node) => {
     const run = await runAction({}, { node, env: env() });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(
-      /::error::.*Input "cluster-name" is required.*Input "service-account" is required.*Input "role-name" is required unless "role-arn"/,
+      new RegExp(
+        '::error::.*Input "cluster-name" is required.*Input "service-account" is required' +
+          '.*Input "role-name" is required unless "role-arn"',
+      ),
     );
   });
 

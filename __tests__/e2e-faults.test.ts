@@ -153,7 +153,8 @@ describe('AWS throttling (30 %) and 500s (5 %): the SDK retries, runs converge, 
   );
 });
 
-test('CreateRole answered EntityAlreadyExists (a concurrent creator, or a lost response retried): our trust is merged in, nothing replaced', async () => {
+// EntityAlreadyExists: a concurrent creator, or a lost response retried.
+test('CreateRole answered EntityAlreadyExists: our trust is merged in, nothing replaced', async () => {
   // Hold the program's CreateRole in the emulator while the role appears behind its back.
   await emu.aws.setFaults({ delayMs: 2000, operations: ['CreateRole'] });
   // From a workflow run: its provenance tags must not land on the role someone else created either.
@@ -172,12 +173,13 @@ test('CreateRole answered EntityAlreadyExists (a concurrent creator, or a lost r
   const tags = Object.fromEntries(
     awsCli(emu, ['iam', 'list-role-tags', '--role-name', ROLE]).Tags.map((t: any) => [t.Key, t.Value]),
   );
-  expect(tags).toEqual({ owner: 'someone-else', team: 'payments' }); // the user's tag added; no claim of ownership or provenance
+  // The user's tag added; no claim of ownership or provenance.
+  expect(tags).toEqual({ owner: 'someone-else', team: 'payments' });
   expect(associations()).toHaveLength(1);
   expect((await run({ tags: 'team=payments' })).outputs.changed).toBe('false');
 });
 
-test('Kubernetes 409s (50 %) and 5xx (20 %): an existing service account is annotated, no annotation lost', async () => {
+test('Kubernetes 409s (50 %) and 5xx (20 %): an existing service account is annotated, none lost', async () => {
   const annotations = { 'example.com/owner': 'payments', 'eks.amazonaws.com/token-expiration': '3600' };
   await emu.kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } });
   await emu.kube.seed({
@@ -189,7 +191,8 @@ test('Kubernetes 409s (50 %) and 5xx (20 %): an existing service account is anno
   const r = await run({ mode: 'irsa' });
   const kubeFaults = (await emu.kube.journal()).filter((j) => j.fault).map((j) => `${j.method} ${j.fault}`);
   console.log(`kubernetes faults injected: ${JSON.stringify(kubeFaults)}`);
-  expect(kubeFaults.filter((f) => f.startsWith('PATCH')).length).toBeGreaterThan(0); // the write itself was refused at least once
+  // The write itself was refused at least once.
+  expect(kubeFaults.filter((f) => f.startsWith('PATCH')).length).toBeGreaterThan(0);
   ok(r);
   await emu.kube.setFaults(null);
   const sa = await kubectl(emu, CLUSTER, ['get', 'sa', 'api', '-n', 'apps', '-o', 'json']);
@@ -218,9 +221,13 @@ describe('10 concurrent IRSA runs, 10 service accounts, one role', () => {
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     results.forEach(ok);
     const journal = await emu.aws.journal();
+    const stdout = results.map((r) => r.stdout).join('\n');
+    const rewrites = stdout.match(/overwritten by a concurrent writer/g)?.length ?? 0;
     console.log(
-      `${label}: ${seconds}s; CreateRole ${count(journal, 'CreateRole', true)} ok + ${count(journal, 'CreateRole', false)} refused; ` +
-        `UpdateAssumeRolePolicy ${count(journal, 'UpdateAssumeRolePolicy')} (of which rewrites after an overwrite: ${results.reduce((n, r) => n + (r.stdout.match(/overwritten by a concurrent writer/g)?.length ?? 0), 0)}); GetRole ${count(journal, 'GetRole')}`,
+      `${label}: ${seconds}s; ` +
+        `CreateRole ${count(journal, 'CreateRole', true)} ok + ${count(journal, 'CreateRole', false)} refused; ` +
+        `UpdateAssumeRolePolicy ${count(journal, 'UpdateAssumeRolePolicy')} ` +
+        `(of which rewrites after an overwrite: ${rewrites}); GetRole ${count(journal, 'GetRole')}`,
     );
 
     const statements = trustOf(emu, ROLE).Statement;
@@ -304,10 +311,10 @@ test('a run killed after creating the role is completed by the next run', async 
 
 async function until(check: () => Promise<boolean>, timeoutMs = 15000): Promise<void> {
   for (const end = Date.now() + timeoutMs; !(await check()); await new Promise((r) => setTimeout(r, 50)))
-    if (Date.now() > end)
-      throw new Error(
-        `timed out waiting for the emulator journal: ${(await emu.aws.journal()).map((j) => `${j.operation}:${j.status}`)}`,
-      );
+    if (Date.now() > end) {
+      const seen = (await emu.aws.journal()).map((j) => `${j.operation}:${j.status}`).join(',');
+      throw new Error(`timed out waiting for the emulator journal: ${seen}`);
+    }
 }
 
 /** CreateRole straight to moto, past the fault switch and the journal (the header the emulator's own set-up uses). */

@@ -193,7 +193,10 @@ test('a trust policy over the account quota fails before any write, saying how b
   });
   expect(r.code).toBe(1);
   expect(r.stdout).toMatch(
-    /::error::The trust policy of role irsa-role would be \d+ bytes, over this account's AssumeRolePolicySizeQuota of 400: .*raise the quota/,
+    new RegExp(
+      "::error::The trust policy of role irsa-role would be \\d+ bytes, over this account's " +
+        'AssumeRolePolicySizeQuota of 400: .*raise the quota',
+    ),
   );
   expect((await writes(emu)).aws).toEqual([]);
   expect((await emu.kube.journal()).filter((j) => j.isWrite)).toEqual([]);

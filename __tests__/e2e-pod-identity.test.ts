@@ -126,7 +126,7 @@ test('fresh cluster: role, policy, add-on, association and service account are c
   expect(r.summary).toMatch(/\| pod-identity-association \| create \|/);
 });
 
-test('rerun from another workflow run: changed=false, no write of either kind, at most 6 AWS calls; provenance kept', async () => {
+test('rerun from another workflow run: changed=false, no writes, at most 6 AWS calls; provenance kept', async () => {
   await run({ tags: 'team=payments' }, githubRun('1001'));
   await clearJournals(emu);
   const r = await run({ tags: 'team=payments' }, githubRun('4242'));
@@ -269,7 +269,10 @@ test('add-on CREATE_FAILED: a clear failure with its health issues', async () =>
   const r = await run();
   expect(r.code).toBe(1);
   expect(r.stdout).toMatch(
-    /::error::Add-on eks-pod-identity-agent in cluster demo is CREATE_FAILED \(InsufficientNumberOfReplicas: The add-on is unhealthy/,
+    new RegExp(
+      '::error::Add-on eks-pod-identity-agent in cluster demo is CREATE_FAILED ' +
+        '\\(InsufficientNumberOfReplicas: The add-on is unhealthy',
+    ),
   );
 });
 
@@ -300,7 +303,10 @@ test('an association owned by an add-on is refused, and nothing is written to it
   });
   expect(r.code).toBe(1);
   expect(r.stdout).toMatch(
-    /::error::The pod identity association a-\w+ for kube-system\/ebs-csi-controller-sa is owned by arn:aws:eks:.*aws-ebs-csi-driver/,
+    new RegExp(
+      '::error::The pod identity association a-\\w+ for kube-system/ebs-csi-controller-sa ' +
+        'is owned by arn:aws:eks:.*aws-ebs-csi-driver',
+    ),
   );
   expect((await writes(emu)).aws).toEqual([]);
 });

@@ -75,7 +75,7 @@ test('without restart-workloads: the stale pods are named in a warning and nothi
   expect(r.changes.some((c) => c.resource === 'workload')).toBe(false);
 });
 
-test('with restart-workloads: the identity change rolls out exactly the workloads running as the service account', async () => {
+test('with restart-workloads: the identity change rolls out exactly the workloads running as the account', async () => {
   const r = await run({ 'restart-workloads': 'true' });
   expect(r.code).toBe(0);
   const restarts = r.changes.filter((c) => c.resource === 'workload');

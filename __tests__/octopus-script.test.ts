@@ -46,7 +46,9 @@ ${cases}
     *) echo "" ;;
   esac
 }
-set_octopusvariable() { echo "##octopus[setVariable name='$(encode_servicemessagevalue "$1")' value='$(encode_servicemessagevalue "$2")']"; }
+set_octopusvariable() {
+  echo "##octopus[setVariable name='$(encode_servicemessagevalue "$1")' value='$(encode_servicemessagevalue "$2")']"
+}
 fail_step() {
   if [ -n "\${1:-}" ]; then echo "##octopus[resultMessage message='$(encode_servicemessagevalue "$1")']"; fi
   exit 1
@@ -138,7 +140,8 @@ describe('without AWS', () => {
     );
     expect(r.code).toBe(1);
     expect(r.failure).toBe(
-      `EKS Pod IAM: the package eks-pod-iam/eks-pod-iam 1.0.0 has no dist/index.js (extracted to ${empty}). Select a release of the eks-pod-iam action, or a zip that holds its dist/ folder.`,
+      `EKS Pod IAM: the package eks-pod-iam/eks-pod-iam 1.0.0 has no dist/index.js (extracted to ${empty}). ` +
+        'Select a release of the eks-pod-iam action, or a zip that holds its dist/ folder.',
     );
   });
 
@@ -220,7 +223,8 @@ describe('against the local AWS and Kubernetes emulators', () => {
     'eks-pod-iam:octopus-task': 'ServerTasks-101',
   };
 
-  test('Pod Identity without Kubernetes: role, add-on and association; output variables; a rerun changes nothing', async () => {
+  // Pod Identity without Kubernetes: role, add-on and association.
+  test('Pod Identity without Kubernetes: output variables; a rerun changes nothing', async () => {
     const r = await runStep(podIdentity({ CreateServiceAccount: 'False' }), { env, system: task('ServerTasks-101') });
     expect(r.failure).toBeUndefined();
     expect(r.code).toBe(0);

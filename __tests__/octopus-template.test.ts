@@ -78,7 +78,8 @@ describe('Library rules', () => {
       expect(template.Description).toContain(s);
   });
 
-  test('the package: FeedId null (or a variable), acquired on the server, chosen through the Package parameter, extracted', () => {
+  // FeedId null (or a variable), acquired on the server, chosen through the Package parameter, extracted.
+  test('the package: feed, acquisition, parameter and extraction', () => {
     expect(template.Packages).toHaveLength(1);
     for (const p of template.Packages) expect(p.FeedId === null || String(p.FeedId).startsWith('#')).toBe(true);
     expect(template.Packages[0]).toMatchObject({

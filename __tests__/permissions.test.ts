@@ -213,7 +213,10 @@ interface Row {
   implied: boolean;
   text: string;
 }
-/** The README tables between the permissions markers: a row's first cell lists its actions (or, for RBAC, group | resources | verbs). */
+/**
+ * The README tables between the permissions markers: a row's first cell lists its actions
+ * (or, for RBAC, group | resources | verbs).
+ */
 const section = () => {
   const readme = readFileSync(`${ROOT}README.md`, 'utf8');
   return readme.slice(readme.indexOf('<!-- permissions:begin -->'), readme.indexOf('<!-- permissions:end -->'));

@@ -163,7 +163,7 @@ describe('mergeTrust keeps everything and adds only what is missing', () => {
   });
 
   test('a foreign statement holding our Sid is not touched; ours gets a fresh Sid', () => {
-    const sid = statementFor(pi).Sid;
+    const sid = statementFor(pi).Sid as string;
     const squatter = { Sid: sid, ...ec2 };
     const { document } = mergeTrust(doc(squatter), pi);
     const statements = document.Statement as { Sid: string }[];

@@ -405,6 +405,9 @@ test('scope-trust on a role that already trusts pods.eks.amazonaws.com without c
   const p = plan(config({ 'scope-trust': 'true' }), observed());
   expect(p.changes).toEqual([]);
   expect(p.warnings.join()).toMatch(
-    /scope-trust: role app-role already trusts pods.eks.amazonaws.com without conditions \(statement EksPodIamPodIdentity\)/,
+    new RegExp(
+      'scope-trust: role app-role already trusts pods.eks.amazonaws.com without conditions ' +
+        '\\(statement EksPodIamPodIdentity\\)',
+    ),
   );
 });

@@ -127,7 +127,8 @@ test('inputs are the INPUT_* variables, trimmed; multi-line values keep their li
   expect(inputs['role-name']).toBe('');
 });
 
-test('GITHUB_OUTPUT is read back to exactly the values given: %, CR/LF, ::, delimiter look-alikes, 5000 characters', async () => {
+// Values with %, CR/LF, ::, delimiter look-alikes, 5000 characters.
+test('GITHUB_OUTPUT is read back to exactly the values given', async () => {
   const outputs = Object.fromEntries(AWKWARD.map((v, i) => [`out-${i}`, v]));
   const r = await shell({ outputs });
   expect(r.code).toBe(0);
@@ -160,7 +161,7 @@ test('warnings and groups are commands whose messages come back whole, one line 
   expect(r.stdout).toContain('\ninside\n');
 });
 
-test('failure: exit code 1, one error annotation that reads back to the message, and the summary says why', async () => {
+test('failure: exit code 1, one error annotation that reads back to the message, the summary says why', async () => {
   for (const message of [
     'Input "cluster-name" is required.',
     'multi\nline\r\nwith % and ::error:: inside',
@@ -175,7 +176,8 @@ test('failure: exit code 1, one error annotation that reads back to the message,
   }
 });
 
-test('the job summary is appended after earlier steps, with a link to the run; nothing written without a summary file', async () => {
+// Nothing is written without a summary file.
+test('the job summary is appended after earlier steps, with a link to the run', async () => {
   const run = {
     GITHUB_REPOSITORY: 'octo/app',
     GITHUB_RUN_ID: '4242',
@@ -208,7 +210,7 @@ test('a GITHUB_OUTPUT that does not exist fails the step', async () => {
   expect(r.code).not.toBe(0);
 });
 
-test('provenance: the repository, workflow and run; values made valid IAM tag values of at most 256 characters', async () => {
+test('provenance: the repository, workflow and run, as valid IAM tag values of at most 256 characters', async () => {
   const workflow = `Deploy (prod) #1 & ${'ü'.repeat(300)}`;
   const r = await shell(
     {},

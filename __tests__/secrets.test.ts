@@ -9,11 +9,13 @@ import { connectEmulators, type Emulators } from '../emulators/index.js';
 import { runAction, type ActionRun } from './helpers/run-action.js';
 
 const CLUSTER = 'secrets';
-// Distinctive fake credentials (moto accepts any); '/', '+' and '=' make the URL-encoded forms differ from the raw ones.
+// Distinctive fake credentials (moto accepts any); '/', '+' and '=' make the
+// URL-encoded forms differ from the raw ones.
 const ACCESS_KEY = 'AKIAEKSPODIAMLEAK7QX';
 const SECRET_KEY = 'leak/Test+Secret=Key0123456789abcdefghijKLMN';
 const SESSION_TOKEN = `IQoJb3JpZ2luX2VjELEAK/session+token=${'Zq9'.repeat(30)}`;
-// Every debug switch a user can turn on: the GitHub shell prints ::debug:: lines with these, the other shells their own.
+// Every debug switch a user can turn on: the GitHub shell prints ::debug::
+// lines with these, the other shells their own.
 const DEBUG = { RUNNER_DEBUG: '1', ACTIONS_STEP_DEBUG: 'true', EKS_POD_IAM_DEBUG: 'true' };
 
 type Shell = 'github' | 'octopus' | 'cli';
@@ -72,7 +74,10 @@ const PIECE = 16;
 const pieces = (s: string) =>
   Array.from({ length: Math.max(1, s.length - PIECE + 1) }, (_, i) => s.slice(i, i + PIECE));
 
-/** Which secrets appear, in any of the forms a leak could take (raw, URL-encoded, base64, base64url); `keys` also in pieces. */
+/**
+ * Which secrets appear, in any of the forms a leak could take (raw, URL-encoded,
+ * base64, base64url); `keys` also in pieces.
+ */
 function leaks(text: string, secrets: Record<string, string>, keys: Record<string, string> = {}): string[] {
   const forms = (s: string) => [
     s,
@@ -80,7 +85,8 @@ function leaks(text: string, secrets: Record<string, string>, keys: Record<strin
     Buffer.from(s).toString('base64'),
     Buffer.from(s).toString('base64url'),
   ];
-  // Any cluster token at all, not just this run's (the prefix is never printed on purpose; `::add-mask::<token>` would be one).
+  // Any cluster token at all, not just this run's (the prefix is never printed on
+  // purpose; `::add-mask::<token>` would be one).
   const found = text.includes('k8s-aws-v1.') ? ['a k8s-aws-v1. token'] : [];
   for (const [what, s] of Object.entries(secrets)) if (forms(s).some((f) => text.includes(f))) found.push(what);
   for (const [what, s] of Object.entries(keys))
@@ -88,7 +94,7 @@ function leaks(text: string, secrets: Record<string, string>, keys: Record<strin
   return found;
 }
 
-test('the leak check finds secrets in every form, including inside a base64 Octopus message and an ::add-mask:: line', () => {
+test('the leak check finds secrets in every form, even in a base64 Octopus message or an ::add-mask:: line', () => {
   const token = 'k8s-aws-v1.aHR0cHM6Ly9zdHM';
   const msg = (m: string) => `##octopus[resultMessage message='${Buffer.from(m).toString('base64')}']`;
   const run = (stdout: string, stderr = '') => ({ stdout, stderr, outputs: {}, summary: '' });
@@ -111,7 +117,10 @@ interface Scenario {
   code: number;
   /** What the failure must name, so a failure of another kind does not pass for this one. */
   cause?: RegExp;
-  /** The user gave the cluster access (a kubeconfig holding USER_KUBE_TOKEN): no token is generated, that one must not leak. */
+  /**
+   * The user gave the cluster access (a kubeconfig holding USER_KUBE_TOKEN): no
+   * token is generated, that one must not leak.
+   */
   userKubeconfig?: boolean;
 }
 // A kubeconfig as users keep it in a CI secret: its bearer token is a credential too.
@@ -147,7 +156,8 @@ const SCENARIOS: Record<string, Scenario> = {
     code: 1,
     cause: /EksPodIamDoesNotExist/,
   },
-  // kubeconfig content in forms a user may paste: one-line JSON, base64 (common for CI secrets), YAML that does not parse.
+  // kubeconfig content in forms a user may paste: one-line JSON, base64 (common
+  // for CI secrets), YAML that does not parse.
   'kubeconfig input as one-line JSON': {
     inputs: { mode: 'irsa', kubeconfig: JSON.stringify(kubeconfig()) },
     code: 1,
@@ -190,7 +200,8 @@ describe.each(SHELLS)('%s shell, debug logging on', (shell) => {
     const secrets: Record<string, string> = {};
     if (s.userKubeconfig) {
       keys['kubeconfig token'] = USER_KUBE_TOKEN;
-      if (s.inputs.kubeconfig !== KUBECONFIG_FILE) secrets['kubeconfig input'] = s.inputs.kubeconfig!; // its content, not a path
+      // Its content, not a path.
+      if (s.inputs.kubeconfig !== KUBECONFIG_FILE) secrets['kubeconfig input'] = s.inputs.kubeconfig!;
     } else {
       // The run reached Kubernetes with a token it generated from these credentials, so there was something to leak.
       const used = await emu.kube.lastEksToken();

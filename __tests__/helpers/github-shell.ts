@@ -28,7 +28,7 @@ if (script.group) {
     })
     .catch(() => undefined);
 }
-if (script.outputs) shell.setOutputs(script.outputs as never);
+if (script.outputs) shell.setOutputs(script.outputs);
 if (script.summary !== undefined) await shell.writeSummary(script.summary);
 if (script.fail !== undefined) await shell.fail(script.fail);
 process.stdout.write(`provenance=${JSON.stringify(shell.provenance)}\n`);
