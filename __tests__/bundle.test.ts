@@ -31,7 +31,13 @@ test('the bundle and a Node 24 binary are present', () => {
 
 describe.each(NODES)('%s', (_label, node) => {
   // Every AWS and Kubernetes address points at a sentinel that counts connections.
-  const env = () => ({ AWS_ENDPOINT_URL: sentinelUrl, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_REGION: 'us-east-1', HTTPS_PROXY: sentinelUrl });
+  const env = () => ({
+    AWS_ENDPOINT_URL: sentinelUrl,
+    AWS_ACCESS_KEY_ID: 'x',
+    AWS_SECRET_ACCESS_KEY: 'y',
+    AWS_REGION: 'us-east-1',
+    HTTPS_PROXY: sentinelUrl,
+  });
 
   test('runs on this Node version', async () => {
     const { spawnSync } = await import('node:child_process');
@@ -41,7 +47,10 @@ describe.each(NODES)('%s', (_label, node) => {
 
   test('GitHub shell: several bad inputs → exit 1, one ::error:: line naming each, no network call', async () => {
     const before = connections;
-    const run = await runAction({ 'cluster-name': 'bad name', 'service-account': 'app', 'role-name': 'r', mode: 'nope', 'wait-timeout': 'soon' }, { node, env: env() });
+    const run = await runAction(
+      { 'cluster-name': 'bad name', 'service-account': 'app', 'role-name': 'r', mode: 'nope', 'wait-timeout': 'soon' },
+      { node, env: env() },
+    );
     expect(run.code).toBe(1);
     const errors = run.stdout.split('\n').filter((l) => l.startsWith('::error::'));
     expect(errors).toHaveLength(1);
@@ -53,12 +62,24 @@ describe.each(NODES)('%s', (_label, node) => {
   test('GitHub shell: missing required inputs are named', async () => {
     const run = await runAction({}, { node, env: env() });
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/::error::.*Input "cluster-name" is required.*Input "service-account" is required.*Input "role-name" is required unless "role-arn"/);
+    expect(run.stdout).toMatch(
+      new RegExp(
+        '::error::.*Input "cluster-name" is required.*Input "service-account" is required' +
+          '.*Input "role-name" is required unless "role-arn"',
+      ),
+    );
   });
 
   test('CLI shell: bad input → exit 1 on stderr, outputs nothing on stdout', async () => {
     const before = connections;
-    const run = await runAction({}, { node, env: env(), args: ['--cluster-name', 'c', '--service-account', 'Bad_SA', '--role-name', 'r', '--aws-region', 'mars-1'] });
+    const run = await runAction(
+      {},
+      {
+        node,
+        env: env(),
+        args: ['--cluster-name', 'c', '--service-account', 'Bad_SA', '--role-name', 'r', '--aws-region', 'mars-1'],
+      },
+    );
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/^error: 2 inputs are invalid: .*Input "aws-region".*Input "service-account"/m);
@@ -79,7 +100,10 @@ describe.each(NODES)('%s', (_label, node) => {
   });
 
   test('Octopus shell: bad input → resultMessage service message naming the input, exit 1', async () => {
-    const run = await runAction({ 'cluster-name': 'c', 'service-account': 's', 'role-name': 'r', 'aws-region': 'us-east-1', 'dry-run': 'Maybe' }, { node, env: { ...env(), EKS_POD_IAM_PLATFORM: 'octopus' } });
+    const run = await runAction(
+      { 'cluster-name': 'c', 'service-account': 's', 'role-name': 'r', 'aws-region': 'us-east-1', 'dry-run': 'Maybe' },
+      { node, env: { ...env(), EKS_POD_IAM_PLATFORM: 'octopus' } },
+    );
     expect(run.code).toBe(1);
     const m = /##octopus\[resultMessage message='([^']+)'\]/.exec(run.stdout);
     expect(m).not.toBeNull();

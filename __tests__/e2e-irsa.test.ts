@@ -29,11 +29,24 @@ beforeEach(async () => {
 
 const run = (over: Record<string, string> = {}, env: NodeJS.ProcessEnv = {}) =>
   runAction(
-    { 'cluster-name': CLUSTER, mode: 'irsa', namespace: 'apps', 'service-account': 'api', 'role-name': ROLE, 'policy-arns': POLICY, ...over },
+    {
+      'cluster-name': CLUSTER,
+      mode: 'irsa',
+      namespace: 'apps',
+      'service-account': 'api',
+      'role-name': ROLE,
+      'policy-arns': POLICY,
+      ...over,
+    },
     { env: { ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.01', ...env } },
   );
 // A workflow run, as a GitHub runner describes it.
-const githubRun = (runId: string) => ({ GITHUB_REPOSITORY: 'acme/platform', GITHUB_RUN_ID: runId, GITHUB_SERVER_URL: 'https://github.com', GITHUB_WORKFLOW: 'irsa' });
+const githubRun = (runId: string) => ({
+  GITHUB_REPOSITORY: 'acme/platform',
+  GITHUB_RUN_ID: runId,
+  GITHUB_SERVER_URL: 'https://github.com',
+  GITHUB_WORKFLOW: 'irsa',
+});
 const provenance = (runId: string) => [
   { Key: 'eks-pod-iam:github-repository', Value: 'acme/platform' },
   { Key: 'eks-pod-iam:github-workflow', Value: 'irsa' },
@@ -47,22 +60,36 @@ test('fresh: OIDC provider, web-identity trust, policy and annotated service acc
   expect(r.code).toBe(0);
   expect(r.outputs['oidc-provider-arn']).toBe(providerArn);
   expect(r.outputs['role-arn']).toBe(`arn:aws:iam::123456789012:role/${ROLE}`);
-  expect(r.changes.map((c) => `${c.resource} ${c.action}`)).toEqual(['iam-oidc-provider create', 'iam-role create', 'iam-role-policy attach', 'namespace create', 'service-account create']);
+  expect(r.changes.map((c) => `${c.resource} ${c.action}`)).toEqual([
+    'iam-oidc-provider create',
+    'iam-role create',
+    'iam-role-policy attach',
+    'namespace create',
+    'service-account create',
+  ]);
 
   const provider = awsCli(emu, ['iam', 'get-open-id-connect-provider', '--open-id-connect-provider-arn', providerArn]);
   expect(provider.Url).toBe(hostPath);
   expect(provider.ClientIDList).toEqual(['sts.amazonaws.com']);
   // Provenance: the repository, workflow and run that created the provider and the role.
-  expect(provider.Tags).toEqual(expect.arrayContaining([{ Key: 'eks-pod-iam:managed', Value: 'true' }, ...provenance('1001')]));
+  expect(provider.Tags).toEqual(
+    expect.arrayContaining([{ Key: 'eks-pod-iam:managed', Value: 'true' }, ...provenance('1001')]),
+  );
   expect(provider.Tags).toHaveLength(5);
-  expect(awsCli(emu, ['iam', 'list-role-tags', '--role-name', ROLE]).Tags).toEqual(expect.arrayContaining(provenance('1001')));
-  expect(trustOf(emu, ROLE).Statement).toEqual([{
-    Sid: expect.stringMatching(/^EksPodIamIrsa/),
-    Effect: 'Allow',
-    Principal: { Federated: providerArn },
-    Action: 'sts:AssumeRoleWithWebIdentity',
-    Condition: { StringEquals: { [`${hostPath}:sub`]: subject('apps', 'api'), [`${hostPath}:aud`]: 'sts.amazonaws.com' } },
-  }]);
+  expect(awsCli(emu, ['iam', 'list-role-tags', '--role-name', ROLE]).Tags).toEqual(
+    expect.arrayContaining(provenance('1001')),
+  );
+  expect(trustOf(emu, ROLE).Statement).toEqual([
+    {
+      Sid: expect.stringMatching(/^EksPodIamIrsa/),
+      Effect: 'Allow',
+      Principal: { Federated: providerArn },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: {
+        StringEquals: { [`${hostPath}:sub`]: subject('apps', 'api'), [`${hostPath}:aud`]: 'sts.amazonaws.com' },
+      },
+    },
+  ]);
   const sa = await kubectl(emu, CLUSTER, ['get', 'sa', 'api', '-n', 'apps', '-o', 'json']);
   expect(sa.metadata.annotations['eks.amazonaws.com/role-arn']).toBe(r.outputs['role-arn']);
 });
@@ -81,11 +108,24 @@ test('rerun from another workflow run: changed=false, no write, at most 7 AWS ca
 
 test('an existing service account is annotated; its other annotations and labels stay', async () => {
   await emu.kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } });
-  await emu.kube.seed({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'api', namespace: 'apps', labels: { team: 'payments' }, annotations: { 'example.com/owner': 'payments', 'eks.amazonaws.com/token-expiration': '3600' } } });
+  await emu.kube.seed({
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: {
+      name: 'api',
+      namespace: 'apps',
+      labels: { team: 'payments' },
+      annotations: { 'example.com/owner': 'payments', 'eks.amazonaws.com/token-expiration': '3600' },
+    },
+  });
   const r = await run();
   expect(r.code).toBe(0);
   const sa = await kubectl(emu, CLUSTER, ['get', 'sa', 'api', '-n', 'apps', '-o', 'json']);
-  expect(sa.metadata.annotations).toEqual({ 'example.com/owner': 'payments', 'eks.amazonaws.com/token-expiration': '3600', 'eks.amazonaws.com/role-arn': r.outputs['role-arn'] });
+  expect(sa.metadata.annotations).toEqual({
+    'example.com/owner': 'payments',
+    'eks.amazonaws.com/token-expiration': '3600',
+    'eks.amazonaws.com/role-arn': r.outputs['role-arn'],
+  });
   expect(sa.metadata.labels).toEqual({ team: 'payments' });
   const patches = (await emu.kube.journal()).filter((j) => j.isWrite);
   expect(patches.map((p) => `${p.method} ${p.contentType}`)).toEqual(['PATCH application/merge-patch+json']);
@@ -97,18 +137,41 @@ test('a second service account on the same role: both subjects allowed, the firs
   expect(r.code).toBe(0);
   const statements = trustOf(emu, ROLE).Statement;
   expect(statements).toHaveLength(1);
-  expect(statements[0].Condition.StringEquals[`${hostPath}:sub`]).toEqual([subject('apps', 'api'), subject('apps', 'worker')]);
+  expect(statements[0].Condition.StringEquals[`${hostPath}:sub`]).toEqual([
+    subject('apps', 'api'),
+    subject('apps', 'worker'),
+  ]);
   await clearJournals(emu);
   expect((await run()).outputs.changed).toBe('false');
   expect((await run({ 'service-account': 'worker' })).outputs.changed).toBe('false');
 });
 
 test('a provider created by hand is adopted; one without our audience gets it added', async () => {
-  awsCli(emu, ['iam', 'create-open-id-connect-provider', '--url', issuer, '--client-id-list', 'other-audience', '--thumbprint-list', '9e99a48a9960b14926bb7f3b02e22da2b0ab7280']);
+  awsCli(emu, [
+    'iam',
+    'create-open-id-connect-provider',
+    '--url',
+    issuer,
+    '--client-id-list',
+    'other-audience',
+    '--thumbprint-list',
+    '9e99a48a9960b14926bb7f3b02e22da2b0ab7280',
+  ]);
   const r = await run();
   expect(r.code).toBe(0);
-  expect(r.changes[0]).toEqual({ resource: 'iam-oidc-provider', action: 'add-client-id', detail: expect.stringContaining('sts.amazonaws.com') });
-  expect(awsCli(emu, ['iam', 'get-open-id-connect-provider', '--open-id-connect-provider-arn', providerArn]).ClientIDList.sort()).toEqual(['other-audience', 'sts.amazonaws.com']);
+  expect(r.changes[0]).toEqual({
+    resource: 'iam-oidc-provider',
+    action: 'add-client-id',
+    detail: expect.stringContaining('sts.amazonaws.com'),
+  });
+  expect(
+    awsCli(emu, [
+      'iam',
+      'get-open-id-connect-provider',
+      '--open-id-connect-provider-arn',
+      providerArn,
+    ]).ClientIDList.sort(),
+  ).toEqual(['other-audience', 'sts.amazonaws.com']);
   expect(awsCli(emu, ['iam', 'list-open-id-connect-providers']).OpenIDConnectProviderList).toHaveLength(1);
 });
 
@@ -124,9 +187,17 @@ test('a trust policy over the account quota fails before any write, saying how b
   await run();
   await emu.aws.setAssumeRolePolicySizeQuota(400);
   await clearJournals(emu);
-  const r = await run({ 'service-account': 'worker', 'policy-arns': `${POLICY}\narn:aws:iam::aws:policy/ReadOnlyAccess` });
+  const r = await run({
+    'service-account': 'worker',
+    'policy-arns': `${POLICY}\narn:aws:iam::aws:policy/ReadOnlyAccess`,
+  });
   expect(r.code).toBe(1);
-  expect(r.stdout).toMatch(/::error::The trust policy of role irsa-role would be \d+ bytes, over this account's AssumeRolePolicySizeQuota of 400: .*raise the quota/);
+  expect(r.stdout).toMatch(
+    new RegExp(
+      "::error::The trust policy of role irsa-role would be \\d+ bytes, over this account's " +
+        'AssumeRolePolicySizeQuota of 400: .*raise the quota',
+    ),
+  );
   expect((await writes(emu)).aws).toEqual([]);
   expect((await emu.kube.journal()).filter((j) => j.isWrite)).toEqual([]);
 });
@@ -134,20 +205,55 @@ test('a trust policy over the account quota fails before any write, saying how b
 test('the seed article scenario: annotate the Helm-made octopus-agent-scripts in octopus-agent-mycluster', async () => {
   await emu.kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'octopus-agent-mycluster' } });
   await emu.kube.seed({
-    apiVersion: 'v1', kind: 'ServiceAccount',
-    metadata: { name: 'octopus-agent-scripts', namespace: 'octopus-agent-mycluster', labels: { 'app.kubernetes.io/managed-by': 'Helm' }, annotations: { 'meta.helm.sh/release-name': 'mycluster', 'meta.helm.sh/release-namespace': 'octopus-agent-mycluster' } },
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: {
+      name: 'octopus-agent-scripts',
+      namespace: 'octopus-agent-mycluster',
+      labels: { 'app.kubernetes.io/managed-by': 'Helm' },
+      annotations: {
+        'meta.helm.sh/release-name': 'mycluster',
+        'meta.helm.sh/release-namespace': 'octopus-agent-mycluster',
+      },
+    },
   });
-  const r = await run({ namespace: 'octopus-agent-mycluster', 'service-account': 'octopus-agent-scripts', 'create-service-account': 'false', 'policy-arns': '' });
+  const r = await run({
+    namespace: 'octopus-agent-mycluster',
+    'service-account': 'octopus-agent-scripts',
+    'create-service-account': 'false',
+    'policy-arns': '',
+  });
   expect(r.code).toBe(0);
   expect(r.stdout).toMatch(/::warning::.*managed by Helm/);
-  const sa = await kubectl(emu, CLUSTER, ['get', 'sa', 'octopus-agent-scripts', '-n', 'octopus-agent-mycluster', '-o', 'json']);
-  expect(sa.metadata.annotations).toEqual({ 'meta.helm.sh/release-name': 'mycluster', 'meta.helm.sh/release-namespace': 'octopus-agent-mycluster', 'eks.amazonaws.com/role-arn': r.outputs['role-arn'] });
+  const sa = await kubectl(emu, CLUSTER, [
+    'get',
+    'sa',
+    'octopus-agent-scripts',
+    '-n',
+    'octopus-agent-mycluster',
+    '-o',
+    'json',
+  ]);
+  expect(sa.metadata.annotations).toEqual({
+    'meta.helm.sh/release-name': 'mycluster',
+    'meta.helm.sh/release-namespace': 'octopus-agent-mycluster',
+    'eks.amazonaws.com/role-arn': r.outputs['role-arn'],
+  });
   expect(sa.metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'Helm' });
 });
 
 test('role-arn of an existing role: its foreign statements are kept and ours merged', async () => {
   const ec2 = { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' };
-  const created = awsCli(emu, ['iam', 'create-role', '--role-name', 'existing', '--path', '/team/', '--assume-role-policy-document', JSON.stringify({ Version: '2012-10-17', Statement: [ec2] })]).Role;
+  const created = awsCli(emu, [
+    'iam',
+    'create-role',
+    '--role-name',
+    'existing',
+    '--path',
+    '/team/',
+    '--assume-role-policy-document',
+    JSON.stringify({ Version: '2012-10-17', Statement: [ec2] }),
+  ]).Role;
   const r = await run({ 'role-name': '', 'role-arn': created.Arn, 'policy-arns': '' });
   expect(r.code).toBe(0);
   expect(r.outputs['role-arn']).toBe(created.Arn);
@@ -180,11 +286,24 @@ test('a cluster endpoint given as http:// is reached without TLS, with the same 
 test('a kubeconfig whose user is an exec plugin, as aws eks update-kubeconfig writes it', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'exec-kubeconfig-'));
   try {
-    const plain = JSON.parse(readFileSync(emu.kubeconfigFor(CLUSTER), 'utf8')) as { users: { user: { token?: string; exec?: unknown } }[] };
-    const credential = { apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: { token: plain.users[0]!.user.token } };
+    const plain = JSON.parse(readFileSync(emu.kubeconfigFor(CLUSTER), 'utf8')) as {
+      users: { user: { token?: string; exec?: unknown } }[];
+    };
+    const credential = {
+      apiVersion: 'client.authentication.k8s.io/v1beta1',
+      kind: 'ExecCredential',
+      status: { token: plain.users[0]!.user.token },
+    };
     writeFileSync(join(dir, 'credential.json'), JSON.stringify(credential));
     // The plugin leaves a mark, so the test knows the credential came through it.
-    plain.users[0]!.user = { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'sh', args: ['-c', `touch ${dir}/ran && cat ${dir}/credential.json`], interactiveMode: 'Never' } };
+    plain.users[0]!.user = {
+      exec: {
+        apiVersion: 'client.authentication.k8s.io/v1beta1',
+        command: 'sh',
+        args: ['-c', `touch ${dir}/ran && cat ${dir}/credential.json`],
+        interactiveMode: 'Never',
+      },
+    };
     writeFileSync(join(dir, 'kubeconfig'), JSON.stringify(plain));
     const r = await run({ kubeconfig: join(dir, 'kubeconfig') });
     expect(r.stderr).toBe('');

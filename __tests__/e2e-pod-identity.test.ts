@@ -33,7 +33,13 @@ const run = (over: Record<string, string> = {}, env: NodeJS.ProcessEnv = {}, nod
   runAction(inputs(over), { env: { ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.01', ...env }, node });
 
 // A workflow run, as a GitHub runner describes it; a later run of the same workflow has another run ID.
-const githubRun = (runId: string) => ({ GITHUB_REPOSITORY: 'acme/platform', GITHUB_RUN_ID: runId, GITHUB_SERVER_URL: 'https://github.com', GITHUB_WORKFLOW: 'bootstrap (prod)', GITHUB_SHA: 'abcdef1234567' });
+const githubRun = (runId: string) => ({
+  GITHUB_REPOSITORY: 'acme/platform',
+  GITHUB_RUN_ID: runId,
+  GITHUB_SERVER_URL: 'https://github.com',
+  GITHUB_WORKFLOW: 'bootstrap (prod)',
+  GITHUB_SHA: 'abcdef1234567',
+});
 const provenance = (runId: string) => ({
   'eks-pod-iam:github-repository': 'acme/platform',
   'eks-pod-iam:github-workflow': 'bootstrap _prod_',
@@ -41,9 +47,23 @@ const provenance = (runId: string) => ({
 });
 
 const associations = (ns = 'apps', sa = 'api') =>
-  awsCli(emu, ['eks', 'list-pod-identity-associations', '--cluster-name', CLUSTER, '--namespace', ns, '--service-account', sa]).associations;
-const describeAssociation = (id: string) => awsCli(emu, ['eks', 'describe-pod-identity-association', '--cluster-name', CLUSTER, '--association-id', id]).association;
-const attached = (role = ROLE) => awsCli(emu, ['iam', 'list-attached-role-policies', '--role-name', role]).AttachedPolicies.map((p: any) => p.PolicyArn).sort();
+  awsCli(emu, [
+    'eks',
+    'list-pod-identity-associations',
+    '--cluster-name',
+    CLUSTER,
+    '--namespace',
+    ns,
+    '--service-account',
+    sa,
+  ]).associations;
+const describeAssociation = (id: string) =>
+  awsCli(emu, ['eks', 'describe-pod-identity-association', '--cluster-name', CLUSTER, '--association-id', id])
+    .association;
+const attached = (role = ROLE) =>
+  awsCli(emu, ['iam', 'list-attached-role-policies', '--role-name', role])
+    .AttachedPolicies.map((p: any) => p.PolicyArn)
+    .sort();
 
 test('fresh cluster: role, policy, add-on, association and service account are created', async () => {
   const r = await run({ tags: 'team=payments' }, githubRun('1001'));
@@ -54,19 +74,44 @@ test('fresh cluster: role, policy, add-on, association and service account are c
   expect(r.outputs['association-id']).toMatch(/^a-[a-z0-9]{17}$/);
   expect(r.outputs.changed).toBe('true');
   expect(r.changes.map((c) => `${c.resource} ${c.action}`)).toEqual([
-    'iam-role create', 'iam-role-policy attach', 'eks-addon create', 'pod-identity-association create', 'namespace create', 'service-account create',
+    'iam-role create',
+    'iam-role-policy attach',
+    'eks-addon create',
+    'pod-identity-association create',
+    'namespace create',
+    'service-account create',
   ]);
 
   const trust = trustOf(emu, ROLE);
-  expect(trust.Statement).toEqual([{ Sid: 'EksPodIamPodIdentity', Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }]);
+  expect(trust.Statement).toEqual([
+    {
+      Sid: 'EksPodIamPodIdentity',
+      Effect: 'Allow',
+      Principal: { Service: 'pods.eks.amazonaws.com' },
+      Action: ['sts:AssumeRole', 'sts:TagSession'],
+    },
+  ]);
   expect(attached()).toEqual([POLICY]);
   const tags = awsCli(emu, ['iam', 'list-role-tags', '--role-name', ROLE]).Tags;
-  expect(tags).toEqual(expect.arrayContaining([{ Key: 'eks-pod-iam:managed', Value: 'true' }, { Key: 'eks-pod-iam:cluster', Value: CLUSTER }]));
+  expect(tags).toEqual(
+    expect.arrayContaining([
+      { Key: 'eks-pod-iam:managed', Value: 'true' },
+      { Key: 'eks-pod-iam:cluster', Value: CLUSTER },
+    ]),
+  );
   // Provenance: which repository, workflow and run created the role and the association.
   expect(Object.fromEntries(tags.map((t: any) => [t.Key, t.Value]))).toEqual({
-    team: 'payments', 'eks-pod-iam:managed': 'true', 'eks-pod-iam:cluster': CLUSTER, 'eks-pod-iam:namespace': 'apps', 'eks-pod-iam:service-account': 'api', ...provenance('1001'),
+    team: 'payments',
+    'eks-pod-iam:managed': 'true',
+    'eks-pod-iam:cluster': CLUSTER,
+    'eks-pod-iam:namespace': 'apps',
+    'eks-pod-iam:service-account': 'api',
+    ...provenance('1001'),
   });
-  expect(awsCli(emu, ['eks', 'describe-addon', '--cluster-name', CLUSTER, '--addon-name', 'eks-pod-identity-agent']).addon.status).toBe('ACTIVE');
+  expect(
+    awsCli(emu, ['eks', 'describe-addon', '--cluster-name', CLUSTER, '--addon-name', 'eks-pod-identity-agent']).addon
+      .status,
+  ).toBe('ACTIVE');
   const list = associations();
   expect(list).toHaveLength(1);
   expect(list[0].associationId).toBe(r.outputs['association-id']);
@@ -81,12 +126,14 @@ test('fresh cluster: role, policy, add-on, association and service account are c
   expect(r.summary).toMatch(/\| pod-identity-association \| create \|/);
 });
 
-test('rerun from another workflow run: changed=false, no write of either kind, at most 6 AWS calls; provenance kept', async () => {
+test('rerun from another workflow run: changed=false, no writes, at most 6 AWS calls; provenance kept', async () => {
   await run({ tags: 'team=payments' }, githubRun('1001'));
   await clearJournals(emu);
   const r = await run({ tags: 'team=payments' }, githubRun('4242'));
   expect(r.code).toBe(0);
-  expect(r.summary).toContain('bootstrap (prod) · run [4242](https://github.com/acme/platform/actions/runs/4242) · abcdef1');
+  expect(r.summary).toContain(
+    'bootstrap (prod) · run [4242](https://github.com/acme/platform/actions/runs/4242) · abcdef1',
+  );
   expect(r.outputs.changed).toBe('false');
   expect(r.outputs.changes).toBe('[]');
   const w = await writes(emu);
@@ -96,13 +143,43 @@ test('rerun from another workflow run: changed=false, no write of either kind, a
   expect(r.outputs['association-id']).toMatch(/^a-/);
   // The tags still name the run that created them.
   const roleTags = awsCli(emu, ['iam', 'list-role-tags', '--role-name', ROLE]).Tags;
-  expect(roleTags).toContainEqual({ Key: 'eks-pod-iam:github-run', Value: 'https://github.com/acme/platform/actions/runs/1001' });
+  expect(roleTags).toContainEqual({
+    Key: 'eks-pod-iam:github-run',
+    Value: 'https://github.com/acme/platform/actions/runs/1001',
+  });
   expect(describeAssociation(r.outputs['association-id']!).tags).toEqual({ team: 'payments', ...provenance('1001') });
 });
 
 test('association pointing at another role is updated in place (same id)', async () => {
-  awsCli(emu, ['iam', 'create-role', '--role-name', 'old-role', '--assume-role-policy-document', JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }] })]);
-  const created = awsCli(emu, ['eks', 'create-pod-identity-association', '--cluster-name', CLUSTER, '--namespace', 'apps', '--service-account', 'api', '--role-arn', 'arn:aws:iam::123456789012:role/old-role']).association;
+  awsCli(emu, [
+    'iam',
+    'create-role',
+    '--role-name',
+    'old-role',
+    '--assume-role-policy-document',
+    JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'pods.eks.amazonaws.com' },
+          Action: ['sts:AssumeRole', 'sts:TagSession'],
+        },
+      ],
+    }),
+  ]);
+  const created = awsCli(emu, [
+    'eks',
+    'create-pod-identity-association',
+    '--cluster-name',
+    CLUSTER,
+    '--namespace',
+    'apps',
+    '--service-account',
+    'api',
+    '--role-arn',
+    'arn:aws:iam::123456789012:role/old-role',
+  ]).association;
   const r = await run();
   expect(r.code).toBe(0);
   expect(r.outputs['association-id']).toBe(created.associationId);
@@ -112,7 +189,14 @@ test('association pointing at another role is updated in place (same id)', async
 });
 
 test('a foreign trust statement and a foreign attached policy are kept', async () => {
-  awsCli(emu, ['iam', 'create-role', '--role-name', ROLE, '--assume-role-policy-document', JSON.stringify({ Version: '2012-10-17', Statement: [ec2Statement] })]);
+  awsCli(emu, [
+    'iam',
+    'create-role',
+    '--role-name',
+    ROLE,
+    '--assume-role-policy-document',
+    JSON.stringify({ Version: '2012-10-17', Statement: [ec2Statement] }),
+  ]);
   awsCli(emu, ['iam', 'attach-role-policy', '--role-name', ROLE, '--policy-arn', FOREIGN_POLICY]);
   const r = await run();
   expect(r.code).toBe(0);
@@ -133,7 +217,14 @@ test('drift: a detached policy or a removed trust statement is restored, and onl
   expect((await writes(emu)).aws).toEqual(['AttachRolePolicy']);
   expect(attached()).toEqual([POLICY]);
 
-  awsCli(emu, ['iam', 'update-assume-role-policy', '--role-name', ROLE, '--policy-document', JSON.stringify({ Version: '2012-10-17', Statement: [ec2Statement] })]);
+  awsCli(emu, [
+    'iam',
+    'update-assume-role-policy',
+    '--role-name',
+    ROLE,
+    '--policy-document',
+    JSON.stringify({ Version: '2012-10-17', Statement: [ec2Statement] }),
+  ]);
   await clearJournals(emu);
   r = await run();
   expect(r.changes.map((c) => `${c.resource} ${c.action}`)).toEqual(['iam-role-trust update']);
@@ -164,10 +255,25 @@ test('add-on CREATING for several reads: the run waits and succeeds', async () =
 });
 
 test('add-on CREATE_FAILED: a clear failure with its health issues', async () => {
-  await emu.aws.setAddonBehaviour({ readsUntilActive: 1, outcome: 'CREATE_FAILED', issues: [{ code: 'InsufficientNumberOfReplicas', message: 'The add-on is unhealthy because it doesn\'t have the desired number of replicas.', resourceIds: [] }] });
+  await emu.aws.setAddonBehaviour({
+    readsUntilActive: 1,
+    outcome: 'CREATE_FAILED',
+    issues: [
+      {
+        code: 'InsufficientNumberOfReplicas',
+        message: "The add-on is unhealthy because it doesn't have the desired number of replicas.",
+        resourceIds: [],
+      },
+    ],
+  });
   const r = await run();
   expect(r.code).toBe(1);
-  expect(r.stdout).toMatch(/::error::Add-on eks-pod-identity-agent in cluster demo is CREATE_FAILED \(InsufficientNumberOfReplicas: The add-on is unhealthy/);
+  expect(r.stdout).toMatch(
+    new RegExp(
+      '::error::Add-on eks-pod-identity-agent in cluster demo is CREATE_FAILED ' +
+        '\\(InsufficientNumberOfReplicas: The add-on is unhealthy',
+    ),
+  );
 });
 
 test('a just-created role refused by EKS for a while: retried, then associated', async () => {
@@ -182,11 +288,26 @@ test('an association owned by an add-on is refused, and nothing is written to it
   await run({ 'create-service-account': 'false' });
   const owned = associations('kube-system', 'ebs-csi-controller-sa');
   expect(owned).toHaveLength(0);
-  await emu.aws.createOwnedAssociation({ clusterName: CLUSTER, namespace: 'kube-system', serviceAccount: 'ebs-csi-controller-sa', roleArn: `arn:aws:iam::123456789012:role/${ROLE}`, ownerArn: `arn:aws:eks:us-east-1:123456789012:addon/${CLUSTER}/aws-ebs-csi-driver/x` });
+  await emu.aws.createOwnedAssociation({
+    clusterName: CLUSTER,
+    namespace: 'kube-system',
+    serviceAccount: 'ebs-csi-controller-sa',
+    roleArn: `arn:aws:iam::123456789012:role/${ROLE}`,
+    ownerArn: `arn:aws:eks:us-east-1:123456789012:addon/${CLUSTER}/aws-ebs-csi-driver/x`,
+  });
   await clearJournals(emu);
-  const r = await run({ namespace: 'kube-system', 'service-account': 'ebs-csi-controller-sa', 'create-service-account': 'false' });
+  const r = await run({
+    namespace: 'kube-system',
+    'service-account': 'ebs-csi-controller-sa',
+    'create-service-account': 'false',
+  });
   expect(r.code).toBe(1);
-  expect(r.stdout).toMatch(/::error::The pod identity association a-\w+ for kube-system\/ebs-csi-controller-sa is owned by arn:aws:eks:.*aws-ebs-csi-driver/);
+  expect(r.stdout).toMatch(
+    new RegExp(
+      '::error::The pod identity association a-\\w+ for kube-system/ebs-csi-controller-sa ' +
+        'is owned by arn:aws:eks:.*aws-ebs-csi-driver',
+    ),
+  );
   expect((await writes(emu)).aws).toEqual([]);
 });
 
@@ -212,12 +333,42 @@ test('unknown cluster: a clear failure and no write', async () => {
 });
 
 test('the seed article scenario on Node 24: octopus-worker-awsagentworker / octopus-agent-scripts', async () => {
-  const r = await run({ namespace: 'octopus-worker-awsagentworker', 'service-account': 'octopus-agent-scripts', 'role-name': 'octopus-worker-role', 'policy-arns': '' }, {}, NODE24);
+  const r = await run(
+    {
+      namespace: 'octopus-worker-awsagentworker',
+      'service-account': 'octopus-agent-scripts',
+      'role-name': 'octopus-worker-role',
+      'policy-arns': '',
+    },
+    {},
+    NODE24,
+  );
   expect(r.code).toBe(0);
   expect(associations('octopus-worker-awsagentworker', 'octopus-agent-scripts')).toHaveLength(1);
-  expect((await kubectl(emu, CLUSTER, ['get', 'sa', 'octopus-agent-scripts', '-n', 'octopus-worker-awsagentworker', '-o', 'json'])).metadata.name).toBe('octopus-agent-scripts');
+  expect(
+    (
+      await kubectl(emu, CLUSTER, [
+        'get',
+        'sa',
+        'octopus-agent-scripts',
+        '-n',
+        'octopus-worker-awsagentworker',
+        '-o',
+        'json',
+      ])
+    ).metadata.name,
+  ).toBe('octopus-agent-scripts');
   await clearJournals(emu);
-  const again = await run({ namespace: 'octopus-worker-awsagentworker', 'service-account': 'octopus-agent-scripts', 'role-name': 'octopus-worker-role', 'policy-arns': '' }, {}, NODE24);
+  const again = await run(
+    {
+      namespace: 'octopus-worker-awsagentworker',
+      'service-account': 'octopus-agent-scripts',
+      'role-name': 'octopus-worker-role',
+      'policy-arns': '',
+    },
+    {},
+    NODE24,
+  );
   expect(again.outputs.changed).toBe('false');
   expect((await writes(emu)).aws).toEqual([]);
 });

@@ -16,18 +16,49 @@ beforeEach(async () => {
   await emu.aws.setAddonBehaviour({ readsUntilActive: 0 });
   await emu.kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } });
   await emu.kube.seed({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'api', namespace: 'apps' } });
-  const template = (app: string, sa: string) => ({ metadata: { labels: { app } }, spec: { serviceAccountName: sa, containers: [{ name: 'c', image: 'busybox' }] } });
-  await emu.kube.seed({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'apps' }, spec: { replicas: 2, selector: { matchLabels: { app: 'api' } }, template: template('api', 'api') } });
-  await emu.kube.seed({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: 'apps' }, spec: { replicas: 1, serviceName: 'db', selector: { matchLabels: { app: 'db' } }, template: template('db', 'api') } });
-  await emu.kube.seed({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'other', namespace: 'apps' }, spec: { replicas: 1, selector: { matchLabels: { app: 'other' } }, template: template('other', 'default') } });
+  const template = (app: string, sa: string) => ({
+    metadata: { labels: { app } },
+    spec: { serviceAccountName: sa, containers: [{ name: 'c', image: 'busybox' }] },
+  });
+  await emu.kube.seed({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'api', namespace: 'apps' },
+    spec: { replicas: 2, selector: { matchLabels: { app: 'api' } }, template: template('api', 'api') },
+  });
+  await emu.kube.seed({
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 'db', namespace: 'apps' },
+    spec: { replicas: 1, serviceName: 'db', selector: { matchLabels: { app: 'db' } }, template: template('db', 'api') },
+  });
+  await emu.kube.seed({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'other', namespace: 'apps' },
+    spec: { replicas: 1, selector: { matchLabels: { app: 'other' } }, template: template('other', 'default') },
+  });
   await clearJournals(emu);
 });
 
 const run = (over: Record<string, string> = {}) =>
-  runAction({ 'cluster-name': CLUSTER, mode: 'irsa', namespace: 'apps', 'service-account': 'api', 'role-name': 'wl-role', ...over }, { env: { ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.01' } });
+  runAction(
+    {
+      'cluster-name': CLUSTER,
+      mode: 'irsa',
+      namespace: 'apps',
+      'service-account': 'api',
+      'role-name': 'wl-role',
+      ...over,
+    },
+    { env: { ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.01' } },
+  );
 const restartedAt = async (kind: string, name: string) =>
-  (await kubectl(emu, CLUSTER, ['get', kind, name, '-n', 'apps', '-o', 'json'])).spec.template.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt'];
-const podsOf = async (sa: string) => (await emu.kube.list('pods', 'apps')).filter((p: any) => p.spec.serviceAccountName === sa);
+  (await kubectl(emu, CLUSTER, ['get', kind, name, '-n', 'apps', '-o', 'json'])).spec.template.metadata?.annotations?.[
+    'kubectl.kubernetes.io/restartedAt'
+  ];
+const podsOf = async (sa: string) =>
+  (await emu.kube.list('pods', 'apps')).filter((p: any) => p.spec.serviceAccountName === sa);
 
 test('the seeded workloads run pods as the service account (so the scenario is real)', async () => {
   expect((await podsOf('api')).length).toBe(3);
@@ -44,7 +75,7 @@ test('without restart-workloads: the stale pods are named in a warning and nothi
   expect(r.changes.some((c) => c.resource === 'workload')).toBe(false);
 });
 
-test('with restart-workloads: the identity change rolls out exactly the workloads running as the service account', async () => {
+test('with restart-workloads: the identity change rolls out exactly the workloads running as the account', async () => {
   const r = await run({ 'restart-workloads': 'true' });
   expect(r.code).toBe(0);
   const restarts = r.changes.filter((c) => c.resource === 'workload');

@@ -3,7 +3,10 @@ import { ResourceGates } from '../src/apply/gates.js';
 
 const settled = async (p: Promise<unknown>) => {
   let state = 'pending';
-  p.then(() => (state = 'open'), () => (state = 'failed'));
+  p.then(
+    () => (state = 'open'),
+    () => (state = 'failed'),
+  );
   await new Promise((r) => setImmediate(r));
   return state;
 };

@@ -8,7 +8,11 @@ const VALID: Partial<Record<InputName, string>> = {
   'role-name': 'app-role',
 };
 
-function parse(over: Partial<Record<InputName, string>>, env: NodeJS.ProcessEnv = {}, files: Record<string, string> = {}) {
+function parse(
+  over: Partial<Record<InputName, string>>,
+  env: NodeJS.ProcessEnv = {},
+  files: Record<string, string> = {},
+) {
   const values = { ...VALID, ...over };
   return parseInputs((n) => values[n], {
     env,
@@ -20,7 +24,11 @@ function parse(over: Partial<Record<InputName, string>>, env: NodeJS.ProcessEnv 
   });
 }
 
-function problemsOf(over: Partial<Record<InputName, string>>, env: NodeJS.ProcessEnv = {}, files: Record<string, string> = {}) {
+function problemsOf(
+  over: Partial<Record<InputName, string>>,
+  env: NodeJS.ProcessEnv = {},
+  files: Record<string, string> = {},
+) {
   try {
     parse(over, env, files);
   } catch (e) {
@@ -66,7 +74,11 @@ const BAD: [InputName, Partial<Record<InputName, string>>, RegExp][] = [
   ['policy-arns', { 'policy-arns': 'AmazonS3ReadOnlyAccess' }, /IAM policy ARNs/],
   ['policy-arns', { 'policy-arns': 'arn:aws:iam::aws:policy/A,arn:aws:iam::aws:role/B' }, /IAM policy ARNs/],
   ['policy-arns', { 'policy-arns': 'arn:aws-us-gov:iam::aws:policy/ReadOnlyAccess' }, /partition "aws-us-gov"/],
-  ['policy-arns', { 'policy-arns': Array.from({ length: 21 }, (_, i) => `arn:aws:iam::aws:policy/P${i}`).join('\n') }, /at most 20/],
+  [
+    'policy-arns',
+    { 'policy-arns': Array.from({ length: 21 }, (_, i) => `arn:aws:iam::aws:policy/P${i}`).join('\n') },
+    /at most 20/,
+  ],
   ['inline-policy', { 'inline-policy': '{not json' }, /not valid JSON/],
   ['inline-policy', { 'inline-policy': '[]' }, /JSON object/],
   ['inline-policy', { 'inline-policy': policy({ Version: '2012-10-17' }) }, /Statement/],
@@ -77,7 +89,19 @@ const BAD: [InputName, Partial<Record<InputName, string>>, RegExp][] = [
   ['inline-policy', { 'inline-policy': policy({ Version: '2010-01-01', Statement: [stmt] }) }, /Version/],
   ['inline-policy', { 'inline-policy': policy({ Statement: [{ ...stmt, Action: [1, 2] }] }) }, /list of strings/],
   ['inline-policy', { 'inline-policy': 'file://missing.json' }, /cannot be read/],
-  ['inline-policy', { 'inline-policy': policy({ Statement: Array.from({ length: 200 }, (_, i) => ({ ...stmt, Sid: `S${i}`, Resource: `arn:aws:s3:::bucket-${i}/*` })) }) }, /10240/],
+  [
+    'inline-policy',
+    {
+      'inline-policy': policy({
+        Statement: Array.from({ length: 200 }, (_, i) => ({
+          ...stmt,
+          Sid: `S${i}`,
+          Resource: `arn:aws:s3:::bucket-${i}/*`,
+        })),
+      }),
+    },
+    /10240/,
+  ],
   ['permissions-boundary', { 'permissions-boundary': 'boundary' }, /IAM policy ARNs/],
   ['permissions-boundary', { 'permissions-boundary': 'arn:aws-cn:iam::aws:policy/X' }, /partition/],
   ['tags', { tags: 'novalue' }, /key=value/],
@@ -101,7 +125,11 @@ const BAD: [InputName, Partial<Record<InputName, string>>, RegExp][] = [
   ['wait-timeout', { 'wait-timeout': '1.5' }, /whole number/],
   ['wait-timeout', { 'wait-timeout': 'ten' }, /whole number/],
   ['wait-timeout', { 'wait-timeout': '86401' }, /86400/],
-  ['kubeconfig', { kubeconfig: '/nonexistent/kubeconfig' }, /points at "\/nonexistent\/kubeconfig", which is neither an existing file nor kubeconfig content/],
+  [
+    'kubeconfig',
+    { kubeconfig: '/nonexistent/kubeconfig' },
+    /points at "\/nonexistent\/kubeconfig", which is neither an existing file nor kubeconfig content/,
+  ],
   ['kubeconfig', { kubeconfig: 'token-abc def' }, /a value of 13 characters/],
 ];
 
@@ -165,7 +193,9 @@ describe('good inputs', () => {
   });
 
   test('region from AWS_REGION, then AWS_DEFAULT_REGION', () => {
-    expect(parse({ 'aws-region': '' }, { AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'us-west-2' }).config.region).toBe('eu-west-1');
+    expect(
+      parse({ 'aws-region': '' }, { AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'us-west-2' }).config.region,
+    ).toBe('eu-west-1');
     expect(parse({ 'aws-region': '' }, { AWS_DEFAULT_REGION: 'us-west-2' }).config.region).toBe('us-west-2');
   });
 
@@ -175,37 +205,68 @@ describe('good inputs', () => {
   });
 
   test('booleans in any case (Octopus sends True/False)', () => {
-    const { config } = parse({ 'dry-run': 'True', 'install-agent': 'FALSE', 'create-service-account': 'False', 'scope-trust': 'tRuE' });
-    expect([config.dryRun, config.installAgent, config.createServiceAccount, config.scopeTrust]).toEqual([true, false, false, true]);
+    const { config } = parse({
+      'dry-run': 'True',
+      'install-agent': 'FALSE',
+      'create-service-account': 'False',
+      'scope-trust': 'tRuE',
+    });
+    expect([config.dryRun, config.installAgent, config.createServiceAccount, config.scopeTrust]).toEqual([
+      true,
+      false,
+      false,
+      true,
+    ]);
   });
 
   test('policy ARNs: newlines or commas, blanks dropped, duplicates once', () => {
-    const { config } = parse({ 'policy-arns': ' arn:aws:iam::aws:policy/A ,\n\narn:aws:iam::123456789012:policy/team/B\narn:aws:iam::aws:policy/A' });
+    const { config } = parse({
+      'policy-arns':
+        ' arn:aws:iam::aws:policy/A ,\n\narn:aws:iam::123456789012:policy/team/B\narn:aws:iam::aws:policy/A',
+    });
     expect(config.policyArns).toEqual(['arn:aws:iam::aws:policy/A', 'arn:aws:iam::123456789012:policy/team/B']);
   });
 
   test('tags as lines or commas', () => {
-    expect(parse({ tags: 'team=platform\ncost-center = 42, env=' }).config.tags).toEqual({ team: 'platform', 'cost-center': '42', env: '' });
+    expect(parse({ tags: 'team=platform\ncost-center = 42, env=' }).config.tags).toEqual({
+      team: 'platform',
+      'cost-center': '42',
+      env: '',
+    });
   });
 
   test('role-arn with a path', () => {
     const { config } = parse({ 'role-name': '', 'role-arn': 'arn:aws:iam::210987654321:role/service/app-role' });
-    expect(config.role).toEqual({ kind: 'arn', arn: 'arn:aws:iam::210987654321:role/service/app-role', name: 'app-role', path: '/service/', accountId: '210987654321' });
+    expect(config.role).toEqual({
+      kind: 'arn',
+      arn: 'arn:aws:iam::210987654321:role/service/app-role',
+      name: 'app-role',
+      path: '/service/',
+      accountId: '210987654321',
+    });
   });
 
   test('inline policy from JSON or file://', () => {
     const doc = { Version: '2012-10-17', Statement: [stmt] };
     expect(parse({ 'inline-policy': JSON.stringify(doc) }).config.inlinePolicy).toEqual(doc);
-    expect(parse({ 'inline-policy': 'file://p.json' }, {}, { 'p.json': JSON.stringify(doc) }).config.inlinePolicy).toEqual(doc);
+    expect(
+      parse({ 'inline-policy': 'file://p.json' }, {}, { 'p.json': JSON.stringify(doc) }).config.inlinePolicy,
+    ).toEqual(doc);
   });
 
   test('kubeconfig: path, content, or KUBECONFIG', () => {
     expect(parse({ kubeconfig: '/k' }, {}, { '/k': '' }).config.kube).toEqual({ kind: 'kubeconfig-file', path: '/k' });
     expect(parse({ kubeconfig: 'apiVersion: v1\nkind: Config\n' }).config.kube.kind).toBe('kubeconfig-text');
-    expect(parse({}, { KUBECONFIG: '/missing:/k2' }, { '/k2': '' }).config.kube).toEqual({ kind: 'kubeconfig-file', path: '/k2' });
+    expect(parse({}, { KUBECONFIG: '/missing:/k2' }, { '/k2': '' }).config.kube).toEqual({
+      kind: 'kubeconfig-file',
+      path: '/k2',
+    });
     const json = JSON.stringify({ apiVersion: 'v1', kind: 'Config', clusters: [] });
     expect(parse({ kubeconfig: json }).config.kube).toEqual({ kind: 'kubeconfig-text', text: json });
-    expect(parse({ kubeconfig: Buffer.from(json).toString('base64') }).config.kube).toEqual({ kind: 'kubeconfig-text', text: json });
+    expect(parse({ kubeconfig: Buffer.from(json).toString('base64') }).config.kube).toEqual({
+      kind: 'kubeconfig-text',
+      text: json,
+    });
   });
 
   test('inputs that do nothing in this mode are warned about', () => {

@@ -28,7 +28,12 @@ beforeEach(async () => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-interface LocalRun { code: number; stdout: string; outputs: Record<string, string>; summary: string }
+interface LocalRun {
+  code: number;
+  stdout: string;
+  outputs: Record<string, string>;
+  summary: string;
+}
 
 /** Writes the .env file local-action reads (single-quoted: taken literally) and runs the action with it. */
 async function localAction(vars: Record<string, string>): Promise<LocalRun> {
@@ -36,9 +41,17 @@ async function localAction(vars: Record<string, string>): Promise<LocalRun> {
   const summary = join(dir, 'summary.md');
   writeFileSync(summary, '');
   const all = { ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.01', GITHUB_STEP_SUMMARY: summary, ...vars };
-  writeFileSync(envFile, Object.entries(all).map(([k, v]) => `${k}='${v}'`).join('\n') + '\n');
+  writeFileSync(
+    envFile,
+    Object.entries(all)
+      .map(([k, v]) => `${k}='${v}'`)
+      .join('\n') + '\n',
+  );
   // No GITHUB_ACTIONS and no GITHUB_OUTPUT: local-action provides neither, and the action still runs as GitHub's.
-  const { code, stdout } = await runProcess(LOCAL_ACTION, ['.', 'src/main.ts', envFile], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+  const { code, stdout } = await runProcess(LOCAL_ACTION, ['.', 'src/main.ts', envFile], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME },
+  });
   return { code, stdout, outputs: reportedOutputs(stdout), summary: readFileSync(summary, 'utf8') };
 }
 
@@ -72,26 +85,57 @@ test('Pod Identity through local-action: the outputs it reports, the job summary
   expect(r.outputs['role-arn']).toBe(roleArn);
   expect(r.outputs.changed).toBe('true');
   expect(r.outputs['association-id']).toMatch(/^a-[a-z0-9]{17}$/);
-  const [association] = awsCli(emu, ['eks', 'list-pod-identity-associations', '--cluster-name', CLUSTER, '--namespace', 'apps', '--service-account', 'api']).associations;
+  const [association] = awsCli(emu, [
+    'eks',
+    'list-pod-identity-associations',
+    '--cluster-name',
+    CLUSTER,
+    '--namespace',
+    'apps',
+    '--service-account',
+    'api',
+  ]).associations;
   expect(r.outputs['association-id']).toBe(association.associationId);
   expect(r.outputs['association-arn']).toBe(association.associationArn);
-  expect(JSON.parse(r.outputs.changes!).map((c: { resource: string; action: string }) => `${c.resource} ${c.action}`)).toContain('pod-identity-association create');
+  expect(
+    JSON.parse(r.outputs.changes!).map((c: { resource: string; action: string }) => `${c.resource} ${c.action}`),
+  ).toContain('pod-identity-association create');
 
   // local-action's stand-in for @actions/github's context names the run given in the .env file.
   const tags = awsCli(emu, ['iam', 'list-role-tags', '--role-name', ROLE]).Tags;
-  expect(tags).toContainEqual({ Key: 'eks-pod-iam:github-run', Value: 'https://github.com/acme/platform/actions/runs/77' });
+  expect(tags).toContainEqual({
+    Key: 'eks-pod-iam:github-run',
+    Value: 'https://github.com/acme/platform/actions/runs/77',
+  });
   expect(r.summary).toMatch(/\| pod-identity-association \| create \|/);
   expect(r.summary).toContain('local · run [77](https://github.com/acme/platform/actions/runs/77)');
-  expect((await kubectl(emu, CLUSTER, ['get', 'serviceaccount', 'api', '-n', 'apps', '-o', 'json'])).metadata.name).toBe('api');
+  expect(
+    (await kubectl(emu, CLUSTER, ['get', 'serviceaccount', 'api', '-n', 'apps', '-o', 'json'])).metadata.name,
+  ).toBe('api');
 
   await clearJournals(emu);
-  const again = await localAction({ 'INPUT_CLUSTER-NAME': CLUSTER, INPUT_NAMESPACE: 'apps', 'INPUT_SERVICE-ACCOUNT': 'api', 'INPUT_ROLE-NAME': ROLE, 'INPUT_POLICY-ARNS': 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess' });
-  expect(again.outputs).toMatchObject({ 'role-arn': roleArn, 'association-id': r.outputs['association-id'], changed: 'false', changes: '[]' });
+  const again = await localAction({
+    'INPUT_CLUSTER-NAME': CLUSTER,
+    INPUT_NAMESPACE: 'apps',
+    'INPUT_SERVICE-ACCOUNT': 'api',
+    'INPUT_ROLE-NAME': ROLE,
+    'INPUT_POLICY-ARNS': 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess',
+  });
+  expect(again.outputs).toMatchObject({
+    'role-arn': roleArn,
+    'association-id': r.outputs['association-id'],
+    changed: 'false',
+    changes: '[]',
+  });
   expect((await writes(emu)).aws).toEqual([]);
 });
 
 test('bad input through local-action: the error names the input and no output is set', async () => {
-  const r = await localAction({ 'INPUT_CLUSTER-NAME': 'bad name', 'INPUT_SERVICE-ACCOUNT': 'api', 'INPUT_ROLE-NAME': 'r' });
+  const r = await localAction({
+    'INPUT_CLUSTER-NAME': 'bad name',
+    'INPUT_SERVICE-ACCOUNT': 'api',
+    'INPUT_ROLE-NAME': 'r',
+  });
   expect(r.stdout).toMatch(/Input "cluster-name" must be an EKS cluster name/);
   expect(r.stdout).toContain('No outputs were set!');
   expect(r.outputs).toEqual({});

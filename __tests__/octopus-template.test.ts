@@ -6,17 +6,34 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import {
-  ACCOUNT_PARAM, META_PATH, PACKAGE_PARAM, TEMPLATE_ID, TEMPLATE_PATH, generate, parameterName, renderTemplate, staleFiles,
+  ACCOUNT_PARAM,
+  META_PATH,
+  PACKAGE_PARAM,
+  TEMPLATE_ID,
+  TEMPLATE_PATH,
+  generate,
+  parameterName,
+  renderTemplate,
+  staleFiles,
 } from '../scripts/octopus-template.js';
 
 const root = new URL('../', import.meta.url);
 const actionYml = readFileSync(new URL('action.yml', root), 'utf8');
-const action = parse(actionYml) as { inputs: Record<string, { default?: string; required?: boolean; description: string }> };
+const action = parse(actionYml) as {
+  inputs: Record<string, { default?: string; required?: boolean; description: string }>;
+};
 const raw = readFileSync(new URL(TEMPLATE_PATH, root));
 const text = raw.toString('utf8');
 const template = JSON.parse(text);
 const meta = readFileSync(new URL(META_PATH, root), 'utf8');
-type Param = { Id: string; Name: string; Label: string; HelpText: string; DefaultValue: string; DisplaySettings: Record<string, string> };
+type Param = {
+  Id: string;
+  Name: string;
+  Label: string;
+  HelpText: string;
+  DefaultValue: string;
+  DisplaySettings: Record<string, string>;
+};
 const params: Param[] = template.Parameters;
 const param = (name: string) => params.find((p) => p.Name === name)!;
 const control = (name: string) => param(name).DisplaySettings['Octopus.ControlType'];
@@ -41,7 +58,11 @@ describe('Library rules', () => {
     expect(new Date(template.$Meta.ExportedAt).toISOString()).toBe(template.$Meta.ExportedAt);
     expect(template.$Meta).toMatchObject({ OctopusVersion: expect.any(String), Type: 'ActionTemplate' });
     expect(Number.isInteger(template.Version) && template.Version >= 1).toBe(true);
-    expect(template).toMatchObject({ ActionType: 'Octopus.AwsRunScript', Category: 'aws', CommunityActionTemplateId: null });
+    expect(template).toMatchObject({
+      ActionType: 'Octopus.AwsRunScript',
+      Category: 'aws',
+      CommunityActionTemplateId: null,
+    });
     expect(template.Properties).toMatchObject({
       'Octopus.Action.Script.ScriptSource': 'Inline',
       'Octopus.Action.Script.Syntax': 'Bash',
@@ -53,14 +74,19 @@ describe('Library rules', () => {
   });
 
   test('Description names both modes and the prerequisites', () => {
-    for (const s of ['EKS Pod Identity', 'IRSA', 'Node.js 20', 'octopusdeploy/worker-tools', 'dist/', 'role-arn']) expect(template.Description).toContain(s);
+    for (const s of ['EKS Pod Identity', 'IRSA', 'Node.js 20', 'octopusdeploy/worker-tools', 'dist/', 'role-arn'])
+      expect(template.Description).toContain(s);
   });
 
-  test('the package: FeedId null (or a variable), acquired on the server, chosen through the Package parameter, extracted', () => {
+  // FeedId null (or a variable), acquired on the server, chosen through the Package parameter, extracted.
+  test('the package: feed, acquisition, parameter and extraction', () => {
     expect(template.Packages).toHaveLength(1);
     for (const p of template.Packages) expect(p.FeedId === null || String(p.FeedId).startsWith('#')).toBe(true);
     expect(template.Packages[0]).toMatchObject({
-      Name: PACKAGE_PARAM, PackageId: null, FeedId: null, AcquisitionLocation: 'Server',
+      Name: PACKAGE_PARAM,
+      PackageId: null,
+      FeedId: null,
+      AcquisitionLocation: 'Server',
       Properties: { Extract: 'True', SelectionMode: 'deferred', PackageParameterName: PACKAGE_PARAM },
     });
     expect(template.Packages[0].Id).toMatch(GUID);
@@ -75,7 +101,9 @@ describe('parameters', () => {
     expect(parameterName('cluster-name')).toBe('EksPodIam.ClusterName');
     expect(parameterName('aws-region')).toBe('EksPodIam.AwsRegion');
     expect(parameterName('policy-arns')).toBe('EksPodIam.PolicyArns');
-    expect(params.map((p) => p.Name).sort()).toEqual([...inputs.map(parameterName), ACCOUNT_PARAM, PACKAGE_PARAM].sort());
+    expect(params.map((p) => p.Name).sort()).toEqual(
+      [...inputs.map(parameterName), ACCOUNT_PARAM, PACKAGE_PARAM].sort(),
+    );
   });
 
   test('labels, help text and defaults come from action.yml', () => {
@@ -92,7 +120,9 @@ describe('parameters', () => {
   test('control types', () => {
     expect(control(ACCOUNT_PARAM)).toBe('AmazonWebServicesAccount');
     expect(control('EksPodIam.Mode')).toBe('Select');
-    expect(param('EksPodIam.Mode').DisplaySettings['Octopus.SelectOptions']).toBe('pod-identity|EKS Pod Identity\nirsa|IAM roles for service accounts');
+    expect(param('EksPodIam.Mode').DisplaySettings['Octopus.SelectOptions']).toBe(
+      'pod-identity|EKS Pod Identity\nirsa|IAM roles for service accounts',
+    );
     for (const n of ['CreateServiceAccount', 'InstallAgent', 'ScopeTrust', 'RestartWorkloads', 'DryRun']) {
       expect(control(`EksPodIam.${n}`)).toBe('Checkbox');
       expect(['True', 'False']).toContain(param(`EksPodIam.${n}`).DefaultValue);
@@ -102,7 +132,8 @@ describe('parameters', () => {
     expect(control('EksPodIam.Kubeconfig')).toBe('Sensitive');
     const special = new Set(['mode', 'policy-arns', 'inline-policy', 'tags', 'kubeconfig']);
     for (const [name, spec] of Object.entries(action.inputs))
-      if (!special.has(name) && spec.default !== 'true' && spec.default !== 'false') expect(control(parameterName(name))).toBe('SingleLineText');
+      if (!special.has(name) && spec.default !== 'true' && spec.default !== 'false')
+        expect(control(parameterName(name))).toBe('SingleLineText');
   });
 
   test('Ids are GUIDs, unique, and stable (pinned here: Octopus ties step usages to them)', () => {
@@ -116,7 +147,8 @@ describe('parameters', () => {
 
   test('the script reads every parameter through get_octopusvariable and passes it as INPUT_<NAME>', () => {
     const body: string = template.Properties['Octopus.Action.Script.ScriptBody'];
-    for (const name of inputs) expect(body).toContain(`"INPUT_${name.toUpperCase()}=$(get_octopusvariable "${parameterName(name)}")"`);
+    for (const name of inputs)
+      expect(body).toContain(`"INPUT_${name.toUpperCase()}=$(get_octopusvariable "${parameterName(name)}")"`);
     expect(body).toContain('set -euo pipefail');
     expect(body).toContain('EKS_POD_IAM_PLATFORM=octopus');
     expect(body).not.toContain('\r');
@@ -129,7 +161,9 @@ describe('generation', () => {
   });
 
   test('regenerating without a change is byte-identical and keeps Version and ExportedAt', () => {
-    const never = () => { throw new Error('the clock must not be read when nothing changed'); };
+    const never = () => {
+      throw new Error('the clock must not be read when nothing changed');
+    };
     const g = generate(actionYml, meta, never);
     expect(g.template).toBe(text);
     expect(g.meta).toBe(meta);
@@ -161,7 +195,9 @@ describe('generation', () => {
     expect(g.bumped).toBe(true);
     expect(t.Version).toBe(template.Version + 1);
     expect(t.$Meta.ExportedAt).toBe(at.toISOString());
-    expect(param('EksPodIam.ClusterName').Id).toBe(t.Parameters.find((p: Param) => p.Name === 'EksPodIam.ClusterName').Id);
+    expect(param('EksPodIam.ClusterName').Id).toBe(
+      t.Parameters.find((p: Param) => p.Name === 'EksPodIam.ClusterName').Id,
+    );
     const again = generate(changed, g.meta, () => new Date());
     expect(again.template).toBe(g.template);
     expect(again.bumped).toBe(false);

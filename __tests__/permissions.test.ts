@@ -13,59 +13,168 @@ const ROLE = 'perms-role';
 const ARN = `arn:aws:iam::123456789012:role/${ROLE}`;
 const POLICY = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
 const BOUNDARY = 'arn:aws:iam::aws:policy/PowerUserAccess';
-const INLINE = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:ListBucket', Resource: '*' }] });
-const ALL = { 'policy-arns': POLICY, 'inline-policy': INLINE, 'permissions-boundary': BOUNDARY, tags: 'team=payments', 'restart-workloads': 'true' };
-const podTrust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+const INLINE = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: 's3:ListBucket', Resource: '*' }],
+});
+const ALL = {
+  'policy-arns': POLICY,
+  'inline-policy': INLINE,
+  'permissions-boundary': BOUNDARY,
+  tags: 'team=payments',
+  'restart-workloads': 'true',
+};
+const podTrust = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+});
 
 type Mode = 'pod-identity' | 'irsa';
-interface Step { inputs?: Record<string, string>; before?: () => Promise<unknown> }
+interface Step {
+  inputs?: Record<string, string>;
+  before?: () => Promise<unknown>;
+}
 /** One scenario: a fresh cluster, then runs in order (a later run sees what the earlier ones made). */
 type Scenario = { mode: Mode; steps: Step[] };
 
 let emu: Emulators;
 const seedWorkloads = async () => {
   await emu.kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } });
-  const template = { metadata: { labels: { app: 'w' } }, spec: { serviceAccountName: 'api', containers: [{ name: 'c', image: 'nginx' }] } };
+  const template = {
+    metadata: { labels: { app: 'w' } },
+    spec: { serviceAccountName: 'api', containers: [{ name: 'c', image: 'nginx' }] },
+  };
   for (const kind of ['Deployment', 'StatefulSet', 'DaemonSet'])
-    await emu.kube.seed({ apiVersion: 'apps/v1', kind, metadata: { name: `w-${kind.toLowerCase()}`, namespace: 'apps' }, spec: { selector: { matchLabels: { app: 'w' } }, template } });
+    await emu.kube.seed({
+      apiVersion: 'apps/v1',
+      kind,
+      metadata: { name: `w-${kind.toLowerCase()}`, namespace: 'apps' },
+      spec: { selector: { matchLabels: { app: 'w' } }, template },
+    });
 };
-const foreignRole = async () => awsCli(emu, ['iam', 'create-role', '--role-name', ROLE, '--assume-role-policy-document', podTrust]);
+const foreignRole = async () =>
+  awsCli(emu, ['iam', 'create-role', '--role-name', ROLE, '--assume-role-policy-document', podTrust]);
 
 const SCENARIOS: Record<string, Scenario> = {
   'pod-identity: defaults on a fresh cluster': { mode: 'pod-identity', steps: [{}] },
   'irsa: defaults on a fresh cluster': { mode: 'irsa', steps: [{}] },
-  'pod-identity: fresh with every option, rerun, then a new boundary on the owned role': { mode: 'pod-identity', steps: [
-    { inputs: ALL, before: seedWorkloads }, { inputs: ALL }, { inputs: { ...ALL, 'permissions-boundary': 'arn:aws:iam::aws:policy/ReadOnlyAccess' } }] },
-  'pod-identity: a foreign role and an association elsewhere are updated, tags added to both': { mode: 'pod-identity', steps: [
-    { inputs: { 'install-agent': 'false', 'create-service-account': 'false' }, before: async () => {
-      await foreignRole();
-      const pods = { Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] };
-      awsCli(emu, ['iam', 'create-role', '--role-name', 'other', '--assume-role-policy-document', JSON.stringify({ Version: '2012-10-17', Statement: [pods] })]);
-      awsCli(emu, ['eks', 'create-pod-identity-association', '--cluster-name', CLUSTER, '--namespace', 'apps', '--service-account', 'api', '--role-arn', 'arn:aws:iam::123456789012:role/other']);
-    } },
-    { inputs: { 'install-agent': 'false', 'create-service-account': 'false', tags: 'team=payments' } }] },
+  'pod-identity: fresh with every option, rerun, then a new boundary on the owned role': {
+    mode: 'pod-identity',
+    steps: [
+      { inputs: ALL, before: seedWorkloads },
+      { inputs: ALL },
+      { inputs: { ...ALL, 'permissions-boundary': 'arn:aws:iam::aws:policy/ReadOnlyAccess' } },
+    ],
+  },
+  'pod-identity: a foreign role and an association elsewhere are updated, tags added to both': {
+    mode: 'pod-identity',
+    steps: [
+      {
+        inputs: { 'install-agent': 'false', 'create-service-account': 'false' },
+        before: async () => {
+          await foreignRole();
+          const pods = {
+            Effect: 'Allow',
+            Principal: { Service: 'pods.eks.amazonaws.com' },
+            Action: ['sts:AssumeRole', 'sts:TagSession'],
+          };
+          awsCli(emu, [
+            'iam',
+            'create-role',
+            '--role-name',
+            'other',
+            '--assume-role-policy-document',
+            JSON.stringify({ Version: '2012-10-17', Statement: [pods] }),
+          ]);
+          awsCli(emu, [
+            'eks',
+            'create-pod-identity-association',
+            '--cluster-name',
+            CLUSTER,
+            '--namespace',
+            'apps',
+            '--service-account',
+            'api',
+            '--role-arn',
+            'arn:aws:iam::123456789012:role/other',
+          ]);
+        },
+      },
+      { inputs: { 'install-agent': 'false', 'create-service-account': 'false', tags: 'team=payments' } },
+    ],
+  },
   'pod-identity: dry run': { mode: 'pod-identity', steps: [{ inputs: { ...ALL, 'dry-run': 'true' } }] },
-  'pod-identity: failures before any write (unknown cluster, owned association)': { mode: 'pod-identity', steps: [
-    { inputs: { 'cluster-name': 'nope' } },
-    { before: () => emu.aws.createOwnedAssociation({ clusterName: CLUSTER, namespace: 'apps', serviceAccount: 'api', roleArn: ARN, ownerArn: `arn:aws:eks:us-east-1:123456789012:addon/${CLUSTER}/x/y` }) }] },
-  'irsa: fresh with every option, rerun, then a new boundary and another tag': { mode: 'irsa', steps: [{ inputs: ALL, before: seedWorkloads }, { inputs: ALL },
-    { inputs: { ...ALL, 'permissions-boundary': 'arn:aws:iam::aws:policy/ReadOnlyAccess', tags: 'team=payments\nenv=prod' } }] },
-  'irsa: a provider without our audience, a foreign role, an existing service account; webhook not readable': { mode: 'irsa', steps: [{ before: async () => {
-    const issuer = awsCli(emu, ['eks', 'describe-cluster', '--name', CLUSTER]).cluster.identity.oidc.issuer;
-    awsCli(emu, ['iam', 'create-open-id-connect-provider', '--url', issuer, '--client-id-list', 'other', '--thumbprint-list', '9e99a48a9960b14926bb7f3b02e22da2b0ab7280']);
-    await foreignRole();
-    await kubectl(emu, CLUSTER, ['create', 'namespace', 'apps']);
-    await kubectl(emu, CLUSTER, ['create', 'serviceaccount', 'api', '-n', 'apps']);
-    await emu.kube.setForbidden([{ resources: ['mutatingwebhookconfigurations'] }]);
-  } }] },
+  'pod-identity: failures before any write (unknown cluster, owned association)': {
+    mode: 'pod-identity',
+    steps: [
+      { inputs: { 'cluster-name': 'nope' } },
+      {
+        before: () =>
+          emu.aws.createOwnedAssociation({
+            clusterName: CLUSTER,
+            namespace: 'apps',
+            serviceAccount: 'api',
+            roleArn: ARN,
+            ownerArn: `arn:aws:eks:us-east-1:123456789012:addon/${CLUSTER}/x/y`,
+          }),
+      },
+    ],
+  },
+  'irsa: fresh with every option, rerun, then a new boundary and another tag': {
+    mode: 'irsa',
+    steps: [
+      { inputs: ALL, before: seedWorkloads },
+      { inputs: ALL },
+      {
+        inputs: {
+          ...ALL,
+          'permissions-boundary': 'arn:aws:iam::aws:policy/ReadOnlyAccess',
+          tags: 'team=payments\nenv=prod',
+        },
+      },
+    ],
+  },
+  'irsa: a provider without our audience, a foreign role, an existing service account; webhook not readable': {
+    mode: 'irsa',
+    steps: [
+      {
+        before: async () => {
+          const issuer = awsCli(emu, ['eks', 'describe-cluster', '--name', CLUSTER]).cluster.identity.oidc.issuer;
+          awsCli(emu, [
+            'iam',
+            'create-open-id-connect-provider',
+            '--url',
+            issuer,
+            '--client-id-list',
+            'other',
+            '--thumbprint-list',
+            '9e99a48a9960b14926bb7f3b02e22da2b0ab7280',
+          ]);
+          await foreignRole();
+          await kubectl(emu, CLUSTER, ['create', 'namespace', 'apps']);
+          await kubectl(emu, CLUSTER, ['create', 'serviceaccount', 'api', '-n', 'apps']);
+          await emu.kube.setForbidden([{ resources: ['mutatingwebhookconfigurations'] }]);
+        },
+      },
+    ],
+  },
   'irsa: dry run': { mode: 'irsa', steps: [{ inputs: { ...ALL, 'dry-run': 'true' } }] },
 };
 
 /** What one run called, with the inputs it ran with (action.yml defaults filled in). */
-interface Call { mode: Mode; scenario: string; inputs: Record<string, string>; aws: Set<string>; kube: Set<string> }
+interface Call {
+  mode: Mode;
+  scenario: string;
+  inputs: Record<string, string>;
+  aws: Set<string>;
+  kube: Set<string>;
+}
 const calls: Call[] = [];
-const defaults = Object.fromEntries(Object.entries((parse(readFileSync(`${ROOT}action.yml`, 'utf8')) as { inputs: Record<string, { default?: string }> }).inputs)
-  .map(([k, v]) => [k, v.default ?? '']));
+const defaults = Object.fromEntries(
+  Object.entries(
+    (parse(readFileSync(`${ROOT}action.yml`, 'utf8')) as { inputs: Record<string, { default?: string }> }).inputs,
+  ).map(([k, v]) => [k, v.default ?? '']),
+);
 /** `/api/v1/...` → core group "", `/apis/<group>/v1/...` → <group>. */
 const groupOf = (path: string) => (path.startsWith('/apis/') ? path.split('/')[2]! : '');
 
@@ -78,34 +187,74 @@ beforeAll(async () => {
     for (const step of steps) {
       await step.before?.();
       await clearJournals(emu);
-      const inputs = { ...defaults, 'cluster-name': CLUSTER, mode, namespace: 'apps', 'service-account': 'api', 'role-name': ROLE, ...step.inputs };
+      const inputs = {
+        ...defaults,
+        'cluster-name': CLUSTER,
+        mode,
+        namespace: 'apps',
+        'service-account': 'api',
+        'role-name': ROLE,
+        ...step.inputs,
+      };
       await runAction(inputs, { env: { ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.01' } });
       const aws = new Set((await emu.aws.journal()).map((j) => `${j.service}:${j.operation}`));
-      const kube = new Set((await emu.kube.journal()).filter((j) => j.resource).map((j) => `${groupOf(j.path)}/${j.resource}:${j.verb}`));
+      const kube = new Set(
+        (await emu.kube.journal()).filter((j) => j.resource).map((j) => `${groupOf(j.path)}/${j.resource}:${j.verb}`),
+      );
       calls.push({ mode, scenario, inputs, aws, kube });
     }
   }
 }, 240_000);
 
-interface Row { keys: string[]; modes: Mode[]; onlyWith: string[]; implied: boolean; text: string }
-/** The README tables between the permissions markers: a row's first cell lists its actions (or, for RBAC, group | resources | verbs). */
+interface Row {
+  keys: string[];
+  modes: Mode[];
+  onlyWith: string[];
+  implied: boolean;
+  text: string;
+}
+/**
+ * The README tables between the permissions markers: a row's first cell lists its actions
+ * (or, for RBAC, group | resources | verbs).
+ */
 const section = () => {
   const readme = readFileSync(`${ROOT}README.md`, 'utf8');
   return readme.slice(readme.indexOf('<!-- permissions:begin -->'), readme.indexOf('<!-- permissions:end -->'));
 };
 function documented(kind: 'aws' | 'kube'): Row[] {
   const ticks = (cell: string) => [...cell.matchAll(/`([^`]*)`/g)].map((m) => m[1]!);
-  const rows = section().split('\n').filter((l) => l.startsWith('| `')).map((l) => l.split('|').slice(1, -1).map((c) => c.trim()));
-  return rows.filter((c) => (kind === 'aws' ? c.length === 5 : c.length === 7)).map((c) => {
-    const [modesAt, keys] = kind === 'aws' ? [1, ticks(c[0]!)]
-      : [3, ticks(c[1]!).flatMap((r) => ticks(c[2]!).map((v) => `${ticks(c[0]!)[0]!.replace('""', '')}/${r}:${v}`))];
-    return { keys, modes: (['pod-identity', 'irsa'] as const).filter((_, i) => c[modesAt + i] === '✓'),
-      onlyWith: ticks(c[modesAt + 2]!), implied: /no API call of its own/.test(c.at(-1)!), text: c.at(-1)! };
-  });
+  const rows = section()
+    .split('\n')
+    .filter((l) => l.startsWith('| `'))
+    .map((l) =>
+      l
+        .split('|')
+        .slice(1, -1)
+        .map((c) => c.trim()),
+    );
+  return rows
+    .filter((c) => (kind === 'aws' ? c.length === 5 : c.length === 7))
+    .map((c) => {
+      const [modesAt, keys] =
+        kind === 'aws'
+          ? [1, ticks(c[0]!)]
+          : [
+              3,
+              ticks(c[1]!).flatMap((r) => ticks(c[2]!).map((v) => `${ticks(c[0]!)[0]!.replace('""', '')}/${r}:${v}`)),
+            ];
+      return {
+        keys,
+        modes: (['pod-identity', 'irsa'] as const).filter((_, i) => c[modesAt + i] === '✓'),
+        onlyWith: ticks(c[modesAt + 2]!),
+        implied: /no API call of its own/.test(c.at(-1)!),
+        text: c.at(-1)!,
+      };
+    });
 }
 
 const on = (inputs: Record<string, string>, name: string) => !!inputs[name] && inputs[name] !== 'false';
-const made = (kind: 'aws' | 'kube', mode: Mode) => new Set(calls.filter((c) => c.mode === mode).flatMap((c) => [...c[kind]]));
+const made = (kind: 'aws' | 'kube', mode: Mode) =>
+  new Set(calls.filter((c) => c.mode === mode).flatMap((c) => [...c[kind]]));
 
 describe.each(['aws', 'kube'] as const)('%s permissions in the README', (kind) => {
   test.each(['pod-identity', 'irsa'] as const)('%s: exactly what the runs called', (mode) => {
@@ -113,14 +262,20 @@ describe.each(['aws', 'kube'] as const)('%s permissions in the README', (kind) =
     expect(rows.length).toBeGreaterThan(3); // the tables were found and parsed
     const listed = new Set(rows.filter((r) => !r.implied).flatMap((r) => r.keys));
     const called = made(kind, mode);
-    expect({ undocumented: [...called].filter((k) => !listed.has(k)).sort(), neverCalled: [...listed].filter((k) => !called.has(k)).sort() })
-      .toEqual({ undocumented: [], neverCalled: [] });
+    expect({
+      undocumented: [...called].filter((k) => !listed.has(k)).sort(),
+      neverCalled: [...listed].filter((k) => !called.has(k)).sort(),
+    }).toEqual({ undocumented: [], neverCalled: [] });
   });
 
   test('an action needed "only with" an input is never called without it', () => {
-    const violations = documented(kind).filter((r) => r.onlyWith.length).flatMap((r) => calls
-      .filter((c) => r.keys.some((k) => c[kind].has(k)) && !r.onlyWith.some((i) => on(c.inputs, i)))
-      .map((c) => `${r.keys.join(',')} in "${c.scenario}" without ${r.onlyWith.join('/')}`));
+    const violations = documented(kind)
+      .filter((r) => r.onlyWith.length)
+      .flatMap((r) =>
+        calls
+          .filter((c) => r.keys.some((k) => c[kind].has(k)) && !r.onlyWith.some((i) => on(c.inputs, i)))
+          .map((c) => `${r.keys.join(',')} in "${c.scenario}" without ${r.onlyWith.join('/')}`),
+      );
     expect(violations).toEqual([]);
   });
 });
@@ -130,8 +285,9 @@ test('actions with no API call of their own are never called, and the call that 
   expect(rows.map((r) => r.keys[0])).toEqual(expect.arrayContaining(['iam:PassRole']));
   for (const r of rows) {
     const needer = [...r.text.matchAll(/`(\w+:\w+)`/g)].map((m) => m[1]!);
-    expect({ [r.keys[0]!]: r.modes.map((m) => [made('aws', m).has(r.keys[0]!), needer.some((n) => made('aws', m).has(n))]) })
-      .toEqual({ [r.keys[0]!]: r.modes.map(() => [false, true]) });
+    expect({
+      [r.keys[0]!]: r.modes.map((m) => [made('aws', m).has(r.keys[0]!), needer.some((n) => made('aws', m).has(n))]),
+    }).toEqual({ [r.keys[0]!]: r.modes.map(() => [false, true]) });
   }
 });
 
@@ -143,7 +299,11 @@ test('each example policy grants exactly the actions its mode lists, and the Clu
     const rows = documented('aws').filter((r) => r.modes.includes(mode as Mode));
     expect({ mode, granted }).toEqual({ mode, granted: [...new Set(rows.flatMap((r) => r.keys))].sort() });
   }
-  const role = parse(/```yaml\n(kind: ClusterRole[\s\S]*?|apiVersion: rbac[\s\S]*?)```/.exec(section())![1]!) as { rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] };
-  const rules = role.rules.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${g}/${res}:${v}`))));
+  const role = parse(/```yaml\n(kind: ClusterRole[\s\S]*?|apiVersion: rbac[\s\S]*?)```/.exec(section())![1]!) as {
+    rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+  };
+  const rules = role.rules.flatMap((r) =>
+    r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${g}/${res}:${v}`))),
+  );
   expect(rules.sort()).toEqual([...new Set(documented('kube').flatMap((r) => r.keys))].sort());
 });

@@ -15,7 +15,13 @@ describe('samePolicy compares meaning, not text', () => {
   });
   test('string vs one-element list, order of statements, keys and actions', () => {
     const a = doc({ Effect: 'Allow', Action: ['s3:B', 's3:A'], Resource: '*' }, ec2);
-    const b = { Statement: [{ ...ec2, Action: ['sts:AssumeRole'] }, { Resource: ['*'], Action: ['s3:A', 's3:B'], Effect: 'Allow' }], Version: '2012-10-17' };
+    const b = {
+      Statement: [
+        { ...ec2, Action: ['sts:AssumeRole'] },
+        { Resource: ['*'], Action: ['s3:A', 's3:B'], Effect: 'Allow' },
+      ],
+      Version: '2012-10-17',
+    };
     expect(samePolicy(a, b)).toBe(true);
   });
   test('condition values as string or list', () => {
@@ -37,25 +43,46 @@ describe('allows: does a statement already grant the binding?', () => {
     expect(allows(statementFor(irsa('a')), irsa('a'))).toBe(true);
   });
   test('single action string, wildcard actions, several principals', () => {
-    expect(allows({ Effect: 'Allow', Principal: { Service: ['ec2.amazonaws.com', 'pods.eks.amazonaws.com'] }, Action: 'sts:*' }, pi)).toBe(true);
-    expect(allows({ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: 'sts:AssumeRole' }, pi)).toBe(false);
+    expect(
+      allows(
+        { Effect: 'Allow', Principal: { Service: ['ec2.amazonaws.com', 'pods.eks.amazonaws.com'] }, Action: 'sts:*' },
+        pi,
+      ),
+    ).toBe(true);
+    expect(
+      allows({ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: 'sts:AssumeRole' }, pi),
+    ).toBe(false);
   });
   test('Deny, NotAction, other principal, AWS principal do not', () => {
     const s = statementFor(pi);
     expect(allows({ ...s, Effect: 'Deny' }, pi)).toBe(false);
-    expect(allows({ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, NotAction: 'iam:*' }, pi)).toBe(false);
+    expect(allows({ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, NotAction: 'iam:*' }, pi)).toBe(
+      false,
+    );
     expect(allows(ec2, pi)).toBe(false);
     expect(allows({ ...s, Principal: { AWS: 'pods.eks.amazonaws.com' } }, pi)).toBe(false);
   });
   test('a scoped statement does not allow an unscoped binding, the reverse does', () => {
-    const scoped = podIdentityBinding({ clusterArn: 'arn:aws:eks:us-east-1:1:cluster/c', namespace: 'ns', serviceAccount: 'sa' });
+    const scoped = podIdentityBinding({
+      clusterArn: 'arn:aws:eks:us-east-1:1:cluster/c',
+      namespace: 'ns',
+      serviceAccount: 'sa',
+    });
     expect(allows(statementFor(scoped), pi)).toBe(false);
     expect(allows(statementFor(pi), scoped)).toBe(true);
     expect(allows(statementFor(scoped), scoped)).toBe(true);
   });
   test('IRSA: subject lists, StringLike wildcards, other audience, extra conditions', () => {
     const base = statementFor(irsa('a')) as { Condition: { StringEquals: Record<string, unknown> } };
-    const listed = { ...base, Condition: { StringEquals: { [`${ISSUER}:sub`]: ['system:serviceaccount:ns:x', 'system:serviceaccount:ns:a'], [`${ISSUER}:aud`]: 'sts.amazonaws.com' } } };
+    const listed = {
+      ...base,
+      Condition: {
+        StringEquals: {
+          [`${ISSUER}:sub`]: ['system:serviceaccount:ns:x', 'system:serviceaccount:ns:a'],
+          [`${ISSUER}:aud`]: 'sts.amazonaws.com',
+        },
+      },
+    };
     expect(allows(listed, irsa('a'))).toBe(true);
     expect(allows(listed, irsa('b'))).toBe(false);
     const like = { ...base, Condition: { StringLike: { [`${ISSUER}:sub`]: 'system:serviceaccount:ns:*' } } };
@@ -73,11 +100,23 @@ describe('mergeTrust keeps everything and adds only what is missing', () => {
     const existing = encodeURIComponent(JSON.stringify(doc(ec2)));
     const { document, changed } = mergeTrust(existing, pi);
     expect(changed).toBe(true);
-    expect(document.Statement).toEqual([ec2, { Sid: 'EksPodIamPodIdentity', Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }]);
+    expect(document.Statement).toEqual([
+      ec2,
+      {
+        Sid: 'EksPodIamPodIdentity',
+        Effect: 'Allow',
+        Principal: { Service: 'pods.eks.amazonaws.com' },
+        Action: ['sts:AssumeRole', 'sts:TagSession'],
+      },
+    ]);
   });
 
   test('already allowed (any Sid, any form) → unchanged, same document', () => {
-    const hand = { Effect: 'Allow', Principal: { Service: ['pods.eks.amazonaws.com'] }, Action: ['sts:TagSession', 'sts:AssumeRole'] };
+    const hand = {
+      Effect: 'Allow',
+      Principal: { Service: ['pods.eks.amazonaws.com'] },
+      Action: ['sts:TagSession', 'sts:AssumeRole'],
+    };
     const { changed, document } = mergeTrust(doc(ec2, hand), pi);
     expect(changed).toBe(false);
     expect(document.Statement).toEqual([ec2, hand]);
@@ -98,7 +137,10 @@ describe('mergeTrust keeps everything and adds only what is missing', () => {
     const first = mergeTrust(doc(ec2), irsa('a'));
     const second = mergeTrust(first.document, irsa('b'));
     expect(second.changed).toBe(true);
-    const statements = second.document.Statement as { Sid?: string; Condition?: { StringEquals: Record<string, unknown> } }[];
+    const statements = second.document.Statement as {
+      Sid?: string;
+      Condition?: { StringEquals: Record<string, unknown> };
+    }[];
     expect(statements).toHaveLength(2);
     expect(statements[0]).toEqual(ec2);
     expect(statements[1]!.Condition!.StringEquals).toEqual({
@@ -113,12 +155,15 @@ describe('mergeTrust keeps everything and adds only what is missing', () => {
     const a = mergeTrust(doc(), irsa('a')).document;
     const otherAud = mergeTrust(a, irsa('a', 'custom')).document;
     expect(otherAud.Statement).toHaveLength(2);
-    const otherCluster = mergeTrust(otherAud, irsaBinding(PROVIDER.replace('ABC', 'DEF'), ISSUER.replace('ABC', 'DEF'), 'ns', 'a', 'sts.amazonaws.com')).document;
+    const otherCluster = mergeTrust(
+      otherAud,
+      irsaBinding(PROVIDER.replace('ABC', 'DEF'), ISSUER.replace('ABC', 'DEF'), 'ns', 'a', 'sts.amazonaws.com'),
+    ).document;
     expect(otherCluster.Statement).toHaveLength(3);
   });
 
   test('a foreign statement holding our Sid is not touched; ours gets a fresh Sid', () => {
-    const sid = statementFor(pi).Sid;
+    const sid = statementFor(pi).Sid as string;
     const squatter = { Sid: sid, ...ec2 };
     const { document } = mergeTrust(doc(squatter), pi);
     const statements = document.Statement as { Sid: string }[];

@@ -9,22 +9,56 @@ import { ownerOf, planRestarts, podHasIdentity } from '../src/plan/workloads.js'
 
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/app-role';
 const config = (over: Partial<Record<InputName, string>> = {}) => {
-  const v: Partial<Record<InputName, string>> = { 'cluster-name': 'demo', 'aws-region': 'us-east-1', namespace: 'ns', 'service-account': 'app', 'role-name': 'app-role', ...over };
+  const v: Partial<Record<InputName, string>> = {
+    'cluster-name': 'demo',
+    'aws-region': 'us-east-1',
+    namespace: 'ns',
+    'service-account': 'app',
+    'role-name': 'app-role',
+    ...over,
+  };
   return parseInputs((n) => v[n], { env: {} }).config;
 };
 const observed = (over: Partial<Observed> = {}): Observed => ({
   accountId: '123456789012',
-  cluster: { arn: 'arn:aws:eks:us-east-1:123456789012:cluster/demo', issuer: 'https://oidc.eks.us-east-1.amazonaws.com/id/ABC' },
-  role: { arn: ROLE_ARN, name: 'app-role', path: '/', trust: { Version: '2012-10-17', Statement: [statementFor(podIdentityBinding())] }, tags: {}, permissionsBoundaryArn: undefined, attachedPolicyArns: ['arn:aws:iam::aws:policy/A'], inlinePolicy: undefined },
+  cluster: {
+    arn: 'arn:aws:eks:us-east-1:123456789012:cluster/demo',
+    issuer: 'https://oidc.eks.us-east-1.amazonaws.com/id/ABC',
+  },
+  role: {
+    arn: ROLE_ARN,
+    name: 'app-role',
+    path: '/',
+    trust: { Version: '2012-10-17', Statement: [statementFor(podIdentityBinding())] },
+    tags: {},
+    permissionsBoundaryArn: undefined,
+    attachedPolicyArns: ['arn:aws:iam::aws:policy/A'],
+    inlinePolicy: undefined,
+  },
   addon: { status: 'ACTIVE', version: 'v1', healthIssues: [] },
-  associations: [{ associationId: 'a-1', associationArn: 'x', roleArn: ROLE_ARN, targetRoleArn: undefined, disableSessionTags: false, ownerArn: undefined, tags: {} }],
+  associations: [
+    {
+      associationId: 'a-1',
+      associationArn: 'x',
+      roleArn: ROLE_ARN,
+      targetRoleArn: undefined,
+      disableSessionTags: false,
+      ownerArn: undefined,
+      tags: {},
+    },
+  ],
   ...over,
 });
 
 describe('verify', () => {
   test('a matching pod identity binding passes every check', () => {
     const checks = verify(config({ 'policy-arns': 'arn:aws:iam::aws:policy/A' }), observed());
-    expect(checks.map((c) => [c.name, c.ok])).toEqual([['role trust', true], ['policy attached', true], ['association', true], ['agent add-on', true]]);
+    expect(checks.map((c) => [c.name, c.ok])).toEqual([
+      ['role trust', true],
+      ['policy attached', true],
+      ['association', true],
+      ['agent add-on', true],
+    ]);
   });
 
   test('each broken link fails its own check', () => {
@@ -43,10 +77,24 @@ describe('verify', () => {
 
   test('irsa: provider audience, annotation and webhook; unknowns are skipped, not failed', () => {
     const c = config({ mode: 'irsa' });
-    const o = observed({ addon: undefined, associations: undefined, oidcProvider: { arn: 'p', clientIds: ['sts.amazonaws.com'] }, serviceAccount: null });
+    const o = observed({
+      addon: undefined,
+      associations: undefined,
+      oidcProvider: { arn: 'p', clientIds: ['sts.amazonaws.com'] },
+      serviceAccount: null,
+    });
     const byName = Object.fromEntries(verify(c, o).map((x) => [x.name, x.ok]));
-    expect(byName).toEqual({ 'role trust': false, 'OIDC provider': true, 'service account annotation': undefined, 'pod identity webhook': undefined });
-    const noWebhook = verify(c, { ...o, webhook: false, serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': ROLE_ARN }, labels: {} } });
+    expect(byName).toEqual({
+      'role trust': false,
+      'OIDC provider': true,
+      'service account annotation': undefined,
+      'pod identity webhook': undefined,
+    });
+    const noWebhook = verify(c, {
+      ...o,
+      webhook: false,
+      serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': ROLE_ARN }, labels: {} },
+    });
     expect(noWebhook.find((x) => x.name === 'pod identity webhook')!.ok).toBe(false);
     // The webhook is the cluster's, not the binding's: reported, but it does not fail the run.
     expect(failed(noWebhook).map((x) => x.name)).toEqual(['role trust']);
@@ -55,24 +103,46 @@ describe('verify', () => {
 });
 
 describe('stale pods and restarts', () => {
-  const pod = (name: string, env: Record<string, string>, owner?: { kind: string; name: string }): ObservedPod => ({ name, env, owner });
+  const pod = (name: string, env: Record<string, string>, owner?: { kind: string; name: string }): ObservedPod => ({
+    name,
+    env,
+    owner,
+  });
 
   test('what counts as carrying the identity, per mode', () => {
-    expect(podHasIdentity(config(), ROLE_ARN, pod('p', { AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://169.254.170.23/v1/credentials' }))).toBe(true);
+    expect(
+      podHasIdentity(
+        config(),
+        ROLE_ARN,
+        pod('p', { AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://169.254.170.23/v1/credentials' }),
+      ),
+    ).toBe(true);
     expect(podHasIdentity(config(), ROLE_ARN, pod('p', {}))).toBe(false);
     expect(podHasIdentity(config({ mode: 'irsa' }), ROLE_ARN, pod('p', { AWS_ROLE_ARN: ROLE_ARN }))).toBe(true);
-    expect(podHasIdentity(config({ mode: 'irsa' }), ROLE_ARN, pod('p', { AWS_ROLE_ARN: 'arn:aws:iam::1:role/old' }))).toBe(false);
+    expect(
+      podHasIdentity(config({ mode: 'irsa' }), ROLE_ARN, pod('p', { AWS_ROLE_ARN: 'arn:aws:iam::1:role/old' })),
+    ).toBe(false);
   });
 
   test('owners: a ReplicaSet stands for its Deployment', () => {
-    expect(ownerOf(pod('api-7d9f-x', {}, { kind: 'ReplicaSet', name: 'api-7d9fbc5c6d' }))).toEqual({ kind: 'Deployment', name: 'api' });
+    expect(ownerOf(pod('api-7d9f-x', {}, { kind: 'ReplicaSet', name: 'api-7d9fbc5c6d' }))).toEqual({
+      kind: 'Deployment',
+      name: 'api',
+    });
     expect(ownerOf(pod('db-0', {}, { kind: 'StatefulSet', name: 'db' }))).toEqual({ kind: 'StatefulSet', name: 'db' });
     expect(ownerOf(pod('job-x', {}, { kind: 'Job', name: 'job' }))).toBeUndefined();
   });
 
   test('no restart asked: a warning names the stale pods', () => {
     const out = new ChangeList();
-    const stale = planRestarts(config(), ROLE_ARN, [pod('a', {}), pod('b', { AWS_CONTAINER_CREDENTIALS_FULL_URI: 'u' })], undefined, [], out);
+    const stale = planRestarts(
+      config(),
+      ROLE_ARN,
+      [pod('a', {}), pod('b', { AWS_CONTAINER_CREDENTIALS_FULL_URI: 'u' })],
+      undefined,
+      [],
+      out,
+    );
     expect(stale).toEqual(['a']);
     expect(out.warnings.join()).toMatch(/1 pod\(s\) run as ns\/app without this identity .*: a\./);
     expect(out.changes).toEqual([]);
@@ -80,7 +150,14 @@ describe('stale pods and restarts', () => {
 
   test('restart asked, nothing stale and no identity change: nothing to restart', () => {
     const out = new ChangeList();
-    planRestarts(config({ 'restart-workloads': 'true' }), ROLE_ARN, [pod('a', { AWS_CONTAINER_CREDENTIALS_FULL_URI: 'u' }, { kind: 'ReplicaSet', name: 'api-1' })], [{ kind: 'Deployment', name: 'api' }], [], out);
+    planRestarts(
+      config({ 'restart-workloads': 'true' }),
+      ROLE_ARN,
+      [pod('a', { AWS_CONTAINER_CREDENTIALS_FULL_URI: 'u' }, { kind: 'ReplicaSet', name: 'api-1' })],
+      [{ kind: 'Deployment', name: 'api' }],
+      [],
+      out,
+    );
     expect(out.changes).toEqual([]);
   });
 

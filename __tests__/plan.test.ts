@@ -12,14 +12,31 @@ const PROVIDER = `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.us-east-1.amazo
 const ec2 = { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' };
 
 function config(over: Partial<Record<InputName, string>> = {}) {
-  const values: Partial<Record<InputName, string>> = { 'cluster-name': 'demo', 'aws-region': 'us-east-1', namespace: 'ns', 'service-account': 'app', 'role-name': 'app-role', ...over };
+  const values: Partial<Record<InputName, string>> = {
+    'cluster-name': 'demo',
+    'aws-region': 'us-east-1',
+    namespace: 'ns',
+    'service-account': 'app',
+    'role-name': 'app-role',
+    ...over,
+  };
   return parseInputs((n) => values[n], { env: {} }).config;
 }
 
 const trustDoc = (...Statement: unknown[]) => encodeURIComponent(JSON.stringify({ Version: '2012-10-17', Statement }));
 
 function role(over: Partial<ObservedRole> = {}): ObservedRole {
-  return { arn: ROLE_ARN, name: 'app-role', path: '/', trust: trustDoc(statementFor(podIdentityBinding())), tags: {}, permissionsBoundaryArn: undefined, attachedPolicyArns: [], inlinePolicy: undefined, ...over };
+  return {
+    arn: ROLE_ARN,
+    name: 'app-role',
+    path: '/',
+    trust: trustDoc(statementFor(podIdentityBinding())),
+    tags: {},
+    permissionsBoundaryArn: undefined,
+    attachedPolicyArns: [],
+    inlinePolicy: undefined,
+    ...over,
+  };
 }
 
 function observed(over: Partial<Observed> = {}): Observed {
@@ -28,7 +45,17 @@ function observed(over: Partial<Observed> = {}): Observed {
     cluster: { arn: `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/demo`, issuer: ISSUER },
     role: role(),
     addon: { status: 'ACTIVE', version: 'v1', healthIssues: [] },
-    associations: [{ associationId: 'a-aaaaaaaaaaaaaaaaa', associationArn: 'arn:aws:eks:us-east-1:1:podidentityassociation/demo/a-aaaaaaaaaaaaaaaaa', roleArn: ROLE_ARN, targetRoleArn: undefined, disableSessionTags: false, ownerArn: undefined, tags: {} }],
+    associations: [
+      {
+        associationId: 'a-aaaaaaaaaaaaaaaaa',
+        associationArn: 'arn:aws:eks:us-east-1:1:podidentityassociation/demo/a-aaaaaaaaaaaaaaaaa',
+        roleArn: ROLE_ARN,
+        targetRoleArn: undefined,
+        disableSessionTags: false,
+        ownerArn: undefined,
+        tags: {},
+      },
+    ],
     serviceAccount: { annotations: {}, labels: {} },
     namespaceExists: true,
     ...over,
@@ -39,19 +66,42 @@ const kinds = (p: ReturnType<typeof plan>) => p.changes.map((c) => c.op.kind);
 
 describe('pod identity', () => {
   test('fresh cluster: role, policy, add-on, association, namespace and service account, in order', () => {
-    const p = plan(config({ 'policy-arns': 'arn:aws:iam::aws:policy/ReadOnlyAccess', tags: 'team=x' }), observed({ role: null, addon: null, associations: [], serviceAccount: null, namespaceExists: false }));
-    expect(kinds(p)).toEqual(['create-role', 'attach-policy', 'create-addon', 'create-association', 'create-namespace', 'create-service-account']);
+    const p = plan(
+      config({ 'policy-arns': 'arn:aws:iam::aws:policy/ReadOnlyAccess', tags: 'team=x' }),
+      observed({ role: null, addon: null, associations: [], serviceAccount: null, namespaceExists: false }),
+    );
+    expect(kinds(p)).toEqual([
+      'create-role',
+      'attach-policy',
+      'create-addon',
+      'create-association',
+      'create-namespace',
+      'create-service-account',
+    ]);
     expect(p.roleArn).toBe(ROLE_ARN);
     expect(p.waitForAddon).toBe(true);
     const create = p.changes[0]!.op;
-    expect(create).toMatchObject({ kind: 'create-role', name: 'app-role', tags: { team: 'x', 'eks-pod-iam:managed': 'true', 'eks-pod-iam:cluster': 'demo', 'eks-pod-iam:namespace': 'ns', 'eks-pod-iam:service-account': 'app' } });
+    expect(create).toMatchObject({
+      kind: 'create-role',
+      name: 'app-role',
+      tags: {
+        team: 'x',
+        'eks-pod-iam:managed': 'true',
+        'eks-pod-iam:cluster': 'demo',
+        'eks-pod-iam:namespace': 'ns',
+        'eks-pod-iam:service-account': 'app',
+      },
+    });
     expect(p.changes.find((c) => c.op.kind === 'create-association')!.after).toEqual(['role']);
     expect(p.changes.find((c) => c.op.kind === 'attach-policy')!.after).toEqual(['role']);
     expect(p.changes.find((c) => c.op.kind === 'create-service-account')!.after).toEqual(['role', 'namespace']);
   });
 
   test('everything matching: empty plan', () => {
-    const p = plan(config({ 'policy-arns': 'arn:aws:iam::aws:policy/ReadOnlyAccess' }), observed({ role: role({ attachedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] }) }));
+    const p = plan(
+      config({ 'policy-arns': 'arn:aws:iam::aws:policy/ReadOnlyAccess' }),
+      observed({ role: role({ attachedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] }) }),
+    );
     expect(p.changes).toEqual([]);
     expect(p.waitForAddon).toBe(false);
   });
@@ -60,14 +110,26 @@ describe('pod identity', () => {
     const other = observed();
     other.associations![0]!.roleArn = `arn:aws:iam::${ACCOUNT}:role/old`;
     const p = plan(config(), other);
-    expect(p.changes.map((c) => c.op)).toEqual([{ kind: 'update-association', associationId: 'a-aaaaaaaaaaaaaaaaa', roleArn: ROLE_ARN, clearTargetRole: false, enableSessionTags: false }]);
+    expect(p.changes.map((c) => c.op)).toEqual([
+      {
+        kind: 'update-association',
+        associationId: 'a-aaaaaaaaaaaaaaaaa',
+        roleArn: ROLE_ARN,
+        clearTargetRole: false,
+        enableSessionTags: false,
+      },
+    ]);
   });
 
   test('target role or disabled session tags → updated', () => {
     const o = observed();
     o.associations![0]!.targetRoleArn = 'arn:aws:iam::999999999999:role/t';
     o.associations![0]!.disableSessionTags = true;
-    expect(plan(config(), o).changes[0]!.op).toMatchObject({ kind: 'update-association', clearTargetRole: true, enableSessionTags: true });
+    expect(plan(config(), o).changes[0]!.op).toMatchObject({
+      kind: 'update-association',
+      clearTargetRole: true,
+      enableSessionTags: true,
+    });
   });
 
   test('association owned by an add-on → refused', () => {
@@ -78,7 +140,10 @@ describe('pod identity', () => {
   });
 
   test('foreign trust statement and foreign policy kept; only our statement added', () => {
-    const p = plan(config({ 'policy-arns': 'arn:aws:iam::aws:policy/A' }), observed({ role: role({ trust: trustDoc(ec2), attachedPolicyArns: ['arn:aws:iam::aws:policy/Foreign'] }) }));
+    const p = plan(
+      config({ 'policy-arns': 'arn:aws:iam::aws:policy/A' }),
+      observed({ role: role({ trust: trustDoc(ec2), attachedPolicyArns: ['arn:aws:iam::aws:policy/Foreign'] }) }),
+    );
     expect(kinds(p)).toEqual(['update-trust', 'attach-policy']);
     const op = p.changes[0]!.op as { trust: { Statement: unknown[] } };
     expect(op.trust.Statement[0]).toEqual(ec2);
@@ -86,10 +151,20 @@ describe('pod identity', () => {
   });
 
   test('add-on states: CREATING waits, ACTIVE nothing, failed ones fail with health issues', () => {
-    expect(plan(config(), observed({ addon: { status: 'CREATING', version: 'v', healthIssues: [] } })).waitForAddon).toBe(true);
-    const failed = observed({ addon: { status: 'CREATE_FAILED', version: 'v', healthIssues: [{ code: 'InsufficientNumberOfReplicas', message: 'no nodes' }] } });
+    expect(
+      plan(config(), observed({ addon: { status: 'CREATING', version: 'v', healthIssues: [] } })).waitForAddon,
+    ).toBe(true);
+    const failed = observed({
+      addon: {
+        status: 'CREATE_FAILED',
+        version: 'v',
+        healthIssues: [{ code: 'InsufficientNumberOfReplicas', message: 'no nodes' }],
+      },
+    });
     expect(() => plan(config(), failed)).toThrow(/CREATE_FAILED \(InsufficientNumberOfReplicas: no nodes\)/);
-    expect(() => plan(config(), observed({ addon: { status: 'DELETING', version: 'v', healthIssues: [] } }))).toThrow(/DELETING/);
+    expect(() => plan(config(), observed({ addon: { status: 'DELETING', version: 'v', healthIssues: [] } }))).toThrow(
+      /DELETING/,
+    );
   });
 
   test('install-agent false: the add-on is not planned', () => {
@@ -99,11 +174,19 @@ describe('pod identity', () => {
   test('scope-trust: a scoped statement is added when only a scoped one would do', () => {
     const p = plan(config({ 'scope-trust': 'true' }), observed({ role: role({ trust: trustDoc(ec2) }) }));
     const stmt = (p.changes[0]!.op as { trust: { Statement: { Condition?: unknown }[] } }).trust.Statement[1]!;
-    expect(stmt.Condition).toEqual({ StringEquals: { 'aws:RequestTag/eks-cluster-arn': `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/demo`, 'aws:RequestTag/kubernetes-namespace': 'ns', 'aws:RequestTag/kubernetes-service-account': 'app' } });
+    expect(stmt.Condition).toEqual({
+      StringEquals: {
+        'aws:RequestTag/eks-cluster-arn': `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/demo`,
+        'aws:RequestTag/kubernetes-namespace': 'ns',
+        'aws:RequestTag/kubernetes-service-account': 'app',
+      },
+    });
   });
 
   test('role-arn that does not exist → refused (we only create by name)', () => {
-    expect(() => plan(config({ 'role-name': '', 'role-arn': ROLE_ARN }), observed({ role: null }))).toThrow(/does not exist/);
+    expect(() => plan(config({ 'role-name': '', 'role-arn': ROLE_ARN }), observed({ role: null }))).toThrow(
+      /does not exist/,
+    );
   });
 
   test('tags: only differing ones, on role and association', () => {
@@ -119,16 +202,32 @@ describe('pod identity', () => {
     const provenance = { 'eks-pod-iam:github-run': 'https://github.com/acme/platform/actions/runs/7' };
     const created = plan(config({ tags: 'team=x' }), observed({ role: null, associations: [] }), provenance);
     const ops = created.changes.map((c) => c.op);
-    expect(ops.find((op) => op.kind === 'create-role')).toMatchObject({ tags: { team: 'x', 'eks-pod-iam:managed': 'true', ...provenance } });
+    expect(ops.find((op) => op.kind === 'create-role')).toMatchObject({
+      tags: { team: 'x', 'eks-pod-iam:managed': 'true', ...provenance },
+    });
     expect(ops.find((op) => op.kind === 'create-association')).toMatchObject({ tags: { team: 'x', ...provenance } });
     // Existing ones made by another run (or by hand): no change at all, whatever run this is.
-    const existing = plan(config({ tags: 'team=x' }), observed({ role: role({ tags: { team: 'x' } }), associations: [{ ...observed().associations![0]!, tags: { team: 'x' } }] }), provenance);
+    const existing = plan(
+      config({ tags: 'team=x' }),
+      observed({
+        role: role({ tags: { team: 'x' } }),
+        associations: [{ ...observed().associations![0]!, tags: { team: 'x' } }],
+      }),
+      provenance,
+    );
     expect(existing.changes).toEqual([]);
   });
 
   test('boundary: set on owned roles, only warned about on adopted ones', () => {
     const b = 'arn:aws:iam::aws:policy/PowerUserAccess';
-    expect(kinds(plan(config({ 'permissions-boundary': b }), observed({ role: role({ tags: { 'eks-pod-iam:managed': 'true' } }) })))).toEqual(['put-boundary']);
+    expect(
+      kinds(
+        plan(
+          config({ 'permissions-boundary': b }),
+          observed({ role: role({ tags: { 'eks-pod-iam:managed': 'true' } }) }),
+        ),
+      ),
+    ).toEqual(['put-boundary']);
     const adopted = plan(config({ 'permissions-boundary': b }), observed());
     expect(adopted.changes).toEqual([]);
     expect(adopted.warnings.join()).toMatch(/not created by eks-pod-iam/);
@@ -138,36 +237,79 @@ describe('pod identity', () => {
     const doc = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: '*' }] };
     const c = config({ 'inline-policy': JSON.stringify(doc) });
     expect(kinds(plan(c, observed()))).toEqual(['put-inline-policy']);
-    expect(kinds(plan(c, observed({ role: role({ inlinePolicy: encodeURIComponent(JSON.stringify({ ...doc, Statement: [{ ...doc.Statement[0], Action: 's3:PutObject' }] })) }) })))).toEqual(['put-inline-policy']);
-    const same = encodeURIComponent(JSON.stringify({ Statement: { Resource: '*', Action: 's3:GetObject', Effect: 'Allow' }, Version: '2012-10-17' }));
+    expect(
+      kinds(
+        plan(
+          c,
+          observed({
+            role: role({
+              inlinePolicy: encodeURIComponent(
+                JSON.stringify({ ...doc, Statement: [{ ...doc.Statement[0], Action: 's3:PutObject' }] }),
+              ),
+            }),
+          }),
+        ),
+      ),
+    ).toEqual(['put-inline-policy']);
+    const same = encodeURIComponent(
+      JSON.stringify({ Statement: { Resource: '*', Action: 's3:GetObject', Effect: 'Allow' }, Version: '2012-10-17' }),
+    );
     expect(kinds(plan(c, observed({ role: role({ inlinePolicy: same }) })))).toEqual([]);
   });
 
   test('create-service-account false: no Kubernetes change (nothing observed there)', () => {
-    expect(kinds(plan(config({ 'create-service-account': 'false' }), observed({ serviceAccount: undefined, namespaceExists: undefined })))).toEqual([]);
+    expect(
+      kinds(
+        plan(
+          config({ 'create-service-account': 'false' }),
+          observed({ serviceAccount: undefined, namespaceExists: undefined }),
+        ),
+      ),
+    ).toEqual([]);
   });
 });
 
 describe('irsa', () => {
-  const irsaStatement = (sa = 'app') => statementFor(irsaBinding(PROVIDER, 'oidc.eks.us-east-1.amazonaws.com/id/ABC', 'ns', sa, 'sts.amazonaws.com'));
+  const irsaStatement = (sa = 'app') =>
+    statementFor(irsaBinding(PROVIDER, 'oidc.eks.us-east-1.amazonaws.com/id/ABC', 'ns', sa, 'sts.amazonaws.com'));
   const irsaObserved = (over: Partial<Observed> = {}) =>
-    observed({ addon: undefined, associations: undefined, oidcProvider: { arn: PROVIDER, clientIds: ['sts.amazonaws.com'] }, role: role({ trust: trustDoc(irsaStatement()) }), serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': ROLE_ARN }, labels: {} }, ...over });
+    observed({
+      addon: undefined,
+      associations: undefined,
+      oidcProvider: { arn: PROVIDER, clientIds: ['sts.amazonaws.com'] },
+      role: role({ trust: trustDoc(irsaStatement()) }),
+      serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': ROLE_ARN }, labels: {} },
+      ...over,
+    });
 
   test('fresh: provider, then role (after the provider), then the annotated service account', () => {
-    const p = plan(config({ mode: 'irsa' }), irsaObserved({ oidcProvider: null, role: null, serviceAccount: null, namespaceExists: true }));
+    const p = plan(
+      config({ mode: 'irsa' }),
+      irsaObserved({ oidcProvider: null, role: null, serviceAccount: null, namespaceExists: true }),
+    );
     expect(kinds(p)).toEqual(['create-oidc-provider', 'create-role', 'create-service-account']);
     expect(p.oidcProviderArn).toBe(PROVIDER);
     expect(p.changes[0]!.op).toMatchObject({ url: ISSUER, clientId: 'sts.amazonaws.com' });
     expect(p.changes[1]!.after).toEqual(['oidc-provider']);
     const trust = (p.changes[1]!.op as { trust: { Statement: unknown[] } }).trust;
-    expect(trust.Statement).toEqual([{
-      Sid: expect.stringMatching(/^EksPodIamIrsa[0-9a-f]{8}$/),
-      Effect: 'Allow',
-      Principal: { Federated: PROVIDER },
-      Action: 'sts:AssumeRoleWithWebIdentity',
-      Condition: { StringEquals: { 'oidc.eks.us-east-1.amazonaws.com/id/ABC:sub': 'system:serviceaccount:ns:app', 'oidc.eks.us-east-1.amazonaws.com/id/ABC:aud': 'sts.amazonaws.com' } },
-    }]);
-    expect(p.changes[2]!.op).toEqual({ kind: 'create-service-account', annotations: { 'eks.amazonaws.com/role-arn': ROLE_ARN } });
+    expect(trust.Statement).toEqual([
+      {
+        Sid: expect.stringMatching(/^EksPodIamIrsa[0-9a-f]{8}$/),
+        Effect: 'Allow',
+        Principal: { Federated: PROVIDER },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          StringEquals: {
+            'oidc.eks.us-east-1.amazonaws.com/id/ABC:sub': 'system:serviceaccount:ns:app',
+            'oidc.eks.us-east-1.amazonaws.com/id/ABC:aud': 'sts.amazonaws.com',
+          },
+        },
+      },
+    ]);
+    expect(p.changes[2]!.op).toEqual({
+      kind: 'create-service-account',
+      annotations: { 'eks.amazonaws.com/role-arn': ROLE_ARN },
+    });
   });
 
   test('everything matching: empty plan', () => {
@@ -177,46 +319,83 @@ describe('irsa', () => {
   test('provenance tags: on an OIDC provider the run creates, not on an existing one', () => {
     const provenance = { 'eks-pod-iam:github-run': 'https://github.com/acme/platform/actions/runs/7' };
     const created = plan(config({ mode: 'irsa' }), irsaObserved({ oidcProvider: null, role: null }), provenance);
-    expect(created.changes.map((c) => c.op).find((op) => op.kind === 'create-oidc-provider')).toMatchObject({ tags: { 'eks-pod-iam:managed': 'true', ...provenance } });
+    expect(created.changes.map((c) => c.op).find((op) => op.kind === 'create-oidc-provider')).toMatchObject({
+      tags: { 'eks-pod-iam:managed': 'true', ...provenance },
+    });
     expect(plan(config({ mode: 'irsa' }), irsaObserved(), provenance).changes).toEqual([]);
   });
 
   test('provider without our audience → client ID added; custom audience annotated', () => {
     const p = plan(config({ mode: 'irsa', audience: 'custom' }), irsaObserved());
     expect(kinds(p)).toEqual(['add-client-id', 'update-trust', 'annotate-service-account']);
-    expect(p.changes[2]!.op).toEqual({ kind: 'annotate-service-account', annotations: { 'eks.amazonaws.com/audience': 'custom' } });
+    expect(p.changes[2]!.op).toEqual({
+      kind: 'annotate-service-account',
+      annotations: { 'eks.amazonaws.com/audience': 'custom' },
+    });
   });
 
   test('second service account on the same role: both subjects allowed', () => {
     const p = plan(config({ mode: 'irsa', 'service-account': 'second' }), irsaObserved({ serviceAccount: null }));
-    const trust = (p.changes[0]!.op as { trust: { Statement: { Condition: { StringEquals: Record<string, unknown> } }[] } }).trust;
+    const trust = (
+      p.changes[0]!.op as { trust: { Statement: { Condition: { StringEquals: Record<string, unknown> } }[] } }
+    ).trust;
     expect(trust.Statement).toHaveLength(1);
-    expect(trust.Statement[0]!.Condition.StringEquals['oidc.eks.us-east-1.amazonaws.com/id/ABC:sub']).toEqual(['system:serviceaccount:ns:app', 'system:serviceaccount:ns:second']);
+    expect(trust.Statement[0]!.Condition.StringEquals['oidc.eks.us-east-1.amazonaws.com/id/ABC:sub']).toEqual([
+      'system:serviceaccount:ns:app',
+      'system:serviceaccount:ns:second',
+    ]);
   });
 
   test('existing service account: annotation merged only when different; Helm warned', () => {
-    const helm = irsaObserved({ serviceAccount: { annotations: { 'meta.helm.sh/release-name': 'agent', 'eks.amazonaws.com/role-arn': 'arn:aws:iam::1:role/old' }, labels: { 'app.kubernetes.io/managed-by': 'Helm' } } });
+    const helm = irsaObserved({
+      serviceAccount: {
+        annotations: { 'meta.helm.sh/release-name': 'agent', 'eks.amazonaws.com/role-arn': 'arn:aws:iam::1:role/old' },
+        labels: { 'app.kubernetes.io/managed-by': 'Helm' },
+      },
+    });
     const p = plan(config({ mode: 'irsa', 'create-service-account': 'false' }), helm);
-    expect(p.changes.map((c) => c.op)).toEqual([{ kind: 'annotate-service-account', annotations: { 'eks.amazonaws.com/role-arn': ROLE_ARN } }]);
+    expect(p.changes.map((c) => c.op)).toEqual([
+      { kind: 'annotate-service-account', annotations: { 'eks.amazonaws.com/role-arn': ROLE_ARN } },
+    ]);
     expect(p.warnings.join()).toMatch(/Helm/);
   });
 
   test('missing service account and create-service-account false → a warning, no change', () => {
-    const p = plan(config({ mode: 'irsa', 'create-service-account': 'false' }), irsaObserved({ serviceAccount: null, namespaceExists: false }));
+    const p = plan(
+      config({ mode: 'irsa', 'create-service-account': 'false' }),
+      irsaObserved({ serviceAccount: null, namespaceExists: false }),
+    );
     expect(p.changes).toEqual([]);
     expect(p.warnings.join()).toMatch(/does not exist/);
   });
 
   test('cluster without an OIDC issuer → clear failure', () => {
-    expect(() => plan(config({ mode: 'irsa' }), irsaObserved({ cluster: { arn: 'arn:aws:eks:us-east-1:1:cluster/demo', issuer: undefined } }))).toThrow(/no OIDC issuer/);
+    expect(() =>
+      plan(
+        config({ mode: 'irsa' }),
+        irsaObserved({ cluster: { arn: 'arn:aws:eks:us-east-1:1:cluster/demo', issuer: undefined } }),
+      ),
+    ).toThrow(/no OIDC issuer/);
   });
 
   test('partitions: China and GovCloud ARNs', () => {
     const cn = config({ mode: 'irsa', 'aws-region': 'cn-north-1' });
-    const p = plan(cn, irsaObserved({ role: null, oidcProvider: null, cluster: { arn: 'x', issuer: 'https://oidc.eks.cn-north-1.amazonaws.com.cn/id/X' } }));
+    const p = plan(
+      cn,
+      irsaObserved({
+        role: null,
+        oidcProvider: null,
+        cluster: { arn: 'x', issuer: 'https://oidc.eks.cn-north-1.amazonaws.com.cn/id/X' },
+      }),
+    );
     expect(p.roleArn).toBe(`arn:aws-cn:iam::${ACCOUNT}:role/app-role`);
-    expect(p.oidcProviderArn).toBe(`arn:aws-cn:iam::${ACCOUNT}:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/X`);
-    const gov = plan(config({ mode: 'irsa', 'aws-region': 'us-gov-west-1' }), irsaObserved({ role: null, oidcProvider: null }));
+    expect(p.oidcProviderArn).toBe(
+      `arn:aws-cn:iam::${ACCOUNT}:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/X`,
+    );
+    const gov = plan(
+      config({ mode: 'irsa', 'aws-region': 'us-gov-west-1' }),
+      irsaObserved({ role: null, oidcProvider: null }),
+    );
     expect(gov.roleArn).toBe(`arn:aws-us-gov:iam::${ACCOUNT}:role/app-role`);
     expect(gov.oidcProviderArn).toMatch(/^arn:aws-us-gov:iam::/);
   });
@@ -225,5 +404,10 @@ describe('irsa', () => {
 test('scope-trust on a role that already trusts pods.eks.amazonaws.com without conditions: kept, and said', () => {
   const p = plan(config({ 'scope-trust': 'true' }), observed());
   expect(p.changes).toEqual([]);
-  expect(p.warnings.join()).toMatch(/scope-trust: role app-role already trusts pods.eks.amazonaws.com without conditions \(statement EksPodIamPodIdentity\)/);
+  expect(p.warnings.join()).toMatch(
+    new RegExp(
+      'scope-trust: role app-role already trusts pods.eks.amazonaws.com without conditions ' +
+        '\\(statement EksPodIamPodIdentity\\)',
+    ),
+  );
 });

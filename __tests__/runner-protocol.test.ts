@@ -12,15 +12,33 @@ const TSX = join(ROOT, 'node_modules/.bin/tsx');
 const DRIVER = join(ROOT, '__tests__/helpers/github-shell.ts');
 
 const AWKWARD = [
-  'plain', '', '  padded  ', 'multi\nline\r\nvalue', '100% done', 'a::b,c:d', 'ünïcødé ✓', '%0A literal', '%25 and %0D',
-  '::set-output name=x::y', 'name<<EOF', '\nleading and trailing newlines\n', 'x'.repeat(5000),
+  'plain',
+  '',
+  '  padded  ',
+  'multi\nline\r\nvalue',
+  '100% done',
+  'a::b,c:d',
+  'ünïcødé ✓',
+  '%0A literal',
+  '%25 and %0D',
+  '::set-output name=x::y',
+  'name<<EOF',
+  '\nleading and trailing newlines\n',
+  'x'.repeat(5000),
 ];
 
 let dir: string;
 beforeEach(() => void (dir = mkdtempSync(join(tmpdir(), 'runner-protocol-'))));
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Received { code: number; stdout: string; stderr: string; output: string; summary: string; provenance: Record<string, string> }
+interface Received {
+  code: number;
+  stdout: string;
+  stderr: string;
+  output: string;
+  summary: string;
+  provenance: Record<string, string>;
+}
 
 /** Runs the shell with `script` in a runner-like environment; returns what the runner would read. */
 async function shell(script: ShellScript, env: NodeJS.ProcessEnv = {}): Promise<Received> {
@@ -32,10 +50,22 @@ async function shell(script: ShellScript, env: NodeJS.ProcessEnv = {}): Promise<
   writeFileSync(file, JSON.stringify(script));
   const r = await runProcess(TSX, [DRIVER, file], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary, ...env },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      GITHUB_ACTIONS: 'true',
+      GITHUB_OUTPUT: output,
+      GITHUB_STEP_SUMMARY: summary,
+      ...env,
+    },
   });
   const provenance = /^provenance=(.*)$/m.exec(r.stdout)?.[1];
-  return { ...r, output: readFileSync(output, 'utf8'), summary: readFileSync(summary, 'utf8'), provenance: provenance ? JSON.parse(provenance) : undefined };
+  return {
+    ...r,
+    output: readFileSync(output, 'utf8'),
+    summary: readFileSync(summary, 'utf8'),
+    provenance: provenance ? JSON.parse(provenance) : undefined,
+  };
 }
 
 /**
@@ -85,7 +115,10 @@ function commands(stdout: string): { command: string; message: string }[] {
 
 test('inputs are the INPUT_* variables, trimmed; multi-line values keep their lines', async () => {
   const inputsFile = join(dir, 'inputs.json');
-  const r = await shell({ inputsFile }, { 'INPUT_CLUSTER-NAME': '  prod  ', 'INPUT_POLICY-ARNS': 'arn:a\narn:b\n', INPUT_NAMESPACE: '' });
+  const r = await shell(
+    { inputsFile },
+    { 'INPUT_CLUSTER-NAME': '  prod  ', 'INPUT_POLICY-ARNS': 'arn:a\narn:b\n', INPUT_NAMESPACE: '' },
+  );
   expect(r.code).toBe(0);
   const inputs = JSON.parse(readFileSync(inputsFile, 'utf8'));
   expect(inputs['cluster-name']).toBe('prod');
@@ -94,7 +127,8 @@ test('inputs are the INPUT_* variables, trimmed; multi-line values keep their li
   expect(inputs['role-name']).toBe('');
 });
 
-test('GITHUB_OUTPUT is read back to exactly the values given: %, CR/LF, ::, delimiter look-alikes, 5000 characters', async () => {
+// Values with %, CR/LF, ::, delimiter look-alikes, 5000 characters.
+test('GITHUB_OUTPUT is read back to exactly the values given', async () => {
   const outputs = Object.fromEntries(AWKWARD.map((v, i) => [`out-${i}`, v]));
   const r = await shell({ outputs });
   expect(r.code).toBe(0);
@@ -112,17 +146,27 @@ test('without GITHUB_OUTPUT, no set-output command: a warning, and the outputs a
 });
 
 test('warnings and groups are commands whose messages come back whole, one line each', async () => {
-  const r = await shell({ warnings: AWKWARD.slice(0, 12), group: { title: 'multi\nline % title', lines: ['inside'], fail: true } });
+  const r = await shell({
+    warnings: AWKWARD.slice(0, 12),
+    group: { title: 'multi\nline % title', lines: ['inside'], fail: true },
+  });
   expect(r.code).toBe(0);
   const cmds = commands(r.stdout);
   expect(cmds.filter((c) => c.command === 'warning').map((c) => c.message)).toEqual(AWKWARD.slice(0, 12));
   // A group whose body fails is still closed.
-  expect(cmds.filter((c) => c.command.endsWith('group'))).toEqual([{ command: 'group', message: 'multi\nline % title' }, { command: 'endgroup', message: '' }]);
+  expect(cmds.filter((c) => c.command.endsWith('group'))).toEqual([
+    { command: 'group', message: 'multi\nline % title' },
+    { command: 'endgroup', message: '' },
+  ]);
   expect(r.stdout).toContain('\ninside\n');
 });
 
-test('failure: exit code 1, one error annotation that reads back to the message, and the summary says why', async () => {
-  for (const message of ['Input "cluster-name" is required.', 'multi\nline\r\nwith % and ::error:: inside', '%0A literal']) {
+test('failure: exit code 1, one error annotation that reads back to the message, the summary says why', async () => {
+  for (const message of [
+    'Input "cluster-name" is required.',
+    'multi\nline\r\nwith % and ::error:: inside',
+    '%0A literal',
+  ]) {
     const r = await shell({ fail: message });
     expect(r.code).toBe(1);
     const errors = commands(r.stdout).filter((c) => c.command === 'error');
@@ -132,11 +176,20 @@ test('failure: exit code 1, one error annotation that reads back to the message,
   }
 });
 
-test('the job summary is appended after earlier steps, with a link to the run; nothing written without a summary file', async () => {
-  const run = { GITHUB_REPOSITORY: 'octo/app', GITHUB_RUN_ID: '4242', GITHUB_SERVER_URL: 'https://ghe.example.com', GITHUB_WORKFLOW: 'Deploy', GITHUB_SHA: 'abcdef1234567' };
+// Nothing is written without a summary file.
+test('the job summary is appended after earlier steps, with a link to the run', async () => {
+  const run = {
+    GITHUB_REPOSITORY: 'octo/app',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_SERVER_URL: 'https://ghe.example.com',
+    GITHUB_WORKFLOW: 'Deploy',
+    GITHUB_SHA: 'abcdef1234567',
+  };
   const r = await shell({ summary: '| a | b |\n|---|---|\n| 1 | 2 |' }, run);
   expect(r.code).toBe(0);
-  expect(r.summary).toBe('# an earlier step\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<sub>Deploy · run [4242](https://ghe.example.com/octo/app/actions/runs/4242) · abcdef1</sub>\n\n');
+  expect(r.summary).toBe(
+    '# an earlier step\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<sub>Deploy · run [4242](https://ghe.example.com/octo/app/actions/runs/4242) · abcdef1</sub>\n\n',
+  );
   const none = await shell({ summary: 'x' }, { GITHUB_STEP_SUMMARY: '' });
   expect(none.code).toBe(0);
   expect(none.stdout).not.toContain('::warning');
@@ -145,7 +198,11 @@ test('the job summary is appended after earlier steps, with a link to the run; n
 test('a summary file that cannot be written is a warning, not a failure', async () => {
   const r = await shell({ summary: 'x' }, { GITHUB_STEP_SUMMARY: join(dir, 'no/such/dir/summary') });
   expect(r.code).toBe(0);
-  expect(commands(r.stdout).filter((c) => c.command === 'warning').map((c) => c.message)).toEqual([expect.stringMatching(/^The job summary was not written/)]);
+  expect(
+    commands(r.stdout)
+      .filter((c) => c.command === 'warning')
+      .map((c) => c.message),
+  ).toEqual([expect.stringMatching(/^The job summary was not written/)]);
 });
 
 test('a GITHUB_OUTPUT that does not exist fails the step', async () => {
@@ -153,9 +210,17 @@ test('a GITHUB_OUTPUT that does not exist fails the step', async () => {
   expect(r.code).not.toBe(0);
 });
 
-test('provenance: the repository, workflow and run; values made valid IAM tag values of at most 256 characters', async () => {
+test('provenance: the repository, workflow and run, as valid IAM tag values of at most 256 characters', async () => {
   const workflow = `Deploy (prod) #1 & ${'ü'.repeat(300)}`;
-  const r = await shell({}, { GITHUB_REPOSITORY: 'octo/app', GITHUB_RUN_ID: '4242', GITHUB_SERVER_URL: 'https://github.com', GITHUB_WORKFLOW: workflow });
+  const r = await shell(
+    {},
+    {
+      GITHUB_REPOSITORY: 'octo/app',
+      GITHUB_RUN_ID: '4242',
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_WORKFLOW: workflow,
+    },
+  );
   expect(r.provenance).toEqual({
     'eks-pod-iam:github-repository': 'octo/app',
     'eks-pod-iam:github-workflow': `Deploy _prod_ _1 _ ${'ü'.repeat(256 - 19)}`,
@@ -165,8 +230,16 @@ test('provenance: the repository, workflow and run; values made valid IAM tag va
 });
 
 describe('which shell the bundle is (no AWS: bad input is refused first)', () => {
-  const bad = { PATH: process.env.PATH, HOME: process.env.HOME, AWS_REGION: 'us-east-1', 'INPUT_CLUSTER-NAME': 'bad name', 'INPUT_SERVICE-ACCOUNT': 'api', 'INPUT_ROLE-NAME': 'r' };
-  const bundle = (args: string[], env: NodeJS.ProcessEnv) => runProcess(SYSTEM_NODE, [BUNDLE, ...args], { cwd: dir, env: { ...bad, ...env } });
+  const bad = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    AWS_REGION: 'us-east-1',
+    'INPUT_CLUSTER-NAME': 'bad name',
+    'INPUT_SERVICE-ACCOUNT': 'api',
+    'INPUT_ROLE-NAME': 'r',
+  };
+  const bundle = (args: string[], env: NodeJS.ProcessEnv) =>
+    runProcess(SYSTEM_NODE, [BUNDLE, ...args], { cwd: dir, env: { ...bad, ...env } });
 
   test('no arguments on a runner that does not set GITHUB_ACTIONS: still the GitHub shell', async () => {
     const r = await bundle([], {});

@@ -46,8 +46,14 @@ export async function startEmulators(): Promise<Emulators> {
 
 /** The emulators jest globalSetup started, from a test file. */
 export async function connectEmulators(connection = process.env[EMULATORS_ENV]): Promise<Emulators> {
-  if (!connection) throw new Error(`${EMULATORS_ENV} is not set: run the tests through jest (its globalSetup starts the emulators).`);
-  const { aws, kubeUrl, kubeCa, kubeHttpUrl } = JSON.parse(connection) as { aws: string; kubeUrl: string; kubeCa: string; kubeHttpUrl: string };
+  if (!connection)
+    throw new Error(`${EMULATORS_ENV} is not set: run the tests through jest (its globalSetup starts the emulators).`);
+  const { aws, kubeUrl, kubeCa, kubeHttpUrl } = JSON.parse(connection) as {
+    aws: string;
+    kubeUrl: string;
+    kubeCa: string;
+    kubeHttpUrl: string;
+  };
   return wire(connectAwsEmulator(aws), connectKubeEmulator(kubeUrl, kubeCa, kubeHttpUrl), async () => {});
 }
 
@@ -66,13 +72,19 @@ async function wire(aws: AwsEmulator, kube: KubeControl, stop: () => Promise<voi
     createCluster: async (name, region = 'us-east-1') => void (await aws.createCluster(name, region)),
     kubeconfigFor: (clusterName, region = 'us-east-1') =>
       kube.kubeconfig(undefined, {
-        token: makeEksToken({ clusterName, region, accessKeyId: EMULATOR_CREDENTIALS.accessKeyId, secretAccessKey: EMULATOR_CREDENTIALS.secretAccessKey }),
+        token: makeEksToken({
+          clusterName,
+          region,
+          accessKeyId: EMULATOR_CREDENTIALS.accessKeyId,
+          secretAccessKey: EMULATOR_CREDENTIALS.secretAccessKey,
+        }),
       }),
     async reset() {
       await Promise.all([aws.reset(), kube.reset()]);
       await pointAtKube();
     },
-    connection: () => JSON.stringify({ aws: aws.endpoint, kubeUrl: kube.url, kubeCa: kube.caPem, kubeHttpUrl: kube.httpUrl }),
+    connection: () =>
+      JSON.stringify({ aws: aws.endpoint, kubeUrl: kube.url, kubeCa: kube.caPem, kubeHttpUrl: kube.httpUrl }),
     stop,
   };
 }

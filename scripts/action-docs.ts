@@ -13,15 +13,34 @@ interface Action {
   outputs: Record<string, { description: string }>;
 }
 
-const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ').trim();
+const cell = (s: string) =>
+  s
+    .replace(/\|/g, '\\|')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
 
 export function actionTables(actionYml = readFileSync(`${ROOT}action.yml`, 'utf8')): string {
   const action = parse(actionYml) as Action;
-  const inputs = Object.entries(action.inputs).map(([name, i]) =>
-    `| \`${name}\` | ${i.required ? '**required**' : i.default ? `\`${i.default}\`` : ''} | ${cell(i.description)} |`);
+  const inputs = Object.entries(action.inputs).map(
+    ([name, i]) =>
+      `| \`${name}\` | ${i.required ? '**required**' : i.default ? `\`${i.default}\`` : ''} | ${cell(i.description)} |`,
+  );
   const outputs = Object.entries(action.outputs).map(([name, o]) => `| \`${name}\` | ${cell(o.description)} |`);
-  return [BEGIN, '### Inputs', '', '| input | default | description |', '|---|---|---|', ...inputs, '',
-    '### Outputs', '', '| output | description |', '|---|---|', ...outputs, END].join('\n');
+  return [
+    BEGIN,
+    '### Inputs',
+    '',
+    '| input | default | description |',
+    '|---|---|---|',
+    ...inputs,
+    '',
+    '### Outputs',
+    '',
+    '| output | description |',
+    '|---|---|',
+    ...outputs,
+    END,
+  ].join('\n');
 }
 
 export function withTables(readme: string, tables = actionTables()): string {

@@ -15,12 +15,21 @@ function banner(title: string): void {
 /** Runs the bundle through its CLI shell; its log (stderr) and outputs (stdout) are shown as they come. */
 function action(emu: Emulators, args: string[]): Promise<Record<string, string>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(SYSTEM_NODE, [BUNDLE, ...args], { env: { ...process.env, ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.2' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(SYSTEM_NODE, [BUNDLE, ...args], {
+      env: { ...process.env, ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.2' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('error', reject);
     child.on('close', (code) => {
-      const outputs = Object.fromEntries(out.trim().split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+      const outputs = Object.fromEntries(
+        out
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+      );
       for (const [k, v] of Object.entries(outputs)) if (k !== 'changes') process.stdout.write(`  output ${k} = ${v}\n`);
       if (code === 0) resolve(outputs);
       else reject(new Error(`the action failed (exit ${code})`));
@@ -47,15 +56,50 @@ async function main(): Promise<void> {
     await emu.createCluster(CLUSTER);
     await emu.aws.setAddonBehaviour({ readsUntilActive: 2 });
 
-    const podIdentity = ['--cluster-name', CLUSTER, '--namespace', 'octopus-worker-awsagentworker', '--service-account', 'octopus-agent-scripts',
-      '--role-name', 'octopus-worker', '--policy-arns', 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess', '--tags', 'team=platform'];
+    const podIdentity = [
+      '--cluster-name',
+      CLUSTER,
+      '--namespace',
+      'octopus-worker-awsagentworker',
+      '--service-account',
+      'octopus-agent-scripts',
+      '--role-name',
+      'octopus-worker',
+      '--policy-arns',
+      'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess',
+      '--tags',
+      'team=platform',
+    ];
     await dryRunApplyRerun(emu, 'Pod Identity', podIdentity);
 
     // IRSA: the Octopus agent's Helm chart created the service account; we only annotate it.
     await emu.kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'octopus-agent-mycluster' } });
-    await emu.kube.seed({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'octopus-agent-scripts', namespace: 'octopus-agent-mycluster', labels: { 'app.kubernetes.io/managed-by': 'Helm' }, annotations: { 'meta.helm.sh/release-name': 'mycluster' } } });
-    const irsa = ['--mode', 'irsa', '--cluster-name', CLUSTER, '--namespace', 'octopus-agent-mycluster', '--service-account', 'octopus-agent-scripts',
-      '--role-name', 'octopus-agent-irsa', '--policy-arns', 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess', '--create-service-account', 'false'];
+    await emu.kube.seed({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: {
+        name: 'octopus-agent-scripts',
+        namespace: 'octopus-agent-mycluster',
+        labels: { 'app.kubernetes.io/managed-by': 'Helm' },
+        annotations: { 'meta.helm.sh/release-name': 'mycluster' },
+      },
+    });
+    const irsa = [
+      '--mode',
+      'irsa',
+      '--cluster-name',
+      CLUSTER,
+      '--namespace',
+      'octopus-agent-mycluster',
+      '--service-account',
+      'octopus-agent-scripts',
+      '--role-name',
+      'octopus-agent-irsa',
+      '--policy-arns',
+      'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess',
+      '--create-service-account',
+      'false',
+    ];
     await dryRunApplyRerun(emu, 'IRSA', irsa);
 
     const sa = await emu.kube.get('serviceaccounts', 'octopus-agent-mycluster', 'octopus-agent-scripts');

@@ -34,7 +34,8 @@ export async function runOn(platform: Platform, env: NodeJS.ProcessEnv): Promise
     platform.setOutputs(result.outputs);
     await platform.writeSummary(result.summary);
   } catch (e) {
-    if (e instanceof InvalidInputs && e.problems.length > 1) for (const p of e.problems) platform.log.info(`  - ${p.message}`);
+    if (e instanceof InvalidInputs && e.problems.length > 1)
+      for (const p of e.problems) platform.log.info(`  - ${p.message}`);
     await platform.fail(oneLine(e));
   }
 }

@@ -26,7 +26,12 @@ export interface RunResult {
 }
 
 /** `provenance`: the platform's tags naming this run, for what the run creates (Platform.provenance). */
-export async function reconcile(config: Config, log: Log, env: NodeJS.ProcessEnv = process.env, provenance: Readonly<Record<string, string>> = {}): Promise<RunResult> {
+export async function reconcile(
+  config: Config,
+  log: Log,
+  env: NodeJS.ProcessEnv = process.env,
+  provenance: Readonly<Record<string, string>> = {},
+): Promise<RunResult> {
   const aws = new AwsClients(config.region);
   let kube: Kube | undefined;
   try {
@@ -41,7 +46,8 @@ export async function reconcile(config: Config, log: Log, env: NodeJS.ProcessEnv
     await checkTrustQuota(p, aws, log);
     await log.group(config.dryRun ? 'Plan (dry run: nothing is changed)' : 'Plan', async () => {
       if (p.changes.length === 0) log.info('Everything already matches: nothing to change.');
-      for (const [resource, changes] of groupByResource(p.changes)) for (const c of changes) log.info(`${resource} ${c.action}: ${c.detail}`);
+      for (const [resource, changes] of groupByResource(p.changes))
+        for (const c of changes) log.info(`${resource} ${c.action}: ${c.detail}`);
     });
 
     const ctx: ApplyContext = { config, aws, kube, log, result: {} };
@@ -92,7 +98,8 @@ async function applyAndReread(p: Plan, ctx: ApplyContext, observed: Observed, to
     gates.openAll();
   })();
   applying.catch((e) => gates.failAll(e));
-  const rereading = touched.size > 0 ? reobserve(config, aws, kube, observed, touched, gates.ready) : Promise.resolve(observed);
+  const rereading =
+    touched.size > 0 ? reobserve(config, aws, kube, observed, touched, gates.ready) : Promise.resolve(observed);
   const [applied, reread] = await Promise.allSettled([applying, rereading]);
   if (applied.status === 'rejected') throw applied.reason;
   if (reread.status === 'rejected') throw reread.reason;
@@ -120,7 +127,16 @@ async function apply(p: Plan, ctx: ApplyContext, onDone: (c: Change) => void): P
 const VERIFY_DELAYS_MS = [1000, 2000, 4000, 8000];
 
 /** Checks the end state; in a real run a failed check (after IAM has had time to settle) fails the run. */
-async function verifyState(config: Config, aws: AwsClients, kube: Kube | undefined, observed: Observed, final: Observed, p: Plan, touched: Set<string>, log: Log): Promise<Check[]> {
+async function verifyState(
+  config: Config,
+  aws: AwsClients,
+  kube: Kube | undefined,
+  observed: Observed,
+  final: Observed,
+  p: Plan,
+  touched: Set<string>,
+  log: Log,
+): Promise<Check[]> {
   let checks = verify(config, final);
   for (let i = 0; !config.dryRun && touched.size > 0 && failed(checks).length > 0 && i < VERIFY_DELAYS_MS.length; i++) {
     await sleep(VERIFY_DELAYS_MS[i]!);
@@ -128,7 +144,8 @@ async function verifyState(config: Config, aws: AwsClients, kube: Kube | undefin
   }
   await log.group('Verify', async () => {
     for (const c of checks) log.info(`${c.ok === undefined ? '–' : c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}`);
-    if (config.dryRun && failed(checks).length) log.info('(dry run: failed checks show what the planned changes would fix)');
+    if (config.dryRun && failed(checks).length)
+      log.info('(dry run: failed checks show what the planned changes would fix)');
   });
   for (const c of advisories(checks)) log.warn(`${c.name}: ${c.detail}`);
   const bad = failed(checks);
@@ -149,8 +166,10 @@ async function checkTrustQuota(p: Plan, aws: AwsClients, log: Log): Promise<void
   });
   if (quota !== undefined && size > quota)
     throw new RunError(
-      `The trust policy of role ${update.op.roleName} would be ${size} bytes, over this account's AssumeRolePolicySizeQuota of ${quota}: ` +
-        'remove statements that are no longer used, bind this service account to its own role, or ask AWS to raise the quota (up to 8192).',
+      `The trust policy of role ${update.op.roleName} would be ${size} bytes, ` +
+        `over this account's AssumeRolePolicySizeQuota of ${quota}: ` +
+        'remove statements that are no longer used, bind this service account to its own role, ' +
+        'or ask AWS to raise the quota (up to 8192).',
     );
 }
 
@@ -161,14 +180,28 @@ async function waitForAddon(config: Config, aws: AwsClients, log: Log): Promise<
   const minDelay = Math.max(1, Math.round(5 * delayScale()));
   const maxDelay = Math.max(minDelay, Math.round(15 * delayScale()));
   await log.group(`Wait for add-on ${AGENT_ADDON}`, async () => {
-    const ticker = setInterval(() => log.info(`still waiting for ${AGENT_ADDON} to become ACTIVE (${elapsed()})`), 10_000 * delayScale());
+    const ticker = setInterval(
+      () => log.info(`still waiting for ${AGENT_ADDON} to become ACTIVE (${elapsed()})`),
+      10_000 * delayScale(),
+    );
     try {
-      await eks.waitAddonActive(aws.eks, config.clusterName, AGENT_ADDON, config.waitTimeoutSeconds, minDelay, maxDelay);
+      await eks.waitAddonActive(
+        aws.eks,
+        config.clusterName,
+        AGENT_ADDON,
+        config.waitTimeoutSeconds,
+        minDelay,
+        maxDelay,
+      );
       log.info(`${AGENT_ADDON} is ACTIVE (after ${elapsed()})`);
     } catch {
       const addon = await eks.describeAddon(aws.eks, config.clusterName, AGENT_ADDON);
-      if (addon && addon.status !== 'CREATING' && addon.status !== 'UPDATING') throw new RunError(addonFailure(config.clusterName, addon));
-      throw new RunError(`Add-on ${AGENT_ADDON} in cluster ${config.clusterName} is still ${addon?.status ?? 'missing'} after ${config.waitTimeoutSeconds}s ("wait-timeout"); rerun to keep waiting.`);
+      if (addon && addon.status !== 'CREATING' && addon.status !== 'UPDATING')
+        throw new RunError(addonFailure(config.clusterName, addon));
+      throw new RunError(
+        `Add-on ${AGENT_ADDON} in cluster ${config.clusterName} is still ${addon?.status ?? 'missing'} ` +
+          `after ${config.waitTimeoutSeconds}s ("wait-timeout"); rerun to keep waiting.`,
+      );
     } finally {
       clearInterval(ticker);
     }

@@ -14,7 +14,10 @@ export function awsCli(emu: Emulators, args: string[], region = 'us-east-1'): an
 
 /** Like awsCli, but returns the error text instead of throwing. */
 export function awsCliError(emu: Emulators, args: string[], region = 'us-east-1'): string {
-  const r = spawnSync('aws', ['--endpoint-url', emu.aws.endpoint, '--region', region, ...args], { encoding: 'utf8', env: { ...process.env, ...emu.programEnv(region) } });
+  const r = spawnSync('aws', ['--endpoint-url', emu.aws.endpoint, '--region', region, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...emu.programEnv(region) },
+  });
   if (r.status === 0) throw new Error(`aws ${args.join(' ')} unexpectedly succeeded`);
   return r.stderr;
 }
@@ -22,10 +25,15 @@ export function awsCliError(emu: Emulators, args: string[], region = 'us-east-1'
 /** Asynchronous: the Kubernetes emulator runs in this process and must keep serving meanwhile. */
 export function kubectl(emu: Emulators, cluster: string, args: string[]): Promise<any> {
   return new Promise((resolve, reject) => {
-    execFile('kubectl', ['--kubeconfig', emu.kubeconfigFor(cluster), ...args], { encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`kubectl ${args.join(' ')} failed: ${stderr}`));
-      else resolve(args.includes('json') ? JSON.parse(stdout) : stdout);
-    });
+    execFile(
+      'kubectl',
+      ['--kubeconfig', emu.kubeconfigFor(cluster), ...args],
+      { encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`kubectl ${args.join(' ')} failed: ${stderr}`));
+        else resolve(args.includes('json') ? JSON.parse(stdout) : stdout);
+      },
+    );
   });
 }
 

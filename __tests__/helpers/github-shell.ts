@@ -16,7 +16,8 @@ export interface ShellScript {
 
 const script = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as ShellScript;
 const shell = githubPlatform();
-if (script.inputsFile) writeFileSync(script.inputsFile, JSON.stringify(Object.fromEntries(INPUT_NAMES.map((n) => [n, shell.readInput(n)]))));
+if (script.inputsFile)
+  writeFileSync(script.inputsFile, JSON.stringify(Object.fromEntries(INPUT_NAMES.map((n) => [n, shell.readInput(n)]))));
 for (const w of script.warnings ?? []) shell.log.warn(w);
 if (script.group) {
   const { title, lines, fail } = script.group;
@@ -27,7 +28,7 @@ if (script.group) {
     })
     .catch(() => undefined);
 }
-if (script.outputs) shell.setOutputs(script.outputs as never);
+if (script.outputs) shell.setOutputs(script.outputs);
 if (script.summary !== undefined) await shell.writeSummary(script.summary);
 if (script.fail !== undefined) await shell.fail(script.fail);
 process.stdout.write(`provenance=${JSON.stringify(shell.provenance)}\n`);

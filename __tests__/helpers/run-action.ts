@@ -12,7 +12,9 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BUNDLE = join(ROOT, 'dist/index.js');
 export { NODE24, SYSTEM_NODE };
 
-const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> };
+const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
+  inputs: Record<string, { default?: string }>;
+};
 
 export interface ActionRun {
   code: number;
@@ -66,7 +68,10 @@ export async function runAction(inputs: Record<string, string>, opts: RunOptions
   for (const [name, spec] of Object.entries(action.inputs)) env[`INPUT_${name.toUpperCase()}`] = spec.default ?? '';
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   Object.assign(env, opts.env);
-  const { code, stdout, stderr } = await runProcess(opts.node ?? SYSTEM_NODE, [BUNDLE, ...(opts.args ?? [])], { env, cwd: opts.cwd ?? dir });
+  const { code, stdout, stderr } = await runProcess(opts.node ?? SYSTEM_NODE, [BUNDLE, ...(opts.args ?? [])], {
+    env,
+    cwd: opts.cwd ?? dir,
+  });
   const outputs = parseGithubOutput(readFileSync(outputFile, 'utf8'));
   const summary = readFileSync(summaryFile, 'utf8');
   rmSync(dir, { recursive: true, force: true });

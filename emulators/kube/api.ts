@@ -2,12 +2,23 @@
 import { openapiGroupVersion, openapiRoot } from './openapi.js';
 import { decodeProtobuf } from './protobuf.js';
 import { badRequest, methodNotAllowed, pageNotFound, unsupportedMediaType } from './errors.js';
-import { RESOURCES, VERSION, apiGroup, apiGroupList, apiVersionOf, apiVersions, findResource, resourceList, type ResourceDef } from './resources.js';
+import {
+  RESOURCES,
+  VERSION,
+  apiGroup,
+  apiGroupList,
+  apiVersionOf,
+  apiVersions,
+  findResource,
+  resourceList,
+  type ResourceDef,
+} from './resources.js';
 import type { KubeObject, Store } from './store.js';
 
 export interface RequestInfo {
   isResource: boolean;
-  verb: string; // Kubernetes verb: get list watch create update patch delete deletecollection (or the lower-case HTTP method)
+  /** Kubernetes verb: get list watch create update patch delete deletecollection (or the lower-case HTTP method). */
+  verb: string;
   def?: ResourceDef;
   namespace?: string;
   name?: string;
@@ -20,27 +31,44 @@ export function requestInfo(method: string, path: string, query: URLSearchParams
   const segs = path.split('/').filter(Boolean).map(decodeURIComponent);
   const nonResource = { isResource: false, verb: method.toLowerCase() };
   let group: string, rest: string[];
-  if (segs[0] === 'api' && segs[1] === 'v1') { group = ''; rest = segs.slice(2); }
-  else if (segs[0] === 'apis' && segs.length >= 3) { group = segs[1]!; rest = segs.slice(3); if (segs[2] !== 'v1') return nonResource; }
-  else return nonResource;
+  if (segs[0] === 'api' && segs[1] === 'v1') {
+    group = '';
+    rest = segs.slice(2);
+  } else if (segs[0] === 'apis' && segs.length >= 3) {
+    group = segs[1]!;
+    rest = segs.slice(3);
+    if (segs[2] !== 'v1') return nonResource;
+  } else return nonResource;
   if (rest.length === 0) return nonResource;
   let namespace: string | undefined;
   // /namespaces/{ns}/{resource}/... is namespaced unless {resource} is a namespace subresource (status, finalize).
-  if (rest[0] === 'namespaces' && rest.length >= 3 && rest[2] !== 'status' && rest[2] !== 'finalize') { namespace = rest[1]; rest = rest.slice(2); }
+  if (rest[0] === 'namespaces' && rest.length >= 3 && rest[2] !== 'status' && rest[2] !== 'finalize') {
+    namespace = rest[1];
+    rest = rest.slice(2);
+  }
   const def = findResource(group, rest[0]!);
   const watch = query.get('watch') === 'true' || query.get('watch') === '1';
   const collection = rest.length === 1;
   let verb = VERB_BY_METHOD[method] ?? (collection ? (watch ? 'watch' : 'list') : watch ? 'watch' : 'get');
   if (method === 'DELETE' && collection) verb = 'deletecollection';
-  return { isResource: true, verb, ...(def ? { def } : {}), ...(namespace ? { namespace } : {}),
-    ...(rest[1] ? { name: rest[1] } : {}), ...(rest[2] ? { subresource: rest[2] } : {}) };
+  return {
+    isResource: true,
+    verb,
+    ...(def ? { def } : {}),
+    ...(namespace ? { namespace } : {}),
+    ...(rest[1] ? { name: rest[1] } : {}),
+    ...(rest[2] ? { subresource: rest[2] } : {}),
+  };
 }
 
 /** Discovery and health documents; undefined when the path is not one of them. */
 export function discovery(path: string, hostPort: string): { status: number; body: unknown } | undefined {
   const p = path.replace(/\/+$/, '') || '/';
   const docs: Record<string, () => unknown> = {
-    '/version': () => VERSION, '/api': () => apiVersions(hostPort), '/api/v1': () => resourceList(''), '/apis': () => apiGroupList(),
+    '/version': () => VERSION,
+    '/api': () => apiVersions(hostPort),
+    '/api/v1': () => resourceList(''),
+    '/apis': () => apiGroupList(),
   };
   const doc = docs[p];
   if (doc) return { status: 200, body: doc() };
@@ -60,11 +88,22 @@ export function parseBody(raw: Buffer, contentType: string): unknown {
   const type = contentType.split(';')[0]!.trim().toLowerCase();
   if (type === 'application/vnd.kubernetes.protobuf') return decodeProtobuf(raw);
   if (type && type !== 'application/json' && type !== '*/*') throw unsupportedMediaType(JSON_TYPES);
-  try { return JSON.parse(raw.toString('utf8')); } catch (e) { throw badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`); }
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch (e) {
+    throw badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
+  }
 }
 
 /** Handles one resource request (not watch) and returns the HTTP status and body. */
-export function handle(store: Store, info: RequestInfo, method: string, query: URLSearchParams, raw: Buffer, contentType: string): { status: number; body: unknown } {
+export function handle(
+  store: Store,
+  info: RequestInfo,
+  method: string,
+  query: URLSearchParams,
+  raw: Buffer,
+  contentType: string,
+): { status: number; body: unknown } {
   const { def, namespace: ns, name, subresource, verb } = info;
   if (!def) throw pageNotFound();
   if (def.namespaced && name && !ns) throw pageNotFound(); // /api/v1/serviceaccounts/foo is not a route
@@ -75,22 +114,42 @@ export function handle(store: Store, info: RequestInfo, method: string, query: U
     case 'list': {
       if (method !== 'GET') throw methodNotAllowed();
       const limit = Number(query.get('limit') ?? 0) || undefined;
-      const page = store.list(def, ns, { labelSelector: query.get('labelSelector'), fieldSelector: query.get('fieldSelector'), limit, continue: query.get('continue') });
+      const page = store.list(def, ns, {
+        labelSelector: query.get('labelSelector'),
+        fieldSelector: query.get('fieldSelector'),
+        limit,
+        continue: query.get('continue'),
+      });
       // Items in a List carry no kind/apiVersion on the wire, as from the real server.
       const items = page.items.map(({ kind: _k, apiVersion: _a, ...rest }) => rest);
-      const metadata = { resourceVersion: store.resourceVersion, ...(page.continue ? { continue: page.continue, remainingItemCount: page.remaining } : {}) };
+      const metadata = {
+        resourceVersion: store.resourceVersion,
+        ...(page.continue ? { continue: page.continue, remainingItemCount: page.remaining } : {}),
+      };
       return { status: 200, body: { kind: listKind(def), apiVersion: apiVersionOf(def), metadata, items } };
     }
-    case 'get': return { status: 200, body: store.mustGet(def, ns, name!) };
+    case 'get':
+      return { status: 200, body: store.mustGet(def, ns, name!) };
     case 'create': {
       if (name) throw methodNotAllowed();
-      if (def.namespaced && !ns) throw methodNotAllowed('the server does not allow this method on the requested resource');
+      if (def.namespaced && !ns)
+        throw methodNotAllowed('the server does not allow this method on the requested resource');
       return { status: dryRun ? 200 : 201, body: store.create(def, ns, parseBody(raw, contentType), { dryRun }) };
     }
-    case 'update': return { status: 200, body: store.update(def, ns, name!, parseBody(raw, contentType), { dryRun, ...(subresource ? { subresource } : {}) }) };
+    case 'update':
+      return {
+        status: 200,
+        body: store.update(def, ns, name!, parseBody(raw, contentType), {
+          dryRun,
+          ...(subresource ? { subresource } : {}),
+        }),
+      };
     case 'patch': {
       const applying = contentType.startsWith('application/apply-patch') && !store.get(def, ns, name!);
-      const body = store.patch(def, ns, name!, contentType, raw.toString('utf8'), { dryRun, ...(subresource ? { subresource } : {}) });
+      const body = store.patch(def, ns, name!, contentType, raw.toString('utf8'), {
+        dryRun,
+        ...(subresource ? { subresource } : {}),
+      });
       return { status: applying ? 201 : 200, body };
     }
     case 'delete': {
@@ -102,12 +161,27 @@ export function handle(store: Store, info: RequestInfo, method: string, query: U
       return { status: 200, body };
     }
     case 'deletecollection': {
-      const { items } = store.list(def, ns, { labelSelector: query.get('labelSelector'), fieldSelector: query.get('fieldSelector') });
+      const { items } = store.list(def, ns, {
+        labelSelector: query.get('labelSelector'),
+        fieldSelector: query.get('fieldSelector'),
+      });
       // An item may already be gone (garbage-collected with an earlier one).
-      if (!dryRun) for (const o of items) if (store.get(def, o.metadata.namespace, o.metadata.name)) store.delete(def, o.metadata.namespace, o.metadata.name);
-      return { status: 200, body: { kind: listKind(def), apiVersion: apiVersionOf(def), metadata: { resourceVersion: store.resourceVersion }, items } };
+      if (!dryRun)
+        for (const o of items)
+          if (store.get(def, o.metadata.namespace, o.metadata.name))
+            store.delete(def, o.metadata.namespace, o.metadata.name);
+      return {
+        status: 200,
+        body: {
+          kind: listKind(def),
+          apiVersion: apiVersionOf(def),
+          metadata: { resourceVersion: store.resourceVersion },
+          items,
+        },
+      };
     }
-    default: throw methodNotAllowed();
+    default:
+      throw methodNotAllowed();
   }
 }
 

@@ -4,10 +4,12 @@ import type { ResourceDef } from './resources.js';
 import type { KubeObject } from './store.js';
 
 type Obj = Record<string, unknown>;
-const setDefault = (o: Obj, key: string, value: unknown) => { if (o[key] === undefined) o[key] = value; };
+const setDefault = (o: Obj, key: string, value: unknown) => {
+  if (o[key] === undefined) o[key] = value;
+};
 
 function container(c: Obj): void {
-  const image = String(c.image ?? '');
+  const image = typeof c.image === 'string' ? c.image : '';
   const tag = image.includes('@') ? 'digest' : /:[^/]+$/.exec(image)?.[0].slice(1);
   setDefault(c, 'imagePullPolicy', !tag || tag === 'latest' ? 'Always' : 'IfNotPresent');
   setDefault(c, 'terminationMessagePath', '/dev/termination-log');

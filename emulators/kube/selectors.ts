@@ -9,11 +9,15 @@ export type Matcher = (labels: Record<string, string>) => boolean;
 /** Splits on commas that are not inside parentheses. */
 function splitTerms(s: string): string[] {
   const out: string[] = [];
-  let depth = 0, cur = '';
+  let depth = 0,
+    cur = '';
   for (const ch of s) {
     if (ch === '(') depth++;
     if (ch === ')') depth--;
-    if (ch === ',' && depth === 0) { out.push(cur); cur = ''; } else cur += ch;
+    if (ch === ',' && depth === 0) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
   }
   out.push(cur);
   return out.map((t) => t.trim()).filter((t) => t !== '');
@@ -34,20 +38,32 @@ function parseTerm(term: string): Req {
 export function labelMatcher(selector: string | null | undefined): Matcher {
   if (!selector) return () => true;
   const reqs = splitTerms(selector).map(parseTerm);
-  return (labels) => reqs.every(({ key, op, values }) => {
-    const has = Object.prototype.hasOwnProperty.call(labels, key);
-    switch (op) {
-      case 'exists': return has;
-      case '!exists': return !has;
-      case 'in': return has && values.includes(labels[key]!);
-      case 'notin': return !has || !values.includes(labels[key]!); // a!=b also matches objects without a
-    }
-  });
+  return (labels) =>
+    reqs.every(({ key, op, values }) => {
+      const has = Object.prototype.hasOwnProperty.call(labels, key);
+      switch (op) {
+        case 'exists':
+          return has;
+        case '!exists':
+          return !has;
+        case 'in':
+          return has && values.includes(labels[key]!);
+        case 'notin':
+          return !has || !values.includes(labels[key]!); // a!=b also matches objects without a
+      }
+    });
 }
 
 /** Matches a workload's spec.selector (matchLabels + matchExpressions) against labels. */
-export function selectorMatches(sel: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } | undefined,
-  labels: Record<string, string>): boolean {
+export function selectorMatches(
+  sel:
+    | {
+        matchLabels?: Record<string, string>;
+        matchExpressions?: { key: string; operator: string; values?: string[] }[];
+      }
+    | undefined,
+  labels: Record<string, string>,
+): boolean {
   if (!sel) return false;
   const ml = Object.entries(sel.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
   const me = (sel.matchExpressions ?? []).every((e) => {

@@ -8,7 +8,6 @@ import type { Store, WatchEvent } from './store.js';
 
 const HISTORY = 1000;
 
-
 export class Watches {
   private history: { rv: number; e: WatchEvent }[] = [];
   private open = new Set<ServerResponse>();
@@ -24,10 +23,20 @@ export class Watches {
   serve(info: RequestInfo, q: URLSearchParams, res: ServerResponse, table = false): void {
     const def = info.def!;
     const byLabel = labelMatcher(q.get('labelSelector'));
-    const byField = fieldMatcher(def.resource, q.get('fieldSelector') ?? (info.name ? `metadata.name=${info.name}` : null));
-    const match = (e: WatchEvent) => e.def === def && (!info.namespace || e.object.metadata.namespace === info.namespace)
-      && byLabel(e.object.metadata.labels ?? {}) && byField(e.object);
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+    const byField = fieldMatcher(
+      def.resource,
+      q.get('fieldSelector') ?? (info.name ? `metadata.name=${info.name}` : null),
+    );
+    const match = (e: WatchEvent) =>
+      e.def === def &&
+      (!info.namespace || e.object.metadata.namespace === info.namespace) &&
+      byLabel(e.object.metadata.labels ?? {}) &&
+      byField(e.object);
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Transfer-Encoding': 'chunked',
+      'Cache-Control': 'no-cache, private',
+    });
     let first = true;
     const write = (type: string, object: unknown) => {
       let out = object;
@@ -41,25 +50,52 @@ export class Watches {
     const rv = q.get('resourceVersion');
     if (!rv || rv === '0') {
       // No starting point: the current state as ADDED events, then changes.
-      for (const o of this.store.list(def, info.namespace).items) if (match({ type: 'ADDED', def, object: o })) write('ADDED', o);
+      for (const o of this.store.list(def, info.namespace).items)
+        if (match({ type: 'ADDED', def, object: o })) write('ADDED', o);
     } else {
       const from = Number(rv);
       if (this.history.length && from < this.history[0]!.rv - 1) {
-        write('ERROR', { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${rv} (${this.history[0]!.rv - 1})`, reason: 'Expired', code: 410 });
+        write('ERROR', {
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Failure',
+          message: `too old resource version: ${rv} (${this.history[0]!.rv - 1})`,
+          reason: 'Expired',
+          code: 410,
+        });
         res.end();
         return;
       }
       for (const h of this.history) if (h.rv > from && match(h.e)) write(h.e.type, h.e.object);
     }
     if (q.get('sendInitialEvents') === 'true' || q.get('allowWatchBookmarks') === 'true')
-      write('BOOKMARK', { kind: def.kind, apiVersion: def.group ? `${def.group}/v1` : 'v1', metadata: { resourceVersion: this.store.resourceVersion, ...(q.get('sendInitialEvents') === 'true' ? { annotations: { 'k8s.io/initial-events-end': 'true' } } : {}) } });
-    const unsubscribe = this.store.subscribe((e) => { if (match(e)) write(e.type, e.object); });
+      write('BOOKMARK', {
+        kind: def.kind,
+        apiVersion: def.group ? `${def.group}/v1` : 'v1',
+        metadata: {
+          resourceVersion: this.store.resourceVersion,
+          ...(q.get('sendInitialEvents') === 'true' ? { annotations: { 'k8s.io/initial-events-end': 'true' } } : {}),
+        },
+      });
+    const unsubscribe = this.store.subscribe((e) => {
+      if (match(e)) write(e.type, e.object);
+    });
     this.open.add(res);
-    const done = () => { unsubscribe(); this.open.delete(res); if (!res.writableEnded) res.end(); };
+    const done = () => {
+      unsubscribe();
+      this.open.delete(res);
+      if (!res.writableEnded) res.end();
+    };
     const timeout = Number(q.get('timeoutSeconds') ?? 0);
     const timer = timeout > 0 ? setTimeout(done, timeout * 1000) : undefined;
-    res.on('close', () => { if (timer) clearTimeout(timer); done(); });
+    res.on('close', () => {
+      if (timer) clearTimeout(timer);
+      done();
+    });
   }
 
-  closeAll(): void { for (const r of [...this.open]) r.end(); }
+  closeAll(): void {
+    for (const r of [...this.open]) r.end();
+  }
 }

@@ -19,29 +19,64 @@ export function injectAwsIdentity(pod: KubeObject, sa: KubeObject, opts: Webhook
   const ann = sa.metadata.annotations ?? {};
   const region = opts.region ?? 'us-east-1';
   const spec = pod.spec as { containers?: Container[]; initContainers?: Container[]; volumes?: unknown[] };
-  let env: Env[], volume: { name: string; mountPath: string; audience: string; path: string; expirationSeconds: number };
+  let env: Env[],
+    volume: { name: string; mountPath: string; audience: string; path: string; expirationSeconds: number };
   if (opts.podIdentity?.(ns, sa.metadata.name)) {
-    volume = { name: 'eks-pod-identity-token', mountPath: '/var/run/secrets/pods.eks.amazonaws.com/serviceaccount', audience: 'pods.eks.amazonaws.com', path: 'eks-pod-identity-token', expirationSeconds: 86400 };
+    volume = {
+      name: 'eks-pod-identity-token',
+      mountPath: '/var/run/secrets/pods.eks.amazonaws.com/serviceaccount',
+      audience: 'pods.eks.amazonaws.com',
+      path: 'eks-pod-identity-token',
+      expirationSeconds: 86400,
+    };
     env = [
-      { name: 'AWS_STS_REGIONAL_ENDPOINTS', value: 'regional' }, { name: 'AWS_DEFAULT_REGION', value: region }, { name: 'AWS_REGION', value: region },
+      { name: 'AWS_STS_REGIONAL_ENDPOINTS', value: 'regional' },
+      { name: 'AWS_DEFAULT_REGION', value: region },
+      { name: 'AWS_REGION', value: region },
       { name: 'AWS_CONTAINER_CREDENTIALS_FULL_URI', value: 'http://169.254.170.23/v1/credentials' },
       { name: 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE', value: `${volume.mountPath}/${volume.path}` },
     ];
   } else if (ann['eks.amazonaws.com/role-arn']) {
     const exp = Number(ann['eks.amazonaws.com/token-expiration'] ?? 86400);
-    volume = { name: 'aws-iam-token', mountPath: '/var/run/secrets/eks.amazonaws.com/serviceaccount', audience: ann['eks.amazonaws.com/audience'] ?? 'sts.amazonaws.com', path: 'token', expirationSeconds: exp >= 600 && exp <= 86400 ? exp : 86400 };
+    volume = {
+      name: 'aws-iam-token',
+      mountPath: '/var/run/secrets/eks.amazonaws.com/serviceaccount',
+      audience: ann['eks.amazonaws.com/audience'] ?? 'sts.amazonaws.com',
+      path: 'token',
+      expirationSeconds: exp >= 600 && exp <= 86400 ? exp : 86400,
+    };
     env = [
-      ...(ann['eks.amazonaws.com/sts-regional-endpoints'] === 'false' ? [] : [{ name: 'AWS_STS_REGIONAL_ENDPOINTS', value: 'regional' }]),
-      { name: 'AWS_DEFAULT_REGION', value: region }, { name: 'AWS_REGION', value: region },
+      ...(ann['eks.amazonaws.com/sts-regional-endpoints'] === 'false'
+        ? []
+        : [{ name: 'AWS_STS_REGIONAL_ENDPOINTS', value: 'regional' }]),
+      { name: 'AWS_DEFAULT_REGION', value: region },
+      { name: 'AWS_REGION', value: region },
       { name: 'AWS_ROLE_ARN', value: ann['eks.amazonaws.com/role-arn'] },
       { name: 'AWS_WEB_IDENTITY_TOKEN_FILE', value: `${volume.mountPath}/${volume.path}` },
     ];
   } else return;
   for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) {
     const have = new Set((c.env ?? []).map((e) => e.name));
-    c.env = [...(c.env ?? []), ...env.filter((e) => !have.has(e.name))]; // the webhook never overrides what the pod sets
+    // The webhook never overrides what the pod sets.
+    c.env = [...(c.env ?? []), ...env.filter((e) => !have.has(e.name))];
     if (!(c.volumeMounts ?? []).some((m) => m.name === volume.name))
       c.volumeMounts = [...(c.volumeMounts ?? []), { name: volume.name, mountPath: volume.mountPath, readOnly: true }];
   }
-  spec.volumes = [...(spec.volumes ?? []), { name: volume.name, projected: { sources: [{ serviceAccountToken: { audience: volume.audience, expirationSeconds: volume.expirationSeconds, path: volume.path } }] } }];
+  spec.volumes = [
+    ...(spec.volumes ?? []),
+    {
+      name: volume.name,
+      projected: {
+        sources: [
+          {
+            serviceAccountToken: {
+              audience: volume.audience,
+              expirationSeconds: volume.expirationSeconds,
+              path: volume.path,
+            },
+          },
+        ],
+      },
+    },
+  ];
 }

@@ -35,6 +35,6 @@ export class ResourceGates {
 
   /** Settles when every listed resource's gate is open; resources without planned changes are open already. */
   readonly ready = async (resources: readonly string[]): Promise<void> => {
-    await Promise.all(resources.map((r) => this.gates.get(r)?.promise));
+    await Promise.all(resources.map((r) => this.gates.get(r)?.promise ?? Promise.resolve()));
   };
 }

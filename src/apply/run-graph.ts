@@ -23,7 +23,9 @@ export async function runGraph(changes: readonly Change[], runOne: (c: Change) =
     return p;
   };
   const results = await Promise.allSettled(changes.map(start));
-  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !(r.reason instanceof Skipped));
+  const failure = results.find(
+    (r): r is PromiseRejectedResult => r.status === 'rejected' && !(r.reason instanceof Skipped),
+  );
   if (failure) throw failure.reason;
 }
 

@@ -24,10 +24,18 @@ export async function describeCluster(eks: EKSClient, name: string): Promise<Clu
   }
 }
 
-export async function describeAddon(eks: EKSClient, clusterName: string, addonName: string): Promise<ObservedAddon | null> {
+export async function describeAddon(
+  eks: EKSClient,
+  clusterName: string,
+  addonName: string,
+): Promise<ObservedAddon | null> {
   try {
     const { addon } = await eks.send(new DescribeAddonCommand({ clusterName, addonName }));
-    return { status: addon?.status ?? 'UNKNOWN', version: addon?.addonVersion, healthIssues: addon?.health?.issues ?? [] };
+    return {
+      status: addon?.status ?? 'UNKNOWN',
+      version: addon?.addonVersion,
+      healthIssues: addon?.health?.issues ?? [],
+    };
   } catch (e) {
     if (errorName(e) === 'ResourceNotFoundException') return null;
     throw e;
@@ -45,19 +53,38 @@ export async function createAddon(eks: EKSClient, clusterName: string, addonName
 }
 
 /** The SDK waiter; resolves when ACTIVE, throws with the waiter's reason otherwise. */
-export async function waitAddonActive(eks: EKSClient, clusterName: string, addonName: string, maxWaitTime: number, minDelay: number, maxDelay: number): Promise<void> {
+export async function waitAddonActive(
+  eks: EKSClient,
+  clusterName: string,
+  addonName: string,
+  maxWaitTime: number,
+  minDelay: number,
+  maxDelay: number,
+): Promise<void> {
   await waitUntilAddonActive({ client: eks, maxWaitTime, minDelay, maxDelay }, { clusterName, addonName });
 }
 
 /** All associations of one namespace/service account, described (the list has no role ARN). */
-export async function readAssociations(eks: EKSClient, clusterName: string, namespace: string, serviceAccount: string): Promise<ObservedAssociation[]> {
+export async function readAssociations(
+  eks: EKSClient,
+  clusterName: string,
+  namespace: string,
+  serviceAccount: string,
+): Promise<ObservedAssociation[]> {
   const ids: string[] = [];
-  for await (const page of paginateListPodIdentityAssociations({ client: eks }, { clusterName, namespace, serviceAccount }))
+  for await (const page of paginateListPodIdentityAssociations(
+    { client: eks },
+    { clusterName, namespace, serviceAccount },
+  ))
     for (const a of page.associations ?? []) if (a.associationId) ids.push(a.associationId);
   return Promise.all(ids.map((id) => describeAssociation(eks, clusterName, id)));
 }
 
-async function describeAssociation(eks: EKSClient, clusterName: string, associationId: string): Promise<ObservedAssociation> {
+async function describeAssociation(
+  eks: EKSClient,
+  clusterName: string,
+  associationId: string,
+): Promise<ObservedAssociation> {
   const { association: a } = await eks.send(new DescribePodIdentityAssociationCommand({ clusterName, associationId }));
   return {
     associationId: a!.associationId!,
@@ -76,23 +103,39 @@ export interface AssociationRef {
   associationArn: string;
 }
 
-export async function createAssociation(eks: EKSClient, p: { clusterName: string; namespace: string; serviceAccount: string; roleArn: string; tags: Record<string, string> }): Promise<AssociationRef> {
-  const { association: a } = await eks.send(new CreatePodIdentityAssociationCommand({
-    ...p,
-    tags: Object.keys(p.tags).length ? p.tags : undefined,
-  }));
+export async function createAssociation(
+  eks: EKSClient,
+  p: { clusterName: string; namespace: string; serviceAccount: string; roleArn: string; tags: Record<string, string> },
+): Promise<AssociationRef> {
+  const { association: a } = await eks.send(
+    new CreatePodIdentityAssociationCommand({
+      ...p,
+      tags: Object.keys(p.tags).length ? p.tags : undefined,
+    }),
+  );
   return { associationId: a!.associationId!, associationArn: a!.associationArn! };
 }
 
-export async function updateAssociation(eks: EKSClient, p: { clusterName: string; associationId: string; roleArn: string; clearTargetRole: boolean; enableSessionTags: boolean }): Promise<AssociationRef> {
-  const { association: a } = await eks.send(new UpdatePodIdentityAssociationCommand({
-    clusterName: p.clusterName,
-    associationId: p.associationId,
-    roleArn: p.roleArn,
-    // EKS clears a target role when given an empty string.
-    targetRoleArn: p.clearTargetRole ? '' : undefined,
-    disableSessionTags: p.enableSessionTags ? false : undefined,
-  }));
+export async function updateAssociation(
+  eks: EKSClient,
+  p: {
+    clusterName: string;
+    associationId: string;
+    roleArn: string;
+    clearTargetRole: boolean;
+    enableSessionTags: boolean;
+  },
+): Promise<AssociationRef> {
+  const { association: a } = await eks.send(
+    new UpdatePodIdentityAssociationCommand({
+      clusterName: p.clusterName,
+      associationId: p.associationId,
+      roleArn: p.roleArn,
+      // EKS clears a target role when given an empty string.
+      targetRoleArn: p.clearTargetRole ? '' : undefined,
+      disableSessionTags: p.enableSessionTags ? false : undefined,
+    }),
+  );
   return { associationId: a!.associationId!, associationArn: a!.associationArn! };
 }
 

@@ -43,7 +43,9 @@ export async function readRole(iam: IAMClient, name: string, opts: RoleReadOptio
   const [got, attached, inline] = await Promise.allSettled([
     orNull(iam.send(new GetRoleCommand({ RoleName: name }))),
     opts.policies ? listAttached(iam, name) : Promise.resolve([]),
-    opts.inlinePolicyName ? orNull(iam.send(new GetRolePolicyCommand({ RoleName: name, PolicyName: opts.inlinePolicyName }))) : Promise.resolve(null),
+    opts.inlinePolicyName
+      ? orNull(iam.send(new GetRolePolicyCommand({ RoleName: name, PolicyName: opts.inlinePolicyName })))
+      : Promise.resolve(null),
   ]);
   if (got.status === 'rejected') throw got.reason;
   const role = got.value?.Role;
@@ -70,14 +72,25 @@ async function listAttached(iam: IAMClient, name: string): Promise<string[]> {
   return arns;
 }
 
-export async function createRole(iam: IAMClient, op: { name: string; trust: PolicyDocument; tags: Record<string, string>; boundary: string | undefined; description: string }): Promise<string> {
-  const out = await iam.send(new CreateRoleCommand({
-    RoleName: op.name,
-    AssumeRolePolicyDocument: json(op.trust),
-    Description: op.description.slice(0, 1000),
-    PermissionsBoundary: op.boundary,
-    Tags: toTags(op.tags),
-  }));
+export async function createRole(
+  iam: IAMClient,
+  op: {
+    name: string;
+    trust: PolicyDocument;
+    tags: Record<string, string>;
+    boundary: string | undefined;
+    description: string;
+  },
+): Promise<string> {
+  const out = await iam.send(
+    new CreateRoleCommand({
+      RoleName: op.name,
+      AssumeRolePolicyDocument: json(op.trust),
+      Description: op.description.slice(0, 1000),
+      PermissionsBoundary: op.boundary,
+      Tags: toTags(op.tags),
+    }),
+  );
   return out.Role!.Arn!;
 }
 
@@ -102,7 +115,12 @@ export async function readOidcProvider(iam: IAMClient, arn: string): Promise<Obs
 }
 
 /** Creates the provider; one created concurrently by someone else is just as good. */
-export async function createOidcProvider(iam: IAMClient, url: string, clientId: string, tags: Record<string, string>): Promise<void> {
+export async function createOidcProvider(
+  iam: IAMClient,
+  url: string,
+  clientId: string,
+  tags: Record<string, string>,
+): Promise<void> {
   try {
     await iam.send(new CreateOpenIDConnectProviderCommand({ Url: url, ClientIDList: [clientId], Tags: toTags(tags) }));
   } catch (e) {
@@ -111,7 +129,9 @@ export async function createOidcProvider(iam: IAMClient, url: string, clientId: 
 }
 
 export const addClientId = (iam: IAMClient, providerArn: string, clientId: string) =>
-  iam.send(new AddClientIDToOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: providerArn, ClientID: clientId }));
+  iam.send(
+    new AddClientIDToOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: providerArn, ClientID: clientId }),
+  );
 
 /** The account's limit on a trust policy's size, in bytes without whitespace. */
 export async function trustPolicyQuota(iam: IAMClient): Promise<number | undefined> {

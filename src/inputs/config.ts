@@ -4,13 +4,13 @@ export type Mode = 'pod-identity' | 'irsa';
 
 /** The role to bind: one we create or update by name, or an existing one given by ARN. */
 export type RoleRef =
-  | { kind: 'name'; name: string }
-  | { kind: 'arn'; arn: string; name: string; path: string; accountId: string };
+  { kind: 'name'; name: string } | { kind: 'arn'; arn: string; name: string; path: string; accountId: string };
 
 export type PolicyDocument = Record<string, unknown> & { Statement: unknown };
 
 /** Where the Kubernetes API comes from: a kubeconfig (file or text), or DescribeCluster + EKS token. */
-export type KubeAccess = { kind: 'kubeconfig-file'; path: string } | { kind: 'kubeconfig-text'; text: string } | { kind: 'eks' };
+export type KubeAccess =
+  { kind: 'kubeconfig-file'; path: string } | { kind: 'kubeconfig-text'; text: string } | { kind: 'eks' };
 
 /** Every input, parsed and validated once. Deep-frozen: nothing downstream can change it. */
 export interface Config {

@@ -30,7 +30,10 @@ export interface ParseEnv {
   fileExists?: (path: string) => boolean;
 }
 
-export function parseInputs(read: InputReader, { env = process.env, readFile, fileExists = existsSync }: ParseEnv = {}): ParsedInputs {
+export function parseInputs(
+  read: InputReader,
+  { env = process.env, readFile, fileExists = existsSync }: ParseEnv = {},
+): ParsedInputs {
   const problems: InputError[] = [];
   const raw = (name: InputName): string => {
     const given = read(name)?.trim();
@@ -52,22 +55,40 @@ export function parseInputs(read: InputReader, { env = process.env, readFile, fi
     return value || undefined;
   };
 
-  const clusterName = check(() => required('cluster-name', "give the EKS cluster's name") && v.clusterName(raw('cluster-name')));
+  const clusterName = check(
+    () => required('cluster-name', "give the EKS cluster's name") && v.clusterName(raw('cluster-name')),
+  );
   const regionRaw = raw('aws-region') || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || '';
   const region = check(() => {
-    if (!regionRaw) throw new InputError('aws-region', 'is required: set it, or AWS_REGION / AWS_DEFAULT_REGION, to the cluster\'s region.');
+    if (!regionRaw)
+      throw new InputError(
+        'aws-region',
+        "is required: set it, or AWS_REGION / AWS_DEFAULT_REGION, to the cluster's region.",
+      );
     return v.region(regionRaw);
   });
   const partition: Partition | undefined = region ? partitionOfRegion(region) : undefined;
-  if (region && !partition) problems.push(new InputError('aws-region', `is in an AWS partition eks-pod-iam does not support (${region}); aws, aws-cn and aws-us-gov are supported.`));
+  if (region && !partition)
+    problems.push(
+      new InputError(
+        'aws-region',
+        `is in an AWS partition eks-pod-iam does not support (${region}); aws, aws-cn and aws-us-gov are supported.`,
+      ),
+    );
 
   const mode = check(() => v.mode(raw('mode')));
   const namespace = check(() => v.namespace(raw('namespace')));
-  const serviceAccount = check(() => required('service-account', 'give the Kubernetes service account name') && v.serviceAccount(raw('service-account')));
+  const serviceAccount = check(
+    () =>
+      required('service-account', 'give the Kubernetes service account name') &&
+      v.serviceAccount(raw('service-account')),
+  );
   const role = check(() => roleRef(raw('role-name'), raw('role-arn'), partition));
   const policyArns = check(() => v.policyArns(raw('policy-arns'), partition));
   const inline = raw('inline-policy') ? check(() => inlinePolicy(raw('inline-policy'), readFile)) : undefined;
-  const boundary = raw('permissions-boundary') ? check(() => v.permissionsBoundary(raw('permissions-boundary'), partition)) : undefined;
+  const boundary = raw('permissions-boundary')
+    ? check(() => v.permissionsBoundary(raw('permissions-boundary'), partition))
+    : undefined;
   const tags = check(() => v.tags(raw('tags')));
   const bool = (name: InputName) => check(() => v.boolean(name, raw(name)));
   const createServiceAccount = bool('create-service-account');
@@ -77,16 +98,22 @@ export function parseInputs(read: InputReader, { env = process.env, readFile, fi
   const dryRun = bool('dry-run');
   const audience = check(() => v.audience(raw('audience')));
   const waitTimeoutSeconds = check(() => v.waitTimeout(raw('wait-timeout')));
-  const kube = check(() => kubeAccess(raw('kubeconfig') || env.KUBECONFIG?.trim() || '', fileExists, !!raw('kubeconfig')));
+  const kube = check(() =>
+    kubeAccess(raw('kubeconfig') || env.KUBECONFIG?.trim() || '', fileExists, !!raw('kubeconfig')),
+  );
 
   if (problems.length > 0) throw new InvalidInputs(problems);
 
   const warnings: string[] = [];
-  if (mode === 'irsa' && scopeTrust) warnings.push('Input "scope-trust" applies to pod-identity mode only; it is ignored in irsa mode.');
+  if (mode === 'irsa' && scopeTrust)
+    warnings.push('Input "scope-trust" applies to pod-identity mode only; it is ignored in irsa mode.');
   if (mode === 'pod-identity' && audience !== INPUT_DEFAULTS.audience)
     warnings.push('Input "audience" applies to irsa mode only; it is ignored in pod-identity mode.');
   if (role?.kind === 'arn' && boundary)
-    warnings.push('Input "permissions-boundary" applies only to a role eks-pod-iam creates; the role given by "role-arn" is left as it is.');
+    warnings.push(
+      'Input "permissions-boundary" applies only to a role eks-pod-iam creates; ' +
+        'the role given by "role-arn" is left as it is.',
+    );
 
   const config: Config = {
     clusterName: clusterName!,
@@ -113,12 +140,18 @@ export function parseInputs(read: InputReader, { env = process.env, readFile, fi
 }
 
 function roleRef(name: string, arn: string, partition: Partition | undefined): RoleRef {
-  if (name && arn) throw new InputError('role-name', 'and "role-arn" were both given: give exactly one (role-name to create or update a role, role-arn to use an existing one).');
+  if (name && arn)
+    throw new InputError(
+      'role-name',
+      'and "role-arn" were both given: ' +
+        'give exactly one (role-name to create or update a role, role-arn to use an existing one).',
+    );
   if (arn) {
     const parsed = v.roleArnInput(arn, partition);
     return { kind: 'arn', arn, name: parsed.name, path: parsed.path, accountId: parsed.accountId };
   }
-  if (!name) throw new InputError('role-name', 'is required unless "role-arn" is given: name the IAM role to create or update.');
+  if (!name)
+    throw new InputError('role-name', 'is required unless "role-arn" is given: name the IAM role to create or update.');
   return { kind: 'name', name: v.roleName(name) };
 }
 
@@ -133,7 +166,12 @@ function kubeAccess(value: string, fileExists: (p: string) => boolean, fromInput
     const from = fromInput ? '' : '(from KUBECONFIG) ';
     // A kubeconfig can hold credentials: echo the value only when it plainly is a path.
     const shown = /^[\w./~:-]{1,200}$/.test(value) ? JSON.stringify(value) : `a value of ${value.length} characters`;
-    throw new InputError('kubeconfig', `${from}points at ${shown}, which is neither an existing file nor kubeconfig content; give a kubeconfig path or its content (YAML, JSON or base64), or leave it empty to use DescribeCluster and an EKS token.`);
+    throw new InputError(
+      'kubeconfig',
+      `${from}points at ${shown}, which is neither an existing file nor kubeconfig content; ` +
+        'give a kubeconfig path or its content (YAML, JSON or base64), ' +
+        'or leave it empty to use DescribeCluster and an EKS token.',
+    );
   }
   return { kind: 'kubeconfig-file', path: found };
 }

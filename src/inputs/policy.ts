@@ -17,7 +17,8 @@ export function inlinePolicy(raw: string, readFile = (p: string) => readFileSync
     try {
       text = readFile(path);
     } catch (e) {
-      fail(`points at ${JSON.stringify(path)}, which cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+      const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      fail(`points at ${JSON.stringify(path)}, which cannot be read (${why}).`);
     }
   }
   let doc: unknown;
@@ -46,8 +47,9 @@ function checkStatement(s: unknown, n: number): void {
   if ('Principal' in s || 'NotPrincipal' in s)
     fail(`statement ${n} has a Principal: that is a trust (resource) policy; give a permissions policy for the role.`);
   if (s.Effect !== 'Allow' && s.Effect !== 'Deny') fail(`statement ${n} must have "Effect": "Allow" or "Deny".`);
-  if (('Action' in s) === ('NotAction' in s)) fail(`statement ${n} must have exactly one of "Action" or "NotAction".`);
-  if (('Resource' in s) === ('NotResource' in s)) fail(`statement ${n} must have exactly one of "Resource" or "NotResource".`);
+  if ('Action' in s === 'NotAction' in s) fail(`statement ${n} must have exactly one of "Action" or "NotAction".`);
+  if ('Resource' in s === 'NotResource' in s)
+    fail(`statement ${n} must have exactly one of "Resource" or "NotResource".`);
   for (const key of ['Action', 'NotAction', 'Resource', 'NotResource'] as const)
     if (key in s && !isStringOrStrings(s[key])) fail(`statement ${n} "${key}" must be a string or a list of strings.`);
   if ('Condition' in s && !isObject(s.Condition)) fail(`statement ${n} "Condition" must be a JSON object.`);

@@ -5,7 +5,10 @@ import { OWNERSHIP_TAG_COUNT, PROVENANCE_TAG_COUNT, TAG_PREFIX } from '../plan/o
 import type { InputName } from './spec.js';
 
 export class InputError extends Error {
-  constructor(readonly input: InputName, detail: string) {
+  constructor(
+    readonly input: InputName,
+    detail: string,
+  ) {
     super(`Input "${input}" ${detail}`);
   }
 }
@@ -14,12 +17,17 @@ const show = (v: string) => JSON.stringify(v.length > 80 ? `${v.slice(0, 77)}...
 
 export function clusterName(v: string): string {
   if (!/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(v))
-    throw new InputError('cluster-name', `must be an EKS cluster name (1-100 letters, digits, "-" or "_", starting with a letter or digit), got ${show(v)}.`);
+    throw new InputError(
+      'cluster-name',
+      'must be an EKS cluster name (1-100 letters, digits, "-" or "_", starting with a letter or digit), ' +
+        `got ${show(v)}.`,
+    );
   return v;
 }
 
 export function region(v: string): string {
-  if (!REGION_RE.test(v)) throw new InputError('aws-region', `must be an AWS region such as "us-east-1", got ${show(v)}.`);
+  if (!REGION_RE.test(v))
+    throw new InputError('aws-region', `must be an AWS region such as "us-east-1", got ${show(v)}.`);
   return v;
 }
 
@@ -33,13 +41,21 @@ export function mode(v: string): 'pod-identity' | 'irsa' {
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export function namespace(v: string): string {
   if (v.length > 63 || !DNS1123_LABEL.test(v))
-    throw new InputError('namespace', `must be a Kubernetes namespace name (DNS-1123 label: at most 63 lowercase letters, digits or "-", starting and ending with a letter or digit), got ${show(v)}.`);
+    throw new InputError(
+      'namespace',
+      'must be a Kubernetes namespace name (DNS-1123 label: at most 63 lowercase letters, digits or "-", ' +
+        `starting and ending with a letter or digit), got ${show(v)}.`,
+    );
   return v;
 }
 
 export function serviceAccount(v: string): string {
   if (v.length > 253 || !v.split('.').every((part) => DNS1123_LABEL.test(part)))
-    throw new InputError('service-account', `must be a Kubernetes service account name (DNS-1123 subdomain: at most 253 lowercase letters, digits, "-" or ".", starting and ending with a letter or digit), got ${show(v)}.`);
+    throw new InputError(
+      'service-account',
+      'must be a Kubernetes service account name (DNS-1123 subdomain: at most 253 lowercase letters, digits, ' +
+        `"-" or ".", starting and ending with a letter or digit), got ${show(v)}.`,
+    );
   return v;
 }
 
@@ -51,7 +67,11 @@ export function roleName(v: string): string {
 
 export function roleArnInput(v: string, partition: Partition | undefined) {
   const arn = parseRoleArn(v);
-  if (!arn) throw new InputError('role-arn', `must be an IAM role ARN such as "arn:aws:iam::123456789012:role/my-role", got ${show(v)}.`);
+  if (!arn)
+    throw new InputError(
+      'role-arn',
+      `must be an IAM role ARN such as "arn:aws:iam::123456789012:role/my-role", got ${show(v)}.`,
+    );
   if (partition && arn.partition !== partition)
     throw new InputError('role-arn', `is in partition "${arn.partition}" but the region is in "${partition}".`);
   return arn;
@@ -59,7 +79,11 @@ export function roleArnInput(v: string, partition: Partition | undefined) {
 
 function policyArn(input: InputName, v: string, partition: Partition | undefined): string {
   const arn = parsePolicyArn(v);
-  if (!arn) throw new InputError(input, `must hold IAM policy ARNs such as "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", got ${show(v)}.`);
+  if (!arn)
+    throw new InputError(
+      input,
+      `must hold IAM policy ARNs such as "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", got ${show(v)}.`,
+    );
   if (partition && arn.partition !== partition)
     throw new InputError(input, `has ${show(v)} in partition "${arn.partition}" but the region is in "${partition}".`);
   return v;
@@ -71,7 +95,10 @@ const MAX_MANAGED_POLICIES = 20;
 export function policyArns(v: string, partition: Partition | undefined): string[] {
   const arns = [...new Set(splitList(v))].map((a) => policyArn('policy-arns', a, partition));
   if (arns.length > MAX_MANAGED_POLICIES)
-    throw new InputError('policy-arns', `lists ${arns.length} policies; IAM allows at most ${MAX_MANAGED_POLICIES} managed policies on a role.`);
+    throw new InputError(
+      'policy-arns',
+      `lists ${arns.length} policies; IAM allows at most ${MAX_MANAGED_POLICIES} managed policies on a role.`,
+    );
   return arns;
 }
 
@@ -81,7 +108,10 @@ export function permissionsBoundary(v: string, partition: Partition | undefined)
 
 /** Items separated by newlines or commas; blanks and surrounding spaces dropped. */
 export function splitList(v: string): string[] {
-  return v.split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
+  return v
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 // IAM and EKS tag rules: key 1-128, value 0-256, letters/digits/spaces and _ . : / = + - @; no "aws:" keys.
@@ -100,15 +130,27 @@ export function tags(v: string): Record<string, string> {
     if (key.length > 128 || !TAG_CHARS.test(key))
       throw new InputError('tags', `has an invalid key ${show(key)}: 1-128 letters, digits, spaces or "_.:/=+-@".`);
     if (value.length > 256 || !TAG_CHARS.test(value))
-      throw new InputError('tags', `has an invalid value for ${show(key)}: at most 256 letters, digits, spaces or "_.:/=+-@".`);
-    if (/^aws:/i.test(key)) throw new InputError('tags', `has key ${show(key)}: keys starting with "aws:" are reserved by AWS.`);
+      throw new InputError(
+        'tags',
+        `has an invalid value for ${show(key)}: at most 256 letters, digits, spaces or "_.:/=+-@".`,
+      );
+    if (/^aws:/i.test(key))
+      throw new InputError('tags', `has key ${show(key)}: keys starting with "aws:" are reserved by AWS.`);
     if (key.toLowerCase().startsWith(TAG_PREFIX))
-      throw new InputError('tags', `has key ${show(key)}: keys starting with "${TAG_PREFIX}" are set by eks-pod-iam itself.`);
+      throw new InputError(
+        'tags',
+        `has key ${show(key)}: keys starting with "${TAG_PREFIX}" are set by eks-pod-iam itself.`,
+      );
     if (seen.has(key.toLowerCase())) throw new InputError('tags', `has key ${show(key)} more than once.`);
     seen.add(key.toLowerCase());
     out[key] = value;
   }
-  if (seen.size > MAX_TAGS) throw new InputError('tags', `has ${seen.size} tags; at most ${MAX_TAGS} are allowed (IAM's 50 less the ${EKS_POD_IAM_TAGS} eks-pod-iam adds: ownership and provenance).`);
+  if (seen.size > MAX_TAGS)
+    throw new InputError(
+      'tags',
+      `has ${seen.size} tags; at most ${MAX_TAGS} are allowed ` +
+        `(IAM's 50 less the ${EKS_POD_IAM_TAGS} eks-pod-iam adds: ownership and provenance).`,
+    );
   return out;
 }
 
@@ -128,6 +170,9 @@ export function waitTimeout(v: string): number {
 
 export function audience(v: string): string {
   if (v.length > 255 || !/^[\x21-\x7e]+$/.test(v) || v.includes(','))
-    throw new InputError('audience', `must be an OIDC client ID (1-255 printable characters, no spaces or commas), got ${show(v)}.`);
+    throw new InputError(
+      'audience',
+      `must be an OIDC client ID (1-255 printable characters, no spaces or commas), got ${show(v)}.`,
+    );
   return v;
 }

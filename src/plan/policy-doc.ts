@@ -48,8 +48,10 @@ const LIST_KEYS = new Set(['Statement', 'Action', 'NotAction', 'Resource', 'NotR
 function canonicalDoc(doc: PolicyDocument): unknown {
   const statements = statementsOf(doc).map((s) => {
     const c = canonical(s) as Record<string, unknown>;
-    if (s.Principal && typeof s.Principal === 'object') c.Principal = listValues(s.Principal as Record<string, unknown>);
-    if (s.NotPrincipal && typeof s.NotPrincipal === 'object') c.NotPrincipal = listValues(s.NotPrincipal as Record<string, unknown>);
+    if (s.Principal && typeof s.Principal === 'object')
+      c.Principal = listValues(s.Principal as Record<string, unknown>);
+    if (s.NotPrincipal && typeof s.NotPrincipal === 'object')
+      c.NotPrincipal = listValues(s.NotPrincipal as Record<string, unknown>);
     if (s.Condition && typeof s.Condition === 'object') {
       const cond: Record<string, unknown> = {};
       for (const [op, kv] of Object.entries(s.Condition as Record<string, unknown>))

@@ -34,7 +34,13 @@ export function podIdentityBinding(scope?: { clusterArn: string; namespace: stri
   };
 }
 
-export function irsaBinding(providerArn: string, issuerHostPath: string, namespace: string, serviceAccount: string, audience: string): Binding {
+export function irsaBinding(
+  providerArn: string,
+  issuerHostPath: string,
+  namespace: string,
+  serviceAccount: string,
+  audience: string,
+): Binding {
   return {
     principalType: 'Federated',
     principal: providerArn,
@@ -50,7 +56,8 @@ export function irsaBinding(providerArn: string, issuerHostPath: string, namespa
 export function allows(s: Statement, b: Binding): boolean {
   if (s.Effect !== 'Allow' || 'NotPrincipal' in s || 'NotAction' in s) return false;
   const principal = s.Principal as Record<string, unknown> | string | undefined;
-  if (!principal || typeof principal !== 'object' || !asList(principal[b.principalType]).includes(b.principal)) return false;
+  if (!principal || typeof principal !== 'object' || !asList(principal[b.principalType]).includes(b.principal))
+    return false;
   const actions = asList(s.Action);
   if (!b.actions.every((a) => actions.some((pattern) => globMatch(pattern, a, true)))) return false;
   return conditionsHold(s.Condition, b.context);
@@ -84,7 +91,10 @@ function operatorHolds(operator: string, values: string[], actual: string): bool
 
 /** IAM wildcards: `*` any run, `?` one character. Actions compare case-insensitively. */
 function globMatch(pattern: string, value: string, ignoreCase: boolean): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${re}$`, ignoreCase ? 'i' : '').test(value);
 }
 
@@ -125,7 +135,8 @@ export function mergeTrust(existing: string | PolicyDocument, b: Binding): Trust
   if (statements.some((s) => allows(s, b))) return { document: doc, changed: false };
   const ours = statementFor(b);
   const merged = statements.map((s) => ({ ...s }));
-  const gather = b.principalType === 'Federated' ? merged.find((s) => s.Sid === ours.Sid && canGather(s, b)) : undefined;
+  const gather =
+    b.principalType === 'Federated' ? merged.find((s) => s.Sid === ours.Sid && canGather(s, b)) : undefined;
   if (gather) {
     const equals = (gather.Condition as { StringEquals: Record<string, unknown> }).StringEquals;
     const subKey = Object.keys(b.context).find((k) => k.endsWith(':sub'))!;
@@ -148,7 +159,11 @@ function canGather(s: Statement, b: Binding): boolean {
   const keys = Object.keys(b.context);
   if (Object.keys(equals).length !== keys.length || !keys.every((k) => k in equals)) return false;
   const audKey = keys.find((k) => k.endsWith(':aud'))!;
-  return asList(equals[audKey]).length === 1 && asList(equals[audKey])[0] === b.context[audKey] && allows({ ...s, Condition: undefined }, { ...b, context: {} });
+  return (
+    asList(equals[audKey]).length === 1 &&
+    asList(equals[audKey])[0] === b.context[audKey] &&
+    allows({ ...s, Condition: undefined }, { ...b, context: {} })
+  );
 }
 
 /** Bytes IAM counts for the trust-policy quota (it ignores whitespace). */

@@ -16,10 +16,12 @@ export interface ObservedRole {
   inlinePolicy: string | PolicyDocument | undefined;
 }
 
-export type AddonStatus = 'CREATING' | 'ACTIVE' | 'CREATE_FAILED' | 'UPDATING' | 'DELETING' | 'DELETE_FAILED' | 'DEGRADED' | 'UPDATE_FAILED';
+export type AddonStatus =
+  'CREATING' | 'ACTIVE' | 'CREATE_FAILED' | 'UPDATING' | 'DELETING' | 'DELETE_FAILED' | 'DEGRADED' | 'UPDATE_FAILED';
 
 export interface ObservedAddon {
-  status: AddonStatus | string;
+  /** 'UNKNOWN' when DescribeAddon answers without a status. */
+  status: AddonStatus | 'UNKNOWN';
   version: string | undefined;
   healthIssues: { code?: string; message?: string }[];
 }
@@ -98,7 +100,15 @@ export type Change = {
 
 export type Op =
   // `binding` lets apply merge again into the role's current trust when a concurrent writer got there first.
-  | { kind: 'create-role'; name: string; trust: PolicyDocument; tags: Record<string, string>; boundary: string | undefined; description: string; binding: Binding }
+  | {
+      kind: 'create-role';
+      name: string;
+      trust: PolicyDocument;
+      tags: Record<string, string>;
+      boundary: string | undefined;
+      description: string;
+      binding: Binding;
+    }
   | { kind: 'update-trust'; roleName: string; trust: PolicyDocument; binding: Binding }
   | { kind: 'tag-role'; roleName: string; tags: Record<string, string> }
   | { kind: 'put-boundary'; roleName: string; boundary: string }
@@ -108,7 +118,13 @@ export type Op =
   | { kind: 'add-client-id'; providerArn: string; clientId: string }
   | { kind: 'create-addon'; addonName: string }
   | { kind: 'create-association'; roleArn: string; tags: Record<string, string> }
-  | { kind: 'update-association'; associationId: string; roleArn: string; clearTargetRole: boolean; enableSessionTags: boolean }
+  | {
+      kind: 'update-association';
+      associationId: string;
+      roleArn: string;
+      clearTargetRole: boolean;
+      enableSessionTags: boolean;
+    }
   | { kind: 'tag-association'; associationArn: string; tags: Record<string, string> }
   | { kind: 'create-namespace'; name: string }
   | { kind: 'create-service-account'; annotations: Record<string, string> }

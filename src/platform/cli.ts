@@ -4,7 +4,9 @@ import { INPUT_DEFAULTS, INPUT_NAMES, type InputName } from '../inputs/spec.js';
 import { InputError } from '../inputs/validate.js';
 import type { Platform } from './types.js';
 
-const BOOLEAN_INPUTS = new Set(INPUT_NAMES.filter((n) => INPUT_DEFAULTS[n] === 'true' || INPUT_DEFAULTS[n] === 'false'));
+const BOOLEAN_INPUTS = new Set(
+  INPUT_NAMES.filter((n) => INPUT_DEFAULTS[n] === 'true' || INPUT_DEFAULTS[n] === 'false'),
+);
 
 export class UsageError extends Error {}
 
@@ -14,7 +16,10 @@ export function parseArgs(argv: readonly string[]): Map<InputName, string> {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
-    if (!m) throw new UsageError(`Unexpected argument ${JSON.stringify(arg)}: options look like --cluster-name my-cluster (see --help).`);
+    if (!m)
+      throw new UsageError(
+        `Unexpected argument ${JSON.stringify(arg)}: options look like --cluster-name my-cluster (see --help).`,
+      );
     const name = m[1] as InputName;
     if (!INPUT_NAMES.includes(name)) throw new UsageError(`Unknown option --${m[1]} (see --help for the inputs).`);
     let value = m[2];
@@ -30,8 +35,17 @@ export function parseArgs(argv: readonly string[]): Map<InputName, string> {
 }
 
 export function usage(): string {
-  const lines = INPUT_NAMES.map((n) => `  --${n}${INPUT_DEFAULTS[n] === undefined ? ' (required)' : INPUT_DEFAULTS[n] ? ` (default: ${INPUT_DEFAULTS[n]})` : ''}`);
-  return ['Usage: eks-pod-iam --cluster-name NAME --service-account NAME (--role-name NAME | --role-arn ARN) [options]', '', 'Options (the action inputs):', ...lines, ''].join('\n');
+  const lines = INPUT_NAMES.map((n) => {
+    const dflt = INPUT_DEFAULTS[n];
+    return `  --${n}${dflt === undefined ? ' (required)' : dflt ? ` (default: ${dflt})` : ''}`;
+  });
+  return [
+    'Usage: eks-pod-iam --cluster-name NAME --service-account NAME (--role-name NAME | --role-arn ARN) [options]',
+    '',
+    'Options (the action inputs):',
+    ...lines,
+    '',
+  ].join('\n');
 }
 
 export function cliPlatform(argv: readonly string[]): Platform {
@@ -53,7 +67,8 @@ export function cliPlatform(argv: readonly string[]): Platform {
       },
     },
     setOutputs(outputs) {
-      for (const [name, value] of Object.entries(outputs)) if (value !== undefined) process.stdout.write(`${name}=${value}\n`);
+      for (const [name, value] of Object.entries(outputs))
+        if (value !== undefined) process.stdout.write(`${name}=${value}\n`);
     },
     async writeSummary() {
       // The log already says everything in a terminal.

@@ -20,7 +20,8 @@ export function githubPlatform(): Platform {
   };
   return {
     name: 'github',
-    readInput: (name) => core.getInput(name, { trimWhitespace: true }), // explicit: local-action's stand-in trims only when asked
+    // trimWhitespace explicit: local-action's stand-in trims only when asked.
+    readInput: (name) => core.getInput(name, { trimWhitespace: true }),
     log: {
       info: core.info,
       warn: (m) => core.warning(m),
@@ -73,7 +74,11 @@ function runUrl(): string | undefined {
 export function githubProvenance(): Record<string, string> {
   const url = runUrl();
   if (!url) return {};
-  return provenanceTags({ [GITHUB_REPOSITORY_TAG]: process.env.GITHUB_REPOSITORY, [GITHUB_WORKFLOW_TAG]: context.workflow, [GITHUB_RUN_TAG]: url });
+  return provenanceTags({
+    [GITHUB_REPOSITORY_TAG]: process.env.GITHUB_REPOSITORY,
+    [GITHUB_WORKFLOW_TAG]: context.workflow,
+    [GITHUB_RUN_TAG]: url,
+  });
 }
 
 /** Which workflow run made the change, for the audit trail a platform team keeps of its summaries. */

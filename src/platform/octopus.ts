@@ -7,7 +7,9 @@ const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 export function serviceMessage(name: string, attrs: Record<string, string>): string {
-  const body = Object.entries(attrs).map(([k, v]) => `${k}='${b64(v)}'`).join(' ');
+  const body = Object.entries(attrs)
+    .map(([k, v]) => `${k}='${b64(v)}'`)
+    .join(' ');
   return `##octopus[${name} ${body}]`;
 }
 

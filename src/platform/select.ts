@@ -10,7 +10,10 @@ import type { Platform } from './types.js';
  * arguments are in process.argv). The CLI when given arguments, also inside a workflow's `run:` step (where
  * GITHUB_ACTIONS is true too: the arguments are what the user asked for).
  */
-export function selectPlatform(argv: readonly string[] | undefined, env: NodeJS.ProcessEnv): Platform | { help: string } | UsageError {
+export function selectPlatform(
+  argv: readonly string[] | undefined,
+  env: NodeJS.ProcessEnv,
+): Platform | { help: string } | UsageError {
   if (env.EKS_POD_IAM_PLATFORM === 'octopus') return octopusPlatform(env);
   if (env.EKS_POD_IAM_PLATFORM === 'github' || !argv?.length) return githubPlatform();
   if (argv.includes('--help') || argv.includes('-h')) return { help: usage() };
