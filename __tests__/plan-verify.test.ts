@@ -28,14 +28,13 @@ const observed = (over: Partial<Observed> = {}): Observed => ({
   role: {
     arn: ROLE_ARN,
     name: 'app-role',
-    path: '/',
     trust: { Version: '2012-10-17', Statement: [statementFor(podIdentityBinding())] },
     tags: {},
     permissionsBoundaryArn: undefined,
     attachedPolicyArns: ['arn:aws:iam::aws:policy/A'],
     inlinePolicy: undefined,
   },
-  addon: { status: 'ACTIVE', version: 'v1', healthIssues: [] },
+  addon: { status: 'ACTIVE', healthIssues: [] },
   associations: [
     {
       associationId: 'a-1',
@@ -62,7 +61,7 @@ describe('verify', () => {
   });
 
   test('each broken link fails its own check', () => {
-    const o = observed({ addon: { status: 'DEGRADED', version: 'v', healthIssues: [] } });
+    const o = observed({ addon: { status: 'DEGRADED', healthIssues: [] } });
     o.role!.trust = { Version: '2012-10-17', Statement: [] };
     o.associations![0]!.roleArn = 'arn:aws:iam::123456789012:role/other';
     const bad = failed(verify(config({ 'policy-arns': 'arn:aws:iam::aws:policy/B' }), o)).map((c) => c.name);

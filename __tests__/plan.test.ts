@@ -29,7 +29,6 @@ function role(over: Partial<ObservedRole> = {}): ObservedRole {
   return {
     arn: ROLE_ARN,
     name: 'app-role',
-    path: '/',
     trust: trustDoc(statementFor(podIdentityBinding())),
     tags: {},
     permissionsBoundaryArn: undefined,
@@ -44,7 +43,7 @@ function observed(over: Partial<Observed> = {}): Observed {
     accountId: ACCOUNT,
     cluster: { arn: `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/demo`, issuer: ISSUER },
     role: role(),
-    addon: { status: 'ACTIVE', version: 'v1', healthIssues: [] },
+    addon: { status: 'ACTIVE', healthIssues: [] },
     associations: [
       {
         associationId: 'a-aaaaaaaaaaaaaaaaa',
@@ -151,20 +150,15 @@ describe('pod identity', () => {
   });
 
   test('add-on states: CREATING waits, ACTIVE nothing, failed ones fail with health issues', () => {
-    expect(
-      plan(config(), observed({ addon: { status: 'CREATING', version: 'v', healthIssues: [] } })).waitForAddon,
-    ).toBe(true);
+    expect(plan(config(), observed({ addon: { status: 'CREATING', healthIssues: [] } })).waitForAddon).toBe(true);
     const failed = observed({
       addon: {
         status: 'CREATE_FAILED',
-        version: 'v',
         healthIssues: [{ code: 'InsufficientNumberOfReplicas', message: 'no nodes' }],
       },
     });
     expect(() => plan(config(), failed)).toThrow(/CREATE_FAILED \(InsufficientNumberOfReplicas: no nodes\)/);
-    expect(() => plan(config(), observed({ addon: { status: 'DELETING', version: 'v', healthIssues: [] } }))).toThrow(
-      /DELETING/,
-    );
+    expect(() => plan(config(), observed({ addon: { status: 'DELETING', healthIssues: [] } }))).toThrow(/DELETING/);
   });
 
   test('install-agent false: the add-on is not planned', () => {

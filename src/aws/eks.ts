@@ -33,7 +33,6 @@ export async function describeAddon(
     const { addon } = await eks.send(new DescribeAddonCommand({ clusterName, addonName }));
     return {
       status: addon?.status ?? 'UNKNOWN',
-      version: addon?.addonVersion,
       healthIssues: addon?.health?.issues ?? [],
     };
   } catch (e) {

@@ -56,7 +56,6 @@ export async function readRole(iam: IAMClient, name: string, opts: RoleReadOptio
   return {
     arn: role.Arn!,
     name: role.RoleName!,
-    path: role.Path ?? '/',
     trust: role.AssumeRolePolicyDocument ?? '{"Statement":[]}',
     tags: Object.fromEntries((role.Tags ?? []).map((t) => [t.Key!, t.Value ?? ''])),
     permissionsBoundaryArn: role.PermissionsBoundary?.PermissionsBoundaryArn,

@@ -74,18 +74,16 @@ export function plan(config: Config, observed: Observed, provenance: Readonly<Re
   if (observed.serviceAccount !== undefined)
     planServiceAccount(config, roleArn, observed.serviceAccount, observed.namespaceExists ?? true, roleDone, out);
 
-  const stalePods =
-    observed.pods || observed.workloads
-      ? planRestarts(
-          config,
-          roleArn,
-          observed.pods ?? [],
-          observed.workloads,
-          [...out.changes],
-          out,
-          observed.associations?.[0]?.createdAt,
-        )
-      : [];
+  if (observed.pods || observed.workloads)
+    planRestarts(
+      config,
+      roleArn,
+      observed.pods ?? [],
+      observed.workloads,
+      [...out.changes],
+      out,
+      observed.associations?.[0]?.createdAt,
+    );
 
   return {
     changes: out.changes,
@@ -93,7 +91,6 @@ export function plan(config: Config, observed: Observed, provenance: Readonly<Re
     waitForAddon,
     roleArn,
     oidcProviderArn: providerArn,
-    stalePods,
   };
 }
 

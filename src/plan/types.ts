@@ -5,7 +5,6 @@ import type { Binding } from './trust.js';
 export interface ObservedRole {
   arn: string;
   name: string;
-  path: string;
   /** Trust policy as IAM returned it (URL-encoded JSON) or already parsed. */
   trust: string | PolicyDocument;
   tags: Record<string, string>;
@@ -22,7 +21,6 @@ export type AddonStatus =
 export interface ObservedAddon {
   /** 'UNKNOWN' when DescribeAddon answers without a status. */
   status: AddonStatus | 'UNKNOWN';
-  version: string | undefined;
   healthIssues: { code?: string; message?: string }[];
 }
 
@@ -138,6 +136,4 @@ export interface Plan {
   warnings: string[];
   roleArn: string;
   oidcProviderArn: string | undefined;
-  /** Pods that run without the identity (created before it); they keep no or the old credentials until restarted. */
-  stalePods: string[];
 }
