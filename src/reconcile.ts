@@ -139,7 +139,12 @@ async function verifyState(
 ): Promise<Check[]> {
   let checks = verify(config, final);
   for (let i = 0; !config.dryRun && touched.size > 0 && failed(checks).length > 0 && i < VERIFY_DELAYS_MS.length; i++) {
-    await sleep(VERIFY_DELAYS_MS[i]!);
+    const delay = VERIFY_DELAYS_MS[i]!;
+    const pending = failed(checks).map((c) => c.name);
+    log.info(
+      `Not settled yet (${pending.join(', ')}): IAM is eventually consistent; reading again in ${delay / 1000}s.`,
+    );
+    await sleep(delay);
     checks = verify(config, await reobserve(config, aws, kube, observed, touched));
   }
   await log.group('Verify', async () => {
@@ -182,7 +187,7 @@ async function waitForAddon(config: Config, aws: AwsClients, log: Log): Promise<
   await log.group(`Wait for add-on ${AGENT_ADDON}`, async () => {
     const ticker = setInterval(
       () => log.info(`still waiting for ${AGENT_ADDON} to become ACTIVE (${elapsed()})`),
-      10_000 * delayScale(),
+      Math.max(1000, 10_000 * delayScale()), // at least a second apart, however small the test time scale
     );
     try {
       await eks.waitAddonActive(
