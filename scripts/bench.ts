@@ -25,7 +25,10 @@ import { startEmulators, type Emulators } from '../emulators/index.js';
 const LATENCY = process.env.BENCH_LATENCY_MS ?? 'iam=90,eks=60,sts=40,kube=15';
 process.env.EMULATOR_LATENCY_MS = LATENCY; // read by both emulators when they start (the python one inherits it)
 const LATENCY_MS: Record<string, number> = Object.fromEntries(
-  LATENCY.split(',').filter(Boolean).map((p) => p.split('=').map((x) => x.trim())).map(([k, v]) => [k!.toLowerCase(), Number(v)]),
+  LATENCY.split(',')
+    .filter(Boolean)
+    .map((p) => p.split('=').map((x) => x.trim()))
+    .map(([k, v]) => [k!.toLowerCase(), Number(v)]),
 );
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 /** Node 24, as GitHub runs the action (`runs.using: node24`); BENCH_NODE=system measures this machine's own node. */
@@ -34,11 +37,29 @@ const BUNDLE = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const CLUSTER = 'bench';
 const ROLE = 'bench-role';
 const POLICY = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
-const EC2_TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+const EC2_TRUST = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+});
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6; // CLOCK_MONOTONIC, as the journals
 
-interface Request { service: string; start: number; end: number; write: boolean }
-interface Sample { ms: number; startup: number; aws: number; kube: number; awsWrites: number; kubeWrites: number; depth: number; path: number; idle: number }
+interface Request {
+  service: string;
+  start: number;
+  end: number;
+  write: boolean;
+}
+interface Sample {
+  ms: number;
+  startup: number;
+  aws: number;
+  kube: number;
+  awsWrites: number;
+  kubeWrites: number;
+  depth: number;
+  path: number;
+  idle: number;
+}
 
 function exec(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -47,7 +68,9 @@ function exec(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<stri
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.slice(0, 3).join(' ')} failed (${code}): ${err}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.slice(0, 3).join(' ')} failed (${code}): ${err}`)),
+    );
   });
 }
 
@@ -87,13 +110,28 @@ async function measure(emu: Emulators, run: () => Promise<void>): Promise<Sample
   const t0 = nowMs();
   await run();
   const ms = nowMs() - t0;
-  const aws = (await emu.aws.journal()).map((j) => ({ service: j.service, start: j.start, end: j.end, write: isMutating(j.operation) }));
-  const kube = (await emu.kube.journal()).map((j) => ({ service: 'kube', start: j.start, end: j.end ?? j.start, write: j.isWrite }));
+  const aws = (await emu.aws.journal()).map((j) => ({
+    service: j.service,
+    start: j.start,
+    end: j.end,
+    write: isMutating(j.operation),
+  }));
+  const kube = (await emu.kube.journal()).map((j) => ({
+    service: 'kube',
+    start: j.start,
+    end: j.end ?? j.start,
+    write: j.isWrite,
+  }));
   const all = [...aws, ...kube];
   if (process.env.BENCH_TRACE) {
-    const names = [...(await emu.aws.journal()).map((j) => `${j.service} ${j.operation} ${j.status}`), ...(await emu.kube.journal()).map((j) => `kube ${j.verb} ${j.resource ?? j.path} ${j.status}`)];
+    const names = [
+      ...(await emu.aws.journal()).map((j) => `${j.service} ${j.operation} ${j.status}`),
+      ...(await emu.kube.journal()).map((j) => `kube ${j.verb} ${j.resource ?? j.path} ${j.status}`),
+    ];
     const rows = all.map((r, i) => ({ ...r, name: names[i]! })).sort((a, b) => a.start - b.start);
-    process.stderr.write(`${rows.map((r) => `  ${(r.start - t0).toFixed(0).padStart(5)} → ${(r.end - t0).toFixed(0).padStart(5)}  ${r.name}`).join('\n')}\n  exit ${ms.toFixed(0)}\n\n`);
+    process.stderr.write(
+      `${rows.map((r) => `  ${(r.start - t0).toFixed(0).padStart(5)} → ${(r.end - t0).toFixed(0).padStart(5)}  ${r.name}`).join('\n')}\n  exit ${ms.toFixed(0)}\n\n`,
+    );
   }
   return {
     ms,
@@ -117,7 +155,12 @@ async function freshCluster(emu: Emulators): Promise<void> {
   await emu.kube.seed({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'api', namespace: 'apps' } });
 }
 
-interface Scenario { label: string; inputs: Record<string, string>; before?: (emu: Emulators) => Promise<void>; rerun?: string }
+interface Scenario {
+  label: string;
+  inputs: Record<string, string>;
+  before?: (emu: Emulators) => Promise<void>;
+  rerun?: string;
+}
 
 const withAddon = async (emu: Emulators) => {
   const eks = new EKSClient(emu.aws.clientConfig());
@@ -126,7 +169,12 @@ const withAddon = async (emu: Emulators) => {
 };
 
 const scenarios: Scenario[] = [
-  { label: 'pod-identity, fresh (add-on ACTIVE, no role)', inputs: { 'create-service-account': 'false' }, before: withAddon, rerun: 'pod-identity, no-op rerun' },
+  {
+    label: 'pod-identity, fresh (add-on ACTIVE, no role)',
+    inputs: { 'create-service-account': 'false' },
+    before: withAddon,
+    rerun: 'pod-identity, no-op rerun',
+  },
   { label: 'irsa, fresh', inputs: { mode: 'irsa', 'create-service-account': 'false' }, rerun: 'irsa, no-op rerun' },
   {
     label: 'pod-identity, existing role (trust merge)',
@@ -154,7 +202,13 @@ async function startup(): Promise<{ lines: string[]; bare: number }> {
     }
     return median(xs);
   };
-  const badInput = await time(() => exec(NODE, [BUNDLE, '--cluster-name', 'bad name', '--service-account', 'x', '--role-name', 'r', '--aws-region', 'us-east-1'], {}));
+  const badInput = await time(() =>
+    exec(
+      NODE,
+      [BUNDLE, '--cluster-name', 'bad name', '--service-account', 'x', '--role-name', 'r', '--aws-region', 'us-east-1'],
+      {},
+    ),
+  );
   const bare = await time(() => exec(NODE, ['-e', '0'], {}));
   const version = (await exec(NODE, ['--version'], {})).trim();
   const emulators = await time(async () => (await startEmulators()).stop(), 5);
@@ -181,12 +235,25 @@ async function main(): Promise<void> {
         // Interleaved, so drift in the machine's load touches every scenario alike.
         await freshCluster(emu);
         await s.before?.(emu);
-        const inputs = { 'cluster-name': CLUSTER, namespace: 'apps', 'service-account': 'api', 'role-name': ROLE, 'policy-arns': POLICY, ...s.inputs };
+        const inputs = {
+          'cluster-name': CLUSTER,
+          namespace: 'apps',
+          'service-account': 'api',
+          'role-name': ROLE,
+          'policy-arns': POLICY,
+          ...s.inputs,
+        };
         // emu.programEnv() has credentials and AWS_ENDPOINT_URL only, as on a runner; the emulated cluster's
         // endpoint and CA come back from DescribeCluster.
         const run = async () => {
           const r = await runBundle(inputs, { node: NODE, env: emu.programEnv() });
-          if (r.code !== 0) throw new Error(`${s.label}: the action failed (${r.code}): ${r.stdout.split('\n').filter((l) => l.startsWith('::error')).join(' ')}`);
+          if (r.code !== 0)
+            throw new Error(
+              `${s.label}: the action failed (${r.code}): ${r.stdout
+                .split('\n')
+                .filter((l) => l.startsWith('::error'))
+                .join(' ')}`,
+            );
         };
         add(s.label, await measure(emu, run));
         if (s.rerun) add(s.rerun, await measure(emu, run));

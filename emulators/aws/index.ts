@@ -34,7 +34,11 @@ export interface Faults {
   seed?: number; // RNG seed (default 0): the same calls get the same faults
 }
 
-export interface AddonIssue { code: string; message: string; resourceIds: string[] }
+export interface AddonIssue {
+  code: string;
+  message: string;
+  resourceIds: string[];
+}
 export interface AddonBehaviour {
   /** The first N DescribeAddon reads see CREATING/UPDATING (default 2; 0 = CreateAddon answers the outcome). */
   readsUntilActive?: number;
@@ -83,7 +87,10 @@ export interface AwsEmulator {
    *  Default: env EMULATOR_IAM_WRITES_PER_SECOND, else off; reset() goes back to that default. */
   setIamWriteRateLimit(writesPerSecond: number): Promise<void>;
   /** Point DescribeCluster's endpoint/CA at a local API server: all clusters, or one by name. null clears. */
-  setClusterEndpoint(target: { endpoint: string; caPem?: string; caData?: string } | null, clusterName?: string): Promise<void>;
+  setClusterEndpoint(
+    target: { endpoint: string; caPem?: string; caData?: string } | null,
+    clusterName?: string,
+  ): Promise<void>;
   setAddonBehaviour(behaviour: AddonBehaviour): Promise<void>;
   /** The next n Create/UpdatePodIdentityAssociation calls fail as EKS does before IAM has propagated a new role. */
   failNextAssociationWrites(n: number): Promise<void>;
@@ -107,7 +114,13 @@ export function isMutating(operation: string): boolean {
 // Setup calls from this module carry this header: the journal and the fault switch ignore them.
 const UNJOURNALED = { 'x-emulator-unjournaled': '1' };
 
-async function call(endpoint: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<unknown> {
+async function call(
+  endpoint: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<unknown> {
   const res = await fetch(endpoint + path, {
     method,
     headers: { 'content-type': 'application/json', ...headers },
@@ -136,7 +149,8 @@ function emulatorApi(endpoint: string, stop: () => Promise<void>, pid?: number):
     clearJournal: async () => void (await control('DELETE', 'journal')),
     setFaults: async (faults) => void (await control('POST', 'faults', faults)),
     setLatency: async (latency) => void (await control('POST', 'latency', latency)),
-    setIamWriteRateLimit: async (writesPerSecond) => void (await control('POST', 'iam-rate-limit', { writesPerSecond })),
+    setIamWriteRateLimit: async (writesPerSecond) =>
+      void (await control('POST', 'iam-rate-limit', { writesPerSecond })),
     setClusterEndpoint: async (target, clusterName) => {
       const caData = target?.caData ?? (target?.caPem ? Buffer.from(target.caPem).toString('base64') : '');
       await control('POST', 'cluster-endpoint', { endpoint: target?.endpoint ?? null, caData, clusterName });
@@ -147,7 +161,8 @@ function emulatorApi(endpoint: string, stop: () => Promise<void>, pid?: number):
     setAssumeRolePolicySizeQuota: async (bytes) =>
       void (await control('POST', 'account-summary', { AssumeRolePolicySizeQuota: bytes })),
     createOwnedAssociation: async (input) =>
-      ((await control('POST', 'pod-identity-associations', input)) as { association: Record<string, unknown> }).association,
+      ((await control('POST', 'pod-identity-associations', input)) as { association: Record<string, unknown> })
+        .association,
     createCluster: async (name, region = 'us-east-1', extra = {}) => {
       // moto routes by the SigV4 scope and never checks signatures, so a fake one is enough.
       const auth = `AWS4-HMAC-SHA256 Credential=testing/20250101/${region}/eks/aws4_request, SignedHeaders=host, Signature=0`;
@@ -158,7 +173,9 @@ function emulatorApi(endpoint: string, stop: () => Promise<void>, pid?: number):
         resourcesVpcConfig: { subnetIds: ['subnet-00000001'] },
         ...extra,
       };
-      const res = (await call(base, 'POST', '/clusters', body, { ...UNJOURNALED, authorization: auth })) as { cluster: EmulatedCluster };
+      const res = (await call(base, 'POST', '/clusters', body, { ...UNJOURNALED, authorization: auth })) as {
+        cluster: EmulatedCluster;
+      };
       return res.cluster;
     },
     stop,
@@ -193,11 +210,18 @@ export function startAwsEmulator(opts: StartOptions = {}): Promise<AwsEmulator> 
       killTree(child, 'SIGKILL');
       reject(new Error(message));
     };
-    const timer = setTimeout(() => fail(`AWS emulator did not start within ${opts.timeoutMs ?? 30000} ms: ${stderr.trim()}`), opts.timeoutMs ?? 30000);
-    child.once('error', (e: NodeJS.ErrnoException) => fail(`${REQUIRED} cannot run "${python}" (${e.code ?? e.message})`));
+    const timer = setTimeout(
+      () => fail(`AWS emulator did not start within ${opts.timeoutMs ?? 30000} ms: ${stderr.trim()}`),
+      opts.timeoutMs ?? 30000,
+    );
+    child.once('error', (e: NodeJS.ErrnoException) =>
+      fail(`${REQUIRED} cannot run "${python}" (${e.code ?? e.message})`),
+    );
     child.once('exit', (code, signal) => {
       const why = /EMULATOR_ERROR (.*)/.exec(out)?.[1];
-      fail(why ? `${REQUIRED} ${why}` : `AWS emulator exited before it was ready (${code ?? signal}): ${stderr.trim()}`);
+      fail(
+        why ? `${REQUIRED} ${why}` : `AWS emulator exited before it was ready (${code ?? signal}): ${stderr.trim()}`,
+      );
     });
     child.stdout!.setEncoding('utf8').on('data', (d: string) => {
       out += d;

@@ -47,7 +47,11 @@ const EKS_TOKEN_PROVIDER = 'eks-pod-iam-token';
 
 type Authenticator = Parameters<KubeConfig['addAuthenticator']>[0];
 
-export async function connect(access: KubeAccess, cluster: ClusterEndpoint | undefined, token: (() => Promise<string>) | undefined): Promise<Kube> {
+export async function connect(
+  access: KubeAccess,
+  cluster: ClusterEndpoint | undefined,
+  token: (() => Promise<string>) | undefined,
+): Promise<Kube> {
   const kc = access.kind === 'eks' ? eksConfig(cluster, token) : kubeconfig(access);
   const server = kc.getCurrentCluster()?.server;
   if (!server) throw new RunError('Input "kubeconfig" has no current context with a cluster server.');
@@ -63,7 +67,11 @@ export async function connect(access: KubeAccess, cluster: ClusterEndpoint | und
     post: async (response) => response,
   };
   // What kc.makeApiClient builds (kc authenticates every request), plus the middleware.
-  const configuration = createConfiguration({ baseServer: new ServerConfiguration(server, {}), authMethods: { default: kc }, promiseMiddleware: [perRequest] });
+  const configuration = createConfiguration({
+    baseServer: new ServerConfiguration(server, {}),
+    authMethods: { default: kc },
+    promiseMiddleware: [perRequest],
+  });
   return {
     server,
     timeoutMs,
@@ -75,7 +83,10 @@ export async function connect(access: KubeAccess, cluster: ClusterEndpoint | und
 }
 
 function eksConfig(cluster: ClusterEndpoint | undefined, token: (() => Promise<string>) | undefined): KubeConfig {
-  if (!cluster?.endpoint) throw new Error(`Cluster ${cluster?.name ?? ''} has no API endpoint yet; wait until it is ACTIVE, or give a kubeconfig.`);
+  if (!cluster?.endpoint)
+    throw new Error(
+      `Cluster ${cluster?.name ?? ''} has no API endpoint yet; wait until it is ACTIVE, or give a kubeconfig.`,
+    );
   if (!token) throw new Error('No EKS token source for the Kubernetes API.');
   const kc = new KubeConfig();
   const authenticator: Authenticator = {
@@ -87,7 +98,14 @@ function eksConfig(cluster: ClusterEndpoint | undefined, token: (() => Promise<s
   kc.addAuthenticator(authenticator);
   kc.loadFromOptions({
     // client-node needs skipTLSVerify to accept an http:// server at all; there is no TLS to verify there.
-    clusters: [{ name: cluster.name, server: cluster.endpoint, caData: cluster.caData, skipTLSVerify: cluster.endpoint.startsWith('http:') }],
+    clusters: [
+      {
+        name: cluster.name,
+        server: cluster.endpoint,
+        caData: cluster.caData,
+        skipTLSVerify: cluster.endpoint.startsWith('http:'),
+      },
+    ],
     users: [{ name: 'eks-token', authProvider: { name: EKS_TOKEN_PROVIDER } }],
     contexts: [{ name: cluster.name, cluster: cluster.name, user: 'eks-token' }],
     currentContext: cluster.name,
@@ -137,6 +155,10 @@ function sharedAgent(kc: KubeConfig): { get(): Promise<HttpAgent | undefined>; c
       }
       return agent;
     },
-    close: () => void agent?.then((a) => a?.destroy(), () => undefined),
+    close: () =>
+      void agent?.then(
+        (a) => a?.destroy(),
+        () => undefined,
+      ),
   };
 }
