@@ -102,7 +102,8 @@ async function readRole(config: Config, aws: AwsClients): Promise<ObservedRole |
   if (config.role.kind === 'arn') {
     if (role && role.arn !== config.role.arn)
       throw new RunError(
-        `Input "role-arn" is ${config.role.arn}, but these credentials see ${role.arn} under that name: use the role's exact ARN, in the credentials' own account.`,
+        `Input "role-arn" is ${config.role.arn}, but these credentials see ${role.arn} under that name: ` +
+          "use the role's exact ARN, in the credentials' own account.",
       );
   }
   return role;

@@ -23,9 +23,11 @@ export interface ApplyContext {
 export async function applyOp(op: Op, ctx: ApplyContext): Promise<void> {
   const { config, aws } = ctx;
   switch (op.kind) {
-    case 'create-role': // a role that exists meanwhile (concurrent run, retried request) gets our binding merged instead
+    // A role that exists meanwhile (concurrent run, retried request) gets our binding merged instead.
+    case 'create-role':
       return createRoleOrMerge(aws.iam, op, ctx.log);
-    case 'update-trust': // merged into the role's current trust, not the observed one: another run may have written since
+    // Merged into the role's current trust, not the observed one: another run may have written since.
+    case 'update-trust':
       return updateTrust(aws.iam, op, ctx.log);
     case 'tag-role':
       return void (await iam.tagRole(aws.iam, op.roleName, op.tags));

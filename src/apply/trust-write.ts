@@ -59,10 +59,12 @@ export async function createRoleOrMerge(
     if (errorName(e) !== 'EntityAlreadyExistsException' && errorName(e) !== 'EntityAlreadyExists') throw e;
   }
   log.info(
-    `Role ${op.name} already exists (created concurrently, or by a retried request): merging into its trust policy instead.`,
+    `Role ${op.name} already exists (created concurrently, or by a retried request): ` +
+      'merging into its trust policy instead.',
   );
   const tags = await mergeBinding(client, op.name, op.binding, log);
-  // The user's own tags, as a rerun would add them; ownership and provenance tags (TAG_PREFIX) belong to whoever created the role.
+  // The user's own tags, as a rerun would add them; ownership and provenance tags (TAG_PREFIX) belong to whoever
+  // created the role.
   const missing = Object.fromEntries(
     Object.entries(op.tags).filter(([k, v]) => !k.startsWith(TAG_PREFIX) && tags[k] !== v),
   );
@@ -94,7 +96,8 @@ export async function mergeBinding(
     if (!merge.changed) return role.tags; // only on the first read: already allowed, nothing written, nothing to watch
     if (writes > 0)
       log.info(
-        `The trust policy of ${roleName} was overwritten by a concurrent writer: merging our statement again (write ${writes + 1}).`,
+        `The trust policy of ${roleName} was overwritten by a concurrent writer: ` +
+          `merging our statement again (write ${writes + 1}).`,
       );
     const [, writeMs] = await timed(() => iam.updateTrust(client, roleName, merge.document));
     const lost = await watch(client, roleName, binding, Math.max(readMs, writeMs), log);
@@ -102,8 +105,8 @@ export async function mergeBinding(
     [role, readMs] = lost; // the freshest read: merge into it right away, keeping what the other writer put there
   }
   throw new RunError(
-    `The trust policy of role ${roleName} kept losing this service account's statement to concurrent writers (${MAX_WRITES} writes): ` +
-      'other runs or tools are rewriting it at the same time; rerun when they are done.',
+    `The trust policy of role ${roleName} kept losing this service account's statement to concurrent writers ` +
+      `(${MAX_WRITES} writes): other runs or tools are rewriting it at the same time; rerun when they are done.`,
   );
 }
 
@@ -114,7 +117,8 @@ export async function mergeBinding(
 async function watch(client: IAMClient, roleName: string, binding: Binding, roundTripMs: number, log: Log) {
   const waitMs = Math.min(STABILITY_MAX_WAIT_MS, Math.max(STABILITY_MIN_WAIT_MS, STABILITY_RTT_FACTOR * roundTripMs));
   log.info(
-    `Checking that no concurrent writer overwrote the trust policy of ${roleName}: ${STABILITY_READS} re-reads, ~${Math.round(waitMs * delayScale())} ms apart ` +
+    `Checking that no concurrent writer overwrote the trust policy of ${roleName}: ` +
+      `${STABILITY_READS} re-reads, ~${Math.round(waitMs * delayScale())} ms apart ` +
       `(IAM round trip ${Math.round(roundTripMs)} ms).`,
   );
   for (let i = 0; i < STABILITY_READS; i++) {
@@ -132,7 +136,8 @@ async function readVisible(client: IAMClient, roleName: string) {
     if (role) return role;
     if (i >= NOT_YET_VISIBLE_READS)
       throw new RunError(
-        `GetRole does not find role ${roleName} while its trust policy is being merged: it was deleted meanwhile, or these credentials may not read it.`,
+        `GetRole does not find role ${roleName} while its trust policy is being merged: ` +
+          'it was deleted meanwhile, or these credentials may not read it.',
       );
     await jittered(NOT_YET_VISIBLE_SPACING_MS * i);
   }

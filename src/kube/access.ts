@@ -25,7 +25,10 @@ export interface ClusterEndpoint {
   caData: string | undefined;
 }
 
-/** A connected cluster: its server (named in messages), client-node's API classes for it, and close() for its connections. */
+/**
+ * A connected cluster: its server (named in messages), client-node's API classes for it, and close() for its
+ * connections.
+ */
 export interface Kube {
   server: string;
   /** How long one request may take before it fails the call. */
@@ -90,8 +93,10 @@ function eksConfig(cluster: ClusterEndpoint | undefined, token: (() => Promise<s
   if (!token) throw new Error('No EKS token source for the Kubernetes API.');
   const kc = new KubeConfig();
   const authenticator: Authenticator = {
-    isAuthProvider: (user) => user.authProvider?.name === EKS_TOKEN_PROVIDER,
-    applyAuthentication: async (_user, opts) => {
+    // client-node types User.authProvider as any, and the WebSocket half of the options union does not resolve
+    // (no @types/ws): name the shapes read here.
+    isAuthProvider: (user: { authProvider?: { name?: string } }) => user.authProvider?.name === EKS_TOKEN_PROVIDER,
+    applyAuthentication: async (_user, opts: RequestOptions) => {
       opts.headers = { ...opts.headers, Authorization: `Bearer ${await token()}` };
     },
   };
@@ -130,9 +135,10 @@ function kubeconfig(access: Exclude<KubeAccess, { kind: 'eks' }>): KubeConfig {
 /**
  * client-node gives every request a new agent, so a new connection and TLS handshake. The TLS material is the
  * same for the whole run (credentials travel in headers), so one keep-alive agent, made from what the public
- * applyToHTTPSOptions yields, serves every request. Through a proxy (cluster proxy-url) client-node's own agent is kept.
+ * applyToHTTPSOptions yields, serves every request. Through a proxy (cluster proxy-url) client-node's own agent is
+ * kept.
  */
-function sharedAgent(kc: KubeConfig): { get(): Promise<HttpAgent | undefined>; close(): void } {
+function sharedAgent(kc: KubeConfig): { get: () => Promise<HttpAgent | undefined>; close: () => void } {
   const cluster = kc.getCurrentCluster();
   let agent: Promise<HttpAgent | undefined> | undefined;
   const make = async (): Promise<HttpAgent | undefined> => {
@@ -150,7 +156,8 @@ function sharedAgent(kc: KubeConfig): { get(): Promise<HttpAgent | undefined>; c
         const made = make();
         agent = made;
         made.catch(() => {
-          if (agent === made) agent = undefined; // e.g. an exec plugin that failed: the call reports it, a retry asks again
+          // e.g. an exec plugin that failed: the call reports it, a retry asks again
+          if (agent === made) agent = undefined;
         });
       }
       return agent;

@@ -33,7 +33,7 @@ export async function kubeCall<T>(kube: Kube, what: string, fn: () => Promise<T>
     } catch (e) {
       const delay = RETRY_DELAYS_MS[attempt];
       if (delay === undefined || !transient(e))
-        throw new Error(describeKubeError(e, what, kube.server, kube.timeoutMs));
+        throw new Error(describeKubeError(e, what, kube.server, kube.timeoutMs), { cause: e });
       await sleep(delay);
     }
   }
