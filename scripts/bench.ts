@@ -74,7 +74,10 @@ function exec(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<stri
   });
 }
 
-/** Depth (longest chain of requests each arriving after the previous one was answered) and the largest latency sum along such a chain. */
+/**
+ * Depth (longest chain of requests each arriving after the previous one was answered) and the largest latency sum
+ * along such a chain.
+ */
 function chains(requests: Request[]): { depth: number; path: number } {
   const rs = [...requests].sort((a, b) => a.start - b.start);
   const depth: number[] = [];
@@ -129,9 +132,9 @@ async function measure(emu: Emulators, run: () => Promise<void>): Promise<Sample
       ...(await emu.kube.journal()).map((j) => `kube ${j.verb} ${j.resource ?? j.path} ${j.status}`),
     ];
     const rows = all.map((r, i) => ({ ...r, name: names[i]! })).sort((a, b) => a.start - b.start);
-    process.stderr.write(
-      `${rows.map((r) => `  ${(r.start - t0).toFixed(0).padStart(5)} → ${(r.end - t0).toFixed(0).padStart(5)}  ${r.name}`).join('\n')}\n  exit ${ms.toFixed(0)}\n\n`,
-    );
+    const at = (t: number) => (t - t0).toFixed(0).padStart(5);
+    const trace = rows.map((r) => `  ${at(r.start)} → ${at(r.end)}  ${r.name}`).join('\n');
+    process.stderr.write(`${trace}\n  exit ${ms.toFixed(0)}\n\n`);
   }
   return {
     ms,
@@ -164,7 +167,8 @@ interface Scenario {
 
 const withAddon = async (emu: Emulators) => {
   const eks = new EKSClient(emu.aws.clientConfig());
-  await eks.send(new CreateAddonCommand({ clusterName: CLUSTER, addonName: 'eks-pod-identity-agent' })); // ACTIVE at once (readsUntilActive 0)
+  // ACTIVE at once (readsUntilActive 0)
+  await eks.send(new CreateAddonCommand({ clusterName: CLUSTER, addonName: 'eks-pod-identity-agent' }));
   eks.destroy();
 };
 
@@ -182,7 +186,8 @@ const scenarios: Scenario[] = [
     before: async (emu) => {
       await withAddon(emu);
       const iam = new IAMClient(emu.aws.clientConfig());
-      await iam.send(new CreateRoleCommand({ RoleName: ROLE, AssumeRolePolicyDocument: EC2_TRUST })); // a foreign statement to keep
+      // a foreign statement to keep
+      await iam.send(new CreateRoleCommand({ RoleName: ROLE, AssumeRolePolicyDocument: EC2_TRUST }));
       iam.destroy();
     },
   },
@@ -216,8 +221,10 @@ async function startup(): Promise<{ lines: string[]; bare: number }> {
     bare,
     lines: [
       `start-up (${version}${NODE === NODE24 ? ', as GitHub runs actions' : ", this machine's node"}):`,
-      `  bundle: ${files.length} files, ${(size / 1024 / 1024).toFixed(2)} MiB (${statSync(BUNDLE).size} bytes in dist/index.js, the rest loads lazily)`,
-      `  node dist/index.js with bad input: median ${badInput.toFixed(0)} ms   node -e 0: median ${bare.toFixed(0)} ms   (11 runs each)`,
+      `  bundle: ${files.length} files, ${(size / 1024 / 1024).toFixed(2)} MiB ` +
+        `(${statSync(BUNDLE).size} bytes in dist/index.js, the rest loads lazily)`,
+      `  node dist/index.js with bad input: median ${badInput.toFixed(0)} ms   ` +
+        `node -e 0: median ${bare.toFixed(0)} ms   (11 runs each)`,
       `  both emulators (moto + Kubernetes) start and stop: median ${emulators.toFixed(0)} ms (5 runs)`,
       '',
     ],
@@ -263,20 +270,48 @@ async function main(): Promise<void> {
     await emu.stop();
   }
   const m = (s: Sample[], f: (x: Sample) => number) => median(s.map(f));
+  // The table: a scenario column, then these columns, each right-aligned to its width.
+  const columns: [heading: string, width: number][] = [
+    ['wall', 6],
+    ['start-up', 8],
+    ['calls aws+kube', 14],
+    ['writes aws+kube', 15],
+    ['depth', 5],
+    ['path', 6],
+    ['floor', 6],
+    ['wall/floor', 10],
+    ['idle', 6],
+  ];
+  const row = (label: string, cells: string[]) =>
+    `  ${label.padEnd(44)} ${cells.map((c, i) => c.padStart(columns[i]![1])).join(' ')}`;
+  const ms = (n: number) => `${n.toFixed(0)}ms`;
+  const node = NODE === NODE24 ? '24' : 'system';
   lines.push(
-    `bindings (${RUNS} runs each, interleaved; medians; Node ${NODE === NODE24 ? '24' : 'system'}; latency ${LATENCY || 'none'} ms per request):`,
-    '  depth = the longest chain of requests each sent after the previous one was answered; path = the largest sum of injected latencies along such a chain;',
-    `  floor = path + start-up (process start -> first request; node -e 0 alone: ${bare.toFixed(0)} ms); idle = no request in flight after the first one`,
-    `  ${'scenario'.padEnd(44)} ${'wall'.padStart(6)} ${'start-up'.padStart(8)} ${'calls aws+kube'.padStart(14)} ${'writes aws+kube'.padStart(15)} ${'depth'.padStart(5)} ${'path'.padStart(6)} ${'floor'.padStart(6)} ${'wall/floor'.padStart(10)} ${'idle'.padStart(6)}`,
+    `bindings (${RUNS} runs each, interleaved; medians; Node ${node}; latency ${LATENCY || 'none'} ms per request):`,
+    '  depth = the longest chain of requests each sent after the previous one was answered; ' +
+      'path = the largest sum of injected latencies along such a chain;',
+    `  floor = path + start-up (process start -> first request; node -e 0 alone: ${bare.toFixed(0)} ms); ` +
+      'idle = no request in flight after the first one',
+    row(
+      'scenario',
+      columns.map(([heading]) => heading),
+    ),
   );
   for (const [label, s] of samples) {
     const floor = m(s, (x) => x.path + x.startup);
     const wall = m(s, (x) => x.ms);
     lines.push(
-      `  ${label.padEnd(44)} ${`${wall.toFixed(0)}ms`.padStart(6)} ${`${m(s, (x) => x.startup).toFixed(0)}ms`.padStart(8)} ` +
-        `${`${m(s, (x) => x.aws)}+${m(s, (x) => x.kube)}`.padStart(14)} ${`${m(s, (x) => x.awsWrites)}+${m(s, (x) => x.kubeWrites)}`.padStart(15)} ` +
-        `${String(m(s, (x) => x.depth)).padStart(5)} ${`${m(s, (x) => x.path).toFixed(0)}ms`.padStart(6)} ${`${floor.toFixed(0)}ms`.padStart(6)} ` +
-        `${(wall / floor).toFixed(2).padStart(10)} ${`${m(s, (x) => x.idle).toFixed(0)}ms`.padStart(6)}`,
+      row(label, [
+        ms(wall),
+        ms(m(s, (x) => x.startup)),
+        `${m(s, (x) => x.aws)}+${m(s, (x) => x.kube)}`,
+        `${m(s, (x) => x.awsWrites)}+${m(s, (x) => x.kubeWrites)}`,
+        String(m(s, (x) => x.depth)),
+        ms(m(s, (x) => x.path)),
+        ms(floor),
+        (wall / floor).toFixed(2),
+        ms(m(s, (x) => x.idle)),
+      ]),
     );
   }
   process.stdout.write(`${lines.join('\n')}\n`);

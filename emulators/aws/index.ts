@@ -42,7 +42,10 @@ export interface AddonIssue {
 export interface AddonBehaviour {
   /** The first N DescribeAddon reads see CREATING/UPDATING (default 2; 0 = CreateAddon answers the outcome). */
   readsUntilActive?: number;
-  /** When > 0, replaces readsUntilActive: CREATING/UPDATING until this many seconds after CreateAddon/UpdateAddon (0 switches back). */
+  /**
+   * When > 0, replaces readsUntilActive: CREATING/UPDATING until this many seconds after CreateAddon/UpdateAddon
+   * (0 switches back).
+   */
   secondsUntilActive?: number;
   outcome?: 'ACTIVE' | 'CREATE_FAILED' | 'DEGRADED';
   issues?: AddonIssue[]; // health issues for CREATE_FAILED/DEGRADED (a default one otherwise)
@@ -75,7 +78,10 @@ export interface AwsEmulator {
   pid?: number; // of the python process, when started by startAwsEmulator
   /** SDK client config: `new EKSClient(emu.clientConfig('eu-west-1'))`. */
   clientConfig(region?: string): { endpoint: string; region: string; credentials: typeof EMULATOR_CREDENTIALS };
-  /** moto's reset plus ours: journal, faults, behaviours, endpoints, quota, latency and rate limit (to their env defaults). */
+  /**
+   * moto's reset plus ours: journal, faults, behaviours, endpoints, quota, latency and rate limit (to their env
+   * defaults).
+   */
   reset(): Promise<void>;
   journal(): Promise<JournalEntry[]>;
   clearJournal(): Promise<void>;
@@ -100,7 +106,10 @@ export interface AwsEmulator {
   setAssumeRolePolicySizeQuota(bytes: number): Promise<void>;
   /** An association owned by an add-on (ownerArn set), which the EKS API cannot create. */
   createOwnedAssociation(input: OwnedAssociationInput): Promise<Record<string, unknown>>;
-  /** EKS CreateCluster (not journaled, no faults); `extra` adds request fields, e.g. `{ computeConfig: { enabled: true } }` (Auto Mode). */
+  /**
+   * EKS CreateCluster (not journaled, no faults); `extra` adds request fields, e.g.
+   * `{ computeConfig: { enabled: true } }` (Auto Mode).
+   */
   createCluster(name: string, region?: string, extra?: Record<string, unknown>): Promise<EmulatedCluster>;
   /** Kills the emulator started by startAwsEmulator; a no-op for connectAwsEmulator. */
   stop(): Promise<void>;
@@ -165,7 +174,8 @@ function emulatorApi(endpoint: string, stop: () => Promise<void>, pid?: number):
         .association,
     createCluster: async (name, region = 'us-east-1', extra = {}) => {
       // moto routes by the SigV4 scope and never checks signatures, so a fake one is enough.
-      const auth = `AWS4-HMAC-SHA256 Credential=testing/20250101/${region}/eks/aws4_request, SignedHeaders=host, Signature=0`;
+      const scope = `testing/20250101/${region}/eks/aws4_request`;
+      const auth = `AWS4-HMAC-SHA256 Credential=${scope}, SignedHeaders=host, Signature=0`;
       const body = {
         name,
         version: '1.31',
@@ -201,7 +211,7 @@ export function startAwsEmulator(opts: StartOptions = {}): Promise<AwsEmulator> 
     env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
   });
   let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
 
   return new Promise<AwsEmulator>((resolve, reject) => {
     let out = '';
@@ -223,13 +233,13 @@ export function startAwsEmulator(opts: StartOptions = {}): Promise<AwsEmulator> 
         why ? `${REQUIRED} ${why}` : `AWS emulator exited before it was ready (${code ?? signal}): ${stderr.trim()}`,
       );
     });
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
       out += d;
       const port = /EMULATOR_READY port=(\d+)/.exec(out)?.[1];
       if (!port) return;
       clearTimeout(timer);
       child.removeAllListeners('exit');
-      child.stdout!.removeAllListeners('data').resume(); // keep draining, never block the child
+      child.stdout.removeAllListeners('data').resume(); // keep draining, never block the child
       // Never keep the test runner alive: an emulator nobody stopped dies with this process.
       for (const s of [child.stdin, child.stdout, child.stderr]) (s as unknown as { unref?: () => void }).unref?.();
       child.unref();

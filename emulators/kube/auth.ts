@@ -5,7 +5,8 @@
 import { createHash, createHmac } from 'node:crypto';
 
 export const EKS_PREFIX = 'k8s-aws-v1.';
-export const EKS_TOKEN_MAX_AGE_MS = 15 * 60 * 1000; // aws-iam-authenticator: "X-Amz-Date parameter is expired (15 minute expiration)"
+// aws-iam-authenticator: "X-Amz-Date parameter is expired (15 minute expiration)"
+export const EKS_TOKEN_MAX_AGE_MS = 15 * 60 * 1000;
 
 export interface EksTokenInfo {
   token: string;
@@ -55,10 +56,10 @@ export function parseEksToken(token: string, check: EksCheck = {}): EksTokenInfo
   const date = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
   const now = (check.now ?? new Date()).getTime();
   const maxAge = check.maxAgeMs ?? EKS_TOKEN_MAX_AGE_MS;
-  if (now - date.getTime() > maxAge)
-    return {
-      error: `X-Amz-Date parameter is expired (${maxAge === EKS_TOKEN_MAX_AGE_MS ? '15 minute' : `${maxAge} ms`} expiration)`,
-    };
+  if (now - date.getTime() > maxAge) {
+    const expiration = maxAge === EKS_TOKEN_MAX_AGE_MS ? '15 minute' : `${maxAge} ms`;
+    return { error: `X-Amz-Date parameter is expired (${expiration} expiration)` };
+  }
   if (date.getTime() - now > 5 * 60 * 1000) return { error: 'X-Amz-Date parameter is in the future' };
   if (check.secretAccessKey) {
     const { 'X-Amz-Signature': sig, ...unsigned } = params;
@@ -96,7 +97,10 @@ export interface EksTokenOptions {
   protocol?: 'https' | 'http';
 }
 
-/** Builds a token the way aws-iam-authenticator does (SigV4 presign, 60 s, x-k8s-aws-id signed). Fake keys are fine here. */
+/**
+ * Builds a token the way aws-iam-authenticator does (SigV4 presign, 60 s, x-k8s-aws-id signed). Fake keys are fine
+ * here.
+ */
 export function makeEksToken(o: EksTokenOptions): string {
   const region = o.region ?? 'us-east-1';
   const host = o.host ?? `sts.${region}.amazonaws.com`;

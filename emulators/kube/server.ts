@@ -1,6 +1,7 @@
 // A small fake Kubernetes API server over HTTPS for tests: discovery, Namespaces, ServiceAccounts, Pods,
-// apps/v1 Deployments/ReplicaSets/StatefulSets/DaemonSets and MutatingWebhookConfigurations, with get/list/watch/create/update/patch/delete,
-// bearer-token checks (static or EKS-shaped), 403 rules, a request journal and fault injection.
+// apps/v1 Deployments/ReplicaSets/StatefulSets/DaemonSets and MutatingWebhookConfigurations, with
+// get/list/watch/create/update/patch/delete, bearer-token checks (static or EKS-shaped), 403 rules, a request journal
+// and fault injection.
 // Standalone: `npx tsx emulators/kube/server.ts --port 6443 [--token T|eks] [--user U] [--kubeconfig FILE]`;
 // then e.g. `curl -k -X PUT https://127.0.0.1:6443/_emulator/faults -d '{"conflictRate":1}'` (see control()).
 import { createHash } from 'node:crypto';
@@ -30,7 +31,7 @@ export { makeEksToken, parseEksToken, type EksTokenInfo, type EksTokenOptions } 
 export interface KubeEmulatorOptions {
   port?: number;
   /** undefined: any or no token is accepted; a string: exactly that bearer token; 'eks': only EKS-shaped tokens. */
-  token?: string | 'eks';
+  token?: string;
   /** With token 'eks': also verify the SigV4 signature (and so the signed cluster name) with this secret key. */
   eksVerify?: { secretAccessKey: string; clusterName: string };
   /** With token 'eks': how long after it was signed a token is accepted (default 15 minutes, as EKS). */
@@ -291,7 +292,8 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
       if (['/healthz', '/livez', '/readyz'].includes(url.pathname)) return send(200, 'ok', 'text/plain; charset=utf-8');
       const doc = discovery(url.pathname, `127.0.0.1:${port}`);
       if (doc) return send(doc.status, doc.body);
-      if (!info.isResource) return send(404, '404 page not found\n', 'text/plain; charset=utf-8'); // e.g. /openapi/v2: kubectl copes
+      // e.g. /openapi/v2: kubectl copes
+      if (!info.isResource) return send(404, '404 page not found\n', 'text/plain; charset=utf-8');
       if (reviewOf) {
         const out = review(reviewOf, method, raw.length ? parseBody(raw, contentType) : {}, {
           user,
