@@ -62,7 +62,7 @@ describe('the EKS token is renewed before it expires', () => {
     await emu.kube.setFaults(slowCreate);
   });
 
-  test('a run that outlives its first token: more than one token, every request authorised, the work done', async () => {
+  test('a run that outlives its first token: several tokens, every request authorised, the work done', async () => {
     const r = await run(irsa, SCALE);
     ok(r);
     const journal = apiRequests(await emu.kube.journal());
@@ -99,14 +99,18 @@ describe('the EKS token is renewed before it expires', () => {
 });
 
 test('a hung API server fails the run with one line naming the server and the call, not a hang', async () => {
-  // Every request has a timeout (30 s, shrunk by the time scale to its 5 s floor here); this read never gets an answer in time.
+  // Every request has a timeout (30 s, shrunk by the time scale to its 5 s floor here); this read never gets an
+  // answer in time.
   await emu.kube.setFaults({ delayMs: 8_000, verbs: ['get'], resources: ['serviceaccounts'] });
   const r = await run({ mode: 'irsa' });
   expect(r.code).toBe(1);
   const errors = r.stdout.split('\n').filter((l) => l.startsWith('::error::'));
   expect(errors).toEqual([
     expect.stringMatching(
-      /^::error::The Kubernetes API at https:\/\/127\.0\.0\.1:\d+ did not answer within 5s when trying to read service account apps\/api/,
+      new RegExp(
+        String.raw`^::error::The Kubernetes API at https:\/\/127\.0\.0\.1:\d+ did not answer within 5s ` +
+          String.raw`when trying to read service account apps\/api`,
+      ),
     ),
   ]);
   // Nothing was written: the run stopped at observing.

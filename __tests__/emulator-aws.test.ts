@@ -206,7 +206,7 @@ describe('EKS add-ons (aws CLI)', () => {
     expect((await ops('CreateAddon')).map((e) => e.status).sort()).toEqual([200, 404, 409]);
   });
 
-  test('behaviour switch: immediate ACTIVE, DEGRADED and CREATE_FAILED with health issues, per add-on name', async () => {
+  test('behaviour switch per add-on name: immediate ACTIVE, DEGRADED, CREATE_FAILED with health issues', async () => {
     await emu.createCluster('c1');
     const issue = { code: 'AccessDenied', message: 'no access', resourceIds: ['kube-system/x'] };
     await emu.setAddonBehaviour({ readsUntilActive: 0 });
@@ -430,7 +430,7 @@ describe('EKS pod identity associations (aws CLI)', () => {
     expect((await ops('ListPodIdentityAssociations')).length).toBe(4); // pages of 2: [1,2] [3,4] then [3,4] [5]
   });
 
-  test('errors: 409 with the existing id, 404 cluster/association, 400 id length and role ARN, role checks', async () => {
+  test('errors: 409 with the existing id, 404 cluster/association, 400 id length/role ARN, role checks', async () => {
     await emu.createCluster('c1');
     await Promise.all([
       podRole('app'),
@@ -534,7 +534,7 @@ describe('EKS pod identity associations (aws CLI)', () => {
     ]);
   });
 
-  test('IAM propagation switch fails the next N creates/updates, then they succeed; clientRequestToken is idempotent', async () => {
+  test('propagation switch: next N creates/updates fail, then succeed; clientRequestToken is idempotent', async () => {
     await emu.createCluster('c1');
     await podRole('app');
     await emu.failNextAssociationWrites(2);
@@ -558,7 +558,8 @@ describe('EKS pod identity associations (aws CLI)', () => {
     expect(await awsError(args)).toEqual(expected);
     expect(await awsError(args)).toEqual(expected);
     const first = (await aws(args)).association;
-    expect((await aws(args)).association.associationId).toBe(first.associationId); // same token: same association, no 409
+    // same token: same association, no 409
+    expect((await aws(args)).association.associationId).toBe(first.associationId);
 
     await emu.failNextAssociationWrites(1);
     const update = eksArgs(
@@ -602,10 +603,11 @@ describe('DescribeCluster endpoint, CA and OIDC issuer (aws CLI)', () => {
 });
 
 describe('IAM gaps for IRSA (aws CLI)', () => {
-  const url = 'https://oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF';
-  const arn = `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF`;
+  const issuer = 'oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF';
+  const url = `https://${issuer}`;
+  const arn = `arn:aws:iam::${ACCOUNT}:oidc-provider/${issuer}`;
 
-  test('OIDC provider without thumbprint; add/remove client IDs idempotently; NoSuchEntity; EntityAlreadyExists', async () => {
+  test('OIDC provider, no thumbprint; idempotent client ID add/remove; NoSuchEntity; EntityAlreadyExists', async () => {
     expect(
       await aws(['iam', 'create-open-id-connect-provider', '--url', url, '--client-id-list', 'sts.amazonaws.com']),
     ).toEqual({ OpenIDConnectProviderArn: arn });
@@ -672,7 +674,7 @@ describe('IAM gaps for IRSA (aws CLI)', () => {
     ]);
   });
 
-  test('AssumeRolePolicySizeQuota: 2048 by default, settable, enforced on CreateRole and UpdateAssumeRolePolicy', async () => {
+  test('AssumeRolePolicySizeQuota: default 2048, settable, enforced on CreateRole/UpdateAssumeRolePolicy', async () => {
     const quota = async () => (await aws(['iam', 'get-account-summary'])).SummaryMap.AssumeRolePolicySizeQuota;
     expect(await quota()).toBe(2048);
     await emu.setAssumeRolePolicySizeQuota(300);
@@ -772,7 +774,7 @@ describe('SDK v3 against the emulator', () => {
 });
 
 describe('journal and faults', () => {
-  test('every AWS call is journaled with service, operation, method, path, status; control routes are not', async () => {
+  test('each AWS call is journaled (service, operation, method, path, status); control routes are not', async () => {
     await emu.createCluster('c1'); // set-up helper: not journaled
     await iam.send(new ListRolesCommand({}));
     await new STSClient(emu.clientConfig()).send(new GetCallerIdentityCommand({}));
@@ -918,7 +920,7 @@ describe('journal and faults', () => {
 describe('latency and the IAM write rate limit (off by default)', () => {
   const took = (e: { start: number; end: number }) => e.end - e.start;
 
-  test('per-service latency: each request answered that much later, concurrent requests still overlap; reset() clears it', async () => {
+  test('per-service latency delays each answer; concurrent requests still overlap; reset() clears it', async () => {
     await emu.createCluster('c1');
     await emu.setLatency({ iam: 300, eks: 150 });
     await Promise.all([
@@ -940,7 +942,7 @@ describe('latency and the IAM write rate limit (off by default)', () => {
     expect(took((await emu.journal())[0]!)).toBeLessThan(300);
   });
 
-  test('IAM write rate limit: writes beyond it are answered Throttling 400 (aws CLI); reads are not limited', async () => {
+  test('IAM write rate limit: writes beyond it get Throttling 400 (aws CLI); reads are not limited', async () => {
     await emu.setIamWriteRateLimit(3);
     const results = [];
     for (let i = 0; i < 5; i++)
@@ -955,11 +957,13 @@ describe('latency and the IAM write rate limit (off by default)', () => {
         ]),
       );
     const throttled = results.filter((r) => r.code !== 0);
-    expect(throttled.length).toBeGreaterThanOrEqual(1); // 5 writes in well under a second; a slow machine may let one more window open
-    for (const r of throttled)
-      expect(r.stderr).toMatch(
-        /An error occurred \(Throttling\) when calling the CreateRole operation \(reached max retries: 0\): Rate exceeded/,
-      );
+    // 5 writes in well under a second; a slow machine may let one more window open
+    expect(throttled.length).toBeGreaterThanOrEqual(1);
+    const rateExceeded = new RegExp(
+      String.raw`An error occurred \(Throttling\) when calling the CreateRole operation ` +
+        String.raw`\(reached max retries: 0\): Rate exceeded`,
+    );
+    for (const r of throttled) expect(r.stderr).toMatch(rateExceeded);
     for (let i = 0; i < 6; i++) await aws(['iam', 'list-roles']);
     const journal = await emu.journal();
     expect(journal.filter((e) => e.operation === 'ListRoles').map((e) => e.status)).toEqual([
@@ -979,7 +983,7 @@ describe('latency and the IAM write rate limit (off by default)', () => {
     ]);
   });
 
-  test('the real SDK absorbs the rate limit: 8 parallel CreateRole at 2 writes per second all succeed, after throttled attempts', async () => {
+  test('the SDK absorbs the rate limit: 8 parallel CreateRole at 2 writes/s all succeed after throttling', async () => {
     await emu.setIamWriteRateLimit(2);
     const client = new IAMClient({ ...emu.clientConfig(), maxAttempts: 10 });
     const out = await Promise.all(
@@ -1001,7 +1005,7 @@ describe('latency and the IAM write rate limit (off by default)', () => {
     for (let i = 2; i < accepted.length; i++) expect(accepted[i]! - accepted[i - 2]!).toBeGreaterThanOrEqual(1000 - 50);
   }, 60000);
 
-  test('defaults from the environment (EMULATOR_LATENCY_MS, EMULATOR_IAM_WRITES_PER_SECOND), kept by reset()', async () => {
+  test('environment defaults (EMULATOR_LATENCY_MS, EMULATOR_IAM_WRITES_PER_SECOND), kept by reset()', async () => {
     const saved = { ...process.env };
     process.env.EMULATOR_LATENCY_MS = 'iam=200,kube=15';
     process.env.EMULATOR_IAM_WRITES_PER_SECOND = '1';
@@ -1072,14 +1076,15 @@ describe('emulator process', () => {
   test('the emulator dies with its parent process', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'emu-'));
     const script = join(dir, 'parent.mts');
+    const emulatorModule = JSON.stringify(new URL('../emulators/aws/index.ts', import.meta.url).pathname);
     writeFileSync(
       script,
-      `import { startAwsEmulator } from ${JSON.stringify(new URL('../emulators/aws/index.ts', import.meta.url).pathname)};\n` +
+      `import { startAwsEmulator } from ${emulatorModule};\n` +
         `const e = await startAwsEmulator(); console.log('PID=' + e.pid); setInterval(() => {}, 1000);\n`,
     );
     const parent = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     const pid = await new Promise<number>((resolve) =>
-      parent.stdout!.on('data', (d) => {
+      parent.stdout.on('data', (d) => {
         const m = /PID=(\d+)/.exec(String(d));
         if (m) resolve(Number(m[1]));
       }),
@@ -1138,7 +1143,7 @@ describe('IAM deletions and policy versions (aws CLI, issue 12)', () => {
     expect((await ops('DeleteRole')).map((e) => e.status)).toEqual([409, 409, 200, 404]);
   });
 
-  test('DeletePolicy is refused while attached or with non-default versions; at most 5 versions; the default cannot be deleted', async () => {
+  test('DeletePolicy: not if attached or with non-default versions; max 5 versions; default undeletable', async () => {
     await aws(['iam', 'create-role', '--role-name', 'r', '--assume-role-policy-document', JSON.stringify(PODS_TRUST)]);
     await aws(['iam', 'create-policy', '--policy-name', 'my-policy', '--policy-document', DOC('s3:GetObject')]);
     await aws(['iam', 'attach-role-policy', '--role-name', 'r', '--policy-arn', POLICY]);
@@ -1173,7 +1178,8 @@ describe('IAM deletions and policy versions (aws CLI, issue 12)', () => {
       code: 'LimitExceeded',
       operation: 'CreatePolicyVersion',
       message:
-        'A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.',
+        'A managed policy can have up to 5 versions. ' +
+        'Before you create a new version, you must delete an existing version.',
     });
     expect(await awsError(['iam', 'delete-policy-version', '--policy-arn', POLICY, '--version-id', 'v5'])).toEqual({
       code: 'DeleteConflict',
@@ -1231,7 +1237,7 @@ describe('EKS pod identity: target roles, session policies, removal (aws CLI, is
     Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }],
   });
 
-  test('a target role gets an external ID, kept while the target stays, new for a new target, gone with it; updates keep the id', async () => {
+  test('target role external ID: kept with the target and by updates, new for a new target, gone with it', async () => {
     await emu.createCluster('c1');
     await Promise.all([podRole('app'), podRole('app2')]);
     const { association: a } = await aws(
@@ -1287,7 +1293,7 @@ describe('EKS pod identity: target roles, session policies, removal (aws CLI, is
     ).toEqual(cleared);
   });
 
-  test('a session policy needs disableSessionTags true, valid JSON and at most 2,048 characters; "" removes it', async () => {
+  test('a session policy needs disableSessionTags true, valid JSON, at most 2,048 chars; "" removes it', async () => {
     await emu.createCluster('c1');
     await podRole('app');
     const create = (sa: string, ...args: string[]) =>
@@ -1460,7 +1466,7 @@ describe('EKS add-ons with their own service accounts (aws CLI, issue 13)', () =
     });
   });
 
-  test('Create/UpdateAddon own associations in the add-on namespace; UpdateAddon replaces the set; direct changes are refused', async () => {
+  test('add-ons own associations in their namespace; UpdateAddon replaces the set; no direct changes', async () => {
     await emu.createCluster('c1');
     await Promise.all([podRole('r1'), podRole('r2')]);
     const list = async () =>
@@ -1556,6 +1562,7 @@ describe('EKS add-ons with their own service accounts (aws CLI, issue 13)', () =
 
     // an owned association is changed through its add-on only
     const owned = after[1].id;
+    const ownedByAddon = `it is owned by ${custom.addonArn}; change it through the addon.`;
     expect(
       await Promise.all([
         awsError(eksArgs('update-pod-identity-association', 'c1', '--association-id', owned, '--role-arn', ROLE('r1'))),
@@ -1565,12 +1572,12 @@ describe('EKS add-ons with their own service accounts (aws CLI, issue 13)', () =
       {
         code: 'InvalidRequestException',
         operation: 'UpdatePodIdentityAssociation',
-        message: `Cannot update Pod Identity Association ${owned}: it is owned by ${custom.addonArn}; change it through the addon.`,
+        message: `Cannot update Pod Identity Association ${owned}: ${ownedByAddon}`,
       },
       {
         code: 'InvalidRequestException',
         operation: 'DeletePodIdentityAssociation',
-        message: `Cannot delete Pod Identity Association ${owned}: it is owned by ${custom.addonArn}; change it through the addon.`,
+        message: `Cannot delete Pod Identity Association ${owned}: ${ownedByAddon}`,
       },
     ]);
 
@@ -1581,7 +1588,7 @@ describe('EKS add-ons with their own service accounts (aws CLI, issue 13)', () =
     expect(await list()).toEqual([]);
   });
 
-  test('an add-on cannot take over a service account that already has an association: 409, nothing changes', async () => {
+  test('an add-on cannot take over a service account that has an association: 409, nothing changes', async () => {
     await emu.createCluster('c1');
     await podRole('r1');
     const { association } = await aws(
@@ -1618,14 +1625,15 @@ describe('EKS add-ons with their own service accounts (aws CLI, issue 13)', () =
     ]).toEqual([[], 1]);
   });
 
-  test('secondsUntilActive: CREATING/UPDATING for that long after the write, whatever the number of reads, then ACTIVE', async () => {
+  test('secondsUntilActive: CREATING/UPDATING that long after the write, however many reads, then ACTIVE', async () => {
     await emu.createCluster('c1');
     await emu.setAddonBehaviour({ addonName: 'slow', secondsUntilActive: 1.5 });
     const status = async (name: string) =>
       (await aws(eksArgs('describe-addon', 'c1', '--addon-name', name))).addon.status;
     const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
     expect((await aws(eksArgs('create-addon', 'c1', '--addon-name', 'slow'))).addon.status).toBe('CREATING');
-    expect((await aws(eksArgs('create-addon', 'c1', '--addon-name', 'fast'))).addon.status).toBe('CREATING'); // default: 2 reads
+    // default: 2 reads
+    expect((await aws(eksArgs('create-addon', 'c1', '--addon-name', 'fast'))).addon.status).toBe('CREATING');
     const early = [await status('slow'), await status('slow'), await status('slow'), await status('slow')];
     expect(early).toEqual(['CREATING', 'CREATING', 'CREATING', 'CREATING']);
     expect([await status('fast'), await status('fast'), await status('fast')]).toEqual([

@@ -24,6 +24,10 @@ const CLUSTER = 'demo';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const USER = 'arn:aws:sts::111122223333:assumed-role/deployer/ci';
 const ROLE = 'arn:aws:iam::111122223333:role/app';
+// What the API server answers a write whose resourceVersion is stale.
+const MODIFIED =
+  'Operation cannot be fulfilled on serviceaccounts "app": the object has been modified; ' +
+  'please apply your changes to the latest version and try again';
 
 let emu: KubeEmulator;
 let kubeconfig: string;
@@ -351,7 +355,16 @@ describe('kubectl', () => {
 
   it('apply creates, configures, and then reports unchanged', async () => {
     const manifest = (role: string) =>
-      `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: applied\n  namespace: default\n  annotations:\n    eks.amazonaws.com/role-arn: ${role}\n`;
+      [
+        'apiVersion: v1',
+        'kind: ServiceAccount',
+        'metadata:',
+        '  name: applied',
+        '  namespace: default',
+        '  annotations:',
+        `    eks.amazonaws.com/role-arn: ${role}`,
+        '',
+      ].join('\n');
     expect(await ok(['apply', '-f', '-'], manifest(ROLE))).toBe('serviceaccount/applied created\n');
     expect(await ok(['apply', '-f', '-'], manifest(`${ROLE}-2`))).toBe('serviceaccount/applied configured\n');
     const rv = emu.get('sa', 'default', 'applied')!.metadata.resourceVersion;
@@ -374,7 +387,10 @@ describe('kubectl', () => {
       [['create', 'sa', 'x', '-n', 'nope'], 'error: failed to create serviceaccount: namespaces "nope" not found'],
       [
         ['create', 'sa', 'Bad_Name'],
-        `error: failed to create serviceaccount: ServiceAccount "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`,
+        'error: failed to create serviceaccount: ServiceAccount "Bad_Name" is invalid: metadata.name: ' +
+          'Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric ' +
+          "characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', " +
+          "regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
       ],
     ];
     for (const [args, message] of cases) {
@@ -457,7 +473,17 @@ describe('kubectl', () => {
 
   it('statefulset and daemonset pods, label and field selectors', async () => {
     const workload = (kind: string, name: string, extra = '') =>
-      `apiVersion: apps/v1\nkind: ${kind}\nmetadata: {name: ${name}}\nspec:\n  ${extra}selector: {matchLabels: {app: ${name}}}\n  template:\n    metadata: {labels: {app: ${name}, tier: ${kind === 'DaemonSet' ? 'node' : 'data'}}}\n    spec: {serviceAccountName: runner, containers: [{name: main, image: busybox}]}\n`;
+      [
+        'apiVersion: apps/v1',
+        `kind: ${kind}`,
+        `metadata: {name: ${name}}`,
+        'spec:',
+        `  ${extra}selector: {matchLabels: {app: ${name}}}`,
+        '  template:',
+        `    metadata: {labels: {app: ${name}, tier: ${kind === 'DaemonSet' ? 'node' : 'data'}}}`,
+        '    spec: {serviceAccountName: runner, containers: [{name: main, image: busybox}]}',
+        '',
+      ].join('\n');
     await ok(['create', 'sa', 'runner']);
     await ok(
       ['apply', '-f', '-'],
@@ -485,7 +511,17 @@ describe('kubectl', () => {
   it('pods wait for their service account, and get IRSA variables from it at creation', async () => {
     await ok(
       ['apply', '-f', '-'],
-      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  selector: {matchLabels: {app: api}}\n  template:\n    metadata: {labels: {app: api}}\n    spec: {serviceAccountName: api, containers: [{name: main, image: app}]}\n',
+      [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata: {name: api}',
+        'spec:',
+        '  selector: {matchLabels: {app: api}}',
+        '  template:',
+        '    metadata: {labels: {app: api}}',
+        '    spec: {serviceAccountName: api, containers: [{name: main, image: app}]}',
+        '',
+      ].join('\n'),
     );
     expect(emu.list('pods', 'default', 'app=api')).toEqual([]); // the ServiceAccount admission refuses pods
     await ok(['create', 'sa', 'api']);
@@ -501,7 +537,8 @@ describe('kubectl', () => {
       },
     ]);
     await ok(['annotate', 'sa', 'api', `eks.amazonaws.com/role-arn=${ROLE}`]);
-    expect(emu.get('pods', 'default', first!.metadata.name)!.spec).toEqual(first!.spec); // running pods keep their identity
+    // running pods keep their identity
+    expect(emu.get('pods', 'default', first!.metadata.name)!.spec).toEqual(first!.spec);
     await ok(['rollout', 'restart', 'deploy', 'api']);
     const [second] = emu.list('pods', 'default', 'app=api');
     const env = (second!.spec!.containers as { env: { name: string; value: string }[] }[])[0]!.env;
@@ -560,7 +597,11 @@ describe('client-node 1.4', () => {
     );
     expect([bad.code, bad.body.reason, bad.body.details.causes[0].field]).toEqual([422, 'Invalid', 'metadata.labels']);
     expect(bad.body.message).toMatch(
-      /^ServiceAccount "x" is invalid: metadata.labels: Invalid value: "arn:aws:iam::111122223333:role\/app": (must be no more than 63 characters|a valid label must)/,
+      new RegExp(
+        String.raw`^ServiceAccount "x" is invalid: metadata.labels: ` +
+          String.raw`Invalid value: "arn:aws:iam::111122223333:role\/app": ` +
+          '(must be no more than 63 characters|a valid label must)',
+      ),
     );
     const gone = await apiError(core.readNamespacedServiceAccount({ name: 'nope', namespace: 'default' }));
     expect([gone.code, gone.body.message]).toEqual([404, 'serviceaccounts "nope" not found']);
@@ -617,8 +658,7 @@ describe('client-node 1.4', () => {
         apiVersion: 'v1',
         metadata: {},
         status: 'Failure',
-        message:
-          'Operation cannot be fulfilled on serviceaccounts "app": the object has been modified; please apply your changes to the latest version and try again',
+        message: MODIFIED,
         reason: 'Conflict',
         details: { name: 'app', kind: 'serviceaccounts' },
         code: 409,
@@ -705,7 +745,8 @@ describe('client-node 1.4', () => {
       }),
     );
     expect(mismatch.body.message).toBe(
-      'Deployment.apps "bad" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"y"}: `selector` does not match template `labels`',
+      'Deployment.apps "bad" is invalid: spec.template.metadata.labels: ' +
+        'Invalid value: map[string]string{"app":"y"}: `selector` does not match template `labels`',
     );
     const events: string[] = [];
     const req = await new Watch(kc).watch(
@@ -811,7 +852,7 @@ describe('authentication and authorization', () => {
       credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: SECRET },
       region: 'eu-west-1',
       service: 'sts',
-      sha256: Sha256 as never,
+      sha256: Sha256,
     });
     const signed = await signer.presign(
       {
@@ -821,7 +862,7 @@ describe('authentication and authorization', () => {
         path: '/',
         query: { Action: 'GetCallerIdentity', Version: '2011-06-15' },
         headers: { host: 'sts.eu-west-1.amazonaws.com', 'x-k8s-aws-id': CLUSTER },
-      } as never,
+      },
       { expiresIn: 60, signingDate: date },
     );
     const token = makeEksToken({
@@ -867,7 +908,8 @@ describe('authentication and authorization', () => {
       'not-a-token',
       'k8s-aws-v1.',
       `k8s-aws-v1.${Buffer.from('https://sts.amazonaws.com/?Action=ListUsers').toString('base64url')}`,
-      makeEksToken({ clusterName: CLUSTER, secretAccessKey: SECRET, date: new Date(Date.now() - 16 * 60_000) }), // expired
+      // expired
+      makeEksToken({ clusterName: CLUSTER, secretAccessKey: SECRET, date: new Date(Date.now() - 16 * 60_000) }),
       makeEksToken({ clusterName: 'other-cluster', secretAccessKey: SECRET }), // signed for another cluster
       makeEksToken({ clusterName: CLUSTER, secretAccessKey: 'wrong' }),
     ];
@@ -880,7 +922,7 @@ describe('authentication and authorization', () => {
     expect([r.code, r.stderr.trim()]).toEqual([1, 'error: You must be logged in to the server (Unauthorized)']);
   });
 
-  it('a shorter token lifetime (setEksTokenMaxAge) refuses older tokens; the journal says why and fingerprints each token', async () => {
+  it('setEksTokenMaxAge refuses older tokens; the journal says why and fingerprints each token', async () => {
     const bearer = (ageMs: number) =>
       makeEksToken({ clusterName: CLUSTER, secretAccessKey: SECRET, date: new Date(Date.now() - ageMs) });
     const get = (token: string) =>
@@ -945,7 +987,8 @@ describe('authentication and authorization', () => {
     const r = await kubectl(['annotate', 'sa', 'app', 'a=b']);
     expect([r.code, r.stderr.trim()]).toEqual([
       1,
-      `Error from server (Forbidden): serviceaccounts "app" is forbidden: User "${USER}" cannot patch resource "serviceaccounts" in API group "" in the namespace "default"`,
+      'Error from server (Forbidden): serviceaccounts "app" is forbidden: ' +
+        `User "${USER}" cannot patch resource "serviceaccounts" in API group "" in the namespace "default"`,
     ]);
     const denied = await apiError(
       core.patchNamespacedServiceAccount(
@@ -958,8 +1001,10 @@ describe('authentication and authorization', () => {
       'Forbidden',
       { name: 'app', kind: 'serviceaccounts' },
     ]);
-    expect((await core.readNamespacedServiceAccount({ name: 'app', namespace: 'default' })).metadata!.name).toBe('app'); // reads still allowed
-    expect(await kubectl(['auth', 'can-i', 'patch', 'serviceaccounts'])).toMatchObject({ code: 1, stdout: 'no\n' }); // sent as protobuf
+    // reads still allowed
+    expect((await core.readNamespacedServiceAccount({ name: 'app', namespace: 'default' })).metadata!.name).toBe('app');
+    // sent as protobuf
+    expect(await kubectl(['auth', 'can-i', 'patch', 'serviceaccounts'])).toMatchObject({ code: 1, stdout: 'no\n' });
     expect(await kubectl(['auth', 'can-i', 'get', 'serviceaccounts'])).toMatchObject({ code: 0, stdout: 'yes\n' });
     expect(JSON.parse(await ok(['auth', 'whoami', '-o', 'json'])).status.userInfo).toEqual({
       username: USER,
@@ -969,7 +1014,8 @@ describe('authentication and authorization', () => {
     emu.setForbidden([{ verbs: ['list'], resources: ['deployments'] }]);
     const list = await kubectl(['get', 'deploy', '-A']);
     expect(list.stderr.trim()).toBe(
-      `Error from server (Forbidden): deployments.apps is forbidden: User "${USER}" cannot list resource "deployments" in API group "apps" at the cluster scope`,
+      'Error from server (Forbidden): deployments.apps is forbidden: ' +
+        `User "${USER}" cannot list resource "deployments" in API group "apps" at the cluster scope`,
     );
   });
   it('a code-401 rule refuses a valid token, as EKS does for a principal without an access entry', async () => {
@@ -987,10 +1033,7 @@ describe('faults and journal', () => {
     await core.createNamespacedServiceAccount({ namespace: 'default', body: sa('app', 'default') });
     emu.setFaults({ conflictRate: 1, seed: 1 });
     const r = await kubectl(['annotate', 'sa', 'app', 'a=b']);
-    expect([r.code, r.stderr.trim()]).toEqual([
-      1,
-      'Error from server (Conflict): Operation cannot be fulfilled on serviceaccounts "app": the object has been modified; please apply your changes to the latest version and try again',
-    ]);
+    expect([r.code, r.stderr.trim()]).toEqual([1, `Error from server (Conflict): ${MODIFIED}`]);
     expect(emu.get('sa', 'default', 'app')!.metadata.annotations).toBeUndefined();
     expect(
       emu
@@ -1027,7 +1070,7 @@ describe('faults and journal', () => {
     emu.setFaults(null);
   });
 
-  it('latency (off by default): every request answered that much later, concurrent ones overlap; from EMULATOR_LATENCY_MS or the control route', async () => {
+  it('latency, off by default, from EMULATOR_LATENCY_MS or the control route: later answers that overlap', async () => {
     const took = (e: { start: number; end?: number }) => e.end! - e.start;
     emu.clearJournal();
     await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' });
@@ -1122,7 +1165,10 @@ describe('faults and journal', () => {
     expect([immutable.code, immutable.body.message]).toEqual([
       422,
       expect.stringMatching(
-        /^Pod "p" is invalid: spec: Forbidden: pod updates may not change fields other than `spec.containers\[\*\].image`/,
+        new RegExp(
+          '^Pod "p" is invalid: spec: Forbidden: ' +
+            'pod updates may not change fields other than `spec.containers\\[\\*\\].image`',
+        ),
       ),
     ]);
   });
@@ -1193,7 +1239,9 @@ describe('MutatingWebhookConfiguration (pod-identity-webhook, as EKS installs it
       JSON.stringify(hook('bad', { name: 'short.name', sideEffects: undefined })),
     );
     expect(bad.stderr).toBe(
-      'The MutatingWebhookConfiguration "bad" is invalid: \n* webhooks[0].name: Invalid value: "short.name": should be a domain with at least three segments separated by dots\n' +
+      'The MutatingWebhookConfiguration "bad" is invalid: \n' +
+        '* webhooks[0].name: Invalid value: "short.name": ' +
+        'should be a domain with at least three segments separated by dots\n' +
         '* webhooks[0].sideEffects: Required value: must specify one of None, NoneOnDryRun\n',
     );
   });
@@ -1205,7 +1253,7 @@ describe('MutatingWebhookConfiguration (pod-identity-webhook, as EKS installs it
       ['iam-for-pods.amazonaws.com', 'https://127.0.0.1:23443/mutate', ['CREATE']],
     ]);
     expect((await api.listMutatingWebhookConfiguration()).items.map((c) => c.metadata!.name)).toEqual([NAME]);
-    await api.createMutatingWebhookConfiguration({ body: hook('mine') as never });
+    await api.createMutatingWebhookConfiguration({ body: hook('mine') });
     await api.deleteMutatingWebhookConfiguration({ name: NAME });
     const gone = await apiError(api.readMutatingWebhookConfiguration({ name: NAME }));
     expect([gone.code, gone.body.message]).toEqual([
@@ -1221,7 +1269,9 @@ describe('MutatingWebhookConfiguration (pod-identity-webhook, as EKS installs it
     const r = await kubectl(['get', 'mutatingwebhookconfiguration', NAME]);
     expect([r.code, r.stderr.trim()]).toEqual([
       1,
-      `Error from server (Forbidden): mutatingwebhookconfigurations.admissionregistration.k8s.io "${NAME}" is forbidden: User "${USER}" cannot get resource "mutatingwebhookconfigurations" in API group "admissionregistration.k8s.io" at the cluster scope`,
+      `Error from server (Forbidden): mutatingwebhookconfigurations.admissionregistration.k8s.io "${NAME}" ` +
+        `is forbidden: User "${USER}" cannot get resource "mutatingwebhookconfigurations" ` +
+        'in API group "admissionregistration.k8s.io" at the cluster scope',
     ]);
     const denied = await apiError(
       kc.makeApiClient(AdmissionregistrationV1Api).readMutatingWebhookConfiguration({ name: NAME }),
@@ -1333,7 +1383,7 @@ describe('DELETE with preconditions (issue 12)', () => {
     ]);
   });
 
-  it('client-node passes preconditions in the body: a stale resourceVersion is refused, the current one deletes', async () => {
+  it('client-node preconditions (sent in the body): stale resourceVersion refused, current one deletes', async () => {
     const created = await core.createNamespacedServiceAccount({ namespace: 'default', body: sa('app', 'default') });
     const updated = await core.patchNamespacedServiceAccount(
       { name: 'app', namespace: 'default', body: { metadata: { labels: { v: '2' } } } },
@@ -1349,7 +1399,9 @@ describe('DELETE with preconditions (issue 12)', () => {
     expect([stale.code, stale.body.reason, stale.body.message]).toEqual([
       409,
       'Conflict',
-      `Operation cannot be fulfilled on serviceaccounts "app": Precondition failed: ResourceVersion in precondition: ${created.metadata!.resourceVersion}, ResourceVersion in object meta: ${updated.metadata!.resourceVersion}`,
+      'Operation cannot be fulfilled on serviceaccounts "app": Precondition failed: ' +
+        `ResourceVersion in precondition: ${created.metadata!.resourceVersion}, ` +
+        `ResourceVersion in object meta: ${updated.metadata!.resourceVersion}`,
     ]);
     const del = await core.deleteNamespacedServiceAccount({
       name: 'app',
@@ -1367,7 +1419,8 @@ describe('DELETE with preconditions (issue 12)', () => {
     const refused = await rawDelete(path, { preconditions: { uid: 'x' } });
     expect([refused.status, refused.body.message, refused.body.details]).toEqual([
       409,
-      `Operation cannot be fulfilled on deployments.apps "web": Precondition failed: UID in precondition: x, UID in object meta: ${uid}`,
+      'Operation cannot be fulfilled on deployments.apps "web": Precondition failed: ' +
+        `UID in precondition: x, UID in object meta: ${uid}`,
       { name: 'web', group: 'apps', kind: 'deployments' },
     ]);
     const done = await rawDelete(path, { preconditions: { uid } });
@@ -1402,7 +1455,8 @@ describe('DELETE with preconditions (issue 12)', () => {
     const refused = await kubectl(['delete', '--raw', SA_PATH, '-f', opts('wrong')]);
     expect([refused.code, refused.stderr.trim()]).toEqual([
       1,
-      `Error from server (Conflict): Operation cannot be fulfilled on serviceaccounts "app": Precondition failed: UID in precondition: wrong, UID in object meta: ${uid}`,
+      'Error from server (Conflict): Operation cannot be fulfilled on serviceaccounts "app": Precondition failed: ' +
+        `UID in precondition: wrong, UID in object meta: ${uid}`,
     ]);
     const done = await kubectl(['delete', '--raw', SA_PATH, '-f', opts(uid!)]);
     expect(done.code).toBe(0);
