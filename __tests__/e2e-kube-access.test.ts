@@ -17,17 +17,33 @@ beforeEach(async () => {
   await emu.createCluster(CLUSTER);
   await emu.aws.setAddonBehaviour({ readsUntilActive: 0 });
   await emu.kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } });
-  const template = { metadata: { labels: { app: 'api' } }, spec: { serviceAccountName: 'api', containers: [{ name: 'c', image: 'busybox' }] } };
-  await emu.kube.seed({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'apps' }, spec: { replicas: 1, selector: { matchLabels: { app: 'api' } }, template } });
+  const template = {
+    metadata: { labels: { app: 'api' } },
+    spec: { serviceAccountName: 'api', containers: [{ name: 'c', image: 'busybox' }] },
+  };
+  await emu.kube.seed({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'api', namespace: 'apps' },
+    spec: { replicas: 1, selector: { matchLabels: { app: 'api' } }, template },
+  });
   await clearJournals(emu);
 });
 afterEach(async () => {
   await Promise.all([emu.kube.setFaults(null), emu.kube.setEksTokenMaxAge(null)]);
 });
 
-const inputs = (over: Record<string, string> = {}) => ({ 'cluster-name': CLUSTER, namespace: 'apps', 'service-account': 'api', 'role-name': 'access-role', ...over });
-const run = (over: Record<string, string> = {}, scale = '0.01') => runAction(inputs(over), { env: { ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: scale } });
-const ok = (r: { code: number; stdout: string; stderr: string }) => expect(r.code === 0 ? 'exit 0' : `exit ${r.code}: ${r.stdout}${r.stderr}`).toBe('exit 0');
+const inputs = (over: Record<string, string> = {}) => ({
+  'cluster-name': CLUSTER,
+  namespace: 'apps',
+  'service-account': 'api',
+  'role-name': 'access-role',
+  ...over,
+});
+const run = (over: Record<string, string> = {}, scale = '0.01') =>
+  runAction(inputs(over), { env: { ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: scale } });
+const ok = (r: { code: number; stdout: string; stderr: string }) =>
+  expect(r.code === 0 ? 'exit 0' : `exit ${r.code}: ${r.stdout}${r.stderr}`).toBe('exit 0');
 /** Requests to the API itself (not the emulator's control routes, which are not journaled anyway). */
 const apiRequests = (journal: RequestEntry[]) => journal.filter((j) => j.path.startsWith('/api'));
 
@@ -46,13 +62,17 @@ describe('the EKS token is renewed before it expires', () => {
     await emu.kube.setFaults(slowCreate);
   });
 
-  test('a run that outlives its first token: more than one token, every request authorised, the work done', async () => {
+  test('a run that outlives its first token: several tokens, every request authorised, the work done', async () => {
     const r = await run(irsa, SCALE);
     ok(r);
     const journal = apiRequests(await emu.kube.journal());
     const refused = journal.filter((j) => j.status === 401).map((j) => `${j.method} ${j.path}: ${j.authError}`);
     expect(refused).toEqual([]);
-    expect(journal.filter((j) => !(j.status < 400 || (j.status === 404 && j.method === 'GET'))).map((j) => `${j.method} ${j.path} ${j.status}`)).toEqual([]);
+    expect(
+      journal
+        .filter((j) => !(j.status < 400 || (j.status === 404 && j.method === 'GET')))
+        .map((j) => `${j.method} ${j.path} ${j.status}`),
+    ).toEqual([]);
     const created = journal.findIndex((j) => j.method === 'POST' && j.resource === 'serviceaccounts');
     const after = journal.slice(created + 1);
     expect(after.map((j) => `${j.method} ${j.resource}`)).toEqual(expect.arrayContaining(['PATCH deployments']));
@@ -79,12 +99,20 @@ describe('the EKS token is renewed before it expires', () => {
 });
 
 test('a hung API server fails the run with one line naming the server and the call, not a hang', async () => {
-  // Every request has a timeout (30 s, shrunk by the time scale to its 5 s floor here); this read never gets an answer in time.
+  // Every request has a timeout (30 s, shrunk by the time scale to its 5 s floor here); this read never gets an
+  // answer in time.
   await emu.kube.setFaults({ delayMs: 8_000, verbs: ['get'], resources: ['serviceaccounts'] });
   const r = await run({ mode: 'irsa' });
   expect(r.code).toBe(1);
   const errors = r.stdout.split('\n').filter((l) => l.startsWith('::error::'));
-  expect(errors).toEqual([expect.stringMatching(/^::error::The Kubernetes API at https:\/\/127\.0\.0\.1:\d+ did not answer within 5s when trying to read service account apps\/api/)]);
+  expect(errors).toEqual([
+    expect.stringMatching(
+      new RegExp(
+        String.raw`^::error::The Kubernetes API at https:\/\/127\.0\.0\.1:\d+ did not answer within 5s ` +
+          String.raw`when trying to read service account apps\/api`,
+      ),
+    ),
+  ]);
   // Nothing was written: the run stopped at observing.
   expect((await emu.kube.journal()).filter((j) => j.isWrite)).toEqual([]);
 }, 60_000);

@@ -7,10 +7,20 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import {
-  EKSClient, CreateAddonCommand, DescribeAddonCommand, CreatePodIdentityAssociationCommand,
-  ResourceInUseException, waitUntilAddonActive, paginateListPodIdentityAssociations,
-  DescribeClusterCommand, UpdatePodIdentityAssociationCommand, DeletePodIdentityAssociationCommand,
-  DescribePodIdentityAssociationCommand, DescribeAddonConfigurationCommand, InvalidParameterException, ResourceNotFoundException,
+  EKSClient,
+  CreateAddonCommand,
+  DescribeAddonCommand,
+  CreatePodIdentityAssociationCommand,
+  ResourceInUseException,
+  waitUntilAddonActive,
+  paginateListPodIdentityAssociations,
+  DescribeClusterCommand,
+  UpdatePodIdentityAssociationCommand,
+  DeletePodIdentityAssociationCommand,
+  DescribePodIdentityAssociationCommand,
+  DescribeAddonConfigurationCommand,
+  InvalidParameterException,
+  ResourceNotFoundException,
 } from '@aws-sdk/client-eks';
 import { IAMClient, CreateRoleCommand, ListRolesCommand } from '@aws-sdk/client-iam';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
@@ -19,7 +29,12 @@ import { startAwsEmulator, isMutating, type AwsEmulator } from '../emulators/aws
 const run = promisify(execFile);
 const ACCOUNT = '123456789012';
 const ROLE = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
-const PODS_TRUST = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }] };
+const PODS_TRUST = {
+  Version: '2012-10-17',
+  Statement: [
+    { Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] },
+  ],
+};
 const ASSOCIATION_ID = /^a-[a-z0-9]{17}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -58,8 +73,13 @@ for line in sys.stdin:
     print(json.dumps({"code": code, "stdout": out.getvalue(), "stderr": err.getvalue()}), flush=True)
 `;
 const CLI_ENV = {
-  PATH: process.env.PATH, HOME: process.env.HOME, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing',
-  AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_MAX_ATTEMPTS: '1',
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  AWS_ACCESS_KEY_ID: 'testing',
+  AWS_SECRET_ACCESS_KEY: 'testing',
+  AWS_CONFIG_FILE: '/nonexistent',
+  AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+  AWS_MAX_ATTEMPTS: '1',
 };
 type CliResult = { code: number; stdout: string; stderr: string };
 let cli: ChildProcess;
@@ -69,7 +89,15 @@ function startCli(): void {
   cli = spawn('python3', ['-c', CLI_RUNNER], { env: CLI_ENV, stdio: ['pipe', 'pipe', 'inherit'] });
   createInterface({ input: cli.stdout! }).on('line', (line) => pending.shift()?.(JSON.parse(line) as CliResult));
 }
-const cliArgs = (args: string[], region: string) => ['--endpoint-url', emu.endpoint, '--region', region, '--output', 'json', ...args];
+const cliArgs = (args: string[], region: string) => [
+  '--endpoint-url',
+  emu.endpoint,
+  '--region',
+  region,
+  '--output',
+  'json',
+  ...args,
+];
 function awsRaw(args: string[], region = 'us-east-1'): Promise<CliResult> {
   return new Promise((resolve) => {
     pending.push(resolve); // the runner answers in order
@@ -84,13 +112,16 @@ async function aws(args: string[], region = 'us-east-1'): Promise<any> {
 async function awsError(args: string[]): Promise<{ code: string; operation: string; message: string }> {
   const r = await awsRaw(args);
   const m = /An error occurred \((\w+)\) when calling the (\w+) operation: (.*)/.exec(r.stderr);
-  if (r.code === 0 || !m) throw new Error(`expected aws ${args.join(' ')} to fail with an AWS error, got ${r.code}: ${r.stdout}${r.stderr}`);
+  if (r.code === 0 || !m)
+    throw new Error(`expected aws ${args.join(' ')} to fail with an AWS error, got ${r.code}: ${r.stdout}${r.stderr}`);
   return { code: m[1]!, operation: m[2]!, message: m[3]!.trim() };
 }
 const eksArgs = (op: string, cluster: string, ...rest: string[]) => ['eks', op, '--cluster-name', cluster, ...rest];
 
 async function podRole(name: string, trust: unknown = PODS_TRUST): Promise<string> {
-  const out = await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(trust) }));
+  const out = await iam.send(
+    new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(trust) }),
+  );
   return out.Role!.Arn!;
 }
 const ops = async (operation: string) => (await emu.journal()).filter((e) => e.operation === operation);
@@ -98,18 +129,40 @@ const ops = async (operation: string) => (await emu.journal()).filter((e) => e.o
 describe('EKS add-ons (aws CLI)', () => {
   test('create, describe through CREATING to ACTIVE, list, update, delete', async () => {
     await emu.createCluster('c1');
-    const { addon } = await aws(eksArgs('create-addon', 'c1', '--addon-name', 'eks-pod-identity-agent', '--tags', 'team=x'));
+    const { addon } = await aws(
+      eksArgs('create-addon', 'c1', '--addon-name', 'eks-pod-identity-agent', '--tags', 'team=x'),
+    );
     expect(addon).toEqual({
-      addonName: 'eks-pod-identity-agent', clusterName: 'c1', status: 'CREATING', addonVersion: 'v1.3.4-eksbuild.1',
-      health: { issues: [] }, addonArn: expect.stringMatching(/^arn:aws:eks:us-east-1:123456789012:addon\/c1\/eks-pod-identity-agent\/[0-9a-f-]{36}$/),
-      createdAt: expect.any(Number), modifiedAt: expect.any(Number), tags: { team: 'x' },
+      addonName: 'eks-pod-identity-agent',
+      clusterName: 'c1',
+      status: 'CREATING',
+      addonVersion: 'v1.3.4-eksbuild.1',
+      health: { issues: [] },
+      addonArn: expect.stringMatching(
+        /^arn:aws:eks:us-east-1:123456789012:addon\/c1\/eks-pod-identity-agent\/[0-9a-f-]{36}$/,
+      ),
+      createdAt: expect.any(Number),
+      modifiedAt: expect.any(Number),
+      tags: { team: 'x' },
     });
-    const describe = async () => (await aws(eksArgs('describe-addon', 'c1', '--addon-name', 'eks-pod-identity-agent'))).addon;
-    expect([(await describe()).status, (await describe()).status, (await describe()).status]).toEqual(['CREATING', 'CREATING', 'ACTIVE']);
+    const describe = async () =>
+      (await aws(eksArgs('describe-addon', 'c1', '--addon-name', 'eks-pod-identity-agent'))).addon;
+    expect([(await describe()).status, (await describe()).status, (await describe()).status]).toEqual([
+      'CREATING',
+      'CREATING',
+      'ACTIVE',
+    ]);
     expect(await aws(eksArgs('list-addons', 'c1'))).toEqual({ addons: ['eks-pod-identity-agent'] });
 
-    const { update } = await aws(eksArgs('update-addon', 'c1', '--addon-name', 'eks-pod-identity-agent', '--addon-version', 'v1.3.5-eksbuild.2'));
-    expect(update).toMatchObject({ status: 'InProgress', type: 'AddonUpdate', params: [{ type: 'AddonVersion', value: 'v1.3.5-eksbuild.2' }], errors: [] });
+    const { update } = await aws(
+      eksArgs('update-addon', 'c1', '--addon-name', 'eks-pod-identity-agent', '--addon-version', 'v1.3.5-eksbuild.2'),
+    );
+    expect(update).toMatchObject({
+      status: 'InProgress',
+      type: 'AddonUpdate',
+      params: [{ type: 'AddonVersion', value: 'v1.3.5-eksbuild.2' }],
+      errors: [],
+    });
     expect(update.id).toMatch(UUID);
     expect(await describe()).toMatchObject({ status: 'UPDATING', addonVersion: 'v1.3.5-eksbuild.2' });
 
@@ -134,39 +187,80 @@ describe('EKS add-ons (aws CLI)', () => {
       { ...noCluster, operation: 'CreateAddon' },
       { ...noCluster, operation: 'ListAddons' },
       { code: 'ResourceInUseException', operation: 'CreateAddon', message: 'Addon already exists.' },
-      { code: 'ResourceNotFoundException', operation: 'DescribeAddon', message: 'No addon: coredns found in cluster: c1' },
-      { code: 'ResourceNotFoundException', operation: 'DeleteAddon', message: 'No addon: coredns found in cluster: c1' },
-      { code: 'ResourceNotFoundException', operation: 'UpdateAddon', message: 'No addon: coredns found in cluster: c1' },
+      {
+        code: 'ResourceNotFoundException',
+        operation: 'DescribeAddon',
+        message: 'No addon: coredns found in cluster: c1',
+      },
+      {
+        code: 'ResourceNotFoundException',
+        operation: 'DeleteAddon',
+        message: 'No addon: coredns found in cluster: c1',
+      },
+      {
+        code: 'ResourceNotFoundException',
+        operation: 'UpdateAddon',
+        message: 'No addon: coredns found in cluster: c1',
+      },
     ]);
     expect((await ops('CreateAddon')).map((e) => e.status).sort()).toEqual([200, 404, 409]);
   });
 
-  test('behaviour switch: immediate ACTIVE, DEGRADED and CREATE_FAILED with health issues, per add-on name', async () => {
+  test('behaviour switch per add-on name: immediate ACTIVE, DEGRADED, CREATE_FAILED with health issues', async () => {
     await emu.createCluster('c1');
     const issue = { code: 'AccessDenied', message: 'no access', resourceIds: ['kube-system/x'] };
     await emu.setAddonBehaviour({ readsUntilActive: 0 });
     await emu.setAddonBehaviour({ addonName: 'coredns', readsUntilActive: 1, outcome: 'DEGRADED', issues: [issue] });
     await emu.setAddonBehaviour({ addonName: 'vpc-cni', readsUntilActive: 1, outcome: 'CREATE_FAILED' });
-    const created = await Promise.all(['kube-proxy', 'coredns', 'vpc-cni'].map((n) => aws(eksArgs('create-addon', 'c1', '--addon-name', n))));
+    const created = await Promise.all(
+      ['kube-proxy', 'coredns', 'vpc-cni'].map((n) => aws(eksArgs('create-addon', 'c1', '--addon-name', n))),
+    );
     expect(created.map((c) => c.addon.status)).toEqual(['ACTIVE', 'CREATING', 'CREATING']);
-    const read = (n: string) => aws(eksArgs('describe-addon', 'c1', '--addon-name', n)).then((r) => [r.addon.status, r.addon.health.issues]);
-    expect(await Promise.all([read('coredns'), read('vpc-cni')])).toEqual([['CREATING', []], ['CREATING', []]]);
+    const read = (n: string) =>
+      aws(eksArgs('describe-addon', 'c1', '--addon-name', n)).then((r) => [r.addon.status, r.addon.health.issues]);
+    expect(await Promise.all([read('coredns'), read('vpc-cni')])).toEqual([
+      ['CREATING', []],
+      ['CREATING', []],
+    ]);
     expect(await Promise.all([read('coredns'), read('vpc-cni')])).toEqual([
       ['DEGRADED', [issue]],
-      ['CREATE_FAILED', [{ code: 'InsufficientNumberOfReplicas', message: "The add-on is unhealthy because it doesn't have the desired number of replicas.", resourceIds: [] }]],
+      [
+        'CREATE_FAILED',
+        [
+          {
+            code: 'InsufficientNumberOfReplicas',
+            message: "The add-on is unhealthy because it doesn't have the desired number of replicas.",
+            resourceIds: [],
+          },
+        ],
+      ],
     ]);
   });
 
   test('an add-on created with pod identity associations owns them (ownerArn)', async () => {
     await emu.createCluster('c1');
     await podRole('ebs');
-    const { addon } = await aws(eksArgs('create-addon', 'c1', '--addon-name', 'aws-ebs-csi-driver',
-      '--pod-identity-associations', `serviceAccount=ebs-csi-controller-sa,roleArn=${ROLE('ebs')}`));
+    const { addon } = await aws(
+      eksArgs(
+        'create-addon',
+        'c1',
+        '--addon-name',
+        'aws-ebs-csi-driver',
+        '--pod-identity-associations',
+        `serviceAccount=ebs-csi-controller-sa,roleArn=${ROLE('ebs')}`,
+      ),
+    );
     const { associations } = await aws(eksArgs('list-pod-identity-associations', 'c1'));
-    expect(associations).toEqual([{
-      clusterName: 'c1', namespace: 'kube-system', serviceAccount: 'ebs-csi-controller-sa', ownerArn: addon.addonArn,
-      associationArn: addon.podIdentityAssociations[0], associationId: expect.stringMatching(ASSOCIATION_ID),
-    }]);
+    expect(associations).toEqual([
+      {
+        clusterName: 'c1',
+        namespace: 'kube-system',
+        serviceAccount: 'ebs-csi-controller-sa',
+        ownerArn: addon.addonArn,
+        associationArn: addon.podIdentityAssociations[0],
+        associationId: expect.stringMatching(ASSOCIATION_ID),
+      },
+    ]);
   });
 });
 
@@ -174,45 +268,132 @@ describe('EKS pod identity associations (aws CLI)', () => {
   test('create, describe, update, delete with the exact EKS shapes', async () => {
     await emu.createCluster('c1');
     await Promise.all([podRole('app'), podRole('app2')]);
-    const { association: a } = await aws(eksArgs('create-pod-identity-association', 'c1', '--namespace', 'ns', '--service-account', 'sa',
-      '--role-arn', ROLE('app'), '--tags', 'k=v'));
+    const { association: a } = await aws(
+      eksArgs(
+        'create-pod-identity-association',
+        'c1',
+        '--namespace',
+        'ns',
+        '--service-account',
+        'sa',
+        '--role-arn',
+        ROLE('app'),
+        '--tags',
+        'k=v',
+      ),
+    );
     expect(a).toEqual({
-      clusterName: 'c1', namespace: 'ns', serviceAccount: 'sa', roleArn: ROLE('app'), associationId: expect.stringMatching(ASSOCIATION_ID),
-      associationArn: `arn:aws:eks:us-east-1:${ACCOUNT}:podidentityassociation/c1/${a.associationId}`, tags: { k: 'v' },
-      createdAt: expect.any(Number), modifiedAt: a.createdAt, disableSessionTags: false,
+      clusterName: 'c1',
+      namespace: 'ns',
+      serviceAccount: 'sa',
+      roleArn: ROLE('app'),
+      associationId: expect.stringMatching(ASSOCIATION_ID),
+      associationArn: `arn:aws:eks:us-east-1:${ACCOUNT}:podidentityassociation/c1/${a.associationId}`,
+      tags: { k: 'v' },
+      createdAt: expect.any(Number),
+      modifiedAt: a.createdAt,
+      disableSessionTags: false,
     });
-    expect((await aws(eksArgs('describe-pod-identity-association', 'c1', '--association-id', a.associationId))).association).toEqual(a);
+    expect(
+      (await aws(eksArgs('describe-pod-identity-association', 'c1', '--association-id', a.associationId))).association,
+    ).toEqual(a);
 
     await new Promise((r) => setTimeout(r, 20));
-    const { association: u } = await aws(eksArgs('update-pod-identity-association', 'c1', '--association-id', a.associationId,
-      '--role-arn', ROLE('app2'), '--disable-session-tags', '--policy', '{"Version":"2012-10-17"}', '--target-role-arn', 'arn:aws:iam::999999999999:role/t'));
+    const { association: u } = await aws(
+      eksArgs(
+        'update-pod-identity-association',
+        'c1',
+        '--association-id',
+        a.associationId,
+        '--role-arn',
+        ROLE('app2'),
+        '--disable-session-tags',
+        '--policy',
+        '{"Version":"2012-10-17"}',
+        '--target-role-arn',
+        'arn:aws:iam::999999999999:role/t',
+      ),
+    );
     expect(u).toEqual({
-      ...a, roleArn: ROLE('app2'), disableSessionTags: true, policy: '{"Version":"2012-10-17"}', targetRoleArn: 'arn:aws:iam::999999999999:role/t',
-      externalId: expect.stringMatching(UUID), modifiedAt: expect.any(Number),
+      ...a,
+      roleArn: ROLE('app2'),
+      disableSessionTags: true,
+      policy: '{"Version":"2012-10-17"}',
+      targetRoleArn: 'arn:aws:iam::999999999999:role/t',
+      externalId: expect.stringMatching(UUID),
+      modifiedAt: expect.any(Number),
     });
     expect(u.modifiedAt).toBeGreaterThan(a.modifiedAt);
 
-    expect((await aws(eksArgs('delete-pod-identity-association', 'c1', '--association-id', a.associationId))).association).toEqual(u);
-    expect(await awsError(eksArgs('describe-pod-identity-association', 'c1', '--association-id', a.associationId))).toEqual({
-      code: 'ResourceNotFoundException', operation: 'DescribePodIdentityAssociation', message: `No Pod Identity Association found with id: ${a.associationId}`,
+    expect(
+      (await aws(eksArgs('delete-pod-identity-association', 'c1', '--association-id', a.associationId))).association,
+    ).toEqual(u);
+    expect(
+      await awsError(eksArgs('describe-pod-identity-association', 'c1', '--association-id', a.associationId)),
+    ).toEqual({
+      code: 'ResourceNotFoundException',
+      operation: 'DescribePodIdentityAssociation',
+      message: `No Pod Identity Association found with id: ${a.associationId}`,
     });
   });
 
   test('list filters by namespace and service account; summaries carry ownerArn', async () => {
     await emu.createCluster('c1');
     await podRole('app');
-    for (const [ns, sa] of [['ns1', 'a'], ['ns1', 'b'], ['ns2', 'a']] as const) {
-      await aws(eksArgs('create-pod-identity-association', 'c1', '--namespace', ns, '--service-account', sa, '--role-arn', ROLE('app')));
+    for (const [ns, sa] of [
+      ['ns1', 'a'],
+      ['ns1', 'b'],
+      ['ns2', 'a'],
+    ] as const) {
+      await aws(
+        eksArgs(
+          'create-pod-identity-association',
+          'c1',
+          '--namespace',
+          ns,
+          '--service-account',
+          sa,
+          '--role-arn',
+          ROLE('app'),
+        ),
+      );
     }
     const owner = `arn:aws:eks:us-east-1:${ACCOUNT}:addon/c1/amazon-cloudwatch-observability/0000`;
-    const owned = await emu.createOwnedAssociation({ clusterName: 'c1', namespace: 'ns3', serviceAccount: 'cw', roleArn: ROLE('app'), ownerArn: owner });
+    const owned = await emu.createOwnedAssociation({
+      clusterName: 'c1',
+      namespace: 'ns3',
+      serviceAccount: 'cw',
+      roleArn: ROLE('app'),
+      ownerArn: owner,
+    });
     const list = async (...filters: string[]) =>
-      (await aws(eksArgs('list-pod-identity-associations', 'c1', ...filters))).associations.map((x: any) => `${x.namespace}/${x.serviceAccount}`);
-    expect(await Promise.all([list(), list('--namespace', 'ns1'), list('--service-account', 'a'), list('--namespace', 'ns2', '--service-account', 'a'), list('--namespace', 'zz')]))
-      .toEqual([['ns1/a', 'ns1/b', 'ns2/a', 'ns3/cw'], ['ns1/a', 'ns1/b'], ['ns1/a', 'ns2/a'], ['ns2/a'], []]);
+      (await aws(eksArgs('list-pod-identity-associations', 'c1', ...filters))).associations.map(
+        (x: any) => `${x.namespace}/${x.serviceAccount}`,
+      );
+    expect(
+      await Promise.all([
+        list(),
+        list('--namespace', 'ns1'),
+        list('--service-account', 'a'),
+        list('--namespace', 'ns2', '--service-account', 'a'),
+        list('--namespace', 'zz'),
+      ]),
+    ).toEqual([['ns1/a', 'ns1/b', 'ns2/a', 'ns3/cw'], ['ns1/a', 'ns1/b'], ['ns1/a', 'ns2/a'], ['ns2/a'], []]);
     const { associations } = await aws(eksArgs('list-pod-identity-associations', 'c1', '--namespace', 'ns3'));
-    expect(associations).toEqual([{ clusterName: 'c1', namespace: 'ns3', serviceAccount: 'cw', associationArn: owned.associationArn, associationId: owned.associationId, ownerArn: owner }]);
-    expect((await aws(eksArgs('describe-pod-identity-association', 'c1', '--association-id', String(owned.associationId)))).association.ownerArn).toBe(owner);
+    expect(associations).toEqual([
+      {
+        clusterName: 'c1',
+        namespace: 'ns3',
+        serviceAccount: 'cw',
+        associationArn: owned.associationArn,
+        associationId: owned.associationId,
+        ownerArn: owner,
+      },
+    ]);
+    expect(
+      (await aws(eksArgs('describe-pod-identity-association', 'c1', '--association-id', String(owned.associationId))))
+        .association.ownerArn,
+    ).toBe(owner);
   });
 
   test('pagination with --page-size / --max-items / --starting-token', async () => {
@@ -220,24 +401,69 @@ describe('EKS pod identity associations (aws CLI)', () => {
     await emu.setRoleValidation(false);
     const ids: string[] = [];
     for (let i = 1; i <= 5; i++) {
-      ids.push((await aws(eksArgs('create-pod-identity-association', 'c1', '--namespace', 'ns', '--service-account', `sa${i}`, '--role-arn', ROLE('r')))).association.associationId);
+      ids.push(
+        (
+          await aws(
+            eksArgs(
+              'create-pod-identity-association',
+              'c1',
+              '--namespace',
+              'ns',
+              '--service-account',
+              `sa${i}`,
+              '--role-arn',
+              ROLE('r'),
+            ),
+          )
+        ).association.associationId,
+      );
     }
     await emu.clearJournal();
     const first = await aws(eksArgs('list-pod-identity-associations', 'c1', '--page-size', '2', '--max-items', '3'));
     expect(first.associations.map((a: any) => a.associationId)).toEqual(ids.slice(0, 3));
     expect(first.NextToken).toEqual(expect.any(String));
-    const rest = await aws(eksArgs('list-pod-identity-associations', 'c1', '--page-size', '2', '--starting-token', first.NextToken));
+    const rest = await aws(
+      eksArgs('list-pod-identity-associations', 'c1', '--page-size', '2', '--starting-token', first.NextToken),
+    );
     expect(rest.associations.map((a: any) => a.associationId)).toEqual(ids.slice(3));
     expect(rest.NextToken).toBeUndefined();
     expect((await ops('ListPodIdentityAssociations')).length).toBe(4); // pages of 2: [1,2] [3,4] then [3,4] [5]
   });
 
-  test('errors: 409 with the existing id, 404 cluster/association, 400 id length and role ARN, role checks', async () => {
+  test('errors: 409 with the existing id, 404 cluster/association, 400 id length/role ARN, role checks', async () => {
     await emu.createCluster('c1');
-    await Promise.all([podRole('app'), podRole('irsa-only', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: 'x' }, Action: 'sts:AssumeRoleWithWebIdentity' }] })]);
-    const { association } = await aws(eksArgs('create-pod-identity-association', 'c1', '--namespace', 'ns', '--service-account', 'sa', '--role-arn', ROLE('app')));
+    await Promise.all([
+      podRole('app'),
+      podRole('irsa-only', {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Federated: 'x' }, Action: 'sts:AssumeRoleWithWebIdentity' }],
+      }),
+    ]);
+    const { association } = await aws(
+      eksArgs(
+        'create-pod-identity-association',
+        'c1',
+        '--namespace',
+        'ns',
+        '--service-account',
+        'sa',
+        '--role-arn',
+        ROLE('app'),
+      ),
+    );
     const create = (sa: string, role: string, cluster = 'c1') =>
-      awsError(eksArgs('create-pod-identity-association', cluster, '--namespace', 'ns', '--service-account', sa, '--role-arn', role));
+      awsError(
+        eksArgs(
+          'create-pod-identity-association',
+          cluster,
+          '--namespace',
+          'ns',
+          '--service-account',
+          sa,
+          '--role-arn',
+          role,
+        ),
+      );
     const bad = 'a-zzzzzzzzzzzzzzzzz';
     const results = await Promise.all([
       create('sa', ROLE('app')),
@@ -252,33 +478,97 @@ describe('EKS pod identity associations (aws CLI)', () => {
       create('other', ROLE('irsa-only')),
     ]);
     expect(results).toEqual([
-      { code: 'ResourceInUseException', operation: 'CreatePodIdentityAssociation', message: `Association already exists: ${association.associationId}` },
-      { code: 'ResourceNotFoundException', operation: 'CreatePodIdentityAssociation', message: 'No cluster found for name: nope.' },
-      { code: 'ResourceNotFoundException', operation: 'ListPodIdentityAssociations', message: 'No cluster found for name: nope.' },
-      { code: 'ResourceNotFoundException', operation: 'DescribePodIdentityAssociation', message: `No Pod Identity Association found with id: ${bad}` },
-      { code: 'ResourceNotFoundException', operation: 'UpdatePodIdentityAssociation', message: `No Pod Identity Association found with id: ${bad}` },
-      { code: 'ResourceNotFoundException', operation: 'DeletePodIdentityAssociation', message: `No Pod Identity Association found with id: ${bad}` },
-      { code: 'InvalidParameterException', operation: 'DeletePodIdentityAssociation', message: 'The parameter associationId should be 19 characters long.' },
-      { code: 'InvalidParameterException', operation: 'CreatePodIdentityAssociation', message: "Invalid Role Arn: 'not-an-arn'" },
-      { code: 'InvalidParameterException', operation: 'CreatePodIdentityAssociation', message: 'Role provided in the request does not exist' },
-      { code: 'InvalidParameterException', operation: 'CreatePodIdentityAssociation', message: 'Trust policy of the role provided is invalid' },
+      {
+        code: 'ResourceInUseException',
+        operation: 'CreatePodIdentityAssociation',
+        message: `Association already exists: ${association.associationId}`,
+      },
+      {
+        code: 'ResourceNotFoundException',
+        operation: 'CreatePodIdentityAssociation',
+        message: 'No cluster found for name: nope.',
+      },
+      {
+        code: 'ResourceNotFoundException',
+        operation: 'ListPodIdentityAssociations',
+        message: 'No cluster found for name: nope.',
+      },
+      {
+        code: 'ResourceNotFoundException',
+        operation: 'DescribePodIdentityAssociation',
+        message: `No Pod Identity Association found with id: ${bad}`,
+      },
+      {
+        code: 'ResourceNotFoundException',
+        operation: 'UpdatePodIdentityAssociation',
+        message: `No Pod Identity Association found with id: ${bad}`,
+      },
+      {
+        code: 'ResourceNotFoundException',
+        operation: 'DeletePodIdentityAssociation',
+        message: `No Pod Identity Association found with id: ${bad}`,
+      },
+      {
+        code: 'InvalidParameterException',
+        operation: 'DeletePodIdentityAssociation',
+        message: 'The parameter associationId should be 19 characters long.',
+      },
+      {
+        code: 'InvalidParameterException',
+        operation: 'CreatePodIdentityAssociation',
+        message: "Invalid Role Arn: 'not-an-arn'",
+      },
+      {
+        code: 'InvalidParameterException',
+        operation: 'CreatePodIdentityAssociation',
+        message: 'Role provided in the request does not exist',
+      },
+      {
+        code: 'InvalidParameterException',
+        operation: 'CreatePodIdentityAssociation',
+        message: 'Trust policy of the role provided is invalid',
+      },
     ]);
-    expect((await ops('CreatePodIdentityAssociation')).map((e) => e.status).sort()).toEqual([200, 400, 400, 400, 404, 409]);
+    expect((await ops('CreatePodIdentityAssociation')).map((e) => e.status).sort()).toEqual([
+      200, 400, 400, 400, 404, 409,
+    ]);
   });
 
-  test('IAM propagation switch fails the next N creates/updates, then they succeed; clientRequestToken is idempotent', async () => {
+  test('propagation switch: next N creates/updates fail, then succeed; clientRequestToken is idempotent', async () => {
     await emu.createCluster('c1');
     await podRole('app');
     await emu.failNextAssociationWrites(2);
-    const args = eksArgs('create-pod-identity-association', 'c1', '--namespace', 'ns', '--service-account', 'sa', '--role-arn', ROLE('app'), '--client-request-token', 'tok-1');
-    const expected = { code: 'InvalidParameterException', operation: 'CreatePodIdentityAssociation', message: 'Role provided in the request does not exist' };
+    const args = eksArgs(
+      'create-pod-identity-association',
+      'c1',
+      '--namespace',
+      'ns',
+      '--service-account',
+      'sa',
+      '--role-arn',
+      ROLE('app'),
+      '--client-request-token',
+      'tok-1',
+    );
+    const expected = {
+      code: 'InvalidParameterException',
+      operation: 'CreatePodIdentityAssociation',
+      message: 'Role provided in the request does not exist',
+    };
     expect(await awsError(args)).toEqual(expected);
     expect(await awsError(args)).toEqual(expected);
     const first = (await aws(args)).association;
-    expect((await aws(args)).association.associationId).toBe(first.associationId); // same token: same association, no 409
+    // same token: same association, no 409
+    expect((await aws(args)).association.associationId).toBe(first.associationId);
 
     await emu.failNextAssociationWrites(1);
-    const update = eksArgs('update-pod-identity-association', 'c1', '--association-id', first.associationId, '--disable-session-tags');
+    const update = eksArgs(
+      'update-pod-identity-association',
+      'c1',
+      '--association-id',
+      first.associationId,
+      '--disable-session-tags',
+    );
     expect(await awsError(update)).toEqual({ ...expected, operation: 'UpdatePodIdentityAssociation' });
     expect((await aws(update)).association.disableSessionTags).toBe(true);
   });
@@ -287,7 +577,8 @@ describe('EKS pod identity associations (aws CLI)', () => {
 describe('DescribeCluster endpoint, CA and OIDC issuer (aws CLI)', () => {
   test('the issuer is per cluster and stable; the endpoint/CA override applies to all clusters or one', async () => {
     const c1 = await emu.createCluster('c1', 'eu-west-1');
-    const describe = async (name: string) => (await aws(['eks', 'describe-cluster', '--name', name], 'eu-west-1')).cluster;
+    const describe = async (name: string) =>
+      (await aws(['eks', 'describe-cluster', '--name', name], 'eu-west-1')).cluster;
     const before = await describe('c1');
     expect(before.identity.oidc.issuer).toMatch(/^https:\/\/oidc\.eks\.eu-west-1\.amazonaws\.com\/id\/[0-9A-F]{32}$/);
     expect(before.identity).toEqual(c1.identity);
@@ -298,7 +589,10 @@ describe('DescribeCluster endpoint, CA and OIDC issuer (aws CLI)', () => {
     await emu.createCluster('c2', 'eu-west-1');
     await emu.setClusterEndpoint({ endpoint: 'https://127.0.0.1:7443', caData: 'Y2Ey' }, 'c2');
     const [d1, d2] = await Promise.all([describe('c1'), describe('c2')]);
-    expect([d1.endpoint, Buffer.from(d1.certificateAuthority.data, 'base64').toString()]).toEqual(['https://127.0.0.1:6443', ca]);
+    expect([d1.endpoint, Buffer.from(d1.certificateAuthority.data, 'base64').toString()]).toEqual([
+      'https://127.0.0.1:6443',
+      ca,
+    ]);
     expect([d2.endpoint, d2.certificateAuthority.data]).toEqual(['https://127.0.0.1:7443', 'Y2Ey']);
     expect(d1.identity).toEqual(before.identity);
     expect(d2.identity.oidc.issuer).not.toBe(d1.identity.oidc.issuer);
@@ -309,44 +603,110 @@ describe('DescribeCluster endpoint, CA and OIDC issuer (aws CLI)', () => {
 });
 
 describe('IAM gaps for IRSA (aws CLI)', () => {
-  const url = 'https://oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF';
-  const arn = `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF`;
+  const issuer = 'oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF';
+  const url = `https://${issuer}`;
+  const arn = `arn:aws:iam::${ACCOUNT}:oidc-provider/${issuer}`;
 
-  test('OIDC provider without thumbprint; add/remove client IDs idempotently; NoSuchEntity; EntityAlreadyExists', async () => {
-    expect(await aws(['iam', 'create-open-id-connect-provider', '--url', url, '--client-id-list', 'sts.amazonaws.com'])).toEqual({ OpenIDConnectProviderArn: arn });
-    await aws(['iam', 'add-client-id-to-open-id-connect-provider', '--open-id-connect-provider-arn', arn, '--client-id', 'extra']);
-    await aws(['iam', 'add-client-id-to-open-id-connect-provider', '--open-id-connect-provider-arn', arn, '--client-id', 'extra']);
+  test('OIDC provider, no thumbprint; idempotent client ID add/remove; NoSuchEntity; EntityAlreadyExists', async () => {
+    expect(
+      await aws(['iam', 'create-open-id-connect-provider', '--url', url, '--client-id-list', 'sts.amazonaws.com']),
+    ).toEqual({ OpenIDConnectProviderArn: arn });
+    await aws([
+      'iam',
+      'add-client-id-to-open-id-connect-provider',
+      '--open-id-connect-provider-arn',
+      arn,
+      '--client-id',
+      'extra',
+    ]);
+    await aws([
+      'iam',
+      'add-client-id-to-open-id-connect-provider',
+      '--open-id-connect-provider-arn',
+      arn,
+      '--client-id',
+      'extra',
+    ]);
     const got = await aws(['iam', 'get-open-id-connect-provider', '--open-id-connect-provider-arn', arn]);
     expect([got.Url, got.ClientIDList, got.ThumbprintList]).toEqual([url.slice(8), ['sts.amazonaws.com', 'extra'], []]);
-    await aws(['iam', 'remove-client-id-from-open-id-connect-provider', '--open-id-connect-provider-arn', arn, '--client-id', 'sts.amazonaws.com']);
-    await aws(['iam', 'remove-client-id-from-open-id-connect-provider', '--open-id-connect-provider-arn', arn, '--client-id', 'absent']);
-    expect((await aws(['iam', 'get-open-id-connect-provider', '--open-id-connect-provider-arn', arn])).ClientIDList).toEqual(['extra']);
-    expect(await Promise.all([
-      awsError(['iam', 'add-client-id-to-open-id-connect-provider', '--open-id-connect-provider-arn', `${arn}X`, '--client-id', 'a']),
-      awsError(['iam', 'create-open-id-connect-provider', '--url', url]),
-    ])).toEqual([
-      { code: 'NoSuchEntity', operation: 'AddClientIDToOpenIDConnectProvider', message: `OpenIDConnect Provider not found for arn ${arn}X` },
-      { code: 'EntityAlreadyExists', operation: 'CreateOpenIDConnectProvider', message: `Provider with url ${url} already exists.` },
+    await aws([
+      'iam',
+      'remove-client-id-from-open-id-connect-provider',
+      '--open-id-connect-provider-arn',
+      arn,
+      '--client-id',
+      'sts.amazonaws.com',
+    ]);
+    await aws([
+      'iam',
+      'remove-client-id-from-open-id-connect-provider',
+      '--open-id-connect-provider-arn',
+      arn,
+      '--client-id',
+      'absent',
+    ]);
+    expect(
+      (await aws(['iam', 'get-open-id-connect-provider', '--open-id-connect-provider-arn', arn])).ClientIDList,
+    ).toEqual(['extra']);
+    expect(
+      await Promise.all([
+        awsError([
+          'iam',
+          'add-client-id-to-open-id-connect-provider',
+          '--open-id-connect-provider-arn',
+          `${arn}X`,
+          '--client-id',
+          'a',
+        ]),
+        awsError(['iam', 'create-open-id-connect-provider', '--url', url]),
+      ]),
+    ).toEqual([
+      {
+        code: 'NoSuchEntity',
+        operation: 'AddClientIDToOpenIDConnectProvider',
+        message: `OpenIDConnect Provider not found for arn ${arn}X`,
+      },
+      {
+        code: 'EntityAlreadyExists',
+        operation: 'CreateOpenIDConnectProvider',
+        message: `Provider with url ${url} already exists.`,
+      },
     ]);
   });
 
-  test('AssumeRolePolicySizeQuota: 2048 by default, settable, enforced on CreateRole and UpdateAssumeRolePolicy', async () => {
+  test('AssumeRolePolicySizeQuota: default 2048, settable, enforced on CreateRole/UpdateAssumeRolePolicy', async () => {
     const quota = async () => (await aws(['iam', 'get-account-summary'])).SummaryMap.AssumeRolePolicySizeQuota;
     expect(await quota()).toBe(2048);
     await emu.setAssumeRolePolicySizeQuota(300);
     expect(await quota()).toBe(300);
-    const big = JSON.stringify({ ...PODS_TRUST, Statement: [...PODS_TRUST.Statement, { Sid: 'x'.repeat(200), ...PODS_TRUST.Statement[0] }] }, null, 2);
+    const big = JSON.stringify(
+      { ...PODS_TRUST, Statement: [...PODS_TRUST.Statement, { Sid: 'x'.repeat(200), ...PODS_TRUST.Statement[0] }] },
+      null,
+      2,
+    );
     const small = JSON.stringify(PODS_TRUST, null, 8); // white space is not counted
     expect(await awsError(['iam', 'create-role', '--role-name', 'big', '--assume-role-policy-document', big])).toEqual({
-      code: 'LimitExceeded', operation: 'CreateRole', message: 'Cannot exceed quota for ACLSizePerRole: 300',
+      code: 'LimitExceeded',
+      operation: 'CreateRole',
+      message: 'Cannot exceed quota for ACLSizePerRole: 300',
     });
     await aws(['iam', 'create-role', '--role-name', 'small', '--assume-role-policy-document', small]);
-    expect((await awsError(['iam', 'update-assume-role-policy', '--role-name', 'small', '--policy-document', big])).code).toBe('LimitExceeded');
+    expect(
+      (await awsError(['iam', 'update-assume-role-policy', '--role-name', 'small', '--policy-document', big])).code,
+    ).toBe('LimitExceeded');
   });
 
   test('AWS-managed policies exist', async () => {
-    const { Policy } = await aws(['iam', 'get-policy', '--policy-arn', 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess']);
-    expect([Policy.PolicyName, Policy.Arn]).toEqual(['AmazonS3ReadOnlyAccess', 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess']);
+    const { Policy } = await aws([
+      'iam',
+      'get-policy',
+      '--policy-arn',
+      'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess',
+    ]);
+    expect([Policy.PolicyName, Policy.Arn]).toEqual([
+      'AmazonS3ReadOnlyAccess',
+      'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess',
+    ]);
   });
 });
 
@@ -356,7 +716,10 @@ describe('SDK v3 against the emulator', () => {
   test('waitUntilAddonActive succeeds after the configured reads', async () => {
     await emu.createCluster('c1');
     await eks.send(new CreateAddonCommand({ clusterName: 'c1', addonName: 'eks-pod-identity-agent' }));
-    const result = await waitUntilAddonActive({ client: eks, ...fast }, { clusterName: 'c1', addonName: 'eks-pod-identity-agent' });
+    const result = await waitUntilAddonActive(
+      { client: eks, ...fast },
+      { clusterName: 'c1', addonName: 'eks-pod-identity-agent' },
+    );
     expect(result.state).toBe('SUCCESS');
     expect((await ops('DescribeAddon')).length).toBe(3);
   });
@@ -367,7 +730,9 @@ describe('SDK v3 against the emulator', () => {
     await emu.setAddonBehaviour({ addonName: 'b', outcome: 'CREATE_FAILED', readsUntilActive: 0 });
     for (const addonName of ['a', 'b']) {
       await eks.send(new CreateAddonCommand({ clusterName: 'c1', addonName }));
-      await expect(waitUntilAddonActive({ client: eks, ...fast }, { clusterName: 'c1', addonName })).rejects.toThrow(/"state":"FAILURE"/);
+      await expect(waitUntilAddonActive({ client: eks, ...fast }, { clusterName: 'c1', addonName })).rejects.toThrow(
+        /"state":"FAILURE"/,
+      );
     }
     const b = await eks.send(new DescribeAddonCommand({ clusterName: 'c1', addonName: 'b' }));
     expect(b.addon?.health?.issues?.[0]?.code).toBe('InsufficientNumberOfReplicas');
@@ -376,9 +741,20 @@ describe('SDK v3 against the emulator', () => {
   test('paginateListPodIdentityAssociations walks every page', async () => {
     await emu.createCluster('c1');
     const roleArn = await podRole('app');
-    for (let i = 0; i < 5; i++) await eks.send(new CreatePodIdentityAssociationCommand({ clusterName: 'c1', namespace: 'ns', serviceAccount: `sa${i}`, roleArn }));
+    for (let i = 0; i < 5; i++)
+      await eks.send(
+        new CreatePodIdentityAssociationCommand({
+          clusterName: 'c1',
+          namespace: 'ns',
+          serviceAccount: `sa${i}`,
+          roleArn,
+        }),
+      );
     const pages: string[][] = [];
-    for await (const page of paginateListPodIdentityAssociations({ client: eks, pageSize: 2 }, { clusterName: 'c1', namespace: 'ns' })) {
+    for await (const page of paginateListPodIdentityAssociations(
+      { client: eks, pageSize: 2 },
+      { clusterName: 'c1', namespace: 'ns' },
+    )) {
       pages.push((page.associations ?? []).map((a) => a.serviceAccount!));
     }
     expect(pages).toEqual([['sa0', 'sa1'], ['sa2', 'sa3'], ['sa4']]);
@@ -391,13 +767,14 @@ describe('SDK v3 against the emulator', () => {
     const { association } = await eks.send(new CreatePodIdentityAssociationCommand(input));
     const err = await eks.send(new CreatePodIdentityAssociationCommand(input)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ResourceInUseException);
-    expect([(err as ResourceInUseException).message, (err as ResourceInUseException).$metadata.httpStatusCode])
-      .toEqual([`Association already exists: ${association!.associationId}`, 409]);
+    expect([(err as ResourceInUseException).message, (err as ResourceInUseException).$metadata.httpStatusCode]).toEqual(
+      [`Association already exists: ${association!.associationId}`, 409],
+    );
   });
 });
 
 describe('journal and faults', () => {
-  test('every AWS call is journaled with service, operation, method, path, status; control routes are not', async () => {
+  test('each AWS call is journaled (service, operation, method, path, status); control routes are not', async () => {
     await emu.createCluster('c1'); // set-up helper: not journaled
     await iam.send(new ListRolesCommand({}));
     await new STSClient(emu.clientConfig()).send(new GetCallerIdentityCommand({}));
@@ -410,23 +787,49 @@ describe('journal and faults', () => {
       { service: 'iam', operation: 'ListRoles', method: 'POST', path: '/', status: 200 },
       { service: 'sts', operation: 'GetCallerIdentity', method: 'POST', path: '/', status: 200 },
       { service: 'eks', operation: 'DescribeAddon', method: 'GET', path: '/clusters/c1/addons/x', status: 404 },
-      { service: 'eks', operation: 'ListPodIdentityAssociations', method: 'GET', path: '/clusters/c1/pod-identity-associations', status: 200 },
+      {
+        service: 'eks',
+        operation: 'ListPodIdentityAssociations',
+        method: 'GET',
+        path: '/clusters/c1/pod-identity-associations',
+        status: 200,
+      },
     ]);
     await emu.clearJournal();
     expect(await emu.journal()).toEqual([]);
-    expect(['CreateRole', 'TagRole', 'UpdateAssumeRolePolicy', 'GetRole', 'ListPodIdentityAssociations', 'DescribeCluster'].map(isMutating))
-      .toEqual([true, true, true, false, false, false]);
+    expect(
+      [
+        'CreateRole',
+        'TagRole',
+        'UpdateAssumeRolePolicy',
+        'GetRole',
+        'ListPodIdentityAssociations',
+        'DescribeCluster',
+      ].map(isMutating),
+    ).toEqual([true, true, true, false, false, false]);
   });
 
   test('throttling speaks each protocol and the SDK retries it as throttling', async () => {
     await emu.createCluster('c1');
     await emu.setFaults({ throttleRate: 1 });
-    const iamErr: any = await new IAMClient({ ...emu.clientConfig(), maxAttempts: 2 }).send(new ListRolesCommand({})).catch((e) => e);
-    const eksErr: any = await new EKSClient({ ...emu.clientConfig(), maxAttempts: 3 }).send(new DescribeAddonCommand({ clusterName: 'c1', addonName: 'x' })).catch((e) => e);
+    const iamErr: any = await new IAMClient({ ...emu.clientConfig(), maxAttempts: 2 })
+      .send(new ListRolesCommand({}))
+      .catch((e) => e);
+    const eksErr: any = await new EKSClient({ ...emu.clientConfig(), maxAttempts: 3 })
+      .send(new DescribeAddonCommand({ clusterName: 'c1', addonName: 'x' }))
+      .catch((e) => e);
     expect([iamErr.name, iamErr.$metadata.httpStatusCode, iamErr.$metadata.attempts]).toEqual(['Throttling', 400, 2]);
-    expect([eksErr.name, eksErr.$metadata.httpStatusCode, eksErr.$metadata.attempts]).toEqual(['ThrottlingException', 429, 3]);
+    expect([eksErr.name, eksErr.$metadata.httpStatusCode, eksErr.$metadata.attempts]).toEqual([
+      'ThrottlingException',
+      429,
+      3,
+    ]);
     expect((await emu.journal()).map((e) => `${e.operation}:${e.status}:${e.fault}`)).toEqual([
-      'ListRoles:400:throttle', 'ListRoles:400:throttle', 'DescribeAddon:429:throttle', 'DescribeAddon:429:throttle', 'DescribeAddon:429:throttle',
+      'ListRoles:400:throttle',
+      'ListRoles:400:throttle',
+      'DescribeAddon:429:throttle',
+      'DescribeAddon:429:throttle',
+      'DescribeAddon:429:throttle',
     ]);
   });
 
@@ -434,13 +837,24 @@ describe('journal and faults', () => {
     await emu.createCluster('c1');
     await emu.setFaults({ errorRate: 1, services: ['iam'] });
     const one = { maxAttempts: 1 };
-    const e500: any = await new IAMClient({ ...emu.clientConfig(), ...one }).send(new ListRolesCommand({})).catch((e) => e);
-    expect(await new STSClient({ ...emu.clientConfig(), ...one }).send(new GetCallerIdentityCommand({}))).toMatchObject({ Account: ACCOUNT });
+    const e500: any = await new IAMClient({ ...emu.clientConfig(), ...one })
+      .send(new ListRolesCommand({}))
+      .catch((e) => e);
+    expect(await new STSClient({ ...emu.clientConfig(), ...one }).send(new GetCallerIdentityCommand({}))).toMatchObject(
+      { Account: ACCOUNT },
+    );
     await emu.setFaults({ errorRate: 1, errorStatus: 503, operations: ['DescribeAddon'] });
-    const e503: any = await new EKSClient({ ...emu.clientConfig(), ...one }).send(new DescribeAddonCommand({ clusterName: 'c1', addonName: 'x' })).catch((e) => e);
+    const e503: any = await new EKSClient({ ...emu.clientConfig(), ...one })
+      .send(new DescribeAddonCommand({ clusterName: 'c1', addonName: 'x' }))
+      .catch((e) => e);
     const notFaulted: any = await eks.send(new CreateAddonCommand({ clusterName: 'c1', addonName: 'x' }));
-    expect([e500.name, e500.$metadata.httpStatusCode, e503.name, e503.$metadata.httpStatusCode, notFaulted.addon.status])
-      .toEqual(['InternalFailure', 500, 'ServiceUnavailableException', 503, 'CREATING']);
+    expect([
+      e500.name,
+      e500.$metadata.httpStatusCode,
+      e503.name,
+      e503.$metadata.httpStatusCode,
+      notFaulted.addon.status,
+    ]).toEqual(['InternalFailure', 500, 'ServiceUnavailableException', 503, 'CREATING']);
   });
 
   test('a seeded RNG repeats the same faults', async () => {
@@ -478,18 +892,35 @@ describe('journal and faults', () => {
     expect(await aws(['eks', 'list-clusters'])).toEqual({ clusters: [] });
     await emu.createCluster('c1');
     const [summary, cluster, addon] = await Promise.all([
-      aws(['iam', 'get-account-summary']), aws(['eks', 'describe-cluster', '--name', 'c1']), aws(eksArgs('create-addon', 'c1', '--addon-name', 'x')),
+      aws(['iam', 'get-account-summary']),
+      aws(['eks', 'describe-cluster', '--name', 'c1']),
+      aws(eksArgs('create-addon', 'c1', '--addon-name', 'x')),
     ]);
-    expect([summary.SummaryMap.AssumeRolePolicySizeQuota, cluster.cluster.endpoint.startsWith('https://127.0.0.1'), addon.addon.status]).toEqual([2048, false, 'CREATING']);
+    expect([
+      summary.SummaryMap.AssumeRolePolicySizeQuota,
+      cluster.cluster.endpoint.startsWith('https://127.0.0.1'),
+      addon.addon.status,
+    ]).toEqual([2048, false, 'CREATING']);
     await podRole('app');
-    expect((await eks.send(new CreatePodIdentityAssociationCommand({ clusterName: 'c1', namespace: 'n', serviceAccount: 's', roleArn: ROLE('app') }))).association?.roleArn).toBe(ROLE('app'));
+    expect(
+      (
+        await eks.send(
+          new CreatePodIdentityAssociationCommand({
+            clusterName: 'c1',
+            namespace: 'n',
+            serviceAccount: 's',
+            roleArn: ROLE('app'),
+          }),
+        )
+      ).association?.roleArn,
+    ).toBe(ROLE('app'));
   });
 });
 
 describe('latency and the IAM write rate limit (off by default)', () => {
   const took = (e: { start: number; end: number }) => e.end - e.start;
 
-  test('per-service latency: each request answered that much later, concurrent requests still overlap; reset() clears it', async () => {
+  test('per-service latency delays each answer; concurrent requests still overlap; reset() clears it', async () => {
     await emu.createCluster('c1');
     await emu.setLatency({ iam: 300, eks: 150 });
     await Promise.all([
@@ -511,45 +942,82 @@ describe('latency and the IAM write rate limit (off by default)', () => {
     expect(took((await emu.journal())[0]!)).toBeLessThan(300);
   });
 
-  test('IAM write rate limit: writes beyond it are answered Throttling 400 (aws CLI); reads are not limited', async () => {
+  test('IAM write rate limit: writes beyond it get Throttling 400 (aws CLI); reads are not limited', async () => {
     await emu.setIamWriteRateLimit(3);
     const results = [];
-    for (let i = 0; i < 5; i++) results.push(await awsRaw(['iam', 'create-role', '--role-name', `r${i}`, '--assume-role-policy-document', JSON.stringify(PODS_TRUST)]));
+    for (let i = 0; i < 5; i++)
+      results.push(
+        await awsRaw([
+          'iam',
+          'create-role',
+          '--role-name',
+          `r${i}`,
+          '--assume-role-policy-document',
+          JSON.stringify(PODS_TRUST),
+        ]),
+      );
     const throttled = results.filter((r) => r.code !== 0);
-    expect(throttled.length).toBeGreaterThanOrEqual(1); // 5 writes in well under a second; a slow machine may let one more window open
-    for (const r of throttled) expect(r.stderr).toMatch(/An error occurred \(Throttling\) when calling the CreateRole operation \(reached max retries: 0\): Rate exceeded/);
+    // 5 writes in well under a second; a slow machine may let one more window open
+    expect(throttled.length).toBeGreaterThanOrEqual(1);
+    const rateExceeded = new RegExp(
+      String.raw`An error occurred \(Throttling\) when calling the CreateRole operation ` +
+        String.raw`\(reached max retries: 0\): Rate exceeded`,
+    );
+    for (const r of throttled) expect(r.stderr).toMatch(rateExceeded);
     for (let i = 0; i < 6; i++) await aws(['iam', 'list-roles']);
     const journal = await emu.journal();
-    expect(journal.filter((e) => e.operation === 'ListRoles').map((e) => e.status)).toEqual([200, 200, 200, 200, 200, 200]);
-    expect(journal.filter((e) => e.fault === 'throttle').map((e) => `${e.operation}:${e.status}`)).toEqual(throttled.map(() => 'CreateRole:400'));
+    expect(journal.filter((e) => e.operation === 'ListRoles').map((e) => e.status)).toEqual([
+      200, 200, 200, 200, 200, 200,
+    ]);
+    expect(journal.filter((e) => e.fault === 'throttle').map((e) => `${e.operation}:${e.status}`)).toEqual(
+      throttled.map(() => 'CreateRole:400'),
+    );
     await emu.setIamWriteRateLimit(0);
-    await aws(['iam', 'create-role', '--role-name', 'after', '--assume-role-policy-document', JSON.stringify(PODS_TRUST)]);
+    await aws([
+      'iam',
+      'create-role',
+      '--role-name',
+      'after',
+      '--assume-role-policy-document',
+      JSON.stringify(PODS_TRUST),
+    ]);
   });
 
-  test('the real SDK absorbs the rate limit: 8 parallel CreateRole at 2 writes per second all succeed, after throttled attempts', async () => {
+  test('the SDK absorbs the rate limit: 8 parallel CreateRole at 2 writes/s all succeed after throttling', async () => {
     await emu.setIamWriteRateLimit(2);
     const client = new IAMClient({ ...emu.clientConfig(), maxAttempts: 10 });
-    const out = await Promise.all(Array.from({ length: 8 }, (_, i) =>
-      client.send(new CreateRoleCommand({ RoleName: `sdk${i}`, AssumeRolePolicyDocument: JSON.stringify(PODS_TRUST) }))));
+    const out = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        client.send(
+          new CreateRoleCommand({ RoleName: `sdk${i}`, AssumeRolePolicyDocument: JSON.stringify(PODS_TRUST) }),
+        ),
+      ),
+    );
     expect(out.map((o) => o.Role?.RoleName)).toEqual(Array.from({ length: 8 }, (_, i) => `sdk${i}`));
     const creates = (await emu.journal()).filter((e) => e.operation === 'CreateRole');
     expect(creates.filter((e) => e.status === 200)).toHaveLength(8);
     expect(creates.filter((e) => e.fault === 'throttle').length).toBeGreaterThan(0);
     // Never more than 2 accepted writes in any 1 s window.
-    const accepted = creates.filter((e) => e.status === 200).map((e) => e.start).sort((a, b) => a - b);
+    const accepted = creates
+      .filter((e) => e.status === 200)
+      .map((e) => e.start)
+      .sort((a, b) => a - b);
     for (let i = 2; i < accepted.length; i++) expect(accepted[i]! - accepted[i - 2]!).toBeGreaterThanOrEqual(1000 - 50);
   }, 60000);
 
-  test('defaults from the environment (EMULATOR_LATENCY_MS, EMULATOR_IAM_WRITES_PER_SECOND), kept by reset()', async () => {
+  test('environment defaults (EMULATOR_LATENCY_MS, EMULATOR_IAM_WRITES_PER_SECOND), kept by reset()', async () => {
     const saved = { ...process.env };
     process.env.EMULATOR_LATENCY_MS = 'iam=200,kube=15';
     process.env.EMULATOR_IAM_WRITES_PER_SECOND = '1';
     const other = await startAwsEmulator().finally(() => {
-      for (const k of ['EMULATOR_LATENCY_MS', 'EMULATOR_IAM_WRITES_PER_SECOND']) if (saved[k] === undefined) delete process.env[k]; else process.env[k] = saved[k];
+      for (const k of ['EMULATOR_LATENCY_MS', 'EMULATOR_IAM_WRITES_PER_SECOND'])
+        if (saved[k] === undefined) delete process.env[k];
+        else process.env[k] = saved[k];
     });
     try {
       const client = new IAMClient({ ...other.clientConfig(), maxAttempts: 1 });
-      const create = (name: string) => client.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(PODS_TRUST) }));
+      const create = (name: string) =>
+        client.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: JSON.stringify(PODS_TRUST) }));
       await other.reset();
       const [a, b] = await Promise.allSettled([create('a'), create('b')]);
       expect([a.status, b.status].sort()).toEqual(['fulfilled', 'rejected']);
@@ -564,10 +1032,14 @@ describe('latency and the IAM write rate limit (off by default)', () => {
 describe('emulator process', () => {
   test('the kept-alive CLI driver answers exactly like the aws binary', async () => {
     await emu.createCluster('c1');
-    for (const args of [['eks', 'describe-cluster', '--name', 'c1'], ['eks', 'describe-addon', '--cluster-name', 'c1', '--addon-name', 'x']]) {
+    for (const args of [
+      ['eks', 'describe-cluster', '--name', 'c1'],
+      ['eks', 'describe-addon', '--cluster-name', 'c1', '--addon-name', 'x'],
+    ]) {
       const binary = await run('aws', cliArgs(args, 'us-east-1'), { env: CLI_ENV }).then(
         ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-        (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
+        (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+      );
       expect(await awsRaw(args)).toEqual(binary);
     }
   });
@@ -581,12 +1053,16 @@ describe('emulator process', () => {
   };
 
   test('a missing python3 or moto gives one clear error', async () => {
-    await expect(startAwsEmulator({ python: '/nonexistent/python3' })).rejects.toThrow(/^python3 with moto is required: cannot run "\/nonexistent\/python3" \(ENOENT\)$/);
+    await expect(startAwsEmulator({ python: '/nonexistent/python3' })).rejects.toThrow(
+      /^python3 with moto is required: cannot run "\/nonexistent\/python3" \(ENOENT\)$/,
+    );
     const dir = mkdtempSync(join(tmpdir(), 'emu-'));
     const noSite = join(dir, 'python-without-moto');
     writeFileSync(noSite, '#!/bin/sh\nexec python3 -S "$@"\n'); // -S: no site-packages, so no moto
     chmodSync(noSite, 0o755);
-    await expect(startAwsEmulator({ python: noSite })).rejects.toThrow(/^python3 with moto is required: moto is not importable: No module named '\w+'$/);
+    await expect(startAwsEmulator({ python: noSite })).rejects.toThrow(
+      /^python3 with moto is required: moto is not importable: No module named '\w+'$/,
+    );
   });
 
   test('stop() kills and reaps the process', async () => {
@@ -600,13 +1076,19 @@ describe('emulator process', () => {
   test('the emulator dies with its parent process', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'emu-'));
     const script = join(dir, 'parent.mts');
-    writeFileSync(script, `import { startAwsEmulator } from ${JSON.stringify(new URL('../emulators/aws/index.ts', import.meta.url).pathname)};\n`
-      + `const e = await startAwsEmulator(); console.log('PID=' + e.pid); setInterval(() => {}, 1000);\n`);
+    const emulatorModule = JSON.stringify(new URL('../emulators/aws/index.ts', import.meta.url).pathname);
+    writeFileSync(
+      script,
+      `import { startAwsEmulator } from ${emulatorModule};\n` +
+        `const e = await startAwsEmulator(); console.log('PID=' + e.pid); setInterval(() => {}, 1000);\n`,
+    );
     const parent = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const pid = await new Promise<number>((resolve) => parent.stdout!.on('data', (d) => {
-      const m = /PID=(\d+)/.exec(String(d));
-      if (m) resolve(Number(m[1]));
-    }));
+    const pid = await new Promise<number>((resolve) =>
+      parent.stdout.on('data', (d) => {
+        const m = /PID=(\d+)/.exec(String(d));
+        if (m) resolve(Number(m[1]));
+      }),
+    );
     expect(alive(pid)).toBe(true);
     parent.kill('SIGKILL');
     const deadline = Date.now() + 5000;
@@ -620,107 +1102,227 @@ describe('emulator process', () => {
 // disableSessionTags, policy, podIdentityAssociations, podIdentityConfiguration, computeConfig), so the CLI checks
 // them all; the SDK test at the end checks that @aws-sdk/client-eks reads the same answers.
 describe('IAM deletions and policy versions (aws CLI, issue 12)', () => {
-  const DOC = (action: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] });
+  const DOC = (action: string) =>
+    JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] });
   const POLICY = `arn:aws:iam::${ACCOUNT}:policy/my-policy`;
 
   test('DeleteRole is refused while managed or inline policies are attached (moto already right)', async () => {
     await aws(['iam', 'create-role', '--role-name', 'r', '--assume-role-policy-document', JSON.stringify(PODS_TRUST)]);
     await aws(['iam', 'create-policy', '--policy-name', 'my-policy', '--policy-document', DOC('s3:GetObject')]);
     await aws(['iam', 'attach-role-policy', '--role-name', 'r', '--policy-arn', POLICY]);
-    await aws(['iam', 'put-role-policy', '--role-name', 'r', '--policy-name', 'inline', '--policy-document', DOC('s3:ListBucket')]);
+    await aws([
+      'iam',
+      'put-role-policy',
+      '--role-name',
+      'r',
+      '--policy-name',
+      'inline',
+      '--policy-document',
+      DOC('s3:ListBucket'),
+    ]);
     const refused = (message: string) => ({ code: 'DeleteConflict', operation: 'DeleteRole', message });
-    expect(await awsError(['iam', 'delete-role', '--role-name', 'r'])).toEqual(refused('Cannot delete entity, must detach all policies first.'));
+    expect(await awsError(['iam', 'delete-role', '--role-name', 'r'])).toEqual(
+      refused('Cannot delete entity, must detach all policies first.'),
+    );
     await aws(['iam', 'detach-role-policy', '--role-name', 'r', '--policy-arn', POLICY]);
-    expect(await awsError(['iam', 'delete-role', '--role-name', 'r'])).toEqual(refused('Cannot delete entity, must delete policies first.'));
+    expect(await awsError(['iam', 'delete-role', '--role-name', 'r'])).toEqual(
+      refused('Cannot delete entity, must delete policies first.'),
+    );
     await aws(['iam', 'delete-role-policy', '--role-name', 'r', '--policy-name', 'inline']);
     await aws(['iam', 'delete-role', '--role-name', 'r']);
     const noRole = { code: 'NoSuchEntity', message: 'The role with name r cannot be found.' };
-    expect(await Promise.all([awsError(['iam', 'get-role', '--role-name', 'r']), awsError(['iam', 'delete-role', '--role-name', 'r'])]))
-      .toEqual([{ ...noRole, operation: 'GetRole' }, { ...noRole, operation: 'DeleteRole' }]);
+    expect(
+      await Promise.all([
+        awsError(['iam', 'get-role', '--role-name', 'r']),
+        awsError(['iam', 'delete-role', '--role-name', 'r']),
+      ]),
+    ).toEqual([
+      { ...noRole, operation: 'GetRole' },
+      { ...noRole, operation: 'DeleteRole' },
+    ]);
     expect((await ops('DeleteRole')).map((e) => e.status)).toEqual([409, 409, 200, 404]);
   });
 
-  test('DeletePolicy is refused while attached or with non-default versions; at most 5 versions; the default cannot be deleted', async () => {
+  test('DeletePolicy: not if attached or with non-default versions; max 5 versions; default undeletable', async () => {
     await aws(['iam', 'create-role', '--role-name', 'r', '--assume-role-policy-document', JSON.stringify(PODS_TRUST)]);
     await aws(['iam', 'create-policy', '--policy-name', 'my-policy', '--policy-document', DOC('s3:GetObject')]);
     await aws(['iam', 'attach-role-policy', '--role-name', 'r', '--policy-arn', POLICY]);
     expect(await awsError(['iam', 'delete-policy', '--policy-arn', POLICY])).toEqual({
-      code: 'DeleteConflict', operation: 'DeletePolicy', message: 'Cannot delete a policy attached to entities.',
+      code: 'DeleteConflict',
+      operation: 'DeletePolicy',
+      message: 'Cannot delete a policy attached to entities.',
     });
-    const newVersion = (n: number) => aws(['iam', 'create-policy-version', '--policy-arn', POLICY, '--policy-document', DOC(`s3:Get${n}`), '--set-as-default']);
-    for (const n of [2, 3, 4, 5]) expect((await newVersion(n)).PolicyVersion).toMatchObject({ VersionId: `v${n}`, IsDefaultVersion: true });
-    expect(await awsError(['iam', 'create-policy-version', '--policy-arn', POLICY, '--policy-document', DOC('s3:Get6'), '--set-as-default'])).toEqual({
-      code: 'LimitExceeded', operation: 'CreatePolicyVersion',
-      message: 'A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.',
+    const newVersion = (n: number) =>
+      aws([
+        'iam',
+        'create-policy-version',
+        '--policy-arn',
+        POLICY,
+        '--policy-document',
+        DOC(`s3:Get${n}`),
+        '--set-as-default',
+      ]);
+    for (const n of [2, 3, 4, 5])
+      expect((await newVersion(n)).PolicyVersion).toMatchObject({ VersionId: `v${n}`, IsDefaultVersion: true });
+    expect(
+      await awsError([
+        'iam',
+        'create-policy-version',
+        '--policy-arn',
+        POLICY,
+        '--policy-document',
+        DOC('s3:Get6'),
+        '--set-as-default',
+      ]),
+    ).toEqual({
+      code: 'LimitExceeded',
+      operation: 'CreatePolicyVersion',
+      message:
+        'A managed policy can have up to 5 versions. ' +
+        'Before you create a new version, you must delete an existing version.',
     });
     expect(await awsError(['iam', 'delete-policy-version', '--policy-arn', POLICY, '--version-id', 'v5'])).toEqual({
-      code: 'DeleteConflict', operation: 'DeletePolicyVersion', message: 'Cannot delete the default version of a policy.',
+      code: 'DeleteConflict',
+      operation: 'DeletePolicyVersion',
+      message: 'Cannot delete the default version of a policy.',
     });
     await aws(['iam', 'delete-policy-version', '--policy-arn', POLICY, '--version-id', 'v1']);
     expect((await newVersion(6)).PolicyVersion.VersionId).toBe('v6'); // room again after deleting one
     await aws(['iam', 'detach-role-policy', '--role-name', 'r', '--policy-arn', POLICY]);
     expect(await awsError(['iam', 'delete-policy', '--policy-arn', POLICY])).toEqual({
-      code: 'DeleteConflict', operation: 'DeletePolicy',
-      message: "This policy has more than one version. Before you delete a policy, you must delete the policy's versions.",
+      code: 'DeleteConflict',
+      operation: 'DeletePolicy',
+      message:
+        "This policy has more than one version. Before you delete a policy, you must delete the policy's versions.",
     });
-    for (const v of ['v2', 'v3', 'v4', 'v5']) await aws(['iam', 'delete-policy-version', '--policy-arn', POLICY, '--version-id', v]);
-    expect((await aws(['iam', 'list-policy-versions', '--policy-arn', POLICY])).Versions.map((v: any) => [v.VersionId, v.IsDefaultVersion])).toEqual([['v6', true]]);
-    expect(await Promise.all([
-      awsError(['iam', 'get-policy-version', '--policy-arn', POLICY, '--version-id', 'v2']),
-      awsError(['iam', 'delete-policy-version', '--policy-arn', POLICY, '--version-id', 'v2']),
-    ])).toEqual(['GetPolicyVersion', 'DeletePolicyVersion'].map((operation) => ({
-      code: 'NoSuchEntity', operation, message: `Policy ${POLICY} version v2 does not exist or is not attachable.`,
-    })));
+    for (const v of ['v2', 'v3', 'v4', 'v5'])
+      await aws(['iam', 'delete-policy-version', '--policy-arn', POLICY, '--version-id', v]);
+    expect(
+      (await aws(['iam', 'list-policy-versions', '--policy-arn', POLICY])).Versions.map((v: any) => [
+        v.VersionId,
+        v.IsDefaultVersion,
+      ]),
+    ).toEqual([['v6', true]]);
+    expect(
+      await Promise.all([
+        awsError(['iam', 'get-policy-version', '--policy-arn', POLICY, '--version-id', 'v2']),
+        awsError(['iam', 'delete-policy-version', '--policy-arn', POLICY, '--version-id', 'v2']),
+      ]),
+    ).toEqual(
+      ['GetPolicyVersion', 'DeletePolicyVersion'].map((operation) => ({
+        code: 'NoSuchEntity',
+        operation,
+        message: `Policy ${POLICY} version v2 does not exist or is not attachable.`,
+      })),
+    );
     await aws(['iam', 'delete-policy', '--policy-arn', POLICY]);
     const gone = { code: 'NoSuchEntity', message: `Policy ${POLICY} was not found.` };
-    expect(await Promise.all([awsError(['iam', 'get-policy', '--policy-arn', POLICY]), awsError(['iam', 'delete-policy', '--policy-arn', POLICY])]))
-      .toEqual([{ ...gone, operation: 'GetPolicy' }, { ...gone, operation: 'DeletePolicy' }]);
+    expect(
+      await Promise.all([
+        awsError(['iam', 'get-policy', '--policy-arn', POLICY]),
+        awsError(['iam', 'delete-policy', '--policy-arn', POLICY]),
+      ]),
+    ).toEqual([
+      { ...gone, operation: 'GetPolicy' },
+      { ...gone, operation: 'DeletePolicy' },
+    ]);
     expect((await ops('DeletePolicy')).map((e) => e.status)).toEqual([409, 409, 200, 404]);
   });
 });
 
 describe('EKS pod identity: target roles, session policies, removal (aws CLI, issues 12 and 13)', () => {
   const TARGET = 'arn:aws:iam::999999999999:role/target';
-  const SESSION = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
+  const SESSION = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }],
+  });
 
-  test('a target role gets an external ID, kept while the target stays, new for a new target, gone with it; updates keep the id', async () => {
+  test('target role external ID: kept with the target and by updates, new for a new target, gone with it', async () => {
     await emu.createCluster('c1');
     await Promise.all([podRole('app'), podRole('app2')]);
-    const { association: a } = await aws(eksArgs('create-pod-identity-association', 'c1', '--namespace', 'ns', '--service-account', 'sa',
-      '--role-arn', ROLE('app'), '--target-role-arn', TARGET));
-    expect(a).toMatchObject({ roleArn: ROLE('app'), targetRoleArn: TARGET, externalId: expect.stringMatching(UUID), disableSessionTags: false });
+    const { association: a } = await aws(
+      eksArgs(
+        'create-pod-identity-association',
+        'c1',
+        '--namespace',
+        'ns',
+        '--service-account',
+        'sa',
+        '--role-arn',
+        ROLE('app'),
+        '--target-role-arn',
+        TARGET,
+      ),
+    );
+    expect(a).toMatchObject({
+      roleArn: ROLE('app'),
+      targetRoleArn: TARGET,
+      externalId: expect.stringMatching(UUID),
+      disableSessionTags: false,
+    });
     const update = async (...args: string[]) =>
-      (await aws(eksArgs('update-pod-identity-association', 'c1', '--association-id', a.associationId, ...args))).association;
+      (await aws(eksArgs('update-pod-identity-association', 'c1', '--association-id', a.associationId, ...args)))
+        .association;
     const roleChanged = await update('--role-arn', ROLE('app2'));
     const sameTarget = await update('--target-role-arn', TARGET, '--disable-session-tags');
     const newTarget = await update('--target-role-arn', `${TARGET}-2`);
     const cleared = await update('--target-role-arn', '');
-    expect([roleChanged, sameTarget, newTarget].map((x) => [x.associationId, x.roleArn, x.targetRoleArn, x.externalId === a.externalId, x.disableSessionTags])).toEqual([
+    expect(
+      [roleChanged, sameTarget, newTarget].map((x) => [
+        x.associationId,
+        x.roleArn,
+        x.targetRoleArn,
+        x.externalId === a.externalId,
+        x.disableSessionTags,
+      ]),
+    ).toEqual([
       [a.associationId, ROLE('app2'), TARGET, true, false],
       [a.associationId, ROLE('app2'), TARGET, true, true],
       [a.associationId, ROLE('app2'), `${TARGET}-2`, false, true],
     ]);
     expect(newTarget.externalId).toMatch(UUID);
-    expect(cleared).toEqual({ ...newTarget, targetRoleArn: undefined, externalId: undefined, modifiedAt: expect.any(Number) });
+    expect(cleared).toEqual({
+      ...newTarget,
+      targetRoleArn: undefined,
+      externalId: undefined,
+      modifiedAt: expect.any(Number),
+    });
     expect('targetRoleArn' in cleared || 'externalId' in cleared).toBe(false);
-    expect((await aws(eksArgs('describe-pod-identity-association', 'c1', '--association-id', a.associationId))).association).toEqual(cleared);
+    expect(
+      (await aws(eksArgs('describe-pod-identity-association', 'c1', '--association-id', a.associationId))).association,
+    ).toEqual(cleared);
   });
 
-  test('a session policy needs disableSessionTags true, valid JSON and at most 2,048 characters; "" removes it', async () => {
+  test('a session policy needs disableSessionTags true, valid JSON, at most 2,048 chars; "" removes it', async () => {
     await emu.createCluster('c1');
     await podRole('app');
     const create = (sa: string, ...args: string[]) =>
-      eksArgs('create-pod-identity-association', 'c1', '--namespace', 'ns', '--service-account', sa, '--role-arn', ROLE('app'), ...args);
+      eksArgs(
+        'create-pod-identity-association',
+        'c1',
+        '--namespace',
+        'ns',
+        '--service-account',
+        sa,
+        '--role-arn',
+        ROLE('app'),
+        ...args,
+      );
     const invalid = (operation: string, message: string) => ({ code: 'InvalidParameterException', operation, message });
     const needsNoTags = 'When policy is specified, disableSessionTags must be set to true';
-    const long = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'x'.repeat(2000), Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
+    const long = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'x'.repeat(2000), Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }],
+    });
     expect(long.length).toBeGreaterThan(2048);
-    expect(await Promise.all([
-      awsError(create('a', '--policy', SESSION)),
-      awsError(create('b', '--policy', SESSION, '--no-disable-session-tags')),
-      awsError(create('c', '--policy', long, '--disable-session-tags')),
-      awsError(create('d', '--policy', 'not json', '--disable-session-tags')),
-    ])).toEqual([
+    expect(
+      await Promise.all([
+        awsError(create('a', '--policy', SESSION)),
+        awsError(create('b', '--policy', SESSION, '--no-disable-session-tags')),
+        awsError(create('c', '--policy', long, '--disable-session-tags')),
+        awsError(create('d', '--policy', 'not json', '--disable-session-tags')),
+      ]),
+    ).toEqual([
       invalid('CreatePodIdentityAssociation', needsNoTags),
       invalid('CreatePodIdentityAssociation', needsNoTags),
       invalid('CreatePodIdentityAssociation', 'Policy must be at most 2048 characters long.'),
@@ -730,14 +1332,26 @@ describe('EKS pod identity: target roles, session policies, removal (aws CLI, is
 
     const { association: a } = await aws(create('e', '--policy', SESSION, '--disable-session-tags'));
     expect([a.policy, a.disableSessionTags]).toEqual([SESSION, true]);
-    const update = (...args: string[]) => eksArgs('update-pod-identity-association', 'c1', '--association-id', a.associationId, ...args);
-    expect(await awsError(update('--no-disable-session-tags'))).toEqual(invalid('UpdatePodIdentityAssociation', needsNoTags));
-    expect((await aws(eksArgs('describe-pod-identity-association', 'c1', '--association-id', a.associationId))).association).toEqual(a); // unchanged
+    const update = (...args: string[]) =>
+      eksArgs('update-pod-identity-association', 'c1', '--association-id', a.associationId, ...args);
+    expect(await awsError(update('--no-disable-session-tags'))).toEqual(
+      invalid('UpdatePodIdentityAssociation', needsNoTags),
+    );
+    expect(
+      (await aws(eksArgs('describe-pod-identity-association', 'c1', '--association-id', a.associationId))).association,
+    ).toEqual(a); // unchanged
     const withoutPolicy = (await aws(update('--policy', ''))).association;
-    expect([withoutPolicy.associationId, 'policy' in withoutPolicy, withoutPolicy.disableSessionTags]).toEqual([a.associationId, false, true]);
+    expect([withoutPolicy.associationId, 'policy' in withoutPolicy, withoutPolicy.disableSessionTags]).toEqual([
+      a.associationId,
+      false,
+      true,
+    ]);
     expect((await aws(update('--no-disable-session-tags'))).association.disableSessionTags).toBe(false);
     expect(await awsError(update('--policy', SESSION))).toEqual(invalid('UpdatePodIdentityAssociation', needsNoTags));
-    expect((await aws(update('--policy', SESSION, '--disable-session-tags'))).association).toMatchObject({ policy: SESSION, disableSessionTags: true });
+    expect((await aws(update('--policy', SESSION, '--disable-session-tags'))).association).toMatchObject({
+      policy: SESSION,
+      disableSessionTags: true,
+    });
   });
 
   test('DeletePodIdentityAssociation: gone from List and Describe, a second delete is 404', async () => {
@@ -745,79 +1359,202 @@ describe('EKS pod identity: target roles, session policies, removal (aws CLI, is
     await podRole('app');
     const ids: string[] = [];
     for (const sa of ['keep', 'drop']) {
-      ids.push((await aws(eksArgs('create-pod-identity-association', 'c1', '--namespace', 'ns', '--service-account', sa, '--role-arn', ROLE('app')))).association.associationId);
+      ids.push(
+        (
+          await aws(
+            eksArgs(
+              'create-pod-identity-association',
+              'c1',
+              '--namespace',
+              'ns',
+              '--service-account',
+              sa,
+              '--role-arn',
+              ROLE('app'),
+            ),
+          )
+        ).association.associationId,
+      );
     }
-    const deleted = (await aws(eksArgs('delete-pod-identity-association', 'c1', '--association-id', ids[1]!))).association;
+    const deleted = (await aws(eksArgs('delete-pod-identity-association', 'c1', '--association-id', ids[1]!)))
+      .association;
     expect(deleted).toMatchObject({ associationId: ids[1], serviceAccount: 'drop' });
-    expect((await aws(eksArgs('list-pod-identity-associations', 'c1'))).associations.map((x: any) => x.associationId)).toEqual([ids[0]]);
+    expect(
+      (await aws(eksArgs('list-pod-identity-associations', 'c1'))).associations.map((x: any) => x.associationId),
+    ).toEqual([ids[0]]);
     const gone = { code: 'ResourceNotFoundException', message: `No Pod Identity Association found with id: ${ids[1]}` };
-    expect(await Promise.all([
-      awsError(eksArgs('describe-pod-identity-association', 'c1', '--association-id', ids[1]!)),
-      awsError(eksArgs('delete-pod-identity-association', 'c1', '--association-id', ids[1]!)),
-    ])).toEqual([{ ...gone, operation: 'DescribePodIdentityAssociation' }, { ...gone, operation: 'DeletePodIdentityAssociation' }]);
+    expect(
+      await Promise.all([
+        awsError(eksArgs('describe-pod-identity-association', 'c1', '--association-id', ids[1]!)),
+        awsError(eksArgs('delete-pod-identity-association', 'c1', '--association-id', ids[1]!)),
+      ]),
+    ).toEqual([
+      { ...gone, operation: 'DescribePodIdentityAssociation' },
+      { ...gone, operation: 'DeletePodIdentityAssociation' },
+    ]);
     // the service account is free again
-    expect((await aws(eksArgs('create-pod-identity-association', 'c1', '--namespace', 'ns', '--service-account', 'drop', '--role-arn', ROLE('app')))).association.associationId)
-      .not.toBe(ids[1]);
+    expect(
+      (
+        await aws(
+          eksArgs(
+            'create-pod-identity-association',
+            'c1',
+            '--namespace',
+            'ns',
+            '--service-account',
+            'drop',
+            '--role-arn',
+            ROLE('app'),
+          ),
+        )
+      ).association.associationId,
+    ).not.toBe(ids[1]);
   });
 });
 
 describe('EKS add-ons with their own service accounts (aws CLI, issue 13)', () => {
   test('DescribeAddonConfiguration names the service account and the recommended managed policies', async () => {
-    const config = (name: string) => aws(['eks', 'describe-addon-configuration', '--addon-name', name, '--addon-version', 'v1.0.0-eksbuild.1']);
+    const config = (name: string) =>
+      aws(['eks', 'describe-addon-configuration', '--addon-name', name, '--addon-version', 'v1.0.0-eksbuild.1']);
     const ebs = await config('aws-ebs-csi-driver');
     expect(ebs).toEqual({
-      addonName: 'aws-ebs-csi-driver', addonVersion: 'v1.0.0-eksbuild.1', configurationSchema: expect.any(String),
-      podIdentityConfiguration: [{ serviceAccount: 'ebs-csi-controller-sa', recommendedManagedPolicies: ['arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy'] }],
+      addonName: 'aws-ebs-csi-driver',
+      addonVersion: 'v1.0.0-eksbuild.1',
+      configurationSchema: expect.any(String),
+      podIdentityConfiguration: [
+        {
+          serviceAccount: 'ebs-csi-controller-sa',
+          recommendedManagedPolicies: ['arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy'],
+        },
+      ],
     });
     expect(JSON.parse(ebs.configurationSchema)).toMatchObject({ type: 'object' });
-    const [efs, cni, cw, agent] = await Promise.all(['aws-efs-csi-driver', 'vpc-cni', 'amazon-cloudwatch-observability', 'eks-pod-identity-agent'].map(config));
+    const [efs, cni, cw, agent] = await Promise.all(
+      ['aws-efs-csi-driver', 'vpc-cni', 'amazon-cloudwatch-observability', 'eks-pod-identity-agent'].map(config),
+    );
     expect([efs, cni, cw, agent].map((c) => c.podIdentityConfiguration)).toEqual([
-      [{ serviceAccount: 'efs-csi-controller-sa', recommendedManagedPolicies: ['arn:aws:iam::aws:policy/service-role/AmazonEFSCSIDriverPolicy'] }],
+      [
+        {
+          serviceAccount: 'efs-csi-controller-sa',
+          recommendedManagedPolicies: ['arn:aws:iam::aws:policy/service-role/AmazonEFSCSIDriverPolicy'],
+        },
+      ],
       [{ serviceAccount: 'aws-node', recommendedManagedPolicies: ['arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy'] }],
-      [{ serviceAccount: 'cloudwatch-agent', recommendedManagedPolicies: ['arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy', 'arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess'] }],
+      [
+        {
+          serviceAccount: 'cloudwatch-agent',
+          recommendedManagedPolicies: [
+            'arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy',
+            'arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess',
+          ],
+        },
+      ],
       [],
     ]);
     // the recommended policies exist as AWS-managed policies
-    for (const arn of [...ebs.podIdentityConfiguration, ...cni.podIdentityConfiguration].flatMap((p: any) => p.recommendedManagedPolicies)) {
+    for (const arn of [...ebs.podIdentityConfiguration, ...cni.podIdentityConfiguration].flatMap(
+      (p: any) => p.recommendedManagedPolicies,
+    )) {
       expect((await aws(['iam', 'get-policy', '--policy-arn', arn])).Policy.Arn).toBe(arn);
     }
-    expect(await awsError(['eks', 'describe-addon-configuration', '--addon-name', 'no-such-addon', '--addon-version', 'v1'])).toEqual({
-      code: 'ResourceNotFoundException', operation: 'DescribeAddonConfiguration', message: 'Addon no-such-addon not found',
+    expect(
+      await awsError(['eks', 'describe-addon-configuration', '--addon-name', 'no-such-addon', '--addon-version', 'v1']),
+    ).toEqual({
+      code: 'ResourceNotFoundException',
+      operation: 'DescribeAddonConfiguration',
+      message: 'Addon no-such-addon not found',
     });
   });
 
-  test('Create/UpdateAddon own associations in the add-on namespace; UpdateAddon replaces the set; direct changes are refused', async () => {
+  test('add-ons own associations in their namespace; UpdateAddon replaces the set; no direct changes', async () => {
     await emu.createCluster('c1');
     await Promise.all([podRole('r1'), podRole('r2')]);
-    const list = async () => (await aws(eksArgs('list-pod-identity-associations', 'c1'))).associations
-      .map((x: any) => ({ id: x.associationId, at: `${x.namespace}/${x.serviceAccount}`, owner: x.ownerArn }));
+    const list = async () =>
+      (await aws(eksArgs('list-pod-identity-associations', 'c1'))).associations.map((x: any) => ({
+        id: x.associationId,
+        at: `${x.namespace}/${x.serviceAccount}`,
+        owner: x.ownerArn,
+      }));
     const describe = async (name: string) => (await aws(eksArgs('describe-addon', 'c1', '--addon-name', name))).addon;
     const pia = (sa: string, role: string) => `serviceAccount=${sa},roleArn=${ROLE(role)}`;
 
     // a service account the add-on does not use is refused, before anything is created
-    expect(await awsError(eksArgs('create-addon', 'c1', '--addon-name', 'aws-ebs-csi-driver', '--pod-identity-associations', pia('other', 'r1')))).toEqual({
-      code: 'InvalidParameterException', operation: 'CreateAddon',
+    expect(
+      await awsError(
+        eksArgs(
+          'create-addon',
+          'c1',
+          '--addon-name',
+          'aws-ebs-csi-driver',
+          '--pod-identity-associations',
+          pia('other', 'r1'),
+        ),
+      ),
+    ).toEqual({
+      code: 'InvalidParameterException',
+      operation: 'CreateAddon',
       message: 'Service account other in pod identity configuration is not supported for addon aws-ebs-csi-driver',
     });
     expect([await list(), (await aws(eksArgs('list-addons', 'c1'))).addons]).toEqual([[], []]);
 
-    const cw = (await aws(eksArgs('create-addon', 'c1', '--addon-name', 'amazon-cloudwatch-observability', '--pod-identity-associations', pia('cloudwatch-agent', 'r1')))).addon;
-    const custom = (await aws(eksArgs('create-addon', 'c1', '--addon-name', 'my-addon', '--pod-identity-associations', pia('a', 'r1'), pia('b', 'r1')))).addon;
+    const cw = (
+      await aws(
+        eksArgs(
+          'create-addon',
+          'c1',
+          '--addon-name',
+          'amazon-cloudwatch-observability',
+          '--pod-identity-associations',
+          pia('cloudwatch-agent', 'r1'),
+        ),
+      )
+    ).addon;
+    const custom = (
+      await aws(
+        eksArgs(
+          'create-addon',
+          'c1',
+          '--addon-name',
+          'my-addon',
+          '--pod-identity-associations',
+          pia('a', 'r1'),
+          pia('b', 'r1'),
+        ),
+      )
+    ).addon;
     const before = await list();
     expect(before).toEqual([
       { id: expect.stringMatching(ASSOCIATION_ID), at: 'amazon-cloudwatch/cloudwatch-agent', owner: cw.addonArn },
       { id: expect.stringMatching(ASSOCIATION_ID), at: 'kube-system/a', owner: custom.addonArn },
       { id: expect.stringMatching(ASSOCIATION_ID), at: 'kube-system/b', owner: custom.addonArn },
     ]);
-    expect((await describe('my-addon')).podIdentityAssociations).toEqual(before.slice(1).map((x: any) => `arn:aws:eks:us-east-1:${ACCOUNT}:podidentityassociation/c1/${x.id}`));
+    expect((await describe('my-addon')).podIdentityAssociations).toEqual(
+      before.slice(1).map((x: any) => `arn:aws:eks:us-east-1:${ACCOUNT}:podidentityassociation/c1/${x.id}`),
+    );
 
     // UpdateAddon: b keeps its id with the new role, a is removed, c is new; the other add-on's association stays
-    const { update } = await aws(eksArgs('update-addon', 'c1', '--addon-name', 'my-addon', '--pod-identity-associations', pia('b', 'r2'), pia('c', 'r1')));
+    const { update } = await aws(
+      eksArgs(
+        'update-addon',
+        'c1',
+        '--addon-name',
+        'my-addon',
+        '--pod-identity-associations',
+        pia('b', 'r2'),
+        pia('c', 'r1'),
+      ),
+    );
     expect(update.params.map((p: any) => p.type)).toEqual(['PodIdentityAssociations']);
     const after = await list();
-    expect(after.map((x: any) => x.at)).toEqual(['amazon-cloudwatch/cloudwatch-agent', 'kube-system/b', 'kube-system/c']);
+    expect(after.map((x: any) => x.at)).toEqual([
+      'amazon-cloudwatch/cloudwatch-agent',
+      'kube-system/b',
+      'kube-system/c',
+    ]);
     expect([after[0].id, after[1].id]).toEqual([before[0].id, before[2].id]);
-    expect((await aws(eksArgs('describe-pod-identity-association', 'c1', '--association-id', after[1].id))).association).toMatchObject({ roleArn: ROLE('r2'), ownerArn: custom.addonArn });
+    expect(
+      (await aws(eksArgs('describe-pod-identity-association', 'c1', '--association-id', after[1].id))).association,
+    ).toMatchObject({ roleArn: ROLE('r2'), ownerArn: custom.addonArn });
     expect((await describe('my-addon')).podIdentityAssociations).toHaveLength(2);
     // leaving the list out changes nothing; an empty list removes them all
     await aws(eksArgs('update-addon', 'c1', '--addon-name', 'my-addon', '--addon-version', 'v2'));
@@ -825,12 +1562,23 @@ describe('EKS add-ons with their own service accounts (aws CLI, issue 13)', () =
 
     // an owned association is changed through its add-on only
     const owned = after[1].id;
-    expect(await Promise.all([
-      awsError(eksArgs('update-pod-identity-association', 'c1', '--association-id', owned, '--role-arn', ROLE('r1'))),
-      awsError(eksArgs('delete-pod-identity-association', 'c1', '--association-id', owned)),
-    ])).toEqual([
-      { code: 'InvalidRequestException', operation: 'UpdatePodIdentityAssociation', message: `Cannot update Pod Identity Association ${owned}: it is owned by ${custom.addonArn}; change it through the addon.` },
-      { code: 'InvalidRequestException', operation: 'DeletePodIdentityAssociation', message: `Cannot delete Pod Identity Association ${owned}: it is owned by ${custom.addonArn}; change it through the addon.` },
+    const ownedByAddon = `it is owned by ${custom.addonArn}; change it through the addon.`;
+    expect(
+      await Promise.all([
+        awsError(eksArgs('update-pod-identity-association', 'c1', '--association-id', owned, '--role-arn', ROLE('r1'))),
+        awsError(eksArgs('delete-pod-identity-association', 'c1', '--association-id', owned)),
+      ]),
+    ).toEqual([
+      {
+        code: 'InvalidRequestException',
+        operation: 'UpdatePodIdentityAssociation',
+        message: `Cannot update Pod Identity Association ${owned}: ${ownedByAddon}`,
+      },
+      {
+        code: 'InvalidRequestException',
+        operation: 'DeletePodIdentityAssociation',
+        message: `Cannot delete Pod Identity Association ${owned}: ${ownedByAddon}`,
+      },
     ]);
 
     await aws(eksArgs('update-addon', 'c1', '--addon-name', 'my-addon', '--pod-identity-associations', '[]'));
@@ -840,30 +1588,67 @@ describe('EKS add-ons with their own service accounts (aws CLI, issue 13)', () =
     expect(await list()).toEqual([]);
   });
 
-  test('an add-on cannot take over a service account that already has an association: 409, nothing changes', async () => {
+  test('an add-on cannot take over a service account that has an association: 409, nothing changes', async () => {
     await emu.createCluster('c1');
     await podRole('r1');
-    const { association } = await aws(eksArgs('create-pod-identity-association', 'c1', '--namespace', 'kube-system', '--service-account', 'aws-node', '--role-arn', ROLE('r1')));
-    expect(await awsError(eksArgs('create-addon', 'c1', '--addon-name', 'vpc-cni', '--pod-identity-associations', `serviceAccount=aws-node,roleArn=${ROLE('r1')}`))).toEqual({
-      code: 'ResourceInUseException', operation: 'CreateAddon', message: `Association already exists: ${association.associationId}`,
+    const { association } = await aws(
+      eksArgs(
+        'create-pod-identity-association',
+        'c1',
+        '--namespace',
+        'kube-system',
+        '--service-account',
+        'aws-node',
+        '--role-arn',
+        ROLE('r1'),
+      ),
+    );
+    expect(
+      await awsError(
+        eksArgs(
+          'create-addon',
+          'c1',
+          '--addon-name',
+          'vpc-cni',
+          '--pod-identity-associations',
+          `serviceAccount=aws-node,roleArn=${ROLE('r1')}`,
+        ),
+      ),
+    ).toEqual({
+      code: 'ResourceInUseException',
+      operation: 'CreateAddon',
+      message: `Association already exists: ${association.associationId}`,
     });
-    expect([(await aws(eksArgs('list-addons', 'c1'))).addons, (await aws(eksArgs('list-pod-identity-associations', 'c1'))).associations.length]).toEqual([[], 1]);
+    expect([
+      (await aws(eksArgs('list-addons', 'c1'))).addons,
+      (await aws(eksArgs('list-pod-identity-associations', 'c1'))).associations.length,
+    ]).toEqual([[], 1]);
   });
 
-  test('secondsUntilActive: CREATING/UPDATING for that long after the write, whatever the number of reads, then ACTIVE', async () => {
+  test('secondsUntilActive: CREATING/UPDATING that long after the write, however many reads, then ACTIVE', async () => {
     await emu.createCluster('c1');
     await emu.setAddonBehaviour({ addonName: 'slow', secondsUntilActive: 1.5 });
-    const status = async (name: string) => (await aws(eksArgs('describe-addon', 'c1', '--addon-name', name))).addon.status;
+    const status = async (name: string) =>
+      (await aws(eksArgs('describe-addon', 'c1', '--addon-name', name))).addon.status;
     const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
     expect((await aws(eksArgs('create-addon', 'c1', '--addon-name', 'slow'))).addon.status).toBe('CREATING');
-    expect((await aws(eksArgs('create-addon', 'c1', '--addon-name', 'fast'))).addon.status).toBe('CREATING'); // default: 2 reads
+    // default: 2 reads
+    expect((await aws(eksArgs('create-addon', 'c1', '--addon-name', 'fast'))).addon.status).toBe('CREATING');
     const early = [await status('slow'), await status('slow'), await status('slow'), await status('slow')];
     expect(early).toEqual(['CREATING', 'CREATING', 'CREATING', 'CREATING']);
-    expect([await status('fast'), await status('fast'), await status('fast')]).toEqual(['CREATING', 'CREATING', 'ACTIVE']);
+    expect([await status('fast'), await status('fast'), await status('fast')]).toEqual([
+      'CREATING',
+      'CREATING',
+      'ACTIVE',
+    ]);
     await pause(1600);
     expect(await status('slow')).toBe('ACTIVE');
     await aws(eksArgs('update-addon', 'c1', '--addon-name', 'slow', '--addon-version', 'v2'));
-    expect([await status('slow'), await status('slow'), await status('slow')]).toEqual(['UPDATING', 'UPDATING', 'UPDATING']);
+    expect([await status('slow'), await status('slow'), await status('slow')]).toEqual([
+      'UPDATING',
+      'UPDATING',
+      'UPDATING',
+    ]);
     await pause(1600);
     expect(await status('slow')).toBe('ACTIVE');
   });
@@ -872,9 +1657,22 @@ describe('EKS add-ons with their own service accounts (aws CLI, issue 13)', () =
 describe('EKS Auto Mode clusters: computeConfig (aws CLI and SDK, issue 13)', () => {
   test('CreateCluster keeps computeConfig and DescribeCluster returns it; other clusters have none', async () => {
     const node = ROLE('AmazonEKSAutoNodeRole');
-    const created = await aws(['eks', 'create-cluster', '--name', 'auto', '--role-arn', ROLE('cluster'), '--resources-vpc-config', 'subnetIds=subnet-1',
-      '--compute-config', `enabled=true,nodePools=general-purpose,system,nodeRoleArn=${node}`,
-      '--storage-config', 'blockStorage={enabled=true}', '--kubernetes-network-config', 'elasticLoadBalancing={enabled=true}']);
+    const created = await aws([
+      'eks',
+      'create-cluster',
+      '--name',
+      'auto',
+      '--role-arn',
+      ROLE('cluster'),
+      '--resources-vpc-config',
+      'subnetIds=subnet-1',
+      '--compute-config',
+      `enabled=true,nodePools=general-purpose,system,nodeRoleArn=${node}`,
+      '--storage-config',
+      'blockStorage={enabled=true}',
+      '--kubernetes-network-config',
+      'elasticLoadBalancing={enabled=true}',
+    ]);
     const compute = { enabled: true, nodePools: ['general-purpose', 'system'], nodeRoleArn: node };
     expect(created.cluster.computeConfig).toEqual(compute);
     const described = (await aws(['eks', 'describe-cluster', '--name', 'auto'])).cluster;
@@ -883,7 +1681,10 @@ describe('EKS Auto Mode clusters: computeConfig (aws CLI and SDK, issue 13)', ()
     expect('computeConfig' in (await aws(['eks', 'describe-cluster', '--name', 'classic'])).cluster).toBe(false);
     // the control API makes one too, and the SDK reads it
     await emu.createCluster('auto2', 'us-east-1', { computeConfig: { enabled: true } });
-    expect((await eks.send(new DescribeClusterCommand({ name: 'auto2' }))).cluster?.computeConfig).toEqual({ enabled: true, nodePools: [] });
+    expect((await eks.send(new DescribeClusterCommand({ name: 'auto2' }))).cluster?.computeConfig).toEqual({
+      enabled: true,
+      nodePools: [],
+    });
   });
 });
 
@@ -891,19 +1692,52 @@ describe('SDK v3 reads the newer fields the same way (issue 13)', () => {
   test('associations with target role, external ID, session policy; add-on configuration', async () => {
     await emu.createCluster('c1');
     const roleArn = await podRole('app');
-    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
-    const { association } = await eks.send(new CreatePodIdentityAssociationCommand({
-      clusterName: 'c1', namespace: 'ns', serviceAccount: 'sa', roleArn, targetRoleArn: 'arn:aws:iam::999999999999:role/t', disableSessionTags: true, policy,
-    }));
-    expect(association).toMatchObject({ targetRoleArn: 'arn:aws:iam::999999999999:role/t', externalId: expect.stringMatching(UUID), disableSessionTags: true, policy });
-    const err = await eks.send(new UpdatePodIdentityAssociationCommand({ clusterName: 'c1', associationId: association!.associationId!, disableSessionTags: false }))
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }],
+    });
+    const { association } = await eks.send(
+      new CreatePodIdentityAssociationCommand({
+        clusterName: 'c1',
+        namespace: 'ns',
+        serviceAccount: 'sa',
+        roleArn,
+        targetRoleArn: 'arn:aws:iam::999999999999:role/t',
+        disableSessionTags: true,
+        policy,
+      }),
+    );
+    expect(association).toMatchObject({
+      targetRoleArn: 'arn:aws:iam::999999999999:role/t',
+      externalId: expect.stringMatching(UUID),
+      disableSessionTags: true,
+      policy,
+    });
+    const err = await eks
+      .send(
+        new UpdatePodIdentityAssociationCommand({
+          clusterName: 'c1',
+          associationId: association!.associationId!,
+          disableSessionTags: false,
+        }),
+      )
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidParameterException);
     expect((err as Error).message).toBe('When policy is specified, disableSessionTags must be set to true');
-    const config = await eks.send(new DescribeAddonConfigurationCommand({ addonName: 'vpc-cni', addonVersion: 'v1.19.0-eksbuild.1' }));
-    expect(config.podIdentityConfiguration).toEqual([{ serviceAccount: 'aws-node', recommendedManagedPolicies: ['arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy'] }]);
-    await eks.send(new DeletePodIdentityAssociationCommand({ clusterName: 'c1', associationId: association!.associationId! }));
-    const gone = await eks.send(new DescribePodIdentityAssociationCommand({ clusterName: 'c1', associationId: association!.associationId! })).catch((e: unknown) => e);
+    const config = await eks.send(
+      new DescribeAddonConfigurationCommand({ addonName: 'vpc-cni', addonVersion: 'v1.19.0-eksbuild.1' }),
+    );
+    expect(config.podIdentityConfiguration).toEqual([
+      { serviceAccount: 'aws-node', recommendedManagedPolicies: ['arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy'] },
+    ]);
+    await eks.send(
+      new DeletePodIdentityAssociationCommand({ clusterName: 'c1', associationId: association!.associationId! }),
+    );
+    const gone = await eks
+      .send(
+        new DescribePodIdentityAssociationCommand({ clusterName: 'c1', associationId: association!.associationId! }),
+      )
+      .catch((e: unknown) => e);
     expect(gone).toBeInstanceOf(ResourceNotFoundException);
   });
 });

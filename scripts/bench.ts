@@ -25,7 +25,10 @@ import { startEmulators, type Emulators } from '../emulators/index.js';
 const LATENCY = process.env.BENCH_LATENCY_MS ?? 'iam=90,eks=60,sts=40,kube=15';
 process.env.EMULATOR_LATENCY_MS = LATENCY; // read by both emulators when they start (the python one inherits it)
 const LATENCY_MS: Record<string, number> = Object.fromEntries(
-  LATENCY.split(',').filter(Boolean).map((p) => p.split('=').map((x) => x.trim())).map(([k, v]) => [k!.toLowerCase(), Number(v)]),
+  LATENCY.split(',')
+    .filter(Boolean)
+    .map((p) => p.split('=').map((x) => x.trim()))
+    .map(([k, v]) => [k!.toLowerCase(), Number(v)]),
 );
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 /** Node 24, as GitHub runs the action (`runs.using: node24`); BENCH_NODE=system measures this machine's own node. */
@@ -34,11 +37,29 @@ const BUNDLE = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const CLUSTER = 'bench';
 const ROLE = 'bench-role';
 const POLICY = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
-const EC2_TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+const EC2_TRUST = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+});
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6; // CLOCK_MONOTONIC, as the journals
 
-interface Request { service: string; start: number; end: number; write: boolean }
-interface Sample { ms: number; startup: number; aws: number; kube: number; awsWrites: number; kubeWrites: number; depth: number; path: number; idle: number }
+interface Request {
+  service: string;
+  start: number;
+  end: number;
+  write: boolean;
+}
+interface Sample {
+  ms: number;
+  startup: number;
+  aws: number;
+  kube: number;
+  awsWrites: number;
+  kubeWrites: number;
+  depth: number;
+  path: number;
+  idle: number;
+}
 
 function exec(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -47,11 +68,16 @@ function exec(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<stri
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.slice(0, 3).join(' ')} failed (${code}): ${err}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.slice(0, 3).join(' ')} failed (${code}): ${err}`)),
+    );
   });
 }
 
-/** Depth (longest chain of requests each arriving after the previous one was answered) and the largest latency sum along such a chain. */
+/**
+ * Depth (longest chain of requests each arriving after the previous one was answered) and the largest latency sum
+ * along such a chain.
+ */
 function chains(requests: Request[]): { depth: number; path: number } {
   const rs = [...requests].sort((a, b) => a.start - b.start);
   const depth: number[] = [];
@@ -87,13 +113,28 @@ async function measure(emu: Emulators, run: () => Promise<void>): Promise<Sample
   const t0 = nowMs();
   await run();
   const ms = nowMs() - t0;
-  const aws = (await emu.aws.journal()).map((j) => ({ service: j.service, start: j.start, end: j.end, write: isMutating(j.operation) }));
-  const kube = (await emu.kube.journal()).map((j) => ({ service: 'kube', start: j.start, end: j.end ?? j.start, write: j.isWrite }));
+  const aws = (await emu.aws.journal()).map((j) => ({
+    service: j.service,
+    start: j.start,
+    end: j.end,
+    write: isMutating(j.operation),
+  }));
+  const kube = (await emu.kube.journal()).map((j) => ({
+    service: 'kube',
+    start: j.start,
+    end: j.end ?? j.start,
+    write: j.isWrite,
+  }));
   const all = [...aws, ...kube];
   if (process.env.BENCH_TRACE) {
-    const names = [...(await emu.aws.journal()).map((j) => `${j.service} ${j.operation} ${j.status}`), ...(await emu.kube.journal()).map((j) => `kube ${j.verb} ${j.resource ?? j.path} ${j.status}`)];
+    const names = [
+      ...(await emu.aws.journal()).map((j) => `${j.service} ${j.operation} ${j.status}`),
+      ...(await emu.kube.journal()).map((j) => `kube ${j.verb} ${j.resource ?? j.path} ${j.status}`),
+    ];
     const rows = all.map((r, i) => ({ ...r, name: names[i]! })).sort((a, b) => a.start - b.start);
-    process.stderr.write(`${rows.map((r) => `  ${(r.start - t0).toFixed(0).padStart(5)} → ${(r.end - t0).toFixed(0).padStart(5)}  ${r.name}`).join('\n')}\n  exit ${ms.toFixed(0)}\n\n`);
+    const at = (t: number) => (t - t0).toFixed(0).padStart(5);
+    const trace = rows.map((r) => `  ${at(r.start)} → ${at(r.end)}  ${r.name}`).join('\n');
+    process.stderr.write(`${trace}\n  exit ${ms.toFixed(0)}\n\n`);
   }
   return {
     ms,
@@ -117,16 +158,27 @@ async function freshCluster(emu: Emulators): Promise<void> {
   await emu.kube.seed({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'api', namespace: 'apps' } });
 }
 
-interface Scenario { label: string; inputs: Record<string, string>; before?: (emu: Emulators) => Promise<void>; rerun?: string }
+interface Scenario {
+  label: string;
+  inputs: Record<string, string>;
+  before?: (emu: Emulators) => Promise<void>;
+  rerun?: string;
+}
 
 const withAddon = async (emu: Emulators) => {
   const eks = new EKSClient(emu.aws.clientConfig());
-  await eks.send(new CreateAddonCommand({ clusterName: CLUSTER, addonName: 'eks-pod-identity-agent' })); // ACTIVE at once (readsUntilActive 0)
+  // ACTIVE at once (readsUntilActive 0)
+  await eks.send(new CreateAddonCommand({ clusterName: CLUSTER, addonName: 'eks-pod-identity-agent' }));
   eks.destroy();
 };
 
 const scenarios: Scenario[] = [
-  { label: 'pod-identity, fresh (add-on ACTIVE, no role)', inputs: { 'create-service-account': 'false' }, before: withAddon, rerun: 'pod-identity, no-op rerun' },
+  {
+    label: 'pod-identity, fresh (add-on ACTIVE, no role)',
+    inputs: { 'create-service-account': 'false' },
+    before: withAddon,
+    rerun: 'pod-identity, no-op rerun',
+  },
   { label: 'irsa, fresh', inputs: { mode: 'irsa', 'create-service-account': 'false' }, rerun: 'irsa, no-op rerun' },
   {
     label: 'pod-identity, existing role (trust merge)',
@@ -134,7 +186,8 @@ const scenarios: Scenario[] = [
     before: async (emu) => {
       await withAddon(emu);
       const iam = new IAMClient(emu.aws.clientConfig());
-      await iam.send(new CreateRoleCommand({ RoleName: ROLE, AssumeRolePolicyDocument: EC2_TRUST })); // a foreign statement to keep
+      // a foreign statement to keep
+      await iam.send(new CreateRoleCommand({ RoleName: ROLE, AssumeRolePolicyDocument: EC2_TRUST }));
       iam.destroy();
     },
   },
@@ -154,7 +207,13 @@ async function startup(): Promise<{ lines: string[]; bare: number }> {
     }
     return median(xs);
   };
-  const badInput = await time(() => exec(NODE, [BUNDLE, '--cluster-name', 'bad name', '--service-account', 'x', '--role-name', 'r', '--aws-region', 'us-east-1'], {}));
+  const badInput = await time(() =>
+    exec(
+      NODE,
+      [BUNDLE, '--cluster-name', 'bad name', '--service-account', 'x', '--role-name', 'r', '--aws-region', 'us-east-1'],
+      {},
+    ),
+  );
   const bare = await time(() => exec(NODE, ['-e', '0'], {}));
   const version = (await exec(NODE, ['--version'], {})).trim();
   const emulators = await time(async () => (await startEmulators()).stop(), 5);
@@ -162,8 +221,10 @@ async function startup(): Promise<{ lines: string[]; bare: number }> {
     bare,
     lines: [
       `start-up (${version}${NODE === NODE24 ? ', as GitHub runs actions' : ", this machine's node"}):`,
-      `  bundle: ${files.length} files, ${(size / 1024 / 1024).toFixed(2)} MiB (${statSync(BUNDLE).size} bytes in dist/index.js, the rest loads lazily)`,
-      `  node dist/index.js with bad input: median ${badInput.toFixed(0)} ms   node -e 0: median ${bare.toFixed(0)} ms   (11 runs each)`,
+      `  bundle: ${files.length} files, ${(size / 1024 / 1024).toFixed(2)} MiB ` +
+        `(${statSync(BUNDLE).size} bytes in dist/index.js, the rest loads lazily)`,
+      `  node dist/index.js with bad input: median ${badInput.toFixed(0)} ms   ` +
+        `node -e 0: median ${bare.toFixed(0)} ms   (11 runs each)`,
       `  both emulators (moto + Kubernetes) start and stop: median ${emulators.toFixed(0)} ms (5 runs)`,
       '',
     ],
@@ -181,12 +242,25 @@ async function main(): Promise<void> {
         // Interleaved, so drift in the machine's load touches every scenario alike.
         await freshCluster(emu);
         await s.before?.(emu);
-        const inputs = { 'cluster-name': CLUSTER, namespace: 'apps', 'service-account': 'api', 'role-name': ROLE, 'policy-arns': POLICY, ...s.inputs };
+        const inputs = {
+          'cluster-name': CLUSTER,
+          namespace: 'apps',
+          'service-account': 'api',
+          'role-name': ROLE,
+          'policy-arns': POLICY,
+          ...s.inputs,
+        };
         // emu.programEnv() has credentials and AWS_ENDPOINT_URL only, as on a runner; the emulated cluster's
         // endpoint and CA come back from DescribeCluster.
         const run = async () => {
           const r = await runBundle(inputs, { node: NODE, env: emu.programEnv() });
-          if (r.code !== 0) throw new Error(`${s.label}: the action failed (${r.code}): ${r.stdout.split('\n').filter((l) => l.startsWith('::error')).join(' ')}`);
+          if (r.code !== 0)
+            throw new Error(
+              `${s.label}: the action failed (${r.code}): ${r.stdout
+                .split('\n')
+                .filter((l) => l.startsWith('::error'))
+                .join(' ')}`,
+            );
         };
         add(s.label, await measure(emu, run));
         if (s.rerun) add(s.rerun, await measure(emu, run));
@@ -196,20 +270,48 @@ async function main(): Promise<void> {
     await emu.stop();
   }
   const m = (s: Sample[], f: (x: Sample) => number) => median(s.map(f));
+  // The table: a scenario column, then these columns, each right-aligned to its width.
+  const columns: [heading: string, width: number][] = [
+    ['wall', 6],
+    ['start-up', 8],
+    ['calls aws+kube', 14],
+    ['writes aws+kube', 15],
+    ['depth', 5],
+    ['path', 6],
+    ['floor', 6],
+    ['wall/floor', 10],
+    ['idle', 6],
+  ];
+  const row = (label: string, cells: string[]) =>
+    `  ${label.padEnd(44)} ${cells.map((c, i) => c.padStart(columns[i]![1])).join(' ')}`;
+  const ms = (n: number) => `${n.toFixed(0)}ms`;
+  const node = NODE === NODE24 ? '24' : 'system';
   lines.push(
-    `bindings (${RUNS} runs each, interleaved; medians; Node ${NODE === NODE24 ? '24' : 'system'}; latency ${LATENCY || 'none'} ms per request):`,
-    '  depth = the longest chain of requests each sent after the previous one was answered; path = the largest sum of injected latencies along such a chain;',
-    `  floor = path + start-up (process start -> first request; node -e 0 alone: ${bare.toFixed(0)} ms); idle = no request in flight after the first one`,
-    `  ${'scenario'.padEnd(44)} ${'wall'.padStart(6)} ${'start-up'.padStart(8)} ${'calls aws+kube'.padStart(14)} ${'writes aws+kube'.padStart(15)} ${'depth'.padStart(5)} ${'path'.padStart(6)} ${'floor'.padStart(6)} ${'wall/floor'.padStart(10)} ${'idle'.padStart(6)}`,
+    `bindings (${RUNS} runs each, interleaved; medians; Node ${node}; latency ${LATENCY || 'none'} ms per request):`,
+    '  depth = the longest chain of requests each sent after the previous one was answered; ' +
+      'path = the largest sum of injected latencies along such a chain;',
+    `  floor = path + start-up (process start -> first request; node -e 0 alone: ${bare.toFixed(0)} ms); ` +
+      'idle = no request in flight after the first one',
+    row(
+      'scenario',
+      columns.map(([heading]) => heading),
+    ),
   );
   for (const [label, s] of samples) {
     const floor = m(s, (x) => x.path + x.startup);
     const wall = m(s, (x) => x.ms);
     lines.push(
-      `  ${label.padEnd(44)} ${`${wall.toFixed(0)}ms`.padStart(6)} ${`${m(s, (x) => x.startup).toFixed(0)}ms`.padStart(8)} ` +
-        `${`${m(s, (x) => x.aws)}+${m(s, (x) => x.kube)}`.padStart(14)} ${`${m(s, (x) => x.awsWrites)}+${m(s, (x) => x.kubeWrites)}`.padStart(15)} ` +
-        `${String(m(s, (x) => x.depth)).padStart(5)} ${`${m(s, (x) => x.path).toFixed(0)}ms`.padStart(6)} ${`${floor.toFixed(0)}ms`.padStart(6)} ` +
-        `${(wall / floor).toFixed(2).padStart(10)} ${`${m(s, (x) => x.idle).toFixed(0)}ms`.padStart(6)}`,
+      row(label, [
+        ms(wall),
+        ms(m(s, (x) => x.startup)),
+        `${m(s, (x) => x.aws)}+${m(s, (x) => x.kube)}`,
+        `${m(s, (x) => x.awsWrites)}+${m(s, (x) => x.kubeWrites)}`,
+        String(m(s, (x) => x.depth)),
+        ms(m(s, (x) => x.path)),
+        ms(floor),
+        (wall / floor).toFixed(2),
+        ms(m(s, (x) => x.idle)),
+      ]),
     );
   }
   process.stdout.write(`${lines.join('\n')}\n`);

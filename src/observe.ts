@@ -20,28 +20,50 @@ export interface Observation {
 }
 
 /** Kubernetes is only needed to create or annotate the service account (or restart workloads). */
-export const needsKube = (config: Config) => config.mode === 'irsa' || config.createServiceAccount || config.restartWorkloads;
+export const needsKube = (config: Config) =>
+  config.mode === 'irsa' || config.createServiceAccount || config.restartWorkloads;
 
 export async function observe(config: Config, aws: AwsClients, env: NodeJS.ProcessEnv): Promise<Observation> {
   const roleChain = readRole(config, aws);
   const clusterChain = readCluster(config, aws);
   // EKS clusters are only visible to their own account, so the cluster's ARN names the account a role created
   // by name lands in (no STS call needed); a role given by ARN names its own.
-  const accountChain = config.role.kind === 'arn' ? Promise.resolve(config.role.accountId) : clusterChain.then((c) => c.arn?.split(':')[4] || callerAccount(aws));
+  const accountChain =
+    config.role.kind === 'arn'
+      ? Promise.resolve(config.role.accountId)
+      : clusterChain.then((c) => c.arn?.split(':')[4] || callerAccount(aws));
   const podIdentity = config.mode === 'pod-identity';
-  const addon = podIdentity && config.installAgent ? eks.describeAddon(aws.eks, config.clusterName, AGENT_ADDON) : Promise.resolve(undefined);
-  const associations = podIdentity ? eks.readAssociations(aws.eks, config.clusterName, config.namespace, config.serviceAccount) : Promise.resolve(undefined);
-
-  // A kubeconfig needs nothing from DescribeCluster: read Kubernetes alongside it, not after.
-  const kubeChain = !needsKube(config) ? Promise.resolve(undefined)
-    : config.kube.kind === 'eks' ? clusterChain.then((cluster) => readKube(config, aws, cluster, env))
-      : readKube(config, aws, undefined, env);
-  const provider = config.mode === 'irsa'
-    ? Promise.all([accountChain, clusterChain]).then(([accountId, cluster]) => iam.readOidcProvider(aws.iam, providerArnFor(config, accountId, cluster.identity?.oidc?.issuer)))
+  const addon =
+    podIdentity && config.installAgent
+      ? eks.describeAddon(aws.eks, config.clusterName, AGENT_ADDON)
+      : Promise.resolve(undefined);
+  const associations = podIdentity
+    ? eks.readAssociations(aws.eks, config.clusterName, config.namespace, config.serviceAccount)
     : Promise.resolve(undefined);
 
+  // A kubeconfig needs nothing from DescribeCluster: read Kubernetes alongside it, not after.
+  const kubeChain = !needsKube(config)
+    ? Promise.resolve(undefined)
+    : config.kube.kind === 'eks'
+      ? clusterChain.then((cluster) => readKube(config, aws, cluster, env))
+      : readKube(config, aws, undefined, env);
+  const provider =
+    config.mode === 'irsa'
+      ? Promise.all([accountChain, clusterChain]).then(([accountId, cluster]) =>
+          iam.readOidcProvider(aws.iam, providerArnFor(config, accountId, cluster.identity?.oidc?.issuer)),
+        )
+      : Promise.resolve(undefined);
+
   // Settle everything before failing, so no call is left running when the first error is reported.
-  const settled = await Promise.allSettled([roleChain, clusterChain, accountChain, addon, associations, kubeChain, provider]);
+  const settled = await Promise.allSettled([
+    roleChain,
+    clusterChain,
+    accountChain,
+    addon,
+    associations,
+    kubeChain,
+    provider,
+  ]);
   const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) throw failure.reason;
   const [role, accountId, cluster] = await Promise.all([roleChain, accountChain, clusterChain]);
@@ -49,7 +71,10 @@ export async function observe(config: Config, aws: AwsClients, env: NodeJS.Proce
 
   const observed: Observed = {
     accountId,
-    cluster: { arn: cluster.arn || clusterArn(config.partition, config.region, accountId, config.clusterName), issuer: cluster.identity?.oidc?.issuer },
+    cluster: {
+      arn: cluster.arn || clusterArn(config.partition, config.region, accountId, config.clusterName),
+      issuer: cluster.identity?.oidc?.issuer,
+    },
     role,
     addon: await addon,
     associations: await associations,
@@ -76,22 +101,38 @@ async function readRole(config: Config, aws: AwsClients): Promise<ObservedRole |
   });
   if (config.role.kind === 'arn') {
     if (role && role.arn !== config.role.arn)
-      throw new RunError(`Input "role-arn" is ${config.role.arn}, but these credentials see ${role.arn} under that name: use the role's exact ARN, in the credentials' own account.`);
+      throw new RunError(
+        `Input "role-arn" is ${config.role.arn}, but these credentials see ${role.arn} under that name: ` +
+          "use the role's exact ARN, in the credentials' own account.",
+      );
   }
   return role;
 }
 
 async function readCluster(config: Config, aws: AwsClients) {
   const cluster = await eks.describeCluster(aws.eks, config.clusterName);
-  if (!cluster) throw new RunError(`EKS cluster ${config.clusterName} was not found in ${config.region}: check "cluster-name" and "aws-region".`);
+  if (!cluster)
+    throw new RunError(
+      `EKS cluster ${config.clusterName} was not found in ${config.region}: check "cluster-name" and "aws-region".`,
+    );
   return cluster;
 }
 
-async function readKube(config: Config, aws: AwsClients, cluster: Awaited<ReturnType<typeof readCluster>> | undefined, env: NodeJS.ProcessEnv) {
+async function readKube(
+  config: Config,
+  aws: AwsClients,
+  cluster: Awaited<ReturnType<typeof readCluster>> | undefined,
+  env: NodeJS.ProcessEnv,
+) {
   // A token per request, renewed before it expires: a run may outlive one (a long add-on wait, then restarts).
-  const tokens = config.kube.kind === 'eks' ? eksTokens(aws.eks.config, config.clusterName, config.region, env) : undefined;
+  const tokens =
+    config.kube.kind === 'eks' ? eksTokens(aws.eks.config, config.clusterName, config.region, env) : undefined;
   await tokens?.(); // the first one now: a credentials failure is reported as such, not as a Kubernetes one
-  const endpoint = cluster && { name: config.clusterName, endpoint: cluster.endpoint ?? '', caData: cluster.certificateAuthority?.data };
+  const endpoint = cluster && {
+    name: config.clusterName,
+    endpoint: cluster.endpoint ?? '',
+    caData: cluster.certificateAuthority?.data,
+  };
   const kube = await k8s.connect(config.kube, endpoint, tokens);
   const { namespace, serviceAccount: name } = config;
   const [serviceAccount, pods, workloads, webhook] = await Promise.all([
@@ -109,16 +150,42 @@ async function readKube(config: Config, aws: AwsClients, cluster: Awaited<Return
  * Reads again what the applied changes touched (for verification); everything else is as observed.
  * `ready(resources)` settles when the changes to those resources are done, so each read starts as soon as it can.
  */
-export async function reobserve(config: Config, aws: AwsClients, kube: Kube | undefined, before: Observed, touched: Set<string>,
-  ready: (resources: readonly string[]) => Promise<void> = async () => undefined): Promise<Observed> {
+export async function reobserve(
+  config: Config,
+  aws: AwsClients,
+  kube: Kube | undefined,
+  before: Observed,
+  touched: Set<string>,
+  ready: (resources: readonly string[]) => Promise<void> = async () => undefined,
+): Promise<Observed> {
   const reread = <T>(resources: string[], read: () => Promise<T>, unchanged: T): Promise<T> | T =>
     resources.some((r) => touched.has(r)) ? ready(resources).then(read) : unchanged;
   const [role, addon, associations, oidcProvider, serviceAccount] = await Promise.all([
-    reread(['iam-role', 'iam-role-trust', 'iam-role-policy', 'iam-inline-policy'], () => readRole(config, aws), before.role),
-    config.installAgent ? reread(['eks-addon'], () => eks.describeAddon(aws.eks, config.clusterName, AGENT_ADDON), before.addon) : before.addon,
-    reread(['pod-identity-association'], () => eks.readAssociations(aws.eks, config.clusterName, config.namespace, config.serviceAccount), before.associations),
-    reread(['iam-oidc-provider'], () => iam.readOidcProvider(aws.iam, bindingFor(config, before).providerArn!), before.oidcProvider),
-    kube ? reread(['service-account'], () => k8s.readServiceAccount(kube, config.namespace, config.serviceAccount), before.serviceAccount) : before.serviceAccount,
+    reread(
+      ['iam-role', 'iam-role-trust', 'iam-role-policy', 'iam-inline-policy'],
+      () => readRole(config, aws),
+      before.role,
+    ),
+    config.installAgent
+      ? reread(['eks-addon'], () => eks.describeAddon(aws.eks, config.clusterName, AGENT_ADDON), before.addon)
+      : before.addon,
+    reread(
+      ['pod-identity-association'],
+      () => eks.readAssociations(aws.eks, config.clusterName, config.namespace, config.serviceAccount),
+      before.associations,
+    ),
+    reread(
+      ['iam-oidc-provider'],
+      () => iam.readOidcProvider(aws.iam, bindingFor(config, before).providerArn!),
+      before.oidcProvider,
+    ),
+    kube
+      ? reread(
+          ['service-account'],
+          () => k8s.readServiceAccount(kube, config.namespace, config.serviceAccount),
+          before.serviceAccount,
+        )
+      : before.serviceAccount,
   ]);
   return { ...before, role, addon, associations, oidcProvider, serviceAccount };
 }

@@ -34,11 +34,18 @@ export interface Faults {
   seed?: number; // RNG seed (default 0): the same calls get the same faults
 }
 
-export interface AddonIssue { code: string; message: string; resourceIds: string[] }
+export interface AddonIssue {
+  code: string;
+  message: string;
+  resourceIds: string[];
+}
 export interface AddonBehaviour {
   /** The first N DescribeAddon reads see CREATING/UPDATING (default 2; 0 = CreateAddon answers the outcome). */
   readsUntilActive?: number;
-  /** When > 0, replaces readsUntilActive: CREATING/UPDATING until this many seconds after CreateAddon/UpdateAddon (0 switches back). */
+  /**
+   * When > 0, replaces readsUntilActive: CREATING/UPDATING until this many seconds after CreateAddon/UpdateAddon
+   * (0 switches back).
+   */
   secondsUntilActive?: number;
   outcome?: 'ACTIVE' | 'CREATE_FAILED' | 'DEGRADED';
   issues?: AddonIssue[]; // health issues for CREATE_FAILED/DEGRADED (a default one otherwise)
@@ -71,7 +78,10 @@ export interface AwsEmulator {
   pid?: number; // of the python process, when started by startAwsEmulator
   /** SDK client config: `new EKSClient(emu.clientConfig('eu-west-1'))`. */
   clientConfig(region?: string): { endpoint: string; region: string; credentials: typeof EMULATOR_CREDENTIALS };
-  /** moto's reset plus ours: journal, faults, behaviours, endpoints, quota, latency and rate limit (to their env defaults). */
+  /**
+   * moto's reset plus ours: journal, faults, behaviours, endpoints, quota, latency and rate limit (to their env
+   * defaults).
+   */
   reset(): Promise<void>;
   journal(): Promise<JournalEntry[]>;
   clearJournal(): Promise<void>;
@@ -83,7 +93,10 @@ export interface AwsEmulator {
    *  Default: env EMULATOR_IAM_WRITES_PER_SECOND, else off; reset() goes back to that default. */
   setIamWriteRateLimit(writesPerSecond: number): Promise<void>;
   /** Point DescribeCluster's endpoint/CA at a local API server: all clusters, or one by name. null clears. */
-  setClusterEndpoint(target: { endpoint: string; caPem?: string; caData?: string } | null, clusterName?: string): Promise<void>;
+  setClusterEndpoint(
+    target: { endpoint: string; caPem?: string; caData?: string } | null,
+    clusterName?: string,
+  ): Promise<void>;
   setAddonBehaviour(behaviour: AddonBehaviour): Promise<void>;
   /** The next n Create/UpdatePodIdentityAssociation calls fail as EKS does before IAM has propagated a new role. */
   failNextAssociationWrites(n: number): Promise<void>;
@@ -93,7 +106,10 @@ export interface AwsEmulator {
   setAssumeRolePolicySizeQuota(bytes: number): Promise<void>;
   /** An association owned by an add-on (ownerArn set), which the EKS API cannot create. */
   createOwnedAssociation(input: OwnedAssociationInput): Promise<Record<string, unknown>>;
-  /** EKS CreateCluster (not journaled, no faults); `extra` adds request fields, e.g. `{ computeConfig: { enabled: true } }` (Auto Mode). */
+  /**
+   * EKS CreateCluster (not journaled, no faults); `extra` adds request fields, e.g.
+   * `{ computeConfig: { enabled: true } }` (Auto Mode).
+   */
   createCluster(name: string, region?: string, extra?: Record<string, unknown>): Promise<EmulatedCluster>;
   /** Kills the emulator started by startAwsEmulator; a no-op for connectAwsEmulator. */
   stop(): Promise<void>;
@@ -107,7 +123,13 @@ export function isMutating(operation: string): boolean {
 // Setup calls from this module carry this header: the journal and the fault switch ignore them.
 const UNJOURNALED = { 'x-emulator-unjournaled': '1' };
 
-async function call(endpoint: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<unknown> {
+async function call(
+  endpoint: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<unknown> {
   const res = await fetch(endpoint + path, {
     method,
     headers: { 'content-type': 'application/json', ...headers },
@@ -136,7 +158,8 @@ function emulatorApi(endpoint: string, stop: () => Promise<void>, pid?: number):
     clearJournal: async () => void (await control('DELETE', 'journal')),
     setFaults: async (faults) => void (await control('POST', 'faults', faults)),
     setLatency: async (latency) => void (await control('POST', 'latency', latency)),
-    setIamWriteRateLimit: async (writesPerSecond) => void (await control('POST', 'iam-rate-limit', { writesPerSecond })),
+    setIamWriteRateLimit: async (writesPerSecond) =>
+      void (await control('POST', 'iam-rate-limit', { writesPerSecond })),
     setClusterEndpoint: async (target, clusterName) => {
       const caData = target?.caData ?? (target?.caPem ? Buffer.from(target.caPem).toString('base64') : '');
       await control('POST', 'cluster-endpoint', { endpoint: target?.endpoint ?? null, caData, clusterName });
@@ -147,10 +170,12 @@ function emulatorApi(endpoint: string, stop: () => Promise<void>, pid?: number):
     setAssumeRolePolicySizeQuota: async (bytes) =>
       void (await control('POST', 'account-summary', { AssumeRolePolicySizeQuota: bytes })),
     createOwnedAssociation: async (input) =>
-      ((await control('POST', 'pod-identity-associations', input)) as { association: Record<string, unknown> }).association,
+      ((await control('POST', 'pod-identity-associations', input)) as { association: Record<string, unknown> })
+        .association,
     createCluster: async (name, region = 'us-east-1', extra = {}) => {
       // moto routes by the SigV4 scope and never checks signatures, so a fake one is enough.
-      const auth = `AWS4-HMAC-SHA256 Credential=testing/20250101/${region}/eks/aws4_request, SignedHeaders=host, Signature=0`;
+      const scope = `testing/20250101/${region}/eks/aws4_request`;
+      const auth = `AWS4-HMAC-SHA256 Credential=${scope}, SignedHeaders=host, Signature=0`;
       const body = {
         name,
         version: '1.31',
@@ -158,7 +183,9 @@ function emulatorApi(endpoint: string, stop: () => Promise<void>, pid?: number):
         resourcesVpcConfig: { subnetIds: ['subnet-00000001'] },
         ...extra,
       };
-      const res = (await call(base, 'POST', '/clusters', body, { ...UNJOURNALED, authorization: auth })) as { cluster: EmulatedCluster };
+      const res = (await call(base, 'POST', '/clusters', body, { ...UNJOURNALED, authorization: auth })) as {
+        cluster: EmulatedCluster;
+      };
       return res.cluster;
     },
     stop,
@@ -184,7 +211,7 @@ export function startAwsEmulator(opts: StartOptions = {}): Promise<AwsEmulator> 
     env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
   });
   let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
 
   return new Promise<AwsEmulator>((resolve, reject) => {
     let out = '';
@@ -193,19 +220,26 @@ export function startAwsEmulator(opts: StartOptions = {}): Promise<AwsEmulator> 
       killTree(child, 'SIGKILL');
       reject(new Error(message));
     };
-    const timer = setTimeout(() => fail(`AWS emulator did not start within ${opts.timeoutMs ?? 30000} ms: ${stderr.trim()}`), opts.timeoutMs ?? 30000);
-    child.once('error', (e: NodeJS.ErrnoException) => fail(`${REQUIRED} cannot run "${python}" (${e.code ?? e.message})`));
+    const timer = setTimeout(
+      () => fail(`AWS emulator did not start within ${opts.timeoutMs ?? 30000} ms: ${stderr.trim()}`),
+      opts.timeoutMs ?? 30000,
+    );
+    child.once('error', (e: NodeJS.ErrnoException) =>
+      fail(`${REQUIRED} cannot run "${python}" (${e.code ?? e.message})`),
+    );
     child.once('exit', (code, signal) => {
       const why = /EMULATOR_ERROR (.*)/.exec(out)?.[1];
-      fail(why ? `${REQUIRED} ${why}` : `AWS emulator exited before it was ready (${code ?? signal}): ${stderr.trim()}`);
+      fail(
+        why ? `${REQUIRED} ${why}` : `AWS emulator exited before it was ready (${code ?? signal}): ${stderr.trim()}`,
+      );
     });
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
       out += d;
       const port = /EMULATOR_READY port=(\d+)/.exec(out)?.[1];
       if (!port) return;
       clearTimeout(timer);
       child.removeAllListeners('exit');
-      child.stdout!.removeAllListeners('data').resume(); // keep draining, never block the child
+      child.stdout.removeAllListeners('data').resume(); // keep draining, never block the child
       // Never keep the test runner alive: an emulator nobody stopped dies with this process.
       for (const s of [child.stdin, child.stdout, child.stderr]) (s as unknown as { unref?: () => void }).unref?.();
       child.unref();

@@ -50,13 +50,21 @@ export function connectKubeEmulator(url: string, caPem: string, httpUrl: string)
   let files = 0;
   const call = (method: string, route: string, body?: unknown) =>
     new Promise<unknown>((resolve, reject) => {
-      const req = request(`${url}/_emulator/${route}`, { method, ca: caPem, headers: { 'content-type': 'application/json' } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8').on('data', (d) => (text += d)).on('end', () => {
-          if ((res.statusCode ?? 500) >= 400) reject(new Error(`Kubernetes emulator: ${method} ${route} -> ${res.statusCode} ${text}`));
-          else resolve(text ? JSON.parse(text) : undefined);
-        });
-      });
+      const req = request(
+        `${url}/_emulator/${route}`,
+        { method, ca: caPem, headers: { 'content-type': 'application/json' } },
+        (res) => {
+          let text = '';
+          res
+            .setEncoding('utf8')
+            .on('data', (d) => (text += d))
+            .on('end', () => {
+              if ((res.statusCode ?? 500) >= 400)
+                reject(new Error(`Kubernetes emulator: ${method} ${route} -> ${res.statusCode} ${text}`));
+              else resolve(text ? JSON.parse(text) : undefined);
+            });
+        },
+      );
       req.on('error', reject);
       req.end(body === undefined ? undefined : JSON.stringify(body));
     });
@@ -65,7 +73,11 @@ export function connectKubeEmulator(url: string, caPem: string, httpUrl: string)
     httpUrl,
     caPem,
     kubeconfig: (path, opts) =>
-      writeKubeconfig(path ?? join(tmpdir(), `kube-emulator-${process.pid}-${files++}.json`), { url, caData: Buffer.from(caPem).toString('base64'), ...opts }),
+      writeKubeconfig(path ?? join(tmpdir(), `kube-emulator-${process.pid}-${files++}.json`), {
+        url,
+        caData: Buffer.from(caPem).toString('base64'),
+        ...opts,
+      }),
     journal: async () => (await call('GET', 'journal')) as RequestEntry[],
     clearJournal: async () => void (await call('DELETE', 'journal')),
     reset: async () => void (await call('POST', 'reset')),
@@ -73,8 +85,10 @@ export function connectKubeEmulator(url: string, caPem: string, httpUrl: string)
     setForbidden: async (r) => void (await call('PUT', 'forbid', r)),
     setEksTokenMaxAge: async (ms) => void (await call('PUT', 'eks-token-max-age', { ms })),
     seed: async (o) => (await call('POST', 'seed', o)) as KubeObject,
-    get: async (resource, namespace, name) => ((await call('POST', 'get', { resource, namespace, name })) as { object: KubeObject | null }).object ?? undefined,
-    list: async (resource, namespace, labelSelector) => (await call('POST', 'list', { resource, namespace, labelSelector })) as KubeObject[],
+    get: async (resource, namespace, name) =>
+      ((await call('POST', 'get', { resource, namespace, name })) as { object: KubeObject | null }).object ?? undefined,
+    list: async (resource, namespace, labelSelector) =>
+      (await call('POST', 'list', { resource, namespace, labelSelector })) as KubeObject[],
     lastEksToken: async () => {
       const token = (await call('GET', 'eks-token')) as Partial<EksTokenInfo>;
       return token.url ? (token as EksTokenInfo) : undefined; // the route answers {ok:true} when there is none

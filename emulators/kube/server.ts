@@ -1,6 +1,7 @@
 // A small fake Kubernetes API server over HTTPS for tests: discovery, Namespaces, ServiceAccounts, Pods,
-// apps/v1 Deployments/ReplicaSets/StatefulSets/DaemonSets and MutatingWebhookConfigurations, with get/list/watch/create/update/patch/delete,
-// bearer-token checks (static or EKS-shaped), 403 rules, a request journal and fault injection.
+// apps/v1 Deployments/ReplicaSets/StatefulSets/DaemonSets and MutatingWebhookConfigurations, with
+// get/list/watch/create/update/patch/delete, bearer-token checks (static or EKS-shaped), 403 rules, a request journal
+// and fault injection.
 // Standalone: `npx tsx emulators/kube/server.ts --port 6443 [--token T|eks] [--user U] [--kubeconfig FILE]`;
 // then e.g. `curl -k -X PUT https://127.0.0.1:6443/_emulator/faults -d '{"conflictRate":1}'` (see control()).
 import { createHash } from 'node:crypto';
@@ -30,7 +31,7 @@ export { makeEksToken, parseEksToken, type EksTokenInfo, type EksTokenOptions } 
 export interface KubeEmulatorOptions {
   port?: number;
   /** undefined: any or no token is accepted; a string: exactly that bearer token; 'eks': only EKS-shaped tokens. */
-  token?: string | 'eks';
+  token?: string;
   /** With token 'eks': also verify the SigV4 signature (and so the signed cluster name) with this secret key. */
   eksVerify?: { secretAccessKey: string; clusterName: string };
   /** With token 'eks': how long after it was signed a token is accepted (default 15 minutes, as EKS). */
@@ -48,7 +49,8 @@ export interface KubeEmulatorOptions {
 /** The `kube=` entry of EMULATOR_LATENCY_MS, in ms (0 when absent). */
 export function latencyFromEnv(text = process.env.EMULATOR_LATENCY_MS ?? ''): number {
   const ms = Number(/(?:^|,)\s*kube\s*=\s*([^,]*)/i.exec(text)?.[1] ?? 0);
-  if (!Number.isFinite(ms) || ms < 0) throw new Error(`EMULATOR_LATENCY_MS: the kube entry must be milliseconds (${text})`);
+  if (!Number.isFinite(ms) || ms < 0)
+    throw new Error(`EMULATOR_LATENCY_MS: the kube entry must be milliseconds (${text})`);
   return ms;
 }
 
@@ -57,7 +59,14 @@ const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 
 /** A request matching every given field is answered with 403 Forbidden (authorization is checked after authentication),
  *  or with `code: 401` as EKS answers a valid token whose IAM principal has no access entry (401 Unauthorized). */
-export interface ForbidRule { verbs?: string[]; resources?: string[]; namespaces?: string[]; names?: string[]; token?: string; code?: 401 | 403 }
+export interface ForbidRule {
+  verbs?: string[];
+  resources?: string[];
+  namespaces?: string[];
+  names?: string[];
+  token?: string;
+  code?: 401 | 403;
+}
 
 export interface Faults {
   /** Share of update/patch/delete requests answered 409 Conflict (the write is not applied). */
@@ -74,9 +83,20 @@ export interface Faults {
 }
 
 export interface RequestEntry {
-  time: string; method: string; path: string; query: Record<string, string>; contentType: string;
-  status: number; verb: string; isWrite: boolean; resource?: string; namespace?: string; name?: string;
-  subresource?: string; body?: unknown; fault?: 'conflict' | 'error' | 'delay';
+  time: string;
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  contentType: string;
+  status: number;
+  verb: string;
+  isWrite: boolean;
+  resource?: string;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+  body?: unknown;
+  fault?: 'conflict' | 'error' | 'delay';
   /** Which TCP connection carried the request (numbered from 1): keep-alive shows as several requests on one. */
   connection: number;
   /** A fingerprint of the bearer token (never the token), when one was sent. */
@@ -86,11 +106,16 @@ export interface RequestEntry {
   /** Why the token was refused (401). */
   authError?: string;
   /** Arrival and answer (headers sent; for a watch: when it was accepted), monotonic ms; latency included. */
-  start: number; end?: number;
+  start: number;
+  end?: number;
 }
 
 export interface KubeEmulator {
-  url: string; port: number; caPem: string; caData: string; token?: string;
+  url: string;
+  port: number;
+  caPem: string;
+  caData: string;
+  token?: string;
   /** The same API server without TLS (a cluster endpoint given as http://, as some proxies and local clusters are). */
   httpUrl: string;
   kubeconfig(path?: string, opts?: { token?: string; namespace?: string }): string;
@@ -113,23 +138,36 @@ export interface KubeEmulator {
 }
 
 const WRITE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const REVIEW_PATH = /^\/apis\/(?:authentication|authorization)\.k8s\.io\/v1\/(selfsubjectreviews|selfsubjectaccessreviews)$/;
+const REVIEW_PATH =
+  /^\/apis\/(?:authentication|authorization)\.k8s\.io\/v1\/(selfsubjectreviews|selfsubjectaccessreviews)$/;
 
 /** Request bodies as JSON for assertions (patches included; protobuf decoded); text when not parseable. */
 function journalBody(raw: Buffer, contentType: string): unknown {
-  try { return contentType.includes('protobuf') ? parseBody(raw, contentType) : JSON.parse(raw.toString('utf8')); } catch { return raw.toString('utf8'); }
+  try {
+    return contentType.includes('protobuf') ? parseBody(raw, contentType) : JSON.parse(raw.toString('utf8'));
+  } catch {
+    return raw.toString('utf8');
+  }
 }
 
 /** mulberry32: small seeded RNG so fault sequences repeat. */
 function rng(seed: number) {
   let a = seed >>> 0;
-  return () => { a = (a + 0x6d2b79f5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 /** Resolves "sa", "deploy", "ServiceAccount", "serviceaccounts" to a resource definition. */
 function resolve(name: string) {
   const n = name.toLowerCase();
-  const def = RESOURCES.find((r) => r.resource === n || r.singular === n || r.kind.toLowerCase() === n || r.shortNames?.includes(n));
+  const def = RESOURCES.find(
+    (r) => r.resource === n || r.singular === n || r.kind.toLowerCase() === n || r.shortNames?.includes(n),
+  );
   if (!def) throw new Error(`unknown resource ${name}`);
   return def;
 }
@@ -154,7 +192,12 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
   const bootstrap = () => {
     store.clear();
     const nsDef = findResource('', 'namespaces')!;
-    for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) store.put(nsDef, { metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } });
+    for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease'])
+      store.put(nsDef, {
+        metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } },
+        spec: { finalizers: ['kubernetes'] },
+        status: { phase: 'Active' },
+      });
     store.put(findResource('admissionregistration.k8s.io', 'mutatingwebhookconfigurations')!, POD_IDENTITY_WEBHOOK);
   };
   bootstrap();
@@ -167,7 +210,10 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
     if (opts.token === undefined) return token ? { token } : {};
     if (!token) return null;
     if (opts.token !== 'eks') return token === opts.token ? { token } : null;
-    const info = parseEksToken(token, { ...opts.eksVerify, ...(eksMaxAgeMs !== undefined ? { maxAgeMs: eksMaxAgeMs } : {}) });
+    const info = parseEksToken(token, {
+      ...opts.eksVerify,
+      ...(eksMaxAgeMs !== undefined ? { maxAgeMs: eksMaxAgeMs } : {}),
+    });
     if ('error' in info) {
       entry.authError = info.error;
       return null;
@@ -178,10 +224,16 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
   }
 
   type Attrs = { verb: string; resource: string; namespace?: string; name?: string };
-  const isForbidden = (a: Attrs, token?: string, code = 403) => forbid.some((r) => (r.code ?? 403) === code &&
-    (!r.verbs || r.verbs.includes(a.verb)) && (!r.resources || r.resources.includes(a.resource)) &&
-    (!r.namespaces || r.namespaces.includes(a.namespace ?? '')) && (!r.names || r.names.includes(a.name ?? '')) &&
-    (!r.token || r.token === token));
+  const isForbidden = (a: Attrs, token?: string, code = 403) =>
+    forbid.some(
+      (r) =>
+        (r.code ?? 403) === code &&
+        (!r.verbs || r.verbs.includes(a.verb)) &&
+        (!r.resources || r.resources.includes(a.resource)) &&
+        (!r.namespaces || r.namespaces.includes(a.namespace ?? '')) &&
+        (!r.names || r.names.includes(a.name ?? '')) &&
+        (!r.token || r.token === token),
+    );
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const start = nowMs();
@@ -191,15 +243,26 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks);
     const contentType = String(req.headers['content-type'] ?? '');
-    if (url.pathname.startsWith('/_emulator/')) return control(url.pathname.slice('/_emulator/'.length), method, raw, res);
+    if (url.pathname.startsWith('/_emulator/'))
+      return control(url.pathname.slice('/_emulator/'.length), method, raw, res);
     if (latencyMs) await new Promise((r) => setTimeout(r, latencyMs)); // a timer: other requests are served meanwhile
     const info = requestInfo(method, url.pathname, url.searchParams);
     const reviewOf = REVIEW_PATH.exec(url.pathname)?.[1];
     const entry: RequestEntry = {
-      time: new Date().toISOString(), start, method, path: url.pathname, query: Object.fromEntries(url.searchParams), contentType,
+      time: new Date().toISOString(),
+      start,
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      contentType,
       // Access reviews and server-side dry runs change nothing, so they are not counted as writes.
-      status: 0, verb: info.verb, isWrite: WRITE.has(method) && !reviewOf && !url.searchParams.getAll('dryRun').includes('All'), ...(info.def ? { resource: info.def.resource } : {}),
-      ...(info.namespace ? { namespace: info.namespace } : {}), ...(info.name ? { name: info.name } : {}), ...(info.subresource ? { subresource: info.subresource } : {}),
+      status: 0,
+      verb: info.verb,
+      isWrite: WRITE.has(method) && !reviewOf && !url.searchParams.getAll('dryRun').includes('All'),
+      ...(info.def ? { resource: info.def.resource } : {}),
+      ...(info.namespace ? { namespace: info.namespace } : {}),
+      ...(info.name ? { name: info.name } : {}),
+      ...(info.subresource ? { subresource: info.subresource } : {}),
       connection: connectionIds.get(req.socket) ?? 0,
     };
     if (raw.length) entry.body = journalBody(raw, contentType);
@@ -208,27 +271,52 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
       entry.status = status;
       entry.end = nowMs();
       const text = typeof body === 'string' ? body : JSON.stringify(body);
-      res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
+      res.writeHead(status, {
+        'Content-Type': type,
+        'Content-Length': Buffer.byteLength(text),
+        'Cache-Control': 'no-cache, private',
+      });
       res.end(text);
     };
     try {
       const auth = authenticate(req, entry);
-      if (!auth || isForbidden({ verb: info.verb, resource: info.def?.resource ?? '', namespace: info.namespace, name: info.name }, auth.token, 401)) throw unauthorized();
+      if (
+        !auth ||
+        isForbidden(
+          { verb: info.verb, resource: info.def?.resource ?? '', namespace: info.namespace, name: info.name },
+          auth.token,
+          401,
+        )
+      )
+        throw unauthorized();
       if (['/healthz', '/livez', '/readyz'].includes(url.pathname)) return send(200, 'ok', 'text/plain; charset=utf-8');
       const doc = discovery(url.pathname, `127.0.0.1:${port}`);
       if (doc) return send(doc.status, doc.body);
-      if (!info.isResource) return send(404, '404 page not found\n', 'text/plain; charset=utf-8'); // e.g. /openapi/v2: kubectl copes
+      // e.g. /openapi/v2: kubectl copes
+      if (!info.isResource) return send(404, '404 page not found\n', 'text/plain; charset=utf-8');
       if (reviewOf) {
         const out = review(reviewOf, method, raw.length ? parseBody(raw, contentType) : {}, {
-          user, ...(opts.token === 'eks' && lastEks ? { eks: lastEks } : {}), allowed: (a) => !isForbidden(a, auth.token) });
+          user,
+          ...(opts.token === 'eks' && lastEks ? { eks: lastEks } : {}),
+          allowed: (a) => !isForbidden(a, auth.token),
+        });
         return send(out.status, out.body);
       }
-      if (info.def && isForbidden({ ...info, resource: info.def.resource }, auth.token)) throw forbidden(user, info.verb, info.def.resource, info.def.group, info.namespace, info.name);
+      if (info.def && isForbidden({ ...info, resource: info.def.resource }, auth.token))
+        throw forbidden(user, info.verb, info.def.resource, info.def.group, info.namespace, info.name);
       await injectFaults(info, entry);
-      if (info.verb === 'watch' && info.def) { entry.status = 200; entry.end = nowMs(); return watches.serve(info, url.searchParams, res, wantsTable(req.headers.accept)); }
+      if (info.verb === 'watch' && info.def) {
+        entry.status = 200;
+        entry.end = nowMs();
+        return watches.serve(info, url.searchParams, res, wantsTable(req.headers.accept));
+      }
       const out = handle(store, info, method, url.searchParams, raw, contentType);
       if ((info.verb === 'get' || info.verb === 'list') && wantsTable(req.headers.accept))
-        return send(out.status, toTable(info.def!.resource, out.body, url.searchParams.get('includeObject')), TABLE_CONTENT_TYPE);
+        return send(
+          out.status,
+          toTable(info.def!.resource, out.body, url.searchParams.get('includeObject')),
+          TABLE_CONTENT_TYPE,
+        );
       send(out.status, out.body);
     } catch (e) {
       if (res.headersSent) return void res.destroy();
@@ -242,16 +330,33 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
    *  PUT latency {"ms": 15}. */
   function control(route: string, method: string, raw: Buffer, res: ServerResponse): void {
     let body: unknown = null;
-    try { body = raw.length ? JSON.parse(raw.toString('utf8')) : null; } catch { return void res.writeHead(400).end('{"error":"body is not JSON"}'); }
+    try {
+      body = raw.length ? JSON.parse(raw.toString('utf8')) : null;
+    } catch {
+      return void res.writeHead(400).end('{"error":"body is not JSON"}');
+    }
     const routes: Record<string, () => unknown> = {
-      'GET journal': () => emulator.journal(), 'GET eks-token': () => lastEks ?? null, 'POST reset': () => emulator.reset(),
-      'PUT faults': () => emulator.setFaults(body as Faults | null), 'PUT forbid': () => emulator.setForbidden(body as ForbidRule[] | null),
+      'GET journal': () => emulator.journal(),
+      'GET eks-token': () => lastEks ?? null,
+      'POST reset': () => emulator.reset(),
+      'PUT faults': () => emulator.setFaults(body as Faults | null),
+      'PUT forbid': () => emulator.setForbidden(body as ForbidRule[] | null),
       'PUT eks-token-max-age': () => emulator.setEksTokenMaxAge((body as { ms?: number | null } | null)?.ms ?? null),
-      'POST seed': () => emulator.seed(body as KubeObject), 'DELETE journal': () => emulator.clearJournal(),
-      'PUT latency': () => { emulator.setLatency(Number((body as { ms?: number } | null)?.ms ?? 0)); return { ms: latencyMs }; },
+      'POST seed': () => emulator.seed(body as KubeObject),
+      'DELETE journal': () => emulator.clearJournal(),
+      'PUT latency': () => {
+        emulator.setLatency(Number((body as { ms?: number } | null)?.ms ?? 0));
+        return { ms: latencyMs };
+      },
       // Reads for a test process that shares this server (started by jest globalSetup in another process).
-      'POST get': () => { const b = body as { resource: string; namespace?: string; name: string }; return { object: emulator.get(b.resource, b.namespace, b.name) ?? null }; },
-      'POST list': () => { const b = body as { resource: string; namespace?: string; labelSelector?: string }; return emulator.list(b.resource, b.namespace, b.labelSelector); },
+      'POST get': () => {
+        const b = body as { resource: string; namespace?: string; name: string };
+        return { object: emulator.get(b.resource, b.namespace, b.name) ?? null };
+      },
+      'POST list': () => {
+        const b = body as { resource: string; namespace?: string; labelSelector?: string };
+        return emulator.list(b.resource, b.namespace, b.labelSelector);
+      },
     };
     const fn = routes[`${method} ${route}`];
     const out = fn ? JSON.stringify(fn() ?? { ok: true }) : '{"error":"unknown control route"}';
@@ -262,9 +367,20 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
     if (!faults || !info.def) return;
     if (faults.verbs && !faults.verbs.includes(info.verb)) return;
     if (faults.resources && !faults.resources.includes(info.def.resource)) return;
-    if (faults.delayMs && random() < (faults.delayRate ?? 1)) { entry.fault = 'delay'; await new Promise((r) => setTimeout(r, faults!.delayMs)); }
-    if (faults.errorRate && random() < faults.errorRate) { entry.fault = 'error'; throw random() < 0.5 ? internalError('etcdserver: request timed out') : serviceUnavailable(); }
-    if (faults.conflictRate && ['update', 'patch', 'delete'].includes(info.verb) && info.name && random() < faults.conflictRate) {
+    if (faults.delayMs && random() < (faults.delayRate ?? 1)) {
+      entry.fault = 'delay';
+      await new Promise((r) => setTimeout(r, faults!.delayMs));
+    }
+    if (faults.errorRate && random() < faults.errorRate) {
+      entry.fault = 'error';
+      throw random() < 0.5 ? internalError('etcdserver: request timed out') : serviceUnavailable();
+    }
+    if (
+      faults.conflictRate &&
+      ['update', 'patch', 'delete'].includes(info.verb) &&
+      info.name &&
+      random() < faults.conflictRate
+    ) {
       entry.fault = 'conflict';
       throw conflict(info.def.resource, info.def.group, info.name);
     }
@@ -273,14 +389,22 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     serve(req, res).catch(() => res.destroy()); // e.g. the client went away mid-request
   };
-  const track = (s: Socket) => { sockets.add(s); connectionIds.set(s, ++connections); s.on('close', () => sockets.delete(s)); };
+  const track = (s: Socket) => {
+    sockets.add(s);
+    connectionIds.set(s, ++connections);
+    s.on('close', () => sockets.delete(s));
+  };
   // The same API over HTTPS and over plain HTTP (a cluster endpoint given as http://).
-  const server: Server = createServer({ key: certs.keyPem, cert: certs.certPem }, onRequest).on('secureConnection', track);
+  const server: Server = createServer({ key: certs.keyPem, cert: certs.certPem }, onRequest).on(
+    'secureConnection',
+    track,
+  );
   const plain: HttpServer = createHttpServer(onRequest).on('connection', track);
-  const listen = (srv: Server | HttpServer, at: number) => new Promise<number>((resolveP, reject) => {
-    srv.once('error', reject);
-    srv.listen(at, '127.0.0.1', () => resolveP((srv.address() as { port: number }).port));
-  });
+  const listen = (srv: Server | HttpServer, at: number) =>
+    new Promise<number>((resolveP, reject) => {
+      srv.once('error', reject);
+      srv.listen(at, '127.0.0.1', () => resolveP((srv.address() as { port: number }).port));
+    });
   let port: number, httpPort: number;
   try {
     [port, httpPort] = await Promise.all([listen(server, opts.port ?? 0), listen(plain, 0)]);
@@ -294,28 +418,60 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
   const caData = Buffer.from(certs.caPem).toString('base64');
 
   const emulator: KubeEmulator = {
-    url, httpUrl, port, caPem: certs.caPem, caData, ...(opts.token ? { token: opts.token } : {}),
+    url,
+    httpUrl,
+    port,
+    caPem: certs.caPem,
+    caData,
+    ...(opts.token ? { token: opts.token } : {}),
     kubeconfig(path = join(certs.dir, 'kubeconfig'), o = {}) {
-      const token = o.token ?? (opts.token === 'eks'
-        ? makeEksToken({ clusterName: opts.eksVerify?.clusterName ?? 'emulator', ...(opts.eksVerify ? { secretAccessKey: opts.eksVerify.secretAccessKey } : {}) })
-        : opts.token ?? 'emulator-token');
+      const token =
+        o.token ??
+        (opts.token === 'eks'
+          ? makeEksToken({
+              clusterName: opts.eksVerify?.clusterName ?? 'emulator',
+              ...(opts.eksVerify ? { secretAccessKey: opts.eksVerify.secretAccessKey } : {}),
+            })
+          : (opts.token ?? 'emulator-token'));
       return writeKubeconfig(path, { url, caData, token, namespace: o.namespace });
     },
     journal: () => structuredClone(journal),
-    clearJournal: () => { journal = []; },
-    reset: () => { bootstrap(); journal = []; faults = null; forbid = opts.forbid ?? []; lastEks = undefined; eksMaxAgeMs = opts.eksTokenMaxAgeMs; },
-    setFaults: (f) => { faults = f; random = f?.seed !== undefined ? rng(f.seed) : Math.random; },
-    setForbidden: (rules) => { forbid = rules ?? []; },
-    setEksTokenMaxAge: (ms) => { eksMaxAgeMs = ms ?? opts.eksTokenMaxAgeMs; },
-    setLatency: (ms) => { latencyMs = Number.isFinite(ms) && ms > 0 ? ms : 0; },
+    clearJournal: () => {
+      journal = [];
+    },
+    reset: () => {
+      bootstrap();
+      journal = [];
+      faults = null;
+      forbid = opts.forbid ?? [];
+      lastEks = undefined;
+      eksMaxAgeMs = opts.eksTokenMaxAgeMs;
+    },
+    setFaults: (f) => {
+      faults = f;
+      random = f?.seed !== undefined ? rng(f.seed) : Math.random;
+    },
+    setForbidden: (rules) => {
+      forbid = rules ?? [];
+    },
+    setEksTokenMaxAge: (ms) => {
+      eksMaxAgeMs = ms ?? opts.eksTokenMaxAgeMs;
+    },
+    setLatency: (ms) => {
+      latencyMs = Number.isFinite(ms) && ms > 0 ? ms : 0;
+    },
     seed: (obj) => clone(store.put(defForObject(obj), obj)),
     get: (resource, ns, name) => clone(store.get(resolve(resource), ns, name)),
-    list: (resource, ns, labelSelector) => clone(store.list(resolve(resource), ns, { labelSelector: labelSelector ?? null }).items),
+    list: (resource, ns, labelSelector) =>
+      clone(store.list(resolve(resource), ns, { labelSelector: labelSelector ?? null }).items),
     lastEksToken: () => lastEks,
     async stop() {
       watches.closeAll();
       for (const s of sockets) s.destroy();
-      await Promise.all([new Promise<void>((r) => server.close(() => r())), new Promise<void>((r) => plain.close(() => r()))]);
+      await Promise.all([
+        new Promise<void>((r) => server.close(() => r())),
+        new Promise<void>((r) => plain.close(() => r())),
+      ]);
       await certs.cleanup();
     },
   };
@@ -324,13 +480,23 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
 
 // Standalone mode for shells: prints one ready line, writes a kubeconfig, stops on SIGINT/SIGTERM.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const arg = (n: string) => { const i = process.argv.indexOf(`--${n}`); return i > 0 ? process.argv[i + 1] : undefined; };
+  const arg = (n: string) => {
+    const i = process.argv.indexOf(`--${n}`);
+    return i > 0 ? process.argv[i + 1] : undefined;
+  };
   const token = arg('token');
   const user = arg('user');
-  const emu = await startKubeEmulator({ port: Number(arg('port') ?? 0), ...(token ? { token } : {}), ...(user ? { user } : {}) });
+  const emu = await startKubeEmulator({
+    port: Number(arg('port') ?? 0),
+    ...(token ? { token } : {}),
+    ...(user ? { user } : {}),
+  });
   const kubeconfig = emu.kubeconfig(arg('kubeconfig') ?? join(process.cwd(), '.emulators', `kubeconfig-${emu.port}`));
   console.log(`kube-emulator ready url=${emu.url} kubeconfig=${kubeconfig}`);
-  const stop = () => { rmSync(kubeconfig, { force: true }); void emu.stop().then(() => process.exit(0)); };
+  const stop = () => {
+    rmSync(kubeconfig, { force: true });
+    void emu.stop().then(() => process.exit(0));
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

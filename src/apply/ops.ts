@@ -23,9 +23,11 @@ export interface ApplyContext {
 export async function applyOp(op: Op, ctx: ApplyContext): Promise<void> {
   const { config, aws } = ctx;
   switch (op.kind) {
-    case 'create-role': // a role that exists meanwhile (concurrent run, retried request) gets our binding merged instead
+    // A role that exists meanwhile (concurrent run, retried request) gets our binding merged instead.
+    case 'create-role':
       return createRoleOrMerge(aws.iam, op, ctx.log);
-    case 'update-trust': // merged into the role's current trust, not the observed one: another run may have written since
+    // Merged into the role's current trust, not the observed one: another run may have written since.
+    case 'update-trust':
       return updateTrust(aws.iam, op, ctx.log);
     case 'tag-role':
       return void (await iam.tagRole(aws.iam, op.roleName, op.tags));
@@ -46,7 +48,9 @@ export async function applyOp(op: Op, ctx: ApplyContext): Promise<void> {
       ctx.result.association = await createAssociation(op.roleArn, op.tags, ctx);
       return;
     case 'update-association':
-      ctx.result.association = await whileRoleIsNew(ctx, () => eks.updateAssociation(aws.eks, { clusterName: config.clusterName, ...op }));
+      ctx.result.association = await whileRoleIsNew(ctx, () =>
+        eks.updateAssociation(aws.eks, { clusterName: config.clusterName, ...op }),
+      );
       return;
     case 'tag-association':
       return void (await eks.tagResource(aws.eks, op.associationArn, op.tags));
@@ -58,30 +62,56 @@ export async function applyOp(op: Op, ctx: ApplyContext): Promise<void> {
   }
 }
 
-async function applyKubeOp(op: Extract<Op, { kind: 'create-namespace' | 'create-service-account' | 'annotate-service-account' | 'restart-workload' }>, ctx: ApplyContext): Promise<void> {
+async function applyKubeOp(
+  op: Extract<
+    Op,
+    { kind: 'create-namespace' | 'create-service-account' | 'annotate-service-account' | 'restart-workload' }
+  >,
+  ctx: ApplyContext,
+): Promise<void> {
   const { kube, config } = ctx;
   if (!kube) throw new Error('Kubernetes access is needed for this change but was not set up.');
   if (op.kind === 'create-namespace') return k8s.createNamespace(kube, op.name);
-  if (op.kind === 'create-service-account') return k8s.createServiceAccount(kube, config.namespace, config.serviceAccount, op.annotations);
-  if (op.kind === 'restart-workload') return k8s.restartWorkload(kube, config.namespace, op.workload.kind, op.workload.name, new Date().toISOString());
+  if (op.kind === 'create-service-account')
+    return k8s.createServiceAccount(kube, config.namespace, config.serviceAccount, op.annotations);
+  if (op.kind === 'restart-workload')
+    return k8s.restartWorkload(kube, config.namespace, op.workload.kind, op.workload.name, new Date().toISOString());
   return k8s.annotateServiceAccount(kube, config.namespace, config.serviceAccount, op.annotations);
 }
 
 /** Create; when another run created it first (409), update that one instead. */
-async function createAssociation(roleArn: string, tags: Record<string, string>, ctx: ApplyContext): Promise<eks.AssociationRef> {
+async function createAssociation(
+  roleArn: string,
+  tags: Record<string, string>,
+  ctx: ApplyContext,
+): Promise<eks.AssociationRef> {
   const { config, aws } = ctx;
   try {
     return await whileRoleIsNew(ctx, () =>
-      eks.createAssociation(aws.eks, { clusterName: config.clusterName, namespace: config.namespace, serviceAccount: config.serviceAccount, roleArn, tags }),
+      eks.createAssociation(aws.eks, {
+        clusterName: config.clusterName,
+        namespace: config.namespace,
+        serviceAccount: config.serviceAccount,
+        roleArn,
+        tags,
+      }),
     );
   } catch (e) {
     if (errorName(e) !== 'ResourceInUseException') throw e;
-    ctx.log.info(`Association for ${config.namespace}/${config.serviceAccount} was created concurrently; updating it instead.`);
+    ctx.log.info(
+      `Association for ${config.namespace}/${config.serviceAccount} was created concurrently; updating it instead.`,
+    );
     const [current] = await eks.readAssociations(aws.eks, config.clusterName, config.namespace, config.serviceAccount);
     if (!current) throw e;
     if (current.roleArn === roleArn) return current;
     return whileRoleIsNew(ctx, () =>
-      eks.updateAssociation(aws.eks, { clusterName: config.clusterName, associationId: current.associationId, roleArn, clearTargetRole: false, enableSessionTags: false }),
+      eks.updateAssociation(aws.eks, {
+        clusterName: config.clusterName,
+        associationId: current.associationId,
+        roleArn,
+        clearTargetRole: false,
+        enableSessionTags: false,
+      }),
     );
   }
 }
@@ -95,7 +125,8 @@ async function whileRoleIsNew<T>(ctx: ApplyContext, fn: () => Promise<T>): Promi
       return await fn();
     } catch (e) {
       const delay = ROLE_PROPAGATION_DELAYS_MS[attempt];
-      if (errorName(e) !== 'InvalidParameterException' || !/role/i.test((e as Error).message) || delay === undefined) throw e;
+      if (errorName(e) !== 'InvalidParameterException' || !/role/i.test((e as Error).message) || delay === undefined)
+        throw e;
       ctx.log.info(`EKS does not accept the role yet (IAM is still propagating it): retrying in ${delay / 1000}s.`);
       await sleep(delay);
     }

@@ -32,7 +32,8 @@ const MAX_WRITES = 6;
 const NOT_YET_VISIBLE_READS = 5;
 
 const NO_ROLE_READ = { policies: false, inlinePolicyName: undefined };
-const jittered = (ms: number, spread = 0.5) => new Promise((r) => setTimeout(r, ms * delayScale() * (1 - spread + 2 * spread * Math.random())));
+const jittered = (ms: number, spread = 0.5) =>
+  new Promise((r) => setTimeout(r, ms * delayScale() * (1 - spread + 2 * spread * Math.random())));
 
 /** The result of fn and how long its round trip took (ms). */
 async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
@@ -46,22 +47,36 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
  * but its response was lost and the SDK's retry was refused), our binding is merged into that role instead:
  * never failing, never replacing its trust.
  */
-export async function createRoleOrMerge(client: IAMClient, op: Extract<Op, { kind: 'create-role' }>, log: Log): Promise<void> {
+export async function createRoleOrMerge(
+  client: IAMClient,
+  op: Extract<Op, { kind: 'create-role' }>,
+  log: Log,
+): Promise<void> {
   try {
     await iam.createRole(client, op);
     return; // created with our statement in one atomic write: anyone else can only merge on top of it
   } catch (e) {
     if (errorName(e) !== 'EntityAlreadyExistsException' && errorName(e) !== 'EntityAlreadyExists') throw e;
   }
-  log.info(`Role ${op.name} already exists (created concurrently, or by a retried request): merging into its trust policy instead.`);
+  log.info(
+    `Role ${op.name} already exists (created concurrently, or by a retried request): ` +
+      'merging into its trust policy instead.',
+  );
   const tags = await mergeBinding(client, op.name, op.binding, log);
-  // The user's own tags, as a rerun would add them; ownership and provenance tags (TAG_PREFIX) belong to whoever created the role.
-  const missing = Object.fromEntries(Object.entries(op.tags).filter(([k, v]) => !k.startsWith(TAG_PREFIX) && tags[k] !== v));
+  // The user's own tags, as a rerun would add them; ownership and provenance tags (TAG_PREFIX) belong to whoever
+  // created the role.
+  const missing = Object.fromEntries(
+    Object.entries(op.tags).filter(([k, v]) => !k.startsWith(TAG_PREFIX) && tags[k] !== v),
+  );
   if (Object.keys(missing).length) await iam.tagRole(client, op.name, missing);
 }
 
 /** The planned trust update, merged into the role's current trust (another run may have written since we looked). */
-export async function updateTrust(client: IAMClient, op: Extract<Op, { kind: 'update-trust' }>, log: Log): Promise<void> {
+export async function updateTrust(
+  client: IAMClient,
+  op: Extract<Op, { kind: 'update-trust' }>,
+  log: Log,
+): Promise<void> {
   await mergeBinding(client, op.roleName, op.binding, log);
 }
 
@@ -69,20 +84,29 @@ export async function updateTrust(client: IAMClient, op: Extract<Op, { kind: 'up
  * Read-merge-write of the binding into the role's current trust, then watch it stay. Writes nothing when
  * the current trust already allows the binding. Returns the role's tags (from the last read).
  */
-export async function mergeBinding(client: IAMClient, roleName: string, binding: Binding, log: Log): Promise<Record<string, string>> {
+export async function mergeBinding(
+  client: IAMClient,
+  roleName: string,
+  binding: Binding,
+  log: Log,
+): Promise<Record<string, string>> {
   let [role, readMs] = await timed(() => readVisible(client, roleName));
   for (let writes = 0; writes < MAX_WRITES; writes++) {
     const merge = mergeTrust(role.trust, binding);
     if (!merge.changed) return role.tags; // only on the first read: already allowed, nothing written, nothing to watch
-    if (writes > 0) log.info(`The trust policy of ${roleName} was overwritten by a concurrent writer: merging our statement again (write ${writes + 1}).`);
+    if (writes > 0)
+      log.info(
+        `The trust policy of ${roleName} was overwritten by a concurrent writer: ` +
+          `merging our statement again (write ${writes + 1}).`,
+      );
     const [, writeMs] = await timed(() => iam.updateTrust(client, roleName, merge.document));
     const lost = await watch(client, roleName, binding, Math.max(readMs, writeMs), log);
     if (!lost) return role.tags;
     [role, readMs] = lost; // the freshest read: merge into it right away, keeping what the other writer put there
   }
   throw new RunError(
-    `The trust policy of role ${roleName} kept losing this service account's statement to concurrent writers (${MAX_WRITES} writes): ` +
-      'other runs or tools are rewriting it at the same time; rerun when they are done.',
+    `The trust policy of role ${roleName} kept losing this service account's statement to concurrent writers ` +
+      `(${MAX_WRITES} writes): other runs or tools are rewriting it at the same time; rerun when they are done.`,
   );
 }
 
@@ -93,7 +117,8 @@ export async function mergeBinding(client: IAMClient, roleName: string, binding:
 async function watch(client: IAMClient, roleName: string, binding: Binding, roundTripMs: number, log: Log) {
   const waitMs = Math.min(STABILITY_MAX_WAIT_MS, Math.max(STABILITY_MIN_WAIT_MS, STABILITY_RTT_FACTOR * roundTripMs));
   log.info(
-    `Checking that no concurrent writer overwrote the trust policy of ${roleName}: ${STABILITY_READS} re-reads, ~${Math.round(waitMs * delayScale())} ms apart ` +
+    `Checking that no concurrent writer overwrote the trust policy of ${roleName}: ` +
+      `${STABILITY_READS} re-reads, ~${Math.round(waitMs * delayScale())} ms apart ` +
       `(IAM round trip ${Math.round(roundTripMs)} ms).`,
   );
   for (let i = 0; i < STABILITY_READS; i++) {
@@ -110,7 +135,10 @@ async function readVisible(client: IAMClient, roleName: string) {
     const role = await iam.readRole(client, roleName, NO_ROLE_READ);
     if (role) return role;
     if (i >= NOT_YET_VISIBLE_READS)
-      throw new RunError(`GetRole does not find role ${roleName} while its trust policy is being merged: it was deleted meanwhile, or these credentials may not read it.`);
+      throw new RunError(
+        `GetRole does not find role ${roleName} while its trust policy is being merged: ` +
+          'it was deleted meanwhile, or these credentials may not read it.',
+      );
     await jittered(NOT_YET_VISIBLE_SPACING_MS * i);
   }
 }

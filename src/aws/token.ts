@@ -23,7 +23,13 @@ export function stsEndpoint(region: string, env: NodeJS.ProcessEnv): URL {
   return new URL(`https://sts.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}/`);
 }
 
-export async function eksToken(signing: Signing, clusterName: string, region: string, env: NodeJS.ProcessEnv = process.env, signingDate = new Date()): Promise<string> {
+export async function eksToken(
+  signing: Signing,
+  clusterName: string,
+  region: string,
+  env: NodeJS.ProcessEnv = process.env,
+  signingDate = new Date(),
+): Promise<string> {
   const url = stsEndpoint(region, env);
   const signer = new SignatureV4({
     credentials: signing.credentials,
@@ -55,7 +61,12 @@ export async function eksToken(signing: Signing, clusterName: string, region: st
  * is counted from the signed time (X-Amz-Date has whole seconds) and shrinks with EKS_POD_IAM_TIME_SCALE, so tests
  * can see it renewed.
  */
-export function eksTokens(signing: Signing, clusterName: string, region: string, env: NodeJS.ProcessEnv = process.env): () => Promise<string> {
+export function eksTokens(
+  signing: Signing,
+  clusterName: string,
+  region: string,
+  env: NodeJS.ProcessEnv = process.env,
+): () => Promise<string> {
   let current: { token: Promise<string>; renewAt: number } | undefined;
   return () => {
     const now = Date.now();

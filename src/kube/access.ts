@@ -25,7 +25,10 @@ export interface ClusterEndpoint {
   caData: string | undefined;
 }
 
-/** A connected cluster: its server (named in messages), client-node's API classes for it, and close() for its connections. */
+/**
+ * A connected cluster: its server (named in messages), client-node's API classes for it, and close() for its
+ * connections.
+ */
 export interface Kube {
   server: string;
   /** How long one request may take before it fails the call. */
@@ -47,7 +50,11 @@ const EKS_TOKEN_PROVIDER = 'eks-pod-iam-token';
 
 type Authenticator = Parameters<KubeConfig['addAuthenticator']>[0];
 
-export async function connect(access: KubeAccess, cluster: ClusterEndpoint | undefined, token: (() => Promise<string>) | undefined): Promise<Kube> {
+export async function connect(
+  access: KubeAccess,
+  cluster: ClusterEndpoint | undefined,
+  token: (() => Promise<string>) | undefined,
+): Promise<Kube> {
   const kc = access.kind === 'eks' ? eksConfig(cluster, token) : kubeconfig(access);
   const server = kc.getCurrentCluster()?.server;
   if (!server) throw new RunError('Input "kubeconfig" has no current context with a cluster server.');
@@ -63,7 +70,11 @@ export async function connect(access: KubeAccess, cluster: ClusterEndpoint | und
     post: async (response) => response,
   };
   // What kc.makeApiClient builds (kc authenticates every request), plus the middleware.
-  const configuration = createConfiguration({ baseServer: new ServerConfiguration(server, {}), authMethods: { default: kc }, promiseMiddleware: [perRequest] });
+  const configuration = createConfiguration({
+    baseServer: new ServerConfiguration(server, {}),
+    authMethods: { default: kc },
+    promiseMiddleware: [perRequest],
+  });
   return {
     server,
     timeoutMs,
@@ -75,19 +86,31 @@ export async function connect(access: KubeAccess, cluster: ClusterEndpoint | und
 }
 
 function eksConfig(cluster: ClusterEndpoint | undefined, token: (() => Promise<string>) | undefined): KubeConfig {
-  if (!cluster?.endpoint) throw new Error(`Cluster ${cluster?.name ?? ''} has no API endpoint yet; wait until it is ACTIVE, or give a kubeconfig.`);
+  if (!cluster?.endpoint)
+    throw new Error(
+      `Cluster ${cluster?.name ?? ''} has no API endpoint yet; wait until it is ACTIVE, or give a kubeconfig.`,
+    );
   if (!token) throw new Error('No EKS token source for the Kubernetes API.');
   const kc = new KubeConfig();
   const authenticator: Authenticator = {
-    isAuthProvider: (user) => user.authProvider?.name === EKS_TOKEN_PROVIDER,
-    applyAuthentication: async (_user, opts) => {
+    // client-node types User.authProvider as any, and the WebSocket half of the options union does not resolve
+    // (no @types/ws): name the shapes read here.
+    isAuthProvider: (user: { authProvider?: { name?: string } }) => user.authProvider?.name === EKS_TOKEN_PROVIDER,
+    applyAuthentication: async (_user, opts: RequestOptions) => {
       opts.headers = { ...opts.headers, Authorization: `Bearer ${await token()}` };
     },
   };
   kc.addAuthenticator(authenticator);
   kc.loadFromOptions({
     // client-node needs skipTLSVerify to accept an http:// server at all; there is no TLS to verify there.
-    clusters: [{ name: cluster.name, server: cluster.endpoint, caData: cluster.caData, skipTLSVerify: cluster.endpoint.startsWith('http:') }],
+    clusters: [
+      {
+        name: cluster.name,
+        server: cluster.endpoint,
+        caData: cluster.caData,
+        skipTLSVerify: cluster.endpoint.startsWith('http:'),
+      },
+    ],
     users: [{ name: 'eks-token', authProvider: { name: EKS_TOKEN_PROVIDER } }],
     contexts: [{ name: cluster.name, cluster: cluster.name, user: 'eks-token' }],
     currentContext: cluster.name,
@@ -112,9 +135,10 @@ function kubeconfig(access: Exclude<KubeAccess, { kind: 'eks' }>): KubeConfig {
 /**
  * client-node gives every request a new agent, so a new connection and TLS handshake. The TLS material is the
  * same for the whole run (credentials travel in headers), so one keep-alive agent, made from what the public
- * applyToHTTPSOptions yields, serves every request. Through a proxy (cluster proxy-url) client-node's own agent is kept.
+ * applyToHTTPSOptions yields, serves every request. Through a proxy (cluster proxy-url) client-node's own agent is
+ * kept.
  */
-function sharedAgent(kc: KubeConfig): { get(): Promise<HttpAgent | undefined>; close(): void } {
+function sharedAgent(kc: KubeConfig): { get: () => Promise<HttpAgent | undefined>; close: () => void } {
   const cluster = kc.getCurrentCluster();
   let agent: Promise<HttpAgent | undefined> | undefined;
   const make = async (): Promise<HttpAgent | undefined> => {
@@ -132,11 +156,16 @@ function sharedAgent(kc: KubeConfig): { get(): Promise<HttpAgent | undefined>; c
         const made = make();
         agent = made;
         made.catch(() => {
-          if (agent === made) agent = undefined; // e.g. an exec plugin that failed: the call reports it, a retry asks again
+          // e.g. an exec plugin that failed: the call reports it, a retry asks again
+          if (agent === made) agent = undefined;
         });
       }
       return agent;
     },
-    close: () => void agent?.then((a) => a?.destroy(), () => undefined),
+    close: () =>
+      void agent?.then(
+        (a) => a?.destroy(),
+        () => undefined,
+      ),
   };
 }

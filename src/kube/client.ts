@@ -21,7 +21,9 @@ async function orNull<T>(p: Promise<T>): Promise<T | null> {
 // AlreadyExists, merge patches). TLS and DNS failures are not: they fail at once.
 const RETRY_DELAYS_MS = [200, 400, 800, 1600, 3200, 5000];
 const TRANSIENT_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
-const transient = (e: unknown) => [409, 429, 500, 502, 503, 504].includes(statusOf(e) ?? 0) || TRANSIENT_NETWORK.has(String((e as { code?: unknown })?.code));
+const transient = (e: unknown) =>
+  [409, 429, 500, 502, 503, 504].includes(statusOf(e) ?? 0) ||
+  TRANSIENT_NETWORK.has(String((e as { code?: unknown })?.code));
 
 /** Runs a Kubernetes call, retrying transient failures (bounded), and turns failures into one plain sentence. */
 export async function kubeCall<T>(kube: Kube, what: string, fn: () => Promise<T>): Promise<T> {
@@ -30,20 +32,26 @@ export async function kubeCall<T>(kube: Kube, what: string, fn: () => Promise<T>
       return await fn();
     } catch (e) {
       const delay = RETRY_DELAYS_MS[attempt];
-      if (delay === undefined || !transient(e)) throw new Error(describeKubeError(e, what, kube.server, kube.timeoutMs));
+      if (delay === undefined || !transient(e))
+        throw new Error(describeKubeError(e, what, kube.server, kube.timeoutMs), { cause: e });
       await sleep(delay);
     }
   }
 }
-
 
 const CREATED_BY = { 'app.kubernetes.io/created-by': 'eks-pod-iam' };
 // client-node sends a patch as JSON Patch unless told otherwise.
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const STRATEGIC_MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
 
-export async function readServiceAccount(kube: Kube, namespace: string, name: string): Promise<ObservedServiceAccount | null> {
-  const sa = await kubeCall(kube, `read service account ${namespace}/${name}`, () => orNull(kube.core.readNamespacedServiceAccount({ namespace, name })));
+export async function readServiceAccount(
+  kube: Kube,
+  namespace: string,
+  name: string,
+): Promise<ObservedServiceAccount | null> {
+  const sa = await kubeCall(kube, `read service account ${namespace}/${name}`, () =>
+    orNull(kube.core.readNamespacedServiceAccount({ namespace, name })),
+  );
   if (!sa) return null;
   return { annotations: { ...(sa.metadata?.annotations ?? {}) }, labels: { ...(sa.metadata?.labels ?? {}) } };
 }
@@ -58,7 +66,9 @@ const isConflict = (e: unknown) => statusOf(e) === 409;
 export async function createNamespace(kube: Kube, name: string): Promise<void> {
   await kubeCall(kube, `create namespace ${name}`, async () => {
     try {
-      await kube.core.createNamespace({ body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: CREATED_BY } } });
+      await kube.core.createNamespace({
+        body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: CREATED_BY } },
+      });
     } catch (e) {
       if (!isConflict(e)) throw e;
     }
@@ -66,12 +76,26 @@ export async function createNamespace(kube: Kube, name: string): Promise<void> {
 }
 
 /** Creates the service account, or — if it appeared meanwhile — merges the annotations into it. */
-export async function createServiceAccount(kube: Kube, namespace: string, name: string, annotations: Record<string, string>): Promise<void> {
+export async function createServiceAccount(
+  kube: Kube,
+  namespace: string,
+  name: string,
+  annotations: Record<string, string>,
+): Promise<void> {
   await kubeCall(kube, `create service account ${namespace}/${name}`, async () => {
     try {
       await kube.core.createNamespacedServiceAccount({
         namespace,
-        body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace, ...(Object.keys(annotations).length ? { annotations } : {}), labels: CREATED_BY } },
+        body: {
+          apiVersion: 'v1',
+          kind: 'ServiceAccount',
+          metadata: {
+            name,
+            namespace,
+            ...(Object.keys(annotations).length ? { annotations } : {}),
+            labels: CREATED_BY,
+          },
+        },
       });
     } catch (e) {
       if (!isConflict(e)) throw e;
@@ -81,8 +105,15 @@ export async function createServiceAccount(kube: Kube, namespace: string, name: 
 }
 
 /** JSON merge patch of the annotations only: every other annotation and label stays as it is. */
-export async function annotateServiceAccount(kube: Kube, namespace: string, name: string, annotations: Record<string, string>): Promise<void> {
-  await kubeCall(kube, `annotate service account ${namespace}/${name}`, () => patchAnnotations(kube, namespace, name, annotations));
+export async function annotateServiceAccount(
+  kube: Kube,
+  namespace: string,
+  name: string,
+  annotations: Record<string, string>,
+): Promise<void> {
+  await kubeCall(kube, `annotate service account ${namespace}/${name}`, () =>
+    patchAnnotations(kube, namespace, name, annotations),
+  );
 }
 
 const patchAnnotations = (kube: Kube, namespace: string, name: string, annotations: Record<string, string>) =>
@@ -97,34 +128,64 @@ const iso = (t: Date | string | undefined) => (t instanceof Date ? t.toISOString
 /** Pods that run as the service account, with what identity their containers were given at creation. */
 export async function listPods(kube: Kube, namespace: string, serviceAccount: string): Promise<ObservedPod[]> {
   const list = await kubeCall(kube, `list pods in ${namespace}`, () =>
-    kube.core.listNamespacedPod({ namespace, fieldSelector: `spec.serviceAccountName=${serviceAccount}` }));
+    kube.core.listNamespacedPod({ namespace, fieldSelector: `spec.serviceAccountName=${serviceAccount}` }),
+  );
   // Filtered here too: an API server that ignores the field selector must not make other pods look like ours.
-  return list.items.filter((p) => (p.spec?.serviceAccountName ?? p.spec?.serviceAccount ?? 'default') === serviceAccount).map((p) => {
-    const owner = p.metadata?.ownerReferences?.find((o) => o.controller);
-    return { name: p.metadata?.name ?? '', owner: owner && { kind: owner.kind, name: owner.name }, env: envOf(p), createdAt: iso(p.metadata?.creationTimestamp) };
-  });
+  return list.items
+    .filter((p) => (p.spec?.serviceAccountName ?? p.spec?.serviceAccount ?? 'default') === serviceAccount)
+    .map((p) => {
+      const owner = p.metadata?.ownerReferences?.find((o) => o.controller);
+      return {
+        name: p.metadata?.name ?? '',
+        owner: owner && { kind: owner.kind, name: owner.name },
+        env: envOf(p),
+        createdAt: iso(p.metadata?.creationTimestamp),
+      };
+    });
 }
 
-const usesAccount = (t: V1PodTemplateSpec | undefined, sa: string) => (t?.spec?.serviceAccountName || t?.spec?.serviceAccount || 'default') === sa;
+const usesAccount = (t: V1PodTemplateSpec | undefined, sa: string) =>
+  (t?.spec?.serviceAccountName || t?.spec?.serviceAccount || 'default') === sa;
 
 /** Deployments, StatefulSets and DaemonSets whose pod template runs as the service account. */
-export async function listWorkloads(kube: Kube, namespace: string, serviceAccount: string): Promise<ObservedWorkload[]> {
+export async function listWorkloads(
+  kube: Kube,
+  namespace: string,
+  serviceAccount: string,
+): Promise<ObservedWorkload[]> {
   const [deployments, statefulSets, daemonSets] = await Promise.all([
     kubeCall(kube, `list deployments in ${namespace}`, () => kube.apps.listNamespacedDeployment({ namespace })),
     kubeCall(kube, `list statefulsets in ${namespace}`, () => kube.apps.listNamespacedStatefulSet({ namespace })),
     kubeCall(kube, `list daemonsets in ${namespace}`, () => kube.apps.listNamespacedDaemonSet({ namespace })),
   ]);
-  const pick = (kind: WorkloadKind, items: { metadata?: { name?: string }; spec?: { template?: V1PodTemplateSpec } }[]) =>
-    items.filter((w) => usesAccount(w.spec?.template, serviceAccount)).map((w) => ({ kind, name: w.metadata?.name ?? '' }));
-  return [...pick('Deployment', deployments.items), ...pick('StatefulSet', statefulSets.items), ...pick('DaemonSet', daemonSets.items)];
+  const pick = (
+    kind: WorkloadKind,
+    items: { metadata?: { name?: string }; spec?: { template?: V1PodTemplateSpec } }[],
+  ) =>
+    items
+      .filter((w) => usesAccount(w.spec?.template, serviceAccount))
+      .map((w) => ({ kind, name: w.metadata?.name ?? '' }));
+  return [
+    ...pick('Deployment', deployments.items),
+    ...pick('StatefulSet', statefulSets.items),
+    ...pick('DaemonSet', daemonSets.items),
+  ];
 }
 
 /** What `kubectl rollout restart` does: a pod-template annotation, so the controller replaces the pods. */
-export async function restartWorkload(kube: Kube, namespace: string, kind: WorkloadKind, name: string, at: string): Promise<void> {
+export async function restartWorkload(
+  kube: Kube,
+  namespace: string,
+  kind: WorkloadKind,
+  name: string,
+  at: string,
+): Promise<void> {
   const body = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': at } } } } };
-  const patch = { Deployment: () => kube.apps.patchNamespacedDeployment({ namespace, name, body }, STRATEGIC_MERGE_PATCH),
+  const patch = {
+    Deployment: () => kube.apps.patchNamespacedDeployment({ namespace, name, body }, STRATEGIC_MERGE_PATCH),
     StatefulSet: () => kube.apps.patchNamespacedStatefulSet({ namespace, name, body }, STRATEGIC_MERGE_PATCH),
-    DaemonSet: () => kube.apps.patchNamespacedDaemonSet({ namespace, name, body }, STRATEGIC_MERGE_PATCH) }[kind];
+    DaemonSet: () => kube.apps.patchNamespacedDaemonSet({ namespace, name, body }, STRATEGIC_MERGE_PATCH),
+  }[kind];
   await kubeCall(kube, `restart ${kind.toLowerCase()} ${namespace}/${name}`, patch);
 }
 
@@ -137,7 +198,10 @@ export async function webhookPresent(kube: Kube, name = 'pod-identity-webhook'):
     // 404 naming the object: it is not there. Any other failure (403, no such API, a timeout): we cannot tell.
     if (statusOf(e) !== 404) return undefined;
     try {
-      return (JSON.parse(String((e as { body?: unknown }).body)) as { details?: { name?: string } }).details?.name === name ? false : undefined;
+      return (JSON.parse(String((e as { body?: unknown }).body)) as { details?: { name?: string } }).details?.name ===
+        name
+        ? false
+        : undefined;
     } catch {
       return undefined;
     }
