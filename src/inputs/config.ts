@@ -34,3 +34,30 @@ export interface Config {
   readonly kube: Readonly<KubeAccess>;
   readonly waitTimeoutSeconds: number;
 }
+
+/** What identifies a binding everywhere (outputs, changes, messages): `<cluster>/<namespace>/<service-account>`. */
+export type BindingKey = `${string}/${string}/${string}`;
+
+export const bindingKey = (b: Pick<BindingConfig, 'clusterName' | 'namespace' | 'serviceAccount'>): BindingKey =>
+  `${b.clusterName}/${b.namespace}/${b.serviceAccount}`;
+
+/** The inputs that apply to the whole run, not to one binding. */
+export interface RunSettings {
+  readonly installAgent: boolean;
+  readonly dryRun: boolean;
+  readonly kube: Readonly<KubeAccess>;
+  readonly waitTimeoutSeconds: number;
+}
+
+/** One binding: a service account in a cluster, and the role its pods get. */
+export type BindingConfig = Omit<Config, keyof RunSettings> & {
+  /** Position in the `bindings` manifest (for messages naming `bindings[i]`); undefined for the single inputs. */
+  readonly index: number | undefined;
+};
+
+/** A whole run: its settings and its bindings in input order (the single inputs are the one-binding case). */
+export interface RunConfig extends RunSettings {
+  readonly bindings: readonly BindingConfig[];
+  /** Manifest items of other clusters than the top-level `cluster-name`: listed as skipped, not run. */
+  readonly skipped: readonly BindingKey[];
+}
