@@ -1,5 +1,5 @@
 // ResourceGates: verification reads of a resource wait for exactly that resource's changes.
-import { ResourceGates } from '../src/apply/gates.js';
+import { ResourceGates } from '../src/run/gates.js';
 
 const settled = async (p: Promise<unknown>) => {
   let state = 'pending';

@@ -1,5 +1,11 @@
-import { parsePolicy, samePolicy } from '../src/plan/policy-doc.js';
-import { allows, irsaBinding, mergeTrust, podIdentityBinding, statementFor } from '../src/plan/trust.js';
+import { parsePolicy, samePolicy } from '../src/core/policy-doc.js';
+import {
+  allows,
+  irsaBinding,
+  mergeTrust,
+  podIdentityBinding,
+  statementFor,
+} from '../src/resources/role-trust/trust.js';
 
 const PROVIDER = 'arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC';
 const ISSUER = 'oidc.eks.us-east-1.amazonaws.com/id/ABC';

@@ -1,11 +1,11 @@
 // Read-back checks and stale-pod detection, over their cases (pure).
 import { parseInputs } from '../src/inputs/parse.js';
 import type { InputName } from '../src/inputs/spec.js';
-import { ChangeList } from '../src/plan/changes.js';
-import { statementFor, podIdentityBinding } from '../src/plan/trust.js';
-import type { Observed, ObservedPod } from '../src/plan/types.js';
-import { failed, verify } from '../src/plan/verify.js';
-import { ownerOf, planRestarts, podHasIdentity } from '../src/plan/workloads.js';
+import { ChangeList } from '../src/core/changes.js';
+import { statementFor, podIdentityBinding } from '../src/resources/role-trust/trust.js';
+import type { Observed, ObservedPod } from '../src/core/types.js';
+import { failed, verify } from '../src/run/verify.js';
+import { ownerOf, planRestarts, podHasIdentity } from '../src/resources/workloads/plan.js';
 
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/app-role';
 const config = (over: Partial<Record<InputName, string>> = {}) => {

@@ -1,9 +1,9 @@
 // The whole plan, per resource, over its cases: missing, equal, drifted, foreign things present, owned by an add-on.
 import { parseInputs } from '../src/inputs/parse.js';
 import type { InputName } from '../src/inputs/spec.js';
-import { plan, PlanError } from '../src/plan/index.js';
-import { statementFor, podIdentityBinding, irsaBinding } from '../src/plan/trust.js';
-import type { Observed, ObservedRole } from '../src/plan/types.js';
+import { plan, PlanError } from '../src/run/plan.js';
+import { statementFor, podIdentityBinding, irsaBinding } from '../src/resources/role-trust/trust.js';
+import type { Observed, ObservedRole } from '../src/core/types.js';
 
 const ACCOUNT = '123456789012';
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/app-role`;

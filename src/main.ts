@@ -29,7 +29,7 @@ export async function runOn(platform: Platform, env: NodeJS.ProcessEnv): Promise
     const { config, warnings } = parseInputs(platform.readInput, { env });
     for (const w of warnings) platform.log.warn(w);
     // Loaded only now: the AWS SDKs are most of the bundle, and bad input is refused before any of them loads.
-    const { reconcile } = await import('./reconcile.js');
+    const { reconcile } = await import('./run/reconcile.js');
     const result = await reconcile(config, platform.log, env, platform.provenance);
     platform.setOutputs(result.outputs);
     await platform.writeSummary(result.summary);

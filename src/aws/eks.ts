@@ -12,7 +12,7 @@ import {
   type Cluster,
   type EKSClient,
 } from '@aws-sdk/client-eks';
-import type { ObservedAddon, ObservedAssociation } from '../plan/types.js';
+import type { ObservedAddon, ObservedAssociation } from '../core/types.js';
 import { errorName } from './clients.js';
 
 export async function describeCluster(eks: EKSClient, name: string): Promise<Cluster | null> {

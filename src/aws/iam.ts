@@ -16,7 +16,7 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import type { PolicyDocument } from '../inputs/config.js';
-import type { ObservedOidcProvider, ObservedRole } from '../plan/types.js';
+import type { ObservedOidcProvider, ObservedRole } from '../core/types.js';
 import { errorName } from './clients.js';
 
 const toTags = (tags: Record<string, string>) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));

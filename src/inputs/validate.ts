@@ -1,7 +1,7 @@
 // Field validators. Each returns the parsed value, or throws InputError whose message is one
 // sentence naming the input and saying what is expected. Pure: no I/O except where noted.
 import { REGION_RE, parsePolicyArn, parseRoleArn, type Partition } from '../arn.js';
-import { OWNERSHIP_TAG_COUNT, PROVENANCE_TAG_COUNT, TAG_PREFIX } from '../plan/ownership.js';
+import { OWNERSHIP_TAG_COUNT, PROVENANCE_TAG_COUNT, TAG_PREFIX } from '../core/ownership.js';
 import type { InputName } from './spec.js';
 
 export class InputError extends Error {

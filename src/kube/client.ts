@@ -1,6 +1,6 @@
 // The Kubernetes calls the plan needs: the service account, its namespace, its pods and workloads, the webhook.
 import { PatchStrategy, setHeaderOptions, type V1PodTemplateSpec } from '@kubernetes/client-node';
-import type { ObservedPod, ObservedServiceAccount, ObservedWorkload, WorkloadKind } from '../plan/types.js';
+import type { ObservedPod, ObservedServiceAccount, ObservedWorkload, WorkloadKind } from '../core/types.js';
 import { sleep } from '../time.js';
 import type { Kube } from './access.js';
 import { describeKubeError, statusOf } from './errors.js';

@@ -9,7 +9,7 @@
 import * as core from '@actions/core';
 import { context } from '@actions/github';
 import { EOL } from 'node:os';
-import { GITHUB_REPOSITORY_TAG, GITHUB_RUN_TAG, GITHUB_WORKFLOW_TAG, provenanceTags } from '../plan/ownership.js';
+import { GITHUB_REPOSITORY_TAG, GITHUB_RUN_TAG, GITHUB_WORKFLOW_TAG, provenanceTags } from '../core/ownership.js';
 import type { Platform } from './types.js';
 
 export function githubPlatform(): Platform {

@@ -1,6 +1,6 @@
 // Octopus Deploy shell: inputs from the same INPUT_* variables the step template's script sets,
 // outputs and failure as Octopus service messages on stdout.
-import { OCTOPUS_PROJECT_TAG, OCTOPUS_SERVER_TAG, OCTOPUS_TASK_TAG, provenanceTags } from '../plan/ownership.js';
+import { OCTOPUS_PROJECT_TAG, OCTOPUS_SERVER_TAG, OCTOPUS_TASK_TAG, provenanceTags } from '../core/ownership.js';
 import type { Platform } from './types.js';
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');

@@ -1,8 +1,8 @@
 // Plan for the cluster's IAM OIDC provider (IRSA).
-import type { Config } from '../inputs/config.js';
-import { change, type ChangeList } from './changes.js';
-import { CLUSTER_TAG, MANAGED_TAG } from './ownership.js';
-import type { ObservedOidcProvider } from './types.js';
+import type { Config } from '../../inputs/config.js';
+import { change, type ChangeList } from '../../core/changes.js';
+import { CLUSTER_TAG, MANAGED_TAG } from '../../core/ownership.js';
+import type { ObservedOidcProvider } from '../../core/types.js';
 
 export const OIDC_PROVIDER = 'oidc-provider';
 

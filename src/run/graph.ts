@@ -1,6 +1,6 @@
 // Runs the plan's changes, each as soon as the changes it comes after are done, independent ones
 // concurrently. The first failure stops anything not yet started; running ones are awaited.
-import type { Change } from '../plan/types.js';
+import type { Change } from '../core/types.js';
 
 export async function runGraph(changes: readonly Change[], runOne: (c: Change) => Promise<void>): Promise<void> {
   const ids = new Set(changes.map((c) => c.id));

@@ -7,9 +7,9 @@ import type { Config } from '../inputs/config.js';
 import * as k8s from '../kube/client.js';
 import type { Kube } from '../kube/client.js';
 import type { Log } from '../platform/types.js';
-import type { Op } from '../plan/types.js';
+import type { Op } from '../core/types.js';
 import { sleep } from '../time.js';
-import { createRoleOrMerge, updateTrust } from './trust-write.js';
+import { createRoleOrMerge, updateTrust } from '../resources/role-trust/apply.js';
 
 export interface ApplyContext {
   config: Config;

@@ -1,9 +1,9 @@
 // Pods get their credentials' environment when they are created: running pods keep the old identity until
 // restarted. Find them, and (with restart-workloads) roll out the workloads that own them, as
 // `kubectl rollout restart` does.
-import type { Config } from '../inputs/config.js';
-import { change, type ChangeList } from './changes.js';
-import type { Change, ObservedPod, ObservedWorkload } from './types.js';
+import type { Config } from '../../inputs/config.js';
+import { change, type ChangeList } from '../../core/changes.js';
+import type { Change, ObservedPod, ObservedWorkload } from '../../core/types.js';
 
 /**
  * Does the pod carry this binding's identity? IRSA: the webhook wrote the role ARN into its environment.

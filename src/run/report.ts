@@ -1,13 +1,13 @@
 // What the user reads: one line per observed resource, changes grouped by resource, and the Markdown
 // report (the job summary on GitHub, the log's report on Octopus) with a diagram of the binding.
-import type { Config } from './inputs/config.js';
-import type { OutputName } from './inputs/spec.js';
-import { roleArnFor } from './plan/index.js';
-import { parsePolicy, statementsOf } from './plan/policy-doc.js';
-import { AGENT_ADDON } from './plan/pod-identity.js';
-import { ROLE_ARN_ANNOTATION } from './plan/service-account.js';
-import type { Change, Observed, Plan } from './plan/types.js';
-import type { Check } from './plan/verify.js';
+import type { Config } from '../inputs/config.js';
+import type { OutputName } from '../inputs/spec.js';
+import { roleArnFor } from './plan.js';
+import { parsePolicy, statementsOf } from '../core/policy-doc.js';
+import { AGENT_ADDON } from '../resources/association/plan.js';
+import { ROLE_ARN_ANNOTATION } from '../resources/service-account/plan.js';
+import type { Change, Observed, Plan } from '../core/types.js';
+import type { Check } from './verify.js';
 
 export function describeObserved(config: Config, o: Observed): string[] {
   const role = o.role;

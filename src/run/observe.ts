@@ -1,18 +1,18 @@
 // Gathers the observed state the plan needs, reading independent things concurrently:
 // the role chain, the cluster (then Kubernetes and the OIDC provider), the add-on and the association.
-import type { AwsClients } from './aws/clients.js';
-import * as eks from './aws/eks.js';
-import * as iam from './aws/iam.js';
-import { eksTokens } from './aws/token.js';
-import { clusterArn } from './arn.js';
-import { RunError } from './errors.js';
-import type { Config } from './inputs/config.js';
-import * as k8s from './kube/client.js';
-import type { Kube } from './kube/client.js';
-import { bindingFor, providerArnFor } from './plan/index.js';
-import { INLINE_POLICY_NAME } from './plan/ownership.js';
-import { AGENT_ADDON } from './plan/pod-identity.js';
-import type { Observed, ObservedRole } from './plan/types.js';
+import type { AwsClients } from '../aws/clients.js';
+import * as eks from '../aws/eks.js';
+import * as iam from '../aws/iam.js';
+import { eksTokens } from '../aws/token.js';
+import { clusterArn } from '../arn.js';
+import { RunError } from '../errors.js';
+import type { Config } from '../inputs/config.js';
+import * as k8s from '../kube/client.js';
+import type { Kube } from '../kube/client.js';
+import { bindingFor, providerArnFor } from './plan.js';
+import { INLINE_POLICY_NAME } from '../core/ownership.js';
+import { AGENT_ADDON } from '../resources/association/plan.js';
+import type { Observed, ObservedRole } from '../core/types.js';
 
 export interface Observation {
   observed: Observed;

@@ -10,14 +10,14 @@
 // So we re-read after a few of OUR measured round trips (never less than a floor that covers a busy machine's
 // processing stalls), twice, instead of a fixed ~1.5 s.
 import type { IAMClient } from '@aws-sdk/client-iam';
-import { errorName } from '../aws/clients.js';
-import * as iam from '../aws/iam.js';
-import { RunError } from '../errors.js';
-import type { Log } from '../platform/types.js';
-import { TAG_PREFIX } from '../plan/ownership.js';
-import { mergeTrust, type Binding } from '../plan/trust.js';
-import type { Op } from '../plan/types.js';
-import { delayScale } from '../time.js';
+import { errorName } from '../../aws/clients.js';
+import * as iam from '../../aws/iam.js';
+import { RunError } from '../../errors.js';
+import type { Log } from '../../platform/types.js';
+import { TAG_PREFIX } from '../../core/ownership.js';
+import { mergeTrust, type Binding } from './trust.js';
+import type { Op } from '../../core/types.js';
+import { delayScale } from '../../time.js';
 
 /** Stability check after a write: re-reads, each after max(floor, factor × IAM round trip), jittered ±25%, capped. */
 const STABILITY_READS = 2;

@@ -1,13 +1,13 @@
 // Read-back checks (seed 001's "confirm" steps, automated): does the state actually give the pods the role?
 // Pure: evaluated on an observation. `ok: undefined` means the check could not be made (and says why).
 import type { Config } from '../inputs/config.js';
-import { bindingFor, roleArnFor } from './index.js';
-import { INLINE_POLICY_NAME } from './ownership.js';
-import { parsePolicy, samePolicy, statementsOf } from './policy-doc.js';
-import { AGENT_ADDON } from './pod-identity.js';
-import { ROLE_ARN_ANNOTATION } from './service-account.js';
-import { allows } from './trust.js';
-import type { Observed } from './types.js';
+import { bindingFor, roleArnFor } from './plan.js';
+import { INLINE_POLICY_NAME } from '../core/ownership.js';
+import { parsePolicy, samePolicy, statementsOf } from '../core/policy-doc.js';
+import { AGENT_ADDON } from '../resources/association/plan.js';
+import { ROLE_ARN_ANNOTATION } from '../resources/service-account/plan.js';
+import { allows } from '../resources/role-trust/trust.js';
+import type { Observed } from '../core/types.js';
 
 export interface Check {
   name: string;

@@ -1,10 +1,10 @@
 // Plan for the IAM role: create it, or merge into it (trust, tags, boundary, policies). Never removes anything.
-import type { Config } from '../inputs/config.js';
-import { INLINE_POLICY_NAME, MANAGED_TAG, ownershipTags } from './ownership.js';
-import { parsePolicy, samePolicy, statementsOf } from './policy-doc.js';
+import type { Config } from '../../inputs/config.js';
+import { INLINE_POLICY_NAME, MANAGED_TAG, ownershipTags } from '../../core/ownership.js';
+import { parsePolicy, samePolicy, statementsOf } from '../../core/policy-doc.js';
 import { allows, mergeTrust, statementFor, trustPolicySize, type Binding } from './trust.js';
-import { PlanError, change, type ChangeList } from './changes.js';
-import type { ObservedRole } from './types.js';
+import { PlanError, change, type ChangeList } from '../../core/changes.js';
+import type { ObservedRole } from '../../core/types.js';
 
 export const ROLE_CREATE = 'role';
 export const ROLE_TRUST = 'role-trust';

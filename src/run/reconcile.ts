@@ -1,22 +1,22 @@
 // One run: observe → plan → (dry run: stop) → apply → verify → outputs. The platform shells call this.
-import { ResourceGates } from './apply/gates.js';
-import { applyOp, type ApplyContext } from './apply/ops.js';
-import { delayScale, sleep } from './time.js';
-import { runGraph } from './apply/run-graph.js';
-import { AwsClients } from './aws/clients.js';
-import * as eks from './aws/eks.js';
-import * as iam from './aws/iam.js';
-import { RunError } from './errors.js';
-import type { Config } from './inputs/config.js';
-import type { OutputName } from './inputs/spec.js';
-import type { Kube } from './kube/client.js';
+import { ResourceGates } from './gates.js';
+import { applyOp, type ApplyContext } from './apply.js';
+import { delayScale, sleep } from '../time.js';
+import { runGraph } from './graph.js';
+import { AwsClients } from '../aws/clients.js';
+import * as eks from '../aws/eks.js';
+import * as iam from '../aws/iam.js';
+import { RunError } from '../errors.js';
+import type { Config } from '../inputs/config.js';
+import type { OutputName } from '../inputs/spec.js';
+import type { Kube } from '../kube/client.js';
 import { observe, reobserve } from './observe.js';
-import type { Log } from './platform/types.js';
-import { plan, PlanError } from './plan/index.js';
-import { addonFailure, AGENT_ADDON } from './plan/pod-identity.js';
-import { trustPolicySize } from './plan/trust.js';
-import type { Change, Observed, Plan } from './plan/types.js';
-import { advisories, failed, verify, type Check } from './plan/verify.js';
+import type { Log } from '../platform/types.js';
+import { plan, PlanError } from './plan.js';
+import { addonFailure, AGENT_ADDON } from '../resources/association/plan.js';
+import { trustPolicySize } from '../resources/role-trust/trust.js';
+import type { Change, Observed, Plan } from '../core/types.js';
+import { advisories, failed, verify, type Check } from './verify.js';
 import { describeObserved, groupByResource, summarize } from './report.js';
 
 export interface RunResult {

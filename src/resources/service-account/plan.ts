@@ -1,7 +1,7 @@
 // Plan for the Kubernetes namespace and service account. Only ever adds: other annotations and labels stay.
-import type { Config } from '../inputs/config.js';
-import { change, type ChangeList } from './changes.js';
-import type { ObservedServiceAccount } from './types.js';
+import type { Config } from '../../inputs/config.js';
+import { change, type ChangeList } from '../../core/changes.js';
+import type { ObservedServiceAccount } from '../../core/types.js';
 
 export const ROLE_ARN_ANNOTATION = 'eks.amazonaws.com/role-arn';
 export const AUDIENCE_ANNOTATION = 'eks.amazonaws.com/audience';

@@ -1,7 +1,7 @@
 // Plan for EKS Pod Identity: the agent add-on and the association of the service account.
-import type { Config } from '../inputs/config.js';
-import { PlanError, change, type ChangeList } from './changes.js';
-import type { ObservedAddon, ObservedAssociation } from './types.js';
+import type { Config } from '../../inputs/config.js';
+import { PlanError, change, type ChangeList } from '../../core/changes.js';
+import type { ObservedAddon, ObservedAssociation } from '../../core/types.js';
 
 export const AGENT_ADDON = 'eks-pod-identity-agent';
 const FAILED = new Set(['CREATE_FAILED', 'DEGRADED', 'UPDATE_FAILED', 'DELETE_FAILED']);

@@ -2,8 +2,8 @@
 // request context) is added only when no statement already allows it; foreign statements are kept
 // exactly; our IRSA statement gathers subjects so many service accounts share one statement.
 import { createHash } from 'node:crypto';
-import type { PolicyDocument } from '../inputs/config.js';
-import { asList, parsePolicy, statementsOf, type Statement } from './policy-doc.js';
+import type { PolicyDocument } from '../../inputs/config.js';
+import { asList, parsePolicy, statementsOf, type Statement } from '../../core/policy-doc.js';
 
 export const POD_IDENTITY_PRINCIPAL = 'pods.eks.amazonaws.com';
 export const POD_IDENTITY_ACTIONS = ['sts:AssumeRole', 'sts:TagSession'];

@@ -1,6 +1,6 @@
 // What the adapters observe, and the changes a plan is made of. Plain data only.
 import type { PolicyDocument } from '../inputs/config.js';
-import type { Binding } from './trust.js';
+import type { Binding } from '../resources/role-trust/trust.js';
 
 export interface ObservedRole {
   arn: string;

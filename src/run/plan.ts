@@ -2,14 +2,14 @@
 // Pure: no I/O. Apply carries it out; dry-run prints it.
 import { issuerHostPath, oidcProviderArn, roleArn as buildRoleArn } from '../arn.js';
 import type { Config } from '../inputs/config.js';
-import { ChangeList, PlanError } from './changes.js';
-import { planOidcProvider } from './irsa.js';
-import { planAddon, planAssociation } from './pod-identity.js';
-import { planRole } from './role.js';
-import { planServiceAccount } from './service-account.js';
-import { irsaBinding, podIdentityBinding, type Binding } from './trust.js';
-import { planRestarts } from './workloads.js';
-import type { Observed, Plan } from './types.js';
+import { ChangeList, PlanError } from '../core/changes.js';
+import { planOidcProvider } from '../resources/oidc-provider/plan.js';
+import { planAddon, planAssociation } from '../resources/association/plan.js';
+import { planRole } from '../resources/role-trust/plan.js';
+import { planServiceAccount } from '../resources/service-account/plan.js';
+import { irsaBinding, podIdentityBinding, type Binding } from '../resources/role-trust/trust.js';
+import { planRestarts } from '../resources/workloads/plan.js';
+import type { Observed, Plan } from '../core/types.js';
 
 export { PlanError };
 
