@@ -160,6 +160,7 @@ test('a provider created by hand is adopted; one without our audience gets it ad
   const r = await run();
   expect(r.code).toBe(0);
   expect(r.changes[0]).toEqual({
+    binding: 'irsa-demo',
     resource: 'iam-oidc-provider',
     action: 'add-client-id',
     detail: expect.stringContaining('sts.amazonaws.com'),

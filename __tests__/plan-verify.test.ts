@@ -143,7 +143,7 @@ describe('stale pods and restarts', () => {
       out,
     );
     expect(stale).toEqual(['a']);
-    expect(out.warnings.join()).toMatch(/1 pod\(s\) run as ns\/app without this identity .*: a\./);
+    expect(out.warnings.map((w) => w.message).join()).toMatch(/1 pod\(s\) run as ns\/app without this identity .*: a\./);
     expect(out.changes).toEqual([]);
   });
 
@@ -163,7 +163,7 @@ describe('stale pods and restarts', () => {
   test('bare stale pods cannot be rolled out: they are named', () => {
     const out = new ChangeList();
     planRestarts(config({ 'restart-workloads': 'true' }), ROLE_ARN, [pod('lonely', {})], [], [], out);
-    expect(out.warnings.join()).toMatch(/lonely .*belong to no Deployment/);
+    expect(out.warnings.map((w) => w.message).join()).toMatch(/lonely .*belong to no Deployment/);
   });
 });
 

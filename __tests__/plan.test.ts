@@ -79,8 +79,9 @@ describe('pod identity', () => {
     ]);
     expect(p.roleArn).toBe(ROLE_ARN);
     expect(p.waitForAddon).toBe(true);
-    const create = p.changes[0]!.op;
-    expect(create).toMatchObject({
+    const role = p.changes.find((c) => c.op.kind === 'create-role')!;
+    const namespace = p.changes.find((c) => c.op.kind === 'create-namespace')!;
+    expect(role.op).toMatchObject({
       kind: 'create-role',
       name: 'app-role',
       tags: {
@@ -91,9 +92,9 @@ describe('pod identity', () => {
         'eks-pod-iam:service-account': 'app',
       },
     });
-    expect(p.changes.find((c) => c.op.kind === 'create-association')!.after).toEqual(['role']);
-    expect(p.changes.find((c) => c.op.kind === 'attach-policy')!.after).toEqual(['role']);
-    expect(p.changes.find((c) => c.op.kind === 'create-service-account')!.after).toEqual(['role', 'namespace']);
+    expect(p.changes.find((c) => c.op.kind === 'create-association')!.after).toEqual([role.id]);
+    expect(p.changes.find((c) => c.op.kind === 'attach-policy')!.after).toEqual([role.id]);
+    expect(p.changes.find((c) => c.op.kind === 'create-service-account')!.after).toEqual([role.id, namespace.id]);
   });
 
   test('everything matching: empty plan', () => {
@@ -283,8 +284,8 @@ describe('irsa', () => {
     );
     expect(kinds(p)).toEqual(['create-oidc-provider', 'create-role', 'create-service-account']);
     expect(p.oidcProviderArn).toBe(PROVIDER);
-    expect(p.changes[0]!.op).toMatchObject({ url: ISSUER, clientId: 'sts.amazonaws.com' });
-    expect(p.changes[1]!.after).toEqual(['oidc-provider']);
+    expect(p.changes[0]!.op).toMatchObject({ url: ISSUER, clientIds: ['sts.amazonaws.com'] });
+    expect(p.changes[1]!.after).toEqual([p.changes[0]!.id]);
     const trust = (p.changes[1]!.op as { trust: { Statement: unknown[] } }).trust;
     expect(trust.Statement).toEqual([
       {

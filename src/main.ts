@@ -1,4 +1,4 @@
-import { InvalidInputs, parseInputs } from './inputs/parse.js';
+import { InvalidInputs, parseRun } from './inputs/parse.js';
 import { selectPlatform } from './platform/select.js';
 import type { Platform } from './platform/types.js';
 import { oneLine } from './errors.js';
@@ -26,12 +26,14 @@ export async function run(argv?: readonly string[], env = process.env): Promise<
 
 export async function runOn(platform: Platform, env: NodeJS.ProcessEnv): Promise<void> {
   try {
-    const { config, warnings } = parseInputs(platform.readInput, { env });
+    const { config, warnings } = parseRun(platform.readInput, { env });
     for (const w of warnings) platform.log.warn(w);
     // Loaded only now: the AWS SDKs are most of the bundle, and bad input is refused before any of them loads.
     const { reconcile } = await import('./run/reconcile.js');
     const result = await reconcile(config, platform.log, env, platform.provenance);
     platform.setOutputs(result.outputs);
+    // A failure leads the summary (where a platform team looks first); the report of every binding follows.
+    if (result.failure) await platform.fail(result.failure);
     await platform.writeSummary(result.summary);
   } catch (e) {
     if (e instanceof InvalidInputs && e.problems.length > 1)

@@ -64,19 +64,39 @@ export async function waitAddonActive(
 }
 
 /** All associations of one namespace/service account, described (the list has no role ARN). */
+export interface AssociationListing {
+  associationId: string;
+  serviceAccount: string;
+}
+
+/** The associations of a namespace (or of one service account in it): ids only, the list has no role ARN. */
+export async function listAssociations(
+  eks: EKSClient,
+  clusterName: string,
+  namespace: string,
+  serviceAccount?: string,
+): Promise<AssociationListing[]> {
+  const found: AssociationListing[] = [];
+  for await (const page of paginateListPodIdentityAssociations(
+    { client: eks },
+    { clusterName, namespace, serviceAccount },
+  ))
+    for (const a of page.associations ?? [])
+      if (a.associationId) found.push({ associationId: a.associationId, serviceAccount: a.serviceAccount ?? '' });
+  return found;
+}
+
+export const describeAssociations = (eks: EKSClient, clusterName: string, listed: AssociationListing[]) =>
+  Promise.all(listed.map((a) => describeAssociation(eks, clusterName, a.associationId)));
+
+/** All associations of one namespace/service account, described. */
 export async function readAssociations(
   eks: EKSClient,
   clusterName: string,
   namespace: string,
   serviceAccount: string,
 ): Promise<ObservedAssociation[]> {
-  const ids: string[] = [];
-  for await (const page of paginateListPodIdentityAssociations(
-    { client: eks },
-    { clusterName, namespace, serviceAccount },
-  ))
-    for (const a of page.associations ?? []) if (a.associationId) ids.push(a.associationId);
-  return Promise.all(ids.map((id) => describeAssociation(eks, clusterName, id)));
+  return describeAssociations(eks, clusterName, await listAssociations(eks, clusterName, namespace, serviceAccount));
 }
 
 async function describeAssociation(

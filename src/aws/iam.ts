@@ -117,11 +117,11 @@ export async function readOidcProvider(iam: IAMClient, arn: string): Promise<Obs
 export async function createOidcProvider(
   iam: IAMClient,
   url: string,
-  clientId: string,
+  clientIds: string[],
   tags: Record<string, string>,
 ): Promise<void> {
   try {
-    await iam.send(new CreateOpenIDConnectProviderCommand({ Url: url, ClientIDList: [clientId], Tags: toTags(tags) }));
+    await iam.send(new CreateOpenIDConnectProviderCommand({ Url: url, ClientIDList: clientIds, Tags: toTags(tags) }));
   } catch (e) {
     if (errorName(e) !== 'EntityAlreadyExistsException' && errorName(e) !== 'EntityAlreadyExists') throw e;
   }

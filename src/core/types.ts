@@ -1,5 +1,6 @@
 // What the adapters observe, and the changes a plan is made of. Plain data only.
-import type { PolicyDocument } from '../inputs/config.js';
+import type { BindingKey, PolicyDocument } from '../inputs/config.js';
+import type { ResourceKind } from './kinds.js';
 import type { Binding } from '../resources/role-trust/trust.js';
 
 export interface ObservedRole {
@@ -85,19 +86,31 @@ export interface Observed {
   webhook?: boolean;
 }
 
+/** Where a change applies: its cluster, and the binding it belongs to (none: a change of the cluster itself). */
+export interface ChangeTarget {
+  /** `<region>/<cluster>`: which clients (region) and which Kubernetes connection (cluster) apply it. */
+  clusterKey: string;
+  binding?: BindingKey;
+}
+
 /** One change of the plan. `op` says what the apply step does; resource/action/detail are what users see. */
 export type Change = {
   id: string;
-  resource: string;
+  resource: ResourceKind;
   action: string;
   detail: string;
   /** Ids of changes that must be done first. */
   after: string[];
   op: Op;
+  /** What the `changes` output names: `<cluster>/<namespace>/<service-account>`, or `<cluster>` for the cluster. */
+  binding: string;
+  /** The bindings that need this change: a failure of it fails them. */
+  serves: BindingKey[];
+  target: ChangeTarget;
 };
 
 export type Op =
-  // `binding` lets apply merge again into the role's current trust when a concurrent writer got there first.
+  // `bindings` let apply merge again into the role's current trust when a concurrent writer got there first.
   | {
       kind: 'create-role';
       name: string;
@@ -105,14 +118,14 @@ export type Op =
       tags: Record<string, string>;
       boundary: string | undefined;
       description: string;
-      binding: Binding;
+      bindings: Binding[];
     }
-  | { kind: 'update-trust'; roleName: string; trust: PolicyDocument; binding: Binding }
+  | { kind: 'update-trust'; roleName: string; trust: PolicyDocument; bindings: Binding[] }
   | { kind: 'tag-role'; roleName: string; tags: Record<string, string> }
   | { kind: 'put-boundary'; roleName: string; boundary: string }
   | { kind: 'attach-policy'; roleName: string; policyArn: string }
   | { kind: 'put-inline-policy'; roleName: string; policyName: string; document: PolicyDocument }
-  | { kind: 'create-oidc-provider'; url: string; clientId: string; tags: Record<string, string> }
+  | { kind: 'create-oidc-provider'; url: string; clientIds: string[]; tags: Record<string, string> }
   | { kind: 'add-client-id'; providerArn: string; clientId: string }
   | { kind: 'create-addon'; addonName: string }
   | { kind: 'create-association'; roleArn: string; tags: Record<string, string> }
@@ -129,11 +142,8 @@ export type Op =
   | { kind: 'annotate-service-account'; annotations: Record<string, string> }
   | { kind: 'restart-workload'; workload: ObservedWorkload };
 
-/** Waits that are not changes but must happen (an add-on still CREATING from an earlier run). */
-export interface Plan {
-  changes: Change[];
-  waitForAddon: boolean;
-  warnings: string[];
-  roleArn: string;
-  oidcProviderArn: string | undefined;
+/** A warning of the plan, and what it is about (a binding, or a cluster or role). */
+export interface Warning {
+  about: string;
+  message: string;
 }

@@ -2,7 +2,7 @@
 // Every problem is collected so the user sees all of them at once; nothing is called before they pass.
 import { existsSync } from 'node:fs';
 import { partitionOfRegion, type Partition } from '../arn.js';
-import type { Config, KubeAccess, RoleRef } from './config.js';
+import type { Config, KubeAccess, RoleRef, RunConfig } from './config.js';
 import { inlinePolicy } from './policy.js';
 import { INPUT_DEFAULTS, type InputName, type InputReader } from './spec.js';
 import * as v from './validate.js';
@@ -192,4 +192,12 @@ function deepFreeze<T>(o: T): T {
     for (const value of Object.values(o)) deepFreeze(value);
   }
   return o;
+}
+
+/** Temporary: the single inputs as a one-binding run (the bindings manifest replaces this). */
+export function parseRun(read: InputReader, opts: ParseEnv = {}): { config: RunConfig; warnings: string[] } {
+  const { config, warnings } = parseInputs(read, opts);
+  const { installAgent, dryRun, kube, waitTimeoutSeconds, ...binding } = config;
+  const run: RunConfig = { installAgent, dryRun, kube, waitTimeoutSeconds, bindings: [{ ...binding, index: undefined }], skipped: [] };
+  return { config: deepFreeze(run), warnings };
 }

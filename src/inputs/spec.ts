@@ -35,6 +35,7 @@ export const OUTPUT_NAMES = [
   'oidc-provider-arn',
   'changed',
   'changes',
+  'bindings',
 ] as const;
 
 export type OutputName = (typeof OUTPUT_NAMES)[number];

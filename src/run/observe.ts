@@ -1,91 +1,134 @@
-// Gathers the observed state the plan needs, reading independent things concurrently:
-// the role chain, the cluster (then Kubernetes and the OIDC provider), the add-on and the association.
+// Gathers what the plan needs, shared things once and independent reads concurrently: per cluster one
+// DescribeCluster, one add-on check, one Kubernetes connection; per role one read; per OIDC provider one read;
+// per binding its association (one list per namespace) and its service account, pods and workloads.
+// A failed read fails only the bindings that need it: it is kept in the state, not thrown.
+import pLimit from 'p-limit';
+import { clusterArn, oidcProviderArn } from '../arn.js';
 import type { AwsClients } from '../aws/clients.js';
 import * as eks from '../aws/eks.js';
 import * as iam from '../aws/iam.js';
 import { eksTokens } from '../aws/token.js';
-import { clusterArn } from '../arn.js';
-import { RunError } from '../errors.js';
-import type { Config } from '../inputs/config.js';
-import * as k8s from '../kube/client.js';
-import type { Kube } from '../kube/client.js';
-import { bindingFor, providerArnFor } from './plan.js';
 import { INLINE_POLICY_NAME } from '../core/ownership.js';
-import { AGENT_ADDON } from '../resources/association/plan.js';
-import type { Observed, ObservedRole } from '../core/types.js';
+import type { ObservedAssociation, ObservedRole } from '../core/types.js';
+import { RunError } from '../errors.js';
+import { bindingKey, type BindingConfig, type BindingKey, type RunConfig } from '../inputs/config.js';
+import * as k8s from '../kube/client.js';
+import { AGENT_ADDON } from '../resources/addon/plan.js';
+import {
+  clusterKeyOf,
+  isFailed,
+  type BindingState,
+  type ClusterKey,
+  type ClusterState,
+  type Failed,
+  type RunState,
+} from './state.js';
 
-export interface Observation {
-  observed: Observed;
-  kube: Kube | undefined;
-}
+/** Reads at once per service: enough to overlap round trips, few enough not to be throttled. */
+const READS_AT_ONCE = 16;
+
+export type ClientsFor = (region: string) => AwsClients;
 
 /** Kubernetes is only needed to create or annotate the service account (or restart workloads). */
-export const needsKube = (config: Config) =>
-  config.mode === 'irsa' || config.createServiceAccount || config.restartWorkloads;
+export const needsKube = (b: BindingConfig) => b.mode === 'irsa' || b.createServiceAccount || b.restartWorkloads;
 
-export async function observe(config: Config, aws: AwsClients, env: NodeJS.ProcessEnv): Promise<Observation> {
-  const roleChain = readRole(config, aws);
-  const clusterChain = readCluster(config, aws);
-  // EKS clusters are only visible to their own account, so the cluster's ARN names the account a role created
-  // by name lands in (no STS call needed); a role given by ARN names its own.
-  const accountChain =
-    config.role.kind === 'arn'
-      ? Promise.resolve(config.role.accountId)
-      : clusterChain.then((c) => c.arn?.split(':')[4] || callerAccount(aws));
-  const podIdentity = config.mode === 'pod-identity';
-  const addon =
-    podIdentity && config.installAgent
-      ? eks.describeAddon(aws.eks, config.clusterName, AGENT_ADDON)
-      : Promise.resolve(undefined);
-  const associations = podIdentity
-    ? eks.readAssociations(aws.eks, config.clusterName, config.namespace, config.serviceAccount)
-    : Promise.resolve(undefined);
+const settle = <T>(p: Promise<T>): Promise<T | Failed> =>
+  p.catch((e: unknown) => ({ error: e instanceof Error ? e : new Error(String(e)) }));
 
-  // A kubeconfig needs nothing from DescribeCluster: read Kubernetes alongside it, not after.
-  const kubeChain = !needsKube(config)
-    ? Promise.resolve(undefined)
-    : config.kube.kind === 'eks'
-      ? clusterChain.then((cluster) => readKube(config, aws, cluster, env))
-      : readKube(config, aws, undefined, env);
-  const provider =
-    config.mode === 'irsa'
-      ? Promise.all([accountChain, clusterChain]).then(([accountId, cluster]) =>
-          iam.readOidcProvider(aws.iam, providerArnFor(config, accountId, cluster.identity?.oidc?.issuer)),
-        )
-      : Promise.resolve(undefined);
+export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJS.ProcessEnv): Promise<RunState> {
+  const limit = pLimit(READS_AT_ONCE);
+  const iamClient = clientsFor(run.bindings[0]!.region).iam;
+  const byCluster = groupBy(run.bindings, clusterKeyOf);
+  const byRole = groupBy(run.bindings, (b) => b.role.name);
 
-  // Settle everything before failing, so no call is left running when the first error is reported.
-  const settled = await Promise.allSettled([
-    roleChain,
-    clusterChain,
-    accountChain,
-    addon,
-    associations,
-    kubeChain,
-    provider,
+  const clusters = new Map(
+    [...byCluster].map(([key, bs]) => [key, settle(readCluster(run, bs, clientsFor(bs[0]!.region), env))] as const),
+  );
+  const roles = new Map([...byRole].map(([name, bs]) => [name, settle(limit(() => readRole(iamClient, bs)))]));
+
+  // Per binding, once its cluster is known: the provider (IRSA), the association (one list per namespace) and
+  // Kubernetes. Associations are read per namespace so that many bindings cost one list, not one each.
+  const providers = new Map<string, Promise<unknown>>();
+  const associationLists = new Map<string, Promise<eks.AssociationListing[]>>();
+  const bindingReads = run.bindings.map(async (b): Promise<[BindingKey, BindingState | Failed]> => {
+    const key = bindingKey(b);
+    const cluster = await clusters.get(clusterKeyOf(b))!;
+    if (isFailed(cluster)) return [key, cluster];
+    if (b.mode === 'irsa' && cluster.info.issuer) {
+      const arn = oidcProviderArn(b.partition, b.role.kind === 'arn' ? b.role.accountId : cluster.accountId, cluster.info.issuer);
+      if (!providers.has(arn)) providers.set(arn, settle(limit(() => iam.readOidcProvider(iamClient, arn))));
+    }
+    const state = await settle(readBinding(b, cluster, byCluster.get(cluster.key)!, associationLists, limit));
+    return [key, state];
+  });
+
+  const [clusterStates, roleStates, bindingStates] = await Promise.all([
+    settleMap(clusters),
+    settleMap(roles),
+    Promise.all(bindingReads),
   ]);
-  const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failure) throw failure.reason;
-  const [role, accountId, cluster] = await Promise.all([roleChain, accountChain, clusterChain]);
-  const kube = await kubeChain;
-
-  const observed: Observed = {
-    accountId,
-    cluster: {
-      arn: cluster.arn || clusterArn(config.partition, config.region, accountId, config.clusterName),
-      issuer: cluster.identity?.oidc?.issuer,
-    },
-    role,
-    addon: await addon,
-    associations: await associations,
-    oidcProvider: await provider,
-    serviceAccount: kube?.serviceAccount,
-    namespaceExists: kube?.namespaceExists,
-    pods: kube?.pods,
-    workloads: kube?.workloads,
-    webhook: kube?.webhook,
+  return {
+    run,
+    clusters: clusterStates,
+    roles: roleStates,
+    providers: (await settleMap(providers)) as RunState['providers'],
+    bindings: new Map(bindingStates),
   };
-  return { observed, kube: kube?.kube };
+}
+
+async function readCluster(
+  run: RunConfig,
+  bindings: BindingConfig[],
+  aws: AwsClients,
+  env: NodeJS.ProcessEnv,
+): Promise<ClusterState> {
+  const { clusterName: name, region, partition } = bindings[0]!;
+  const podIdentity = bindings.some((b) => b.mode === 'pod-identity');
+  const addon = podIdentity && run.installAgent ? eks.describeAddon(aws.eks, name, AGENT_ADDON) : undefined;
+  addon?.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+  // A kubeconfig needs nothing from DescribeCluster: connect alongside it, not after.
+  const wantsKube = bindings.some(needsKube);
+  const early = wantsKube && run.kube.kind !== 'eks' ? connectKube(run, name, region, aws, undefined, env) : undefined;
+  early?.catch(() => undefined);
+  const described = await eks.describeCluster(aws.eks, name);
+  if (!described)
+    throw new RunError(`EKS cluster ${name} was not found in ${region}: check "cluster-name" and "aws-region".`);
+  // EKS clusters are only visible to their own account, so the cluster's ARN names the account a role created
+  // by name lands in (no STS call needed).
+  const accountId = described.arn?.split(':')[4] || (await callerAccount(aws));
+  const kube = wantsKube ? await (early ?? connectKube(run, name, region, aws, described, env)) : undefined;
+  const irsa = bindings.some((b) => b.mode === 'irsa');
+  return {
+    key: clusterKeyOf(bindings[0]!),
+    name,
+    region,
+    aws,
+    accountId,
+    info: {
+      arn: described.arn || clusterArn(partition, region, accountId, name),
+      issuer: described.identity?.oidc?.issuer,
+    },
+    addon: await addon,
+    kube,
+    webhook: kube && irsa ? await k8s.webhookPresent(kube) : undefined,
+  };
+}
+
+async function connectKube(
+  run: RunConfig,
+  name: string,
+  region: string,
+  aws: AwsClients,
+  cluster: Awaited<ReturnType<typeof eks.describeCluster>> | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<k8s.Kube> {
+  // A token per request, renewed before it expires: a run may outlive one (a long add-on wait, then restarts).
+  const tokens = run.kube.kind === 'eks' ? eksTokens(aws.eks.config, name, region, env) : undefined;
+  await tokens?.(); // the first one now: a credentials failure is reported as such, not as a Kubernetes one
+  const endpoint = cluster
+    ? { name, endpoint: cluster.endpoint ?? '', caData: cluster.certificateAuthority?.data }
+    : undefined;
+  return k8s.connect(run.kube, endpoint, tokens);
 }
 
 /** Only when DescribeCluster gave no ARN to read the account from. */
@@ -94,98 +137,72 @@ async function callerAccount(aws: AwsClients): Promise<string> {
   return (await (await aws.sts()).send(new GetCallerIdentityCommand({}))).Account!;
 }
 
-async function readRole(config: Config, aws: AwsClients): Promise<ObservedRole | null> {
-  const role = await iam.readRole(aws.iam, config.role.name, {
-    policies: config.policyArns.length > 0,
-    inlinePolicyName: config.inlinePolicy ? INLINE_POLICY_NAME : undefined,
+/** One read of the role, with what any of its bindings needs (attached policies, the inline policy). */
+async function readRole(client: AwsClients['iam'], bindings: BindingConfig[]): Promise<ObservedRole | null> {
+  const name = bindings[0]!.role.name;
+  const role = await iam.readRole(client, name, {
+    policies: bindings.some((b) => b.policyArns.length > 0),
+    inlinePolicyName: bindings.some((b) => b.inlinePolicy) ? INLINE_POLICY_NAME : undefined,
   });
-  if (config.role.kind === 'arn') {
-    if (role && role.arn !== config.role.arn)
+  for (const b of bindings)
+    if (role && b.role.kind === 'arn' && role.arn !== b.role.arn)
       throw new RunError(
-        `Input "role-arn" is ${config.role.arn}, but these credentials see ${role.arn} under that name: ` +
+        `Input "role-arn" is ${b.role.arn}, but these credentials see ${role.arn} under that name: ` +
           "use the role's exact ARN, in the credentials' own account.",
       );
-  }
   return role;
 }
 
-async function readCluster(config: Config, aws: AwsClients) {
-  const cluster = await eks.describeCluster(aws.eks, config.clusterName);
-  if (!cluster)
-    throw new RunError(
-      `EKS cluster ${config.clusterName} was not found in ${config.region}: check "cluster-name" and "aws-region".`,
-    );
-  return cluster;
+async function readBinding(
+  b: BindingConfig,
+  cluster: ClusterState,
+  clusterBindings: BindingConfig[],
+  lists: Map<string, Promise<eks.AssociationListing[]>>,
+  limit: ReturnType<typeof pLimit>,
+): Promise<BindingState> {
+  const associations = b.mode === 'pod-identity' ? readAssociations(b, cluster, clusterBindings, lists, limit) : undefined;
+  const kube = cluster.kube && needsKube(b) ? readKube(b, cluster.kube) : undefined;
+  const [assoc, k] = await Promise.all([associations, kube]);
+  return { associations: assoc, ...k };
 }
 
-async function readKube(
-  config: Config,
-  aws: AwsClients,
-  cluster: Awaited<ReturnType<typeof readCluster>> | undefined,
-  env: NodeJS.ProcessEnv,
-) {
-  // A token per request, renewed before it expires: a run may outlive one (a long add-on wait, then restarts).
-  const tokens =
-    config.kube.kind === 'eks' ? eksTokens(aws.eks.config, config.clusterName, config.region, env) : undefined;
-  await tokens?.(); // the first one now: a credentials failure is reported as such, not as a Kubernetes one
-  const endpoint = cluster && {
-    name: config.clusterName,
-    endpoint: cluster.endpoint ?? '',
-    caData: cluster.certificateAuthority?.data,
-  };
-  const kube = await k8s.connect(config.kube, endpoint, tokens);
-  const { namespace, serviceAccount: name } = config;
-  const [serviceAccount, pods, workloads, webhook] = await Promise.all([
+/** One list per namespace when several bindings share it; filtered to the service account when alone. */
+function readAssociations(
+  b: BindingConfig,
+  cluster: ClusterState,
+  clusterBindings: BindingConfig[],
+  lists: Map<string, Promise<eks.AssociationListing[]>>,
+  limit: ReturnType<typeof pLimit>,
+): Promise<ObservedAssociation[]> {
+  const shared = clusterBindings.filter((o) => o.mode === 'pod-identity' && o.namespace === b.namespace).length > 1;
+  if (!shared) return eks.readAssociations(cluster.aws.eks, cluster.name, b.namespace, b.serviceAccount);
+  const listKey = `${cluster.key}/${b.namespace}`;
+  let list = lists.get(listKey);
+  if (!list) lists.set(listKey, (list = eks.listAssociations(cluster.aws.eks, cluster.name, b.namespace)));
+  const mine = list.then((all) => all.filter((a) => a.serviceAccount === b.serviceAccount));
+  return mine.then((listed) => limit(() => eks.describeAssociations(cluster.aws.eks, cluster.name, listed)));
+}
+
+async function readKube(b: BindingConfig, kube: k8s.Kube): Promise<Omit<BindingState, 'associations'>> {
+  const { namespace, serviceAccount: name } = b;
+  const [serviceAccount, pods, workloads] = await Promise.all([
     k8s.readServiceAccount(kube, namespace, name),
     // Only for naming stale pods: a runner that may not list pods still gets its binding.
     k8s.listPods(kube, namespace, name).catch(() => undefined),
-    config.restartWorkloads ? k8s.listWorkloads(kube, namespace, name) : Promise.resolve(undefined),
-    config.mode === 'irsa' ? k8s.webhookPresent(kube) : Promise.resolve(undefined),
+    b.restartWorkloads ? k8s.listWorkloads(kube, namespace, name) : Promise.resolve(undefined),
   ]);
   const namespaceExists = serviceAccount ? true : await k8s.namespaceExists(kube, namespace);
-  return { kube, serviceAccount, namespaceExists, pods, workloads, webhook };
+  return { serviceAccount, namespaceExists, pods, workloads };
 }
 
-/**
- * Reads again what the applied changes touched (for verification); everything else is as observed.
- * `ready(resources)` settles when the changes to those resources are done, so each read starts as soon as it can.
- */
-export async function reobserve(
-  config: Config,
-  aws: AwsClients,
-  kube: Kube | undefined,
-  before: Observed,
-  touched: Set<string>,
-  ready: (resources: readonly string[]) => Promise<void> = async () => undefined,
-): Promise<Observed> {
-  const reread = <T>(resources: string[], read: () => Promise<T>, unchanged: T): Promise<T> | T =>
-    resources.some((r) => touched.has(r)) ? ready(resources).then(read) : unchanged;
-  const [role, addon, associations, oidcProvider, serviceAccount] = await Promise.all([
-    reread(
-      ['iam-role', 'iam-role-trust', 'iam-role-policy', 'iam-inline-policy'],
-      () => readRole(config, aws),
-      before.role,
-    ),
-    config.installAgent
-      ? reread(['eks-addon'], () => eks.describeAddon(aws.eks, config.clusterName, AGENT_ADDON), before.addon)
-      : before.addon,
-    reread(
-      ['pod-identity-association'],
-      () => eks.readAssociations(aws.eks, config.clusterName, config.namespace, config.serviceAccount),
-      before.associations,
-    ),
-    reread(
-      ['iam-oidc-provider'],
-      () => iam.readOidcProvider(aws.iam, bindingFor(config, before).providerArn!),
-      before.oidcProvider,
-    ),
-    kube
-      ? reread(
-          ['service-account'],
-          () => k8s.readServiceAccount(kube, config.namespace, config.serviceAccount),
-          before.serviceAccount,
-        )
-      : before.serviceAccount,
-  ]);
-  return { ...before, role, addon, associations, oidcProvider, serviceAccount };
+function groupBy<T, K>(items: readonly T[], keyOf: (t: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const t of items) groups.set(keyOf(t), [...(groups.get(keyOf(t)) ?? []), t]);
+  return groups;
 }
+
+async function settleMap<K, V>(m: Map<K, Promise<V>>): Promise<Map<K, V>> {
+  return new Map(await Promise.all([...m].map(async ([k, p]) => [k, await p] as const)));
+}
+
+export type { ClusterKey };

@@ -1,17 +1,41 @@
-// The whole plan: desired state (from the config) against observed state, as an ordered list of changes.
-// Pure: no I/O. Apply carries it out; dry-run prints it.
+// The whole plan: desired state (the bindings) against observed state, as one list of changes. Pure: no I/O.
+// Shared things are planned once: per cluster the add-on and the OIDC provider, per role one trust change
+// carrying every binding of the role; then each binding's own association, service account and restarts.
+// A binding that cannot be planned fails alone (with the bindings that share what failed); the rest go on.
 import { issuerHostPath, oidcProviderArn, roleArn as buildRoleArn } from '../arn.js';
-import type { Config } from '../inputs/config.js';
-import { ChangeList, PlanError } from '../core/changes.js';
+import { bindingKey, type BindingConfig, type BindingKey, type Config } from '../inputs/config.js';
+import { ChangeList, PlanError, type Scope } from '../core/changes.js';
+import type { Change, Observed, Warning } from '../core/types.js';
+import { planAddon } from '../resources/addon/plan.js';
+import { planAssociation } from '../resources/association/plan.js';
 import { planOidcProvider } from '../resources/oidc-provider/plan.js';
-import { planAddon, planAssociation } from '../resources/association/plan.js';
-import { planRole } from '../resources/role-trust/plan.js';
-import { planServiceAccount } from '../resources/service-account/plan.js';
+import { planPolicies } from '../resources/role-policies/plan.js';
+import { planRole, type RoleGroup } from '../resources/role-trust/plan.js';
 import { irsaBinding, podIdentityBinding, type Binding } from '../resources/role-trust/trust.js';
+import { planServiceAccount } from '../resources/service-account/plan.js';
 import { planRestarts } from '../resources/workloads/plan.js';
-import type { Observed, Plan } from '../core/types.js';
+import { clusterKeyOf, configOf, failureOf, isFailed, observedFor, type ClusterKey, type RunState } from './state.js';
 
 export { PlanError };
+
+/** What a binding resolved to: the role its pods get, and (IRSA) the provider that vouches for them. */
+export interface Resolved {
+  config: Config;
+  roleArn: string;
+  binding: Binding;
+  providerArn?: string;
+}
+
+export interface RunPlan {
+  changes: Change[];
+  warnings: Warning[];
+  /** Clusters whose add-on must become ACTIVE before the run is done (created now, or still coming up). */
+  addonWaits: ClusterKey[];
+  /** The bindings that could be planned. */
+  resolved: Map<BindingKey, Resolved>;
+  /** The bindings that cannot be brought to the desired state, with the cause. */
+  failures: Map<BindingKey, string>;
+}
 
 export function roleArnFor(config: Config, observed: Pick<Observed, 'role' | 'accountId'>): string {
   if (observed.role) return observed.role.arn;
@@ -37,62 +61,232 @@ export function bindingFor(
   if (config.mode === 'irsa') {
     const issuer = observed.cluster.issuer;
     const providerArn = providerArnFor(config, roleAccount(roleArnFor(config, observed)), issuer);
+    const { namespace, serviceAccount, audience } = config;
     return {
-      binding: irsaBinding(
-        providerArn,
-        issuerHostPath(issuer!),
-        config.namespace,
-        config.serviceAccount,
-        config.audience,
-      ),
+      binding: irsaBinding(providerArn, issuerHostPath(issuer!), namespace, serviceAccount, audience),
       providerArn,
     };
   }
-  const scope = {
-    clusterArn: observed.cluster.arn,
-    namespace: config.namespace,
-    serviceAccount: config.serviceAccount,
-  };
+  const scope = { clusterArn: observed.cluster.arn, namespace: config.namespace, serviceAccount: config.serviceAccount };
   return { binding: podIdentityBinding(config.scopeTrust ? scope : undefined) };
 }
 
 /** `provenance`: tags naming the pipeline run, put only on what this run creates (never rewritten). */
-export function plan(config: Config, observed: Observed, provenance: Readonly<Record<string, string>> = {}): Plan {
+export function planRun(state: RunState, provenance: Readonly<Record<string, string>> = {}): RunPlan {
+  const plan: RunPlan = { changes: [], warnings: [], addonWaits: [], resolved: new Map(), failures: new Map() };
   const out = new ChangeList();
-  const roleArn = roleArnFor(config, observed);
-  const { binding, providerArn } = bindingFor(config, observed);
-  const roleAfter = providerArn
-    ? planOidcProvider(config, observed.cluster.issuer!, providerArn, observed.oidcProvider ?? null, out, provenance)
-    : [];
-
-  const roleDone = planRole(config, observed.role, binding, roleAfter, out, provenance);
-  let waitForAddon = false;
-  if (config.mode === 'pod-identity') {
-    waitForAddon = planAddon(config, observed.addon, out);
-    planAssociation(config, roleArn, observed.associations ?? [], roleDone, out, provenance);
-  }
-  if (observed.serviceAccount !== undefined)
-    planServiceAccount(config, roleArn, observed.serviceAccount, observed.namespaceExists ?? true, roleDone, out);
-
-  if (observed.pods || observed.workloads)
-    planRestarts(
-      config,
-      roleArn,
-      observed.pods ?? [],
-      observed.workloads,
-      [...out.changes],
-      out,
-      observed.associations?.[0]?.createdAt,
-    );
-
-  return {
-    changes: out.changes,
-    warnings: out.warnings,
-    waitForAddon,
-    roleArn,
-    oidcProviderArn: providerArn,
+  const fail = (keys: BindingKey[], e: unknown) => {
+    if (!(e instanceof PlanError)) throw e;
+    for (const k of keys) if (!plan.failures.has(k)) plan.failures.set(k, e.message);
+    for (const k of keys) plan.resolved.delete(k);
   };
+  const bindings = state.run.bindings;
+
+  for (const b of bindings) resolve(state, b, plan);
+  const live = () => bindings.filter((b) => plan.resolved.has(bindingKey(b)));
+
+  const providerReady = planClusters(state, live(), out, plan, fail, provenance);
+  const roleReady = new Map<string, string[]>();
+  for (const group of roleGroups(live(), plan)) {
+    const keys = group.members.map((m) => bindingKey(m.config));
+    const role = state.roles.get(group.name) as Parameters<typeof planRole>[1];
+    const after = [...new Set(group.members.flatMap((m) => providerReady.get(m.providerArn ?? '') ?? []))];
+    const scoped = out.in(scopeOf(`role:${group.name}`, keys, clusterKeyOf(group.members[0]!.config)));
+    try {
+      const done = planRole(group, role, after, scoped, provenance);
+      planPolicies(group, role, role ? after : done, scoped);
+      roleReady.set(group.name, done);
+    } catch (e) {
+      fail(keys, e);
+    }
+  }
+  for (const b of live()) planBinding(state, b, plan, out.in(bindingScope(b)), roleReady.get(b.role.name) ?? [], fail, provenance);
+
+  const planned = out.changes.filter((c) => c.serves.some((k) => plan.resolved.has(k)));
+  plan.changes = dedupeNamespaces(inReadingOrder(planned));
+  plan.warnings = out.warnings;
+  // No add-on wait for a cluster none of whose pod-identity bindings is left to apply.
+  const waiting = new Set(live().filter((b) => b.mode === 'pod-identity').map(clusterKeyOf));
+  plan.addonWaits = plan.addonWaits.filter((k) => waiting.has(k));
+  return plan;
+}
+
+/** The role ARN, trust binding and provider of each binding whose observation succeeded. */
+function resolve(state: RunState, b: BindingConfig, plan: RunPlan): void {
+  const key = bindingKey(b);
+  const failure = failureOf(state, b, key);
+  if (failure) return void plan.failures.set(key, failure.message);
+  const config = configOf(state.run, b);
+  const observed = observedFor(state, b, key);
+  try {
+    const { binding, providerArn } = bindingFor(config, observed);
+    const providerFailure = providerArn ? failureOf(state, b, key, providerArn) : undefined;
+    if (providerFailure) return void plan.failures.set(key, providerFailure.message);
+    plan.resolved.set(key, { config, roleArn: roleArnFor(config, observed), binding, providerArn });
+  } catch (e) {
+    if (!(e instanceof PlanError)) throw e;
+    plan.failures.set(key, e.message);
+  }
+}
+
+/** Per cluster: the agent add-on (pod identity) and the OIDC providers (IRSA). Returns each provider's change ids. */
+function planClusters(
+  state: RunState,
+  bindings: BindingConfig[],
+  out: ChangeList,
+  plan: RunPlan,
+  fail: (keys: BindingKey[], e: unknown) => void,
+  provenance: Readonly<Record<string, string>>,
+): Map<string, string[]> {
+  const providerReady = new Map<string, string[]>();
+  for (const [clusterKey, members] of groupBy(bindings, clusterKeyOf)) {
+    const cluster = state.clusters.get(clusterKey);
+    if (!cluster || isFailed(cluster)) continue;
+    const podIdentity = members.filter((b) => b.mode === 'pod-identity').map(bindingKey);
+    const scoped = out.in(scopeOf(`cluster:${clusterKey}`, podIdentity, clusterKey, cluster.name));
+    try {
+      if (podIdentity.length && planAddon(cluster.name, cluster.addon, scoped)) plan.addonWaits.push(clusterKey);
+    } catch (e) {
+      fail(podIdentity, e);
+    }
+    const irsa = members.map(bindingKey).filter((k) => plan.resolved.get(k)?.providerArn);
+    for (const [arn, keys] of groupBy(irsa, (k) => plan.resolved.get(k)!.providerArn!)) {
+      const provider = state.providers.get(arn) as Parameters<typeof planOidcProvider>[4];
+      const audiences = keys.map((k) => plan.resolved.get(k)!.config.audience);
+      const providerOut = out.in(scopeOf(`provider:${arn}`, keys, clusterKey, cluster.name));
+      providerReady.set(
+        arn,
+        planOidcProvider(cluster.name, cluster.info.issuer!, arn, audiences, provider, providerOut, provenance),
+      );
+    }
+  }
+  return providerReady;
+}
+
+function roleGroups(bindings: BindingConfig[], plan: RunPlan): RoleGroup[] {
+  return [...groupBy(bindings, (b) => b.role.name)].map(([name, bs]) => ({
+    name,
+    ref: (bs.find((b) => b.role.kind === 'arn') ?? bs[0]!).role,
+    members: bs.map((b) => {
+      const r = plan.resolved.get(bindingKey(b))!;
+      return { config: r.config, binding: r.binding, providerArn: r.providerArn };
+    }),
+  }));
+}
+
+/** The binding's own changes: its association, its namespace and service account, and workload restarts. */
+function planBinding(
+  state: RunState,
+  b: BindingConfig,
+  plan: RunPlan,
+  out: ChangeList,
+  roleReady: string[],
+  fail: (keys: BindingKey[], e: unknown) => void,
+  provenance: Readonly<Record<string, string>>,
+): void {
+  const key = bindingKey(b);
+  const { config, roleArn } = plan.resolved.get(key)!;
+  const observed = observedFor(state, b, key);
+  try {
+    if (config.mode === 'pod-identity')
+      planAssociation(config, roleArn, observed.associations ?? [], roleReady, out, provenance);
+    if (observed.serviceAccount !== undefined)
+      planServiceAccount(config, roleArn, observed.serviceAccount, observed.namespaceExists ?? true, roleReady, out);
+    if (observed.pods || observed.workloads) {
+      const own = out.changes.filter((c) => c.target.binding === key);
+      const createdAt = observed.associations?.[0]?.createdAt;
+      planRestarts(config, roleArn, observed.pods ?? [], observed.workloads, own, out, createdAt);
+    }
+  } catch (e) {
+    fail([key], e);
+  }
+}
+
+const scopeOf = (key: string, serves: BindingKey[], clusterKey: ClusterKey, binding?: string): Scope => ({
+  key,
+  binding: binding ?? serves[0] ?? key,
+  serves,
+  target: { clusterKey },
+});
+
+const bindingScope = (b: BindingConfig): Scope => {
+  const key = bindingKey(b);
+  return { key, binding: key, serves: [key], target: { clusterKey: clusterKeyOf(b), binding: key } };
+};
+
+/** Listed as a person reads the chain: providers, roles, add-ons, then each binding's own (execution follows `after`). */
+function inReadingOrder(changes: Change[]): Change[] {
+  const rank = (c: Change) => {
+    const scope = c.id.slice(c.id.indexOf('@') + 1);
+    return scope.startsWith('provider:') ? 0 : scope.startsWith('role:') ? 1 : scope.startsWith('cluster:') ? 2 : 3;
+  };
+  return changes.map((c, i) => [c, i] as const).sort(([a, i], [b, j]) => rank(a) - rank(b) || i - j).map(([c]) => c);
+}
+
+/** Two bindings in one new namespace: it is created once, and both wait for that one change. */
+function dedupeNamespaces(changes: Change[]): Change[] {
+  const first = new Map<string, string>();
+  const replaced = new Map<string, string>();
+  const kept = changes.filter((c) => {
+    if (c.op.kind !== 'create-namespace') return true;
+    const where = `${c.target.clusterKey}/${c.op.name}`;
+    const existing = first.get(where);
+    if (!existing) return first.set(where, c.id), true;
+    replaced.set(c.id, existing);
+    const original = changes.find((o) => o.id === existing)!;
+    original.serves = [...new Set([...original.serves, ...c.serves])];
+    return false;
+  });
+  return kept.map((c) => ({ ...c, after: c.after.map((id) => replaced.get(id) ?? id) }));
+}
+
+function groupBy<T, K>(items: readonly T[], keyOf: (t: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const t of items) groups.set(keyOf(t), [...(groups.get(keyOf(t)) ?? []), t]);
+  return groups;
 }
 
 /** The OIDC provider lives in the role's account. */
 const roleAccount = (arn: string) => arn.split(':')[4]!;
+
+/** One binding against one observation: the one-binding case of planRun (as the unit tests use it). */
+export function plan(config: Config, observed: Observed, provenance: Readonly<Record<string, string>> = {}) {
+  const { installAgent, dryRun, kube, waitTimeoutSeconds, ...binding } = config;
+  const b: BindingConfig = { ...binding, index: undefined };
+  const run = { installAgent, dryRun, kube, waitTimeoutSeconds, bindings: [b], skipped: [] };
+  const key = bindingKey(b);
+  const clusterKey = clusterKeyOf(b);
+  const cluster = {
+    key: clusterKey,
+    name: b.clusterName,
+    region: b.region,
+    aws: undefined as never,
+    accountId: observed.accountId,
+    info: observed.cluster,
+    addon: config.mode === 'pod-identity' && installAgent ? observed.addon : undefined,
+    webhook: observed.webhook,
+  };
+  let providerArn: string | undefined;
+  try {
+    providerArn = bindingFor(config, observed).providerArn;
+  } catch {
+    // no issuer: planRun says so
+  }
+  const state: RunState = {
+    run,
+    clusters: new Map([[clusterKey, cluster]]),
+    roles: new Map([[b.role.name, observed.role]]),
+    providers: new Map(providerArn ? [[providerArn, observed.oidcProvider ?? null]] : []),
+    bindings: new Map([[key, { ...observed }]]),
+  };
+  const p = planRun(state, provenance);
+  const failure = p.failures.get(key);
+  if (failure) throw new PlanError(failure);
+  return {
+    changes: p.changes,
+    warnings: p.warnings.map((w) => w.message),
+    waitForAddon: p.addonWaits.length > 0,
+    roleArn: p.resolved.get(key)!.roleArn,
+    oidcProviderArn: providerArn,
+  };
+}

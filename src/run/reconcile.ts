@@ -1,214 +1,209 @@
-// One run: observe → plan → (dry run: stop) → apply → verify → outputs. The platform shells call this.
-import { ResourceGates } from './gates.js';
-import { applyOp, type ApplyContext } from './apply.js';
-import { delayScale, sleep } from '../time.js';
-import { runGraph } from './graph.js';
+// One run: inputs → observe (shared things once) → plan → (dry run: stop) → apply (independent changes at once)
+// → verify → outputs and report. One binding's failure does not stop the others: every binding is attempted, and
+// the run fails at the end with one line per failed binding. The platform shells call this.
 import { AwsClients } from '../aws/clients.js';
-import * as eks from '../aws/eks.js';
 import * as iam from '../aws/iam.js';
+import type { Change } from '../core/types.js';
 import { RunError } from '../errors.js';
-import type { Config } from '../inputs/config.js';
+import { bindingKey, type BindingKey, type RunConfig } from '../inputs/config.js';
 import type { OutputName } from '../inputs/spec.js';
-import type { Kube } from '../kube/client.js';
-import { observe, reobserve } from './observe.js';
 import type { Log } from '../platform/types.js';
-import { plan, PlanError } from './plan.js';
-import { addonFailure, AGENT_ADDON } from '../resources/association/plan.js';
+import { waitForAddon } from '../resources/addon/apply.js';
 import { trustPolicySize } from '../resources/role-trust/trust.js';
-import type { Change, Observed, Plan } from '../core/types.js';
+import { sleep } from '../time.js';
+import { applyChange, serviceOf, type ApplyRun } from './apply.js';
+import { ResourceGates } from './gates.js';
+import { runGraph } from './graph.js';
+import { observe } from './observe.js';
+import { planRun, type RunPlan } from './plan.js';
+import { outputsOf } from './outputs.js';
+import { describeState, groupByResource, summarize } from './report.js';
+import { addonUnit, reread, unitOf } from './reread.js';
+import { isFailed, observedFor, type ClusterKey, type ClusterState, type RunState } from './state.js';
 import { advisories, failed, verify, type Check } from './verify.js';
-import { describeObserved, groupByResource, summarize } from './report.js';
 
 export interface RunResult {
   outputs: Partial<Record<OutputName, string>>;
   summary: string;
   changes: Change[];
+  /** Set when a binding failed: one line per failed binding (just the cause for a single binding). */
+  failure?: string;
 }
 
 /** `provenance`: the platform's tags naming this run, for what the run creates (Platform.provenance). */
 export async function reconcile(
-  config: Config,
+  run: RunConfig,
   log: Log,
   env: NodeJS.ProcessEnv = process.env,
   provenance: Readonly<Record<string, string>> = {},
 ): Promise<RunResult> {
-  const aws = new AwsClients(config.region);
-  let kube: Kube | undefined;
+  const clients = new Map<string, AwsClients>();
+  const clientsFor = (region: string) => clients.get(region) ?? clients.set(region, new AwsClients(region)).get(region)!;
+  let state: RunState | undefined;
   try {
-    const { observed } = await log.group('Observe', async () => {
-      const o = await observe(config, aws, env);
-      kube = o.kube;
-      for (const line of describeObserved(config, o.observed)) log.info(line);
-      return o;
+    if (run.skipped.length) log.info(`Skipped (other clusters than this run's): ${run.skipped.join(', ')}`);
+    state = await log.group('Observe', async () => {
+      const s = await observe(run, clientsFor, env);
+      for (const line of describeState(s)) log.info(line);
+      return s;
     });
-    const p = planFrom(config, observed, provenance);
-    for (const w of p.warnings) log.warn(w);
-    await checkTrustQuota(p, aws, log);
-    await log.group(config.dryRun ? 'Plan (dry run: nothing is changed)' : 'Plan', async () => {
-      if (p.changes.length === 0) log.info('Everything already matches: nothing to change.');
-      for (const [resource, changes] of groupByResource(p.changes))
+    const plan = planRun(state, provenance);
+    await checkTrustQuota(plan, clientsFor(run.bindings[0]!.region), log);
+    for (const w of plan.warnings) log.warn(run.bindings.length > 1 && w.about ? `${w.about}: ${w.message}` : w.message);
+    await log.group(run.dryRun ? 'Plan (dry run: nothing is changed)' : 'Plan', async () => {
+      if (plan.changes.length === 0) log.info('Everything already matches: nothing to change.');
+      for (const [resource, changes] of groupByResource(plan.changes))
         for (const c of changes) log.info(`${resource} ${c.action}: ${c.detail}`);
     });
 
-    const ctx: ApplyContext = { config, aws, kube, log, result: {} };
-    const touched = new Set(p.changes.map((c) => c.resource));
-    if (p.waitForAddon) touched.add('eks-addon');
-    const final = config.dryRun ? observed : await applyAndReread(p, ctx, observed, touched);
-    const checks = await verifyState(config, aws, kube, observed, final, p, touched, log);
-
-    const association = ctx.result.association ?? final.associations?.[0];
-    const outputs: RunResult['outputs'] = {
-      'role-arn': p.roleArn,
-      changed: String(p.changes.length > 0),
-      changes: JSON.stringify(p.changes.map(({ resource, action, detail }) => ({ resource, action, detail }))),
-    };
-    if (config.mode === 'pod-identity') {
-      outputs['association-id'] = association?.associationId ?? '';
-      outputs['association-arn'] = association?.associationArn ?? '';
-    } else outputs['oidc-provider-arn'] = p.oidcProviderArn ?? '';
-    return { outputs, changes: p.changes, summary: summarize(config, p, checks, outputs, final) };
+    const applied: ApplyRun = { state, plan, log, associations: new Map(), addonsActive: new Set() };
+    const touched = new Set(plan.changes.map(unitOf));
+    for (const key of plan.addonWaits) touched.add(addonUnit(key));
+    const final = run.dryRun ? state : await applyAndReread(applied, touched, run.waitTimeoutSeconds);
+    const checks = await verifyAll(run, plan, state, final, touched, log);
+    const outputs = outputsOf(run, plan, final, applied.associations);
+    const summary = summarize(run, plan, checks, outputs, final);
+    return { outputs, summary, changes: plan.changes, failure: failureLine(run, plan) };
   } finally {
-    kube?.close();
-    await aws.destroy();
-  }
-}
-
-function planFrom(config: Config, observed: Observed, provenance: Readonly<Record<string, string>>): Plan {
-  try {
-    return plan(config, observed, provenance);
-  } catch (e) {
-    throw e instanceof PlanError ? new RunError(e.message) : e;
+    for (const c of state?.clusters.values() ?? []) if (!isFailed(c)) c.kube?.close();
+    await Promise.all([...clients.values()].map((c) => c.destroy()));
   }
 }
 
 /**
- * Applies the plan (and waits for the add-on) while reading back each resource as soon as its changes are
- * done, for verification. A failed change is the run's error; reads it cut short are dropped.
+ * Applies the plan (and waits for add-ons) while reading back each resource as soon as its changes are done.
+ * A failed change fails the bindings it serves and skips what comes after it; the rest goes on.
  */
-async function applyAndReread(p: Plan, ctx: ApplyContext, observed: Observed, touched: Set<string>): Promise<Observed> {
-  const { config, aws, kube, log } = ctx;
-  // Waiting for the add-on counts as one more change to it: its gate opens once it is ACTIVE.
-  const gates = new ResourceGates([...p.changes.map((c) => c.resource), ...(p.waitForAddon ? ['eks-addon'] : [])]);
-  const applying = (async () => {
-    if (p.changes.length > 0) await apply(p, ctx, (c) => gates.done(c.resource));
-    if (p.waitForAddon) {
-      if (!ctx.result.addonActive) await waitForAddon(config, aws, log);
-      gates.done('eks-addon');
+async function applyAndReread(applied: ApplyRun, touched: Set<string>, timeoutSeconds: number): Promise<RunState> {
+  const { plan, state, log } = applied;
+  const units = [...plan.changes.map(unitOf), ...plan.addonWaits.map(addonUnit)];
+  const gates = new ResourceGates(units);
+  const done: Change[] = [];
+  const applying = runGraph(
+    plan.changes,
+    (c) => serviceOf(c.op),
+    async (c) => {
+      await applyChange(c, applied);
+      done.push(c);
+      gates.done(unitOf(c));
+    },
+  ).then(async (outcomes) => {
+    for (const c of plan.changes) {
+      const o = outcomes.get(c.id)!;
+      if (!o.ok) failBindings(plan, c.serves, o.skipped ? `not done because an earlier change failed: ${o.error.message}` : o.error.message);
+      if (!o.ok) gates.done(unitOf(c));
     }
+    await Promise.all(plan.addonWaits.map((key) => waitAddon(applied, key, timeoutSeconds).finally(() => gates.done(addonUnit(key)))));
     gates.openAll();
-  })();
+  });
   applying.catch((e) => gates.failAll(e));
-  const rereading =
-    touched.size > 0 ? reobserve(config, aws, kube, observed, touched, gates.ready) : Promise.resolve(observed);
-  const [applied, reread] = await Promise.allSettled([applying, rereading]);
-  if (applied.status === 'rejected') throw applied.reason;
-  if (reread.status === 'rejected') throw reread.reason;
-  return reread.value;
+  const rereading = reread(state, touched, gates.ready);
+  const [, final] = await Promise.all([applying, rereading]);
+  for (const [resource, changes] of groupByResource(done))
+    await log.group(resource, async () => {
+      for (const c of changes) log.notice(`${resource} ${c.action}: ${c.detail}`);
+    });
+  return final;
 }
 
-/** Independent changes run concurrently; each one's outcome is logged under its resource once all are done. */
-async function apply(p: Plan, ctx: ApplyContext, onDone: (c: Change) => void): Promise<void> {
-  const done: Change[] = [];
+async function waitAddon(applied: ApplyRun, key: ClusterKey, timeoutSeconds: number): Promise<void> {
+  if (applied.addonsActive.has(key)) return;
+  const cluster = applied.state.clusters.get(key) as ClusterState;
+  const waiting = applied.plan.changes.filter((c) => c.target.clusterKey === key && c.id.includes('@cluster:'));
   try {
-    await runGraph(p.changes, async (c) => {
-      await applyOp(c.op, ctx);
-      done.push(c);
-      onDone(c);
-    });
-  } finally {
-    for (const [resource, changes] of groupByResource(done))
-      await ctx.log.group(resource, async () => {
-        for (const c of changes) ctx.log.notice(`${resource} ${c.action}: ${c.detail}`);
-      });
+    await waitForAddon(cluster.aws.eks, cluster.name, timeoutSeconds, applied.log);
+  } catch (e) {
+    const podIdentity = applied.state.run.bindings.filter((b) => b.mode === 'pod-identity' && `${b.region}/${b.clusterName}` === key);
+    failBindings(applied.plan, waiting.length ? waiting.flatMap((c) => c.serves) : podIdentity.map(bindingKey), (e as Error).message);
   }
+}
+
+function failBindings(plan: RunPlan, keys: readonly BindingKey[], message: string): void {
+  for (const k of keys) if (!plan.failures.has(k)) plan.failures.set(k, message);
 }
 
 // IAM is eventually consistent: a read right after a write may still show the old state for a few seconds.
 const VERIFY_DELAYS_MS = [1000, 2000, 4000, 8000];
 
-/** Checks the end state; in a real run a failed check (after IAM has had time to settle) fails the run. */
-async function verifyState(
-  config: Config,
-  aws: AwsClients,
-  kube: Kube | undefined,
-  observed: Observed,
-  final: Observed,
-  p: Plan,
+/** Checks each binding's end state; in a real run a failed check (after IAM has had time to settle) fails it. */
+async function verifyAll(
+  run: RunConfig,
+  plan: RunPlan,
+  before: RunState,
+  final: RunState,
   touched: Set<string>,
   log: Log,
-): Promise<Check[]> {
-  let checks = verify(config, final);
-  for (let i = 0; !config.dryRun && touched.size > 0 && failed(checks).length > 0 && i < VERIFY_DELAYS_MS.length; i++) {
-    const delay = VERIFY_DELAYS_MS[i]!;
-    const pending = failed(checks).map((c) => c.name);
-    log.info(
-      `Not settled yet (${pending.join(', ')}): IAM is eventually consistent; reading again in ${delay / 1000}s.`,
+): Promise<Map<BindingKey, Check[]>> {
+  const live = () => [...plan.resolved.keys()].filter((k) => !plan.failures.has(k));
+  const checkAll = (s: RunState) =>
+    new Map(
+      live().map((k) => {
+        const r = plan.resolved.get(k)!;
+        const b = run.bindings.find((x) => bindingKey(x) === k)!;
+        return [k, verify(r.config, observedFor(s, b, k, r.providerArn))] as const;
+      }),
     );
+  let checks = checkAll(final);
+  const failing = () => [...checks].filter(([, cs]) => failed(cs).length > 0);
+  for (let i = 0; !run.dryRun && touched.size > 0 && failing().length > 0 && i < VERIFY_DELAYS_MS.length; i++) {
+    const delay = VERIFY_DELAYS_MS[i]!;
+    const pending = [...new Set(failing().flatMap(([, cs]) => failed(cs).map((c) => c.name)))];
+    log.info(`Not settled yet (${pending.join(', ')}): IAM is eventually consistent; reading again in ${delay / 1000}s.`);
     await sleep(delay);
-    checks = verify(config, await reobserve(config, aws, kube, observed, touched));
+    checks = checkAll(await reread(before, touched));
   }
   await log.group('Verify', async () => {
-    for (const c of checks) log.info(`${c.ok === undefined ? '–' : c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}`);
-    if (config.dryRun && failed(checks).length)
-      log.info('(dry run: failed checks show what the planned changes would fix)');
+    for (const [k, cs] of checks) {
+      if (checks.size > 1) log.info(k);
+      for (const c of cs) log.info(`${c.ok === undefined ? '–' : c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}`);
+    }
+    if (run.dryRun && failing().length) log.info('(dry run: failed checks show what the planned changes would fix)');
   });
-  for (const c of advisories(checks)) log.warn(`${c.name}: ${c.detail}`);
-  const bad = failed(checks);
-  if (!config.dryRun && bad.length)
-    throw new RunError(`Verification failed: ${bad.map((c) => `${c.name} (${c.detail})`).join('; ')}.`);
+  for (const [k, cs] of checks) {
+    for (const c of advisories(cs)) log.warn(`${checks.size > 1 ? `${k}: ` : ''}${c.name}: ${c.detail}`);
+    const bad = failed(cs);
+    if (!run.dryRun && bad.length)
+      failBindings(plan, [k], `Verification failed: ${bad.map((c) => `${c.name} (${c.detail})`).join('; ')}.`);
+  }
   return checks;
 }
 
-/** A trust policy over the account's quota is refused by IAM; say so before anything is written. */
-async function checkTrustQuota(p: Plan, aws: AwsClients, log: Log): Promise<void> {
-  const update = p.changes.find((c) => c.op.kind === 'update-trust');
-  if (!update || update.op.kind !== 'update-trust') return;
-  const size = trustPolicySize(update.op.trust);
+/** A trust policy over the account's quota is refused by IAM: its bindings fail before anything is written. */
+async function checkTrustQuota(plan: RunPlan, aws: AwsClients, log: Log): Promise<void> {
+  const updates = plan.changes.filter((c) => c.op.kind === 'update-trust');
+  if (updates.length === 0) return;
+  const sizes = updates.map((c) => [c, c.op.kind === 'update-trust' ? trustPolicySize(c.op.trust) : 0] as const);
   // Without iam:GetAccountSummary the check is skipped: IAM itself still refuses an oversized policy.
   const quota = await iam.trustPolicyQuota(aws.iam).catch((e: Error) => {
     log.warn(`Could not read the account's trust-policy size quota (${e.name}); writing without checking it first.`);
     return undefined;
   });
-  if (quota !== undefined && size > quota)
-    throw new RunError(
-      `The trust policy of role ${update.op.roleName} would be ${size} bytes, ` +
-        `over this account's AssumeRolePolicySizeQuota of ${quota}: ` +
+  for (const [c, size] of sizes) {
+    if (quota === undefined || size <= quota) continue;
+    const role = c.op.kind === 'update-trust' ? c.op.roleName : '';
+    failBindings(
+      plan,
+      c.serves,
+      `The trust policy of role ${role} would be ${size} bytes, over this account's AssumeRolePolicySizeQuota of ${quota}: ` +
         'remove statements that are no longer used, bind this service account to its own role, ' +
         'or ask AWS to raise the quota (up to 8192).',
     );
+  }
+  // Nothing is written for a binding that already failed.
+  plan.changes = plan.changes.filter((c) => c.serves.some((k) => !plan.failures.has(k)));
 }
 
-async function waitForAddon(config: Config, aws: AwsClients, log: Log): Promise<void> {
-  const started = Date.now();
-  const elapsed = () => `${Math.round((Date.now() - started) / 1000)}s`;
-  // Seconds between polls; real add-ons take about a minute, so polling faster buys nothing.
-  const minDelay = Math.max(1, Math.round(5 * delayScale()));
-  const maxDelay = Math.max(minDelay, Math.round(15 * delayScale()));
-  await log.group(`Wait for add-on ${AGENT_ADDON}`, async () => {
-    const ticker = setInterval(
-      () => log.info(`still waiting for ${AGENT_ADDON} to become ACTIVE (${elapsed()})`),
-      Math.max(1000, 10_000 * delayScale()), // at least a second apart, however small the test time scale
-    );
-    try {
-      await eks.waitAddonActive(
-        aws.eks,
-        config.clusterName,
-        AGENT_ADDON,
-        config.waitTimeoutSeconds,
-        minDelay,
-        maxDelay,
-      );
-      log.info(`${AGENT_ADDON} is ACTIVE (after ${elapsed()})`);
-    } catch {
-      const addon = await eks.describeAddon(aws.eks, config.clusterName, AGENT_ADDON);
-      if (addon && addon.status !== 'CREATING' && addon.status !== 'UPDATING')
-        throw new RunError(addonFailure(config.clusterName, addon));
-      throw new RunError(
-        `Add-on ${AGENT_ADDON} in cluster ${config.clusterName} is still ${addon?.status ?? 'missing'} ` +
-          `after ${config.waitTimeoutSeconds}s ("wait-timeout"); rerun to keep waiting.`,
-      );
-    } finally {
-      clearInterval(ticker);
-    }
-  });
+/** One line per failed binding, naming it (a single binding: just its cause, as before). */
+function failureLine(run: RunConfig, plan: RunPlan): string | undefined {
+  const failedKeys = run.bindings.map(bindingKey).filter((k) => plan.failures.has(k));
+  if (failedKeys.length === 0) return undefined;
+  if (run.bindings.length === 1 && run.bindings[0]!.index === undefined) return plan.failures.get(failedKeys[0]!);
+  return failedKeys
+    .map((k) => {
+      const b = run.bindings.find((x) => bindingKey(x) === k)!;
+      return `bindings[${b.index ?? 0}] ${k}: ${plan.failures.get(k)!}`;
+    })
+    .join('\n');
 }
+
+export { RunError };

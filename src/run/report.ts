@@ -4,9 +4,17 @@ import type { Config } from '../inputs/config.js';
 import type { OutputName } from '../inputs/spec.js';
 import { roleArnFor } from './plan.js';
 import { parsePolicy, statementsOf } from '../core/policy-doc.js';
-import { AGENT_ADDON } from '../resources/association/plan.js';
+import { AGENT_ADDON } from '../resources/addon/plan.js';
 import { ROLE_ARN_ANNOTATION } from '../resources/service-account/plan.js';
-import type { Change, Observed, Plan } from '../core/types.js';
+import type { Change, Observed, Warning } from '../core/types.js';
+import { ADDON } from '../resources/addon/kind.js';
+import { ASSOCIATION } from '../resources/association/kind.js';
+import { OIDC_PROVIDER } from '../resources/oidc-provider/kind.js';
+import { ROLE } from '../resources/role-trust/kind.js';
+import { SERVICE_ACCOUNT } from '../resources/service-account/kind.js';
+import { bindingKey, type BindingKey, type RunConfig } from '../inputs/config.js';
+import type { RunPlan } from './plan.js';
+import { clusterKeyOf, configOf, isFailed, observedFor, type RunState } from './state.js';
 import type { Check } from './verify.js';
 
 export function describeObserved(config: Config, o: Observed): string[] {
@@ -15,16 +23,16 @@ export function describeObserved(config: Config, o: Observed): string[] {
   if (role) {
     const statements = statementsOf(parsePolicy(role.trust)).length;
     const attached = config.policyArns.length ? `, ${role.attachedPolicyArns.length} attached policies` : '';
-    lines.push(`iam-role ${role.name}: exists, ${statements} trust statement(s)${attached}`);
-  } else lines.push(`iam-role ${config.role.name}: does not exist`);
-  if (o.addon !== undefined) lines.push(`eks-addon ${AGENT_ADDON}: ${o.addon ? o.addon.status : 'not installed'}`);
+    lines.push(`${ROLE} ${role.name}: exists, ${statements} trust statement(s)${attached}`);
+  } else lines.push(`${ROLE} ${config.role.name}: does not exist`);
+  if (o.addon !== undefined) lines.push(`${ADDON} ${AGENT_ADDON}: ${o.addon ? o.addon.status : 'not installed'}`);
   if (o.associations) {
     const bound = o.associations.map((a) => `${a.associationId} → ${a.roleArn}`).join(', ');
-    lines.push(`pod-identity-association: ${bound || 'none'}`);
+    lines.push(`${ASSOCIATION}: ${bound || 'none'}`);
   }
   if (o.oidcProvider !== undefined) {
     const p = o.oidcProvider;
-    lines.push(`iam-oidc-provider: ${p ? `${p.arn} (client IDs ${p.clientIds.join(', ')})` : 'does not exist'}`);
+    lines.push(`${OIDC_PROVIDER}: ${p ? `${p.arn} (client IDs ${p.clientIds.join(', ')})` : 'does not exist'}`);
   }
   if (o.serviceAccount !== undefined) {
     const annotation = o.serviceAccount?.annotations[ROLE_ARN_ANNOTATION];
@@ -33,7 +41,7 @@ export function describeObserved(config: Config, o: Observed): string[] {
       : o.namespaceExists
         ? 'does not exist'
         : 'does not exist (nor its namespace)';
-    lines.push(`service-account ${config.namespace}/${config.serviceAccount}: ${state}`);
+    lines.push(`${SERVICE_ACCOUNT} ${config.namespace}/${config.serviceAccount}: ${state}`);
     const pods = o.pods ? o.pods.length : 'cannot be listed with these credentials (stale pods are not checked)';
     lines.push(`pods running as it: ${pods}`);
   }
@@ -52,8 +60,25 @@ export function groupByResource(changes: readonly Change[]): Map<string, Change[
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const label = (s: string) => s.replace(/"/g, "'");
 
+/** Every binding's observation, each shared resource said once. */
+export function describeState(state: RunState): string[] {
+  const lines = new Set<string>();
+  for (const b of state.run.bindings) {
+    const key = bindingKey(b);
+    const failure = [state.clusters.get(clusterKeyOf(b)), state.roles.get(b.role.name), state.bindings.get(key)].find(
+      isFailed,
+    );
+    if (failure) lines.add(`${key}: cannot be read: ${failure.error.message}`);
+    else {
+      if (state.run.bindings.length > 1) lines.add(`binding ${key}:`);
+      for (const line of describeObserved(configOf(state.run, b), observedFor(state, b, key))) lines.add(line);
+    }
+  }
+  return [...lines];
+}
+
 /** Mermaid: service account → association or annotation → role → policies. */
-export function diagram(config: Config, p: Plan, o: Observed): string {
+export function diagram(config: Config, providerArn: string | undefined, o: Observed): string {
   const roleName = roleArnFor(config, o).split('/').pop();
   const lines = [
     '```mermaid',
@@ -70,7 +95,7 @@ export function diagram(config: Config, p: Plan, o: Observed): string {
   } else {
     lines.push(
       `  sa -- "${ROLE_ARN_ANNOTATION}" --> role`,
-      `  oidc["OIDC provider<br/>${label(p.oidcProviderArn?.split('/').slice(1).join('/') ?? '')}"] -.-> role`,
+      `  oidc["OIDC provider<br/>${label(providerArn?.split('/').slice(1).join('/') ?? '')}"] -.-> role`,
     );
   }
   config.policyArns.forEach((arn, i) => lines.push(`  role --> p${i}["${label(arn.split('/').pop() ?? arn)}"]`));
@@ -79,31 +104,122 @@ export function diagram(config: Config, p: Plan, o: Observed): string {
   return lines.join('\n');
 }
 
+const result = (c: Check, dryRun: boolean) =>
+  c.ok === undefined ? 'skipped' : c.ok ? '✅ pass' : dryRun ? '⏳ fixed by the plan' : '❌ fail';
+
+function changesTable(changes: readonly Change[], dryRun: boolean): string[] {
+  if (changes.length === 0) return ['Everything already matched: no change.'];
+  return [
+    dryRun ? 'Changes a real run would make:' : 'Changes made:',
+    '',
+    '| resource | action | detail |',
+    '|---|---|---|',
+    ...changes.map((c) => `| ${cell(c.resource)} | ${cell(c.action)} | ${cell(c.detail)} |`),
+  ];
+}
+
+function checksTable(checks: readonly Check[], dryRun: boolean): string[] {
+  return [
+    '| check | result | detail |',
+    '|---|---|---|',
+    ...checks.map((c) => `| ${cell(c.name)} | ${result(c, dryRun)} | ${cell(c.detail)} |`),
+  ];
+}
+
+type Outputs = Partial<Record<OutputName, string>>;
+
+/** The Markdown report: the job summary on GitHub, the log's report on Octopus. */
 export function summarize(
-  config: Config,
-  p: Plan,
-  checks: Check[],
-  outputs: Partial<Record<OutputName, string>>,
-  observed: Observed,
+  run: RunConfig,
+  plan: RunPlan,
+  checks: Map<BindingKey, Check[]>,
+  outputs: Outputs,
+  final: RunState,
 ): string {
+  const single = run.bindings.length === 1 && run.bindings[0]!.index === undefined;
+  return single ? summarizeOne(run, plan, checks, outputs, final) : summarizeMany(run, plan, checks, final);
+}
+
+function summarizeOne(run: RunConfig, plan: RunPlan, checks: Map<BindingKey, Check[]>, outputs: Outputs, final: RunState) {
+  const b = run.bindings[0]!;
+  const key = bindingKey(b);
+  const config = configOf(run, b);
   const subject = `\`${config.namespace}/${config.serviceAccount}\` in \`${config.clusterName}\``;
-  const lines = [`### eks-pod-iam: ${config.mode} for ${subject}${config.dryRun ? ' (dry run)' : ''}`, ''];
-  if (p.changes.length === 0) lines.push('Everything already matched: no change.');
-  else {
-    lines.push(
-      config.dryRun ? 'Changes a real run would make:' : 'Changes made:',
-      '',
-      '| resource | action | detail |',
-      '|---|---|---|',
-    );
-    for (const c of p.changes) lines.push(`| ${cell(c.resource)} | ${cell(c.action)} | ${cell(c.detail)} |`);
-  }
-  lines.push('', '| check | result | detail |', '|---|---|---|');
-  const result = (c: Check) =>
-    c.ok === undefined ? 'skipped' : c.ok ? '✅ pass' : config.dryRun ? '⏳ fixed by the plan' : '❌ fail';
-  for (const c of checks) lines.push(`| ${cell(c.name)} | ${result(c)} | ${cell(c.detail)} |`);
-  if (p.warnings.length) lines.push('', ...p.warnings.map((w) => `> ⚠️ ${w}`));
-  lines.push('', diagram(config, p, observed), '', '| output | value |', '|---|---|');
-  for (const [k, v] of Object.entries(outputs)) if (k !== 'changes' && v) lines.push(`| ${k} | \`${cell(v)}\` |`);
+  const lines = [`### eks-pod-iam: ${config.mode} for ${subject}${run.dryRun ? ' (dry run)' : ''}`, ''];
+  lines.push(...changesTable(plan.changes, run.dryRun), '', ...checksTable(checks.get(key) ?? [], run.dryRun));
+  if (plan.warnings.length) lines.push('', ...plan.warnings.map((w) => `> ⚠️ ${w.message}`));
+  const resolved = plan.resolved.get(key);
+  if (resolved) lines.push('', diagram(config, resolved.providerArn, observedFor(final, b, key, resolved.providerArn)));
+  lines.push('', '| output | value |', '|---|---|');
+  for (const [k, v] of Object.entries(outputs))
+    if (k !== 'changes' && k !== 'bindings' && v) lines.push(`| ${k} | \`${cell(v)}\` |`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Many bindings: per cluster a table (binding, role, what changed, checks) and a diagram; detail folded. */
+function summarizeMany(run: RunConfig, plan: RunPlan, checks: Map<BindingKey, Check[]>, final: RunState) {
+  const clusters = [...new Set(run.bindings.map(clusterKeyOf))];
+  const failedCount = run.bindings.filter((b) => plan.failures.has(bindingKey(b))).length;
+  const lines = [
+    `### eks-pod-iam: ${run.bindings.length} bindings in ${clusters.length} cluster${clusters.length === 1 ? '' : 's'}` +
+      `${run.dryRun ? ' (dry run)' : ''}`,
+    '',
+    `${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'}${run.dryRun ? ' planned' : ''}` +
+      `${failedCount ? `, ${failedCount} binding${failedCount === 1 ? '' : 's'} failed` : ''}.`,
+  ];
+  if (run.skipped.length) lines.push('', `Skipped (other clusters): ${run.skipped.map((k) => `\`${k}\``).join(', ')}`);
+  for (const clusterKey of clusters) {
+    const members = run.bindings.filter((b) => clusterKeyOf(b) === clusterKey);
+    lines.push('', `#### Cluster \`${members[0]!.clusterName}\` (${members[0]!.region})`, '');
+    lines.push('| binding | mode | role | changes | checks |', '|---|---|---|---|---|');
+    for (const b of members) {
+      const key = bindingKey(b);
+      const own = plan.changes.filter((c) => c.serves.includes(key));
+      const cs = checks.get(key) ?? [];
+      const failure = plan.failures.get(key);
+      const verdict = failure
+        ? `❌ ${cell(failure)}`
+        : `${cs.filter((c) => c.ok).length}/${cs.filter((c) => c.ok !== undefined).length} pass`;
+      const role = (plan.resolved.get(key)?.roleArn ?? b.role.name).split('/').pop() ?? '';
+      const what = own.map((c) => `${c.resource} ${c.action}`).join(', ') || 'none';
+      lines.push(`| \`${b.namespace}/${b.serviceAccount}\` | ${b.mode} | ${cell(role)} | ${cell(what)} | ${verdict} |`);
+    }
+    const warnings = plan.warnings.filter((w) => members.some((b) => w.about === bindingKey(b)) || w.about === members[0]!.clusterName);
+    if (warnings.length) lines.push('', ...warnings.map((w) => `> ⚠️ ${cell(w.about)}: ${w.message}`));
+    lines.push('', clusterDiagram(members.map((b) => configOf(run, b)), plan));
+    for (const b of members) {
+      const key = bindingKey(b);
+      const own = plan.changes.filter((c) => c.serves.includes(key));
+      lines.push('', `<details><summary>${b.namespace}/${b.serviceAccount}</summary>`, '');
+      lines.push(...changesTable(own, run.dryRun), '', ...checksTable(checks.get(key) ?? [], run.dryRun));
+      lines.push('', '</details>');
+    }
+  }
+  void final;
+  return `${lines.join('\n')}\n`;
+}
+
+/** Mermaid for a cluster: service accounts → roles → policies. */
+function clusterDiagram(configs: Config[], plan: RunPlan): string {
+  const lines = ['```mermaid', 'flowchart LR'];
+  const roles = new Map<string, number>();
+  const policies = new Map<string, number>();
+  configs.forEach((c, i) => {
+    const resolved = plan.resolved.get(bindingKey(c));
+    const roleName = (resolved?.roleArn ?? c.role.name).split('/').pop() ?? c.role.name;
+    if (!roles.has(roleName)) {
+      roles.set(roleName, roles.size);
+      lines.push(`  r${roles.get(roleName)}["IAM role<br/>${label(roleName)}"]`);
+    }
+    const via = c.mode === 'pod-identity' ? 'association' : 'annotation';
+    lines.push(`  sa${i}["${label(`${c.namespace}/${c.serviceAccount}`)}"] -- ${via} --> r${roles.get(roleName)}`);
+    for (const arn of c.policyArns) {
+      const edge = `${roleName}|${arn}`;
+      if (policies.has(edge)) continue;
+      policies.set(edge, policies.size);
+      lines.push(`  r${roles.get(roleName)} --> p${policies.get(edge)}["${label(arn.split('/').pop() ?? arn)}"]`);
+    }
+  });
+  lines.push('```');
+  return lines.join('\n');
 }

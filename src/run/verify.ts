@@ -4,7 +4,7 @@ import type { Config } from '../inputs/config.js';
 import { bindingFor, roleArnFor } from './plan.js';
 import { INLINE_POLICY_NAME } from '../core/ownership.js';
 import { parsePolicy, samePolicy, statementsOf } from '../core/policy-doc.js';
-import { AGENT_ADDON } from '../resources/association/plan.js';
+import { AGENT_ADDON } from '../resources/addon/plan.js';
 import { ROLE_ARN_ANNOTATION } from '../resources/service-account/plan.js';
 import { allows } from '../resources/role-trust/trust.js';
 import type { Observed } from '../core/types.js';

@@ -1,38 +1,8 @@
-// Plan for EKS Pod Identity: the agent add-on and the association of the service account.
+// Plan for the service account's pod identity association: create it, or update it in place.
 import type { Config } from '../../inputs/config.js';
 import { PlanError, change, type ChangeList } from '../../core/changes.js';
-import type { ObservedAddon, ObservedAssociation } from '../../core/types.js';
-
-export const AGENT_ADDON = 'eks-pod-identity-agent';
-const FAILED = new Set(['CREATE_FAILED', 'DEGRADED', 'UPDATE_FAILED', 'DELETE_FAILED']);
-
-/** Returns whether the run must wait for the add-on to become ACTIVE. */
-export function planAddon(config: Config, addon: ObservedAddon | null | undefined, out: ChangeList): boolean {
-  if (!config.installAgent || addon === undefined) return false;
-  if (addon === null) {
-    out.push(
-      change('addon', 'eks-addon', 'create', `install add-on ${AGENT_ADDON} in cluster ${config.clusterName}`, [], {
-        kind: 'create-addon',
-        addonName: AGENT_ADDON,
-      }),
-    );
-    return true;
-  }
-  if (addon.status === 'ACTIVE') return false;
-  if (addon.status === 'CREATING' || addon.status === 'UPDATING') return true;
-  if (FAILED.has(addon.status)) throw new PlanError(addonFailure(config.clusterName, addon));
-  throw new PlanError(
-    `Add-on ${AGENT_ADDON} in cluster ${config.clusterName} is ${addon.status}; rerun once it has settled.`,
-  );
-}
-
-export function addonFailure(cluster: string, addon: ObservedAddon): string {
-  const issues = addon.healthIssues.map((i) => `${i.code ?? 'issue'}: ${i.message ?? ''}`.trim()).join('; ');
-  return (
-    `Add-on ${AGENT_ADDON} in cluster ${cluster} is ${addon.status}${issues ? ` (${issues})` : ''}; ` +
-    'fix it in the EKS console or with aws eks update-addon, then rerun.'
-  );
-}
+import type { ObservedAssociation } from '../../core/types.js';
+import { ASSOCIATION } from './kind.js';
 
 export function planAssociation(
   config: Config,
@@ -46,7 +16,7 @@ export function planAssociation(
   const current = existing[0];
   if (!current) {
     out.push(
-      change('association', 'pod-identity-association', 'create', `associate ${who} with ${roleArn}`, after, {
+      change('association', ASSOCIATION, 'create', `associate ${who} with ${roleArn}`, after, {
         kind: 'create-association',
         roleArn,
         tags: { ...config.tags, ...provenance },
@@ -70,7 +40,7 @@ export function planAssociation(
     out.push(
       change(
         'association',
-        'pod-identity-association',
+        ASSOCIATION,
         'update',
         `update ${current.associationId} for ${who}: ${what.join(', ')}`,
         after,
@@ -89,7 +59,7 @@ export function planAssociation(
     out.push(
       change(
         'association-tags',
-        'pod-identity-association',
+        ASSOCIATION,
         'tag',
         `tag ${current.associationId} with ${Object.keys(tagChanges).join(', ')}`,
         [],

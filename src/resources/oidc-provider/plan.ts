@@ -1,54 +1,43 @@
-// Plan for the cluster's IAM OIDC provider (IRSA).
-import type { Config } from '../../inputs/config.js';
+// Plan for a cluster's IAM OIDC provider (IRSA): create it with every audience its bindings use, or add the
+// audiences it lacks as client IDs.
 import { change, type ChangeList } from '../../core/changes.js';
 import { CLUSTER_TAG, MANAGED_TAG } from '../../core/ownership.js';
 import type { ObservedOidcProvider } from '../../core/types.js';
+import { OIDC_PROVIDER } from './kind.js';
 
-export const OIDC_PROVIDER = 'oidc-provider';
-
-/** Returns the ids of the changes the role must wait for (IAM rejects a trust naming a missing provider). */
+/** Returns the ids of the changes roles must wait for (IAM rejects a trust naming a missing provider). */
 export function planOidcProvider(
-  config: Config,
+  clusterName: string,
   issuer: string,
   providerArn: string,
+  audiences: readonly string[],
   provider: ObservedOidcProvider | null,
   out: ChangeList,
   provenance: Readonly<Record<string, string>> = {},
 ): string[] {
+  const wanted = [...new Set(audiences)];
   if (!provider) {
-    out.push(
-      change(
-        OIDC_PROVIDER,
-        'iam-oidc-provider',
-        'create',
-        `create OIDC provider ${providerArn} with client ID ${config.audience}`,
-        [],
-        {
+    const detail = `create OIDC provider ${providerArn} with client ID ${wanted.join(', ')}`;
+    return [
+      out.push(
+        change('oidc-provider', OIDC_PROVIDER, 'create', detail, [], {
           kind: 'create-oidc-provider',
           url: issuer,
-          clientId: config.audience,
-          tags: { [MANAGED_TAG]: 'true', [CLUSTER_TAG]: config.clusterName, ...provenance },
-        },
+          clientIds: wanted,
+          tags: { [MANAGED_TAG]: 'true', [CLUSTER_TAG]: clusterName, ...provenance },
+        }),
       ),
-    );
-    return [OIDC_PROVIDER];
+    ];
   }
-  if (!provider.clientIds.includes(config.audience)) {
-    out.push(
-      change(
-        OIDC_PROVIDER,
-        'iam-oidc-provider',
-        'add-client-id',
-        `add client ID ${config.audience} to ${providerArn}`,
-        [],
-        {
+  return wanted
+    .filter((clientId) => !provider.clientIds.includes(clientId))
+    .map((clientId) =>
+      out.push(
+        change(`client-id:${clientId}`, OIDC_PROVIDER, 'add-client-id', `add client ID ${clientId} to ${providerArn}`, [], {
           kind: 'add-client-id',
           providerArn,
-          clientId: config.audience,
-        },
+          clientId,
+        }),
       ),
     );
-    return [OIDC_PROVIDER];
-  }
-  return [];
 }

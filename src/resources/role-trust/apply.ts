@@ -15,7 +15,7 @@ import * as iam from '../../aws/iam.js';
 import { RunError } from '../../errors.js';
 import type { Log } from '../../platform/types.js';
 import { TAG_PREFIX } from '../../core/ownership.js';
-import { mergeTrust, type Binding } from './trust.js';
+import { mergeTrustAll, type Binding } from './trust.js';
 import type { Op } from '../../core/types.js';
 import { delayScale } from '../../time.js';
 
@@ -62,7 +62,7 @@ export async function createRoleOrMerge(
     `Role ${op.name} already exists (created concurrently, or by a retried request): ` +
       'merging into its trust policy instead.',
   );
-  const tags = await mergeBinding(client, op.name, op.binding, log);
+  const tags = await mergeBindings(client, op.name, op.bindings, log);
   // The user's own tags, as a rerun would add them; ownership and provenance tags (TAG_PREFIX) belong to whoever
   // created the role.
   const missing = Object.fromEntries(
@@ -77,22 +77,22 @@ export async function updateTrust(
   op: Extract<Op, { kind: 'update-trust' }>,
   log: Log,
 ): Promise<void> {
-  await mergeBinding(client, op.roleName, op.binding, log);
+  await mergeBindings(client, op.roleName, op.bindings, log);
 }
 
 /**
- * Read-merge-write of the binding into the role's current trust, then watch it stay. Writes nothing when
- * the current trust already allows the binding. Returns the role's tags (from the last read).
+ * Read-merge-write of the bindings into the role's current trust, then watch them stay. Writes nothing when
+ * the current trust already allows them all. Returns the role's tags (from the last read).
  */
-export async function mergeBinding(
+export async function mergeBindings(
   client: IAMClient,
   roleName: string,
-  binding: Binding,
+  bindings: readonly Binding[],
   log: Log,
 ): Promise<Record<string, string>> {
   let [role, readMs] = await timed(() => readVisible(client, roleName));
   for (let writes = 0; writes < MAX_WRITES; writes++) {
-    const merge = mergeTrust(role.trust, binding);
+    const merge = mergeTrustAll(role.trust, bindings);
     if (!merge.changed) return role.tags; // only on the first read: already allowed, nothing written, nothing to watch
     if (writes > 0)
       log.info(
@@ -100,7 +100,7 @@ export async function mergeBinding(
           `merging our statement again (write ${writes + 1}).`,
       );
     const [, writeMs] = await timed(() => iam.updateTrust(client, roleName, merge.document));
-    const lost = await watch(client, roleName, binding, Math.max(readMs, writeMs), log);
+    const lost = await watch(client, roleName, bindings, Math.max(readMs, writeMs), log);
     if (!lost) return role.tags;
     [role, readMs] = lost; // the freshest read: merge into it right away, keeping what the other writer put there
   }
@@ -114,7 +114,7 @@ export async function mergeBinding(
  * Re-reads the trust (STABILITY_READS times, each after a wait derived from the IAM round trip just measured);
  * returns the role as read (and that read's round trip) when our binding is gone, else undefined.
  */
-async function watch(client: IAMClient, roleName: string, binding: Binding, roundTripMs: number, log: Log) {
+async function watch(client: IAMClient, roleName: string, bindings: readonly Binding[], roundTripMs: number, log: Log) {
   const waitMs = Math.min(STABILITY_MAX_WAIT_MS, Math.max(STABILITY_MIN_WAIT_MS, STABILITY_RTT_FACTOR * roundTripMs));
   log.info(
     `Checking that no concurrent writer overwrote the trust policy of ${roleName}: ` +
@@ -125,7 +125,7 @@ async function watch(client: IAMClient, roleName: string, binding: Binding, roun
     await jittered(waitMs, 0.25);
     const [role, readMs] = await timed(() => iam.readRole(client, roleName, NO_ROLE_READ));
     if (!role) throw new RunError(`Role ${roleName} was deleted while its trust policy was being updated.`);
-    if (mergeTrust(role.trust, binding).changed) return [role, readMs] as const;
+    if (mergeTrustAll(role.trust, bindings).changed) return [role, readMs] as const;
   }
   return undefined;
 }

@@ -1,105 +1,110 @@
-// Plan for the IAM role: create it, or merge into it (trust, tags, boundary, policies). Never removes anything.
-import type { Config } from '../../inputs/config.js';
-import { INLINE_POLICY_NAME, MANAGED_TAG, ownershipTags } from '../../core/ownership.js';
-import { parsePolicy, samePolicy, statementsOf } from '../../core/policy-doc.js';
-import { allows, mergeTrust, statementFor, trustPolicySize, type Binding } from './trust.js';
+// Plan for the IAM role and its trust: create it trusted by every binding of the role, or merge into its trust
+// the bindings it does not allow yet, in one write. Tags and the boundary are added; nothing is removed.
+import type { Config, PolicyDocument, RoleRef } from '../../inputs/config.js';
+import { MANAGED_TAG, ownershipTags } from '../../core/ownership.js';
+import { parsePolicy, statementsOf } from '../../core/policy-doc.js';
 import { PlanError, change, type ChangeList } from '../../core/changes.js';
 import type { ObservedRole } from '../../core/types.js';
+import { ROLE, ROLE_TRUST } from './kind.js';
+import { allows, mergeTrust, trustPolicySize, type Binding } from './trust.js';
 
-export const ROLE_CREATE = 'role';
-export const ROLE_TRUST = 'role-trust';
+/** One binding of a role: its inputs and who it lets assume the role. */
+export interface RoleMember {
+  config: Config;
+  binding: Binding;
+  /** IRSA: the provider the binding's trust names (the role waits for its changes). */
+  providerArn?: string;
+}
 
-/** `provenance`: the run's identity tags (see ownership.ts), only on a role this run creates. */
+/** A role and every binding of this run that uses it, in input order. */
+export interface RoleGroup {
+  name: string;
+  ref: RoleRef;
+  members: RoleMember[];
+}
+
+type PolicyDocumentLike = string | PolicyDocument;
+
+const CREATE = 'role';
+const TRUST = 'trust';
+
+/** The ids of the changes the role's bindings must wait for (EKS and IRSA need the role and its trust). */
 export function planRole(
-  config: Config,
+  group: RoleGroup,
   role: ObservedRole | null,
-  binding: Binding,
   after: string[],
   out: ChangeList,
   provenance: Readonly<Record<string, string>> = {},
 ): string[] {
-  const name = config.role.name;
+  const { name, members } = group;
+  const lead = members[0]!.config;
+  const tags = Object.assign({}, ...members.map((m) => m.config.tags)) as Record<string, string>;
   if (!role) {
-    if (config.role.kind === 'arn')
+    if (group.ref.kind === 'arn')
       throw new PlanError(
-        `The role ${config.role.arn} given as "role-arn" does not exist (or these credentials cannot read it); ` +
+        `The role ${group.ref.arn} given as "role-arn" does not exist (or these credentials cannot read it); ` +
           'give role-name to have it created.',
       );
-    const trust = { Version: '2012-10-17', Statement: [statementFor(binding)] };
-    const tags = {
-      ...config.tags,
-      ...ownershipTags(config.clusterName, config.namespace, config.serviceAccount),
-      ...provenance,
-    };
+    const trust = members.reduce<PolicyDocumentLike>((doc, m) => mergeTrust(doc, m.binding).document, EMPTY_TRUST);
+    const who = members.map((m) => `${m.config.namespace}/${m.config.serviceAccount}`).join(', ');
     out.push(
-      change(ROLE_CREATE, 'iam-role', 'create', `create role ${name} trusted by ${describe(binding)}`, after, {
+      change(CREATE, ROLE, 'create', `create role ${name} trusted by ${describeAll(members)}`, after, {
         kind: 'create-role',
         name,
-        trust,
-        tags,
-        boundary: config.permissionsBoundary,
-        description:
-          `Created by eks-pod-iam for ${config.mode} in cluster ${config.clusterName}, ` +
-          `${config.namespace}/${config.serviceAccount}`,
-        binding,
+        trust: parsePolicy(trust),
+        tags: { ...tags, ...ownershipTags(lead.clusterName, lead.namespace, lead.serviceAccount), ...provenance },
+        boundary: lead.permissionsBoundary,
+        description: `Created by eks-pod-iam for ${lead.mode} in cluster ${lead.clusterName}, ${who}`,
+        bindings: members.map((m) => m.binding),
       }),
     );
-    planPolicies(config, name, [], undefined, [ROLE_CREATE], out);
-    return [ROLE_CREATE];
+    return out.ids([CREATE]);
   }
 
   const done: string[] = [];
-  const merge = mergeTrust(role.trust, binding);
-  if (merge.changed) {
-    const kept = countStatements(role.trust);
-    out.push(
-      change(
-        ROLE_TRUST,
-        'iam-role-trust',
-        'update',
-        `allow ${describe(binding)} in the trust policy of ${name} ` +
-          `(${kept} existing statement${kept === 1 ? '' : 's'} kept; ${trustPolicySize(merge.document)} bytes)`,
-        after,
-        {
-          kind: 'update-trust',
-          roleName: name,
-          trust: merge.document,
-          binding,
-        },
-      ),
-    );
-    done.push(ROLE_TRUST);
-  } else if (Object.keys(binding.context).length > 0 && config.mode === 'pod-identity') {
-    // scope-trust asks for a narrower statement, but a broader one already lets every association in.
-    const broader = statementsOf(parsePolicy(role.trust)).find((s) => allows(s, binding) && !s.Condition);
-    if (broader) {
-      const sid = typeof broader.Sid === 'string' && broader.Sid ? ` (statement ${broader.Sid})` : '';
-      out.warn(
-        `scope-trust: role ${name} already trusts ${binding.principal} without conditions${sid}, ` +
-          'which allows any association; it is kept (remove it by hand to scope the role).',
-      );
-    }
+  let trust: PolicyDocumentLike = role.trust;
+  const added: RoleMember[] = [];
+  for (const m of members) {
+    const merge = mergeTrust(trust, m.binding);
+    if (merge.changed) {
+      trust = merge.document;
+      added.push(m);
+    } else warnBroader(m, role, out);
   }
-  const tagChanges = Object.fromEntries(Object.entries(config.tags).filter(([k, v]) => role.tags[k] !== v));
+  if (added.length > 0) {
+    const kept = statementsOf(parsePolicy(role.trust)).length;
+    const size = trustPolicySize(parsePolicy(trust));
+    const detail =
+      `allow ${describeAll(added)} in the trust policy of ${name} ` +
+      `(${kept} existing statement${kept === 1 ? '' : 's'} kept; ${size} bytes)`;
+    out.push(
+      change(TRUST, ROLE_TRUST, 'update', detail, after, {
+        kind: 'update-trust',
+        roleName: name,
+        trust: parsePolicy(trust),
+        bindings: added.map((m) => m.binding),
+      }),
+    );
+    done.push(TRUST);
+  }
+  const tagChanges = Object.fromEntries(Object.entries(tags).filter(([k, v]) => role.tags[k] !== v));
   if (Object.keys(tagChanges).length > 0)
     out.push(
-      change('role-tags', 'iam-role', 'tag', `tag role ${name} with ${Object.keys(tagChanges).join(', ')}`, after, {
+      change('role-tags', ROLE, 'tag', `tag role ${name} with ${Object.keys(tagChanges).join(', ')}`, after, {
         kind: 'tag-role',
         roleName: name,
         tags: tagChanges,
       }),
     );
-  if (config.permissionsBoundary && role.permissionsBoundaryArn !== config.permissionsBoundary) {
+  const boundary = lead.permissionsBoundary;
+  if (boundary && role.permissionsBoundaryArn !== boundary) {
     if (role.tags[MANAGED_TAG] === 'true')
       out.push(
-        change(
-          'role-boundary',
-          'iam-role',
-          'update',
-          `set the permissions boundary of ${name} to ${config.permissionsBoundary}`,
-          after,
-          { kind: 'put-boundary', roleName: name, boundary: config.permissionsBoundary },
-        ),
+        change('role-boundary', ROLE, 'update', `set the permissions boundary of ${name} to ${boundary}`, after, {
+          kind: 'put-boundary',
+          roleName: name,
+          boundary,
+        }),
       );
     else
       out.warn(
@@ -107,43 +112,21 @@ export function planRole(
           `(${role.permissionsBoundaryArn ?? 'none'}).`,
       );
   }
-  planPolicies(config, name, role.attachedPolicyArns, role.inlinePolicy, after, out);
-  return done;
+  return out.ids(done);
 }
 
-function planPolicies(
-  config: Config,
-  roleName: string,
-  attached: string[],
-  inline: ObservedRole['inlinePolicy'],
-  after: string[],
-  out: ChangeList,
-): void {
-  for (const arn of config.policyArns)
-    if (!attached.includes(arn))
-      out.push(
-        change(`policy:${arn}`, 'iam-role-policy', 'attach', `attach ${arn} to ${roleName}`, after, {
-          kind: 'attach-policy',
-          roleName,
-          policyArn: arn,
-        }),
-      );
-  if (config.inlinePolicy && (!inline || !samePolicy(inline, config.inlinePolicy)))
-    out.push(
-      change(
-        'inline-policy',
-        'iam-inline-policy',
-        inline ? 'update' : 'create',
-        `${inline ? 'update' : 'put'} inline policy ${INLINE_POLICY_NAME} on ${roleName}`,
-        after,
-        {
-          kind: 'put-inline-policy',
-          roleName,
-          policyName: INLINE_POLICY_NAME,
-          document: config.inlinePolicy,
-        },
-      ),
-    );
+const EMPTY_TRUST = { Version: '2012-10-17', Statement: [] };
+
+/** scope-trust asks for a narrower statement, but a broader one already lets every association in. */
+function warnBroader(m: RoleMember, role: ObservedRole, out: ChangeList): void {
+  if (Object.keys(m.binding.context).length === 0 || m.config.mode !== 'pod-identity') return;
+  const broader = statementsOf(parsePolicy(role.trust)).find((s) => allows(s, m.binding) && !s.Condition);
+  if (!broader) return;
+  const sid = typeof broader.Sid === 'string' && broader.Sid ? ` (statement ${broader.Sid})` : '';
+  out.warn(
+    `scope-trust: role ${role.name} already trusts ${m.binding.principal} without conditions${sid}, ` +
+      'which allows any association; it is kept (remove it by hand to scope the role).',
+  );
 }
 
 function describe(b: Binding): string {
@@ -152,7 +135,4 @@ function describe(b: Binding): string {
   return Object.keys(b.context).length ? `${b.principal} (scoped by session tags)` : b.principal;
 }
 
-const countStatements = (trust: ObservedRole['trust']) => {
-  const s = parsePolicy(trust).Statement;
-  return Array.isArray(s) ? s.length : s ? 1 : 0;
-};
+const describeAll = (members: RoleMember[]) => [...new Set(members.map((m) => describe(m.binding)))].join(', ');

@@ -151,6 +151,16 @@ export function mergeTrust(existing: string | PolicyDocument, b: Binding): Trust
   return { document: { Version: '2012-10-17', ...doc, Statement: merged }, changed: true };
 }
 
+/** Adds every binding (one merge after another): what one trust write carries for all bindings of a role. */
+export function mergeTrustAll(existing: string | PolicyDocument, bindings: readonly Binding[]): TrustMerge {
+  let result: TrustMerge = { document: parsePolicy(existing), changed: false };
+  for (const b of bindings) {
+    const next = mergeTrust(result.document, b);
+    result = { document: next.document, changed: result.changed || next.changed };
+  }
+  return result;
+}
+
 /** Our IRSA statement can take another subject only when it has exactly our shape. */
 function canGather(s: Statement, b: Binding): boolean {
   const cond = s.Condition as Record<string, unknown> | undefined;

@@ -2,6 +2,7 @@
 import type { Config } from '../../inputs/config.js';
 import { change, type ChangeList } from '../../core/changes.js';
 import type { ObservedServiceAccount } from '../../core/types.js';
+import { NAMESPACE, SERVICE_ACCOUNT } from './kind.js';
 
 export const ROLE_ARN_ANNOTATION = 'eks.amazonaws.com/role-arn';
 export const AUDIENCE_ANNOTATION = 'eks.amazonaws.com/audience';
@@ -37,7 +38,7 @@ export function planServiceAccount(
     }
     if (!namespaceExists)
       out.push(
-        change('namespace', 'namespace', 'create', `create namespace ${config.namespace}`, [], {
+        change('namespace', NAMESPACE, 'create', `create namespace ${config.namespace}`, [], {
           kind: 'create-namespace',
           name: config.namespace,
         }),
@@ -46,7 +47,7 @@ export function planServiceAccount(
     out.push(
       change(
         'service-account',
-        'service-account',
+        SERVICE_ACCOUNT,
         'create',
         `create service account ${who}${note}`,
         namespaceExists ? after : [...after, 'namespace'],
@@ -63,7 +64,7 @@ export function planServiceAccount(
   out.push(
     change(
       'service-account',
-      'service-account',
+      SERVICE_ACCOUNT,
       'annotate',
       `annotate ${who} with ${Object.entries(differing)
         .map(([k, v]) => `${k}=${v}`)

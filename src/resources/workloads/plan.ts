@@ -4,6 +4,7 @@
 import type { Config } from '../../inputs/config.js';
 import { change, type ChangeList } from '../../core/changes.js';
 import type { Change, ObservedPod, ObservedWorkload } from '../../core/types.js';
+import { WORKLOAD } from './kind.js';
 
 /**
  * Does the pod carry this binding's identity? IRSA: the webhook wrote the role ARN into its environment.
@@ -80,7 +81,7 @@ export function planRestarts(
     out.push(
       change(
         `restart:${key(w)}`,
-        'workload',
+        WORKLOAD,
         'restart',
         `roll out ${w.kind.toLowerCase()} ${config.namespace}/${w.name}: ${reason}`,
         identityChanges.map((c) => c.id),

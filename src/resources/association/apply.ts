@@ -1,0 +1,69 @@
+// Writes the association: create it (or, when another run created it first, update that one), or update it in
+// place; retried while IAM is still propagating a role EKS does not accept yet.
+import type { EKSClient } from '@aws-sdk/client-eks';
+import { errorName } from '../../aws/clients.js';
+import * as eks from '../../aws/eks.js';
+import type { Config } from '../../inputs/config.js';
+import type { Log } from '../../platform/types.js';
+import { sleep } from '../../time.js';
+
+export interface AssociationContext {
+  client: EKSClient;
+  config: Config;
+  log: Log;
+}
+
+/** Create; when another run created it first (409), update that one instead. */
+export async function createAssociation(
+  roleArn: string,
+  tags: Record<string, string>,
+  ctx: AssociationContext,
+): Promise<eks.AssociationRef> {
+  const { config, client } = ctx;
+  const { clusterName, namespace, serviceAccount } = config;
+  try {
+    return await whileRoleIsNew(ctx, () =>
+      eks.createAssociation(client, { clusterName, namespace, serviceAccount, roleArn, tags }),
+    );
+  } catch (e) {
+    if (errorName(e) !== 'ResourceInUseException') throw e;
+    ctx.log.info(`Association for ${namespace}/${serviceAccount} was created concurrently; updating it instead.`);
+    const [current] = await eks.readAssociations(client, clusterName, namespace, serviceAccount);
+    if (!current) throw e;
+    if (current.roleArn === roleArn) return current;
+    const { associationId } = current;
+    return whileRoleIsNew(ctx, () =>
+      eks.updateAssociation(client, {
+        clusterName,
+        associationId,
+        roleArn,
+        clearTargetRole: false,
+        enableSessionTags: false,
+      }),
+    );
+  }
+}
+
+export function updateAssociation(
+  op: { associationId: string; roleArn: string; clearTargetRole: boolean; enableSessionTags: boolean },
+  ctx: AssociationContext,
+): Promise<eks.AssociationRef> {
+  return whileRoleIsNew(ctx, () => eks.updateAssociation(ctx.client, { clusterName: ctx.config.clusterName, ...op }));
+}
+
+/** IAM is eventually consistent: EKS may refuse a role created seconds ago. Retry, bounded. */
+const ROLE_PROPAGATION_DELAYS_MS = [1000, 2000, 3000, 5000, 8000, 10000, 10000];
+
+async function whileRoleIsNew<T>(ctx: AssociationContext, fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      const delay = ROLE_PROPAGATION_DELAYS_MS[attempt];
+      if (errorName(e) !== 'InvalidParameterException' || !/role/i.test((e as Error).message) || delay === undefined)
+        throw e;
+      ctx.log.info(`EKS does not accept the role yet (IAM is still propagating it): retrying in ${delay / 1000}s.`);
+      await sleep(delay);
+    }
+  }
+}

@@ -1,0 +1,37 @@
+// Plan for the role's permissions: attach the managed policies its bindings ask for, put the inline policy.
+// Never detaches or deletes anything.
+import { INLINE_POLICY_NAME } from '../../core/ownership.js';
+import { samePolicy } from '../../core/policy-doc.js';
+import { change, type ChangeList } from '../../core/changes.js';
+import type { ObservedRole } from '../../core/types.js';
+import type { RoleGroup } from '../role-trust/plan.js';
+import { INLINE_POLICY, ROLE_POLICY } from './kind.js';
+
+export function planPolicies(group: RoleGroup, role: ObservedRole | null, after: string[], out: ChangeList): void {
+  const { name } = group;
+  const attached = role?.attachedPolicyArns ?? [];
+  const wanted = [...new Set(group.members.flatMap((m) => m.config.policyArns))];
+  for (const arn of wanted)
+    if (!attached.includes(arn))
+      out.push(
+        change(`policy:${arn}`, ROLE_POLICY, 'attach', `attach ${arn} to ${name}`, after, {
+          kind: 'attach-policy',
+          roleName: name,
+          policyArn: arn,
+        }),
+      );
+  // Inputs refuse two bindings of one role with different inline policies: the first one given is the one.
+  const document = group.members.find((m) => m.config.inlinePolicy)?.config.inlinePolicy;
+  const inline = role?.inlinePolicy;
+  if (document && (!inline || !samePolicy(inline, document)))
+    out.push(
+      change(
+        'inline-policy',
+        INLINE_POLICY,
+        inline ? 'update' : 'create',
+        `${inline ? 'update' : 'put'} inline policy ${INLINE_POLICY_NAME} on ${name}`,
+        after,
+        { kind: 'put-inline-policy', roleName: name, policyName: INLINE_POLICY_NAME, document },
+      ),
+    );
+}

@@ -1,0 +1,74 @@
+// Reads again what the applied changes touched, for verification; everything else is as observed. Each
+// read waits only for the changes to its own resource (`ready`), so it starts while others are still running.
+import * as eks from '../aws/eks.js';
+import * as iam from '../aws/iam.js';
+import { INLINE_POLICY_NAME } from '../core/ownership.js';
+import type { Change } from '../core/types.js';
+import { bindingKey, type BindingKey } from '../inputs/config.js';
+import * as k8s from '../kube/client.js';
+import { AGENT_ADDON } from '../resources/addon/plan.js';
+import { isFailed, type BindingState, type ClusterState, type RunState } from './state.js';
+
+/** What a change touches, as one read-back unit: a role, a cluster's add-on, a provider, a binding's part. */
+export function unitOf(c: Change): string {
+  const scope = c.id.slice(c.id.indexOf('@') + 1);
+  if (scope.startsWith('role:') || scope.startsWith('provider:')) return scope;
+  if (scope.startsWith('cluster:')) return `addon:${c.target.clusterKey}`;
+  const binding = c.target.binding ?? scope;
+  if (c.op.kind.endsWith('association')) return `association:${binding}`;
+  if (c.op.kind.endsWith('service-account') || c.op.kind === 'create-namespace') return `sa:${binding}`;
+  return `other:${binding}`;
+}
+
+export const addonUnit = (clusterKey: string) => `addon:${clusterKey}`;
+
+type Ready = (units: readonly string[]) => Promise<void>;
+
+export async function reread(state: RunState, touched: Set<string>, ready: Ready = async () => {}): Promise<RunState> {
+  const again = <T>(unit: string, read: () => Promise<T>, before: T): Promise<T> =>
+    touched.has(unit) ? ready([unit]).then(read) : Promise.resolve(before);
+  const { run } = state;
+  const iamClient = [...state.clusters.values()].find((c): c is ClusterState => !isFailed(c))?.aws.iam;
+  const roles = Promise.all(
+    [...state.roles].map(async ([name, before]) => {
+      const members = run.bindings.filter((b) => b.role.name === name);
+      const read = () =>
+        iam.readRole(iamClient!, name, {
+          policies: members.some((b) => b.policyArns.length > 0),
+          inlinePolicyName: members.some((b) => b.inlinePolicy) ? INLINE_POLICY_NAME : undefined,
+        });
+      return [name, isFailed(before) ? before : await again(`role:${name}`, read, before)] as const;
+    }),
+  );
+  const providers = Promise.all(
+    [...state.providers].map(async ([arn, before]) => {
+      const read = () => iam.readOidcProvider(iamClient!, arn);
+      return [arn, isFailed(before) ? before : await again(`provider:${arn}`, read, before)] as const;
+    }),
+  );
+  const clusters = Promise.all(
+    [...state.clusters].map(async ([key, c]) => {
+      if (isFailed(c) || c.addon === undefined) return [key, c] as const;
+      const addon = await again(addonUnit(key), () => eks.describeAddon(c.aws.eks, c.name, AGENT_ADDON), c.addon);
+      return [key, { ...c, addon }] as const;
+    }),
+  );
+  const bindings = Promise.all(
+    run.bindings.map(async (b): Promise<[BindingKey, RunState['bindings'] extends Map<BindingKey, infer V> ? V : never]> => {
+      const key = bindingKey(b);
+      const before = state.bindings.get(key)!;
+      const cluster = state.clusters.get(`${b.region}/${b.clusterName}`);
+      if (isFailed(before) || !cluster || isFailed(cluster)) return [key, before];
+      const { kube } = cluster;
+      const readAssoc = () => eks.readAssociations(cluster.aws.eks, cluster.name, b.namespace, b.serviceAccount);
+      const readSa = () => k8s.readServiceAccount(kube!, b.namespace, b.serviceAccount);
+      const [associations, serviceAccount] = await Promise.all([
+        again(`association:${key}`, readAssoc, before.associations),
+        kube ? again(`sa:${key}`, readSa, before.serviceAccount) : before.serviceAccount,
+      ]);
+      return [key, { ...before, associations, serviceAccount } satisfies BindingState];
+    }),
+  );
+  const [r, p, c, bs] = await Promise.all([roles, providers, clusters, bindings]);
+  return { ...state, roles: new Map(r), providers: new Map(p), clusters: new Map(c), bindings: new Map(bs) };
+}

@@ -1,0 +1,91 @@
+// What a run observed, shared things once: each cluster (with its add-on, OIDC provider and Kubernetes
+// connection), each role, and per binding what is its own (association, service account, pods, workloads).
+import type { AwsClients } from '../aws/clients.js';
+import type { BindingConfig, BindingKey, Config, RunConfig } from '../inputs/config.js';
+import type { Kube } from '../kube/client.js';
+import type {
+  ObservedAddon,
+  ObservedAssociation,
+  ObservedCluster,
+  ObservedOidcProvider,
+  ObservedPod,
+  ObservedRole,
+  ObservedServiceAccount,
+  ObservedWorkload,
+  Observed,
+} from '../core/types.js';
+
+/** `<region>/<cluster>`: a cluster's identity in a run. */
+export type ClusterKey = `${string}/${string}`;
+export const clusterKeyOf = (b: Pick<BindingConfig, 'region' | 'clusterName'>): ClusterKey =>
+  `${b.region}/${b.clusterName}`;
+
+export interface ClusterState {
+  key: ClusterKey;
+  name: string;
+  region: string;
+  aws: AwsClients;
+  accountId: string;
+  info: ObservedCluster;
+  /** undefined: not looked at (no pod-identity binding, or install-agent false). */
+  addon?: ObservedAddon | null;
+  kube?: Kube;
+  webhook?: boolean;
+}
+
+export interface BindingState {
+  associations?: ObservedAssociation[];
+  serviceAccount?: ObservedServiceAccount | null;
+  namespaceExists?: boolean;
+  pods?: ObservedPod[];
+  workloads?: ObservedWorkload[];
+}
+
+/** A failure to observe: it fails the bindings that need what could not be read. */
+export type Failed = { error: Error };
+export const isFailed = (v: unknown): v is Failed => !!v && typeof v === 'object' && 'error' in v;
+
+export interface RunState {
+  run: RunConfig;
+  clusters: Map<ClusterKey, ClusterState | Failed>;
+  /** By role name (IAM is global). */
+  roles: Map<string, ObservedRole | null | Failed>;
+  /** By provider ARN. */
+  providers: Map<string, ObservedOidcProvider | null | Failed>;
+  bindings: Map<BindingKey, BindingState | Failed>;
+}
+
+/** A binding with the run's settings: what the per-binding planners and checks read. */
+export const configOf = (run: RunConfig, b: BindingConfig): Config => ({ ...run, ...b });
+
+/** Why a binding cannot be planned: the first failed read it depends on. */
+export function failureOf(state: RunState, b: BindingConfig, key: BindingKey, providerArn?: string): Error | undefined {
+  const parts = [
+    state.clusters.get(clusterKeyOf(b)),
+    state.roles.get(b.role.name),
+    state.bindings.get(key),
+    providerArn ? state.providers.get(providerArn) : undefined,
+  ];
+  return parts.find(isFailed)?.error;
+}
+
+/** One binding's view of the run's observation (the shape the per-binding planners and checks take). */
+export function observedFor(state: RunState, b: BindingConfig, key: BindingKey, providerArn?: string): Observed {
+  const cluster = state.clusters.get(clusterKeyOf(b)) as ClusterState;
+  const own = state.bindings.get(key) as BindingState;
+  const role = state.roles.get(b.role.name) as ObservedRole | null;
+  const provider = providerArn ? (state.providers.get(providerArn) as ObservedOidcProvider | null) : undefined;
+  return {
+    accountId: b.role.kind === 'arn' ? b.role.accountId : cluster.accountId,
+    cluster: cluster.info,
+    role,
+    addon: b.mode === 'pod-identity' ? cluster.addon : undefined,
+    associations: own.associations,
+    oidcProvider: provider,
+    serviceAccount: own.serviceAccount,
+    namespaceExists: own.namespaceExists,
+    pods: own.pods,
+    workloads: own.workloads,
+    webhook: b.mode === 'irsa' ? cluster.webhook : undefined,
+  };
+}
