@@ -207,6 +207,9 @@ function readItem(raw: unknown, index: number, baseDir: string | undefined, prob
     }
     if (!BINDING_KEYS.has(key)) {
       problems.push(new InputError('bindings', unknownKey(key), `${at}.${key}`));
+      // The key meant is not missing, only misspelt: that is the one problem to report.
+      const meant = nearest(key);
+      if (meant) invalid.add(`${at}.${meant}`);
       continue;
     }
     const name = key as BindingInputName;
