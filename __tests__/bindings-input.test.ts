@@ -1,5 +1,6 @@
 // The `bindings` input: a manifest of many bindings parsed and validated once into a RunConfig (unit level: the
 // parser with an in-memory file system, and the repository's example manifest from disk).
+import { jest } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { MAX_BINDINGS, nearest } from '../src/inputs/bindings.js';
@@ -97,7 +98,7 @@ const MANIFEST = `
   service-account: worker
   role-name: worker
   scope-trust: True
-  tags: {tier: backend, replicas: 3}
+  tags: {tier: backend, replicas: 3, cost-center: 0042}
 - cluster-name: beta
   service-account: worker
   role-name: worker
@@ -180,7 +181,10 @@ describe('a manifest of twelve bindings', () => {
       false,
       ...Array(8).fill(true),
     ]);
-    expect(config.bindings[8]).toMatchObject({ scopeTrust: true, tags: { tier: 'backend', replicas: '3' } });
+    expect(config.bindings[8]).toMatchObject({
+      scopeTrust: true,
+      tags: { tier: 'backend', replicas: '3', 'cost-center': '0042' },
+    });
     expect(config.bindings[9]!.policyArns).toEqual([DNS, READ_ONLY]);
     expect(config.bindings[11]!.tags).toEqual({ team: 'gamma', env: 'prod' });
     expect(config.bindings[7]).toMatchObject({ mode: 'irsa', audience: 'custom-audience' });
@@ -210,9 +214,44 @@ describe('a manifest of twelve bindings', () => {
   });
 
   test('the same manifest as JSON gives the same run', () => {
-    const json = JSON.stringify(parseYaml(MANIFEST));
-    expect(json.startsWith('[{')).toBe(true);
+    // In JSON a tag value written 0042 would be a number; a JSON author quotes it.
+    const json = JSON.stringify(parseYaml(MANIFEST)).replace('"cost-center":42', '"cost-center":"0042"');
+    expect(json).toContain('"cost-center":"0042"');
     expect(run({ ...TOP, bindings: json }).config).toEqual(config);
+  });
+});
+
+describe('YAML scalars', () => {
+  test('a policy document keeps its numbers and booleans; tag keys and values are kept as written, silently', () => {
+    const emitWarning = jest.spyOn(process, 'emitWarning');
+    try {
+      const { config } = run({
+        ...REGION,
+        'cluster-name': 'c',
+        'role-name': 'r',
+        bindings: [
+          '- service-account: a',
+          '  tags: {2024: x, true: yes, 1.50: 0x1F}',
+          '  inline-policy:',
+          '    Statement:',
+          '      Effect: Allow',
+          '      Action: s3:*',
+          '      Resource: "*"',
+          '      Condition:',
+          '        NumericLessThan: {aws:MultiFactorAuthAge: 3600}',
+          '        Bool: {aws:SecureTransport: True}',
+        ].join('\n'),
+      });
+      expect(config.bindings[0]!.tags).toEqual({ '2024': 'x', true: 'yes', '1.50': '0x1F' });
+      expect(config.bindings[0]!.inlinePolicy).toMatchObject({
+        Statement: {
+          Condition: { NumericLessThan: { 'aws:MultiFactorAuthAge': 3600 }, Bool: { 'aws:SecureTransport': true } },
+        },
+      });
+      expect(emitWarning).not.toHaveBeenCalled();
+    } finally {
+      emitWarning.mockRestore();
+    }
   });
 });
 

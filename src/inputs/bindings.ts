@@ -152,7 +152,12 @@ function readManifest(
     baseDir = dirname(path);
   }
 
-  const doc = parseDocument(text, { merge: true, customTags: keepScalars, uniqueKeys: true });
+  const doc = parseDocument(text, {
+    merge: true,
+    customTags: keepScalars,
+    uniqueKeys: true,
+    logLevel: 'error', // a warning would go to the console, past the platform's log
+  });
   const error = doc.errors[0];
   if (error) {
     // The parser's own first line says what is wrong; its code frame would quote the manifest, so it is left out.
