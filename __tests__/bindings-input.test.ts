@@ -365,7 +365,7 @@ describe('cluster selection', () => {
     expect(none.config.skipped).toEqual(['a/default/x']);
     expect(none.warnings).toEqual([
       'No item of "bindings" is for cluster "z" (the top-level "cluster-name"): nothing to do here; ' +
-        'the 1 items of other clusters are skipped.',
+        'the item of other clusters is skipped.',
     ]);
   });
 
@@ -373,6 +373,16 @@ describe('cluster selection', () => {
     expect(problemsOf({ ...REGION, bindings: FLEET }).map((p) => p.message)).toEqual([
       'Input "bindings[1].cluster-name" is required: with no top-level "cluster-name", every item names its cluster.',
     ]);
+  });
+
+  test("a role's items must agree only among the items that run (another cluster may be another account)", () => {
+    const a = JSON.stringify({ Statement: [stmt] });
+    const b = JSON.stringify({ Statement: [{ ...stmt, Action: 's3:PutObject' }] });
+    const manifest =
+      `- {cluster-name: a, service-account: x, role-name: r, inline-policy: '${a}'}\n` +
+      `- {cluster-name: b, service-account: x, role-name: r, inline-policy: '${b}'}`;
+    expect(run({ ...REGION, 'cluster-name': 'a', bindings: manifest }).config.skipped).toEqual(['b/default/x']);
+    expect(problemsOf({ ...REGION, bindings: manifest }).map((p) => p.label)).toEqual(['bindings[1].inline-policy']);
   });
 
   test('skipped items are validated too: one manifest is checked whole in every job', () => {

@@ -128,7 +128,8 @@ export function manifestBindings(
   if (topCluster && selected.length === 0 && parsed.length > 0)
     ctx.warnings.push(
       `No item of "bindings" is for cluster "${topCluster}" (the top-level "cluster-name"): ` +
-        `nothing to do here; the ${skipped.length} items of other clusters are skipped.`,
+        `nothing to do here; the ${skipped.length === 1 ? 'item' : `${skipped.length} items`} of other clusters ` +
+        `${skipped.length === 1 ? 'is' : 'are'} skipped.`,
     );
   return { bindings: selected.map(({ binding }) => binding), skipped };
 }
