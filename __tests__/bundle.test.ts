@@ -95,7 +95,8 @@ describe.each(NODES)('%s', (_label, node) => {
   test('CLI shell: --help lists every input', async () => {
     const run = await runAction({}, { node, args: ['--help'] });
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/--cluster-name \(required\)/);
+    expect(run.stdout).toMatch(/--cluster-name \(required unless --bindings\)/);
+    expect(run.stdout).toMatch(/--bindings file:\/\/bindings.yml/);
     expect(run.stdout).toMatch(/--wait-timeout \(default: 600\)/);
   });
 

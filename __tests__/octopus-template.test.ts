@@ -127,10 +127,11 @@ describe('parameters', () => {
       expect(control(`EksPodIam.${n}`)).toBe('Checkbox');
       expect(['True', 'False']).toContain(param(`EksPodIam.${n}`).DefaultValue);
     }
-    for (const n of ['PolicyArns', 'InlinePolicy', 'Tags']) expect(control(`EksPodIam.${n}`)).toBe('MultiLineText');
+    for (const n of ['PolicyArns', 'InlinePolicy', 'Tags', 'Bindings'])
+      expect(control(`EksPodIam.${n}`)).toBe('MultiLineText');
     // A kubeconfig can carry a client key or token: kept encrypted and masked in logs.
     expect(control('EksPodIam.Kubeconfig')).toBe('Sensitive');
-    const special = new Set(['mode', 'policy-arns', 'inline-policy', 'tags', 'kubeconfig']);
+    const special = new Set(['mode', 'policy-arns', 'inline-policy', 'tags', 'bindings', 'kubeconfig']);
     for (const [name, spec] of Object.entries(action.inputs))
       if (!special.has(name) && spec.default !== 'true' && spec.default !== 'false')
         expect(control(parameterName(name))).toBe('SingleLineText');
@@ -188,7 +189,7 @@ describe('generation', () => {
   });
 
   test('a change in action.yml bumps Version and ExportedAt, once', () => {
-    const changed = actionYml.replace("'Name of the EKS cluster.'", "'Name of the Amazon EKS cluster.'");
+    const changed = actionYml.replace("'Name of the EKS cluster.", "'Name of the Amazon EKS cluster.");
     const at = new Date('2030-01-02T03:04:05.000Z');
     const g = generate(changed, meta, () => at);
     const t = JSON.parse(g.template);

@@ -55,9 +55,17 @@ test('the examples use this action with its required inputs', () => {
   for (const file of yamlIn('examples')) {
     expect(read(file)).toMatch(/uses: eks-pod-iam\/eks-pod-iam@v1\n/);
   }
-  expect([...INPUTS].filter(([, required]) => required).map(([name]) => name)).toEqual(
-    expect.arrayContaining(['cluster-name']),
-  );
+  // No input is required by itself: cluster-name and service-account are, unless bindings is given.
+  expect([...INPUTS].filter(([, required]) => required)).toEqual([]);
+  for (const file of yamlIn('examples')) {
+    const workflow = parse(read(file)) as { jobs: Record<string, { steps: { uses?: string; with?: object }[] }> };
+    for (const step of Object.values(workflow.jobs).flatMap((job) => job.steps))
+      if (step.uses?.startsWith('eks-pod-iam/')) {
+        const given = Object.keys(step.with ?? {});
+        const oneBinding = given.includes('cluster-name') && given.includes('service-account');
+        expect({ file, given, ok: oneBinding || given.includes('bindings') }).toEqual({ file, given, ok: true });
+      }
+  }
 });
 
 test('the self-check passes: broken files are rejected and the node24 override is still needed', () => {
@@ -82,6 +90,11 @@ test('a step using this action with an input action.yml lacks, or without a requ
   const misspelt = breakOnce(SINGLE, '          cluster-name: prod', '          clustr-name: prod');
   expect(validate('workflow', misspelt)).toEqual([]); // the schema cannot know our inputs
   expect(checkUsesOfThisAction(misspelt, INPUTS)).toEqual([
+    "/jobs/bind/steps/1/with/clustr-name: eks-pod-iam/eks-pod-iam@v1 has no input 'clustr-name' (see action.yml)",
+  ]);
+  // No input of action.yml is required by itself today (cluster-name is, unless bindings is given): the check of
+  // required inputs is shown with cluster-name marked required.
+  expect(checkUsesOfThisAction(misspelt, new Map([...INPUTS, ['cluster-name', true]]))).toEqual([
     "/jobs/bind/steps/1/with/clustr-name: eks-pod-iam/eks-pod-iam@v1 has no input 'clustr-name' (see action.yml)",
     "/jobs/bind/steps/1/with: eks-pod-iam/eks-pod-iam@v1 requires the input 'cluster-name'",
   ]);

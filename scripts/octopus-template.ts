@@ -65,7 +65,7 @@ const label = (input: string) =>
     .map((w, i) => ACRONYMS[w] ?? (i === 0 ? w[0]!.toUpperCase() + w.slice(1) : w))
     .join(' ');
 
-const MULTI_LINE = new Set(['policy-arns', 'inline-policy', 'tags']);
+const MULTI_LINE = new Set(['policy-arns', 'inline-policy', 'tags', 'bindings']);
 const SELECT: Record<string, string> = { mode: 'pod-identity|EKS Pod Identity\nirsa|IAM roles for service accounts' };
 // A kubeconfig (path or content) can carry a client key or token: Octopus keeps it encrypted and masks it in logs.
 const SENSITIVE = new Set(['kubeconfig']);
@@ -74,6 +74,10 @@ const NOTES: Record<string, string> = {
   'aws-region': 'In Octopus this is also the region of the AWS step itself: set it.',
   kubeconfig:
     'Usually left empty. For kubeconfig content, bind this to a sensitive variable, e.g. `#{Project.Kubeconfig}`.',
+  bindings:
+    'Paste the manifest (YAML) here, or bind it to a project variable. With one tenant per cluster, set Cluster ' +
+    'name to a tenant variable (e.g. `#{Tenant.EksCluster}`) and keep one Bindings value for every tenant: each run ' +
+    "binds its own cluster's items and lists the others as skipped.",
 };
 const isBoolean = (i: ActionInput) => i.default === 'true' || i.default === 'false';
 

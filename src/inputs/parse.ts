@@ -1,10 +1,12 @@
-// Reads every input once, validates all of them, and returns one frozen Config.
+// Reads every input once, validates all of them, and returns one frozen RunConfig: the run's settings and its
+// bindings (the single inputs, or the items of `bindings` over them; see bindings.ts).
 // Every problem is collected so the user sees all of them at once; nothing is called before they pass.
 import { existsSync } from 'node:fs';
 import { partitionOfRegion, type Partition } from '../arn.js';
-import type { Config, KubeAccess, RoleRef, RunConfig } from './config.js';
+import { manifestBindings } from './bindings.js';
+import type { BindingConfig, Config, KubeAccess, RoleRef, RunConfig, RunSettings } from './config.js';
 import { inlinePolicy } from './policy.js';
-import { INPUT_DEFAULTS, type InputName, type InputReader } from './spec.js';
+import { INPUT_DEFAULTS, type BindingInputName, type InputName, type InputReader } from './spec.js';
 import * as v from './validate.js';
 import { InputError } from './validate.js';
 
@@ -24,40 +26,140 @@ export interface ParsedInputs {
   warnings: string[];
 }
 
+export interface ParsedRun {
+  config: RunConfig;
+  /** Inputs that are valid but have no effect where they are given. */
+  warnings: string[];
+}
+
 export interface ParseEnv {
   env?: NodeJS.ProcessEnv;
   readFile?: (path: string) => string;
   fileExists?: (path: string) => boolean;
 }
 
-export function parseInputs(
+/** A binding input's value as given: text ('' = not given), or, from a manifest, a list or key/value pairs. */
+export type GivenValue =
+  string | { readonly list: readonly string[] } | { readonly pairs: readonly (readonly [string, string])[] };
+
+/** Where one binding's inputs come from: the single inputs, or one `bindings` item over them. */
+export interface BindingSource {
+  readonly index: number | undefined;
+  /** The value as given; '' when not given (the input's default applies). */
+  readonly value: (name: BindingInputName) => GivenValue;
+  /** Who gave the value, for messages: the input (`role-arn`) or a manifest item's key (`bindings[3].role-arn`). */
+  readonly label: (name: InputName) => string;
+  /** Whether the binding gives this value itself (a top-level default an item inherits is not its own). */
+  readonly own: (name: BindingInputName) => boolean;
+  /** What a missing required value is told to give. */
+  readonly requiredHint: (name: 'cluster-name' | 'service-account') => string;
+}
+
+/** What parsing one binding needs besides its source; problems and warnings are appended to. */
+export interface BindingContext {
+  env: NodeJS.ProcessEnv;
+  readFile: ((path: string) => string) | undefined;
+  problems: InputError[];
+  warnings: string[];
+}
+
+/** Reads the inputs into the run: its settings and its bindings (the single inputs, or `bindings`). */
+export function parseRun(
   read: InputReader,
   { env = process.env, readFile, fileExists = existsSync }: ParseEnv = {},
-): ParsedInputs {
+): ParsedRun {
   const problems: InputError[] = [];
-  const raw = (name: InputName): string => {
-    const given = read(name)?.trim();
-    return given ? given : (INPUT_DEFAULTS[name] ?? '');
+  const warnings: string[] = [];
+  const settings = parseRunSettings(read, env, fileExists, problems);
+  const ctx: BindingContext = { env, readFile, problems, warnings };
+  let bindings: BindingConfig[] = [];
+  let skipped: RunConfig['skipped'] = [];
+  if (read('bindings')?.trim()) {
+    ({ bindings, skipped } = manifestBindings(read, ctx));
+  } else {
+    const one = parseBinding(singleSource(read), ctx);
+    if (one) bindings = [one];
+  }
+  if (problems.length > 0) throw new InvalidInputs(unique(problems));
+  const config: RunConfig = { ...settings, bindings, skipped };
+  return { config: deepFreeze(config), warnings: [...new Set(warnings)] };
+}
+
+/**
+ * The single inputs as one Config (the run before `bindings`). Kept while callers move to parseRun: a run with
+ * `bindings` is refused here, since one Config cannot hold it.
+ */
+export function parseInputs(read: InputReader, env: ParseEnv = {}): ParsedInputs {
+  const { config, warnings } = parseRun(read, env);
+  const [binding, ...more] = config.bindings;
+  if (!binding || more.length > 0 || binding.index !== undefined)
+    throw new InvalidInputs([new InputError('bindings', 'is not supported by this entry point; use parseRun.')]);
+  const { index: _index, ...fields } = binding;
+  const { installAgent, dryRun, kube, waitTimeoutSeconds } = config;
+  return { config: deepFreeze({ ...fields, installAgent, dryRun, kube, waitTimeoutSeconds }), warnings };
+}
+
+/** The inputs that apply to the whole run. */
+function parseRunSettings(
+  read: InputReader,
+  env: NodeJS.ProcessEnv,
+  fileExists: (path: string) => boolean,
+  problems: InputError[],
+): RunSettings {
+  const raw = (name: InputName): string => read(name)?.trim() || (INPUT_DEFAULTS[name] ?? '');
+  const check = checker(problems, (name) => name);
+  return {
+    installAgent: check(() => v.boolean('install-agent', raw('install-agent')))!,
+    dryRun: check(() => v.boolean('dry-run', raw('dry-run')))!,
+    waitTimeoutSeconds: check(() => v.waitTimeout(raw('wait-timeout')))!,
+    kube: check(() => kubeAccess(raw('kubeconfig') || env.KUBECONFIG?.trim() || '', fileExists, !!raw('kubeconfig')))!,
   };
-  /** Runs one validator; on failure records the problem and yields undefined. */
-  const check = <T>(fn: () => T): T | undefined => {
+}
+
+/** The single inputs as the source of the one binding. */
+function singleSource(read: InputReader): BindingSource {
+  return {
+    index: undefined,
+    value: (name) => read(name) ?? '',
+    label: (name) => name,
+    own: () => true,
+    requiredHint: (name) =>
+      name === 'cluster-name' ? "give the EKS cluster's name" : 'give the Kubernetes service account name',
+  };
+}
+
+/** Runs one validator; on failure records the problem, said of where the value was given, and yields undefined. */
+function checker(problems: InputError[], label: (name: InputName) => string) {
+  return <T>(fn: () => T): T | undefined => {
     try {
       return fn();
     } catch (e) {
-      if (e instanceof InputError) problems.push(e);
+      if (e instanceof InputError) problems.push(e.at(label(e.input)));
       else throw e;
       return undefined;
     }
   };
-  const required = (name: InputName, what: string): string | undefined => {
+}
+
+/** One binding from its source; undefined when any of its values is invalid (the problems are recorded). */
+export function parseBinding(src: BindingSource, { env, readFile, problems, warnings }: BindingContext) {
+  const before = problems.length;
+  const given = (name: BindingInputName): GivenValue => {
+    const value = src.value(name);
+    return typeof value === 'string' ? value.trim() : value;
+  };
+  const raw = (name: BindingInputName): string => {
+    const value = given(name);
+    return (typeof value === 'string' && value) || (INPUT_DEFAULTS[name] ?? '');
+  };
+  const check = checker(problems, src.label);
+  const required = (name: 'cluster-name' | 'service-account'): string | undefined => {
     const value = raw(name);
-    if (!value) problems.push(new InputError(name, `is required: ${what}.`));
+    if (!value) problems.push(new InputError(name, `is required: ${src.requiredHint(name)}.`, src.label(name)));
     return value || undefined;
   };
 
-  const clusterName = check(
-    () => required('cluster-name', "give the EKS cluster's name") && v.clusterName(raw('cluster-name')),
-  );
+  const clusterName = check(() => required('cluster-name') && v.clusterName(raw('cluster-name')));
   const regionRaw = raw('aws-region') || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || '';
   const region = check(() => {
     if (!regionRaw)
@@ -73,49 +175,53 @@ export function parseInputs(
       new InputError(
         'aws-region',
         `is in an AWS partition eks-pod-iam does not support (${region}); aws, aws-cn and aws-us-gov are supported.`,
+        src.label('aws-region'),
       ),
     );
 
   const mode = check(() => v.mode(raw('mode')));
   const namespace = check(() => v.namespace(raw('namespace')));
-  const serviceAccount = check(
-    () =>
-      required('service-account', 'give the Kubernetes service account name') &&
-      v.serviceAccount(raw('service-account')),
-  );
+  const serviceAccount = check(() => required('service-account') && v.serviceAccount(raw('service-account')));
   const role = check(() => roleRef(raw('role-name'), raw('role-arn'), partition));
-  const policyArns = check(() => v.policyArns(raw('policy-arns'), partition));
+  const arns = given('policy-arns');
+  const policyArns = check(() =>
+    typeof arns === 'object' && 'list' in arns
+      ? v.policyArnList(arns.list, partition)
+      : v.policyArns(raw('policy-arns'), partition),
+  );
   const inline = raw('inline-policy') ? check(() => inlinePolicy(raw('inline-policy'), readFile)) : undefined;
   const boundary = raw('permissions-boundary')
     ? check(() => v.permissionsBoundary(raw('permissions-boundary'), partition))
     : undefined;
-  const tags = check(() => v.tags(raw('tags')));
-  const bool = (name: InputName) => check(() => v.boolean(name, raw(name)));
+  const tagsGiven = given('tags');
+  const tags = check(() =>
+    typeof tagsGiven === 'string'
+      ? v.tags(raw('tags'))
+      : 'list' in tagsGiven
+        ? v.tagLines(tagsGiven.list)
+        : v.tagEntries(tagsGiven.pairs),
+  );
+  const bool = (name: BindingInputName) => check(() => v.boolean(name, raw(name)));
   const createServiceAccount = bool('create-service-account');
-  const installAgent = bool('install-agent');
   const scopeTrust = bool('scope-trust');
   const restartWorkloads = bool('restart-workloads');
-  const dryRun = bool('dry-run');
   const audience = check(() => v.audience(raw('audience')));
-  const waitTimeoutSeconds = check(() => v.waitTimeout(raw('wait-timeout')));
-  const kube = check(() =>
-    kubeAccess(raw('kubeconfig') || env.KUBECONFIG?.trim() || '', fileExists, !!raw('kubeconfig')),
-  );
 
-  if (problems.length > 0) throw new InvalidInputs(problems);
+  if (problems.length > before) return undefined;
 
-  const warnings: string[] = [];
-  if (mode === 'irsa' && scopeTrust)
-    warnings.push('Input "scope-trust" applies to pod-identity mode only; it is ignored in irsa mode.');
-  if (mode === 'pod-identity' && audience !== INPUT_DEFAULTS.audience)
-    warnings.push('Input "audience" applies to irsa mode only; it is ignored in pod-identity mode.');
-  if (role?.kind === 'arn' && boundary)
+  // Said only of values the binding gives itself: a top-level default that some items cannot use is no mistake.
+  if (mode === 'irsa' && scopeTrust && src.own('scope-trust'))
+    warnings.push(`Input "${src.label('scope-trust')}" applies to pod-identity mode only; it is ignored in irsa mode.`);
+  if (mode === 'pod-identity' && audience !== INPUT_DEFAULTS.audience && src.own('audience'))
+    warnings.push(`Input "${src.label('audience')}" applies to irsa mode only; it is ignored in pod-identity mode.`);
+  if (role?.kind === 'arn' && boundary && src.own('permissions-boundary'))
     warnings.push(
-      'Input "permissions-boundary" applies only to a role eks-pod-iam creates; ' +
-        'the role given by "role-arn" is left as it is.',
+      `Input "${src.label('permissions-boundary')}" applies only to a role eks-pod-iam creates; ` +
+        `the role given by "${src.label('role-arn')}" is left as it is.`,
     );
 
-  const config: Config = {
+  const binding: BindingConfig = {
+    index: src.index,
     clusterName: clusterName!,
     region: region!,
     partition: partition!,
@@ -128,15 +234,11 @@ export function parseInputs(
     permissionsBoundary: boundary,
     tags: tags!,
     createServiceAccount: createServiceAccount!,
-    installAgent: installAgent!,
     audience: audience!,
     scopeTrust: scopeTrust!,
     restartWorkloads: restartWorkloads!,
-    dryRun: dryRun!,
-    kube: kube!,
-    waitTimeoutSeconds: waitTimeoutSeconds!,
   };
-  return { config: deepFreeze(config), warnings };
+  return binding;
 }
 
 function roleRef(name: string, arn: string, partition: Partition | undefined): RoleRef {
@@ -186,18 +288,16 @@ function kubeconfigText(value: string): string | undefined {
   return undefined;
 }
 
+/** The same problem said twice (a top-level value many items inherit) is reported once. */
+function unique(problems: InputError[]): InputError[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => !seen.has(p.message) && !!seen.add(p.message));
+}
+
 function deepFreeze<T>(o: T): T {
   if (o && typeof o === 'object' && !Object.isFrozen(o)) {
     Object.freeze(o);
     for (const value of Object.values(o)) deepFreeze(value);
   }
   return o;
-}
-
-/** Temporary: the single inputs as a one-binding run (the bindings manifest replaces this). */
-export function parseRun(read: InputReader, opts: ParseEnv = {}): { config: RunConfig; warnings: string[] } {
-  const { config, warnings } = parseInputs(read, opts);
-  const { installAgent, dryRun, kube, waitTimeoutSeconds, ...binding } = config;
-  const run: RunConfig = { installAgent, dryRun, kube, waitTimeoutSeconds, bindings: [{ ...binding, index: undefined }], skipped: [] };
-  return { config: deepFreeze(run), warnings };
 }

@@ -3,11 +3,11 @@
 // The defaults are applied here too because the CLI and Octopus shells have no runner to apply them.
 
 export const INPUT_DEFAULTS = {
-  'cluster-name': undefined,
+  'cluster-name': '',
   'aws-region': '',
   mode: 'pod-identity',
   namespace: 'default',
-  'service-account': undefined,
+  'service-account': '',
   'role-name': '',
   'role-arn': '',
   'policy-arns': '',
@@ -22,11 +22,33 @@ export const INPUT_DEFAULTS = {
   'dry-run': 'false',
   kubeconfig: '',
   'wait-timeout': '600',
+  bindings: '',
 } as const satisfies Record<string, string | undefined>;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
 
 export const INPUT_NAMES = Object.keys(INPUT_DEFAULTS) as InputName[];
+
+/** Inputs that apply to the whole run: given once, at the top level, never in a `bindings` item. */
+export const RUN_INPUTS = [
+  'dry-run',
+  'kubeconfig',
+  'wait-timeout',
+  'install-agent',
+  'bindings',
+] as const satisfies readonly InputName[];
+
+export type RunInputName = (typeof RUN_INPUTS)[number];
+
+/** The inputs of one binding: every other input. They are the keys of a `bindings` item. */
+export type BindingInputName = Exclude<InputName, RunInputName>;
+
+export const BINDING_INPUTS = INPUT_NAMES.filter(
+  (n): n is BindingInputName => !(RUN_INPUTS as readonly string[]).includes(n),
+);
+
+/** Inputs taking "true" or "false" (any case): those whose default is one of them. */
+export const isBooleanInput = (n: InputName) => INPUT_DEFAULTS[n] === 'true' || INPUT_DEFAULTS[n] === 'false';
 
 export const OUTPUT_NAMES = [
   'role-arn',

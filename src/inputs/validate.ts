@@ -5,11 +5,22 @@ import { OWNERSHIP_TAG_COUNT, PROVENANCE_TAG_COUNT, TAG_PREFIX } from '../core/o
 import type { InputName } from './spec.js';
 
 export class InputError extends Error {
+  /**
+   * @param input the input at fault
+   * @param detail the rest of the sentence, after `Input "<label>"`
+   * @param label where the value was given: the input itself, or a manifest item's key (`bindings[3].role-arn`)
+   */
   constructor(
     readonly input: InputName,
-    detail: string,
+    readonly detail: string,
+    readonly label: string = input,
   ) {
-    super(`Input "${input}" ${detail}`);
+    super(`Input "${label}" ${detail}`);
+  }
+
+  /** The same problem, said of the value given at `label` (a `bindings` item's key). */
+  at(label: string): InputError {
+    return label === this.label ? this : new InputError(this.input, this.detail, label);
   }
 }
 
@@ -93,7 +104,14 @@ function policyArn(input: InputName, v: string, partition: Partition | undefined
 const MAX_MANAGED_POLICIES = 20;
 
 export function policyArns(v: string, partition: Partition | undefined): string[] {
-  const arns = [...new Set(splitList(v))].map((a) => policyArn('policy-arns', a, partition));
+  return policyArnList(splitList(v), partition);
+}
+
+/** Policy ARNs given one by one (a `bindings` item's YAML list). */
+export function policyArnList(list: readonly string[], partition: Partition | undefined): string[] {
+  const arns = [...new Set(list.map((s) => s.trim()).filter(Boolean))].map((a) =>
+    policyArn('policy-arns', a, partition),
+  );
   if (arns.length > MAX_MANAGED_POLICIES)
     throw new InputError(
       'policy-arns',
@@ -120,13 +138,30 @@ const EKS_POD_IAM_TAGS = OWNERSHIP_TAG_COUNT + PROVENANCE_TAG_COUNT;
 export const MAX_TAGS = 50 - EKS_POD_IAM_TAGS;
 
 export function tags(v: string): Record<string, string> {
+  return tagLines(splitList(v));
+}
+
+/** `key=value` items given one by one (a `bindings` item's YAML list). */
+export function tagLines(lines: readonly string[]): Record<string, string> {
+  const entries = lines
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((item): [string, string] => {
+      const eq = item.indexOf('=');
+      if (eq <= 0) throw new InputError('tags', `must be key=value lines, got ${show(item)}.`);
+      return [item.slice(0, eq).trim(), item.slice(eq + 1).trim()];
+    });
+  return tagEntries(entries);
+}
+
+/** Tags as key/value pairs (a `bindings` item's YAML map, or parsed lines). */
+export function tagEntries(entries: readonly (readonly [string, string])[]): Record<string, string> {
   const out: Record<string, string> = {};
   const seen = new Set<string>();
-  for (const item of splitList(v)) {
-    const eq = item.indexOf('=');
-    if (eq <= 0) throw new InputError('tags', `must be key=value lines, got ${show(item)}.`);
-    const key = item.slice(0, eq).trim();
-    const value = item.slice(eq + 1).trim();
+  for (const [rawKey, rawValue] of entries) {
+    const key = rawKey.trim();
+    const value = rawValue.trim();
+    if (!key) throw new InputError('tags', 'has an empty key.');
     if (key.length > 128 || !TAG_CHARS.test(key))
       throw new InputError('tags', `has an invalid key ${show(key)}: 1-128 letters, digits, spaces or "_.:/=+-@".`);
     if (value.length > 256 || !TAG_CHARS.test(value))

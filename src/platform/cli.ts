@@ -37,10 +37,15 @@ export function parseArgs(argv: readonly string[]): Map<InputName, string> {
 export function usage(): string {
   const lines = INPUT_NAMES.map((n) => {
     const dflt = INPUT_DEFAULTS[n];
-    return `  --${n}${dflt === undefined ? ' (required)' : dflt ? ` (default: ${dflt})` : ''}`;
+    const required = n === 'cluster-name' || n === 'service-account' ? ' (required unless --bindings)' : '';
+    return `  --${n}${dflt === undefined ? ' (required)' : required || (dflt ? ` (default: ${dflt})` : '')}`;
   });
   return [
     'Usage: eks-pod-iam --cluster-name NAME --service-account NAME (--role-name NAME | --role-arn ARN) [options]',
+    '       eks-pod-iam --bindings file://bindings.yml [--cluster-name NAME] [options]',
+    '',
+    'With --bindings (a YAML or JSON list of bindings, inline or file://path), the other binding options are',
+    "defaults for the manifest's items, and --cluster-name runs only that cluster's items.",
     '',
     'Options (the action inputs):',
     ...lines,
