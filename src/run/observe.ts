@@ -55,7 +55,11 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
     const cluster = await clusters.get(clusterKeyOf(b))!;
     if (isFailed(cluster)) return [key, cluster];
     if (b.mode === 'irsa' && cluster.info.issuer) {
-      const arn = oidcProviderArn(b.partition, b.role.kind === 'arn' ? b.role.accountId : cluster.accountId, cluster.info.issuer);
+      const arn = oidcProviderArn(
+        b.partition,
+        b.role.kind === 'arn' ? b.role.accountId : cluster.accountId,
+        cluster.info.issuer,
+      );
       if (!providers.has(arn)) providers.set(arn, settle(limit(() => iam.readOidcProvider(iamClient, arn))));
     }
     const state = await settle(readBinding(b, cluster, byCluster.get(cluster.key)!, associationLists, limit));
@@ -160,7 +164,8 @@ async function readBinding(
   lists: Map<string, Promise<eks.AssociationListing[]>>,
   limit: ReturnType<typeof pLimit>,
 ): Promise<BindingState> {
-  const associations = b.mode === 'pod-identity' ? readAssociations(b, cluster, clusterBindings, lists, limit) : undefined;
+  const associations =
+    b.mode === 'pod-identity' ? readAssociations(b, cluster, clusterBindings, lists, limit) : undefined;
   const kube = cluster.kube && needsKube(b) ? readKube(b, cluster.kube) : undefined;
   const [assoc, k] = await Promise.all([associations, kube]);
   return { associations: assoc, ...k };

@@ -67,7 +67,11 @@ export function bindingFor(
       providerArn,
     };
   }
-  const scope = { clusterArn: observed.cluster.arn, namespace: config.namespace, serviceAccount: config.serviceAccount };
+  const scope = {
+    clusterArn: observed.cluster.arn,
+    namespace: config.namespace,
+    serviceAccount: config.serviceAccount,
+  };
   return { binding: podIdentityBinding(config.scopeTrust ? scope : undefined) };
 }
 
@@ -100,13 +104,18 @@ export function planRun(state: RunState, provenance: Readonly<Record<string, str
       fail(keys, e);
     }
   }
-  for (const b of live()) planBinding(state, b, plan, out.in(bindingScope(b)), roleReady.get(b.role.name) ?? [], fail, provenance);
+  for (const b of live())
+    planBinding(state, b, plan, out.in(bindingScope(b)), roleReady.get(b.role.name) ?? [], fail, provenance);
 
   const planned = out.changes.filter((c) => c.serves.some((k) => plan.resolved.has(k)));
   plan.changes = dedupeNamespaces(inReadingOrder(planned));
   plan.warnings = out.warnings;
   // No add-on wait for a cluster none of whose pod-identity bindings is left to apply.
-  const waiting = new Set(live().filter((b) => b.mode === 'pod-identity').map(clusterKeyOf));
+  const waiting = new Set(
+    live()
+      .filter((b) => b.mode === 'pod-identity')
+      .map(clusterKeyOf),
+  );
   plan.addonWaits = plan.addonWaits.filter((k) => waiting.has(k));
   return plan;
 }
@@ -214,13 +223,16 @@ const bindingScope = (b: BindingConfig): Scope => {
   return { key, binding: key, serves: [key], target: { clusterKey: clusterKeyOf(b), binding: key } };
 };
 
-/** Listed as a person reads the chain: providers, roles, add-ons, then each binding's own (execution follows `after`). */
+/** Listed as a person reads the chain: providers, roles, add-ons, then each binding's own (apply follows `after`). */
 function inReadingOrder(changes: Change[]): Change[] {
   const rank = (c: Change) => {
     const scope = c.id.slice(c.id.indexOf('@') + 1);
     return scope.startsWith('provider:') ? 0 : scope.startsWith('role:') ? 1 : scope.startsWith('cluster:') ? 2 : 3;
   };
-  return changes.map((c, i) => [c, i] as const).sort(([a, i], [b, j]) => rank(a) - rank(b) || i - j).map(([c]) => c);
+  return changes
+    .map((c, i) => [c, i] as const)
+    .sort(([a, i], [b, j]) => rank(a) - rank(b) || i - j)
+    .map(([c]) => c);
 }
 
 /** Two bindings in one new namespace: it is created once, and both wait for that one change. */
@@ -231,7 +243,7 @@ function dedupeNamespaces(changes: Change[]): Change[] {
     if (c.op.kind !== 'create-namespace') return true;
     const where = `${c.target.clusterKey}/${c.op.name}`;
     const existing = first.get(where);
-    if (!existing) return first.set(where, c.id), true;
+    if (!existing) return (first.set(where, c.id), true);
     replaced.set(c.id, existing);
     const original = changes.find((o) => o.id === existing)!;
     original.serves = [...new Set([...original.serves, ...c.serves])];

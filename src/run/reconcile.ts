@@ -38,7 +38,8 @@ export async function reconcile(
   provenance: Readonly<Record<string, string>> = {},
 ): Promise<RunResult> {
   const clients = new Map<string, AwsClients>();
-  const clientsFor = (region: string) => clients.get(region) ?? clients.set(region, new AwsClients(region)).get(region)!;
+  const clientsFor = (region: string) =>
+    clients.get(region) ?? clients.set(region, new AwsClients(region)).get(region)!;
   let state: RunState | undefined;
   try {
     if (run.skipped.length) log.info(`Skipped (other clusters than this run's): ${run.skipped.join(', ')}`);
@@ -49,7 +50,8 @@ export async function reconcile(
     });
     const plan = planRun(state, provenance);
     await checkTrustQuota(plan, clientsFor(run.bindings[0]!.region), log);
-    for (const w of plan.warnings) log.warn(run.bindings.length > 1 && w.about ? `${w.about}: ${w.message}` : w.message);
+    for (const w of plan.warnings)
+      log.warn(run.bindings.length > 1 && w.about ? `${w.about}: ${w.message}` : w.message);
     await log.group(run.dryRun ? 'Plan (dry run: nothing is changed)' : 'Plan', async () => {
       if (plan.changes.length === 0) log.info('Everything already matches: nothing to change.');
       for (const [resource, changes] of groupByResource(plan.changes))
@@ -90,10 +92,17 @@ async function applyAndReread(applied: ApplyRun, touched: Set<string>, timeoutSe
   ).then(async (outcomes) => {
     for (const c of plan.changes) {
       const o = outcomes.get(c.id)!;
-      if (!o.ok) failBindings(plan, c.serves, o.skipped ? `not done because an earlier change failed: ${o.error.message}` : o.error.message);
+      if (!o.ok)
+        failBindings(
+          plan,
+          c.serves,
+          o.skipped ? `not done because an earlier change failed: ${o.error.message}` : o.error.message,
+        );
       if (!o.ok) gates.done(unitOf(c));
     }
-    await Promise.all(plan.addonWaits.map((key) => waitAddon(applied, key, timeoutSeconds).finally(() => gates.done(addonUnit(key)))));
+    await Promise.all(
+      plan.addonWaits.map((key) => waitAddon(applied, key, timeoutSeconds).finally(() => gates.done(addonUnit(key)))),
+    );
     gates.openAll();
   });
   applying.catch((e) => gates.failAll(e));
@@ -113,8 +122,14 @@ async function waitAddon(applied: ApplyRun, key: ClusterKey, timeoutSeconds: num
   try {
     await waitForAddon(cluster.aws.eks, cluster.name, timeoutSeconds, applied.log);
   } catch (e) {
-    const podIdentity = applied.state.run.bindings.filter((b) => b.mode === 'pod-identity' && `${b.region}/${b.clusterName}` === key);
-    failBindings(applied.plan, waiting.length ? waiting.flatMap((c) => c.serves) : podIdentity.map(bindingKey), (e as Error).message);
+    const podIdentity = applied.state.run.bindings.filter(
+      (b) => b.mode === 'pod-identity' && `${b.region}/${b.clusterName}` === key,
+    );
+    failBindings(
+      applied.plan,
+      waiting.length ? waiting.flatMap((c) => c.serves) : podIdentity.map(bindingKey),
+      (e as Error).message,
+    );
   }
 }
 
@@ -148,7 +163,9 @@ async function verifyAll(
   for (let i = 0; !run.dryRun && touched.size > 0 && failing().length > 0 && i < VERIFY_DELAYS_MS.length; i++) {
     const delay = VERIFY_DELAYS_MS[i]!;
     const pending = [...new Set(failing().flatMap(([, cs]) => failed(cs).map((c) => c.name)))];
-    log.info(`Not settled yet (${pending.join(', ')}): IAM is eventually consistent; reading again in ${delay / 1000}s.`);
+    log.info(
+      `Not settled yet (${pending.join(', ')}): IAM is eventually consistent; reading again in ${delay / 1000}s.`,
+    );
     await sleep(delay);
     checks = checkAll(await reread(before, touched));
   }
@@ -184,7 +201,8 @@ async function checkTrustQuota(plan: RunPlan, aws: AwsClients, log: Log): Promis
     failBindings(
       plan,
       c.serves,
-      `The trust policy of role ${role} would be ${size} bytes, over this account's AssumeRolePolicySizeQuota of ${quota}: ` +
+      `The trust policy of role ${role} would be ${size} bytes, ` +
+        `over this account's AssumeRolePolicySizeQuota of ${quota}: ` +
         'remove statements that are no longer used, bind this service account to its own role, ' +
         'or ask AWS to raise the quota (up to 8192).',
     );

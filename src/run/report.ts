@@ -6,7 +6,7 @@ import { roleArnFor } from './plan.js';
 import { parsePolicy, statementsOf } from '../core/policy-doc.js';
 import { AGENT_ADDON } from '../resources/addon/plan.js';
 import { ROLE_ARN_ANNOTATION } from '../resources/service-account/plan.js';
-import type { Change, Observed, Warning } from '../core/types.js';
+import type { Change, Observed } from '../core/types.js';
 import { ADDON } from '../resources/addon/kind.js';
 import { ASSOCIATION } from '../resources/association/kind.js';
 import { OIDC_PROVIDER } from '../resources/oidc-provider/kind.js';
@@ -140,7 +140,13 @@ export function summarize(
   return single ? summarizeOne(run, plan, checks, outputs, final) : summarizeMany(run, plan, checks, final);
 }
 
-function summarizeOne(run: RunConfig, plan: RunPlan, checks: Map<BindingKey, Check[]>, outputs: Outputs, final: RunState) {
+function summarizeOne(
+  run: RunConfig,
+  plan: RunPlan,
+  checks: Map<BindingKey, Check[]>,
+  outputs: Outputs,
+  final: RunState,
+) {
   const b = run.bindings[0]!;
   const key = bindingKey(b);
   const config = configOf(run, b);
@@ -161,7 +167,8 @@ function summarizeMany(run: RunConfig, plan: RunPlan, checks: Map<BindingKey, Ch
   const clusters = [...new Set(run.bindings.map(clusterKeyOf))];
   const failedCount = run.bindings.filter((b) => plan.failures.has(bindingKey(b))).length;
   const lines = [
-    `### eks-pod-iam: ${run.bindings.length} bindings in ${clusters.length} cluster${clusters.length === 1 ? '' : 's'}` +
+    `### eks-pod-iam: ${run.bindings.length} bindings in ${clusters.length} ` +
+      `cluster${clusters.length === 1 ? '' : 's'}` +
       `${run.dryRun ? ' (dry run)' : ''}`,
     '',
     `${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'}${run.dryRun ? ' planned' : ''}` +
@@ -184,9 +191,17 @@ function summarizeMany(run: RunConfig, plan: RunPlan, checks: Map<BindingKey, Ch
       const what = own.map((c) => `${c.resource} ${c.action}`).join(', ') || 'none';
       lines.push(`| \`${b.namespace}/${b.serviceAccount}\` | ${b.mode} | ${cell(role)} | ${cell(what)} | ${verdict} |`);
     }
-    const warnings = plan.warnings.filter((w) => members.some((b) => w.about === bindingKey(b)) || w.about === members[0]!.clusterName);
+    const warnings = plan.warnings.filter(
+      (w) => members.some((b) => w.about === bindingKey(b)) || w.about === members[0]!.clusterName,
+    );
     if (warnings.length) lines.push('', ...warnings.map((w) => `> ⚠️ ${cell(w.about)}: ${w.message}`));
-    lines.push('', clusterDiagram(members.map((b) => configOf(run, b)), plan));
+    lines.push(
+      '',
+      clusterDiagram(
+        members.map((b) => configOf(run, b)),
+        plan,
+      ),
+    );
     for (const b of members) {
       const key = bindingKey(b);
       const own = plan.changes.filter((c) => c.serves.includes(key));

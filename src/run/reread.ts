@@ -54,20 +54,22 @@ export async function reread(state: RunState, touched: Set<string>, ready: Ready
     }),
   );
   const bindings = Promise.all(
-    run.bindings.map(async (b): Promise<[BindingKey, RunState['bindings'] extends Map<BindingKey, infer V> ? V : never]> => {
-      const key = bindingKey(b);
-      const before = state.bindings.get(key)!;
-      const cluster = state.clusters.get(`${b.region}/${b.clusterName}`);
-      if (isFailed(before) || !cluster || isFailed(cluster)) return [key, before];
-      const { kube } = cluster;
-      const readAssoc = () => eks.readAssociations(cluster.aws.eks, cluster.name, b.namespace, b.serviceAccount);
-      const readSa = () => k8s.readServiceAccount(kube!, b.namespace, b.serviceAccount);
-      const [associations, serviceAccount] = await Promise.all([
-        again(`association:${key}`, readAssoc, before.associations),
-        kube ? again(`sa:${key}`, readSa, before.serviceAccount) : before.serviceAccount,
-      ]);
-      return [key, { ...before, associations, serviceAccount } satisfies BindingState];
-    }),
+    run.bindings.map(
+      async (b): Promise<[BindingKey, RunState['bindings'] extends Map<BindingKey, infer V> ? V : never]> => {
+        const key = bindingKey(b);
+        const before = state.bindings.get(key)!;
+        const cluster = state.clusters.get(`${b.region}/${b.clusterName}`);
+        if (isFailed(before) || !cluster || isFailed(cluster)) return [key, before];
+        const { kube } = cluster;
+        const readAssoc = () => eks.readAssociations(cluster.aws.eks, cluster.name, b.namespace, b.serviceAccount);
+        const readSa = () => k8s.readServiceAccount(kube!, b.namespace, b.serviceAccount);
+        const [associations, serviceAccount] = await Promise.all([
+          again(`association:${key}`, readAssoc, before.associations),
+          kube ? again(`sa:${key}`, readSa, before.serviceAccount) : before.serviceAccount,
+        ]);
+        return [key, { ...before, associations, serviceAccount } satisfies BindingState];
+      },
+    ),
   );
   const [r, p, c, bs] = await Promise.all([roles, providers, clusters, bindings]);
   return { ...state, roles: new Map(r), providers: new Map(p), clusters: new Map(c), bindings: new Map(bs) };

@@ -21,9 +21,7 @@ export function planAddon(clusterName: string, addon: ObservedAddon | null | und
   if (addon.status === 'ACTIVE') return false;
   if (addon.status === 'CREATING' || addon.status === 'UPDATING') return true;
   if (FAILED.has(addon.status)) throw new PlanError(addonFailure(clusterName, addon));
-  throw new PlanError(
-    `Add-on ${AGENT_ADDON} in cluster ${clusterName} is ${addon.status}; rerun once it has settled.`,
-  );
+  throw new PlanError(`Add-on ${AGENT_ADDON} in cluster ${clusterName} is ${addon.status}; rerun once it has settled.`);
 }
 
 export function addonFailure(cluster: string, addon: ObservedAddon): string {
@@ -33,4 +31,3 @@ export function addonFailure(cluster: string, addon: ObservedAddon): string {
     'fix it in the EKS console or with aws eks update-addon, then rerun.'
   );
 }
-

@@ -33,11 +33,18 @@ export function planOidcProvider(
     .filter((clientId) => !provider.clientIds.includes(clientId))
     .map((clientId) =>
       out.push(
-        change(`client-id:${clientId}`, OIDC_PROVIDER, 'add-client-id', `add client ID ${clientId} to ${providerArn}`, [], {
-          kind: 'add-client-id',
-          providerArn,
-          clientId,
-        }),
+        change(
+          `client-id:${clientId}`,
+          OIDC_PROVIDER,
+          'add-client-id',
+          `add client ID ${clientId} to ${providerArn}`,
+          [],
+          {
+            kind: 'add-client-id',
+            providerArn,
+            clientId,
+          },
+        ),
       ),
     );
 }
