@@ -143,7 +143,9 @@ describe('stale pods and restarts', () => {
       out,
     );
     expect(stale).toEqual(['a']);
-    expect(out.warnings.map((w) => w.message).join()).toMatch(/1 pod\(s\) run as ns\/app without this identity .*: a\./);
+    expect(out.warnings.map((w) => w.message).join()).toMatch(
+      /1 pod\(s\) run as ns\/app without this identity .*: a\./,
+    );
     expect(out.changes).toEqual([]);
   });
 

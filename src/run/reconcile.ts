@@ -53,7 +53,12 @@ export async function reconcile(
     for (const w of plan.warnings)
       log.warn(run.bindings.length > 1 && w.about ? `${w.about}: ${w.message}` : w.message);
     await log.group(run.dryRun ? 'Plan (dry run: nothing is changed)' : 'Plan', async () => {
-      if (plan.changes.length === 0) log.info('Everything already matches: nothing to change.');
+      if (plan.changes.length === 0)
+        log.info(
+          plan.failures.size
+            ? `Nothing to change for the bindings that could be planned (${plan.failures.size} cannot be).`
+            : 'Everything already matches: nothing to change.',
+        );
       for (const [resource, changes] of groupByResource(plan.changes))
         for (const c of changes) log.info(`${resource} ${c.action}: ${c.detail}`);
     });

@@ -1,0 +1,21 @@
+import { check, type Check } from '../../core/check.js';
+import { INLINE_POLICY_NAME } from '../../core/ownership.js';
+import { samePolicy } from '../../core/policy-doc.js';
+import type { ObservedRole } from '../../core/types.js';
+import type { Config } from '../../inputs/config.js';
+
+/** Each managed policy the binding asks for is attached; its inline policy is there, equal in meaning. */
+export function checkPolicies(config: Config, role: ObservedRole | null | undefined): Check[] {
+  const checks = config.policyArns.map((arn) =>
+    check('policy attached', !!role?.attachedPolicyArns.includes(arn), arn),
+  );
+  if (config.inlinePolicy)
+    checks.push(
+      check(
+        'inline policy',
+        !!role?.inlinePolicy && samePolicy(role.inlinePolicy, config.inlinePolicy),
+        `${INLINE_POLICY_NAME} on ${config.role.name}`,
+      ),
+    );
+  return checks;
+}
