@@ -22,7 +22,7 @@ export interface ActionRun {
   stderr: string;
   outputs: Record<string, string>;
   summary: string;
-  changes: { resource: string; action: string; detail: string }[];
+  changes: { resource: string; action: string; detail: string; binding: string }[];
 }
 
 export interface RunOptions {

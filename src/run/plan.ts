@@ -107,7 +107,10 @@ export function planRun(state: RunState, provenance: Readonly<Record<string, str
   for (const b of live())
     planBinding(state, b, plan, out.in(bindingScope(b)), roleReady.get(b.role.name) ?? [], fail, provenance);
 
-  const planned = out.changes.filter((c) => c.serves.some((k) => plan.resolved.has(k)));
+  // A change serves only the bindings still planned; one that serves none of them is not made.
+  const planned = out.changes
+    .map((c) => ({ ...c, serves: c.serves.filter((k) => plan.resolved.has(k)) }))
+    .filter((c) => c.serves.length > 0);
   plan.changes = dedupeNamespaces(inReadingOrder(planned));
   plan.warnings = out.warnings;
   // No add-on wait for a cluster none of whose pod-identity bindings is left to apply.
