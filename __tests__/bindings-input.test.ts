@@ -782,3 +782,36 @@ describe('the binding keys', () => {
     expect(nearest('x')).toBeUndefined();
   });
 });
+
+describe('a kubeconfig reaches one cluster', () => {
+  const twoClusters = `
+- { cluster-name: alpha, service-account: a, role-name: r }
+- { cluster-name: beta, service-account: b, role-name: r }
+`;
+  const kubeconfig = 'apiVersion: v1\nkind: Config\nclusters: []\n';
+
+  test('the kubeconfig input with bindings in two clusters is refused, naming the input', () => {
+    const problems = problemsOf({ ...REGION, bindings: twoClusters, kubeconfig });
+    expect(problems.map((p) => p.message)).toEqual([
+      expect.stringMatching(
+        /^Input "kubeconfig" reaches one cluster, but this run binds service accounts in 2 clusters/,
+      ),
+    ]);
+  });
+
+  test('KUBECONFIG from the environment is set aside, with a warning: each cluster is reached through EKS', () => {
+    const { config, warnings } = run({ ...REGION, bindings: twoClusters }, { '/k': kubeconfig }, { KUBECONFIG: '/k' });
+    expect(config.kube).toEqual({ kind: 'eks' });
+    expect(warnings).toContainEqual(expect.stringMatching(/^KUBECONFIG is ignored: this run binds .* 2 clusters/));
+  });
+
+  test('one cluster keeps the kubeconfig', () => {
+    const { config } = run(
+      { ...REGION, 'cluster-name': 'alpha', bindings: twoClusters, kubeconfig: '/k' },
+      {
+        '/k': kubeconfig,
+      },
+    );
+    expect(config.kube).toEqual({ kind: 'kubeconfig-file', path: '/k' });
+  });
+});

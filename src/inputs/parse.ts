@@ -70,7 +70,7 @@ export function parseRun(
 ): ParsedRun {
   const problems: InputError[] = [];
   const warnings: string[] = [];
-  const settings = parseRunSettings(read, env, fileExists, problems);
+  let settings = parseRunSettings(read, env, fileExists, problems);
   const ctx: BindingContext = { env, readFile, problems, warnings };
   let bindings: BindingConfig[] = [];
   let skipped: RunConfig['skipped'] = [];
@@ -79,6 +79,25 @@ export function parseRun(
   } else {
     const one = parseBinding(singleSource(read), ctx);
     if (one) bindings = [one];
+  }
+  const clusters = new Set(bindings.map((b) => `${b.region}/${b.clusterName}`));
+  if (clusters.size > 1 && settings.kube && settings.kube.kind !== 'eks') {
+    // A kubeconfig reaches one cluster; each cluster of the run is reached through DescribeCluster instead.
+    if (read('kubeconfig')?.trim())
+      problems.push(
+        new InputError(
+          'kubeconfig',
+          `reaches one cluster, but this run binds service accounts in ${clusters.size} clusters: leave it empty ` +
+            '(each cluster is then reached through DescribeCluster and an EKS token), or run one cluster per job.',
+        ),
+      );
+    else {
+      warnings.push(
+        `KUBECONFIG is ignored: this run binds service accounts in ${clusters.size} clusters, ` +
+          'each reached through DescribeCluster and an EKS token.',
+      );
+      settings = { ...settings, kube: { kind: 'eks' } };
+    }
   }
   if (problems.length > 0) throw new InvalidInputs(unique(problems));
   const config: RunConfig = { ...settings, bindings, skipped };
