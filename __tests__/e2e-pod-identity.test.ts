@@ -372,3 +372,25 @@ test('the seed article scenario on Node 24: octopus-worker-awsagentworker / octo
   expect(again.outputs.changed).toBe('false');
   expect((await writes(emu)).aws).toEqual([]);
 });
+
+test('EKS Auto Mode: the agent is built in, so no add-on is installed or waited for; verification says so', async () => {
+  await emu.aws.createCluster('auto', 'us-east-1', {
+    computeConfig: { enabled: true, nodePools: ['general-purpose'] },
+  });
+  expect(awsCli(emu, ['eks', 'describe-cluster', '--name', 'auto']).cluster.computeConfig.enabled).toBe(true);
+  await clearJournals(emu);
+  const r = await run({ 'cluster-name': 'auto' });
+  expect(r.code).toBe(0);
+  const operations = (await emu.aws.journal()).map((j) => j.operation);
+  expect(operations).not.toContain('CreateAddon');
+  expect(r.changes.map((c) => c.resource)).not.toContain('eks-addon');
+  expect(r.stdout).toMatch(/✓ agent add-on: EKS Auto Mode: the Pod Identity agent is built in/);
+  expect(r.summary).toMatch(/\| agent add-on \| ✅ pass \| EKS Auto Mode/);
+  expect(awsCli(emu, ['eks', 'list-addons', '--cluster-name', 'auto']).addons).toEqual([]);
+  expect(associations()).toHaveLength(0); // the demo cluster is untouched
+  await clearJournals(emu);
+  const again = await run({ 'cluster-name': 'auto' });
+  expect(again.outputs.changed).toBe('false');
+  const after = await writes(emu);
+  expect([...after.aws, ...after.kube]).toEqual([]);
+});

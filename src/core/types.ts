@@ -66,6 +66,8 @@ export interface ObservedPod {
 export interface ObservedCluster {
   arn: string;
   issuer: string | undefined;
+  /** EKS Auto Mode (`computeConfig.enabled`): the Pod Identity agent is built in, no add-on is needed. */
+  autoMode?: boolean;
 }
 
 /** Everything observed before planning. `null` = looked and it does not exist; `undefined` = not looked at. */

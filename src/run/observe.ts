@@ -100,6 +100,8 @@ async function readCluster(
   // EKS clusters are only visible to their own account, so the cluster's ARN names the account a role created
   // by name lands in (no STS call needed).
   const accountId = described.arn?.split(':')[4] || (await callerAccount(aws));
+  // Auto Mode has the agent built in: the add-on (read alongside, before this was known) is not looked at.
+  const autoMode = described.computeConfig?.enabled === true;
   const kube = wantsKube ? await (early ?? connectKube(run, name, region, aws, described, env)) : undefined;
   const irsa = bindings.some((b) => b.mode === 'irsa');
   return {
@@ -111,8 +113,9 @@ async function readCluster(
     info: {
       arn: described.arn || clusterArn(partition, region, accountId, name),
       issuer: described.identity?.oidc?.issuer,
+      autoMode,
     },
-    addon: await addon,
+    addon: autoMode ? undefined : await addon,
     kube,
     webhook: kube && irsa ? await k8s.webhookPresent(kube) : undefined,
   };

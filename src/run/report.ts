@@ -25,7 +25,9 @@ export function describeObserved(config: Config, o: Observed): string[] {
     const attached = config.policyArns.length ? `, ${role.attachedPolicyArns.length} attached policies` : '';
     lines.push(`${ROLE} ${role.name}: exists, ${statements} trust statement(s)${attached}`);
   } else lines.push(`${ROLE} ${config.role.name}: does not exist`);
-  if (o.addon !== undefined) lines.push(`${ADDON} ${AGENT_ADDON}: ${o.addon ? o.addon.status : 'not installed'}`);
+  if (config.mode === 'pod-identity' && o.cluster.autoMode)
+    lines.push(`${ADDON} ${AGENT_ADDON}: not needed (EKS Auto Mode has the agent built in)`);
+  else if (o.addon !== undefined) lines.push(`${ADDON} ${AGENT_ADDON}: ${o.addon ? o.addon.status : 'not installed'}`);
   if (o.associations) {
     const bound = o.associations.map((a) => `${a.associationId} → ${a.roleArn}`).join(', ');
     lines.push(`${ASSOCIATION}: ${bound || 'none'}`);

@@ -20,7 +20,7 @@ export function verify(config: Config, observed: Observed): Check[] {
   const checks = [checkTrust(config.role.name, role, binding), ...checkPolicies(config, role)];
   if (config.mode === 'pod-identity') {
     checks.push(checkAssociation(config, roleArn, observed.associations));
-    if (config.installAgent) checks.push(checkAddon(observed.addon));
+    if (config.installAgent) checks.push(checkAddon(observed.addon, observed.cluster.autoMode));
   } else {
     checks.push(checkProvider(providerArn, observed.oidcProvider, config.audience));
     checks.push(...checkAnnotation(config, roleArn, observed.serviceAccount, observed.webhook));
