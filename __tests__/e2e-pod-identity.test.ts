@@ -373,7 +373,7 @@ test('the seed article scenario on Node 24: octopus-worker-awsagentworker / octo
   expect((await writes(emu)).aws).toEqual([]);
 });
 
-test('EKS Auto Mode: the agent is built in, so no add-on is installed or waited for; verification says so', async () => {
+test('EKS Auto Mode: the agent is built in: no add-on installed or waited for; verification says so', async () => {
   await emu.aws.createCluster('auto', 'us-east-1', {
     computeConfig: { enabled: true, nodePools: ['general-purpose'] },
   });
