@@ -167,6 +167,8 @@ describe('a manifest of twelve bindings', () => {
       audience: 'sts.amazonaws.com',
       scopeTrust: false,
       restartWorkloads: true, // top-level
+      disableSessionTags: false,
+      sessionPolicy: undefined,
     });
     expect(config.bindings[6]).toMatchObject({ namespace: 'apps', policyArns: [READ_ONLY], restartWorkloads: true });
     expect(config.bindings[10]).toMatchObject({ policyArns: [], restartWorkloads: false });

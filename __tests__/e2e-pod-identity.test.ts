@@ -394,3 +394,36 @@ test('EKS Auto Mode: the agent is built in: no add-on installed or waited for; v
   const after = await writes(emu);
   expect([...after.aws, ...after.kube]).toEqual([]);
 });
+
+test('no session tags and a session policy: on the association, compared by meaning, changed in place', async () => {
+  const doc = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] };
+  const first = await run({ 'disable-session-tags': 'true', 'session-policy': JSON.stringify(doc) });
+  expect(first.code).toBe(0);
+  const [{ associationId }] = associations();
+  let a = describeAssociation(associationId);
+  expect(a.disableSessionTags).toBe(true);
+  expect(JSON.parse(a.policy)).toEqual(doc);
+  expect(first.stdout).toMatch(/✓ association: a-\S+ → \S+ \(no session tags, session policy as given\)/);
+
+  // The same policy, other whitespace and key order: nothing to write.
+  await clearJournals(emu);
+  const reordered = `{ "Statement": [ { "Resource": "*", "Action": ["s3:GetObject"], "Effect": "Allow" } ],
+    "Version": "2012-10-17" }`;
+  const same = await run({ 'disable-session-tags': 'true', 'session-policy': reordered });
+  expect(same.outputs.changed).toBe('false');
+  expect((await writes(emu)).aws).toEqual([]);
+
+  // Another policy, then none and session tags back on: updated in place, same association.
+  const other = { ...doc, Statement: [{ ...doc.Statement[0], Action: 's3:PutObject' }] };
+  const changed = await run({ 'disable-session-tags': 'true', 'session-policy': JSON.stringify(other) });
+  expect(changed.changes).toEqual([
+    expect.objectContaining({ resource: 'pod-identity-association', action: 'update' }),
+  ]);
+  expect(JSON.parse(describeAssociation(associationId).policy)).toEqual(other);
+  const cleared = await run();
+  expect(cleared.changes.map((c) => c.detail)).toEqual([
+    expect.stringMatching(/enable session tags, remove the session policy/),
+  ]);
+  a = describeAssociation(associationId);
+  expect([a.associationId, a.disableSessionTags, a.policy ?? '']).toEqual([associationId, false, '']);
+});

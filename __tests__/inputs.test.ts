@@ -80,6 +80,18 @@ const BAD: [InputName, Partial<Record<InputName, string>>, RegExp][] = [
     /at most 20/,
   ],
   ['inline-policy', { 'inline-policy': '{not json' }, /not valid JSON/],
+  ['session-policy', { 'disable-session-tags': 'true', 'session-policy': '{not json' }, /not valid JSON/],
+  ['session-policy', { 'session-policy': policy({ Statement: [stmt] }) }, /needs "disable-session-tags: true"/],
+  [
+    'session-policy',
+    {
+      'disable-session-tags': 'true',
+      'session-policy': policy({ Statement: Array.from({ length: 40 }, (_, i) => ({ ...stmt, Sid: `S${i}` })) }),
+    },
+    /characters without whitespace; EKS allows 2048/,
+  ],
+  ['disable-session-tags', { 'disable-session-tags': 'sometimes' }, /"true" or "false"/],
+  ['scope-trust', { 'scope-trust': 'true', 'disable-session-tags': 'true' }, /turns off: the role could not be/],
   ['inline-policy', { 'inline-policy': '[]' }, /JSON object/],
   ['inline-policy', { 'inline-policy': policy({ Version: '2012-10-17' }) }, /Statement/],
   ['inline-policy', { 'inline-policy': policy({ Statement: [{ ...stmt, Principal: '*' }] }) }, /trust/],

@@ -42,6 +42,7 @@ const observed = (over: Partial<Observed> = {}): Observed => ({
       roleArn: ROLE_ARN,
       targetRoleArn: undefined,
       disableSessionTags: false,
+      policy: undefined,
       ownerArn: undefined,
       tags: {},
     },

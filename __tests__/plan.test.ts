@@ -51,6 +51,7 @@ function observed(over: Partial<Observed> = {}): Observed {
         roleArn: ROLE_ARN,
         targetRoleArn: undefined,
         disableSessionTags: false,
+        policy: undefined,
         ownerArn: undefined,
         tags: {},
       },
@@ -116,7 +117,6 @@ describe('pod identity', () => {
         associationId: 'a-aaaaaaaaaaaaaaaaa',
         roleArn: ROLE_ARN,
         clearTargetRole: false,
-        enableSessionTags: false,
       },
     ]);
   });
@@ -128,7 +128,7 @@ describe('pod identity', () => {
     expect(plan(config(), o).changes[0]!.op).toMatchObject({
       kind: 'update-association',
       clearTargetRole: true,
-      enableSessionTags: true,
+      disableSessionTags: false,
     });
   });
 

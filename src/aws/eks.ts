@@ -111,6 +111,7 @@ async function describeAssociation(
     roleArn: a!.roleArn!,
     targetRoleArn: a!.targetRoleArn || undefined,
     disableSessionTags: a!.disableSessionTags ?? false,
+    policy: a!.policy || undefined,
     ownerArn: a!.ownerArn || undefined,
     tags: a!.tags ?? {},
     createdAt: a!.createdAt?.toISOString(),
@@ -124,12 +125,23 @@ export interface AssociationRef {
 
 export async function createAssociation(
   eks: EKSClient,
-  p: { clusterName: string; namespace: string; serviceAccount: string; roleArn: string; tags: Record<string, string> },
+  p: {
+    clusterName: string;
+    namespace: string;
+    serviceAccount: string;
+    roleArn: string;
+    tags: Record<string, string>;
+    disableSessionTags: boolean;
+    policy: string | undefined;
+  },
 ): Promise<AssociationRef> {
   const { association: a } = await eks.send(
     new CreatePodIdentityAssociationCommand({
       ...p,
       tags: Object.keys(p.tags).length ? p.tags : undefined,
+      // Sent only when set: an EKS without these fields (or an emulator) sees the request it always saw.
+      disableSessionTags: p.disableSessionTags || undefined,
+      policy: p.policy,
     }),
   );
   return { associationId: a!.associationId!, associationArn: a!.associationArn! };
@@ -142,7 +154,10 @@ export async function updateAssociation(
     associationId: string;
     roleArn: string;
     clearTargetRole: boolean;
-    enableSessionTags: boolean;
+    /** Set only to change it. */
+    disableSessionTags?: boolean;
+    /** Set only to change it; '' removes the session policy. */
+    policy?: string;
   },
 ): Promise<AssociationRef> {
   const { association: a } = await eks.send(
@@ -150,9 +165,10 @@ export async function updateAssociation(
       clusterName: p.clusterName,
       associationId: p.associationId,
       roleArn: p.roleArn,
-      // EKS clears a target role when given an empty string.
+      // EKS clears a target role (and a session policy) when given an empty string.
       targetRoleArn: p.clearTargetRole ? '' : undefined,
-      disableSessionTags: p.enableSessionTags ? false : undefined,
+      disableSessionTags: p.disableSessionTags,
+      policy: p.policy,
     }),
   );
   return { associationId: a!.associationId!, associationArn: a!.associationArn! };

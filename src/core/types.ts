@@ -31,6 +31,8 @@ export interface ObservedAssociation {
   roleArn: string;
   targetRoleArn: string | undefined;
   disableSessionTags: boolean;
+  /** The session policy EKS applies to the association's sessions (JSON text). */
+  policy: string | undefined;
   ownerArn: string | undefined;
   tags: Record<string, string>;
   /** ISO time; pods created before it were not given Pod Identity credentials. */
@@ -130,13 +132,22 @@ export type Op =
   | { kind: 'create-oidc-provider'; url: string; clientIds: string[]; tags: Record<string, string> }
   | { kind: 'add-client-id'; providerArn: string; clientId: string }
   | { kind: 'create-addon'; addonName: string }
-  | { kind: 'create-association'; roleArn: string; tags: Record<string, string> }
+  | {
+      kind: 'create-association';
+      roleArn: string;
+      tags: Record<string, string>;
+      disableSessionTags: boolean;
+      policy: string | undefined;
+    }
   | {
       kind: 'update-association';
       associationId: string;
       roleArn: string;
       clearTargetRole: boolean;
-      enableSessionTags: boolean;
+      /** Set only when it changes. */
+      disableSessionTags?: boolean;
+      /** Set only when it changes ('' removes it). */
+      policy?: string;
     }
   | { kind: 'tag-association'; associationArn: string; tags: Record<string, string> }
   | { kind: 'create-namespace'; name: string }

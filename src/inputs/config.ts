@@ -29,6 +29,8 @@ export interface Config {
   readonly installAgent: boolean;
   readonly audience: string;
   readonly scopeTrust: boolean;
+  readonly disableSessionTags: boolean;
+  readonly sessionPolicy: Readonly<PolicyDocument> | undefined;
   readonly restartWorkloads: boolean;
   readonly dryRun: boolean;
   readonly kube: Readonly<KubeAccess>;

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { partitionOfRegion, type Partition } from '../arn.js';
 import { manifestBindings } from './bindings.js';
 import type { BindingConfig, Config, KubeAccess, RoleRef, RunConfig, RunSettings } from './config.js';
-import { inlinePolicy } from './policy.js';
+import { inlinePolicy, sessionPolicy } from './policy.js';
 import { INPUT_DEFAULTS, type BindingInputName, type InputName, type InputReader } from './spec.js';
 import * as v from './validate.js';
 import { InputError } from './validate.js';
@@ -224,13 +224,35 @@ export function parseBinding(src: BindingSource, { env, readFile, problems, warn
   const createServiceAccount = bool('create-service-account');
   const scopeTrust = bool('scope-trust');
   const restartWorkloads = bool('restart-workloads');
+  const disableSessionTags = bool('disable-session-tags');
+  const session = raw('session-policy') ? check(() => sessionPolicy(raw('session-policy'), readFile)) : undefined;
   const audience = check(() => v.audience(raw('audience')));
+  if (session && disableSessionTags === false)
+    problems.push(
+      new InputError(
+        'session-policy',
+        'needs "disable-session-tags: true": EKS applies a session policy only to sessions without session tags.',
+        src.label('session-policy'),
+      ),
+    );
+  if (scopeTrust && disableSessionTags && mode === 'pod-identity')
+    problems.push(
+      new InputError(
+        'scope-trust',
+        'conditions the trust on session tags, which "disable-session-tags: true" turns off: ' +
+          'the role could not be assumed; give one or the other.',
+        src.label('scope-trust'),
+      ),
+    );
 
   if (problems.length > before) return undefined;
 
   // Said only of values the binding gives itself: a top-level default that some items cannot use is no mistake.
   if (mode === 'irsa' && scopeTrust && src.own('scope-trust'))
     warnings.push(`Input "${src.label('scope-trust')}" applies to pod-identity mode only; it is ignored in irsa mode.`);
+  for (const name of ['disable-session-tags', 'session-policy'] as const)
+    if (mode === 'irsa' && raw(name) !== INPUT_DEFAULTS[name] && src.own(name))
+      warnings.push(`Input "${src.label(name)}" applies to pod-identity mode only; it is ignored in irsa mode.`);
   if (mode === 'pod-identity' && audience !== INPUT_DEFAULTS.audience && src.own('audience'))
     warnings.push(`Input "${src.label('audience')}" applies to irsa mode only; it is ignored in pod-identity mode.`);
   if (role?.kind === 'arn' && boundary && src.own('permissions-boundary'))
@@ -256,6 +278,8 @@ export function parseBinding(src: BindingSource, { env, readFile, problems, warn
     audience: audience!,
     scopeTrust: scopeTrust!,
     restartWorkloads: restartWorkloads!,
+    disableSessionTags: disableSessionTags!,
+    sessionPolicy: session,
   };
   return binding;
 }

@@ -1,4 +1,4 @@
-// The `inline-policy` input: a JSON identity policy, or file://path to one.
+// The policy-document inputs (`inline-policy`, `session-policy`): a JSON identity policy, or file://path to one.
 import { readFileSync } from 'node:fs';
 import type { PolicyDocument } from './config.js';
 import { InputError } from './validate.js';
@@ -6,11 +6,33 @@ import { InputError } from './validate.js';
 /** IAM's limit on the aggregate size of a role's inline policies, whitespace excluded. */
 const MAX_INLINE_POLICY_CHARS = 10240;
 
-const fail = (detail: string): never => {
-  throw new InputError('inline-policy', detail);
-};
+/** EKS's limit on an association's session policy. */
+const MAX_SESSION_POLICY_CHARS = 2048;
 
-export function inlinePolicy(raw: string, readFile = (p: string) => readFileSync(p, 'utf8')): PolicyDocument {
+type DocumentInput = 'inline-policy' | 'session-policy';
+
+const failing =
+  (input: DocumentInput) =>
+  (detail: string): never => {
+    throw new InputError(input, detail);
+  };
+
+const defaultRead = (p: string) => readFileSync(p, 'utf8');
+
+export const inlinePolicy = (raw: string, readFile = defaultRead) =>
+  policyDocument('inline-policy', raw, readFile, MAX_INLINE_POLICY_CHARS, 'IAM');
+
+export const sessionPolicy = (raw: string, readFile = defaultRead) =>
+  policyDocument('session-policy', raw, readFile, MAX_SESSION_POLICY_CHARS, 'EKS');
+
+function policyDocument(
+  input: DocumentInput,
+  raw: string,
+  readFile: (path: string) => string,
+  maxChars: number,
+  service: string,
+): PolicyDocument {
+  const fail = failing(input);
   let text = raw.trim();
   if (text.startsWith('file://')) {
     const path = text.slice('file://'.length);
@@ -27,22 +49,27 @@ export function inlinePolicy(raw: string, readFile = (p: string) => readFileSync
   } catch (e) {
     return fail(`is not valid JSON (${(e as Error).message}).`);
   }
-  return checkIdentityPolicy(doc);
+  return checkIdentityPolicy(doc, fail, maxChars, service);
 }
 
-function checkIdentityPolicy(doc: unknown): PolicyDocument {
+function checkIdentityPolicy(
+  doc: unknown,
+  fail: (detail: string) => never,
+  maxChars: number,
+  service: string,
+): PolicyDocument {
   if (!isObject(doc)) return fail('must be a JSON object with a "Statement".');
   if (doc.Version !== undefined && doc.Version !== '2012-10-17' && doc.Version !== '2008-10-17')
     fail(`has Version ${JSON.stringify(doc.Version)}; use "2012-10-17".`);
   const statements = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
   if (doc.Statement === undefined || statements.length === 0) fail('must have at least one "Statement".');
-  statements.forEach((s, i) => checkStatement(s, i + 1));
-  if (JSON.stringify(doc).length > MAX_INLINE_POLICY_CHARS)
-    fail(`is ${JSON.stringify(doc).length} characters without whitespace; IAM allows ${MAX_INLINE_POLICY_CHARS}.`);
+  statements.forEach((s, i) => checkStatement(s, i + 1, fail));
+  if (JSON.stringify(doc).length > maxChars)
+    fail(`is ${JSON.stringify(doc).length} characters without whitespace; ${service} allows ${maxChars}.`);
   return doc as PolicyDocument;
 }
 
-function checkStatement(s: unknown, n: number): void {
+function checkStatement(s: unknown, n: number, fail: (detail: string) => never): void {
   if (!isObject(s)) return fail(`statement ${n} must be a JSON object.`);
   if ('Principal' in s || 'NotPrincipal' in s)
     fail(`statement ${n} has a Principal: that is a trust (resource) policy; give a permissions policy for the role.`);

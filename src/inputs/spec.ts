@@ -22,6 +22,8 @@ export const INPUT_DEFAULTS = {
   'dry-run': 'false',
   kubeconfig: '',
   'wait-timeout': '600',
+  'disable-session-tags': 'false',
+  'session-policy': '',
   bindings: '',
 } as const satisfies Record<string, string | undefined>;
 

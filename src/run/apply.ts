@@ -67,10 +67,7 @@ export async function applyChange(c: Change, run: ApplyRun): Promise<void> {
         run.addonsActive.add(cluster.key);
       return;
     case 'create-association':
-      run.associations.set(
-        c.target.binding!,
-        await createAssociation(op.roleArn, op.tags, associationContext(cluster, config!, run)),
-      );
+      run.associations.set(c.target.binding!, await createAssociation(op, associationContext(cluster, config!, run)));
       return;
     case 'update-association':
       run.associations.set(c.target.binding!, await updateAssociation(op, associationContext(cluster, config!, run)));

@@ -5,6 +5,7 @@ import { errorName } from '../../aws/clients.js';
 import * as eks from '../../aws/eks.js';
 import type { Config } from '../../inputs/config.js';
 import type { Log } from '../../platform/types.js';
+import { samePolicy } from '../../core/policy-doc.js';
 import { sleep } from '../../time.js';
 
 export interface AssociationContext {
@@ -15,37 +16,55 @@ export interface AssociationContext {
 
 /** Create; when another run created it first (409), update that one instead. */
 export async function createAssociation(
-  roleArn: string,
-  tags: Record<string, string>,
+  op: { roleArn: string; tags: Record<string, string>; disableSessionTags: boolean; policy: string | undefined },
   ctx: AssociationContext,
 ): Promise<eks.AssociationRef> {
   const { config, client } = ctx;
   const { clusterName, namespace, serviceAccount } = config;
+  const { roleArn, tags, disableSessionTags, policy } = op;
   try {
     return await whileRoleIsNew(ctx, () =>
-      eks.createAssociation(client, { clusterName, namespace, serviceAccount, roleArn, tags }),
+      eks.createAssociation(client, {
+        clusterName,
+        namespace,
+        serviceAccount,
+        roleArn,
+        tags,
+        disableSessionTags,
+        policy,
+      }),
     );
   } catch (e) {
     if (errorName(e) !== 'ResourceInUseException') throw e;
     ctx.log.info(`Association for ${namespace}/${serviceAccount} was created concurrently; updating it instead.`);
     const [current] = await eks.readAssociations(client, clusterName, namespace, serviceAccount);
     if (!current) throw e;
-    if (current.roleArn === roleArn) return current;
     const { associationId } = current;
+    const samePolicyNow = policy ? !!current.policy && samePolicy(current.policy, policy) : !current.policy;
+    const sameTags = current.disableSessionTags === disableSessionTags;
+    if (current.roleArn === roleArn && !current.targetRoleArn && sameTags && samePolicyNow) return current;
+    // The other run's association, brought to what this run wants (what already matches is not sent).
     return whileRoleIsNew(ctx, () =>
       eks.updateAssociation(client, {
         clusterName,
         associationId,
         roleArn,
-        clearTargetRole: false,
-        enableSessionTags: false,
+        clearTargetRole: !!current.targetRoleArn,
+        ...(sameTags ? {} : { disableSessionTags }),
+        ...(samePolicyNow ? {} : { policy: policy ?? '' }),
       }),
     );
   }
 }
 
 export function updateAssociation(
-  op: { associationId: string; roleArn: string; clearTargetRole: boolean; enableSessionTags: boolean },
+  op: {
+    associationId: string;
+    roleArn: string;
+    clearTargetRole: boolean;
+    disableSessionTags?: boolean;
+    policy?: string;
+  },
   ctx: AssociationContext,
 ): Promise<eks.AssociationRef> {
   return whileRoleIsNew(ctx, () => eks.updateAssociation(ctx.client, { clusterName: ctx.config.clusterName, ...op }));

@@ -2,7 +2,11 @@
 import type { Config } from '../../inputs/config.js';
 import { PlanError, change, type ChangeList } from '../../core/changes.js';
 import type { ObservedAssociation } from '../../core/types.js';
+import { samePolicy } from '../../core/policy-doc.js';
 import { ASSOCIATION } from './kind.js';
+
+const sessionNote = (config: Config) =>
+  config.sessionPolicy ? ', no session tags, a session policy' : config.disableSessionTags ? ', no session tags' : '';
 
 export function planAssociation(
   config: Config,
@@ -16,10 +20,12 @@ export function planAssociation(
   const current = existing[0];
   if (!current) {
     out.push(
-      change('association', ASSOCIATION, 'create', `associate ${who} with ${roleArn}`, after, {
+      change('association', ASSOCIATION, 'create', `associate ${who} with ${roleArn}${sessionNote(config)}`, after, {
         kind: 'create-association',
         roleArn,
         tags: { ...config.tags, ...provenance },
+        disableSessionTags: config.disableSessionTags,
+        policy: config.sessionPolicy && JSON.stringify(config.sessionPolicy),
       }),
     );
     return;
@@ -30,12 +36,16 @@ export function planAssociation(
         '(an add-on); change it through that add-on, not eks-pod-iam.',
     );
   const clearTargetRole = !!current.targetRoleArn;
-  const enableSessionTags = current.disableSessionTags;
-  if (current.roleArn !== roleArn || clearTargetRole || enableSessionTags) {
+  const sessionTags = current.disableSessionTags !== config.disableSessionTags;
+  // Compared by meaning: whitespace or key order never causes a write.
+  const wanted = config.sessionPolicy;
+  const policy = wanted ? !current.policy || !samePolicy(current.policy, wanted) : !!current.policy;
+  if (current.roleArn !== roleArn || clearTargetRole || sessionTags || policy) {
     const what = [
       current.roleArn !== roleArn ? `role ${current.roleArn} → ${roleArn}` : '',
       clearTargetRole ? `clear target role ${current.targetRoleArn}` : '',
-      enableSessionTags ? 'enable session tags' : '',
+      sessionTags ? `${config.disableSessionTags ? 'disable' : 'enable'} session tags` : '',
+      policy ? (wanted ? `${current.policy ? 'change' : 'set'} the session policy` : 'remove the session policy') : '',
     ].filter(Boolean);
     out.push(
       change(
@@ -49,7 +59,8 @@ export function planAssociation(
           associationId: current.associationId,
           roleArn,
           clearTargetRole,
-          enableSessionTags,
+          ...(sessionTags ? { disableSessionTags: config.disableSessionTags } : {}),
+          ...(policy ? { policy: wanted ? JSON.stringify(wanted) : '' } : {}),
         },
       ),
     );
