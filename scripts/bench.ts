@@ -329,6 +329,8 @@ async function many(emu: Emulators): Promise<Many> {
   const wallAdd = m(LADD, (x) => x.ms);
   const createAddon = m(LADD, (x) => x.firstSent.CreateAddon ?? NaN);
   const before = m(LADD, (x) => Object.values(x.firstSent).filter((t) => t < (x.firstSent.CreateAddon ?? 0)).length);
+  const first = samples.get(LADD)![0]!.firstSent;
+  const beforeNames = Object.keys(first).filter((op) => first[op]! < (first.CreateAddon ?? 0));
   const lines = [
     'many bindings in one run (input `bindings`, one cluster; medians; targets from issue 11):',
     `  ${L20}: wall ${ms(wall20)} (target <= 3000 ms: ${met(wall20 <= 3000)}); ${all(L20, 20)}; ` +
@@ -342,7 +344,7 @@ async function many(emu: Emulators): Promise<Many> {
       `(target <= 1.5: ${met(wall100 <= 1.5 * floor100)})`,
     `  ${LADD}: wall ${ms(wallAdd)} = ${(wallAdd / 20000).toFixed(2)}x the 20 s wait (target <= 1.1: ` +
       `${met(wallAdd <= 22000)}); CreateAddon sent ${ms(createAddon)} after process start, ` +
-      `${before} other operation(s) sent before it; ${all(LADD, 5)}`,
+      `${before} other AWS operation(s) sent before it (${beforeNames.join(', ')}: first run); ${all(LADD, 5)}`,
     ...(problems.length ? ['  failures:', ...problems.slice(0, 10)] : []),
     '',
   ];
