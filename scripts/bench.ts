@@ -4,6 +4,12 @@
 // overrides it, "" = none). Scenarios, each on a fresh state, RUNS times, interleaved:
 //   pod-identity fresh (add-on already ACTIVE, no role), its no-op rerun; IRSA fresh, its no-op rerun;
 //   pod-identity on an existing role with a foreign trust statement (a trust merge).
+// Many bindings in one run (input `bindings`, issue 11), each with its target printed and whether it is met:
+//   20 pod-identity bindings on one cluster (add-on ACTIVE, 10 roles, 4 namespaces), fresh (vs the same 20 run one
+//   by one, once) and its no-op rerun (calls per binding); 100 bindings against IAM allowing 10 writes per second
+//   (wall vs IAM writes / 10 per s); a handful of bindings on a cluster whose add-on needs 20 s to become ACTIVE
+//   (wall vs that wait, and when CreateAddon was sent). BENCH_MANY=0 skips them; BENCH_RUNS_SLOW (default
+//   min(RUNS, 3)) is the number of runs of the two slow ones.
 // Per run, from the emulators' journals (each request's arrival and answer, monotonic ms, one clock for both):
 //   depth     the longest chain of requests that had to wait for one another (B after A when B arrived after A
 //             was answered), i.e. how many round trips in a row the run needed;
@@ -31,6 +37,9 @@ const LATENCY_MS: Record<string, number> = Object.fromEntries(
     .map(([k, v]) => [k!.toLowerCase(), Number(v)]),
 );
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+/** Runs of the two slow many-binding scenarios (100 bindings at 10 IAM writes/s; the add-on's 20 s). */
+const RUNS_SLOW = Number(process.env.BENCH_RUNS_SLOW ?? Math.max(1, Math.min(RUNS, 3)));
+const MANY = process.env.BENCH_MANY !== '0';
 /** Node 24, as GitHub runs the action (`runs.using: node24`); BENCH_NODE=system measures this machine's own node. */
 const NODE = process.env.BENCH_NODE === 'system' ? SYSTEM_NODE : NODE24;
 const BUNDLE = fileURLToPath(new URL('../dist/index.js', import.meta.url));
@@ -59,6 +68,11 @@ interface Sample {
   depth: number;
   path: number;
   idle: number;
+  /** IAM writes IAM accepted, and the ones it answered 400 Throttling (the rate limit). */
+  iamWrites: number;
+  throttled: number;
+  /** When each AWS operation was first sent, ms after process start (t0). */
+  firstSent: Record<string, number>;
 }
 
 function exec(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
@@ -113,7 +127,8 @@ async function measure(emu: Emulators, run: () => Promise<void>): Promise<Sample
   const t0 = nowMs();
   await run();
   const ms = nowMs() - t0;
-  const aws = (await emu.aws.journal()).map((j) => ({
+  const journal = await emu.aws.journal();
+  const aws = journal.map((j) => ({
     service: j.service,
     start: j.start,
     end: j.end,
@@ -128,7 +143,7 @@ async function measure(emu: Emulators, run: () => Promise<void>): Promise<Sample
   const all = [...aws, ...kube];
   if (process.env.BENCH_TRACE) {
     const names = [
-      ...(await emu.aws.journal()).map((j) => `${j.service} ${j.operation} ${j.status}`),
+      ...journal.map((j) => `${j.service} ${j.operation} ${j.status}`),
       ...(await emu.kube.journal()).map((j) => `kube ${j.verb} ${j.resource ?? j.path} ${j.status}`),
     ];
     const rows = all.map((r, i) => ({ ...r, name: names[i]! })).sort((a, b) => a.start - b.start);
@@ -145,6 +160,12 @@ async function measure(emu: Emulators, run: () => Promise<void>): Promise<Sample
     kubeWrites: kube.filter((r) => r.write).length,
     ...chains(all),
     idle: idle(all),
+    iamWrites: journal.filter((j) => j.service === 'iam' && isMutating(j.operation) && j.status < 400).length,
+    throttled: journal.filter((j) => j.status === 400 && j.fault === 'throttle').length,
+    firstSent: journal.reduce<Record<string, number>>(
+      (acc, j) => ({ ...acc, [j.operation]: Math.min(acc[j.operation] ?? Infinity, j.start - t0) }),
+      {},
+    ),
   };
 }
 
@@ -193,6 +214,143 @@ const scenarios: Scenario[] = [
   },
 ];
 
+// Many bindings (issue 11 "Speed").
+const NAMESPACES = ['apps', 'web', 'jobs', 'data'];
+const POLICIES = [
+  POLICY,
+  'arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess',
+  'arn:aws:iam::aws:policy/AmazonSQSFullAccess',
+  'arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy',
+  'arn:aws:iam::aws:policy/AmazonSSMReadOnlyAccess',
+];
+type Binding = Record<'namespace' | 'service-account' | 'role-name' | 'policy-arns', string>;
+/**
+ * n pod-identity bindings on CLUSTER, n/2 roles: the first three quarters of the bindings share a role by three, the
+ * rest have one each; each role one policy ARN; service accounts (created by the run) in four namespaces.
+ */
+function manyBindings(n: number): Binding[] {
+  return Array.from({ length: n }, (_, i) => {
+    const role = i < (3 * n) / 4 ? Math.floor(i / 3) : Math.ceil(n / 4) + i - Math.ceil((3 * n) / 4);
+    return {
+      namespace: NAMESPACES[i % NAMESPACES.length]!,
+      'service-account': `sa-${i}`,
+      'role-name': `bench-role-${role}`,
+      'policy-arns': POLICIES[role % POLICIES.length]!,
+    };
+  });
+}
+async function seedNamespaces(emu: Emulators): Promise<void> {
+  for (const name of NAMESPACES)
+    if (name !== 'apps') await emu.kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+}
+/** Bindings the run reports applied without an error (0 when it did not report them). */
+function converged(r: { outputs: Record<string, string> }): number {
+  try {
+    return (JSON.parse(r.outputs.bindings ?? '[]') as { error?: string }[]).filter((b) => !b.error).length;
+  } catch {
+    return 0;
+  }
+}
+const failure = (r: { code: number; stdout: string }) =>
+  `exit ${r.code}: ${r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('::error'))
+    .slice(0, 3)
+    .join(' ')}`;
+
+interface Many {
+  samples: Map<string, Sample[]>;
+  lines: string[];
+}
+
+async function many(emu: Emulators): Promise<Many> {
+  const samples = new Map<string, Sample[]>();
+  const add = (label: string, s: Sample) => samples.set(label, [...(samples.get(label) ?? []), s]);
+  const problems: string[] = [];
+  const runMany = async (items: Binding[], label: string, ok: number[]) => {
+    const r = await runBundle(
+      { 'cluster-name': CLUSTER, bindings: JSON.stringify(items) },
+      { node: NODE, env: emu.programEnv() },
+    );
+    const n = r.code === 0 ? converged(r) : 0;
+    ok.push(n);
+    if (n !== items.length) problems.push(`  ${label}: ${n}/${items.length} converged (${failure(r)})`);
+  };
+  const L20 = '20 bindings, fresh (add-on ACTIVE)';
+  const L20R = '20 bindings, no-op rerun';
+  const L100 = `100 bindings, IAM 10 writes/s (${RUNS_SLOW} runs)`;
+  const LADD = `5 bindings, add-on ACTIVE after 20s (${RUNS_SLOW} runs)`;
+  const ok: Record<string, number[]> = { [L20]: [], [L20R]: [], [L100]: [], [LADD]: [] };
+  const b20 = manyBindings(20);
+  const b100 = manyBindings(100);
+  const b5 = manyBindings(5);
+  for (let i = 0; i < Math.max(RUNS, RUNS_SLOW); i++) {
+    if (i < RUNS) {
+      await freshCluster(emu);
+      await withAddon(emu);
+      await seedNamespaces(emu);
+      add(L20, await measure(emu, () => runMany(b20, L20, ok[L20]!)));
+      add(L20R, await measure(emu, () => runMany(b20, L20R, ok[L20R]!)));
+    }
+    if (i < RUNS_SLOW) {
+      await freshCluster(emu);
+      await withAddon(emu);
+      await seedNamespaces(emu);
+      await emu.aws.setIamWriteRateLimit(10);
+      add(L100, await measure(emu, () => runMany(b100, L100, ok[L100]!)));
+      await freshCluster(emu); // reset(): the rate limit back off
+      await seedNamespaces(emu);
+      await emu.aws.setAddonBehaviour({ secondsUntilActive: 20 });
+      add(LADD, await measure(emu, () => runMany(b5, LADD, ok[LADD]!)));
+    }
+  }
+  // The baseline: the same 20 bindings, each in a run of its own, one after the other (once: it takes a while).
+  await freshCluster(emu);
+  await withAddon(emu);
+  await seedNamespaces(emu);
+  const t = nowMs();
+  for (const b of b20) {
+    const r = await runBundle({ 'cluster-name': CLUSTER, ...b }, { node: NODE, env: emu.programEnv() });
+    if (r.code !== 0) problems.push(`  20 sequential runs: ${b['service-account']} failed (${failure(r)})`);
+  }
+  const sequential = nowMs() - t;
+
+  const m = (label: string, f: (x: Sample) => number) => median(samples.get(label)!.map(f));
+  const met = (yes: boolean) => (yes ? 'met' : 'MISSED');
+  const ms = (n: number) => `${n.toFixed(0)} ms`;
+  const all = (label: string, n: number) => `${median(ok[label]!)}/${n} converged (${met(median(ok[label]!) === n)})`;
+  const wall20 = m(L20, (x) => x.ms);
+  const wallR = m(L20R, (x) => x.ms);
+  const callsR = m(L20R, (x) => x.aws);
+  const writesR = m(L20R, (x) => x.awsWrites + x.kubeWrites);
+  const wall100 = m(L100, (x) => x.ms);
+  const iamWrites = m(L100, (x) => x.iamWrites);
+  const floor100 = (iamWrites / 10) * 1000;
+  const wallAdd = m(LADD, (x) => x.ms);
+  const createAddon = m(LADD, (x) => x.firstSent.CreateAddon ?? NaN);
+  const before = m(LADD, (x) => Object.values(x.firstSent).filter((t) => t < (x.firstSent.CreateAddon ?? 0)).length);
+  const first = samples.get(LADD)![0]!.firstSent;
+  const beforeNames = Object.keys(first).filter((op) => first[op]! < (first.CreateAddon ?? 0));
+  const lines = [
+    'many bindings in one run (input `bindings`, one cluster; medians; targets from issue 11):',
+    `  ${L20}: wall ${ms(wall20)} (target <= 3000 ms: ${met(wall20 <= 3000)}); ${all(L20, 20)}; ` +
+      `the same 20 as 20 runs one after the other (measured once): ${ms(sequential)} = ` +
+      `${(sequential / wall20).toFixed(1)}x`,
+    `  ${L20R}: wall ${ms(wallR)} (target <= 1000 ms: ${met(wallR <= 1000)}); writes ${writesR} ` +
+      `(target 0: ${met(writesR === 0)}); AWS calls ${callsR} = ${(callsR / 20).toFixed(2)} per binding ` +
+      `(target <= 3 per binding + 4 per cluster = 64: ${met(callsR <= 64)}); ${all(L20R, 20)}`,
+    `  ${L100}: ${all(L100, 100)}; IAM writes ${iamWrites}, throttled answers ${m(L100, (x) => x.throttled)}, ` +
+      `wall ${ms(wall100)}, floor (IAM writes / 10 per s) ${ms(floor100)}, ratio ${(wall100 / floor100).toFixed(2)} ` +
+      `(target <= 1.5: ${met(wall100 <= 1.5 * floor100)})`,
+    `  ${LADD}: wall ${ms(wallAdd)} = ${(wallAdd / 20000).toFixed(2)}x the 20 s wait (target <= 1.1: ` +
+      `${met(wallAdd <= 22000)}); CreateAddon sent ${ms(createAddon)} after process start, ` +
+      `${before} other AWS operation(s) sent before it (${beforeNames.join(', ')}: first run); ${all(LADD, 5)}`,
+    ...(problems.length ? ['  failures:', ...problems.slice(0, 10)] : []),
+    '',
+  ];
+  return { samples, lines };
+}
+
 /** Start-up figures: bundle size, cold start to a bad-input error vs `node -e 0`, emulator start. */
 async function startup(): Promise<{ lines: string[]; bare: number }> {
   const dist = fileURLToPath(new URL('../dist/', import.meta.url));
@@ -236,6 +394,7 @@ async function main(): Promise<void> {
   const emu = await startEmulators();
   const samples = new Map<string, Sample[]>();
   const add = (label: string, s: Sample) => samples.set(label, [...(samples.get(label) ?? []), s]);
+  let manyResult: Many | undefined;
   try {
     for (let i = 0; i < RUNS; i++) {
       for (const s of scenarios) {
@@ -266,9 +425,11 @@ async function main(): Promise<void> {
         if (s.rerun) add(s.rerun, await measure(emu, run));
       }
     }
+    if (MANY) manyResult = await many(emu);
   } finally {
     await emu.stop();
   }
+  for (const [label, s] of manyResult?.samples ?? []) samples.set(label, s);
   const m = (s: Sample[], f: (x: Sample) => number) => median(s.map(f));
   // The table: a scenario column, then these columns, each right-aligned to its width.
   const columns: [heading: string, width: number][] = [
@@ -314,6 +475,7 @@ async function main(): Promise<void> {
       ]),
     );
   }
+  if (manyResult) lines.push('', ...manyResult.lines);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
