@@ -9,7 +9,13 @@ import type { STSClient } from '@aws-sdk/client-sts';
 const MAX_ATTEMPTS = 10;
 
 export class AwsClients {
+  /** IAM reads. */
   readonly iam: IAMClient;
+  /**
+   * IAM writes. Their own client, so their own adaptive rate limiter: IAM throttles an account's mutating calls at a
+   * low rate, and the limiter that slows the writes down must not slow the reads (verification) down with them.
+   */
+  readonly iamWrites: IAMClient;
   readonly eks: EKSClient;
   private readonly config;
   private stsClient: Promise<STSClient> | undefined;
@@ -19,6 +25,7 @@ export class AwsClients {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     this.config = { region, retryMode: 'adaptive', maxAttempts: MAX_ATTEMPTS, customUserAgent: 'eks-pod-iam' } as const;
     this.iam = new IAMClient(this.config);
+    this.iamWrites = new IAMClient(this.config);
     this.eks = new EKSClient(this.config);
   }
 
@@ -29,6 +36,7 @@ export class AwsClients {
 
   async destroy(): Promise<void> {
     this.iam.destroy();
+    this.iamWrites.destroy();
     this.eks.destroy();
     (await this.stsClient)?.destroy();
   }

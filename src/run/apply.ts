@@ -42,7 +42,7 @@ export async function applyChange(c: Change, run: ApplyRun): Promise<void> {
   const cluster = run.state.clusters.get(c.target.clusterKey as ClusterKey) as ClusterState;
   const config = c.target.binding ? run.plan.resolved.get(c.target.binding)!.config : undefined;
   const { op } = c;
-  const client = cluster.aws.iam;
+  const client = cluster.aws.iamWrites;
   switch (op.kind) {
     // A role that exists meanwhile (concurrent run, retried request) gets our bindings merged instead.
     case 'create-role':

@@ -7,7 +7,7 @@ import type { Change } from '../core/types.js';
 export type Outcome = { ok: true } | { ok: false; error: Error; skipped: boolean };
 
 /** Changes at once per service. */
-const AT_ONCE = { iam: 8, eks: 8, kubernetes: 16 } as const;
+const AT_ONCE = { iam: 4, eks: 8, kubernetes: 16 } as const;
 
 export async function runGraph(
   changes: readonly Change[],

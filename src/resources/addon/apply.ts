@@ -1,5 +1,6 @@
 // Waiting for the add-on: the SDK's waiter polls DescribeAddon until ACTIVE; a failed add-on ends the wait
-// with its health issues. Real add-ons take about a minute: a poll every few seconds loses little of it.
+// with its health issues. Everything else of the run is done meanwhile, so the wait ends the run: a poll every
+// second or two (a read, a few dozen over a real add-on's minute) loses at most that much of it.
 import type { EKSClient } from '@aws-sdk/client-eks';
 import * as eks from '../../aws/eks.js';
 import { RunError } from '../../errors.js';
@@ -10,9 +11,9 @@ import { AGENT_ADDON, addonFailure } from './plan.js';
 export async function waitForAddon(client: EKSClient, clusterName: string, timeoutSeconds: number, log: Log) {
   const started = Date.now();
   const elapsed = () => `${Math.round((Date.now() - started) / 1000)}s`;
-  // Seconds between polls (the waiter backs off between them, with jitter).
-  const minDelay = Math.max(1, Math.round(2 * delayScale()));
-  const maxDelay = Math.max(minDelay, Math.round(5 * delayScale()));
+  // Seconds between polls (the waiter backs off between them, with jitter); the SDK counts whole seconds.
+  const minDelay = 1;
+  const maxDelay = Math.max(minDelay, Math.round(2 * delayScale()));
   await log.group(`Wait for add-on ${AGENT_ADDON} in cluster ${clusterName}`, async () => {
     const ticker = setInterval(
       () => log.info(`still waiting for ${AGENT_ADDON} in ${clusterName} to become ACTIVE (${elapsed()})`),
