@@ -350,6 +350,17 @@ test('a top-level cluster-name runs only that cluster’s items; the others are 
   expect(roles()).toEqual(['cache', 'controller', 'data-api', 'loader', 'nightly', EXISTING, 'solo']);
 });
 
+test('one cluster’s job after the whole fleet: no write; shared roles keep the other cluster’s bindings', async () => {
+  ok(await run(FLEET));
+  await clearJournals(emu);
+  const r = await run(FLEET, { 'cluster-name': EAST });
+  ok(r);
+  expect([r.outputs.changed, r.outputs.changes]).toEqual(['false', '[]']);
+  const w = await writes(emu);
+  expect([w.aws, w.kube]).toEqual([[], []]);
+  await expectBound(FLEET);
+});
+
 test('file:// manifest: relative file:// paths inside it resolve against its directory', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'eks-pod-iam-manifest-'));
   try {
@@ -426,6 +437,16 @@ describe('a bad manifest is refused with one line naming the item and key, befor
       'a service account twice',
       JSON.stringify([good(), good({ 'role-name': 'other' })]),
       'Input "bindings[1].service-account" binds east/shop/cart again',
+    ],
+    [
+      'one role given two inline policies',
+      JSON.stringify([
+        good({
+          'inline-policy': { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] },
+        }),
+        good({ 'service-account': 'web', 'inline-policy': { Version: '2012-10-17', Statement: [] } }),
+      ]),
+      'Input "bindings[1].inline-policy"',
     ],
     [
       'a bad role-arn',
@@ -526,3 +547,64 @@ test('IAM throttling and Kubernetes conflicts and errors: the same end state, th
   const w = await writes(emu);
   expect([w.aws, w.kube]).toEqual([[], []]);
 }, 120_000); // the SDK's throttling back-off is real time
+
+describe('roles shared in other ways', () => {
+  const shop = { 'cluster-name': EAST, namespace: 'shop' } as const;
+
+  test('one item names a new role by role-arn, another by role-name: it is created once, both are bound', async () => {
+    const items: Item[] = [
+      { ...shop, 'service-account': 'cart', 'role-arn': arnOf('orders') },
+      { ...shop, 'service-account': 'checkout', mode: 'irsa', 'role-name': 'orders' },
+    ];
+    const r = await run(items);
+    ok(r);
+    const journal = await emu.aws.journal();
+    expect([count(journal, 'CreateRole'), count(journal, 'UpdateAssumeRolePolicy')]).toEqual([1, 0]);
+    await expectBound(items);
+    await clearJournals(emu);
+    expect((await run(items)).outputs.changed).toBe('false');
+    expect((await writes(emu)).aws).toEqual([]);
+  });
+
+  test('scope-trust on a role of three bindings in two clusters: one statement each, in one write', async () => {
+    const scoped = { 'role-name': 'scoped', 'scope-trust': 'true' };
+    const items = [
+      { ...shop, 'service-account': 'cart', ...scoped },
+      { ...shop, 'service-account': 'checkout', ...scoped },
+      { 'cluster-name': WEST, 'aws-region': REGION[WEST], namespace: 'data', 'service-account': 'etl', ...scoped },
+    ];
+    ok(await run(JSON.stringify(items)));
+    const journal = await emu.aws.journal();
+    expect([count(journal, 'CreateRole'), count(journal, 'UpdateAssumeRolePolicy')]).toEqual([1, 0]);
+    const conditions = trustOf(emu, 'scoped').Statement.map((s) => s.Condition.StringEquals);
+    expect(conditions).toEqual(
+      [
+        [EAST, 'shop', 'cart'],
+        [EAST, 'shop', 'checkout'],
+        [WEST, 'data', 'etl'],
+      ].map(([c, ns, sa]) => ({
+        'aws:RequestTag/eks-cluster-arn': `arn:aws:eks:${REGION[c as Cluster]}:${EMULATOR_ACCOUNT}:cluster/${c}`,
+        'aws:RequestTag/kubernetes-namespace': ns,
+        'aws:RequestTag/kubernetes-service-account': sa,
+      })),
+    );
+    await clearJournals(emu);
+    expect((await run(JSON.stringify(items))).outputs.changed).toBe('false');
+    expect((await writes(emu)).aws).toEqual([]);
+  });
+
+  test('irsa items of one cluster with different audiences: one OIDC provider with both client IDs', async () => {
+    const items = [
+      { ...shop, 'service-account': 'web', mode: 'irsa', 'role-name': 'web' },
+      { ...shop, 'service-account': 'vault', mode: 'irsa', 'role-name': 'vault', audience: 'vault' },
+    ];
+    ok(await run(JSON.stringify(items)));
+    expect(count(await emu.aws.journal(), 'CreateOpenIDConnectProvider')).toBe(1);
+    const provider = ['iam', 'get-open-id-connect-provider', '--open-id-connect-provider-arn', providerArn(EAST)];
+    expect(awsCli(emu, provider).ClientIDList.sort()).toEqual(['sts.amazonaws.com', 'vault']);
+    const vault = trustOf(emu, 'vault').Statement[0].Condition.StringEquals;
+    expect(vault[`${hostPath(EAST)}:aud`]).toBe('vault');
+    await clearJournals(emu);
+    expect((await run(JSON.stringify(items))).outputs.changed).toBe('false');
+  });
+});
