@@ -608,3 +608,70 @@ describe('roles shared in other ways', () => {
     expect((await run(JSON.stringify(items))).outputs.changed).toBe('false');
   });
 });
+
+test('a job for a cluster no item names: a warning, no request, exit 0, an empty bindings output', async () => {
+  const r = await run(
+    FLEET.filter((i) => i['cluster-name'] === EAST),
+    { 'cluster-name': WEST },
+  );
+  ok(r);
+  expect(r.stdout).toContain('::warning::No item of "bindings" is for cluster "west"');
+  expect(r.outputs).toEqual({ changed: 'false', changes: '[]', bindings: '[]' });
+  const [aws, kube] = await Promise.all([emu.aws.journal(), emu.kube.journal()]);
+  expect([aws, kube]).toEqual([[], []]);
+});
+
+describe('a failed shared change fails exactly the bindings that need it', () => {
+  test('the existing role’s trust write fails: its 3 bindings (2 clusters, 2 modes) fail, 9 are bound', async () => {
+    await emu.aws.setFaults({ errorRate: 1, operations: ['UpdateAssumeRolePolicy'] });
+    const r = await run(FLEET);
+    await emu.aws.setFaults({});
+    expect(r.code).toBe(1);
+    const ofExisting = FLEET.filter((i) => roleOf(i) === EXISTING);
+    expect(failureOf(r).split('\n')).toEqual(
+      ofExisting.map((i) => expect.stringMatching(`^bindings\\[${FLEET.indexOf(i)}\\] ${keyOf(i)}: `)),
+    );
+    expect(bindingsOut(r).map((b) => b.error !== undefined)).toEqual(FLEET.map((i) => roleOf(i) === EXISTING));
+    await expectBound(FLEET.filter((i) => roleOf(i) !== EXISTING));
+    // The next run completes them.
+    ok(await run(FLEET));
+    await expectBound(FLEET);
+  }, 120_000); // the SDK's retries of the 500s are real time
+
+  test('the agent add-on fails: every pod-identity binding fails, the irsa ones are bound', async () => {
+    await emu.aws.setAddonBehaviour({ readsUntilActive: 0, outcome: 'CREATE_FAILED' });
+    const r = await run(FLEET);
+    expect(r.code).toBe(1);
+    const podIdentity = FLEET.filter((i) => i.mode !== 'irsa');
+    const lines = failureOf(r).split('\n');
+    expect(lines).toEqual(
+      podIdentity.map((i) =>
+        expect.stringMatching(
+          `^bindings\\[${FLEET.indexOf(i)}\\] ${keyOf(i)}: ` +
+            `Add-on eks-pod-identity-agent in cluster ${i['cluster-name']} is CREATE_FAILED`,
+        ),
+      ),
+    );
+    const irsa = FLEET.filter((i) => i.mode === 'irsa');
+    for (const i of irsa)
+      expect([keyOf(i), await annotation(i['cluster-name'], i.namespace, i['service-account'])]).toEqual([
+        keyOf(i),
+        arnOf(roleOf(i)),
+      ]);
+    expect(bindingsOut(r).map((b) => b.error === undefined)).toEqual(FLEET.map((i) => i.mode === 'irsa'));
+  });
+});
+
+test('dry run over a half-applied fleet: its changes are the ones a real run then makes', async () => {
+  ok(await run(FLEET.filter((_, i) => i % 2 === 0)));
+  await clearJournals(emu);
+  const dry = await run(FLEET, { 'dry-run': 'true' });
+  ok(dry);
+  const w = await writes(emu);
+  expect([w.aws, w.kube]).toEqual([[], []]);
+  const real = await run(FLEET);
+  ok(real);
+  expect(changeSet(real).length).toBeGreaterThan(0);
+  expect(changeSet(dry)).toEqual(changeSet(real));
+  expect(bindingsOut(dry).map((b) => b.changed)).toEqual(bindingsOut(real).map((b) => b.changed));
+});
