@@ -300,6 +300,10 @@ describe('a 12-binding manifest over two clusters', () => {
         .sort(),
     ).toEqual([`${EAST} eks-addon`, `${EAST} iam-oidc-provider`, `${WEST} eks-addon`, `${WEST} iam-oidc-provider`]);
     expect(r.outputs.changed).toBe('true');
+    // The summary: one section per cluster.
+    expect(r.summary).toContain('### eks-pod-iam: 12 bindings in 2 clusters');
+    expect(r.summary).toContain(`#### Cluster \`${EAST}\` (${REGION[EAST]})`);
+    expect(r.summary).toContain(`#### Cluster \`${WEST}\` (${REGION[WEST]})`);
   });
 });
 
