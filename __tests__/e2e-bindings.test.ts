@@ -528,20 +528,35 @@ test('dry run over a manifest: no write; its changes are the ones a real run the
 
 test('IAM throttling and Kubernetes conflicts and errors: the same end state, then a rerun is a no-op', async () => {
   const six = FLEET.filter((_, i) => [0, 1, 2, 3, 6, 7].includes(i));
+  // The irsa service accounts exist (with a label of their own): annotating them is a PATCH, which may conflict.
+  await emu.kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
+  for (const sa of ['web', 'admin'])
+    await emu.kube.seed({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: sa, namespace: 'shop', labels: { team: 'shop' } },
+    });
   await emu.aws.setFaults({ throttleRate: 0.3, services: ['iam'], seed: 11 });
-  await emu.kube.setFaults({ conflictRate: 0.3, errorRate: 0.2, seed: 5 });
+  await emu.kube.setFaults({ conflictRate: 0.5, errorRate: 0.2, seed: 3 });
   const started = Date.now();
   const r = await run(six);
   const ms = Date.now() - started;
   const throttled = (await emu.aws.journal()).filter((j) => j.fault === 'throttle').length;
-  const kubeFaults = (await emu.kube.journal()).filter((j) => j.fault).length;
+  const kubeFaults = (await emu.kube.journal()).filter((j) => j.fault).map((j) => `${j.method} ${j.fault}`);
   console.log(
-    `6 bindings under faults: ${throttled} IAM calls throttled, ${kubeFaults} Kubernetes calls failed, ${ms} ms`,
+    `6 bindings under faults, ${ms} ms: ${throttled} IAM calls throttled, ` +
+      `Kubernetes faults ${JSON.stringify(kubeFaults)}`,
   );
-  expect([throttled > 0, kubeFaults > 0]).toEqual([true, true]);
+  // Which requests fail depends on the order they arrive in (the bindings run at once): of ~40 Kubernetes requests
+  // some fail (409 only a PATCH can get); which ones is logged, not asserted.
+  expect([throttled > 0, kubeFaults.length > 0]).toEqual([true, true]);
   ok(r);
   await Promise.all([emu.aws.setFaults({}), emu.kube.setFaults(null)]);
   await expectBound(six);
+  for (const sa of ['web', 'admin'])
+    expect((await kubectl(emu, EAST, ['get', 'sa', sa, '-n', 'shop', '-o', 'json'])).metadata.labels).toEqual({
+      team: 'shop',
+    });
   expect(attached('controller')).toEqual([DYNAMO_READ, S3_READ]);
   expect(attached('loader')).toEqual([SQS_FULL]);
   await clearJournals(emu);
