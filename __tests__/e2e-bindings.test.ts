@@ -1,16 +1,16 @@
 // Many bindings in one run (issue 11, input `bindings`) end to end: the committed bundle, run as a GitHub runner
 // runs it, against moto (+ EKS extensions) and the local Kubernetes API server, over two clusters in two regions.
-// End states are judged with the aws CLI and kubectl; the journals of both emulators count the calls.
+// End states are judged with the aws CLI, the EKS SDK and kubectl; the journals of both emulators count the calls.
 // The Kubernetes emulator is one API server behind both clusters: each cluster's items use their own namespaces.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectEmulators, type Emulators } from '../emulators/index.js';
 import {
+  DescribePodIdentityAssociationCommand,
   EKSClient,
   ListPodIdentityAssociationsCommand,
-  DescribePodIdentityAssociationCommand,
 } from '@aws-sdk/client-eks';
+import { connectEmulators, type Emulators } from '../emulators/index.js';
 import { EMULATOR_ACCOUNT, type JournalEntry } from '../emulators/aws/index.js';
 import { awsCli, clearJournals, kubectl, trustOf, writes } from './helpers/clients.js';
 import { runAction, type ActionRun } from './helpers/run-action.js';
