@@ -52,7 +52,9 @@ export function connectKubeEmulator(url: string, caPem: string, httpUrl: string)
     new Promise<unknown>((resolve, reject) => {
       const req = request(
         `${url}/_emulator/${route}`,
-        { method, ca: caPem, headers: { 'content-type': 'application/json' } },
+        // agent: false, a connection per call: a pooled keep-alive socket the server closed while this process was
+        // blocked (a spawnSync'd aws CLI) is still taken from the pool, and the call fails with ECONNRESET.
+        { method, ca: caPem, headers: { 'content-type': 'application/json' }, agent: false },
         (res) => {
           let text = '';
           res

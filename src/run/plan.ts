@@ -178,12 +178,24 @@ function planClusters(
 function roleGroups(bindings: BindingConfig[], plan: RunPlan): RoleGroup[] {
   return [...groupBy(bindings, (b) => b.role.name)].map(([name, bs]) => ({
     name,
-    ref: (bs.find((b) => b.role.kind === 'arn') ?? bs[0]!).role,
+    ref: roleRefOf(bs, plan),
     members: bs.map((b) => {
       const r = plan.resolved.get(bindingKey(b))!;
       return { config: r.config, binding: r.binding, providerArn: r.providerArn };
     }),
   }));
+}
+
+/**
+ * How the role is given, for a role that does not exist yet: by `role-arn` (it must exist: an error) unless an item
+ * gives it by `role-name` (it is created) and every `role-arn` of it names the role so created — as running the
+ * items one by one would do, the `role-name` one first.
+ */
+function roleRefOf(bs: BindingConfig[], plan: RunPlan): BindingConfig['role'] {
+  const creator = bs.find((b) => b.role.kind === 'name');
+  const created = creator && plan.resolved.get(bindingKey(creator))!.roleArn;
+  const other = bs.find((b) => b.role.kind === 'arn' && b.role.arn !== created);
+  return (other ?? creator ?? bs[0]!).role;
 }
 
 /** The binding's own changes: its association, its namespace and service account, and workload restarts. */

@@ -43,6 +43,15 @@ export async function reconcile(
   let state: RunState | undefined;
   try {
     if (run.skipped.length) log.info(`Skipped (other clusters than this run's): ${run.skipped.join(', ')}`);
+    // A fleet manifest's job for a cluster none of its items names (warned about): nothing to read or write.
+    if (run.bindings.length === 0)
+      return {
+        outputs: { changed: 'false', changes: '[]', bindings: '[]' },
+        summary:
+          '### eks-pod-iam: no binding for this cluster\n\n' +
+          `Skipped (other clusters): ${run.skipped.map((k) => `\`${k}\``).join(', ')}\n`,
+        changes: [],
+      };
     state = await log.group('Observe', async () => {
       const s = await observe(run, clientsFor, env);
       for (const line of describeState(s)) log.info(line);
