@@ -52,6 +52,13 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
   const associationLists = new Map<string, Promise<eks.AssociationListing[]>>();
   const bindingReads = run.bindings.map(async (b): Promise<[BindingKey, BindingState | Failed]> => {
     const key = bindingKey(b);
+    // The association needs only the cluster's name: read alongside DescribeCluster, not after it (a missing
+    // cluster fails the binding through its cluster, whatever this read answers).
+    const clusterBindings = byCluster.get(clusterKeyOf(b))!;
+    const associations =
+      b.mode === 'pod-identity'
+        ? settle(readAssociations(b, clientsFor(b.region), clusterBindings, associationLists, limit))
+        : undefined;
     const cluster = await clusters.get(clusterKeyOf(b))!;
     if (isFailed(cluster)) return [key, cluster];
     if (b.mode === 'irsa' && cluster.info.issuer) {
@@ -62,14 +69,29 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
       );
       if (!providers.has(arn)) providers.set(arn, settle(limit(() => iam.readOidcProvider(iamClient, arn))));
     }
-    const state = await settle(readBinding(b, cluster, byCluster.get(cluster.key)!, associationLists, limit));
-    return [key, state];
+    const [own, kube] = await Promise.all([
+      associations,
+      settle(cluster.kube && needsKube(b) ? readKube(b, cluster.kube) : Promise.resolve({})),
+    ]);
+    const failed = [own, kube].find(isFailed);
+    if (failed) return [key, failed];
+    return [
+      key,
+      { associations: own as ObservedAssociation[] | undefined, ...(kube as Omit<BindingState, 'associations'>) },
+    ];
   });
 
+  // IRSA: is the webhook that injects the role installed? Read alongside the bindings' own reads.
+  const webhooks = [...byCluster].map(async ([key, bs]) => {
+    const cluster = await clusters.get(key)!;
+    if (isFailed(cluster) || !cluster.kube || !bs.some((b) => b.mode === 'irsa')) return;
+    cluster.webhook = await k8s.webhookPresent(cluster.kube).catch(() => undefined);
+  });
   const [clusterStates, roleStates, bindingStates] = await Promise.all([
     settleMap(clusters),
     settleMap(roles),
     Promise.all(bindingReads),
+    Promise.all(webhooks),
   ]);
   return {
     run,
@@ -103,7 +125,6 @@ async function readCluster(
   // Auto Mode has the agent built in: the add-on (read alongside, before this was known) is not looked at.
   const autoMode = described.computeConfig?.enabled === true;
   const kube = wantsKube ? await (early ?? connectKube(run, name, region, aws, described, env)) : undefined;
-  const irsa = bindings.some((b) => b.mode === 'irsa');
   return {
     key: clusterKeyOf(bindings[0]!),
     name,
@@ -117,7 +138,6 @@ async function readCluster(
     },
     addon: autoMode ? undefined : await addon,
     kube,
-    webhook: kube && irsa ? await k8s.webhookPresent(kube) : undefined,
   };
 }
 
@@ -160,35 +180,22 @@ async function readRole(client: AwsClients['iam'], bindings: BindingConfig[]): P
   return role;
 }
 
-async function readBinding(
-  b: BindingConfig,
-  cluster: ClusterState,
-  clusterBindings: BindingConfig[],
-  lists: Map<string, Promise<eks.AssociationListing[]>>,
-  limit: ReturnType<typeof pLimit>,
-): Promise<BindingState> {
-  const associations =
-    b.mode === 'pod-identity' ? readAssociations(b, cluster, clusterBindings, lists, limit) : undefined;
-  const kube = cluster.kube && needsKube(b) ? readKube(b, cluster.kube) : undefined;
-  const [assoc, k] = await Promise.all([associations, kube]);
-  return { associations: assoc, ...k };
-}
-
 /** One list per namespace when several bindings share it; filtered to the service account when alone. */
 function readAssociations(
   b: BindingConfig,
-  cluster: ClusterState,
+  aws: AwsClients,
   clusterBindings: BindingConfig[],
   lists: Map<string, Promise<eks.AssociationListing[]>>,
   limit: ReturnType<typeof pLimit>,
 ): Promise<ObservedAssociation[]> {
   const shared = clusterBindings.filter((o) => o.mode === 'pod-identity' && o.namespace === b.namespace).length > 1;
-  if (!shared) return eks.readAssociations(cluster.aws.eks, cluster.name, b.namespace, b.serviceAccount);
-  const listKey = `${cluster.key}/${b.namespace}`;
+  const { clusterName } = b;
+  if (!shared) return eks.readAssociations(aws.eks, clusterName, b.namespace, b.serviceAccount);
+  const listKey = `${clusterKeyOf(b)}/${b.namespace}`;
   let list = lists.get(listKey);
-  if (!list) lists.set(listKey, (list = eks.listAssociations(cluster.aws.eks, cluster.name, b.namespace)));
+  if (!list) lists.set(listKey, (list = eks.listAssociations(aws.eks, clusterName, b.namespace)));
   const mine = list.then((all) => all.filter((a) => a.serviceAccount === b.serviceAccount));
-  return mine.then((listed) => limit(() => eks.describeAssociations(cluster.aws.eks, cluster.name, listed)));
+  return mine.then((listed) => limit(() => eks.describeAssociations(aws.eks, clusterName, listed)));
 }
 
 async function readKube(b: BindingConfig, kube: k8s.Kube): Promise<Omit<BindingState, 'associations'>> {
