@@ -16,6 +16,7 @@ import * as k8s from '../kube/client.js';
 import { AGENT_ADDON } from '../resources/addon/plan.js';
 import {
   clusterKeyOf,
+  groupBy,
   isFailed,
   type BindingState,
   type ClusterKey,
@@ -208,12 +209,6 @@ async function readKube(b: BindingConfig, kube: k8s.Kube): Promise<Omit<BindingS
   ]);
   const namespaceExists = serviceAccount ? true : await k8s.namespaceExists(kube, namespace);
   return { serviceAccount, namespaceExists, pods, workloads };
-}
-
-function groupBy<T, K>(items: readonly T[], keyOf: (t: T) => K): Map<K, T[]> {
-  const groups = new Map<K, T[]>();
-  for (const t of items) groups.set(keyOf(t), [...(groups.get(keyOf(t)) ?? []), t]);
-  return groups;
 }
 
 async function settleMap<K, V>(m: Map<K, Promise<V>>): Promise<Map<K, V>> {

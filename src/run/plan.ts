@@ -14,7 +14,16 @@ import { planRole, type RoleGroup } from '../resources/role-trust/plan.js';
 import { irsaBinding, podIdentityBinding, type Binding } from '../resources/role-trust/trust.js';
 import { planServiceAccount } from '../resources/service-account/plan.js';
 import { planRestarts } from '../resources/workloads/plan.js';
-import { clusterKeyOf, configOf, failureOf, isFailed, observedFor, type ClusterKey, type RunState } from './state.js';
+import {
+  clusterKeyOf,
+  configOf,
+  failureOf,
+  groupBy,
+  isFailed,
+  observedFor,
+  type ClusterKey,
+  type RunState,
+} from './state.js';
 
 export { PlanError };
 
@@ -265,12 +274,6 @@ function dedupeNamespaces(changes: Change[]): Change[] {
     return false;
   });
   return kept.map((c) => ({ ...c, after: c.after.map((id) => replaced.get(id) ?? id) }));
-}
-
-function groupBy<T, K>(items: readonly T[], keyOf: (t: T) => K): Map<K, T[]> {
-  const groups = new Map<K, T[]>();
-  for (const t of items) groups.set(keyOf(t), [...(groups.get(keyOf(t)) ?? []), t]);
-  return groups;
 }
 
 /** The OIDC provider lives in the role's account. */

@@ -14,7 +14,7 @@ import { ROLE } from '../resources/role-trust/kind.js';
 import { SERVICE_ACCOUNT } from '../resources/service-account/kind.js';
 import { bindingKey, type BindingKey, type RunConfig } from '../inputs/config.js';
 import type { RunPlan } from './plan.js';
-import { clusterKeyOf, configOf, isFailed, observedFor, type RunState } from './state.js';
+import { clusterKeyOf, configOf, groupBy, isFailed, observedFor, type RunState } from './state.js';
 import type { Check } from './verify.js';
 
 export function describeObserved(config: Config, o: Observed): string[] {
@@ -53,11 +53,8 @@ export function describeObserved(config: Config, o: Observed): string[] {
 }
 
 /** Changes by resource, resources in plan order. */
-export function groupByResource(changes: readonly Change[]): Map<string, Change[]> {
-  const groups = new Map<string, Change[]>();
-  for (const c of changes) groups.set(c.resource, [...(groups.get(c.resource) ?? []), c]);
-  return groups;
-}
+export const groupByResource = (changes: readonly Change[]): Map<string, Change[]> =>
+  groupBy(changes, (c) => c.resource);
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const label = (s: string) => s.replace(/"/g, "'");

@@ -89,3 +89,10 @@ export function observedFor(state: RunState, b: BindingConfig, key: BindingKey, 
     webhook: b.mode === 'irsa' ? cluster.webhook : undefined,
   };
 }
+
+/** Items by key, keys in first-seen order. */
+export function groupBy<T, K>(items: readonly T[], keyOf: (t: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const t of items) groups.set(keyOf(t), [...(groups.get(keyOf(t)) ?? []), t]);
+  return groups;
+}
