@@ -169,6 +169,11 @@ describe('a manifest of twelve bindings', () => {
       restartWorkloads: true, // top-level
       disableSessionTags: false,
       sessionPolicy: undefined,
+      state: 'present',
+      migrateFromIrsa: false,
+      targetRoleArn: undefined,
+      managedPolicy: undefined,
+      addon: undefined,
     });
     expect(config.bindings[6]).toMatchObject({ namespace: 'apps', policyArns: [READ_ONLY], restartWorkloads: true });
     expect(config.bindings[10]).toMatchObject({ policyArns: [], restartWorkloads: false });

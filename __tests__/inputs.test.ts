@@ -143,6 +143,41 @@ const BAD: [InputName, Partial<Record<InputName, string>>, RegExp][] = [
     /points at "\/nonexistent\/kubeconfig", which is neither an existing file nor kubeconfig content/,
   ],
   ['kubeconfig', { kubeconfig: 'token-abc def' }, /a value of 13 characters/],
+  ['state', { state: 'gone' }, /"present" or "absent", got "gone"/],
+  ['migrate-from-irsa', { 'migrate-from-irsa': 'yes' }, /"true" or "false"/],
+  ['migrate-from-irsa', { 'migrate-from-irsa': 'true', mode: 'irsa' }, /pod-identity mode only/],
+  ['migrate-from-irsa', { 'migrate-from-irsa': 'true', state: 'absent' }, /state: absent/],
+  ['target-role-arn', { 'target-role-arn': 'not-an-arn' }, /IAM role ARN/],
+  ['target-role-arn', { 'target-role-arn': 'arn:aws-cn:iam::123456789012:role/x' }, /partition/],
+  [
+    'target-role-arn',
+    { 'target-role-arn': 'arn:aws:iam::123456789012:role/x', mode: 'irsa' },
+    /pod-identity mode only/,
+  ],
+  ['managed-policy', { 'managed-policy': '{not json' }, /not valid JSON/],
+  ['managed-policy', { 'managed-policy': 'file://missing.json' }, /cannot be read/],
+  [
+    'managed-policy',
+    {
+      'managed-policy': policy({
+        Statement: Array.from({ length: 120 }, (_, i) => ({
+          ...stmt,
+          Sid: `S${i}`,
+          Resource: `arn:aws:s3:::b-${i}/*`,
+        })),
+      }),
+    },
+    /6144/,
+  ],
+  ['managed-policy-name', { 'managed-policy-name': 'my-policy' }, /"managed-policy", which is not given/],
+  [
+    'managed-policy-name',
+    { 'managed-policy-name': 'has space', 'managed-policy': policy({ Statement: [stmt] }) },
+    /IAM policy name/,
+  ],
+  ['addon', { addon: 'EBS CSI!' }, /EKS add-on name/],
+  ['addon', { addon: 'eks-pod-identity-agent' }, /no service account to bind/],
+  ['addon', { addon: 'aws-ebs-csi-driver', mode: 'irsa' }, /pod-identity mode only/],
 ];
 
 describe('bad inputs are rejected with a sentence naming the input', () => {

@@ -300,7 +300,7 @@ function itemSource(item: Item, read: InputReader, env: NodeJS.ProcessEnv): Bind
   };
 }
 
-/** One role, one boundary and one inline policy: two items of a role that disagree would undo each other. */
+/** One role, one boundary, one inline and one managed policy: two items of a role that disagree would undo each other. */
 function sharedRoleConflicts(parsed: { binding: BindingConfig; source: BindingSource }[], problems: InputError[]) {
   const byRole = new Map<string, { binding: BindingConfig; source: BindingSource }[]>();
   for (const p of parsed) {
@@ -334,6 +334,20 @@ function sharedRoleConflicts(parsed: { binding: BindingConfig; source: BindingSo
             other.source.label('inline-policy'),
           ),
         );
+    const withManaged = group.filter(({ binding }) => binding.managedPolicy);
+    const [firstManaged, ...othersManaged] = withManaged;
+    for (const other of othersManaged) {
+      const [mine, theirs] = [other.binding.managedPolicy!, firstManaged!.binding.managedPolicy!];
+      if (mine.name === theirs.name && !samePolicy(mine.document, theirs.document))
+        problems.push(
+          new InputError(
+            'managed-policy',
+            `differs from the one bindings[${firstManaged!.binding.index}] gives policy "${mine.name}" of role ` +
+              `"${other.binding.role.name}": one policy has one document, so give the same document or leave it out.`,
+            other.source.label('managed-policy'),
+          ),
+        );
+    }
   }
 }
 

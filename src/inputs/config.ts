@@ -2,6 +2,15 @@ import type { Partition } from '../arn.js';
 
 export type Mode = 'pod-identity' | 'irsa';
 
+/** `present` binds; `absent` removes what eks-pod-iam made for the binding. */
+export type DesiredState = 'present' | 'absent';
+
+/** `managed-policy`: a document kept as a customer-managed policy of this name, attached to the role. */
+export interface ManagedPolicy {
+  name: string;
+  document: PolicyDocument;
+}
+
 /** The role to bind: one we create or update by name, or an existing one given by ARN. */
 export type RoleRef =
   { kind: 'name'; name: string } | { kind: 'arn'; arn: string; name: string; path: string; accountId: string };
@@ -32,6 +41,14 @@ export interface Config {
   readonly disableSessionTags: boolean;
   readonly sessionPolicy: Readonly<PolicyDocument> | undefined;
   readonly restartWorkloads: boolean;
+  readonly state: DesiredState;
+  /** pod-identity: remove the service account's IRSA wiring once the association is verified. */
+  readonly migrateFromIrsa: boolean;
+  /** pod-identity: the role EKS assumes after the association's role (cross-account). */
+  readonly targetRoleArn: string | undefined;
+  readonly managedPolicy: Readonly<ManagedPolicy> | undefined;
+  /** pod-identity: the EKS add-on that owns the service account; the association is made through it. */
+  readonly addon: string | undefined;
   readonly dryRun: boolean;
   readonly kube: Readonly<KubeAccess>;
   readonly waitTimeoutSeconds: number;

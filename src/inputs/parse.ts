@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { partitionOfRegion, type Partition } from '../arn.js';
 import { manifestBindings } from './bindings.js';
 import type { BindingConfig, Config, KubeAccess, RoleRef, RunConfig, RunSettings } from './config.js';
-import { inlinePolicy, sessionPolicy } from './policy.js';
+import { inlinePolicy, managedPolicy, sessionPolicy } from './policy.js';
 import { INPUT_DEFAULTS, type BindingInputName, type InputName, type InputReader } from './spec.js';
 import * as v from './validate.js';
 import { InputError } from './validate.js';
@@ -227,6 +227,36 @@ export function parseBinding(src: BindingSource, { env, readFile, problems, warn
   const disableSessionTags = bool('disable-session-tags');
   const session = raw('session-policy') ? check(() => sessionPolicy(raw('session-policy'), readFile)) : undefined;
   const audience = check(() => v.audience(raw('audience')));
+  const state = check(() => v.state(raw('state')));
+  const migrateFromIrsa = bool('migrate-from-irsa');
+  const targetRoleArn = raw('target-role-arn')
+    ? check(() => v.roleArnInput(raw('target-role-arn'), partition, 'target-role-arn').arn)
+    : undefined;
+  const managedDocument = raw('managed-policy')
+    ? check(() => managedPolicy(raw('managed-policy'), readFile))
+    : undefined;
+  const managedName = raw('managed-policy-name')
+    ? check(() => v.managedPolicyName(raw('managed-policy-name')))
+    : undefined;
+  const addon = raw('addon') ? check(() => v.addon(raw('addon'))) : undefined;
+  const refuse = (name: BindingInputName, detail: string) =>
+    problems.push(new InputError(name, detail, src.label(name)));
+  const podIdentityOnly = (name: BindingInputName, what: string) =>
+    refuse(name, `applies to pod-identity mode only (${what}); remove it or use "mode: pod-identity".`);
+  if (mode === 'irsa' && migrateFromIrsa)
+    podIdentityOnly('migrate-from-irsa', 'it moves a service account to Pod Identity');
+  if (mode === 'irsa' && targetRoleArn) podIdentityOnly('target-role-arn', 'EKS assumes it after the association role');
+  if (mode === 'irsa' && addon) podIdentityOnly('addon', "it binds through the add-on's Pod Identity associations");
+  if (migrateFromIrsa && state === 'absent')
+    refuse(
+      'migrate-from-irsa',
+      'moves a binding to Pod Identity, but "state: absent" removes it: give one or the other.',
+    );
+  if (raw('managed-policy-name') && !raw('managed-policy'))
+    refuse(
+      'managed-policy-name',
+      'names the policy made from "managed-policy", which is not given: give both, or neither.',
+    );
   if (session && disableSessionTags === false)
     problems.push(
       new InputError(
@@ -280,6 +310,11 @@ export function parseBinding(src: BindingSource, { env, readFile, problems, warn
     restartWorkloads: restartWorkloads!,
     disableSessionTags: disableSessionTags!,
     sessionPolicy: session,
+    state: state!,
+    migrateFromIrsa: migrateFromIrsa!,
+    targetRoleArn,
+    managedPolicy: managedDocument && { name: managedName ?? `${role!.name}-eks-pod-iam`, document: managedDocument },
+    addon,
   };
   return binding;
 }

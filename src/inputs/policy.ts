@@ -1,4 +1,4 @@
-// The policy-document inputs (`inline-policy`, `session-policy`): a JSON identity policy, or file://path to one.
+// The policy-document inputs (`inline-policy`, `session-policy`, `managed-policy`): a JSON identity policy, or file://path to one.
 import { readFileSync } from 'node:fs';
 import type { PolicyDocument } from './config.js';
 import { InputError } from './validate.js';
@@ -9,7 +9,10 @@ const MAX_INLINE_POLICY_CHARS = 10240;
 /** EKS's limit on an association's session policy. */
 const MAX_SESSION_POLICY_CHARS = 2048;
 
-type DocumentInput = 'inline-policy' | 'session-policy';
+/** IAM's limit on a customer-managed policy document, whitespace excluded. */
+const MAX_MANAGED_POLICY_CHARS = 6144;
+
+type DocumentInput = 'inline-policy' | 'session-policy' | 'managed-policy';
 
 const failing =
   (input: DocumentInput) =>
@@ -24,6 +27,9 @@ export const inlinePolicy = (raw: string, readFile = defaultRead) =>
 
 export const sessionPolicy = (raw: string, readFile = defaultRead) =>
   policyDocument('session-policy', raw, readFile, MAX_SESSION_POLICY_CHARS, 'EKS');
+
+export const managedPolicy = (raw: string, readFile = defaultRead) =>
+  policyDocument('managed-policy', raw, readFile, MAX_MANAGED_POLICY_CHARS, 'IAM');
 
 function policyDocument(
   input: DocumentInput,

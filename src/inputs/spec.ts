@@ -24,6 +24,12 @@ export const INPUT_DEFAULTS = {
   'wait-timeout': '600',
   'disable-session-tags': 'false',
   'session-policy': '',
+  state: 'present',
+  'migrate-from-irsa': 'false',
+  'target-role-arn': '',
+  'managed-policy': '',
+  'managed-policy-name': '',
+  addon: '',
   bindings: '',
 } as const satisfies Record<string, string | undefined>;
 
@@ -59,6 +65,7 @@ export const OUTPUT_NAMES = [
   'oidc-provider-arn',
   'changed',
   'changes',
+  'external-id',
   'bindings',
 ] as const;
 

@@ -76,15 +76,19 @@ export function roleName(v: string): string {
   return v;
 }
 
-export function roleArnInput(v: string, partition: Partition | undefined) {
+export function roleArnInput(
+  v: string,
+  partition: Partition | undefined,
+  input: 'role-arn' | 'target-role-arn' = 'role-arn',
+) {
   const arn = parseRoleArn(v);
   if (!arn)
     throw new InputError(
-      'role-arn',
+      input,
       `must be an IAM role ARN such as "arn:aws:iam::123456789012:role/my-role", got ${show(v)}.`,
     );
   if (partition && arn.partition !== partition)
-    throw new InputError('role-arn', `is in partition "${arn.partition}" but the region is in "${partition}".`);
+    throw new InputError(input, `is in partition "${arn.partition}" but the region is in "${partition}".`);
   return arn;
 }
 
@@ -209,5 +213,36 @@ export function audience(v: string): string {
       'audience',
       `must be an OIDC client ID (1-255 printable characters, no spaces or commas), got ${show(v)}.`,
     );
+  return v;
+}
+
+export function state(v: string): 'present' | 'absent' {
+  const s = v.trim().toLowerCase();
+  if (s === 'present' || s === 'absent') return s;
+  throw new InputError('state', `must be "present" or "absent", got ${show(v)}.`);
+}
+
+/** IAM customer-managed policy names: 1-128 of letters, digits and "+=,.@_-". */
+export function managedPolicyName(v: string): string {
+  if (!/^[\w+=,.@-]{1,128}$/.test(v))
+    throw new InputError(
+      'managed-policy-name',
+      `must be an IAM policy name (1-128 letters, digits or "+=,.@_-"), got ${show(v)}.`,
+    );
+  return v;
+}
+
+/** The agent add-on runs Pod Identity itself: no service account of it is bound through it. */
+export const POD_IDENTITY_AGENT_ADDON = 'eks-pod-identity-agent';
+
+/** EKS add-on names: AWS's (`aws-ebs-csi-driver`) and marketplace ones (`vendor_product`), 1-100 characters. */
+export function addon(v: string): string {
+  if (!/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(v))
+    throw new InputError(
+      'addon',
+      `must be an EKS add-on name such as "aws-ebs-csi-driver" (letters, digits, "-" or "_"), got ${show(v)}.`,
+    );
+  if (v === POD_IDENTITY_AGENT_ADDON)
+    throw new InputError('addon', `cannot be "${v}": the Pod Identity agent has no service account to bind.`);
   return v;
 }

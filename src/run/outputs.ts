@@ -26,7 +26,7 @@ export function outputsOf(
       namespace: b.namespace,
       'service-account': b.serviceAccount,
       mode: b.mode,
-      state: 'present',
+      state: b.state,
       'role-arn': roleArn,
       changed: String(changed(key)),
     };

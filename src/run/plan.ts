@@ -139,6 +139,8 @@ function resolve(state: RunState, b: BindingConfig, plan: RunPlan): void {
   if (failure) return void plan.failures.set(key, failure.message);
   const config = configOf(state.run, b);
   const observed = observedFor(state, b, key);
+  const pending = unbuilt(config);
+  if (pending) return void plan.failures.set(key, `${pending} is not supported by this version of eks-pod-iam yet.`);
   try {
     const { binding, providerArn } = bindingFor(config, observed);
     const providerFailure = providerArn ? failureOf(state, b, key, providerArn) : undefined;
@@ -274,6 +276,16 @@ function dedupeNamespaces(changes: Change[]): Change[] {
     return false;
   });
   return kept.map((c) => ({ ...c, after: c.after.map((id) => replaced.get(id) ?? id) }));
+}
+
+/** Inputs accepted by the interface whose behaviour is still being built: refused per binding, never ignored. */
+function unbuilt(config: Config): string | undefined {
+  if (config.state === 'absent') return 'Input "state: absent"';
+  if (config.migrateFromIrsa) return 'Input "migrate-from-irsa"';
+  if (config.targetRoleArn) return 'Input "target-role-arn"';
+  if (config.managedPolicy) return 'Input "managed-policy"';
+  if (config.addon) return 'Input "addon"';
+  return undefined;
 }
 
 /** The OIDC provider lives in the role's account. */
