@@ -300,7 +300,7 @@ function itemSource(item: Item, read: InputReader, env: NodeJS.ProcessEnv): Bind
   };
 }
 
-/** One role, one boundary, one inline and one managed policy: two items of a role that disagree would undo each other. */
+/** One role: one boundary, one inline and one managed policy (two items that disagree would undo each other). */
 function sharedRoleConflicts(parsed: { binding: BindingConfig; source: BindingSource }[], problems: InputError[]) {
   const byRole = new Map<string, { binding: BindingConfig; source: BindingSource }[]>();
   for (const p of parsed) {
