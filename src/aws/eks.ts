@@ -110,6 +110,7 @@ async function describeAssociation(
     associationArn: a!.associationArn!,
     roleArn: a!.roleArn!,
     targetRoleArn: a!.targetRoleArn || undefined,
+    externalId: a!.externalId || undefined,
     disableSessionTags: a!.disableSessionTags ?? false,
     policy: a!.policy || undefined,
     ownerArn: a!.ownerArn || undefined,
@@ -121,7 +122,15 @@ async function describeAssociation(
 export interface AssociationRef {
   associationId: string;
   associationArn: string;
+  /** With a target role: the external ID EKS generated for it. */
+  externalId?: string;
 }
+
+const refOf = (a: { associationId?: string; associationArn?: string; externalId?: string } | undefined) => ({
+  associationId: a!.associationId!,
+  associationArn: a!.associationArn!,
+  ...(a!.externalId ? { externalId: a!.externalId } : {}),
+});
 
 export async function createAssociation(
   eks: EKSClient,
@@ -133,6 +142,7 @@ export async function createAssociation(
     tags: Record<string, string>;
     disableSessionTags: boolean;
     policy: string | undefined;
+    targetRoleArn?: string;
   },
 ): Promise<AssociationRef> {
   const { association: a } = await eks.send(
@@ -142,9 +152,10 @@ export async function createAssociation(
       // Sent only when set: an EKS without these fields (or an emulator) sees the request it always saw.
       disableSessionTags: p.disableSessionTags || undefined,
       policy: p.policy,
+      targetRoleArn: p.targetRoleArn || undefined,
     }),
   );
-  return { associationId: a!.associationId!, associationArn: a!.associationArn! };
+  return refOf(a);
 }
 
 export async function updateAssociation(
@@ -154,6 +165,8 @@ export async function updateAssociation(
     associationId: string;
     roleArn: string;
     clearTargetRole: boolean;
+    /** Set only to change it. */
+    targetRoleArn?: string;
     /** Set only to change it. */
     disableSessionTags?: boolean;
     /** Set only to change it; '' removes the session policy. */
@@ -166,12 +179,12 @@ export async function updateAssociation(
       associationId: p.associationId,
       roleArn: p.roleArn,
       // EKS clears a target role (and a session policy) when given an empty string.
-      targetRoleArn: p.clearTargetRole ? '' : undefined,
+      targetRoleArn: p.targetRoleArn || (p.clearTargetRole ? '' : undefined),
       disableSessionTags: p.disableSessionTags,
       policy: p.policy,
     }),
   );
-  return { associationId: a!.associationId!, associationArn: a!.associationArn! };
+  return refOf(a);
 }
 
 export const tagResource = (eks: EKSClient, resourceArn: string, tags: Record<string, string>) =>

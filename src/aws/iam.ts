@@ -34,17 +34,22 @@ async function orNull<T>(p: Promise<T>): Promise<T | null> {
 export interface RoleReadOptions {
   policies: boolean;
   inlinePolicyName: string | undefined;
+  /** The eks-pod-iam-target policy, when a binding of the role has a target role. */
+  targetPolicyName?: string;
 }
 
 /** The role with what the plan needs of it; null when it does not exist. */
 export async function readRole(iam: IAMClient, name: string, opts: RoleReadOptions): Promise<ObservedRole | null> {
   // All at once rather than role first: one round trip instead of two for a role that exists (every rerun).
   // For a role that does not, the policy reads fail with NoSuchEntity and are not looked at.
-  const [got, attached, inline] = await Promise.allSettled([
+  const [got, attached, inline, target] = await Promise.allSettled([
     orNull(iam.send(new GetRoleCommand({ RoleName: name }))),
     opts.policies ? listAttached(iam, name) : Promise.resolve([]),
     opts.inlinePolicyName
       ? orNull(iam.send(new GetRolePolicyCommand({ RoleName: name, PolicyName: opts.inlinePolicyName })))
+      : Promise.resolve(null),
+    opts.targetPolicyName
+      ? orNull(iam.send(new GetRolePolicyCommand({ RoleName: name, PolicyName: opts.targetPolicyName })))
       : Promise.resolve(null),
   ]);
   if (got.status === 'rejected') throw got.reason;
@@ -53,6 +58,7 @@ export async function readRole(iam: IAMClient, name: string, opts: RoleReadOptio
   // The role exists, so a failed policy read is a real failure (e.g. AccessDenied), not a missing role.
   if (attached.status === 'rejected') throw attached.reason;
   if (inline.status === 'rejected') throw inline.reason;
+  if (target.status === 'rejected') throw target.reason;
   return {
     arn: role.Arn!,
     name: role.RoleName!,
@@ -61,6 +67,7 @@ export async function readRole(iam: IAMClient, name: string, opts: RoleReadOptio
     permissionsBoundaryArn: role.PermissionsBoundary?.PermissionsBoundaryArn,
     attachedPolicyArns: attached.value,
     inlinePolicy: inline.value?.PolicyDocument,
+    ...(target.value ? { targetPolicy: target.value.PolicyDocument } : {}),
   };
 }
 

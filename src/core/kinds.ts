@@ -5,6 +5,7 @@ import type { OIDC_PROVIDER } from '../resources/oidc-provider/kind.js';
 import type { INLINE_POLICY, ROLE_POLICY } from '../resources/role-policies/kind.js';
 import type { ROLE, ROLE_TRUST } from '../resources/role-trust/kind.js';
 import type { NAMESPACE, SERVICE_ACCOUNT } from '../resources/service-account/kind.js';
+import type { TARGET_TRUST } from '../resources/target-role/kind.js';
 import type { WORKLOAD } from '../resources/workloads/kind.js';
 
 export type ResourceKind =
@@ -17,4 +18,5 @@ export type ResourceKind =
   | typeof ASSOCIATION
   | typeof NAMESPACE
   | typeof SERVICE_ACCOUNT
-  | typeof WORKLOAD;
+  | typeof WORKLOAD
+  | typeof TARGET_TRUST;

@@ -14,7 +14,12 @@ export interface ObservedRole {
   attachedPolicyArns: string[];
   /** The eks-pod-iam inline policy, when inline-policy is given and the role has one. */
   inlinePolicy: string | PolicyDocument | undefined;
+  /** The eks-pod-iam-target inline policy (the target roles the role may assume), when a binding has a target. */
+  targetPolicy?: string | PolicyDocument;
 }
+
+/** A binding's target role: read when these credentials can read it, else why not (the check cannot be made). */
+export type ObservedTarget = { readable: true; role: ObservedRole | null } | { readable: false; why: string };
 
 export type AddonStatus =
   'CREATING' | 'ACTIVE' | 'CREATE_FAILED' | 'UPDATING' | 'DELETING' | 'DELETE_FAILED' | 'DEGRADED' | 'UPDATE_FAILED';
@@ -30,6 +35,8 @@ export interface ObservedAssociation {
   associationArn: string;
   roleArn: string;
   targetRoleArn: string | undefined;
+  /** With a target role: what the target role's trust must require as `sts:ExternalId` (EKS generates it). */
+  externalId?: string;
   disableSessionTags: boolean;
   /** The session policy EKS applies to the association's sessions (JSON text). */
   policy: string | undefined;
@@ -88,6 +95,8 @@ export interface Observed {
   workloads?: ObservedWorkload[];
   /** irsa: whether EKS's pod-identity-webhook is installed; undefined when it cannot be read. */
   webhook?: boolean;
+  /** pod-identity with target-role-arn: the target role. */
+  targetRole?: ObservedTarget;
 }
 
 /** Where a change applies: its cluster, and the binding it belongs to (none: a change of the cluster itself). */
@@ -138,22 +147,35 @@ export type Op =
       tags: Record<string, string>;
       disableSessionTags: boolean;
       policy: string | undefined;
+      targetRoleArn?: string;
     }
   | {
       kind: 'update-association';
       associationId: string;
       roleArn: string;
       clearTargetRole: boolean;
+      /** Set only when it changes to another target role. */
+      targetRoleArn?: string;
       /** Set only when it changes. */
       disableSessionTags?: boolean;
       /** Set only when it changes ('' removes it). */
       policy?: string;
     }
   | { kind: 'tag-association'; associationArn: string; tags: Record<string, string> }
+  // Each grant's external ID is the one its association answered when this run wrote it, else the one given.
+  | { kind: 'trust-target'; roleName: string; grants: TargetGrant[] }
   | { kind: 'create-namespace'; name: string }
   | { kind: 'create-service-account'; annotations: Record<string, string> }
   | { kind: 'annotate-service-account'; annotations: Record<string, string> }
   | { kind: 'restart-workload'; workload: ObservedWorkload };
+
+/** A binding's association role allowed into its target role's trust, with the association's external ID. */
+export interface TargetGrant {
+  binding: BindingKey;
+  roleArn: string;
+  /** undefined: known only once this run has created (or re-targeted) the association. */
+  externalId: string | undefined;
+}
 
 /** A warning of the plan, and what it is about (a binding, or a cluster or role). */
 export interface Warning {

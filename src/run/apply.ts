@@ -7,6 +7,7 @@ import * as k8s from '../kube/client.js';
 import type { Log } from '../platform/types.js';
 import { createAssociation, updateAssociation } from '../resources/association/apply.js';
 import { createRoleOrMerge, updateTrust } from '../resources/role-trust/apply.js';
+import { trustTarget } from '../resources/target-role/apply.js';
 import type { RunPlan } from './plan.js';
 import type { ClusterKey, ClusterState, RunState } from './state.js';
 
@@ -74,6 +75,9 @@ export async function applyChange(c: Change, run: ApplyRun): Promise<void> {
       return;
     case 'tag-association':
       return void (await eks.tagResource(cluster.aws.eks, op.associationArn, op.tags));
+    // After the associations it names: their external IDs are what EKS answered when they were written.
+    case 'trust-target':
+      return trustTarget(client, op, run.associations, run.log);
     case 'create-namespace':
     case 'create-service-account':
     case 'annotate-service-account':

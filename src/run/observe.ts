@@ -8,12 +8,13 @@ import type { AwsClients } from '../aws/clients.js';
 import * as eks from '../aws/eks.js';
 import * as iam from '../aws/iam.js';
 import { eksTokens } from '../aws/token.js';
-import { INLINE_POLICY_NAME } from '../core/ownership.js';
+import { INLINE_POLICY_NAME, TARGET_POLICY_NAME } from '../core/ownership.js';
 import type { ObservedAssociation, ObservedRole } from '../core/types.js';
 import { RunError } from '../errors.js';
 import { bindingKey, type BindingConfig, type BindingKey, type RunConfig } from '../inputs/config.js';
 import * as k8s from '../kube/client.js';
 import { AGENT_ADDON } from '../resources/addon/plan.js';
+import { readTarget } from '../resources/target-role/read.js';
 import {
   clusterKeyOf,
   groupBy,
@@ -88,11 +89,26 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
     if (isFailed(cluster) || !cluster.kube || !bs.some((b) => b.mode === 'irsa')) return;
     cluster.webhook = await k8s.webhookPresent(cluster.kube).catch(() => undefined);
   });
-  const [clusterStates, roleStates, bindingStates] = await Promise.all([
+  // Target roles (cross-account): each read once, when its cluster says which account these credentials are in.
+  const byTarget = groupBy(
+    run.bindings.filter((b) => b.mode === 'pod-identity' && b.targetRoleArn),
+    (b) => b.targetRoleArn!,
+  );
+  const targets = new Map(
+    [...byTarget].map(([arn, bs]) => {
+      const read = clusters.get(clusterKeyOf(bs[0]!))!.then((c) => {
+        if (isFailed(c)) throw c.error; // the binding fails through its cluster anyway
+        return limit(() => readTarget(iamClient, arn, c.accountId));
+      });
+      return [arn, settle(read)] as const;
+    }),
+  );
+  const [clusterStates, roleStates, bindingStates, , targetStates] = await Promise.all([
     settleMap(clusters),
     settleMap(roles),
     Promise.all(bindingReads),
     Promise.all(webhooks),
+    settleMap(targets),
   ]);
   return {
     run,
@@ -100,6 +116,7 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
     roles: roleStates,
     providers: (await settleMap(providers)) as RunState['providers'],
     bindings: new Map(bindingStates),
+    ...(targetStates.size ? { targets: targetStates } : {}),
   };
 }
 
@@ -171,6 +188,7 @@ async function readRole(client: AwsClients['iam'], bindings: BindingConfig[]): P
   const role = await iam.readRole(client, name, {
     policies: bindings.some((b) => b.policyArns.length > 0),
     inlinePolicyName: bindings.some((b) => b.inlinePolicy) ? INLINE_POLICY_NAME : undefined,
+    targetPolicyName: bindings.some((b) => b.targetRoleArn) ? TARGET_POLICY_NAME : undefined,
   });
   for (const b of bindings)
     if (role && b.role.kind === 'arn' && role.arn !== b.role.arn)

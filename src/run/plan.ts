@@ -14,6 +14,8 @@ import { planRole, type RoleGroup } from '../resources/role-trust/plan.js';
 import { irsaBinding, podIdentityBinding, type Binding } from '../resources/role-trust/trust.js';
 import { planServiceAccount } from '../resources/service-account/plan.js';
 import { planRestarts } from '../resources/workloads/plan.js';
+import { planTargetTrust } from '../resources/target-role/plan.js';
+import type { TargetGrant } from '../core/types.js';
 import {
   clusterKeyOf,
   configOf,
@@ -115,6 +117,7 @@ export function planRun(state: RunState, provenance: Readonly<Record<string, str
   }
   for (const b of live())
     planBinding(state, b, plan, out.in(bindingScope(b)), roleReady.get(b.role.name) ?? [], fail, provenance);
+  planTargets(state, live(), plan, out, roleReady, fail);
 
   // A change serves only the bindings still planned; one that serves none of them is not made.
   const planned = out.changes
@@ -237,6 +240,52 @@ function planBinding(
   }
 }
 
+/**
+ * Per target role (`target-role-arn`), once every association naming it is written: its trust lets each
+ * association's role in with that association's external ID (known now, or answered by the association's write).
+ */
+function planTargets(
+  state: RunState,
+  bindings: BindingConfig[],
+  plan: RunPlan,
+  out: ChangeList,
+  roleReady: Map<string, string[]>,
+  fail: (keys: BindingKey[], e: unknown) => void,
+): void {
+  const targeted = bindings.filter((b) => b.mode === 'pod-identity' && b.targetRoleArn);
+  for (const [arn, members] of groupBy(targeted, (b) => b.targetRoleArn!)) {
+    const keys = members.map(bindingKey);
+    const after: string[] = [];
+    const grants = members.map((b): TargetGrant => {
+      const key = bindingKey(b);
+      const written = out.changes.find(
+        (c) => c.target.binding === key && (c.op.kind === 'create-association' || c.op.kind === 'update-association'),
+      );
+      after.push(...(roleReady.get(b.role.name) ?? []), ...(written ? [written.id] : []));
+      const current = observedFor(state, b, key).associations?.[0];
+      // A new association, or one given another target now, gets its external ID from EKS when written.
+      const renewed = !current || (written?.op.kind === 'update-association' && !!written.op.targetRoleArn);
+      return {
+        binding: key,
+        roleArn: plan.resolved.get(key)!.roleArn,
+        externalId: renewed ? undefined : current.externalId,
+      };
+    });
+    try {
+      const target = observedFor(state, members[0]!, keys[0]!).targetRole;
+      planTargetTrust(
+        arn,
+        target,
+        grants,
+        [...new Set(after)],
+        out.in(scopeOf(`target:${arn}`, keys, clusterKeyOf(members[0]!))),
+      );
+    } catch (e) {
+      fail(keys, e);
+    }
+  }
+}
+
 const scopeOf = (key: string, serves: BindingKey[], clusterKey: ClusterKey, binding?: string): Scope => ({
   key,
   binding: binding ?? serves[0] ?? key,
@@ -282,7 +331,6 @@ function dedupeNamespaces(changes: Change[]): Change[] {
 function unbuilt(config: Config): string | undefined {
   if (config.state === 'absent') return 'Input "state: absent"';
   if (config.migrateFromIrsa) return 'Input "migrate-from-irsa"';
-  if (config.targetRoleArn) return 'Input "target-role-arn"';
   if (config.managedPolicy) return 'Input "managed-policy"';
   if (config.addon) return 'Input "addon"';
   return undefined;
@@ -320,6 +368,7 @@ export function plan(config: Config, observed: Observed, provenance: Readonly<Re
     roles: new Map([[b.role.name, observed.role]]),
     providers: new Map(providerArn ? [[providerArn, observed.oidcProvider ?? null]] : []),
     bindings: new Map([[key, { ...observed }]]),
+    ...(b.targetRoleArn && observed.targetRole ? { targets: new Map([[b.targetRoleArn, observed.targetRole]]) } : {}),
   };
   const p = planRun(state, provenance);
   const failure = p.failures.get(key);

@@ -12,6 +12,7 @@ import { ASSOCIATION } from '../resources/association/kind.js';
 import { OIDC_PROVIDER } from '../resources/oidc-provider/kind.js';
 import { ROLE } from '../resources/role-trust/kind.js';
 import { SERVICE_ACCOUNT } from '../resources/service-account/kind.js';
+import { TARGET_TRUST } from '../resources/target-role/kind.js';
 import { bindingKey, type BindingKey, type RunConfig } from '../inputs/config.js';
 import type { RunPlan } from './plan.js';
 import { clusterKeyOf, configOf, groupBy, isFailed, observedFor, type RunState } from './state.js';
@@ -29,8 +30,19 @@ export function describeObserved(config: Config, o: Observed): string[] {
     lines.push(`${ADDON} ${AGENT_ADDON}: not needed (EKS Auto Mode has the agent built in)`);
   else if (o.addon !== undefined) lines.push(`${ADDON} ${AGENT_ADDON}: ${o.addon ? o.addon.status : 'not installed'}`);
   if (o.associations) {
-    const bound = o.associations.map((a) => `${a.associationId} → ${a.roleArn}`).join(', ');
+    const bound = o.associations
+      .map((a) => `${a.associationId} → ${a.roleArn}${a.targetRoleArn ? ` → target ${a.targetRoleArn}` : ''}`)
+      .join(', ');
     lines.push(`${ASSOCIATION}: ${bound || 'none'}`);
+  }
+  const target = o.targetRole;
+  if (config.targetRoleArn && target) {
+    const state = !target.readable
+      ? `cannot be read (${target.why})`
+      : target.role
+        ? `exists, ${statementsOf(parsePolicy(target.role.trust)).length} trust statement(s)`
+        : 'does not exist';
+    lines.push(`${TARGET_TRUST} ${config.targetRoleArn}: ${state}`);
   }
   if (o.oidcProvider !== undefined) {
     const p = o.oidcProvider;
@@ -99,6 +111,8 @@ export function diagram(config: Config, providerArn: string | undefined, o: Obse
   }
   config.policyArns.forEach((arn, i) => lines.push(`  role --> p${i}["${label(arn.split('/').pop() ?? arn)}"]`));
   if (config.inlinePolicy) lines.push('  role --> inline["inline policy eks-pod-iam"]');
+  if (config.mode === 'pod-identity' && config.targetRoleArn)
+    lines.push(`  role -- "sts:AssumeRole" --> target["target role<br/>${label(config.targetRoleArn)}"]`);
   lines.push('```');
   return lines.join('\n');
 }

@@ -2,17 +2,18 @@
 // read waits only for the changes to its own resource (`ready`), so it starts while others are still running.
 import * as eks from '../aws/eks.js';
 import * as iam from '../aws/iam.js';
-import { INLINE_POLICY_NAME } from '../core/ownership.js';
-import type { Change } from '../core/types.js';
+import { INLINE_POLICY_NAME, TARGET_POLICY_NAME } from '../core/ownership.js';
+import type { Change, ObservedTarget } from '../core/types.js';
 import { bindingKey, type BindingKey } from '../inputs/config.js';
 import * as k8s from '../kube/client.js';
 import { AGENT_ADDON } from '../resources/addon/plan.js';
-import { isFailed, type BindingState, type ClusterState, type RunState } from './state.js';
+import { readTarget } from '../resources/target-role/read.js';
+import { isFailed, type BindingState, type Failed, type ClusterState, type RunState } from './state.js';
 
 /** What a change touches, as one read-back unit: a role, a cluster's add-on, a provider, a binding's part. */
 export function unitOf(c: Change): string {
   const scope = c.id.slice(c.id.indexOf('@') + 1);
-  if (scope.startsWith('role:') || scope.startsWith('provider:')) return scope;
+  if (scope.startsWith('role:') || scope.startsWith('provider:') || scope.startsWith('target:')) return scope;
   if (scope.startsWith('cluster:')) return `addon:${c.target.clusterKey}`;
   const binding = c.target.binding ?? scope;
   if (c.op.kind.endsWith('association')) return `association:${binding}`;
@@ -36,6 +37,7 @@ export async function reread(state: RunState, touched: Set<string>, ready: Ready
         iam.readRole(iamClient!, name, {
           policies: members.some((b) => b.policyArns.length > 0),
           inlinePolicyName: members.some((b) => b.inlinePolicy) ? INLINE_POLICY_NAME : undefined,
+          targetPolicyName: members.some((b) => b.targetRoleArn) ? TARGET_POLICY_NAME : undefined,
         });
       return [name, isFailed(before) ? before : await again(`role:${name}`, read, before)] as const;
     }),
@@ -71,6 +73,21 @@ export async function reread(state: RunState, touched: Set<string>, ready: Ready
       },
     ),
   );
-  const [r, p, c, bs] = await Promise.all([roles, providers, clusters, bindings]);
-  return { ...state, roles: new Map(r), providers: new Map(p), clusters: new Map(c), bindings: new Map(bs) };
+  // A target role is read again only where it was readable (and so may have been written).
+  const targets = Promise.all(
+    [...(state.targets ?? [])].map(async ([arn, before]): Promise<[string, ObservedTarget | Failed]> => {
+      if (isFailed(before) || !before.readable) return [arn, before];
+      const read = () => readTarget(iamClient!, arn, arn.split(':')[4]!);
+      return [arn, await again<ObservedTarget>(`target:${arn}`, read, before)];
+    }),
+  );
+  const [r, p, c, bs, t] = await Promise.all([roles, providers, clusters, bindings, targets]);
+  return {
+    ...state,
+    roles: new Map(r),
+    providers: new Map(p),
+    clusters: new Map(c),
+    bindings: new Map(bs),
+    ...(state.targets ? { targets: new Map(t) } : {}),
+  };
 }

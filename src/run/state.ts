@@ -13,6 +13,7 @@ import type {
   ObservedServiceAccount,
   ObservedWorkload,
   Observed,
+  ObservedTarget,
 } from '../core/types.js';
 
 /** `<region>/<cluster>`: a cluster's identity in a run. */
@@ -53,6 +54,8 @@ export interface RunState {
   /** By provider ARN. */
   providers: Map<string, ObservedOidcProvider | null | Failed>;
   bindings: Map<BindingKey, BindingState | Failed>;
+  /** By target role ARN (`target-role-arn`); absent when no binding has one. */
+  targets?: Map<string, ObservedTarget | Failed>;
 }
 
 /** A binding with the run's settings: what the per-binding planners and checks read. */
@@ -65,6 +68,7 @@ export function failureOf(state: RunState, b: BindingConfig, key: BindingKey, pr
     state.roles.get(b.role.name),
     state.bindings.get(key),
     providerArn ? state.providers.get(providerArn) : undefined,
+    b.targetRoleArn ? state.targets?.get(b.targetRoleArn) : undefined,
   ];
   return parts.find(isFailed)?.error;
 }
@@ -87,6 +91,7 @@ export function observedFor(state: RunState, b: BindingConfig, key: BindingKey, 
     pods: own.pods,
     workloads: own.workloads,
     webhook: b.mode === 'irsa' ? cluster.webhook : undefined,
+    ...(b.targetRoleArn && state.targets ? { targetRole: state.targets.get(b.targetRoleArn) as ObservedTarget } : {}),
   };
 }
 
