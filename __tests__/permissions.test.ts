@@ -13,6 +13,7 @@ const ROLE = 'perms-role';
 const ARN = `arn:aws:iam::123456789012:role/${ROLE}`;
 const POLICY = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
 const BOUNDARY = 'arn:aws:iam::aws:policy/PowerUserAccess';
+const TARGET = 'arn:aws:iam::123456789012:role/perms-target';
 const INLINE = JSON.stringify({
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow', Action: 's3:ListBucket', Resource: '*' }],
@@ -101,6 +102,18 @@ const SCENARIOS: Record<string, Scenario> = {
         },
       },
       { inputs: { 'install-agent': 'false', 'create-service-account': 'false', tags: 'team=payments' } },
+    ],
+  },
+  'pod-identity: target roles: a readable one, rerun, then one in another account': {
+    mode: 'pod-identity',
+    steps: [
+      {
+        inputs: { 'target-role-arn': TARGET },
+        before: async () =>
+          awsCli(emu, ['iam', 'create-role', '--role-name', 'perms-target', '--assume-role-policy-document', podTrust]),
+      },
+      { inputs: { 'target-role-arn': TARGET } },
+      { inputs: { 'target-role-arn': 'arn:aws:iam::999999999999:role/perms-target' } },
     ],
   },
   'pod-identity: dry run': { mode: 'pod-identity', steps: [{ inputs: { ...ALL, 'dry-run': 'true' } }] },

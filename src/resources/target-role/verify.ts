@@ -3,6 +3,9 @@ import { parsePolicy, statementsOf } from '../../core/policy-doc.js';
 import type { ObservedAssociation, ObservedTarget } from '../../core/types.js';
 import { allows, statementFor, targetBinding } from '../role-trust/trust.js';
 
+/** In a dry run before the association names the target, EKS has not made its external ID yet. */
+const UNKNOWN_ID = '<the external ID EKS gives the association>';
+
 /**
  * The target role's trust lets the association's role in with the association's external ID. A target these
  * credentials cannot read is not verifiable: the check says so, with the exact statement its trust needs.
@@ -15,11 +18,8 @@ export function checkTargetTrust(
 ): Check {
   const name = 'target role trust';
   const externalId = association?.targetRoleArn === targetArn ? association.externalId : undefined;
-  if (!externalId) return check(name, false, `the association has no external ID for ${targetArn} yet`);
-  const binding = targetBinding(roleArn, externalId);
-  if (!target) return check(name, undefined, `${targetArn} was not read`);
-  if (!target.readable) {
-    const statement = JSON.stringify(statementFor(binding));
+  if (target && !target.readable) {
+    const statement = JSON.stringify(statementFor(targetBinding(roleArn, externalId ?? UNKNOWN_ID)));
     return {
       ...check(
         name,
@@ -29,6 +29,9 @@ export function checkTargetTrust(
       todo: `Add this statement to the trust policy of ${targetArn}: ${statement}`,
     };
   }
+  if (!externalId) return check(name, false, `the association has no external ID for ${targetArn} yet`);
+  const binding = targetBinding(roleArn, externalId);
+  if (!target) return check(name, undefined, `${targetArn} was not read`);
   if (!target.role) return check(name, false, `${targetArn} does not exist`);
   const ok = statementsOf(parsePolicy(target.role.trust)).some((s) => allows(s, binding));
   return check(
