@@ -1293,6 +1293,40 @@ describe('EKS pod identity: target roles, session policies, removal (aws CLI, is
     ).toEqual(cleared);
   });
 
+  // What eks-pod-iam relies on for a target role: its trust takes the association's role (AWS principal) with the
+  // external ID as read back; GetRole takes a NAME and answers for the caller's own account only (real IAM too:
+  // NoSuchEntity when the caller's account has no role of that name, AccessDenied without iam:GetRole), so a target
+  // role in another account is never readable with these credentials.
+  test('target role trust: AWS principal with sts:ExternalId round-trips; GetRole sees only this account', async () => {
+    const appArn = await podRole('app');
+    const statement = {
+      Sid: 'EksPodIamTarget1',
+      Effect: 'Allow',
+      Principal: { AWS: appArn },
+      Action: ['sts:AssumeRole', 'sts:TagSession'],
+      Condition: { StringEquals: { 'sts:ExternalId': '0f6c1a2e-1111-4222-8333-944445555666' } },
+    };
+    await podRole('target');
+    const trust = { Version: '2012-10-17', Statement: [PODS_TRUST.Statement[0], statement] };
+    await aws([
+      'iam',
+      'update-assume-role-policy',
+      '--role-name',
+      'target',
+      '--policy-document',
+      JSON.stringify(trust),
+    ]);
+    const { Role } = await aws(['iam', 'get-role', '--role-name', 'target']);
+    expect([Role.Arn, Role.AssumeRolePolicyDocument]).toEqual([ROLE('target'), trust]);
+    // The name of TARGET (account 999999999999) resolves in this account: here it is another role (hence the ARN
+    // check), and a name this account lacks is NoSuchEntity.
+    expect(Role.Arn).not.toBe(TARGET);
+    expect(await awsError(['iam', 'get-role', '--role-name', 'data-reader'])).toMatchObject({
+      code: 'NoSuchEntity',
+      operation: 'GetRole',
+    });
+  });
+
   test('a session policy needs disableSessionTags true, valid JSON, at most 2,048 chars; "" removes it', async () => {
     await emu.createCluster('c1');
     await podRole('app');
