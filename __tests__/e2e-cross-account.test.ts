@@ -201,6 +201,32 @@ test('inside bindings: two items, one with a target; external-id only on that on
   expect(r.outputs['external-id']).toBeUndefined();
 });
 
+test('one target role for two bindings of two roles: one trust write, a statement for each association', async () => {
+  const items = [
+    { 'cluster-name': CLUSTER, namespace: 'apps', 'service-account': 'api', 'role-name': ROLE },
+    { 'cluster-name': CLUSTER, namespace: 'apps', 'service-account': 'web', 'role-name': 'web-role' },
+  ].map((i) => ({ ...i, 'target-role-arn': TARGET }));
+  const r = await runAction(
+    { bindings: JSON.stringify(items), 'create-service-account': 'false' },
+    { env: { ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.01' } },
+  );
+  expect(r.code).toBe(0);
+  expect(r.changes.filter((c) => c.resource === 'iam-target-role-trust')).toHaveLength(1);
+  const journal = await emu.aws.journal();
+  expect(journal.filter((j) => j.operation === 'UpdateAssumeRolePolicy')).toHaveLength(1);
+  const [api, web] = [association('api'), association('web')];
+  expect(api.externalId).not.toBe(web.externalId);
+  expect(trustOf(emu, 'data-reader').Statement).toEqual([
+    ec2Statement,
+    grant(api.externalId),
+    grant(web.externalId, `arn:aws:iam::${ACCOUNT}:role/web-role`),
+  ]);
+  expect(JSON.parse(r.outputs.bindings!).map((b: Record<string, string>) => b['external-id'])).toEqual([
+    api.externalId,
+    web.externalId,
+  ]);
+});
+
 describe('bad inputs are refused with one line naming the input, before any request', () => {
   test.each([
     ['not an ARN', { 'target-role-arn': 'data-reader' }, 'Input "target-role-arn"'],
