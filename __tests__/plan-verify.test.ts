@@ -146,7 +146,7 @@ describe('verify: target role', () => {
     expect(statement).toEqual(statementFor(targetBinding(ROLE_ARN, 'ext-1')));
   });
 
-  test('no external ID for this target yet: fails when readable; unreadable, the statement says what goes there', () => {
+  test('no external ID for this target yet: fails when readable; unreadable, the statement says what goes in', () => {
     const o = targeted(TARGET, readable());
     o.associations![0]!.targetRoleArn = undefined;
     expect(failed(verify(config({ 'target-role-arn': TARGET }), o)).map((c) => c.name)).toContain('target role trust');
