@@ -76,9 +76,12 @@ export function describeState(state: RunState): string[] {
   const lines = new Set<string>();
   for (const b of state.run.bindings) {
     const key = bindingKey(b);
-    const failure = [state.clusters.get(clusterKeyOf(b)), state.roles.get(b.role.name), state.bindings.get(key)].find(
-      isFailed,
-    );
+    const failure = [
+      state.clusters.get(clusterKeyOf(b)),
+      state.roles.get(b.role.name),
+      state.bindings.get(key),
+      b.targetRoleArn ? state.targets?.get(b.targetRoleArn) : undefined,
+    ].find(isFailed);
     if (failure) lines.add(`${key}: cannot be read: ${failure.error.message}`);
     else {
       if (state.run.bindings.length > 1) lines.add(`binding ${key}:`);
