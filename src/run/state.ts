@@ -8,6 +8,7 @@ import type {
   ObservedAssociation,
   ObservedCluster,
   ObservedOidcProvider,
+  ObservedOwnerAddon,
   ObservedPod,
   ObservedRole,
   ObservedServiceAccount,
@@ -35,6 +36,8 @@ export interface ClusterState {
 
 export interface BindingState {
   associations?: ObservedAssociation[];
+  /** Only with `addon` (the same observation for every binding of that add-on). */
+  ownerAddon?: ObservedOwnerAddon;
   serviceAccount?: ObservedServiceAccount | null;
   namespaceExists?: boolean;
   pods?: ObservedPod[];
@@ -81,6 +84,7 @@ export function observedFor(state: RunState, b: BindingConfig, key: BindingKey, 
     role,
     addon: b.mode === 'pod-identity' ? cluster.addon : undefined,
     associations: own.associations,
+    ownerAddon: own.ownerAddon,
     oidcProvider: provider,
     serviceAccount: own.serviceAccount,
     namespaceExists: own.namespaceExists,
