@@ -2,7 +2,7 @@
 // made through the add-on (CreateAddon / UpdateAddon podIdentityAssociations), never directly. The committed
 // bundle, run as a GitHub runner runs it, against moto (+ EKS extensions); end states judged with the aws CLI.
 import { connectEmulators, type Emulators } from '../emulators/index.js';
-import { awsCli, clearJournals, trustOf, writes } from './helpers/clients.js';
+import { awsCli, clearJournals, kubectl, trustOf, writes } from './helpers/clients.js';
 import { runAction, type ActionRun } from './helpers/run-action.js';
 
 const CLUSTER = 'demo';
@@ -200,6 +200,56 @@ test('another role: UpdateAddon names it for our service account, the other asso
   const calls = await journal();
   expect(count(calls, `UpdateAddon ${ADDON_PATH}/update`)).toBe(1);
   expect(calls.filter((c) => c.startsWith('UpdatePodIdentityAssociation'))).toEqual([]);
+});
+
+test('restart-workloads: the add-on Deployment is rolled out once the add-on is ACTIVE', async () => {
+  await emu.kube.seed({
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { name: 'efs-csi-controller-sa', namespace: 'kube-system' },
+  });
+  await emu.kube.seed({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'efs-csi-controller', namespace: 'kube-system' },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: 'efs' } },
+      template: {
+        metadata: { labels: { app: 'efs' } },
+        spec: { serviceAccountName: 'efs-csi-controller-sa', containers: [{ name: 'c', image: 'efs' }] },
+      },
+    },
+  });
+  await efsWithNodeAssociation();
+  const r = await run({ 'restart-workloads': 'true' });
+  ok(r);
+  expect(r.changes.map((c) => `${c.resource} ${c.action}`)).toEqual([
+    'iam-role create',
+    'iam-role-policy attach',
+    'eks-addon update',
+    'workload restart',
+  ]);
+  const deployment = await kubectl(emu, CLUSTER, [
+    'get',
+    'deployment',
+    'efs-csi-controller',
+    '-n',
+    'kube-system',
+    '-o',
+    'json',
+  ]);
+  expect(deployment.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt']).toBeDefined();
+  const kube = await emu.kube.journal();
+  expect(kube.filter((j) => j.isWrite).map((j) => `${j.method} ${j.path}`)).toEqual([
+    'PATCH /apis/apps/v1/namespaces/kube-system/deployments/efs-csi-controller',
+  ]);
+  // the rollout came once the add-on was ACTIVE again: after the read before the write and the 3 polls of the wait
+  const rollout = kube.find((j) => j.isWrite)!.start;
+  const readsBefore = (await emu.aws.journal()).filter(
+    (j) => j.operation === 'DescribeAddon' && j.path === ADDON_PATH && j.end < rollout,
+  );
+  expect(readsBefore.length).toBeGreaterThanOrEqual(4);
 });
 
 test('with policy-arns: those are attached, not the recommended ones', async () => {

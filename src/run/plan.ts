@@ -265,7 +265,9 @@ function planBinding(
     if (observed.serviceAccount !== undefined && !config.addon)
       planServiceAccount(config, roleArn, observed.serviceAccount, observed.namespaceExists ?? true, roleReady, out);
     if (observed.pods || observed.workloads) {
-      const own = out.changes.filter((c) => c.target.binding === key);
+      // `addon`: the add-on's write of this binding's association is the binding's too (restarts come after it).
+      const viaAddon = (c: Change) => !!config.addon && c.op.kind === 'addon-associations' && c.serves.includes(key);
+      const own = out.changes.filter((c) => c.target.binding === key || viaAddon(c));
       const createdAt = observed.associations?.[0]?.createdAt;
       planRestarts(config, roleArn, observed.pods ?? [], observed.workloads, own, out, createdAt);
     }
