@@ -138,6 +138,7 @@ test('installed add-on: UpdateAddon keeps its other association, adds ours, wait
   expect(r.stdout).toMatch(new RegExp(`${EFS} is ACTIVE in ${CLUSTER}`));
   expect(r.summary).toMatch(/\| association owner \| ✅ pass \|/);
   expect(r.summary).toMatch(new RegExp(`\\| add-on \\| ✅ pass \\| ${EFS} is ACTIVE \\|`));
+  expect(r.summary).toContain(`owner["add-on<br/>${EFS}"] -- owns --> assoc`);
 
   await clearJournals(emu);
   const again = await run();

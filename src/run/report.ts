@@ -97,6 +97,7 @@ export function diagram(config: Config, providerArn: string | undefined, o: Obse
       `  sa --> assoc["Pod Identity association<br/>${label(id)}"] --> role`,
       `  agent["${AGENT_ADDON}"] -.-> assoc`,
     );
+    if (config.addon) lines.push(`  owner["add-on<br/>${label(config.addon)}"] -- owns --> assoc`);
   } else {
     lines.push(
       `  sa -- "${ROLE_ARN_ANNOTATION}" --> role`,
