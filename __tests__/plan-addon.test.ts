@@ -3,6 +3,7 @@
 import { parseInputs } from '../src/inputs/parse.js';
 import type { InputName } from '../src/inputs/spec.js';
 import { plan, PlanError } from '../src/run/plan.js';
+import { verify, failed, advisories } from '../src/run/verify.js';
 import { statementFor, podIdentityBinding } from '../src/resources/role-trust/trust.js';
 import type { Observed, ObservedAssociation, ObservedOwnerAddon } from '../src/core/types.js';
 
@@ -181,4 +182,15 @@ test.each([
 ] as const)('refused: %s', (_, o, over, message) => {
   expect(() => plan(config(over), o)).toThrow(PlanError);
   expect(() => plan(config(over), o)).toThrow(message);
+});
+
+test('verify: the association owned by the add-on, the add-on ACTIVE; still updating is only reported', () => {
+  const names = (cs: { name: string }[]) => cs.map((c) => c.name);
+  expect(failed(verify(config(), observed()))).toEqual([]);
+  const updating = verify(config(), observed({ ownerAddon: addon({ status: 'UPDATING' }) }));
+  expect([names(failed(updating)), names(advisories(updating))]).toEqual([[], ['add-on']]);
+  const degraded = verify(config(), observed({ ownerAddon: addon({ status: 'DEGRADED' }) }));
+  expect(names(failed(degraded))).toEqual(['add-on']);
+  const direct = verify(config(), observed({ associations: [association({ ownerArn: undefined })] }));
+  expect(failed(direct).map((c) => c.detail)).toEqual(['a-aaaaaaaaaaaaaaaaa is owned by no add-on']);
 });
