@@ -1472,6 +1472,10 @@ describe('EKS add-ons with their own service accounts (aws CLI, issue 13)', () =
           serviceAccount: 'efs-csi-controller-sa',
           recommendedManagedPolicies: ['arn:aws:iam::aws:policy/service-role/AmazonEFSCSIDriverPolicy'],
         },
+        {
+          serviceAccount: 'efs-csi-node-sa',
+          recommendedManagedPolicies: ['arn:aws:iam::aws:policy/AmazonElasticFileSystemClientReadWriteAccess'],
+        },
       ],
       [{ serviceAccount: 'aws-node', recommendedManagedPolicies: ['arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy'] }],
       [
@@ -1486,9 +1490,11 @@ describe('EKS add-ons with their own service accounts (aws CLI, issue 13)', () =
       [],
     ]);
     // the recommended policies exist as AWS-managed policies
-    for (const arn of [...ebs.podIdentityConfiguration, ...cni.podIdentityConfiguration].flatMap(
-      (p: any) => p.recommendedManagedPolicies,
-    )) {
+    for (const arn of [
+      ...ebs.podIdentityConfiguration,
+      ...efs.podIdentityConfiguration,
+      ...cni.podIdentityConfiguration,
+    ].flatMap((p: any) => p.recommendedManagedPolicies)) {
       expect((await aws(['iam', 'get-policy', '--policy-arn', arn])).Policy.Arn).toBe(arn);
     }
     expect(
@@ -1498,6 +1504,25 @@ describe('EKS add-ons with their own service accounts (aws CLI, issue 13)', () =
       operation: 'DescribeAddonConfiguration',
       message: 'Addon no-such-addon not found',
     });
+  });
+
+  test('DescribeAddonVersions: the default version per Kubernetes version; unknown add-on: empty list', async () => {
+    const versions = (...args: string[]) => aws(['eks', 'describe-addon-versions', ...args]);
+    const ebs = await versions('--addon-name', 'aws-ebs-csi-driver', '--kubernetes-version', '1.31');
+    expect(ebs.addons).toHaveLength(1);
+    expect(ebs.addons[0]).toMatchObject({ addonName: 'aws-ebs-csi-driver', owner: 'aws', publisher: 'eks' });
+    const defaults = ebs.addons[0].addonVersions.filter((v: any) =>
+      v.compatibilities.some((c: any) => c.clusterVersion === '1.31' && c.defaultVersion),
+    );
+    expect(defaults.map((v: any) => [v.addonVersion, v.requiresIamPermissions])).toEqual([['v1.3.4-eksbuild.1', true]]);
+    expect(ebs.addons[0].addonVersions.length).toBeGreaterThan(1);
+    expect(
+      await Promise.all([
+        versions('--addon-name', 'no-such-addon'),
+        versions('--addon-name', 'aws-ebs-csi-driver', '--kubernetes-version', '1.10'),
+      ]),
+    ).toEqual([{ addons: [] }, { addons: [] }]);
+    expect((await ops('DescribeAddonVersions')).map((e) => e.status)).toEqual([200, 200, 200]);
   });
 
   test('add-ons own associations in their namespace; UpdateAddon replaces the set; no direct changes', async () => {

@@ -30,6 +30,18 @@ const podTrust = JSON.stringify({
   Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
 });
 
+const PODS = {
+  Effect: 'Allow',
+  Principal: { Service: 'pods.eks.amazonaws.com' },
+  Action: ['sts:AssumeRole', 'sts:TagSession'],
+};
+const EFS_CONTROLLER = {
+  namespace: 'kube-system',
+  'service-account': 'efs-csi-controller-sa',
+  addon: 'aws-efs-csi-driver',
+  'install-agent': 'false',
+};
+
 type Mode = 'pod-identity' | 'irsa';
 interface Step {
   inputs?: Record<string, string>;
@@ -130,6 +142,48 @@ const SCENARIOS: Record<string, Scenario> = {
             roleArn: ARN,
             ownerArn: `arn:aws:eks:us-east-1:123456789012:addon/${CLUSTER}/x/y`,
           }),
+      },
+    ],
+  },
+  'pod-identity: addon installed with another association (UpdateAddon, recommended policy), then rerun': {
+    mode: 'pod-identity',
+    steps: [
+      {
+        inputs: EFS_CONTROLLER,
+        before: async () => {
+          awsCli(emu, [
+            'iam',
+            'create-role',
+            '--role-name',
+            'node',
+            '--assume-role-policy-document',
+            JSON.stringify({ Version: '2012-10-17', Statement: [PODS] }),
+          ]);
+          awsCli(emu, [
+            'eks',
+            'create-addon',
+            '--cluster-name',
+            CLUSTER,
+            '--addon-name',
+            'aws-efs-csi-driver',
+            '--pod-identity-associations',
+            'serviceAccount=efs-csi-node-sa,roleArn=arn:aws:iam::123456789012:role/node',
+          ]);
+        },
+      },
+      { inputs: EFS_CONTROLLER },
+    ],
+  },
+  'pod-identity: addon not installed (CreateAddon with its association), no agent': {
+    mode: 'pod-identity',
+    steps: [
+      {
+        inputs: {
+          namespace: 'kube-system',
+          'service-account': 'ebs-csi-controller-sa',
+          addon: 'aws-ebs-csi-driver',
+          'install-agent': 'false',
+        },
       },
     ],
   },

@@ -30,6 +30,23 @@ export interface ObservedAddon {
   healthIssues: { code?: string; message?: string }[];
 }
 
+/** An add-on that owns the service account (`addon`): what binding through it needs. */
+export interface ObservedOwnerAddon {
+  name: string;
+  /** null: not installed. */
+  installed: {
+    arn: string;
+    status: AddonStatus | 'UNKNOWN';
+    healthIssues: { code?: string; message?: string }[];
+    /** Its pod identity associations (DescribeAddon names their ARNs; each is described). */
+    associations: { serviceAccount: string; namespace: string; roleArn: string }[];
+  } | null;
+  /** Installed: its version; else the default one for the cluster's Kubernetes version; undefined: no such add-on. */
+  version: string | undefined;
+  /** DescribeAddonConfiguration's podIdentityConfiguration: service account → recommended managed policies. */
+  serviceAccounts: Record<string, string[]>;
+}
+
 export interface ObservedAssociation {
   associationId: string;
   associationArn: string;
@@ -77,6 +94,8 @@ export interface ObservedCluster {
   issuer: string | undefined;
   /** EKS Auto Mode (`computeConfig.enabled`): the Pod Identity agent is built in, no add-on is needed. */
   autoMode?: boolean;
+  /** Kubernetes version (which add-on version is the default, for an add-on to install). */
+  version?: string;
 }
 
 /** Everything observed before planning. `null` = looked and it does not exist; `undefined` = not looked at. */
@@ -86,6 +105,8 @@ export interface Observed {
   role: ObservedRole | null;
   addon?: ObservedAddon | null;
   associations?: ObservedAssociation[];
+  /** Only with `addon`: the add-on that owns the service account. */
+  ownerAddon?: ObservedOwnerAddon;
   oidcProvider?: ObservedOidcProvider | null;
   namespaceExists?: boolean;
   serviceAccount?: ObservedServiceAccount | null;
@@ -141,6 +162,13 @@ export type Op =
   | { kind: 'create-oidc-provider'; url: string; clientIds: string[]; tags: Record<string, string> }
   | { kind: 'add-client-id'; providerArn: string; clientId: string }
   | { kind: 'create-addon'; addonName: string }
+  // The add-on's complete list (EKS replaces it): `install` creates the add-on with it, else UpdateAddon.
+  | {
+      kind: 'addon-associations';
+      addonName: string;
+      install: boolean;
+      associations: { serviceAccount: string; roleArn: string }[];
+    }
   | {
       kind: 'create-association';
       roleArn: string;

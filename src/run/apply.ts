@@ -5,6 +5,7 @@ import type { Change, Op } from '../core/types.js';
 import type { BindingKey, Config } from '../inputs/config.js';
 import * as k8s from '../kube/client.js';
 import type { Log } from '../platform/types.js';
+import { putAddonAssociations } from '../resources/addon/apply.js';
 import { createAssociation, updateAssociation } from '../resources/association/apply.js';
 import { createRoleOrMerge, updateTrust } from '../resources/role-trust/apply.js';
 import { trustTarget } from '../resources/target-role/apply.js';
@@ -25,6 +26,7 @@ export interface ApplyRun {
 export function serviceOf(op: Op): 'iam' | 'eks' | 'kubernetes' {
   switch (op.kind) {
     case 'create-addon':
+    case 'addon-associations':
     case 'create-association':
     case 'update-association':
     case 'tag-association':
@@ -67,6 +69,8 @@ export async function applyChange(c: Change, run: ApplyRun): Promise<void> {
       if ((await eks.createAddon(cluster.aws.eks, cluster.name, op.addonName)) === 'ACTIVE')
         run.addonsActive.add(cluster.key);
       return;
+    case 'addon-associations':
+      return putAddonAssociations(cluster.aws.eks, cluster.name, op, run.state.run.waitTimeoutSeconds, run.log);
     case 'create-association':
       run.associations.set(c.target.binding!, await createAssociation(op, associationContext(cluster, config!, run)));
       return;

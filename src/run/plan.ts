@@ -6,6 +6,11 @@ import { issuerHostPath, oidcProviderArn, roleArn as buildRoleArn } from '../arn
 import { bindingKey, type BindingConfig, type BindingKey, type Config } from '../inputs/config.js';
 import { ChangeList, PlanError, type Scope } from '../core/changes.js';
 import type { Change, Observed, Warning } from '../core/types.js';
+import {
+  addonAssociationsScope,
+  addonBindingPolicies,
+  planAddonAssociations,
+} from '../resources/addon/associations.js';
 import { planAddon } from '../resources/addon/plan.js';
 import { planAssociation } from '../resources/association/plan.js';
 import { planOidcProvider } from '../resources/oidc-provider/plan.js';
@@ -115,6 +120,7 @@ export function planRun(state: RunState, provenance: Readonly<Record<string, str
       fail(keys, e);
     }
   }
+  planAddonBindings(state, live(), plan, out, roleReady, fail);
   for (const b of live())
     planBinding(state, b, plan, out.in(bindingScope(b)), roleReady.get(b.role.name) ?? [], fail, provenance);
   planTargets(state, live(), plan, out, roleReady, fail);
@@ -148,7 +154,12 @@ function resolve(state: RunState, b: BindingConfig, plan: RunPlan): void {
     const { binding, providerArn } = bindingFor(config, observed);
     const providerFailure = providerArn ? failureOf(state, b, key, providerArn) : undefined;
     if (providerFailure) return void plan.failures.set(key, providerFailure.message);
-    plan.resolved.set(key, { config, roleArn: roleArnFor(config, observed), binding, providerArn });
+    // `addon`: the role gets the policies the add-on recommends when none is given.
+    const policyArns = observed.ownerAddon
+      ? addonBindingPolicies(config, observed.ownerAddon, observed.associations ?? [])
+      : config.policyArns;
+    const resolved = policyArns === config.policyArns ? config : { ...config, policyArns };
+    plan.resolved.set(key, { config: resolved, roleArn: roleArnFor(config, observed), binding, providerArn });
   } catch (e) {
     if (!(e instanceof PlanError)) throw e;
     plan.failures.set(key, e.message);
@@ -212,6 +223,31 @@ function roleRefOf(bs: BindingConfig[], plan: RunPlan): BindingConfig['role'] {
   return (other ?? creator ?? bs[0]!).role;
 }
 
+/** `addon`: per add-on, one write of its associations for all its bindings, once their roles trust pods. */
+function planAddonBindings(
+  state: RunState,
+  bindings: BindingConfig[],
+  plan: RunPlan,
+  out: ChangeList,
+  roleReady: Map<string, string[]>,
+  fail: (keys: BindingKey[], e: unknown) => void,
+): void {
+  const viaAddon = bindings.filter((b) => b.addon);
+  for (const [scope, members] of groupBy(viaAddon, (b) => addonAssociationsScope(clusterKeyOf(b), b.addon!))) {
+    const keys = members.map(bindingKey);
+    const first = members[0]!;
+    const { ownerAddon } = observedFor(state, first, keys[0]!);
+    const after = [...new Set(members.flatMap((b) => roleReady.get(b.role.name) ?? []))];
+    const roles = members.map((b) => ({ ...b, roleArn: plan.resolved.get(bindingKey(b))!.roleArn }));
+    try {
+      const scoped = out.in(scopeOf(scope, keys, clusterKeyOf(first), first.clusterName));
+      planAddonAssociations(first.clusterName, ownerAddon!, roles, after, scoped);
+    } catch (e) {
+      fail(keys, e);
+    }
+  }
+}
+
 /** The binding's own changes: its association, its namespace and service account, and workload restarts. */
 function planBinding(
   state: RunState,
@@ -226,12 +262,15 @@ function planBinding(
   const { config, roleArn } = plan.resolved.get(key)!;
   const observed = observedFor(state, b, key);
   try {
-    if (config.mode === 'pod-identity')
+    // `addon`: the association is the add-on's (planAddonBindings), and so is the service account.
+    if (config.mode === 'pod-identity' && !config.addon)
       planAssociation(config, roleArn, observed.associations ?? [], roleReady, out, provenance);
-    if (observed.serviceAccount !== undefined)
+    if (observed.serviceAccount !== undefined && !config.addon)
       planServiceAccount(config, roleArn, observed.serviceAccount, observed.namespaceExists ?? true, roleReady, out);
     if (observed.pods || observed.workloads) {
-      const own = out.changes.filter((c) => c.target.binding === key);
+      // `addon`: the add-on's write of this binding's association is the binding's too (restarts come after it).
+      const viaAddon = (c: Change) => !!config.addon && c.op.kind === 'addon-associations' && c.serves.includes(key);
+      const own = out.changes.filter((c) => c.target.binding === key || viaAddon(c));
       const createdAt = observed.associations?.[0]?.createdAt;
       planRestarts(config, roleArn, observed.pods ?? [], observed.workloads, own, out, createdAt);
     }
@@ -332,7 +371,6 @@ function unbuilt(config: Config): string | undefined {
   if (config.state === 'absent') return 'Input "state: absent"';
   if (config.migrateFromIrsa) return 'Input "migrate-from-irsa"';
   if (config.managedPolicy) return 'Input "managed-policy"';
-  if (config.addon) return 'Input "addon"';
   return undefined;
 }
 

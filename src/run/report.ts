@@ -29,6 +29,12 @@ export function describeObserved(config: Config, o: Observed): string[] {
   if (config.mode === 'pod-identity' && o.cluster.autoMode)
     lines.push(`${ADDON} ${AGENT_ADDON}: not needed (EKS Auto Mode has the agent built in)`);
   else if (o.addon !== undefined) lines.push(`${ADDON} ${AGENT_ADDON}: ${o.addon ? o.addon.status : 'not installed'}`);
+  if (o.ownerAddon) {
+    const { name, installed, version } = o.ownerAddon;
+    const bound = installed?.associations.map((a) => `${a.serviceAccount} → ${a.roleArn}`).join(', ');
+    const state = installed ? `${installed.status} ${version}, associations: ${bound || 'none'}` : 'not installed';
+    lines.push(`${ADDON} ${name}: ${version ? state : 'no such add-on'}`);
+  }
   if (o.associations) {
     const bound = o.associations
       .map((a) => `${a.associationId} → ${a.roleArn}${a.targetRoleArn ? ` → target ${a.targetRoleArn}` : ''}`)
@@ -106,6 +112,7 @@ export function diagram(config: Config, providerArn: string | undefined, o: Obse
       `  sa --> assoc["Pod Identity association<br/>${label(id)}"] --> role`,
       `  agent["${AGENT_ADDON}"] -.-> assoc`,
     );
+    if (config.addon) lines.push(`  owner["add-on<br/>${label(config.addon)}"] -- owns --> assoc`);
   } else {
     lines.push(
       `  sa -- "${ROLE_ARN_ANNOTATION}" --> role`,

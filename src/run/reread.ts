@@ -6,6 +6,7 @@ import { INLINE_POLICY_NAME, TARGET_POLICY_NAME } from '../core/ownership.js';
 import type { Change, ObservedTarget } from '../core/types.js';
 import { bindingKey, type BindingKey } from '../inputs/config.js';
 import * as k8s from '../kube/client.js';
+import { addonAssociationsScope, usesRecommendedPolicies } from '../resources/addon/associations.js';
 import { AGENT_ADDON } from '../resources/addon/plan.js';
 import { readTarget } from '../resources/target-role/read.js';
 import { isFailed, type BindingState, type Failed, type ClusterState, type RunState } from './state.js';
@@ -13,7 +14,13 @@ import { isFailed, type BindingState, type Failed, type ClusterState, type RunSt
 /** What a change touches, as one read-back unit: a role, a cluster's add-on, a provider, a binding's part. */
 export function unitOf(c: Change): string {
   const scope = c.id.slice(c.id.indexOf('@') + 1);
-  if (scope.startsWith('role:') || scope.startsWith('provider:') || scope.startsWith('target:')) return scope;
+  if (
+    scope.startsWith('role:') ||
+    scope.startsWith('provider:') ||
+    scope.startsWith('target:') ||
+    c.op.kind === 'addon-associations'
+  )
+    return scope;
   if (scope.startsWith('cluster:')) return `addon:${c.target.clusterKey}`;
   const binding = c.target.binding ?? scope;
   if (c.op.kind.endsWith('association')) return `association:${binding}`;
@@ -35,7 +42,7 @@ export async function reread(state: RunState, touched: Set<string>, ready: Ready
       const members = run.bindings.filter((b) => b.role.name === name);
       const read = () =>
         iam.readRole(iamClient!, name, {
-          policies: members.some((b) => b.policyArns.length > 0),
+          policies: members.some((b) => b.policyArns.length > 0 || usesRecommendedPolicies(b)),
           inlinePolicyName: members.some((b) => b.inlinePolicy) ? INLINE_POLICY_NAME : undefined,
           targetPolicyName: members.some((b) => b.targetRoleArn) ? TARGET_POLICY_NAME : undefined,
         });
@@ -65,11 +72,16 @@ export async function reread(state: RunState, touched: Set<string>, ready: Ready
         const { kube } = cluster;
         const readAssoc = () => eks.readAssociations(cluster.aws.eks, cluster.name, b.namespace, b.serviceAccount);
         const readSa = () => k8s.readServiceAccount(kube!, b.namespace, b.serviceAccount);
-        const [associations, serviceAccount] = await Promise.all([
-          again(`association:${key}`, readAssoc, before.associations),
+        // `addon`: the association is written with the add-on; both are read again once it is ACTIVE.
+        const viaAddon = b.addon ? addonAssociationsScope(cluster.key, b.addon) : undefined;
+        const readOwner = () =>
+          eks.readOwnerAddon(cluster.aws.eks, cluster.name, b.addon!, async () => cluster.info.version);
+        const [associations, serviceAccount, ownerAddon] = await Promise.all([
+          again(viaAddon ?? `association:${key}`, readAssoc, before.associations),
           kube ? again(`sa:${key}`, readSa, before.serviceAccount) : before.serviceAccount,
+          viaAddon ? again(viaAddon, readOwner, before.ownerAddon) : before.ownerAddon,
         ]);
-        return [key, { ...before, associations, serviceAccount } satisfies BindingState];
+        return [key, { ...before, associations, serviceAccount, ownerAddon } satisfies BindingState];
       },
     ),
   );

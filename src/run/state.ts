@@ -8,6 +8,7 @@ import type {
   ObservedAssociation,
   ObservedCluster,
   ObservedOidcProvider,
+  ObservedOwnerAddon,
   ObservedPod,
   ObservedRole,
   ObservedServiceAccount,
@@ -36,6 +37,8 @@ export interface ClusterState {
 
 export interface BindingState {
   associations?: ObservedAssociation[];
+  /** Only with `addon` (the same observation for every binding of that add-on). */
+  ownerAddon?: ObservedOwnerAddon;
   serviceAccount?: ObservedServiceAccount | null;
   namespaceExists?: boolean;
   pods?: ObservedPod[];
@@ -85,6 +88,7 @@ export function observedFor(state: RunState, b: BindingConfig, key: BindingKey, 
     role,
     addon: b.mode === 'pod-identity' ? cluster.addon : undefined,
     associations: own.associations,
+    ownerAddon: own.ownerAddon,
     oidcProvider: provider,
     serviceAccount: own.serviceAccount,
     namespaceExists: own.namespaceExists,

@@ -3,7 +3,7 @@
 import type { Check } from '../core/check.js';
 import type { Observed } from '../core/types.js';
 import type { Config } from '../inputs/config.js';
-import { checkAddon } from '../resources/addon/verify.js';
+import { checkAddon, checkOwnerAddon } from '../resources/addon/verify.js';
 import { checkAssociation } from '../resources/association/verify.js';
 import { checkProvider } from '../resources/oidc-provider/verify.js';
 import { checkPolicies } from '../resources/role-policies/verify.js';
@@ -23,6 +23,7 @@ export function verify(config: Config, observed: Observed): Check[] {
     checks.push(checkAssociation(config, roleArn, observed.associations));
     if (config.targetRoleArn)
       checks.push(checkTargetTrust(config.targetRoleArn, roleArn, observed.associations?.[0], observed.targetRole));
+    if (config.addon) checks.push(...checkOwnerAddon(observed.ownerAddon, observed.associations));
     if (config.installAgent) checks.push(checkAddon(observed.addon, observed.cluster.autoMode));
   } else {
     checks.push(checkProvider(providerArn, observed.oidcProvider, config.audience));

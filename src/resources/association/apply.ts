@@ -83,7 +83,7 @@ export function updateAssociation(
 /** IAM is eventually consistent: EKS may refuse a role created seconds ago. Retry, bounded. */
 const ROLE_PROPAGATION_DELAYS_MS = [1000, 2000, 3000, 5000, 8000, 10000, 10000];
 
-async function whileRoleIsNew<T>(ctx: AssociationContext, fn: () => Promise<T>): Promise<T> {
+export async function whileRoleIsNew<T>(ctx: Pick<AssociationContext, 'log'>, fn: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await fn();

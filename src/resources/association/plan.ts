@@ -32,11 +32,14 @@ export function planAssociation(
     );
     return;
   }
-  if (current.ownerArn)
+  if (current.ownerArn) {
+    // arn:aws:eks:<region>:<account>:addon/<cluster>/<add-on>/<id>
+    const addon = current.ownerArn.split(':').pop()?.split('/')[2] ?? '<add-on>';
     throw new PlanError(
       `The pod identity association ${current.associationId} for ${who} is owned by ${current.ownerArn} ` +
-        '(an add-on); change it through that add-on, not eks-pod-iam.',
+        `(an add-on); bind it through that add-on: set "addon: ${addon}".`,
     );
+  }
   // Another target (or none): changed in place; the association keeps its id.
   const target = current.targetRoleArn !== config.targetRoleArn;
   const clearTargetRole = target && !config.targetRoleArn;

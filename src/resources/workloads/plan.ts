@@ -38,6 +38,7 @@ export function ownerOf(pod: ObservedPod): ObservedWorkload | undefined {
 const IDENTITY_OPS = new Set([
   'create-association',
   'update-association',
+  'addon-associations',
   'create-service-account',
   'annotate-service-account',
 ]);
@@ -53,7 +54,7 @@ export function planRestarts(
 ): string[] {
   const stale = pods.filter((p) => !podHasIdentity(config, roleArn, p, associationCreatedAt));
   const identityChanges = earlier.filter(
-    (c) => IDENTITY_OPS.has(c.op.kind) && (config.mode === 'irsa' || c.op.kind.endsWith('association')),
+    (c) => IDENTITY_OPS.has(c.op.kind) && (config.mode === 'irsa' || /association/.test(c.op.kind)),
   );
   const who = `${config.namespace}/${config.serviceAccount}`;
   if (!config.restartWorkloads || !workloads) {
