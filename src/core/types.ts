@@ -16,6 +16,17 @@ export interface ObservedRole {
   inlinePolicy: string | PolicyDocument | undefined;
 }
 
+/** A customer-managed policy (`managed-policy`), with its default version's document and every version. */
+export interface ObservedManagedPolicy {
+  arn: string;
+  tags: Record<string, string>;
+  defaultVersionId: string;
+  /** The default version's document, as IAM returned it (URL-encoded JSON). */
+  document: string | PolicyDocument;
+  /** Every version, oldest first (IAM keeps at most five). */
+  versions: { versionId: string; isDefault: boolean }[];
+}
+
 export type AddonStatus =
   'CREATING' | 'ACTIVE' | 'CREATE_FAILED' | 'UPDATING' | 'DELETING' | 'DELETE_FAILED' | 'DEGRADED' | 'UPDATE_FAILED';
 
@@ -80,6 +91,8 @@ export interface Observed {
   addon?: ObservedAddon | null;
   associations?: ObservedAssociation[];
   oidcProvider?: ObservedOidcProvider | null;
+  /** The `managed-policy` policy (only when the binding gives one). */
+  managedPolicy?: ObservedManagedPolicy | null;
   namespaceExists?: boolean;
   serviceAccount?: ObservedServiceAccount | null;
   /** Pods running as the service account (when Kubernetes is reachable). */
@@ -129,6 +142,16 @@ export type Op =
   | { kind: 'put-boundary'; roleName: string; boundary: string }
   | { kind: 'attach-policy'; roleName: string; policyArn: string }
   | { kind: 'put-inline-policy'; roleName: string; policyName: string; document: PolicyDocument }
+  | {
+      kind: 'create-managed-policy';
+      policyArn: string;
+      name: string;
+      document: PolicyDocument;
+      tags: Record<string, string>;
+      description: string;
+    }
+  | { kind: 'create-policy-version'; policyArn: string; document: PolicyDocument }
+  | { kind: 'delete-policy-version'; policyArn: string; versionId: string }
   | { kind: 'create-oidc-provider'; url: string; clientIds: string[]; tags: Record<string, string> }
   | { kind: 'add-client-id'; providerArn: string; clientId: string }
   | { kind: 'create-addon'; addonName: string }

@@ -21,6 +21,7 @@ import {
   type BindingState,
   type ClusterKey,
   type ClusterState,
+  managedPolicyArnOf,
   type Failed,
   type RunState,
 } from './state.js';
@@ -51,6 +52,12 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
   // Kubernetes. Associations are read per namespace so that many bindings cost one list, not one each.
   const providers = new Map<string, Promise<unknown>>();
   const associationLists = new Map<string, Promise<eks.AssociationListing[]>>();
+  // `managed-policy`: once per policy, as soon as its ARN (the role's account) is known: at once for a role-arn,
+  // else alongside the role's reads once DescribeCluster has named the account.
+  const policies = new Map<string, Promise<unknown>>();
+  const readPolicy = (arn: string | undefined) => {
+    if (arn && !policies.has(arn)) policies.set(arn, settle(limit(() => iam.readManagedPolicy(iamClient, arn))));
+  };
   const bindingReads = run.bindings.map(async (b): Promise<[BindingKey, BindingState | Failed]> => {
     const key = bindingKey(b);
     // The association needs only the cluster's name: read alongside DescribeCluster, not after it (a missing
@@ -60,8 +67,10 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
       b.mode === 'pod-identity'
         ? settle(readAssociations(b, clientsFor(b.region), clusterBindings, associationLists, limit))
         : undefined;
+    readPolicy(managedPolicyArnOf({ clusters: new Map() }, b));
     const cluster = await clusters.get(clusterKeyOf(b))!;
     if (isFailed(cluster)) return [key, cluster];
+    readPolicy(managedPolicyArnOf({ clusters: new Map([[clusterKeyOf(b), cluster]]) }, b));
     if (b.mode === 'irsa' && cluster.info.issuer) {
       const arn = oidcProviderArn(
         b.partition,
@@ -100,6 +109,7 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
     roles: roleStates,
     providers: (await settleMap(providers)) as RunState['providers'],
     bindings: new Map(bindingStates),
+    ...(policies.size ? { policies: (await settleMap(policies)) as NonNullable<RunState['policies']> } : {}),
   };
 }
 
@@ -169,7 +179,7 @@ async function callerAccount(aws: AwsClients): Promise<string> {
 async function readRole(client: AwsClients['iam'], bindings: BindingConfig[]): Promise<ObservedRole | null> {
   const name = bindings[0]!.role.name;
   const role = await iam.readRole(client, name, {
-    policies: bindings.some((b) => b.policyArns.length > 0),
+    policies: bindings.some((b) => b.policyArns.length > 0 || !!b.managedPolicy),
     inlinePolicyName: bindings.some((b) => b.inlinePolicy) ? INLINE_POLICY_NAME : undefined,
   });
   for (const b of bindings)

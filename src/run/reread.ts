@@ -12,7 +12,7 @@ import { isFailed, type BindingState, type ClusterState, type RunState } from '.
 /** What a change touches, as one read-back unit: a role, a cluster's add-on, a provider, a binding's part. */
 export function unitOf(c: Change): string {
   const scope = c.id.slice(c.id.indexOf('@') + 1);
-  if (scope.startsWith('role:') || scope.startsWith('provider:')) return scope;
+  if (scope.startsWith('role:') || scope.startsWith('provider:') || scope.startsWith('policy:')) return scope;
   if (scope.startsWith('cluster:')) return `addon:${c.target.clusterKey}`;
   const binding = c.target.binding ?? scope;
   if (c.op.kind.endsWith('association')) return `association:${binding}`;
@@ -34,7 +34,7 @@ export async function reread(state: RunState, touched: Set<string>, ready: Ready
       const members = run.bindings.filter((b) => b.role.name === name);
       const read = () =>
         iam.readRole(iamClient!, name, {
-          policies: members.some((b) => b.policyArns.length > 0),
+          policies: members.some((b) => b.policyArns.length > 0 || !!b.managedPolicy),
           inlinePolicyName: members.some((b) => b.inlinePolicy) ? INLINE_POLICY_NAME : undefined,
         });
       return [name, isFailed(before) ? before : await again(`role:${name}`, read, before)] as const;
@@ -44,6 +44,12 @@ export async function reread(state: RunState, touched: Set<string>, ready: Ready
     [...state.providers].map(async ([arn, before]) => {
       const read = () => iam.readOidcProvider(iamClient!, arn);
       return [arn, isFailed(before) ? before : await again(`provider:${arn}`, read, before)] as const;
+    }),
+  );
+  const policies = Promise.all(
+    [...(state.policies ?? [])].map(async ([arn, before]) => {
+      const read = () => iam.readManagedPolicy(iamClient!, arn);
+      return [arn, isFailed(before) ? before : await again(`policy:${arn}`, read, before)] as const;
     }),
   );
   const clusters = Promise.all(
@@ -71,6 +77,14 @@ export async function reread(state: RunState, touched: Set<string>, ready: Ready
       },
     ),
   );
-  const [r, p, c, bs] = await Promise.all([roles, providers, clusters, bindings]);
-  return { ...state, roles: new Map(r), providers: new Map(p), clusters: new Map(c), bindings: new Map(bs) };
+  const [r, p, c, bs, mp] = await Promise.all([roles, providers, clusters, bindings, policies]);
+  const managed = state.policies ? { policies: new Map(mp) } : {};
+  return {
+    ...state,
+    roles: new Map(r),
+    providers: new Map(p),
+    clusters: new Map(c),
+    bindings: new Map(bs),
+    ...managed,
+  };
 }

@@ -1,5 +1,6 @@
 // What a run observed, shared things once: each cluster (with its add-on, OIDC provider and Kubernetes
 // connection), each role, and per binding what is its own (association, service account, pods, workloads).
+import { policyArn } from '../arn.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { BindingConfig, BindingKey, Config, RunConfig } from '../inputs/config.js';
 import type { Kube } from '../kube/client.js';
@@ -7,6 +8,7 @@ import type {
   ObservedAddon,
   ObservedAssociation,
   ObservedCluster,
+  ObservedManagedPolicy,
   ObservedOidcProvider,
   ObservedPod,
   ObservedRole,
@@ -53,6 +55,16 @@ export interface RunState {
   /** By provider ARN. */
   providers: Map<string, ObservedOidcProvider | null | Failed>;
   bindings: Map<BindingKey, BindingState | Failed>;
+  /** By ARN: the policies of `managed-policy` (only read for bindings that give one). */
+  policies?: Map<string, ObservedManagedPolicy | null | Failed>;
+}
+
+/** The ARN of the binding's `managed-policy` policy: in the role's account. Undefined without one (or no account). */
+export function managedPolicyArnOf(state: Pick<RunState, 'clusters'>, b: BindingConfig): string | undefined {
+  if (!b.managedPolicy) return undefined;
+  const cluster = state.clusters.get(clusterKeyOf(b));
+  const account = b.role.kind === 'arn' ? b.role.accountId : cluster && !isFailed(cluster) && cluster.accountId;
+  return account ? policyArn(b.partition, account, b.managedPolicy.name) : undefined;
 }
 
 /** A binding with the run's settings: what the per-binding planners and checks read. */
@@ -65,6 +77,7 @@ export function failureOf(state: RunState, b: BindingConfig, key: BindingKey, pr
     state.roles.get(b.role.name),
     state.bindings.get(key),
     providerArn ? state.providers.get(providerArn) : undefined,
+    state.policies?.get(managedPolicyArnOf(state, b) ?? ''),
   ];
   return parts.find(isFailed)?.error;
 }
@@ -75,6 +88,7 @@ export function observedFor(state: RunState, b: BindingConfig, key: BindingKey, 
   const own = state.bindings.get(key) as BindingState;
   const role = state.roles.get(b.role.name) as ObservedRole | null;
   const provider = providerArn ? (state.providers.get(providerArn) as ObservedOidcProvider | null) : undefined;
+  const policy = b.managedPolicy ? state.policies?.get(managedPolicyArnOf(state, b) ?? '') : undefined;
   return {
     accountId: b.role.kind === 'arn' ? b.role.accountId : cluster.accountId,
     cluster: cluster.info,
@@ -82,6 +96,7 @@ export function observedFor(state: RunState, b: BindingConfig, key: BindingKey, 
     addon: b.mode === 'pod-identity' ? cluster.addon : undefined,
     associations: own.associations,
     oidcProvider: provider,
+    ...(b.managedPolicy && !isFailed(policy) ? { managedPolicy: policy ?? null } : {}),
     serviceAccount: own.serviceAccount,
     namespaceExists: own.namespaceExists,
     pods: own.pods,
