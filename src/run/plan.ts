@@ -144,8 +144,9 @@ function resolve(state: RunState, b: BindingConfig, plan: RunPlan): void {
   const observed = observedFor(state, b, key);
   const pending = unbuilt(config);
   if (pending) return void plan.failures.set(key, `${pending} is not supported by this version of eks-pod-iam yet.`);
-  // A same-named policy eks-pod-iam did not make: this binding fails before anything is written for it.
-  const foreign = foreignPolicy(observed.managedPolicy);
+  // A same-named policy eks-pod-iam did not make: this binding fails before anything is written for it (a removal
+  // never touches it, so it does not fail for it).
+  const foreign = config.state === 'present' ? foreignPolicy(observed.managedPolicy) : undefined;
   if (foreign) return void plan.failures.set(key, foreign);
   try {
     const { binding, providerArn } = bindingFor(config, observed);
@@ -194,7 +195,8 @@ function planClusters(
 
 /**
  * Each policy of `managed-policy` once, however many bindings and roles give it (inputs refuse two documents for one
- * name). Returns, per role, the policies to attach and the changes the attach must wait for.
+ * name); only for bindings that bind (`state: present`). Returns, per role, the policies to attach and the changes
+ * the attach must wait for.
  */
 function planManagedPolicies(
   state: RunState,
@@ -204,7 +206,7 @@ function planManagedPolicies(
   provenance: Readonly<Record<string, string>>,
 ): Map<string, ManagedAttach[]> {
   const attach = new Map<string, ManagedAttach[]>();
-  const uses = bindings.filter((b) => managedPolicyArnOf(state, b));
+  const uses = bindings.filter((b) => b.state === 'present' && managedPolicyArnOf(state, b));
   for (const [arn, bs] of groupBy(uses, (b) => managedPolicyArnOf(state, b)!)) {
     const keys = bs.map(bindingKey);
     const roles = [...new Set(bs.map((b) => b.role.name))];
