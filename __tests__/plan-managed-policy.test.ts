@@ -142,7 +142,7 @@ test('changed, with five versions: the oldest non-default one is deleted first (
 });
 
 test('a same-named policy eks-pod-iam did not make: refused naming managed-policy-name, whatever its document', () => {
-  for (const tags of [{}, { 'eks-pod-iam:managed': 'false' }, { team: 'x' }]) {
+  for (const tags of [{}, { 'eks-pod-iam:managed': 'false' }, { team: 'x' }] as Record<string, string>[]) {
     const o = observed({ role: null, managedPolicy: policy({ tags }) });
     expect(() => plan(config(), o)).toThrow(PlanError);
     expect(() => plan(config(), o)).toThrow(
