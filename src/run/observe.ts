@@ -21,7 +21,7 @@ import {
   type BindingState,
   type ClusterKey,
   type ClusterState,
-  managedPolicyArnOf,
+  managedPolicyArn,
   type Failed,
   type RunState,
 } from './state.js';
@@ -67,10 +67,10 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
       b.mode === 'pod-identity'
         ? settle(readAssociations(b, clientsFor(b.region), clusterBindings, associationLists, limit))
         : undefined;
-    readPolicy(managedPolicyArnOf({ clusters: new Map() }, b));
+    readPolicy(managedPolicyArn(b, undefined));
     const cluster = await clusters.get(clusterKeyOf(b))!;
     if (isFailed(cluster)) return [key, cluster];
-    readPolicy(managedPolicyArnOf({ clusters: new Map([[clusterKeyOf(b), cluster]]) }, b));
+    readPolicy(managedPolicyArn(b, cluster.accountId));
     if (b.mode === 'irsa' && cluster.info.issuer) {
       const arn = oidcProviderArn(
         b.partition,

@@ -61,10 +61,14 @@ export interface RunState {
 
 /** The ARN of the binding's `managed-policy` policy: in the role's account. Undefined without one (or no account). */
 export function managedPolicyArnOf(state: Pick<RunState, 'clusters'>, b: BindingConfig): string | undefined {
-  if (!b.managedPolicy) return undefined;
   const cluster = state.clusters.get(clusterKeyOf(b));
-  const account = b.role.kind === 'arn' ? b.role.accountId : cluster && !isFailed(cluster) && cluster.accountId;
-  return account ? policyArn(b.partition, account, b.managedPolicy.name) : undefined;
+  return managedPolicyArn(b, cluster && !isFailed(cluster) ? cluster.accountId : undefined);
+}
+
+/** The same, given the account of the binding's cluster (a role given by ARN names its own). */
+export function managedPolicyArn(b: BindingConfig, clusterAccount: string | undefined): string | undefined {
+  const account = b.role.kind === 'arn' ? b.role.accountId : clusterAccount;
+  return b.managedPolicy && account ? policyArn(b.partition, account, b.managedPolicy.name) : undefined;
 }
 
 /** A binding with the run's settings: what the per-binding planners and checks read. */
