@@ -308,3 +308,66 @@ test.each([
   const [aws, kube] = await Promise.all([emu.aws.journal(), emu.kube.journal()]);
   expect([aws, kube]).toEqual([[], []]);
 });
+
+// CreatePolicy answered EntityAlreadyExists: the policy appeared while the program was creating it.
+describe('the policy appears while the run creates it', () => {
+  const behindTheBack = async (tags: Record<string, string>) => {
+    // Straight to moto, past the fault switch and the journal (the header the emulator's own set-up uses).
+    const body = new URLSearchParams({
+      Action: 'CreatePolicy',
+      Version: '2010-05-08',
+      PolicyName: `${ROLE}-eks-pod-iam`,
+      PolicyDocument: SAME_DOC,
+    });
+    Object.entries(tags).forEach(
+      ([k, v], i) => (body.set(`Tags.member.${i + 1}.Key`, k), body.set(`Tags.member.${i + 1}.Value`, v)),
+    );
+    const res = await fetch(emu.aws.endpoint, {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-emulator-unjournaled': '1',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=testing/20250101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0',
+      },
+    });
+    expect(res.status).toBe(200);
+  };
+  /** Holds the program's CreatePolicy while the policy is made behind its back, once the program saw none. */
+  const race = async (tags: Record<string, string>) => {
+    await emu.aws.setFaults({ delayMs: 2000, operations: ['CreatePolicy'] });
+    const running = run();
+    for (const end = Date.now() + 15000; ; await new Promise((r) => setTimeout(r, 50))) {
+      const journal = await emu.aws.journal();
+      if (journal.some((j) => j.operation === 'GetPolicy' && j.status >= 400)) break;
+      if (Date.now() > end) throw new Error(`GetPolicy not seen: ${journal.map((j) => j.operation).join(',')}`);
+    }
+    await behindTheBack(tags);
+    const r = await running;
+    await emu.aws.setFaults({});
+    // The program's CreatePolicy was refused: the policy existed by then.
+    const created = (await emu.aws.journal()).filter((j) => j.operation === 'CreatePolicy').map((j) => j.status);
+    expect(created).toEqual([409]);
+    return r;
+  };
+
+  test('by another eks-pod-iam run, with the same document: accepted as ours and attached', async () => {
+    const r = await race({ 'eks-pod-iam:managed': 'true' });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(attached()).toEqual([DEFAULT_ARN]);
+    expect(versions()).toEqual(['v1*']);
+    expect(r.stdout).toContain('✓ managed policy document: default version v1 is the document');
+  });
+
+  test('by someone else: fails naming managed-policy-name; the policy is neither attached nor changed', async () => {
+    const r = await race({ team: 'x' });
+    expect(r.code).toBe(1);
+    expect(failureOf(r)).toMatch(/^Input "managed-policy-name": the policy .* exists and eks-pod-iam did not make it/);
+    expect(failureOf(r).split('\n')).toHaveLength(1);
+    expect(attached()).toEqual([]);
+    expect(versions()).toEqual(['v1*']);
+    expect((await writes(emu)).aws).not.toContain('AttachRolePolicy');
+  });
+});
