@@ -205,6 +205,21 @@ test('a same-named policy eks-pod-iam did not make: fails naming managed-policy-
   expect(defaultDocument(ARN)).toEqual(DOC);
 });
 
+test('irsa, an existing role given by role-arn: the policy is made in its account and attached', async () => {
+  const trust = { Version: '2012-10-17', Statement: [] };
+  awsCli(emu, ['iam', 'create-role', '--role-name', ROLE, '--assume-role-policy-document', JSON.stringify(trust)]);
+  const over = { mode: 'irsa', 'role-name': '', 'role-arn': `arn:aws:iam::${ACCOUNT}:role/${ROLE}` };
+  const r = await run(over);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  expect(kinds(r).slice(0, 2)).toEqual(['iam-oidc-provider create', 'iam-managed-policy create']);
+  expect(attached()).toEqual([DEFAULT_ARN]);
+  expect(defaultDocument()).toEqual(DOC);
+  await clearJournals(emu);
+  expect((await run(over)).outputs.changed).toBe('false');
+  expect((await writes(emu)).aws).toEqual([]);
+});
+
 test('dry run: no write, the changes listed; a real run then makes exactly those', async () => {
   await run({ 'managed-policy-name': 'my-policy' });
   const ARN = arnOf('my-policy');
