@@ -1228,6 +1228,57 @@ describe('IAM deletions and policy versions (aws CLI, issue 12)', () => {
     ]);
     expect((await ops('DeletePolicy')).map((e) => e.status)).toEqual([409, 409, 200, 404]);
   });
+
+  test('CreatePolicy with tags: GetPolicy and ListPolicyTags show them; versions keep order and default', async () => {
+    const tags = [
+      { Key: 'eks-pod-iam:managed', Value: 'true' },
+      { Key: 'eks-pod-iam:github-run', Value: 'https://github.com/acme/platform/actions/runs/1' },
+    ];
+    const made = await aws([
+      'iam',
+      'create-policy',
+      '--policy-name',
+      'my-policy',
+      '--policy-document',
+      DOC('s3:GetObject'),
+      '--description',
+      'Created by eks-pod-iam for role r',
+      '--tags',
+      JSON.stringify(tags),
+    ]);
+    expect(made.Policy).toMatchObject({ Arn: POLICY, DefaultVersionId: 'v1', Tags: tags });
+    const got = (await aws(['iam', 'get-policy', '--policy-arn', POLICY])).Policy;
+    expect(got).toMatchObject({
+      Arn: POLICY,
+      DefaultVersionId: 'v1',
+      Description: 'Created by eks-pod-iam for role r',
+    });
+    expect(got.Tags).toEqual(tags);
+    const listed = (await aws(['iam', 'list-policy-tags', '--policy-arn', POLICY])).Tags;
+    expect(listed).toEqual(expect.arrayContaining(tags));
+    // A policy made without tags (seed 001's `aws iam create-policy`) has none (moto: [], IAM: no Tags).
+    await aws(['iam', 'create-policy', '--policy-name', 'plain', '--policy-document', DOC('s3:GetObject')]);
+    const plain = (await aws(['iam', 'get-policy', '--policy-arn', `arn:aws:iam::${ACCOUNT}:policy/plain`])).Policy;
+    expect(plain.Tags ?? []).toEqual([]);
+    for (const n of [2, 3])
+      await aws(['iam', 'create-policy-version', '--policy-arn', POLICY, '--policy-document', DOC(`s3:Get${n}`)]);
+    const versions = (await aws(['iam', 'list-policy-versions', '--policy-arn', POLICY])).Versions;
+    expect(versions.map((v: any) => [v.VersionId, v.IsDefaultVersion])).toEqual(
+      expect.arrayContaining([
+        ['v1', true],
+        ['v2', false],
+        ['v3', false],
+      ]),
+    );
+    expect(
+      (await aws(['iam', 'get-policy-version', '--policy-arn', POLICY, '--version-id', 'v1'])).PolicyVersion.Document,
+    ).toEqual(JSON.parse(DOC('s3:GetObject')));
+    expect(await awsError(['iam', 'get-policy', '--policy-arn', `arn:aws:iam::${ACCOUNT}:policy/none`])).toEqual({
+      code: 'NoSuchEntity',
+      operation: 'GetPolicy',
+      message: `Policy arn:aws:iam::${ACCOUNT}:policy/none was not found.`,
+    });
+  });
 });
 
 describe('EKS pod identity: target roles, session policies, removal (aws CLI, issues 12 and 13)', () => {

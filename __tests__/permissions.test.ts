@@ -25,6 +25,26 @@ const ALL = {
   tags: 'team=payments',
   'restart-workloads': 'true',
 };
+// `managed-policy`: made, then changed while IAM's five versions exist (the oldest non-default one goes first).
+const MANAGED_ARN = `arn:aws:iam::123456789012:policy/${ROLE}-eks-pod-iam`;
+const managedDoc = (action: string) =>
+  JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] });
+const fiveVersions = async () => {
+  for (const n of [2, 3, 4, 5])
+    awsCli(emu, [
+      'iam',
+      'create-policy-version',
+      '--policy-arn',
+      MANAGED_ARN,
+      '--policy-document',
+      managedDoc(`s3:Get${n}`),
+    ]);
+};
+const managedSteps = (): Step[] => [
+  { inputs: { 'managed-policy': managedDoc('s3:GetObject') } },
+  { inputs: { 'managed-policy': managedDoc('s3:*'), 'dry-run': 'true' }, before: fiveVersions },
+  { inputs: { 'managed-policy': managedDoc('s3:*') } },
+];
 const podTrust = JSON.stringify({
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
@@ -226,6 +246,14 @@ const SCENARIOS: Record<string, Scenario> = {
     ],
   },
   'irsa: dry run': { mode: 'irsa', steps: [{ inputs: { ...ALL, 'dry-run': 'true' } }] },
+  'pod-identity: a managed policy made, then changed with five versions (dry run, then real)': {
+    mode: 'pod-identity',
+    steps: managedSteps(),
+  },
+  'irsa: a managed policy made, then changed with five versions (dry run, then real)': {
+    mode: 'irsa',
+    steps: managedSteps(),
+  },
 };
 
 /** What one run called, with the inputs it ran with (action.yml defaults filled in). */

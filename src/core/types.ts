@@ -20,6 +20,16 @@ export interface ObservedRole {
 
 /** A binding's target role: read when these credentials can read it, else why not (the check cannot be made). */
 export type ObservedTarget = { readable: true; role: ObservedRole | null } | { readable: false; why: string };
+/** A customer-managed policy (`managed-policy`), with its default version's document and every version. */
+export interface ObservedManagedPolicy {
+  arn: string;
+  tags: Record<string, string>;
+  defaultVersionId: string;
+  /** The default version's document, as IAM returned it (URL-encoded JSON). */
+  document: string | PolicyDocument;
+  /** Every version, oldest first (IAM keeps at most five). */
+  versions: { versionId: string; isDefault: boolean }[];
+}
 
 export type AddonStatus =
   'CREATING' | 'ACTIVE' | 'CREATE_FAILED' | 'UPDATING' | 'DELETING' | 'DELETE_FAILED' | 'DEGRADED' | 'UPDATE_FAILED';
@@ -108,6 +118,8 @@ export interface Observed {
   /** Only with `addon`: the add-on that owns the service account. */
   ownerAddon?: ObservedOwnerAddon;
   oidcProvider?: ObservedOidcProvider | null;
+  /** The `managed-policy` policy (only when the binding gives one). */
+  managedPolicy?: ObservedManagedPolicy | null;
   namespaceExists?: boolean;
   serviceAccount?: ObservedServiceAccount | null;
   /** Pods running as the service account (when Kubernetes is reachable). */
@@ -159,6 +171,16 @@ export type Op =
   | { kind: 'put-boundary'; roleName: string; boundary: string }
   | { kind: 'attach-policy'; roleName: string; policyArn: string }
   | { kind: 'put-inline-policy'; roleName: string; policyName: string; document: PolicyDocument }
+  | {
+      kind: 'create-managed-policy';
+      policyArn: string;
+      name: string;
+      document: PolicyDocument;
+      tags: Record<string, string>;
+      description: string;
+    }
+  | { kind: 'create-policy-version'; policyArn: string; document: PolicyDocument }
+  | { kind: 'delete-policy-version'; policyArn: string; versionId: string }
   | { kind: 'create-oidc-provider'; url: string; clientIds: string[]; tags: Record<string, string> }
   | { kind: 'add-client-id'; providerArn: string; clientId: string }
   | { kind: 'create-addon'; addonName: string }

@@ -7,6 +7,7 @@ import * as k8s from '../kube/client.js';
 import type { Log } from '../platform/types.js';
 import { putAddonAssociations } from '../resources/addon/apply.js';
 import { createAssociation, updateAssociation } from '../resources/association/apply.js';
+import { createManagedPolicy, deletePolicyVersion } from '../resources/managed-policy/apply.js';
 import { createRoleOrMerge, updateTrust } from '../resources/role-trust/apply.js';
 import { trustTarget } from '../resources/target-role/apply.js';
 import type { RunPlan } from './plan.js';
@@ -61,6 +62,13 @@ export async function applyChange(c: Change, run: ApplyRun): Promise<void> {
       return void (await iam.attachPolicy(client, op.roleName, op.policyArn));
     case 'put-inline-policy':
       return void (await iam.putInlinePolicy(client, op.roleName, op.policyName, op.document));
+    // One that exists meanwhile is accepted only when eks-pod-iam made it with this document.
+    case 'create-managed-policy':
+      return createManagedPolicy(client, op);
+    case 'delete-policy-version':
+      return deletePolicyVersion(client, op);
+    case 'create-policy-version':
+      return void (await iam.createPolicyVersion(client, op.policyArn, op.document));
     case 'create-oidc-provider':
       return iam.createOidcProvider(client, op.url, op.clientIds, op.tags);
     case 'add-client-id':

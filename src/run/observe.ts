@@ -24,6 +24,7 @@ import {
   type BindingState,
   type ClusterKey,
   type ClusterState,
+  managedPolicyArn,
   type Failed,
   type RunState,
 } from './state.js';
@@ -57,6 +58,12 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
   const providers = new Map<string, Promise<unknown>>();
   const associationLists = new Map<string, Promise<eks.AssociationListing[]>>();
   const ownerAddons = new Map<string, Promise<ObservedOwnerAddon>>();
+  // `managed-policy`: once per policy, as soon as its ARN (the role's account) is known: at once for a role-arn,
+  // else alongside the role's reads once DescribeCluster has named the account.
+  const policies = new Map<string, Promise<unknown>>();
+  const readPolicy = (arn: string | undefined) => {
+    if (arn && !policies.has(arn)) policies.set(arn, settle(limit(() => iam.readManagedPolicy(iamClient, arn))));
+  };
   const bindingReads = run.bindings.map(async (b): Promise<[BindingKey, BindingState | Failed]> => {
     const key = bindingKey(b);
     // The association needs only the cluster's name: read alongside DescribeCluster, not after it (a missing
@@ -68,8 +75,10 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
         : undefined;
     // `addon`: the add-on owning the service account, once per add-on (its Kubernetes version only if missing).
     const ownerAddon = b.addon ? settle(readOwnerAddon(b, clientsFor(b.region), clusters, ownerAddons)) : undefined;
+    readPolicy(managedPolicyArn(b, undefined));
     const cluster = await clusters.get(clusterKeyOf(b))!;
     if (isFailed(cluster)) return [key, cluster];
+    readPolicy(managedPolicyArn(b, cluster.accountId));
     if (b.mode === 'irsa' && cluster.info.issuer) {
       const arn = oidcProviderArn(
         b.partition,
@@ -129,6 +138,7 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
     providers: (await settleMap(providers)) as RunState['providers'],
     bindings: new Map(bindingStates),
     ...(targetStates.size ? { targets: targetStates } : {}),
+    ...(policies.size ? { policies: (await settleMap(policies)) as NonNullable<RunState['policies']> } : {}),
   };
 }
 
@@ -199,7 +209,7 @@ async function callerAccount(aws: AwsClients): Promise<string> {
 async function readRole(client: AwsClients['iam'], bindings: BindingConfig[]): Promise<ObservedRole | null> {
   const name = bindings[0]!.role.name;
   const role = await iam.readRole(client, name, {
-    policies: bindings.some((b) => b.policyArns.length > 0 || usesRecommendedPolicies(b)),
+    policies: bindings.some((b) => b.policyArns.length > 0 || !!b.managedPolicy || usesRecommendedPolicies(b)),
     inlinePolicyName: bindings.some((b) => b.inlinePolicy) ? INLINE_POLICY_NAME : undefined,
     targetPolicyName: bindings.some((b) => b.targetRoleArn) ? TARGET_POLICY_NAME : undefined,
   });

@@ -5,7 +5,7 @@
 import { issuerHostPath, oidcProviderArn, roleArn as buildRoleArn } from '../arn.js';
 import { bindingKey, type BindingConfig, type BindingKey, type Config } from '../inputs/config.js';
 import { ChangeList, PlanError, type Scope } from '../core/changes.js';
-import type { Change, Observed, Warning } from '../core/types.js';
+import type { Change, Observed, ObservedManagedPolicy, Warning } from '../core/types.js';
 import {
   addonAssociationsScope,
   addonBindingPolicies,
@@ -13,8 +13,9 @@ import {
 } from '../resources/addon/associations.js';
 import { planAddon } from '../resources/addon/plan.js';
 import { planAssociation } from '../resources/association/plan.js';
+import { foreignPolicy, planManagedPolicy } from '../resources/managed-policy/plan.js';
 import { planOidcProvider } from '../resources/oidc-provider/plan.js';
-import { planPolicies } from '../resources/role-policies/plan.js';
+import { planPolicies, type ManagedAttach } from '../resources/role-policies/plan.js';
 import { planRole, type RoleGroup } from '../resources/role-trust/plan.js';
 import { irsaBinding, podIdentityBinding, type Binding } from '../resources/role-trust/trust.js';
 import { planServiceAccount } from '../resources/service-account/plan.js';
@@ -27,6 +28,7 @@ import {
   failureOf,
   groupBy,
   isFailed,
+  managedPolicyArnOf,
   observedFor,
   type ClusterKey,
   type RunState,
@@ -106,6 +108,7 @@ export function planRun(state: RunState, provenance: Readonly<Record<string, str
   const live = () => bindings.filter((b) => plan.resolved.has(bindingKey(b)));
 
   const providerReady = planClusters(state, live(), out, plan, fail, provenance);
+  const managed = planManagedPolicies(state, live(), out, fail, provenance);
   const roleReady = new Map<string, string[]>();
   for (const group of roleGroups(live(), plan)) {
     const keys = group.members.map((m) => bindingKey(m.config));
@@ -114,7 +117,7 @@ export function planRun(state: RunState, provenance: Readonly<Record<string, str
     const scoped = out.in(scopeOf(`role:${group.name}`, keys, clusterKeyOf(group.members[0]!.config)));
     try {
       const done = planRole(group, role, after, scoped, provenance);
-      planPolicies(group, role, role ? after : done, scoped);
+      planPolicies(group, role, role ? after : done, scoped, managed.get(group.name));
       roleReady.set(group.name, done);
     } catch (e) {
       fail(keys, e);
@@ -150,6 +153,10 @@ function resolve(state: RunState, b: BindingConfig, plan: RunPlan): void {
   const observed = observedFor(state, b, key);
   const pending = unbuilt(config);
   if (pending) return void plan.failures.set(key, `${pending} is not supported by this version of eks-pod-iam yet.`);
+  // A same-named policy eks-pod-iam did not make: this binding fails before anything is written for it (a removal
+  // never touches it, so it does not fail for it).
+  const foreign = config.state === 'present' ? foreignPolicy(observed.managedPolicy) : undefined;
+  if (foreign) return void plan.failures.set(key, foreign);
   try {
     const { binding, providerArn } = bindingFor(config, observed);
     const providerFailure = providerArn ? failureOf(state, b, key, providerArn) : undefined;
@@ -198,6 +205,35 @@ function planClusters(
     }
   }
   return providerReady;
+}
+
+/**
+ * Each policy of `managed-policy` once, however many bindings and roles give it (inputs refuse two documents for one
+ * name); only for bindings that bind (`state: present`). Returns, per role, the policies to attach and the changes
+ * the attach must wait for.
+ */
+function planManagedPolicies(
+  state: RunState,
+  bindings: BindingConfig[],
+  out: ChangeList,
+  fail: (keys: BindingKey[], e: unknown) => void,
+  provenance: Readonly<Record<string, string>>,
+): Map<string, ManagedAttach[]> {
+  const attach = new Map<string, ManagedAttach[]>();
+  const uses = bindings.filter((b) => b.state === 'present' && managedPolicyArnOf(state, b));
+  for (const [arn, bs] of groupBy(uses, (b) => managedPolicyArnOf(state, b)!)) {
+    const keys = bs.map(bindingKey);
+    const roles = [...new Set(bs.map((b) => b.role.name))];
+    const policy = (state.policies?.get(arn) ?? null) as ObservedManagedPolicy | null;
+    const scoped = out.in(scopeOf(`policy:${arn}`, keys, clusterKeyOf(bs[0]!)));
+    try {
+      const after = planManagedPolicy(bs[0]!.managedPolicy!, arn, roles, policy, scoped, provenance);
+      for (const role of roles) attach.set(role, [...(attach.get(role) ?? []), { arn, after }]);
+    } catch (e) {
+      fail(keys, e);
+    }
+  }
+  return attach;
 }
 
 function roleGroups(bindings: BindingConfig[], plan: RunPlan): RoleGroup[] {
@@ -341,6 +377,7 @@ const bindingScope = (b: BindingConfig): Scope => {
 function inReadingOrder(changes: Change[]): Change[] {
   const rank = (c: Change) => {
     const scope = c.id.slice(c.id.indexOf('@') + 1);
+    if (scope.startsWith('policy:')) return 1; // a managed policy: created before the role that it is attached to
     return scope.startsWith('provider:') ? 0 : scope.startsWith('role:') ? 1 : scope.startsWith('cluster:') ? 2 : 3;
   };
   return changes
@@ -370,7 +407,6 @@ function dedupeNamespaces(changes: Change[]): Change[] {
 function unbuilt(config: Config): string | undefined {
   if (config.state === 'absent') return 'Input "state: absent"';
   if (config.migrateFromIrsa) return 'Input "migrate-from-irsa"';
-  if (config.managedPolicy) return 'Input "managed-policy"';
   return undefined;
 }
 
@@ -407,6 +443,7 @@ export function plan(config: Config, observed: Observed, provenance: Readonly<Re
     providers: new Map(providerArn ? [[providerArn, observed.oidcProvider ?? null]] : []),
     bindings: new Map([[key, { ...observed }]]),
     ...(b.targetRoleArn && observed.targetRole ? { targets: new Map([[b.targetRoleArn, observed.targetRole]]) } : {}),
+    ...(observed.managedPolicy ? { policies: new Map([[observed.managedPolicy.arn, observed.managedPolicy]]) } : {}),
   };
   const p = planRun(state, provenance);
   const failure = p.failures.get(key);

@@ -18,6 +18,7 @@ export function unitOf(c: Change): string {
     scope.startsWith('role:') ||
     scope.startsWith('provider:') ||
     scope.startsWith('target:') ||
+    scope.startsWith('policy:') ||
     c.op.kind === 'addon-associations'
   )
     return scope;
@@ -42,7 +43,7 @@ export async function reread(state: RunState, touched: Set<string>, ready: Ready
       const members = run.bindings.filter((b) => b.role.name === name);
       const read = () =>
         iam.readRole(iamClient!, name, {
-          policies: members.some((b) => b.policyArns.length > 0 || usesRecommendedPolicies(b)),
+          policies: members.some((b) => b.policyArns.length > 0 || !!b.managedPolicy || usesRecommendedPolicies(b)),
           inlinePolicyName: members.some((b) => b.inlinePolicy) ? INLINE_POLICY_NAME : undefined,
           targetPolicyName: members.some((b) => b.targetRoleArn) ? TARGET_POLICY_NAME : undefined,
         });
@@ -53,6 +54,12 @@ export async function reread(state: RunState, touched: Set<string>, ready: Ready
     [...state.providers].map(async ([arn, before]) => {
       const read = () => iam.readOidcProvider(iamClient!, arn);
       return [arn, isFailed(before) ? before : await again(`provider:${arn}`, read, before)] as const;
+    }),
+  );
+  const policies = Promise.all(
+    [...(state.policies ?? [])].map(async ([arn, before]) => {
+      const read = () => iam.readManagedPolicy(iamClient!, arn);
+      return [arn, isFailed(before) ? before : await again(`policy:${arn}`, read, before)] as const;
     }),
   );
   const clusters = Promise.all(
@@ -93,7 +100,8 @@ export async function reread(state: RunState, touched: Set<string>, ready: Ready
       return [arn, await again<ObservedTarget>(`target:${arn}`, read, before)];
     }),
   );
-  const [r, p, c, bs, t] = await Promise.all([roles, providers, clusters, bindings, targets]);
+  const [r, p, c, bs, t, mp] = await Promise.all([roles, providers, clusters, bindings, targets, policies]);
+  const managed = state.policies ? { policies: new Map(mp) } : {};
   return {
     ...state,
     roles: new Map(r),
@@ -101,5 +109,6 @@ export async function reread(state: RunState, touched: Set<string>, ready: Ready
     clusters: new Map(c),
     bindings: new Map(bs),
     ...(state.targets ? { targets: new Map(t) } : {}),
+    ...managed,
   };
 }

@@ -5,6 +5,7 @@ import type { Observed } from '../core/types.js';
 import type { Config } from '../inputs/config.js';
 import { checkAddon, checkOwnerAddon } from '../resources/addon/verify.js';
 import { checkAssociation } from '../resources/association/verify.js';
+import { checkManagedPolicy } from '../resources/managed-policy/verify.js';
 import { checkProvider } from '../resources/oidc-provider/verify.js';
 import { checkPolicies } from '../resources/role-policies/verify.js';
 import { checkTrust } from '../resources/role-trust/verify.js';
@@ -19,6 +20,7 @@ export function verify(config: Config, observed: Observed): Check[] {
   const { binding, providerArn } = bindingFor(config, observed);
   const role = observed.role;
   const checks = [checkTrust(config.role.name, role, binding), ...checkPolicies(config, role)];
+  checks.push(...checkManagedPolicy(config, roleArn, role, observed.managedPolicy));
   if (config.mode === 'pod-identity') {
     checks.push(checkAssociation(config, roleArn, observed.associations));
     if (config.targetRoleArn)
