@@ -47,6 +47,9 @@ export interface ObservedOidcProvider {
 export interface ObservedServiceAccount {
   annotations: Record<string, string>;
   labels: Record<string, string>;
+  /** What a delete's preconditions name: this very object, unchanged since it was read. */
+  uid?: string;
+  resourceVersion?: string;
 }
 
 export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
@@ -124,7 +127,8 @@ export type Op =
       description: string;
       bindings: Binding[];
     }
-  | { kind: 'update-trust'; roleName: string; trust: PolicyDocument; bindings: Binding[] }
+  // `removed`: bindings taken out in the same write (merged and unmerged again into a fresh read, like `bindings`).
+  | { kind: 'update-trust'; roleName: string; trust: PolicyDocument; bindings: Binding[]; removed?: Binding[] }
   | { kind: 'tag-role'; roleName: string; tags: Record<string, string> }
   | { kind: 'put-boundary'; roleName: string; boundary: string }
   | { kind: 'attach-policy'; roleName: string; policyArn: string }
@@ -153,6 +157,10 @@ export type Op =
   | { kind: 'create-namespace'; name: string }
   | { kind: 'create-service-account'; annotations: Record<string, string> }
   | { kind: 'annotate-service-account'; annotations: Record<string, string> }
+  // Removed only while each still has the value given (others' annotations and labels stay).
+  | { kind: 'unannotate-service-account'; annotations: Record<string, string> }
+  // Only if it is still the object read (uid, resourceVersion): never one recreated or changed meanwhile.
+  | { kind: 'delete-service-account'; uid: string | undefined; resourceVersion: string | undefined }
   | { kind: 'restart-workload'; workload: ObservedWorkload };
 
 /** A warning of the plan, and what it is about (a binding, or a cluster or role). */

@@ -31,6 +31,8 @@ export function serviceOf(op: Op): 'iam' | 'eks' | 'kubernetes' {
     case 'create-namespace':
     case 'create-service-account':
     case 'annotate-service-account':
+    case 'unannotate-service-account':
+    case 'delete-service-account':
     case 'restart-workload':
       return 'kubernetes';
     default:
@@ -77,6 +79,8 @@ export async function applyChange(c: Change, run: ApplyRun): Promise<void> {
     case 'create-namespace':
     case 'create-service-account':
     case 'annotate-service-account':
+    case 'unannotate-service-account':
+    case 'delete-service-account':
     case 'restart-workload':
       return applyKubeOp(op, cluster, config!);
   }
@@ -88,14 +92,20 @@ const associationContext = (cluster: ClusterState, config: Config, run: ApplyRun
   log: run.log,
 });
 
-async function applyKubeOp(
-  op: Extract<
-    Op,
-    { kind: 'create-namespace' | 'create-service-account' | 'annotate-service-account' | 'restart-workload' }
-  >,
-  cluster: ClusterState,
-  config: Config,
-): Promise<void> {
+type KubeOp = Extract<
+  Op,
+  {
+    kind:
+      | 'create-namespace'
+      | 'create-service-account'
+      | 'annotate-service-account'
+      | 'unannotate-service-account'
+      | 'delete-service-account'
+      | 'restart-workload';
+  }
+>;
+
+async function applyKubeOp(op: KubeOp, cluster: ClusterState, config: Config): Promise<void> {
   const { kube } = cluster;
   if (!kube) throw new Error('Kubernetes access is needed for this change but was not set up.');
   if (op.kind === 'create-namespace') return k8s.createNamespace(kube, op.name);
@@ -104,5 +114,12 @@ async function applyKubeOp(
     return k8s.createServiceAccount(kube, namespace, serviceAccount, op.annotations);
   if (op.kind === 'restart-workload')
     return k8s.restartWorkload(kube, namespace, op.workload.kind, op.workload.name, new Date().toISOString());
+  if (op.kind === 'unannotate-service-account')
+    return k8s.removeAnnotations(kube, namespace, serviceAccount, op.annotations);
+  if (op.kind === 'delete-service-account')
+    return k8s.deleteServiceAccount(kube, namespace, serviceAccount, {
+      uid: op.uid,
+      resourceVersion: op.resourceVersion,
+    });
   return k8s.annotateServiceAccount(kube, namespace, serviceAccount, op.annotations);
 }
