@@ -14,6 +14,15 @@ export interface ObservedRole {
   attachedPolicyArns: string[];
   /** The eks-pod-iam inline policy, when inline-policy is given and the role has one. */
   inlinePolicy: string | PolicyDocument | undefined;
+  /** Removal (read when a binding of the role is absent): the names of all its inline policies. */
+  inlinePolicyNames?: string[];
+  /** Removal of a role eks-pod-iam created: its attached customer-managed policies, as GetPolicy tells. */
+  customerPolicies?: { arn: string; ours: boolean; attachmentCount: number }[];
+  /**
+   * Removal of a plain Pod Identity statement: the associations (`<cluster>/<namespace>/<service-account>`) in the
+   * regions' clusters that name the role, other than those this run removes. Undefined: not looked at.
+   */
+  associatedElsewhere?: string[];
 }
 
 export type AddonStatus =
@@ -161,7 +170,15 @@ export type Op =
   | { kind: 'unannotate-service-account'; annotations: Record<string, string> }
   // Only if it is still the object read (uid, resourceVersion): never one recreated or changed meanwhile.
   | { kind: 'delete-service-account'; uid: string | undefined; resourceVersion: string | undefined }
-  | { kind: 'restart-workload'; workload: ObservedWorkload };
+  | { kind: 'restart-workload'; workload: ObservedWorkload }
+  // Removal (state: absent). Each is as good as done when what it removes is already gone.
+  | { kind: 'delete-association'; associationId: string }
+  | { kind: 'detach-policy'; roleName: string; policyArn: string }
+  | { kind: 'delete-inline-policy'; roleName: string; policyName: string }
+  // Only while eks-pod-iam's tag is on it and it is attached nowhere (looked at again right before).
+  | { kind: 'delete-managed-policy'; policyArn: string }
+  // Only while the trust, without `removed`, has no statement left (looked at again right before).
+  | { kind: 'delete-role'; roleName: string; removed: Binding[] };
 
 /** A warning of the plan, and what it is about (a binding, or a cluster or role). */
 export interface Warning {

@@ -1,5 +1,6 @@
 // The Kubernetes calls the plan needs: the service account, its namespace, its pods and workloads, the webhook.
 import { PatchStrategy, setHeaderOptions, type V1PodTemplateSpec } from '@kubernetes/client-node';
+import { CREATED_BY_LABEL, CREATED_BY_VALUE } from '../core/ownership.js';
 import type { ObservedPod, ObservedServiceAccount, ObservedWorkload, WorkloadKind } from '../core/types.js';
 import { sleep } from '../time.js';
 import type { Kube } from './access.js';
@@ -39,7 +40,7 @@ export async function kubeCall<T>(kube: Kube, what: string, fn: () => Promise<T>
   }
 }
 
-const CREATED_BY = { 'app.kubernetes.io/created-by': 'eks-pod-iam' };
+const CREATED_BY = { [CREATED_BY_LABEL]: CREATED_BY_VALUE };
 // client-node sends a patch as JSON Patch unless told otherwise.
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const JSON_PATCH = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);

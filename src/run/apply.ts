@@ -6,7 +6,8 @@ import type { BindingKey, Config } from '../inputs/config.js';
 import * as k8s from '../kube/client.js';
 import type { Log } from '../platform/types.js';
 import { createAssociation, updateAssociation } from '../resources/association/apply.js';
-import { createRoleOrMerge, updateTrust } from '../resources/role-trust/apply.js';
+import { deleteManagedPolicy } from '../resources/role-policies/apply.js';
+import { createRoleOrMerge, deleteRole, updateTrust } from '../resources/role-trust/apply.js';
 import type { RunPlan } from './plan.js';
 import type { ClusterKey, ClusterState, RunState } from './state.js';
 
@@ -27,6 +28,7 @@ export function serviceOf(op: Op): 'iam' | 'eks' | 'kubernetes' {
     case 'create-association':
     case 'update-association':
     case 'tag-association':
+    case 'delete-association':
       return 'eks';
     case 'create-namespace':
     case 'create-service-account':
@@ -76,6 +78,16 @@ export async function applyChange(c: Change, run: ApplyRun): Promise<void> {
       return;
     case 'tag-association':
       return void (await eks.tagResource(cluster.aws.eks, op.associationArn, op.tags));
+    case 'delete-association':
+      return eks.deleteAssociation(cluster.aws.eks, cluster.name, op.associationId);
+    case 'detach-policy':
+      return void (await iam.detachPolicy(client, op.roleName, op.policyArn));
+    case 'delete-inline-policy':
+      return void (await iam.deleteInlinePolicy(client, op.roleName, op.policyName));
+    case 'delete-managed-policy':
+      return deleteManagedPolicy(client, op.policyArn, run.log);
+    case 'delete-role':
+      return deleteRole(client, op, run.log);
     case 'create-namespace':
     case 'create-service-account':
     case 'annotate-service-account':

@@ -14,6 +14,7 @@ import { RunError } from '../errors.js';
 import { bindingKey, type BindingConfig, type BindingKey, type RunConfig } from '../inputs/config.js';
 import * as k8s from '../kube/client.js';
 import { AGENT_ADDON } from '../resources/addon/plan.js';
+import { readForRemoval } from './observe-removal.js';
 import {
   clusterKeyOf,
   groupBy,
@@ -30,8 +31,12 @@ const READS_AT_ONCE = 16;
 
 export type ClientsFor = (region: string) => AwsClients;
 
-/** Kubernetes is only needed to create or annotate the service account (or restart workloads). */
-export const needsKube = (b: BindingConfig) => b.mode === 'irsa' || b.createServiceAccount || b.restartWorkloads;
+/**
+ * Kubernetes is only needed to create or annotate the service account (or restart workloads), or to remove it
+ * (whether eks-pod-iam created it is on the service account).
+ */
+export const needsKube = (b: BindingConfig) =>
+  b.mode === 'irsa' || b.createServiceAccount || b.restartWorkloads || b.state === 'absent';
 
 const settle = <T>(p: Promise<T>): Promise<T | Failed> =>
   p.catch((e: unknown) => ({ error: e instanceof Error ? e : new Error(String(e)) }));
@@ -45,7 +50,12 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
   const clusters = new Map(
     [...byCluster].map(([key, bs]) => [key, settle(readCluster(run, bs, clientsFor(bs[0]!.region), env))] as const),
   );
-  const roles = new Map([...byRole].map(([name, bs]) => [name, settle(limit(() => readRole(iamClient, bs)))]));
+  const roles = new Map(
+    [...byRole].map(([name, bs]) => [
+      name,
+      settle(limit(() => readRole(iamClient, bs)).then((role) => readForRemoval(role, bs, run, clientsFor, limit))),
+    ]),
+  );
 
   // Per binding, once its cluster is known: the provider (IRSA), the association (one list per namespace) and
   // Kubernetes. Associations are read per namespace so that many bindings cost one list, not one each.
@@ -171,6 +181,7 @@ async function readRole(client: AwsClients['iam'], bindings: BindingConfig[]): P
   const role = await iam.readRole(client, name, {
     policies: bindings.some((b) => b.policyArns.length > 0),
     inlinePolicyName: bindings.some((b) => b.inlinePolicy) ? INLINE_POLICY_NAME : undefined,
+    removal: bindings.some((b) => b.state === 'absent'),
   });
   for (const b of bindings)
     if (role && b.role.kind === 'arn' && role.arn !== b.role.arn)

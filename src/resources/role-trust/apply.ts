@@ -172,3 +172,19 @@ async function readVisible(client: IAMClient, roleName: string) {
     await jittered(NOT_YET_VISIBLE_SPACING_MS * i);
   }
 }
+
+/**
+ * Deletes a role eks-pod-iam created once its trust, without this run's removed bindings, has no statement left —
+ * looked at again right before: a binding another run merged in meanwhile keeps the role. Its policies are
+ * detached and deleted by the changes this one comes after.
+ */
+export async function deleteRole(client: IAMClient, op: Extract<Op, { kind: 'delete-role' }>, log: Log): Promise<void> {
+  const role = await iam.readRole(client, op.roleName, NO_ROLE_READ);
+  if (!role) return void log.info(`Role ${op.roleName} is already gone.`);
+  if (hasStatements(unmergeTrustAll(role.trust, op.removed).document))
+    throw new RunError(
+      `Role ${op.roleName} gained a trust statement while its last binding was being removed, so it is kept ` +
+        '(its policies were detached: rerun that binding to put them back).',
+    );
+  await iam.deleteRole(client, op.roleName);
+}
