@@ -153,6 +153,17 @@ test('pod-identity, role eks-pod-iam made: association, service account, policie
   expect([again.outputs.changed, again.outputs.changes]).toEqual(['false', '[]']);
   const w2 = await writes(emu);
   expect([w2.aws, w2.kube]).toEqual([[], []]);
+  // Reads only: the cluster, its association list, and the role (GetRole; the policy lists answer NoSuchEntity).
+  expect(w2.awsCalls.sort()).toEqual(
+    [
+      'DescribeCluster',
+      'ListPodIdentityAssociations',
+      'GetRole',
+      'ListAttachedRolePolicies',
+      'ListRolePolicies',
+      'GetRolePolicy',
+    ].sort(),
+  );
 });
 
 test('irsa, foreign role: only its subject and annotation go; foreign statements, policies, labels stay', async () => {

@@ -120,7 +120,8 @@ async function readCluster(
   env: NodeJS.ProcessEnv,
 ): Promise<ClusterState> {
   const { clusterName: name, region, partition } = bindings[0]!;
-  const podIdentity = bindings.some((b) => b.mode === 'pod-identity');
+  // The agent add-on matters to bindings being made, not to those being removed (it stays either way).
+  const podIdentity = bindings.some((b) => b.mode === 'pod-identity' && b.state !== 'absent');
   const addon = podIdentity && run.installAgent ? eks.describeAddon(aws.eks, name, AGENT_ADDON) : undefined;
   addon?.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
   // A kubeconfig needs nothing from DescribeCluster: connect alongside it, not after.
