@@ -6,7 +6,7 @@ import type { BindingKey, Config } from '../inputs/config.js';
 import * as k8s from '../kube/client.js';
 import type { Log } from '../platform/types.js';
 import { createAssociation, updateAssociation } from '../resources/association/apply.js';
-import { deleteManagedPolicy } from '../resources/role-policies/apply.js';
+import { deleteManagedPolicy } from '../resources/role-policies/delete.js';
 import { createRoleOrMerge, deleteRole, updateTrust } from '../resources/role-trust/apply.js';
 import type { RunPlan } from './plan.js';
 import type { ClusterKey, ClusterState, RunState } from './state.js';
