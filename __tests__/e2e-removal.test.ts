@@ -166,6 +166,27 @@ test('pod-identity, role eks-pod-iam made: association, service account, policie
   );
 });
 
+test('a managed policy eks-pod-iam made that another role also has is only detached', async () => {
+  const ours = createPolicy('app-shared', true);
+  createForeignRole('neighbour');
+  awsCli(emu, ['iam', 'attach-role-policy', '--role-name', 'neighbour', '--policy-arn', ours]);
+  const bind = { 'role-name': 'app-role', 'policy-arns': ours };
+  ok(await run(bind));
+  await clearJournals(emu);
+  const r = await run({ ...bind, state: 'absent' });
+  removed(r);
+  expect(changeList(r)).toEqual([
+    'pod-identity-association delete',
+    'service-account delete',
+    'iam-role-policy detach',
+    'iam-role delete',
+  ]);
+  expect(roleExists('app-role')).toBe(false);
+  expect(policyExists(ours)).toBe(true);
+  expect(attached('neighbour')).toEqual([ours]);
+  expect((await writes(emu)).aws).not.toContain('DeletePolicy');
+});
+
 test('irsa, foreign role: only its subject and annotation go; foreign statements, policies, labels stay', async () => {
   createForeignRole('shared', [EC2]);
   awsCli(emu, ['iam', 'attach-role-policy', '--role-name', 'shared', '--policy-arn', READ_ONLY]);
