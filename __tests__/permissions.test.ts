@@ -87,6 +87,26 @@ const seedWorkloads = async () => {
 };
 const foreignRole = async () =>
   awsCli(emu, ['iam', 'create-role', '--role-name', ROLE, '--assume-role-policy-document', podTrust]);
+/** A customer-managed policy eks-pod-iam made (its tag), with an old version: what removal deletes with the role. */
+const ownManagedPolicy = async () => {
+  const doc = (action: string) =>
+    JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] });
+  const created = awsCli(emu, [
+    'iam',
+    'create-policy',
+    '--policy-name',
+    'perms-own',
+    '--policy-document',
+    doc('s3:Get*'),
+    '--tags',
+    'Key=eks-pod-iam:managed,Value=true',
+  ]);
+  const ownPolicy = created.Policy.Arn;
+  awsCli(emu, ['iam', 'create-policy-version', '--policy-arn', ownPolicy, '--policy-document', doc('s3:List*')]);
+  awsCli(emu, ['iam', 'set-default-policy-version', '--policy-arn', ownPolicy, '--version-id', 'v2']);
+};
+const OWN_POLICY_ARN = 'arn:aws:iam::123456789012:policy/perms-own';
+const REMOVE = { ...ALL, 'policy-arns': `${POLICY}\n${OWN_POLICY_ARN}`, state: 'absent' };
 
 const SCENARIOS: Record<string, Scenario> = {
   'pod-identity: defaults on a fresh cluster': { mode: 'pod-identity', steps: [{}] },
@@ -254,6 +274,31 @@ const SCENARIOS: Record<string, Scenario> = {
     mode: 'irsa',
     steps: managedSteps(),
   },
+  'pod-identity: bind with every option, then remove (role, its policies, association, service account)': {
+    mode: 'pod-identity',
+    steps: [
+      { inputs: { ...REMOVE, state: 'present' }, before: ownManagedPolicy },
+      { inputs: REMOVE },
+      { inputs: REMOVE },
+    ],
+  },
+  'irsa: bind with every option, then remove (role, its policies, service account)': {
+    mode: 'irsa',
+    steps: [{ inputs: { ...REMOVE, state: 'present' }, before: ownManagedPolicy }, { inputs: REMOVE }],
+  },
+  'irsa: remove from a foreign role and a service account eks-pod-iam did not create': {
+    mode: 'irsa',
+    steps: [
+      {
+        before: async () => {
+          await foreignRole();
+          await kubectl(emu, CLUSTER, ['create', 'namespace', 'apps']);
+          await kubectl(emu, CLUSTER, ['create', 'serviceaccount', 'api', '-n', 'apps']);
+        },
+      },
+      { inputs: { state: 'absent' } },
+    ],
+  },
 };
 
 /** What one run called, with the inputs it ran with (action.yml defaults filled in). */
@@ -299,7 +344,7 @@ beforeAll(async () => {
       calls.push({ mode, scenario, inputs, aws, kube });
     }
   }
-}, 240_000);
+}, 360_000);
 
 interface Row {
   keys: string[];
@@ -347,7 +392,11 @@ function documented(kind: 'aws' | 'kube'): Row[] {
     });
 }
 
-const on = (inputs: Record<string, string>, name: string) => !!inputs[name] && inputs[name] !== 'false';
+/** `name` is an input (set and not false), or `input: value` (the input has that value). */
+const on = (inputs: Record<string, string>, name: string) => {
+  const [input, value] = name.split(': ');
+  return value ? inputs[input!] === value : !!inputs[name] && inputs[name] !== 'false';
+};
 const made = (kind: 'aws' | 'kube', mode: Mode) =>
   new Set(calls.filter((c) => c.mode === mode).flatMap((c) => [...c[kind]]));
 

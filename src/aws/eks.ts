@@ -3,11 +3,13 @@
 import {
   CreateAddonCommand,
   CreatePodIdentityAssociationCommand,
+  DeletePodIdentityAssociationCommand,
   DescribeAddonCommand,
   DescribeAddonConfigurationCommand,
   DescribeClusterCommand,
   DescribePodIdentityAssociationCommand,
   paginateDescribeAddonVersions,
+  paginateListClusters,
   paginateListPodIdentityAssociations,
   TagResourceCommand,
   UpdateAddonCommand,
@@ -272,3 +274,39 @@ export async function updateAssociation(
 
 export const tagResource = (eks: EKSClient, resourceArn: string, tags: Record<string, string>) =>
   eks.send(new TagResourceCommand({ resourceArn, tags }));
+
+/** Already gone is as good as deleted. */
+export async function deleteAssociation(eks: EKSClient, clusterName: string, associationId: string): Promise<void> {
+  try {
+    await eks.send(new DeletePodIdentityAssociationCommand({ clusterName, associationId }));
+  } catch (e) {
+    if (errorName(e) !== 'ResourceNotFoundException') throw e;
+  }
+}
+
+export async function listClusters(eks: EKSClient): Promise<string[]> {
+  const names: string[] = [];
+  for await (const page of paginateListClusters({ client: eks }, {})) names.push(...(page.clusters ?? []));
+  return names;
+}
+
+/** Every association of a cluster (all namespaces), with its namespace and service account. */
+export async function listAllAssociations(
+  eks: EKSClient,
+  clusterName: string,
+): Promise<(AssociationListing & { namespace: string })[]> {
+  const found: (AssociationListing & { namespace: string })[] = [];
+  for await (const page of paginateListPodIdentityAssociations({ client: eks }, { clusterName }))
+    for (const a of page.associations ?? [])
+      if (a.associationId)
+        found.push({
+          associationId: a.associationId,
+          namespace: a.namespace ?? '',
+          serviceAccount: a.serviceAccount ?? '',
+        });
+  return found;
+}
+
+/** One association's role (what the list does not say). */
+export const associationRole = async (eks: EKSClient, clusterName: string, associationId: string) =>
+  (await describeAssociation(eks, clusterName, associationId)).roleArn;

@@ -6,15 +6,21 @@ import {
   CreatePolicyCommand,
   CreatePolicyVersionCommand,
   CreateRoleCommand,
+  DeletePolicyCommand,
   DeletePolicyVersionCommand,
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  DetachRolePolicyCommand,
   GetAccountSummaryCommand,
-  GetOpenIDConnectProviderCommand,
   GetPolicyCommand,
+  GetOpenIDConnectProviderCommand,
   GetPolicyVersionCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
   ListPolicyVersionsCommand,
   paginateListAttachedRolePolicies,
+  paginateListPolicyVersions,
+  paginateListRolePolicies,
   PutRolePermissionsBoundaryCommand,
   PutRolePolicyCommand,
   TagRoleCommand,
@@ -42,21 +48,24 @@ export interface RoleReadOptions {
   inlinePolicyName: string | undefined;
   /** The eks-pod-iam-target policy, when a binding of the role has a target role. */
   targetPolicyName?: string;
+  /** A binding of the role is being removed: its inline policies' names too (what deleting it would delete). */
+  removal?: boolean;
 }
 
 /** The role with what the plan needs of it; null when it does not exist. */
 export async function readRole(iam: IAMClient, name: string, opts: RoleReadOptions): Promise<ObservedRole | null> {
   // All at once rather than role first: one round trip instead of two for a role that exists (every rerun).
   // For a role that does not, the policy reads fail with NoSuchEntity and are not looked at.
-  const [got, attached, inline, target] = await Promise.allSettled([
+  const [got, attached, inline, target, inlineNames] = await Promise.allSettled([
     orNull(iam.send(new GetRoleCommand({ RoleName: name }))),
-    opts.policies ? listAttached(iam, name) : Promise.resolve([]),
+    opts.policies || opts.removal ? listAttached(iam, name) : Promise.resolve([]),
     opts.inlinePolicyName
       ? orNull(iam.send(new GetRolePolicyCommand({ RoleName: name, PolicyName: opts.inlinePolicyName })))
       : Promise.resolve(null),
     opts.targetPolicyName
       ? orNull(iam.send(new GetRolePolicyCommand({ RoleName: name, PolicyName: opts.targetPolicyName })))
       : Promise.resolve(null),
+    opts.removal ? listInlineNames(iam, name) : Promise.resolve(undefined),
   ]);
   if (got.status === 'rejected') throw got.reason;
   const role = got.value?.Role;
@@ -65,6 +74,7 @@ export async function readRole(iam: IAMClient, name: string, opts: RoleReadOptio
   if (attached.status === 'rejected') throw attached.reason;
   if (inline.status === 'rejected') throw inline.reason;
   if (target.status === 'rejected') throw target.reason;
+  if (inlineNames.status === 'rejected') throw inlineNames.reason;
   return {
     arn: role.Arn!,
     name: role.RoleName!,
@@ -74,7 +84,53 @@ export async function readRole(iam: IAMClient, name: string, opts: RoleReadOptio
     attachedPolicyArns: attached.value,
     inlinePolicy: inline.value?.PolicyDocument,
     ...(target.value ? { targetPolicy: target.value.PolicyDocument } : {}),
+    ...(inlineNames.value ? { inlinePolicyNames: inlineNames.value } : {}),
   };
+}
+
+async function listInlineNames(iam: IAMClient, name: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const page of paginateListRolePolicies({ client: iam }, { RoleName: name }))
+    names.push(...(page.PolicyNames ?? []));
+  return names;
+}
+
+/** A customer-managed policy: whether eks-pod-iam made it (its tags) and how many roles, users, groups use it. */
+export async function readPolicy(
+  iam: IAMClient,
+  arn: string,
+): Promise<{ arn: string; tags: Record<string, string>; attachmentCount: number } | null> {
+  const got = await orNull(iam.send(new GetPolicyCommand({ PolicyArn: arn })));
+  const p = got?.Policy;
+  if (!p) return null;
+  const tags = Object.fromEntries((p.Tags ?? []).map((t) => [t.Key!, t.Value ?? '']));
+  return { arn, tags, attachmentCount: p.AttachmentCount ?? 0 };
+}
+
+/** Already detached (or never attached) is as good as detached. */
+export const detachPolicy = (iam: IAMClient, roleName: string, policyArn: string) =>
+  orNull(iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArn })));
+
+/** Already gone is as good as deleted. */
+export const deleteInlinePolicy = (iam: IAMClient, roleName: string, policyName: string) =>
+  orNull(iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: policyName })));
+
+/** Already gone is as good as deleted. */
+export const deleteRole = (iam: IAMClient, roleName: string) =>
+  orNull(iam.send(new DeleteRoleCommand({ RoleName: roleName })));
+
+/** IAM deletes a policy only without its non-default versions: those go first. Already gone is as good. */
+export async function deletePolicy(iam: IAMClient, arn: string): Promise<void> {
+  const versions: string[] = [];
+  try {
+    for await (const page of paginateListPolicyVersions({ client: iam }, { PolicyArn: arn }))
+      for (const v of page.Versions ?? []) if (!v.IsDefaultVersion && v.VersionId) versions.push(v.VersionId);
+  } catch (e) {
+    if (errorName(e) === 'NoSuchEntityException' || errorName(e) === 'NoSuchEntity') return;
+    throw e;
+  }
+  for (const id of versions) await orNull(iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: id })));
+  await orNull(iam.send(new DeletePolicyCommand({ PolicyArn: arn })));
 }
 
 async function listAttached(iam: IAMClient, name: string): Promise<string[]> {

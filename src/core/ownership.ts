@@ -45,6 +45,10 @@ export function provenanceTags(values: Record<string, string | undefined>): Reco
   return out;
 }
 
+/** The label on the namespaces and service accounts eks-pod-iam creates (such a service account goes on removal). */
+export const CREATED_BY_LABEL = 'app.kubernetes.io/created-by';
+export const CREATED_BY_VALUE = 'eks-pod-iam';
+
 /** Name of the inline policy that carries the `inline-policy` input. */
 export const INLINE_POLICY_NAME = 'eks-pod-iam';
 

@@ -14,6 +14,15 @@ export interface ObservedRole {
   attachedPolicyArns: string[];
   /** The eks-pod-iam inline policy, when inline-policy is given and the role has one. */
   inlinePolicy: string | PolicyDocument | undefined;
+  /** Removal (read when a binding of the role is absent): the names of all its inline policies. */
+  inlinePolicyNames?: string[];
+  /** Removal of a role eks-pod-iam created: its attached customer-managed policies, as GetPolicy tells. */
+  customerPolicies?: { arn: string; ours: boolean; attachmentCount: number }[];
+  /**
+   * Removal of a plain Pod Identity statement: the associations (`<cluster>/<namespace>/<service-account>`) in the
+   * regions' clusters that name the role, other than those this run removes. Undefined: not looked at.
+   */
+  associatedElsewhere?: string[];
   /** The eks-pod-iam-target inline policy (the target roles the role may assume), when a binding has a target. */
   targetPolicy?: string | PolicyDocument;
 }
@@ -81,6 +90,9 @@ export interface ObservedOidcProvider {
 export interface ObservedServiceAccount {
   annotations: Record<string, string>;
   labels: Record<string, string>;
+  /** What a delete's preconditions name: this very object, unchanged since it was read. */
+  uid?: string;
+  resourceVersion?: string;
 }
 
 export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
@@ -166,7 +178,8 @@ export type Op =
       description: string;
       bindings: Binding[];
     }
-  | { kind: 'update-trust'; roleName: string; trust: PolicyDocument; bindings: Binding[] }
+  // `removed`: bindings taken out in the same write (merged and unmerged again into a fresh read, like `bindings`).
+  | { kind: 'update-trust'; roleName: string; trust: PolicyDocument; bindings: Binding[]; removed?: Binding[] }
   | { kind: 'tag-role'; roleName: string; tags: Record<string, string> }
   | { kind: 'put-boundary'; roleName: string; boundary: string }
   | { kind: 'attach-policy'; roleName: string; policyArn: string }
@@ -217,7 +230,19 @@ export type Op =
   | { kind: 'create-namespace'; name: string }
   | { kind: 'create-service-account'; annotations: Record<string, string> }
   | { kind: 'annotate-service-account'; annotations: Record<string, string> }
-  | { kind: 'restart-workload'; workload: ObservedWorkload };
+  // Removed only while each still has the value given (others' annotations and labels stay).
+  | { kind: 'unannotate-service-account'; annotations: Record<string, string> }
+  // Only if it is still the object read (uid, resourceVersion): never one recreated or changed meanwhile.
+  | { kind: 'delete-service-account'; uid: string | undefined; resourceVersion: string | undefined }
+  | { kind: 'restart-workload'; workload: ObservedWorkload }
+  // Removal (state: absent). Each is as good as done when what it removes is already gone.
+  | { kind: 'delete-association'; associationId: string }
+  | { kind: 'detach-policy'; roleName: string; policyArn: string }
+  | { kind: 'delete-inline-policy'; roleName: string; policyName: string }
+  // Only while eks-pod-iam's tag is on it and it is attached nowhere (looked at again right before).
+  | { kind: 'delete-managed-policy'; policyArn: string }
+  // Only while the trust, without `removed`, has no statement left (looked at again right before).
+  | { kind: 'delete-role'; roleName: string; removed: Binding[] };
 
 /** A binding's association role allowed into its target role's trust, with the association's external ID. */
 export interface TargetGrant {

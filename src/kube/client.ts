@@ -1,5 +1,6 @@
 // The Kubernetes calls the plan needs: the service account, its namespace, its pods and workloads, the webhook.
 import { PatchStrategy, setHeaderOptions, type V1PodTemplateSpec } from '@kubernetes/client-node';
+import { CREATED_BY_LABEL, CREATED_BY_VALUE } from '../core/ownership.js';
 import type { ObservedPod, ObservedServiceAccount, ObservedWorkload, WorkloadKind } from '../core/types.js';
 import { sleep } from '../time.js';
 import type { Kube } from './access.js';
@@ -39,9 +40,10 @@ export async function kubeCall<T>(kube: Kube, what: string, fn: () => Promise<T>
   }
 }
 
-const CREATED_BY = { 'app.kubernetes.io/created-by': 'eks-pod-iam' };
+const CREATED_BY = { [CREATED_BY_LABEL]: CREATED_BY_VALUE };
 // client-node sends a patch as JSON Patch unless told otherwise.
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const JSON_PATCH = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
 const STRATEGIC_MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
 
 export async function readServiceAccount(
@@ -53,7 +55,12 @@ export async function readServiceAccount(
     orNull(kube.core.readNamespacedServiceAccount({ namespace, name })),
   );
   if (!sa) return null;
-  return { annotations: { ...(sa.metadata?.annotations ?? {}) }, labels: { ...(sa.metadata?.labels ?? {}) } };
+  return {
+    annotations: { ...(sa.metadata?.annotations ?? {}) },
+    labels: { ...(sa.metadata?.labels ?? {}) },
+    uid: sa.metadata?.uid,
+    resourceVersion: sa.metadata?.resourceVersion,
+  };
 }
 
 export async function namespaceExists(kube: Kube, name: string): Promise<boolean> {
@@ -118,6 +125,64 @@ export async function annotateServiceAccount(
 
 const patchAnnotations = (kube: Kube, namespace: string, name: string, annotations: Record<string, string>) =>
   kube.core.patchNamespacedServiceAccount({ namespace, name, body: { metadata: { annotations } } }, MERGE_PATCH);
+
+/** JSON Pointer of an annotation (RFC 6901: `~` and `/` escaped). */
+const annotationPath = (key: string) => `/metadata/annotations/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+
+/**
+ * Removes annotations, each only while it still has the value we saw (a JSON Patch `test` before each `remove`,
+ * applied atomically): one rewritten meanwhile (say, to another role) is left alone and the patch is refused.
+ * Every other annotation and label stays. An annotation already gone is not asked for.
+ */
+export async function removeAnnotations(
+  kube: Kube,
+  namespace: string,
+  name: string,
+  annotations: Record<string, string>,
+): Promise<void> {
+  const body = Object.entries(annotations).flatMap(([key, value]) => [
+    { op: 'test', path: annotationPath(key), value },
+    { op: 'remove', path: annotationPath(key) },
+  ]);
+  if (body.length === 0) return;
+  await kubeCall(kube, `remove annotations from service account ${namespace}/${name}`, async () => {
+    try {
+      await orNull(kube.core.patchNamespacedServiceAccount({ namespace, name, body }, JSON_PATCH));
+    } catch (e) {
+      if (statusOf(e) !== 422) throw e;
+      throw new Error(
+        `the annotations ${Object.keys(annotations).join(', ')} changed since they were read, so they are left ` +
+          'in place (rerun to look at them again)',
+        { cause: e },
+      );
+    }
+  });
+}
+
+/**
+ * Deletes the service account only if it is still the one we read (same uid: not recreated meanwhile; same
+ * resourceVersion: not changed since). Already gone is as good as deleted. A failed precondition is not retried:
+ * someone else changed it, so it is no longer ours to remove without looking again.
+ */
+export async function deleteServiceAccount(
+  kube: Kube,
+  namespace: string,
+  name: string,
+  preconditions: { uid?: string; resourceVersion?: string },
+): Promise<void> {
+  await kubeCall(kube, `delete service account ${namespace}/${name}`, async () => {
+    try {
+      await orNull(kube.core.deleteNamespacedServiceAccount({ namespace, name, body: { preconditions } }));
+    } catch (e) {
+      if (!isConflict(e)) throw e;
+      throw new Error(
+        `service account ${namespace}/${name} was recreated or changed since it was read, so it is left in place ` +
+          '(rerun to look at it again)',
+        { cause: e },
+      );
+    }
+  });
+}
 
 const envOf = (pod: { spec?: { containers?: { env?: { name: string; value?: string }[] }[] } }) =>
   Object.fromEntries((pod.spec?.containers ?? []).flatMap((c) => c.env ?? []).map((e) => [e.name, e.value ?? '']));

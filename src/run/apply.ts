@@ -8,7 +8,8 @@ import type { Log } from '../platform/types.js';
 import { putAddonAssociations } from '../resources/addon/apply.js';
 import { createAssociation, updateAssociation } from '../resources/association/apply.js';
 import { createManagedPolicy, deletePolicyVersion } from '../resources/managed-policy/apply.js';
-import { createRoleOrMerge, updateTrust } from '../resources/role-trust/apply.js';
+import { deleteManagedPolicy } from '../resources/role-policies/delete.js';
+import { createRoleOrMerge, deleteRole, updateTrust } from '../resources/role-trust/apply.js';
 import { trustTarget } from '../resources/target-role/apply.js';
 import type { RunPlan } from './plan.js';
 import type { ClusterKey, ClusterState, RunState } from './state.js';
@@ -31,10 +32,13 @@ export function serviceOf(op: Op): 'iam' | 'eks' | 'kubernetes' {
     case 'create-association':
     case 'update-association':
     case 'tag-association':
+    case 'delete-association':
       return 'eks';
     case 'create-namespace':
     case 'create-service-account':
     case 'annotate-service-account':
+    case 'unannotate-service-account':
+    case 'delete-service-account':
     case 'restart-workload':
       return 'kubernetes';
     default:
@@ -90,9 +94,21 @@ export async function applyChange(c: Change, run: ApplyRun): Promise<void> {
     // After the associations it names: their external IDs are what EKS answered when they were written.
     case 'trust-target':
       return trustTarget(client, op, run.associations, run.log);
+    case 'delete-association':
+      return eks.deleteAssociation(cluster.aws.eks, cluster.name, op.associationId);
+    case 'detach-policy':
+      return void (await iam.detachPolicy(client, op.roleName, op.policyArn));
+    case 'delete-inline-policy':
+      return void (await iam.deleteInlinePolicy(client, op.roleName, op.policyName));
+    case 'delete-managed-policy':
+      return deleteManagedPolicy(client, op.policyArn, run.log);
+    case 'delete-role':
+      return deleteRole(client, op, run.log);
     case 'create-namespace':
     case 'create-service-account':
     case 'annotate-service-account':
+    case 'unannotate-service-account':
+    case 'delete-service-account':
     case 'restart-workload':
       return applyKubeOp(op, cluster, config!);
   }
@@ -104,14 +120,20 @@ const associationContext = (cluster: ClusterState, config: Config, run: ApplyRun
   log: run.log,
 });
 
-async function applyKubeOp(
-  op: Extract<
-    Op,
-    { kind: 'create-namespace' | 'create-service-account' | 'annotate-service-account' | 'restart-workload' }
-  >,
-  cluster: ClusterState,
-  config: Config,
-): Promise<void> {
+type KubeOp = Extract<
+  Op,
+  {
+    kind:
+      | 'create-namespace'
+      | 'create-service-account'
+      | 'annotate-service-account'
+      | 'unannotate-service-account'
+      | 'delete-service-account'
+      | 'restart-workload';
+  }
+>;
+
+async function applyKubeOp(op: KubeOp, cluster: ClusterState, config: Config): Promise<void> {
   const { kube } = cluster;
   if (!kube) throw new Error('Kubernetes access is needed for this change but was not set up.');
   if (op.kind === 'create-namespace') return k8s.createNamespace(kube, op.name);
@@ -120,5 +142,12 @@ async function applyKubeOp(
     return k8s.createServiceAccount(kube, namespace, serviceAccount, op.annotations);
   if (op.kind === 'restart-workload')
     return k8s.restartWorkload(kube, namespace, op.workload.kind, op.workload.name, new Date().toISOString());
+  if (op.kind === 'unannotate-service-account')
+    return k8s.removeAnnotations(kube, namespace, serviceAccount, op.annotations);
+  if (op.kind === 'delete-service-account')
+    return k8s.deleteServiceAccount(kube, namespace, serviceAccount, {
+      uid: op.uid,
+      resourceVersion: op.resourceVersion,
+    });
   return k8s.annotateServiceAccount(kube, namespace, serviceAccount, op.annotations);
 }

@@ -17,6 +17,7 @@ import * as k8s from '../kube/client.js';
 import { addonAssociationsScope, usesRecommendedPolicies } from '../resources/addon/associations.js';
 import { AGENT_ADDON } from '../resources/addon/plan.js';
 import { readTarget } from '../resources/target-role/read.js';
+import { readForRemoval } from './observe-removal.js';
 import {
   clusterKeyOf,
   groupBy,
@@ -34,10 +35,13 @@ const READS_AT_ONCE = 16;
 
 export type ClientsFor = (region: string) => AwsClients;
 
-/** Kubernetes is only needed to create or annotate the service account (or restart workloads); an add-on's
- * service account (`addon`) is the add-on's to create. */
+/**
+ * Kubernetes is only needed to create or annotate the service account (or restart workloads), or to remove it
+ * (whether eks-pod-iam created it is on the service account); an add-on's service account (`addon`) is the
+ * add-on's to create.
+ */
 export const needsKube = (b: BindingConfig) =>
-  b.mode === 'irsa' || (b.createServiceAccount && !b.addon) || b.restartWorkloads;
+  b.mode === 'irsa' || (b.createServiceAccount && !b.addon) || b.restartWorkloads || b.state === 'absent';
 
 const settle = <T>(p: Promise<T>): Promise<T | Failed> =>
   p.catch((e: unknown) => ({ error: e instanceof Error ? e : new Error(String(e)) }));
@@ -51,7 +55,12 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
   const clusters = new Map(
     [...byCluster].map(([key, bs]) => [key, settle(readCluster(run, bs, clientsFor(bs[0]!.region), env))] as const),
   );
-  const roles = new Map([...byRole].map(([name, bs]) => [name, settle(limit(() => readRole(iamClient, bs)))]));
+  const roles = new Map(
+    [...byRole].map(([name, bs]) => [
+      name,
+      settle(limit(() => readRole(iamClient, bs)).then((role) => readForRemoval(role, bs, run, clientsFor, limit))),
+    ]),
+  );
 
   // Per binding, once its cluster is known: the provider (IRSA), the association (one list per namespace) and
   // Kubernetes. Associations are read per namespace so that many bindings cost one list, not one each.
@@ -149,7 +158,8 @@ async function readCluster(
   env: NodeJS.ProcessEnv,
 ): Promise<ClusterState> {
   const { clusterName: name, region, partition } = bindings[0]!;
-  const podIdentity = bindings.some((b) => b.mode === 'pod-identity');
+  // The agent add-on matters to bindings being made, not to those being removed (it stays either way).
+  const podIdentity = bindings.some((b) => b.mode === 'pod-identity' && b.state !== 'absent');
   const addon = podIdentity && run.installAgent ? eks.describeAddon(aws.eks, name, AGENT_ADDON) : undefined;
   addon?.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
   // A kubeconfig needs nothing from DescribeCluster: connect alongside it, not after.
@@ -212,6 +222,7 @@ async function readRole(client: AwsClients['iam'], bindings: BindingConfig[]): P
     policies: bindings.some((b) => b.policyArns.length > 0 || !!b.managedPolicy || usesRecommendedPolicies(b)),
     inlinePolicyName: bindings.some((b) => b.inlinePolicy) ? INLINE_POLICY_NAME : undefined,
     targetPolicyName: bindings.some((b) => b.targetRoleArn) ? TARGET_POLICY_NAME : undefined,
+    removal: bindings.some((b) => b.state === 'absent'),
   });
   for (const b of bindings)
     if (role && b.role.kind === 'arn' && role.arn !== b.role.arn)

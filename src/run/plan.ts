@@ -22,6 +22,7 @@ import { planServiceAccount } from '../resources/service-account/plan.js';
 import { planRestarts } from '../resources/workloads/plan.js';
 import { planTargetTrust } from '../resources/target-role/plan.js';
 import type { TargetGrant } from '../core/types.js';
+import { isAbsent, planBindingRemoval, planRoleRemoval, type RemovalIntent } from './plan-removal.js';
 import {
   clusterKeyOf,
   configOf,
@@ -53,6 +54,8 @@ export interface RunPlan {
   resolved: Map<BindingKey, Resolved>;
   /** The bindings that cannot be brought to the desired state, with the cause. */
   failures: Map<BindingKey, string>;
+  /** state: absent — what each absent binding's removal leaves behind (what verification checks). */
+  removals: Map<BindingKey, RemovalIntent>;
 }
 
 export function roleArnFor(config: Config, observed: Pick<Observed, 'role' | 'accountId'>): string {
@@ -95,7 +98,14 @@ export function bindingFor(
 
 /** `provenance`: tags naming the pipeline run, put only on what this run creates (never rewritten). */
 export function planRun(state: RunState, provenance: Readonly<Record<string, string>> = {}): RunPlan {
-  const plan: RunPlan = { changes: [], warnings: [], addonWaits: [], resolved: new Map(), failures: new Map() };
+  const plan: RunPlan = {
+    changes: [],
+    warnings: [],
+    addonWaits: [],
+    resolved: new Map(),
+    failures: new Map(),
+    removals: new Map(),
+  };
   const out = new ChangeList();
   const fail = (keys: BindingKey[], e: unknown) => {
     if (!(e instanceof PlanError)) throw e;
@@ -106,27 +116,50 @@ export function planRun(state: RunState, provenance: Readonly<Record<string, str
 
   for (const b of bindings) resolve(state, b, plan);
   const live = () => bindings.filter((b) => plan.resolved.has(bindingKey(b)));
+  const present = () => live().filter((b) => !isAbsent(b));
 
-  const providerReady = planClusters(state, live(), out, plan, fail, provenance);
-  const managed = planManagedPolicies(state, live(), out, fail, provenance);
+  const providerReady = planClusters(state, present(), out, plan, fail, provenance);
+  const managed = planManagedPolicies(state, present(), out, fail, provenance);
+  // Removal: each absent binding's own parts go first; its role's trust is taken back after them.
+  const removalDone = new Map<string, string[]>();
+  for (const b of live().filter(isAbsent)) {
+    const key = bindingKey(b);
+    try {
+      const ids = planBindingRemoval(state, b, plan.resolved.get(key)!, out.in(bindingScope(b)), plan.removals);
+      removalDone.set(b.role.name, [...(removalDone.get(b.role.name) ?? []), ...ids]);
+    } catch (e) {
+      fail([key], e);
+    }
+  }
   const roleReady = new Map<string, string[]>();
   for (const group of roleGroups(live(), plan)) {
     const keys = group.members.map((m) => bindingKey(m.config));
     const role = state.roles.get(group.name) as Parameters<typeof planRole>[1];
-    const after = [...new Set(group.members.flatMap((m) => providerReady.get(m.providerArn ?? '') ?? []))];
+    const adding = group.members.filter((m) => !isAbsent(m.config));
+    const removing = group.members.filter((m) => isAbsent(m.config));
+    const after = [...new Set(adding.flatMap((m) => providerReady.get(m.providerArn ?? '') ?? []))];
     const scoped = out.in(scopeOf(`role:${group.name}`, keys, clusterKeyOf(group.members[0]!.config)));
     try {
-      const done = planRole(group, role, after, scoped, provenance);
-      planPolicies(group, role, role ? after : done, scoped, managed.get(group.name));
+      const kept = {
+        ...group,
+        members: adding,
+        ref: adding.length ? roleRefOf(present(), plan, group.name) : group.ref,
+      };
+      const done = adding.length ? planRole(kept, role, after, scoped, provenance) : [];
+      if (adding.length) planPolicies(kept, role, role ? after : done, scoped, managed.get(group.name));
+      if (removing.length) {
+        const removed = removalDone.get(group.name) ?? [];
+        planRoleRemoval(group.name, role, removing, adding, removed, scoped, plan.removals);
+      }
       roleReady.set(group.name, done);
     } catch (e) {
       fail(keys, e);
     }
   }
-  planAddonBindings(state, live(), plan, out, roleReady, fail);
-  for (const b of live())
+  planAddonBindings(state, present(), plan, out, roleReady, fail);
+  for (const b of present())
     planBinding(state, b, plan, out.in(bindingScope(b)), roleReady.get(b.role.name) ?? [], fail, provenance);
-  planTargets(state, live(), plan, out, roleReady, fail);
+  planTargets(state, present(), plan, out, roleReady, fail);
 
   // A change serves only the bindings still planned; one that serves none of them is not made.
   const planned = out.changes
@@ -136,7 +169,7 @@ export function planRun(state: RunState, provenance: Readonly<Record<string, str
   plan.warnings = out.warnings;
   // No add-on wait for a cluster none of whose pod-identity bindings is left to apply.
   const waiting = new Set(
-    live()
+    present()
       .filter((b) => b.mode === 'pod-identity')
       .map(clusterKeyOf),
   );
@@ -239,7 +272,7 @@ function planManagedPolicies(
 function roleGroups(bindings: BindingConfig[], plan: RunPlan): RoleGroup[] {
   return [...groupBy(bindings, (b) => b.role.name)].map(([name, bs]) => ({
     name,
-    ref: roleRefOf(bs, plan),
+    ref: roleRefOf(bs, plan, name),
     members: bs.map((b) => {
       const r = plan.resolved.get(bindingKey(b))!;
       return { config: r.config, binding: r.binding, providerArn: r.providerArn };
@@ -252,7 +285,8 @@ function roleGroups(bindings: BindingConfig[], plan: RunPlan): RoleGroup[] {
  * gives it by `role-name` (it is created) and every `role-arn` of it names the role so created — as running the
  * items one by one would do, the `role-name` one first.
  */
-function roleRefOf(bs: BindingConfig[], plan: RunPlan): BindingConfig['role'] {
+function roleRefOf(all: BindingConfig[], plan: RunPlan, name: string): BindingConfig['role'] {
+  const bs = all.filter((b) => b.role.name === name);
   const creator = bs.find((b) => b.role.kind === 'name');
   const created = creator && plan.resolved.get(bindingKey(creator))!.roleArn;
   const other = bs.find((b) => b.role.kind === 'arn' && b.role.arn !== created);
@@ -378,6 +412,8 @@ function inReadingOrder(changes: Change[]): Change[] {
   const rank = (c: Change) => {
     const scope = c.id.slice(c.id.indexOf('@') + 1);
     if (scope.startsWith('policy:')) return 1; // a managed policy: created before the role that it is attached to
+    // A removal's own parts (association, service account) come before its role's, as they are done.
+    if (c.target.binding && (c.action === 'delete' || c.action === 'remove')) return 0.5;
     return scope.startsWith('provider:') ? 0 : scope.startsWith('role:') ? 1 : scope.startsWith('cluster:') ? 2 : 3;
   };
   return changes
@@ -405,7 +441,6 @@ function dedupeNamespaces(changes: Change[]): Change[] {
 
 /** Inputs accepted by the interface whose behaviour is still being built: refused per binding, never ignored. */
 function unbuilt(config: Config): string | undefined {
-  if (config.state === 'absent') return 'Input "state: absent"';
   if (config.migrateFromIrsa) return 'Input "migrate-from-irsa"';
   return undefined;
 }

@@ -169,7 +169,7 @@ async function verifyAll(
       live().map((k) => {
         const r = plan.resolved.get(k)!;
         const b = run.bindings.find((x) => bindingKey(x) === k)!;
-        return [k, verify(r.config, observedFor(s, b, k, r.providerArn))] as const;
+        return [k, verify(r.config, observedFor(s, b, k, r.providerArn), plan.removals.get(k))] as const;
       }),
     );
   let checks = checkAll(final);

@@ -186,11 +186,14 @@ function summarizeOne(
   const key = bindingKey(b);
   const config = configOf(run, b);
   const subject = `\`${config.namespace}/${config.serviceAccount}\` in \`${config.clusterName}\``;
-  const lines = [`### eks-pod-iam: ${config.mode} for ${subject}${run.dryRun ? ' (dry run)' : ''}`, ''];
+  const what = config.state === 'absent' ? `remove the ${config.mode} binding of` : `${config.mode} for`;
+  const lines = [`### eks-pod-iam: ${what} ${subject}${run.dryRun ? ' (dry run)' : ''}`, ''];
   lines.push(...changesTable(plan.changes, run.dryRun), '', ...checksTable(checks.get(key) ?? [], run.dryRun));
   if (plan.warnings.length) lines.push('', ...plan.warnings.map((w) => `> ⚠️ ${w.message}`));
   const resolved = plan.resolved.get(key);
-  if (resolved) lines.push('', diagram(config, resolved.providerArn, observedFor(final, b, key, resolved.providerArn)));
+  // A removed binding has nothing left to draw.
+  if (resolved && config.state !== 'absent')
+    lines.push('', diagram(config, resolved.providerArn, observedFor(final, b, key, resolved.providerArn)));
   lines.push('', '| output | value |', '|---|---|');
   for (const [k, v] of Object.entries(outputs))
     if (k !== 'changes' && k !== 'bindings' && v) lines.push(`| ${k} | \`${cell(v)}\` |`);
@@ -224,7 +227,8 @@ function summarizeMany(run: RunConfig, plan: RunPlan, checks: Map<BindingKey, Ch
         : `${cs.filter((c) => c.ok).length}/${cs.filter((c) => c.ok !== undefined).length} pass`;
       const role = (plan.resolved.get(key)?.roleArn ?? b.role.name).split('/').pop() ?? '';
       const what = own.map((c) => `${c.resource} ${c.action}`).join(', ') || 'none';
-      lines.push(`| \`${b.namespace}/${b.serviceAccount}\` | ${b.mode} | ${cell(role)} | ${cell(what)} | ${verdict} |`);
+      const mode = b.state === 'absent' ? `${b.mode} (absent)` : b.mode;
+      lines.push(`| \`${b.namespace}/${b.serviceAccount}\` | ${mode} | ${cell(role)} | ${cell(what)} | ${verdict} |`);
     }
     const warnings = plan.warnings.filter(
       (w) => members.some((b) => w.about === bindingKey(b)) || w.about === members[0]!.clusterName,
@@ -262,7 +266,9 @@ function clusterDiagram(configs: Config[], plan: RunPlan): string {
       lines.push(`  r${roles.get(roleName)}["IAM role<br/>${label(roleName)}"]`);
     }
     const via = c.mode === 'pod-identity' ? 'association' : 'annotation';
-    lines.push(`  sa${i}["${label(`${c.namespace}/${c.serviceAccount}`)}"] -- ${via} --> r${roles.get(roleName)}`);
+    const edge = c.state === 'absent' ? `-. removed .->` : `-- ${via} -->`;
+    lines.push(`  sa${i}["${label(`${c.namespace}/${c.serviceAccount}`)}"] ${edge} r${roles.get(roleName)}`);
+    if (c.state === 'absent') return;
     for (const arn of [...c.policyArns, ...(c.managedPolicy ? [c.managedPolicy.name] : [])]) {
       const edge = `${roleName}|${arn}`;
       if (policies.has(edge)) continue;

@@ -4,20 +4,30 @@ import type { Check } from '../core/check.js';
 import type { Observed } from '../core/types.js';
 import type { Config } from '../inputs/config.js';
 import { checkAddon, checkOwnerAddon } from '../resources/addon/verify.js';
-import { checkAssociation } from '../resources/association/verify.js';
+import { checkAssociation, checkAssociationRemoved } from '../resources/association/verify.js';
 import { checkManagedPolicy } from '../resources/managed-policy/verify.js';
 import { checkProvider } from '../resources/oidc-provider/verify.js';
 import { checkPolicies } from '../resources/role-policies/verify.js';
-import { checkTrust } from '../resources/role-trust/verify.js';
-import { checkAnnotation } from '../resources/service-account/verify.js';
+import { checkTrust, checkTrustRemoved } from '../resources/role-trust/verify.js';
+import { checkAnnotation, checkServiceAccountRemoved } from '../resources/service-account/verify.js';
 import { checkTargetTrust } from '../resources/target-role/verify.js';
 import { bindingFor, roleArnFor } from './plan.js';
+import type { RemovalIntent } from './plan-removal.js';
 
 export type { Check };
 
-export function verify(config: Config, observed: Observed): Check[] {
+export function verify(config: Config, observed: Observed, removal?: RemovalIntent): Check[] {
   const roleArn = roleArnFor(config, observed);
   const { binding, providerArn } = bindingFor(config, observed);
+  if (config.state === 'absent') {
+    // What was removed is gone; what must stay (a role not ours, a statement still used) is there.
+    const intent = removal ?? { roleDeleted: false, roleKept: false, trustKept: false, serviceAccountDeleted: false };
+    return [
+      ...checkTrustRemoved(config.role.name, observed.role, binding, intent),
+      ...(config.mode === 'pod-identity' ? [checkAssociationRemoved(config, roleArn, observed.associations)] : []),
+      ...checkServiceAccountRemoved(config, roleArn, observed.serviceAccount, intent.serviceAccountDeleted),
+    ];
+  }
   const role = observed.role;
   const checks = [checkTrust(config.role.name, role, binding), ...checkPolicies(config, role)];
   checks.push(...checkManagedPolicy(config, roleArn, role, observed.managedPolicy));

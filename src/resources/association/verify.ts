@@ -27,3 +27,18 @@ export function checkAssociation(
       (session.length ? ` (${session.join(', ')})` : ''),
   );
 }
+
+/** Removal: no association of the service account names the role any more. */
+export function checkAssociationRemoved(
+  config: Config,
+  roleArn: string,
+  associations: ObservedAssociation[] | undefined,
+): Check {
+  const left = (associations ?? []).filter((a) => a.roleArn === roleArn);
+  const who = `${config.namespace}/${config.serviceAccount}`;
+  return check(
+    'association removed',
+    left.length === 0,
+    left.length ? `${left.map((a) => a.associationId).join(', ')} still names ${roleArn}` : `none of ${who} names it`,
+  );
+}

@@ -16,6 +16,7 @@ import { RunError } from '../../errors.js';
 import type { Log } from '../../platform/types.js';
 import { TAG_PREFIX } from '../../core/ownership.js';
 import { mergeTrustAll, type Binding } from './trust.js';
+import { hasStatements, unmergeTrustAll } from './unmerge.js';
 import type { Op } from '../../core/types.js';
 import { delayScale } from '../../time.js';
 
@@ -71,50 +72,79 @@ export async function createRoleOrMerge(
   if (Object.keys(missing).length) await iam.tagRole(client, op.name, missing);
 }
 
-/** The planned trust update, merged into the role's current trust (another run may have written since we looked). */
+/**
+ * The planned trust update, merged into the role's current trust (another run may have written since we looked):
+ * `bindings` added, `removed` taken out, in one write.
+ */
 export async function updateTrust(
   client: IAMClient,
   op: Extract<Op, { kind: 'update-trust' }>,
   log: Log,
 ): Promise<void> {
-  await mergeBindings(client, op.roleName, op.bindings, log);
+  await mergeBindings(client, op.roleName, op.bindings, log, op.removed ?? []);
 }
 
+/** The trust with the bindings added and the removed ones taken out; `changed` when that differs from it. */
+function rewrite(trust: ObservedTrust, bindings: readonly Binding[], removed: readonly Binding[]) {
+  const merge = mergeTrustAll(trust, bindings);
+  const unmerge = unmergeTrustAll(merge.document, removed);
+  return { document: unmerge.document, changed: merge.changed || unmerge.changed };
+}
+
+type ObservedTrust = Parameters<typeof mergeTrustAll>[0];
+
 /**
- * Read-merge-write of the bindings into the role's current trust, then watch them stay. Writes nothing when
- * the current trust already allows them all. Returns the role's tags (from the last read).
+ * Read-merge-write of the bindings into the role's current trust (and of the removed ones out of it), then watch
+ * that it stays so. Writes nothing when the current trust already allows them all and grants none of the removed.
+ * Returns the role's tags (from the last read).
  */
 export async function mergeBindings(
   client: IAMClient,
   roleName: string,
   bindings: readonly Binding[],
   log: Log,
+  removed: readonly Binding[] = [],
 ): Promise<Record<string, string>> {
   let [role, readMs] = await timed(() => readVisible(client, roleName));
   for (let writes = 0; writes < MAX_WRITES; writes++) {
-    const merge = mergeTrustAll(role.trust, bindings);
-    if (!merge.changed) return role.tags; // only on the first read: already allowed, nothing written, nothing to watch
+    const merge = rewrite(role.trust, bindings, removed);
+    if (!merge.changed) return role.tags; // only on the first read: already as wanted, nothing written or watched
+    // IAM refuses a trust policy without a statement; the plan never asks for one (an owned role is deleted
+    // instead), so only a concurrent writer can have brought us here.
+    if (!hasStatements(merge.document))
+      throw new RunError(
+        `Taking this binding out of the trust policy of role ${roleName} would leave it without any statement, ` +
+          'which IAM does not accept: it is left as it is.',
+      );
     if (writes > 0)
       log.info(
         `The trust policy of ${roleName} was overwritten by a concurrent writer: ` +
           `merging our statement again (write ${writes + 1}).`,
       );
     const [, writeMs] = await timed(() => iam.updateTrust(client, roleName, merge.document));
-    const lost = await watch(client, roleName, bindings, Math.max(readMs, writeMs), log);
+    const lost = await watch(client, roleName, bindings, removed, Math.max(readMs, writeMs), log);
     if (!lost) return role.tags;
     [role, readMs] = lost; // the freshest read: merge into it right away, keeping what the other writer put there
   }
   throw new RunError(
-    `The trust policy of role ${roleName} kept losing this service account's statement to concurrent writers ` +
+    `The trust policy of role ${roleName} kept losing this service account's change to concurrent writers ` +
       `(${MAX_WRITES} writes): other runs or tools are rewriting it at the same time; rerun when they are done.`,
   );
 }
 
 /**
  * Re-reads the trust (STABILITY_READS times, each after a wait derived from the IAM round trip just measured);
- * returns the role as read (and that read's round trip) when our binding is gone, else undefined.
+ * returns the role as read (and that read's round trip) when our binding is gone (or a removed one is back),
+ * else undefined.
  */
-async function watch(client: IAMClient, roleName: string, bindings: readonly Binding[], roundTripMs: number, log: Log) {
+async function watch(
+  client: IAMClient,
+  roleName: string,
+  bindings: readonly Binding[],
+  removed: readonly Binding[],
+  roundTripMs: number,
+  log: Log,
+) {
   const waitMs = Math.min(STABILITY_MAX_WAIT_MS, Math.max(STABILITY_MIN_WAIT_MS, STABILITY_RTT_FACTOR * roundTripMs));
   log.info(
     `Checking that no concurrent writer overwrote the trust policy of ${roleName}: ` +
@@ -125,7 +155,7 @@ async function watch(client: IAMClient, roleName: string, bindings: readonly Bin
     await jittered(waitMs, 0.25);
     const [role, readMs] = await timed(() => iam.readRole(client, roleName, NO_ROLE_READ));
     if (!role) throw new RunError(`Role ${roleName} was deleted while its trust policy was being updated.`);
-    if (mergeTrustAll(role.trust, bindings).changed) return [role, readMs] as const;
+    if (rewrite(role.trust, bindings, removed).changed) return [role, readMs] as const;
   }
   return undefined;
 }
@@ -141,4 +171,20 @@ async function readVisible(client: IAMClient, roleName: string) {
       );
     await jittered(NOT_YET_VISIBLE_SPACING_MS * i);
   }
+}
+
+/**
+ * Deletes a role eks-pod-iam created once its trust, without this run's removed bindings, has no statement left —
+ * looked at again right before: a binding another run merged in meanwhile keeps the role. Its policies are
+ * detached and deleted by the changes this one comes after.
+ */
+export async function deleteRole(client: IAMClient, op: Extract<Op, { kind: 'delete-role' }>, log: Log): Promise<void> {
+  const role = await iam.readRole(client, op.roleName, NO_ROLE_READ);
+  if (!role) return void log.info(`Role ${op.roleName} is already gone.`);
+  if (hasStatements(unmergeTrustAll(role.trust, op.removed).document))
+    throw new RunError(
+      `Role ${op.roleName} gained a trust statement while its last binding was being removed, so it is kept ` +
+        '(its policies were detached: rerun that binding to put them back).',
+    );
+  await iam.deleteRole(client, op.roleName);
 }

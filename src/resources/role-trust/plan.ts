@@ -129,7 +129,7 @@ function warnBroader(m: RoleMember, role: ObservedRole, out: ChangeList): void {
   );
 }
 
-function describe(b: Binding): string {
+export function describe(b: Binding): string {
   const subject = Object.entries(b.context).find(([k]) => k.endsWith(':sub'))?.[1];
   if (subject) return `${b.principal} for ${subject}`;
   return Object.keys(b.context).length ? `${b.principal} (scoped by session tags)` : b.principal;

@@ -28,3 +28,23 @@ export function checkAnnotation(
     check('pod identity webhook', webhook, seen, true),
   ];
 }
+
+/** Removal: the service account eks-pod-iam created is gone; any other no longer names the role (IRSA). */
+export function checkServiceAccountRemoved(
+  config: Config,
+  roleArn: string,
+  sa: ObservedServiceAccount | null | undefined,
+  deleted: boolean,
+): Check[] {
+  const who = `${config.namespace}/${config.serviceAccount}`;
+  if (deleted) return [check('service account deleted', !sa, sa ? `${who} still exists` : `${who} is gone`)];
+  if (config.mode !== 'irsa' || !sa) return [];
+  const annotation = sa.annotations[ROLE_ARN_ANNOTATION];
+  return [
+    check(
+      'service account annotation removed',
+      annotation !== roleArn,
+      `${ROLE_ARN_ANNOTATION}=${annotation ?? '(none)'}; ${Object.keys(sa.annotations).length} annotation(s) left`,
+    ),
+  ];
+}

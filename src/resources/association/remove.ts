@@ -1,0 +1,44 @@
+// Removal: the service account's association goes when it names this binding's role; one naming another role is
+// not this binding's and stays.
+import type { Config } from '../../inputs/config.js';
+import { PlanError, change, type ChangeList } from '../../core/changes.js';
+import type { ObservedAssociation } from '../../core/types.js';
+import { ASSOCIATION } from './kind.js';
+
+/** Returns the ids of its changes (the trust is taken back only after them). */
+export function planAssociationRemoval(
+  config: Config,
+  roleArn: string,
+  existing: ObservedAssociation[],
+  out: ChangeList,
+): string[] {
+  const who = `${config.namespace}/${config.serviceAccount}`;
+  const ids: string[] = [];
+  for (const a of existing) {
+    if (a.roleArn !== roleArn) {
+      out.warn(`The association ${a.associationId} of ${who} names ${a.roleArn}, not ${roleArn}: it is left as it is.`);
+      continue;
+    }
+    if (a.ownerArn)
+      throw new PlanError(
+        `The pod identity association ${a.associationId} for ${who} is owned by ${a.ownerArn} ` +
+          '(an add-on); remove it through that add-on, not eks-pod-iam.',
+      );
+    ids.push(
+      out.push(
+        change(
+          `association:${a.associationId}`,
+          ASSOCIATION,
+          'delete',
+          `delete ${a.associationId} (${who} → ${roleArn})`,
+          [],
+          {
+            kind: 'delete-association',
+            associationId: a.associationId,
+          },
+        ),
+      ),
+    );
+  }
+  return ids;
+}

@@ -1,0 +1,114 @@
+// Removal from a role: the trust gives up exactly the removed bindings (an IRSA subject, a scoped statement, or the
+// plain Pod Identity statement once no association still names the role), in the same one write as the bindings
+// the run adds. A role eks-pod-iam created is deleted once no statement is left; any other role is never deleted.
+import { MANAGED_TAG } from '../../core/ownership.js';
+import { parsePolicy, statementsOf } from '../../core/policy-doc.js';
+import { change, type ChangeList } from '../../core/changes.js';
+import type { ObservedRole } from '../../core/types.js';
+import { ROLE, ROLE_TRUST } from './kind.js';
+import { describe, type RoleMember } from './plan.js';
+import { trustPolicySize, type Binding } from './trust.js';
+import { hasStatements, unmergeTrustAll } from './unmerge.js';
+
+/** What removal does to the role: `deleted` (eks-pod-iam's, nothing left in it), else it stays. */
+export interface TrustRemoval {
+  /** The role goes: its policies must be cleared first (the caller plans that), then `planRoleDeletion`. */
+  deleteRole: boolean;
+  /** The bindings taken out of the trust (or that go with the role). */
+  removed: Binding[];
+  /** Bindings whose statement stays on purpose (still used elsewhere, or the last statement of a foreign role). */
+  kept: Binding[];
+}
+
+const isPlainPodIdentity = (b: Binding) => b.principalType === 'Service' && Object.keys(b.context).length === 0;
+const same = (a: Binding, b: Binding) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * `absent`: the role's bindings being removed; `present`: its bindings this run keeps or adds (planRole has already
+ * planned them: their trust change, if any, is amended to carry the removals too). `after`: the removed bindings'
+ * own changes (association, service account), done first.
+ */
+export function planTrustRemoval(
+  name: string,
+  role: ObservedRole | null,
+  absent: RoleMember[],
+  present: RoleMember[],
+  after: string[],
+  out: ChangeList,
+): TrustRemoval {
+  if (!role) return { deleteRole: false, removed: [], kept: [] };
+  const removed: Binding[] = [];
+  const kept: Binding[] = [];
+  for (const m of absent) {
+    const b = m.binding;
+    const wanted = present.some((p) => same(p.binding, b));
+    const users = isPlainPodIdentity(b) ? (role.associatedElsewhere ?? []) : [];
+    if (wanted || users.length) {
+      kept.push(b);
+      if (users.length)
+        out.warn(
+          `The ${b.principal} statement of ${name} stays: ${users.length} other association(s) name the role ` +
+            `(${users.slice(0, 3).join(', ')}${users.length > 3 ? ', …' : ''}).`,
+        );
+    } else if (!removed.some((r) => same(r, b))) removed.push(b);
+  }
+  const what = [...new Set(removed.map(describe))].join(', ');
+
+  // One write per role: a trust change planRole made for the bindings it adds takes the removals too.
+  const planned = out.changes.find((c) => c.op.kind === 'update-trust' && c.op.roleName === name);
+  if (planned && planned.op.kind === 'update-trust') {
+    const taken = unmergeTrustAll(planned.op.trust, removed);
+    if (taken.changed) {
+      planned.op = { ...planned.op, trust: taken.document, removed };
+      planned.detail += `; remove ${what}`;
+      planned.after = [...new Set([...planned.after, ...after])];
+    }
+    return { deleteRole: false, removed, kept };
+  }
+
+  const taken = unmergeTrustAll(role.trust, removed);
+  if (!hasStatements(taken.document) && present.length === 0) {
+    if (role.tags[MANAGED_TAG] === 'true') return { deleteRole: true, removed, kept };
+    // IAM accepts no trust policy without a statement, and this role is not ours to delete.
+    out.warn(
+      `Removing ${what} would leave the trust policy of ${name} without any statement, which IAM does not accept; ` +
+        'the role was not created by eks-pod-iam, so it is neither deleted nor changed.',
+    );
+    return { deleteRole: false, removed: [], kept: [...kept, ...removed] };
+  }
+  if (taken.changed) {
+    const left = statementsOf(taken.document).length;
+    const size = trustPolicySize(parsePolicy(taken.document));
+    const note = `${left} statement${left === 1 ? '' : 's'} kept; ${size} bytes`;
+    out.push(
+      change('trust', ROLE_TRUST, 'remove', `remove ${what} from the trust policy of ${name} (${note})`, after, {
+        kind: 'update-trust',
+        roleName: name,
+        trust: taken.document,
+        bindings: [],
+        removed,
+      }),
+    );
+  }
+  return { deleteRole: false, removed, kept };
+}
+
+/** The role eks-pod-iam created, once nothing is left in its trust: after its policies are cleared (`after`). */
+export function planRoleDeletion(name: string, removed: Binding[], after: string[], out: ChangeList): string[] {
+  return [
+    out.push(
+      change(
+        'role-delete',
+        ROLE,
+        'delete',
+        `delete role ${name} (created by eks-pod-iam; no trust statement left)`,
+        after,
+        {
+          kind: 'delete-role',
+          roleName: name,
+          removed,
+        },
+      ),
+    ),
+  ];
+}

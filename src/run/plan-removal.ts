@@ -1,0 +1,74 @@
+// The removal half of the plan (state: absent): each absent binding's own parts first (association, service
+// account), then per role the trust taken back — in the one trust write that also carries the role's added
+// bindings — and, for a role eks-pod-iam created that has nothing left, its policies and the role itself.
+import { bindingKey, type BindingConfig, type BindingKey } from '../inputs/config.js';
+import type { ChangeList } from '../core/changes.js';
+import type { ObservedRole } from '../core/types.js';
+import { planAssociationRemoval } from '../resources/association/remove.js';
+import { planPoliciesRemoval } from '../resources/role-policies/remove.js';
+import type { RoleMember } from '../resources/role-trust/plan.js';
+import { planRoleDeletion, planTrustRemoval } from '../resources/role-trust/remove.js';
+import { planServiceAccountRemoval } from '../resources/service-account/remove.js';
+import type { Resolved } from './plan.js';
+import { observedFor, type RunState } from './state.js';
+
+/** What the plan means to leave behind for an absent binding: what verification checks. */
+export interface RemovalIntent {
+  /** The binding's role (created by eks-pod-iam) is deleted. */
+  roleDeleted: boolean;
+  /** The role existed and stays. */
+  roleKept: boolean;
+  /** Its trust statement stays on purpose (other associations name the role, or it is a foreign role's last). */
+  trustKept: boolean;
+  /** The service account (created by eks-pod-iam) is deleted. */
+  serviceAccountDeleted: boolean;
+}
+
+export const isAbsent = (b: { state: string }) => b.state === 'absent';
+
+/** The binding's own removals; returns the ids its role's trust change must wait for. */
+export function planBindingRemoval(
+  state: RunState,
+  b: BindingConfig,
+  resolved: Resolved,
+  out: ChangeList,
+  intents: Map<BindingKey, RemovalIntent>,
+): string[] {
+  const key = bindingKey(b);
+  const { config, roleArn } = resolved;
+  const observed = observedFor(state, b, key);
+  const ids =
+    config.mode === 'pod-identity' ? planAssociationRemoval(config, roleArn, observed.associations ?? [], out) : [];
+  const sa = planServiceAccountRemoval(config, roleArn, observed.serviceAccount, out);
+  intents.set(key, {
+    roleDeleted: false,
+    roleKept: !!observed.role,
+    trustKept: false,
+    serviceAccountDeleted: sa.deleted,
+  });
+  return [...ids, ...sa.ids];
+}
+
+/** The role's part of removing its absent bindings (`present`: its bindings this run keeps, already planned). */
+export function planRoleRemoval(
+  name: string,
+  role: ObservedRole | null,
+  absent: RoleMember[],
+  present: RoleMember[],
+  after: string[],
+  out: ChangeList,
+  intents: Map<BindingKey, RemovalIntent>,
+): void {
+  const removal = planTrustRemoval(name, role, absent, present, after, out);
+  if (removal.deleteRole && role) {
+    const cleared = planPoliciesRemoval(role, after, out);
+    planRoleDeletion(name, removal.removed, [...after, ...cleared], out);
+  }
+  for (const m of absent) {
+    const intent = intents.get(bindingKey(m.config));
+    if (!intent) continue;
+    intent.roleDeleted = removal.deleteRole;
+    intent.roleKept = !!role && !removal.deleteRole;
+    intent.trustKept = removal.kept.some((k) => JSON.stringify(k) === JSON.stringify(m.binding));
+  }
+}
