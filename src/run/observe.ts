@@ -14,6 +14,7 @@ import { RunError } from '../errors.js';
 import { bindingKey, type BindingConfig, type BindingKey, type RunConfig } from '../inputs/config.js';
 import * as k8s from '../kube/client.js';
 import { AGENT_ADDON } from '../resources/addon/plan.js';
+import { roleFromServiceAccount } from '../resources/service-account/migrate.js';
 import {
   clusterKeyOf,
   groupBy,
@@ -30,8 +31,9 @@ const READS_AT_ONCE = 16;
 
 export type ClientsFor = (region: string) => AwsClients;
 
-/** Kubernetes is only needed to create or annotate the service account (or restart workloads). */
-export const needsKube = (b: BindingConfig) => b.mode === 'irsa' || b.createServiceAccount || b.restartWorkloads;
+/** Kubernetes is only needed to create or annotate the service account (or restart workloads, or migrate it). */
+export const needsKube = (b: BindingConfig) =>
+  b.mode === 'irsa' || b.createServiceAccount || b.restartWorkloads || b.migrateFromIrsa;
 
 const settle = <T>(p: Promise<T>): Promise<T | Failed> =>
   p.catch((e: unknown) => ({ error: e instanceof Error ? e : new Error(String(e)) }));
@@ -40,7 +42,11 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
   const limit = pLimit(READS_AT_ONCE);
   const iamClient = clientsFor(run.bindings[0]!.region).iam;
   const byCluster = groupBy(run.bindings, clusterKeyOf);
-  const byRole = groupBy(run.bindings, (b) => b.role.name);
+  // A migrating binding without a role learns it from its service account: its role is read after that.
+  const byRole = groupBy(
+    run.bindings.filter((b) => b.role.kind !== 'annotation'),
+    (b) => b.role.name,
+  );
 
   const clusters = new Map(
     [...byCluster].map(([key, bs]) => [key, settle(readCluster(run, bs, clientsFor(bs[0]!.region), env))] as const),
@@ -88,19 +94,60 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
     if (isFailed(cluster) || !cluster.kube || !bs.some((b) => b.mode === 'irsa')) return;
     cluster.webhook = await k8s.webhookPresent(cluster.kube).catch(() => undefined);
   });
-  const [clusterStates, roleStates, bindingStates] = await Promise.all([
+  const annotated = run.bindings.some((b) => b.role.kind === 'annotation')
+    ? rolesFromServiceAccounts(run, Promise.all(bindingReads), roles, byRole, (bs) => readRole(iamClient, bs), limit)
+    : undefined;
+  const [clusterStates, bindingStates, resolved] = await Promise.all([
     settleMap(clusters),
-    settleMap(roles),
     Promise.all(bindingReads),
+    annotated,
     Promise.all(webhooks),
   ]);
   return {
-    run,
+    run: resolved?.run ?? run,
     clusters: clusterStates,
-    roles: roleStates,
+    roles: await settleMap(roles),
     providers: (await settleMap(providers)) as RunState['providers'],
-    bindings: new Map(bindingStates),
+    bindings: new Map([...bindingStates, ...(resolved?.failures ?? [])]),
   };
+}
+
+/**
+ * migrate-from-irsa without a role: each such binding takes the role its service account names (see
+ * roleFromServiceAccount) and the run goes on with that role as if given by ARN; a role not read yet is read now
+ * (the other bindings' reads are not held back). A binding whose service account names no role fails alone.
+ */
+async function rolesFromServiceAccounts(
+  run: RunConfig,
+  reads: Promise<[BindingKey, BindingState | Failed][]>,
+  roles: Map<string, Promise<ObservedRole | null | Failed>>,
+  byRole: Map<string, BindingConfig[]>,
+  readRole: (bs: BindingConfig[]) => Promise<ObservedRole | null>,
+  limit: ReturnType<typeof pLimit>,
+): Promise<{ run: RunConfig; failures: [BindingKey, Failed][] }> {
+  const states = new Map(await reads);
+  const failures: [BindingKey, Failed][] = [];
+  const bindings = run.bindings.map((b): BindingConfig => {
+    const own = states.get(bindingKey(b));
+    if (b.role.kind !== 'annotation' || !own || isFailed(own)) return b;
+    try {
+      const role = roleFromServiceAccount(b, own.serviceAccount, own.associations);
+      // The default managed-policy name was made before the role was known.
+      const managed = b.managedPolicy?.name === '-eks-pod-iam' && {
+        ...b.managedPolicy,
+        name: `${role.name}-eks-pod-iam`,
+      };
+      return { ...b, role, ...(managed ? { managedPolicy: managed } : {}) };
+    } catch (e) {
+      failures.push([bindingKey(b), { error: e as Error }]);
+      return b;
+    }
+  });
+  const late = bindings.filter((b, i) => b.role.kind === 'arn' && run.bindings[i]!.role.kind === 'annotation');
+  // A role the given bindings read already is read again with these (what they need of it, their ARN check).
+  for (const [name, bs] of groupBy(late, (b) => b.role.name))
+    roles.set(name, settle(limit(() => readRole([...(byRole.get(name) ?? []), ...bs]))));
+  return { run: { ...run, bindings }, failures };
 }
 
 async function readCluster(
@@ -175,8 +222,11 @@ async function readRole(client: AwsClients['iam'], bindings: BindingConfig[]): P
   for (const b of bindings)
     if (role && b.role.kind === 'arn' && role.arn !== b.role.arn)
       throw new RunError(
-        `Input "role-arn" is ${b.role.arn}, but these credentials see ${role.arn} under that name: ` +
-          "use the role's exact ARN, in the credentials' own account.",
+        b.role.annotated
+          ? `Service account ${b.namespace}/${b.serviceAccount} is annotated with role ${b.role.arn}, but these ` +
+              `credentials see ${role.arn} under that name: give "role-name" or "role-arn" to migrate it.`
+          : `Input "role-arn" is ${b.role.arn}, but these credentials see ${role.arn} under that name: ` +
+              "use the role's exact ARN, in the credentials' own account.",
       );
   return role;
 }

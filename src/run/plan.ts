@@ -14,6 +14,7 @@ import { planRole, type RoleGroup } from '../resources/role-trust/plan.js';
 import { irsaBinding, podIdentityBinding, type Binding } from '../resources/role-trust/trust.js';
 import { planServiceAccount } from '../resources/service-account/plan.js';
 import { planRestarts } from '../resources/workloads/plan.js';
+import { planSubjectRemovals, planUnannotateFor } from './migrate.js';
 import {
   clusterKeyOf,
   configOf,
@@ -115,6 +116,9 @@ export function planRun(state: RunState, provenance: Readonly<Record<string, str
   }
   for (const b of live())
     planBinding(state, b, plan, out.in(bindingScope(b)), roleReady.get(b.role.name) ?? [], fail, provenance);
+  planSubjectRemovals(state, live(), plan, out, roleReady, (name, members) =>
+    out.in(scopeOf(`role:${name}`, members.map(bindingKey), clusterKeyOf(members[0]!))),
+  );
 
   // A change serves only the bindings still planned; one that serves none of them is not made.
   const planned = out.changes
@@ -227,6 +231,7 @@ function planBinding(
       planAssociation(config, roleArn, observed.associations ?? [], roleReady, out, provenance);
     if (observed.serviceAccount !== undefined)
       planServiceAccount(config, roleArn, observed.serviceAccount, observed.namespaceExists ?? true, roleReady, out);
+    planUnannotateFor(config, roleArn, observed, roleReady, out);
     if (observed.pods || observed.workloads) {
       const own = out.changes.filter((c) => c.target.binding === key);
       const createdAt = observed.associations?.[0]?.createdAt;
@@ -249,10 +254,14 @@ const bindingScope = (b: BindingConfig): Scope => {
   return { key, binding: key, serves: [key], target: { clusterKey: clusterKeyOf(b), binding: key } };
 };
 
-/** Listed as a person reads the chain: providers, roles, add-ons, then each binding's own (apply follows `after`). */
+/**
+ * Listed as a person reads the chain: providers, roles, add-ons, then each binding's own, and last what waits for a
+ * read-back of the associations (a migration's removals). Apply follows `after`.
+ */
 function inReadingOrder(changes: Change[]): Change[] {
   const rank = (c: Change) => {
     const scope = c.id.slice(c.id.indexOf('@') + 1);
+    if (c.guard && scope.startsWith('role:')) return 4;
     return scope.startsWith('provider:') ? 0 : scope.startsWith('role:') ? 1 : scope.startsWith('cluster:') ? 2 : 3;
   };
   return changes
@@ -281,7 +290,6 @@ function dedupeNamespaces(changes: Change[]): Change[] {
 /** Inputs accepted by the interface whose behaviour is still being built: refused per binding, never ignored. */
 function unbuilt(config: Config): string | undefined {
   if (config.state === 'absent') return 'Input "state: absent"';
-  if (config.migrateFromIrsa) return 'Input "migrate-from-irsa"';
   if (config.targetRoleArn) return 'Input "target-role-arn"';
   if (config.managedPolicy) return 'Input "managed-policy"';
   if (config.addon) return 'Input "addon"';

@@ -9,6 +9,7 @@ import { checkProvider } from '../resources/oidc-provider/verify.js';
 import { checkPolicies } from '../resources/role-policies/verify.js';
 import { checkTrust } from '../resources/role-trust/verify.js';
 import { checkAnnotation } from '../resources/service-account/verify.js';
+import { migrationChecks } from './migrate.js';
 import { bindingFor, roleArnFor } from './plan.js';
 
 export type { Check };
@@ -20,6 +21,7 @@ export function verify(config: Config, observed: Observed): Check[] {
   const checks = [checkTrust(config.role.name, role, binding), ...checkPolicies(config, role)];
   if (config.mode === 'pod-identity') {
     checks.push(checkAssociation(config, roleArn, observed.associations));
+    checks.push(...migrationChecks(config, roleArn, observed));
     if (config.installAgent) checks.push(checkAddon(observed.addon, observed.cluster.autoMode));
   } else {
     checks.push(checkProvider(providerArn, observed.oidcProvider, config.audience));
