@@ -238,8 +238,6 @@ test('without the flag: the annotation stays, a warning says so, and a later mig
     'iam-role-trust remove',
   ]);
   expect((await writes(emu)).aws).toEqual(['UpdateAssumeRolePolicy']); // the association is not touched again
-  // The pods still run with IRSA's environment, made before the association: named, to be restarted.
-  expect(next.stdout).toMatch(/::warning::2 pod\(s\) run as apps\/api without this identity because they were created/);
   expect(await annotationsOf('api')).toEqual({ 'team.example.com/owner': 'payments' });
   expect(webIdentitySubjects()).toEqual([subject('worker')]);
 });
