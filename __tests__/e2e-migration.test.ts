@@ -117,7 +117,8 @@ test('the seeded IRSA wiring is real: both subjects trusted, pods running with t
   expect(webIdentitySubjects().sort()).toEqual([subject('api'), subject('worker')]);
   const pods = (await emu.kube.list('pods', 'apps')).filter((p: any) => p.spec.serviceAccountName === 'api');
   expect(pods).toHaveLength(2);
-  for (const p of pods) expect(p.spec.containers[0].env).toContainEqual({ name: 'AWS_ROLE_ARN', value: ROLE_ARN });
+  for (const p of pods as any[])
+    expect(p.spec.containers[0].env).toContainEqual({ name: 'AWS_ROLE_ARN', value: ROLE_ARN });
 });
 
 test('migrates with no role given: association first and read back, then annotation, rollout, subject', async () => {
@@ -165,8 +166,8 @@ test('migrates with no role given: association first and read back, then annotat
   const rollout = kube.filter((j) => j.isWrite && j.resource === 'deployments');
   expect(rollout.map((j) => `${j.method} ${j.name}`)).toEqual(['PATCH api']);
   expect(rollout[0]!.start).toBeGreaterThan(create.end);
-  expect(rollout[0]!.start).toBeGreaterThan(saPatch[0]!.end);
-  expect(trustWrites[1]!.start).toBeGreaterThan(rollout[0]!.end);
+  expect(rollout[0]!.start).toBeGreaterThan(saPatch[0]!.end!);
+  expect(trustWrites[1]!.start).toBeGreaterThan(rollout[0]!.end!);
 
   // End state: the association to the annotated role; the Pod Identity statement; this subject gone, the other
   // service account's subject and the foreign statement kept; the annotation gone, the other annotation kept.

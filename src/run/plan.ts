@@ -261,7 +261,7 @@ const bindingScope = (b: BindingConfig): Scope => {
 function inReadingOrder(changes: Change[]): Change[] {
   const rank = (c: Change) => {
     const scope = c.id.slice(c.id.indexOf('@') + 1);
-    if (c.guard && scope.startsWith('role:')) return 4;
+    if (c.guard) return scope.startsWith('role:') ? 4 : 3;
     return scope.startsWith('provider:') ? 0 : scope.startsWith('role:') ? 1 : scope.startsWith('cluster:') ? 2 : 3;
   };
   return changes
