@@ -34,6 +34,8 @@ const REGION = { 'aws-region': 'us-east-1' };
 const DNS = 'arn:aws:iam::123456789012:policy/external-dns';
 const READ_ONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 const stmt = { Effect: 'Allow', Action: 's3:GetObject', Resource: '*' };
+const otherStmt = { ...stmt, Action: 's3:*' };
+const [one, other] = [stmt, otherStmt].map((s) => JSON.stringify({ Statement: [s] }));
 
 // Twelve bindings in three clusters, both modes, roles shared across clusters (one given by ARN), over top-level
 // defaults some items take and others replace.
@@ -622,6 +624,26 @@ const BAD: [string, Inputs, string, RegExp][] = [
     /differs from the one bindings\[0\] gives role "r": a role has one inline policy/,
   ],
   [
+    'one role, two documents for its managed policy',
+    {
+      bindings:
+        `- {service-account: a, role-name: r, managed-policy: '${JSON.stringify({ Statement: [stmt] })}'}\n` +
+        `- {service-account: b, role-name: r, managed-policy: '${JSON.stringify({ Statement: [otherStmt] })}'}`,
+    },
+    'bindings[1].managed-policy',
+    /differs from the one bindings\[0\] gives policy "r-eks-pod-iam" of role "r": one policy has one document/,
+  ],
+  [
+    'two roles, one managed policy name (any case), two documents',
+    {
+      bindings:
+        `- {service-account: a, role-name: r, managed-policy-name: Shared, managed-policy: '${one}'}\n` +
+        `- {service-account: b, role-name: q, managed-policy-name: shared, managed-policy: '${other}'}`,
+    },
+    'bindings[1].managed-policy',
+    /differs from the one bindings\[0\] gives policy "shared" of role "q": one policy has one document/,
+  ],
+  [
     'too many items',
     {
       bindings: JSON.stringify(Array.from({ length: MAX_BINDINGS + 1 }, (_, i) => ({ 'service-account': `sa-${i}` }))),
@@ -646,6 +668,34 @@ describe('bad manifests are rejected with one sentence naming bindings[i].key', 
     const [problem] = problemsOf({ ...REGION, bindings: '- service-account: a\n  tags: {token: s3cr3t-v4lue\n' });
     expect(problem!.message).toMatch(/line \d+, column \d+/);
     expect(problem!.message).not.toContain('s3cr3t');
+  });
+
+  test('one managed policy for one role or two, its documents equal in meaning; other names are other policies', () => {
+    const doc = { Version: '2012-10-17', Statement: [{ ...stmt, Action: ['s3:GetObject', 's3:ListBucket'] }] };
+    const reordered = { Statement: { Resource: '*', Action: ['s3:ListBucket', 's3:GetObject'], Effect: 'Allow' } };
+    const other = { Statement: [{ ...stmt, Action: 's3:*' }] };
+    const { config } = run({
+      ...REGION,
+      'cluster-name': 'c',
+      bindings: JSON.stringify([
+        { 'service-account': 'a', 'role-name': 'r', 'managed-policy': doc },
+        {
+          'service-account': 'b',
+          'role-name': 'r',
+          'managed-policy': JSON.stringify({ ...reordered, Version: '2012-10-17' }),
+        },
+        { 'service-account': 'c', 'role-name': 'q', 'managed-policy-name': 'r-eks-pod-iam', 'managed-policy': doc },
+        { 'service-account': 'd', 'role-name': 'r', 'managed-policy-name': 'extra', 'managed-policy': other },
+        { 'service-account': 'e', 'role-name': 'r' },
+      ]),
+    });
+    expect(config.bindings.map((b) => b.managedPolicy?.name)).toEqual([
+      'r-eks-pod-iam',
+      'r-eks-pod-iam',
+      'r-eks-pod-iam',
+      'extra',
+      undefined,
+    ]);
   });
 
   test('a shared role whose items agree (or leave the policy out) is fine', () => {

@@ -1228,6 +1228,57 @@ describe('IAM deletions and policy versions (aws CLI, issue 12)', () => {
     ]);
     expect((await ops('DeletePolicy')).map((e) => e.status)).toEqual([409, 409, 200, 404]);
   });
+
+  test('CreatePolicy with tags: GetPolicy and ListPolicyTags show them; versions keep order and default', async () => {
+    const tags = [
+      { Key: 'eks-pod-iam:managed', Value: 'true' },
+      { Key: 'eks-pod-iam:github-run', Value: 'https://github.com/acme/platform/actions/runs/1' },
+    ];
+    const made = await aws([
+      'iam',
+      'create-policy',
+      '--policy-name',
+      'my-policy',
+      '--policy-document',
+      DOC('s3:GetObject'),
+      '--description',
+      'Created by eks-pod-iam for role r',
+      '--tags',
+      JSON.stringify(tags),
+    ]);
+    expect(made.Policy).toMatchObject({ Arn: POLICY, DefaultVersionId: 'v1', Tags: tags });
+    const got = (await aws(['iam', 'get-policy', '--policy-arn', POLICY])).Policy;
+    expect(got).toMatchObject({
+      Arn: POLICY,
+      DefaultVersionId: 'v1',
+      Description: 'Created by eks-pod-iam for role r',
+    });
+    expect(got.Tags).toEqual(tags);
+    const listed = (await aws(['iam', 'list-policy-tags', '--policy-arn', POLICY])).Tags;
+    expect(listed).toEqual(expect.arrayContaining(tags));
+    // A policy made without tags (seed 001's `aws iam create-policy`) has none (moto: [], IAM: no Tags).
+    await aws(['iam', 'create-policy', '--policy-name', 'plain', '--policy-document', DOC('s3:GetObject')]);
+    const plain = (await aws(['iam', 'get-policy', '--policy-arn', `arn:aws:iam::${ACCOUNT}:policy/plain`])).Policy;
+    expect(plain.Tags ?? []).toEqual([]);
+    for (const n of [2, 3])
+      await aws(['iam', 'create-policy-version', '--policy-arn', POLICY, '--policy-document', DOC(`s3:Get${n}`)]);
+    const versions = (await aws(['iam', 'list-policy-versions', '--policy-arn', POLICY])).Versions;
+    expect(versions.map((v: any) => [v.VersionId, v.IsDefaultVersion])).toEqual(
+      expect.arrayContaining([
+        ['v1', true],
+        ['v2', false],
+        ['v3', false],
+      ]),
+    );
+    expect(
+      (await aws(['iam', 'get-policy-version', '--policy-arn', POLICY, '--version-id', 'v1'])).PolicyVersion.Document,
+    ).toEqual(JSON.parse(DOC('s3:GetObject')));
+    expect(await awsError(['iam', 'get-policy', '--policy-arn', `arn:aws:iam::${ACCOUNT}:policy/none`])).toEqual({
+      code: 'NoSuchEntity',
+      operation: 'GetPolicy',
+      message: `Policy arn:aws:iam::${ACCOUNT}:policy/none was not found.`,
+    });
+  });
 });
 
 describe('EKS pod identity: target roles, session policies, removal (aws CLI, issues 12 and 13)', () => {
@@ -1291,6 +1342,40 @@ describe('EKS pod identity: target roles, session policies, removal (aws CLI, is
     expect(
       (await aws(eksArgs('describe-pod-identity-association', 'c1', '--association-id', a.associationId))).association,
     ).toEqual(cleared);
+  });
+
+  // What eks-pod-iam relies on for a target role: its trust takes the association's role (AWS principal) with the
+  // external ID as read back; GetRole takes a NAME and answers for the caller's own account only (real IAM too:
+  // NoSuchEntity when the caller's account has no role of that name, AccessDenied without iam:GetRole), so a target
+  // role in another account is never readable with these credentials.
+  test('target role trust: AWS principal with sts:ExternalId round-trips; GetRole sees only this account', async () => {
+    const appArn = await podRole('app');
+    const statement = {
+      Sid: 'EksPodIamTarget1',
+      Effect: 'Allow',
+      Principal: { AWS: appArn },
+      Action: ['sts:AssumeRole', 'sts:TagSession'],
+      Condition: { StringEquals: { 'sts:ExternalId': '0f6c1a2e-1111-4222-8333-944445555666' } },
+    };
+    await podRole('target');
+    const trust = { Version: '2012-10-17', Statement: [PODS_TRUST.Statement[0], statement] };
+    await aws([
+      'iam',
+      'update-assume-role-policy',
+      '--role-name',
+      'target',
+      '--policy-document',
+      JSON.stringify(trust),
+    ]);
+    const { Role } = await aws(['iam', 'get-role', '--role-name', 'target']);
+    expect([Role.Arn, Role.AssumeRolePolicyDocument]).toEqual([ROLE('target'), trust]);
+    // The name of TARGET (account 999999999999) resolves in this account: here it is another role (hence the ARN
+    // check), and a name this account lacks is NoSuchEntity.
+    expect(Role.Arn).not.toBe(TARGET);
+    expect(await awsError(['iam', 'get-role', '--role-name', 'data-reader'])).toMatchObject({
+      code: 'NoSuchEntity',
+      operation: 'GetRole',
+    });
   });
 
   test('a session policy needs disableSessionTags true, valid JSON, at most 2,048 chars; "" removes it', async () => {
@@ -1438,6 +1523,10 @@ describe('EKS add-ons with their own service accounts (aws CLI, issue 13)', () =
           serviceAccount: 'efs-csi-controller-sa',
           recommendedManagedPolicies: ['arn:aws:iam::aws:policy/service-role/AmazonEFSCSIDriverPolicy'],
         },
+        {
+          serviceAccount: 'efs-csi-node-sa',
+          recommendedManagedPolicies: ['arn:aws:iam::aws:policy/AmazonElasticFileSystemClientReadWriteAccess'],
+        },
       ],
       [{ serviceAccount: 'aws-node', recommendedManagedPolicies: ['arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy'] }],
       [
@@ -1452,9 +1541,11 @@ describe('EKS add-ons with their own service accounts (aws CLI, issue 13)', () =
       [],
     ]);
     // the recommended policies exist as AWS-managed policies
-    for (const arn of [...ebs.podIdentityConfiguration, ...cni.podIdentityConfiguration].flatMap(
-      (p: any) => p.recommendedManagedPolicies,
-    )) {
+    for (const arn of [
+      ...ebs.podIdentityConfiguration,
+      ...efs.podIdentityConfiguration,
+      ...cni.podIdentityConfiguration,
+    ].flatMap((p: any) => p.recommendedManagedPolicies)) {
       expect((await aws(['iam', 'get-policy', '--policy-arn', arn])).Policy.Arn).toBe(arn);
     }
     expect(
@@ -1464,6 +1555,25 @@ describe('EKS add-ons with their own service accounts (aws CLI, issue 13)', () =
       operation: 'DescribeAddonConfiguration',
       message: 'Addon no-such-addon not found',
     });
+  });
+
+  test('DescribeAddonVersions: the default version per Kubernetes version; unknown add-on: empty list', async () => {
+    const versions = (...args: string[]) => aws(['eks', 'describe-addon-versions', ...args]);
+    const ebs = await versions('--addon-name', 'aws-ebs-csi-driver', '--kubernetes-version', '1.31');
+    expect(ebs.addons).toHaveLength(1);
+    expect(ebs.addons[0]).toMatchObject({ addonName: 'aws-ebs-csi-driver', owner: 'aws', publisher: 'eks' });
+    const defaults = ebs.addons[0].addonVersions.filter((v: any) =>
+      v.compatibilities.some((c: any) => c.clusterVersion === '1.31' && c.defaultVersion),
+    );
+    expect(defaults.map((v: any) => [v.addonVersion, v.requiresIamPermissions])).toEqual([['v1.3.4-eksbuild.1', true]]);
+    expect(ebs.addons[0].addonVersions.length).toBeGreaterThan(1);
+    expect(
+      await Promise.all([
+        versions('--addon-name', 'no-such-addon'),
+        versions('--addon-name', 'aws-ebs-csi-driver', '--kubernetes-version', '1.10'),
+      ]),
+    ).toEqual([{ addons: [] }, { addons: [] }]);
+    expect((await ops('DescribeAddonVersions')).map((e) => e.status)).toEqual([200, 200, 200]);
   });
 
   test('add-ons own associations in their namespace; UpdateAddon replaces the set; no direct changes', async () => {

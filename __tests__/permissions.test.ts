@@ -13,6 +13,7 @@ const ROLE = 'perms-role';
 const ARN = `arn:aws:iam::123456789012:role/${ROLE}`;
 const POLICY = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
 const BOUNDARY = 'arn:aws:iam::aws:policy/PowerUserAccess';
+const TARGET = 'arn:aws:iam::123456789012:role/perms-target';
 const INLINE = JSON.stringify({
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow', Action: 's3:ListBucket', Resource: '*' }],
@@ -24,10 +25,42 @@ const ALL = {
   tags: 'team=payments',
   'restart-workloads': 'true',
 };
+// `managed-policy`: made, then changed while IAM's five versions exist (the oldest non-default one goes first).
+const MANAGED_ARN = `arn:aws:iam::123456789012:policy/${ROLE}-eks-pod-iam`;
+const managedDoc = (action: string) =>
+  JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] });
+const fiveVersions = async () => {
+  for (const n of [2, 3, 4, 5])
+    awsCli(emu, [
+      'iam',
+      'create-policy-version',
+      '--policy-arn',
+      MANAGED_ARN,
+      '--policy-document',
+      managedDoc(`s3:Get${n}`),
+    ]);
+};
+const managedSteps = (): Step[] => [
+  { inputs: { 'managed-policy': managedDoc('s3:GetObject') } },
+  { inputs: { 'managed-policy': managedDoc('s3:*'), 'dry-run': 'true' }, before: fiveVersions },
+  { inputs: { 'managed-policy': managedDoc('s3:*') } },
+];
 const podTrust = JSON.stringify({
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
 });
+
+const PODS = {
+  Effect: 'Allow',
+  Principal: { Service: 'pods.eks.amazonaws.com' },
+  Action: ['sts:AssumeRole', 'sts:TagSession'],
+};
+const EFS_CONTROLLER = {
+  namespace: 'kube-system',
+  'service-account': 'efs-csi-controller-sa',
+  addon: 'aws-efs-csi-driver',
+  'install-agent': 'false',
+};
 
 type Mode = 'pod-identity' | 'irsa';
 interface Step {
@@ -137,6 +170,18 @@ const SCENARIOS: Record<string, Scenario> = {
       { inputs: { 'install-agent': 'false', 'create-service-account': 'false', tags: 'team=payments' } },
     ],
   },
+  'pod-identity: target roles: a readable one, rerun, then one in another account': {
+    mode: 'pod-identity',
+    steps: [
+      {
+        inputs: { 'target-role-arn': TARGET },
+        before: async () =>
+          awsCli(emu, ['iam', 'create-role', '--role-name', 'perms-target', '--assume-role-policy-document', podTrust]),
+      },
+      { inputs: { 'target-role-arn': TARGET } },
+      { inputs: { 'target-role-arn': 'arn:aws:iam::999999999999:role/perms-target' } },
+    ],
+  },
   'pod-identity: dry run': { mode: 'pod-identity', steps: [{ inputs: { ...ALL, 'dry-run': 'true' } }] },
   'pod-identity: failures before any write (unknown cluster, owned association)': {
     mode: 'pod-identity',
@@ -151,6 +196,48 @@ const SCENARIOS: Record<string, Scenario> = {
             roleArn: ARN,
             ownerArn: `arn:aws:eks:us-east-1:123456789012:addon/${CLUSTER}/x/y`,
           }),
+      },
+    ],
+  },
+  'pod-identity: addon installed with another association (UpdateAddon, recommended policy), then rerun': {
+    mode: 'pod-identity',
+    steps: [
+      {
+        inputs: EFS_CONTROLLER,
+        before: async () => {
+          awsCli(emu, [
+            'iam',
+            'create-role',
+            '--role-name',
+            'node',
+            '--assume-role-policy-document',
+            JSON.stringify({ Version: '2012-10-17', Statement: [PODS] }),
+          ]);
+          awsCli(emu, [
+            'eks',
+            'create-addon',
+            '--cluster-name',
+            CLUSTER,
+            '--addon-name',
+            'aws-efs-csi-driver',
+            '--pod-identity-associations',
+            'serviceAccount=efs-csi-node-sa,roleArn=arn:aws:iam::123456789012:role/node',
+          ]);
+        },
+      },
+      { inputs: EFS_CONTROLLER },
+    ],
+  },
+  'pod-identity: addon not installed (CreateAddon with its association), no agent': {
+    mode: 'pod-identity',
+    steps: [
+      {
+        inputs: {
+          namespace: 'kube-system',
+          'service-account': 'ebs-csi-controller-sa',
+          addon: 'aws-ebs-csi-driver',
+          'install-agent': 'false',
+        },
       },
     ],
   },
@@ -199,6 +286,14 @@ const SCENARIOS: Record<string, Scenario> = {
       { inputs: { 'migrate-from-irsa': 'true', 'role-name': '' }, before: seedIrsa },
       { inputs: { 'migrate-from-irsa': 'true', 'role-name': '' } },
     ],
+  },
+  'pod-identity: a managed policy made, then changed with five versions (dry run, then real)': {
+    mode: 'pod-identity',
+    steps: managedSteps(),
+  },
+  'irsa: a managed policy made, then changed with five versions (dry run, then real)': {
+    mode: 'irsa',
+    steps: managedSteps(),
   },
 };
 

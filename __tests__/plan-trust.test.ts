@@ -1,10 +1,11 @@
-import { parsePolicy, samePolicy } from '../src/core/policy-doc.js';
+import { parsePolicy, samePolicy, statementsOf } from '../src/core/policy-doc.js';
 import {
   allows,
   irsaBinding,
   mergeTrust,
   podIdentityBinding,
   statementFor,
+  targetBinding,
 } from '../src/resources/role-trust/trust.js';
 
 const PROVIDER = 'arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC';
@@ -181,5 +182,54 @@ describe('mergeTrust keeps everything and adds only what is missing', () => {
     const { document } = mergeTrust(JSON.stringify({ Version: '2008-10-17', Statement: [ec2] }), pi);
     expect(document.Version).toBe('2008-10-17');
     expect(parsePolicy(JSON.stringify(document))).toEqual(document);
+  });
+});
+
+describe('target role trust: the association role, with its external ID', () => {
+  const ROLE = 'arn:aws:iam::123456789012:role/app-role';
+  const t = targetBinding(ROLE, 'ext-1');
+
+  test('our statement: the role as AWS principal, both actions, sts:ExternalId', () => {
+    expect(statementFor(t)).toEqual({
+      Sid: expect.stringMatching(/^EksPodIamTarget[0-9a-f]{8}$/),
+      Effect: 'Allow',
+      Principal: { AWS: ROLE },
+      Action: ['sts:AssumeRole', 'sts:TagSession'],
+      Condition: { StringEquals: { 'sts:ExternalId': 'ext-1' } },
+    });
+    expect(allows(statementFor(t), t)).toBe(true);
+  });
+
+  test('allowed by a statement naming the role in a list, the key in another case, StringLike', () => {
+    const s = {
+      Effect: 'Allow',
+      Principal: { AWS: [ROLE, 'arn:aws:iam::123456789012:role/other'] },
+      Action: 'sts:*',
+      Condition: { StringLike: { 'STS:EXTERNALID': 'ext-*' } },
+    };
+    expect(allows(s, t)).toBe(true);
+  });
+
+  test('not allowed: another external ID, no condition key, another role, the account root, one action only', () => {
+    const ours = statementFor(t);
+    expect(allows(statementFor(targetBinding(ROLE, 'ext-2')), t)).toBe(false);
+    expect(allows({ ...ours, Principal: { AWS: 'arn:aws:iam::123456789012:role/other' } }, t)).toBe(false);
+    // Conservative: the account root lets the role in only if its own policies allow it; not evaluated.
+    expect(allows({ ...ours, Principal: { AWS: 'arn:aws:iam::123456789012:root' } }, t)).toBe(false);
+    expect(allows({ ...ours, Action: 'sts:AssumeRole' }, t)).toBe(false);
+    // A pod identity or IRSA statement never stands for it, nor it for them.
+    expect(allows(statementFor(pi), t)).toBe(false);
+    expect(allows(ours, pi)).toBe(false);
+  });
+
+  test('merged: foreign statements kept, once; another association of the same role gets its own statement', () => {
+    const first = mergeTrust(doc(ec2), t);
+    expect(first.changed).toBe(true);
+    expect(statementsOf(first.document)).toEqual([ec2, statementFor(t)]);
+    expect(mergeTrust(first.document, t).changed).toBe(false);
+    const other = targetBinding(ROLE, 'ext-2');
+    const second = mergeTrust(first.document, other);
+    expect(statementsOf(second.document)).toEqual([ec2, statementFor(t), statementFor(other)]);
+    expect(statementFor(other).Sid).not.toBe(statementFor(t).Sid);
   });
 });

@@ -2,7 +2,7 @@
 import { parseInputs } from '../src/inputs/parse.js';
 import type { InputName } from '../src/inputs/spec.js';
 import { ChangeList } from '../src/core/changes.js';
-import { statementFor, podIdentityBinding } from '../src/resources/role-trust/trust.js';
+import { statementFor, podIdentityBinding, targetBinding } from '../src/resources/role-trust/trust.js';
 import type { Observed, ObservedPod } from '../src/core/types.js';
 import { failed, verify } from '../src/run/verify.js';
 import { ownerOf, planRestarts, podHasIdentity } from '../src/resources/workloads/plan.js';
@@ -69,10 +69,12 @@ describe('verify', () => {
     expect(bad).toEqual(['role trust', 'policy attached', 'association', 'agent add-on']);
   });
 
-  test('a target role means the pods do not get this role', () => {
+  test('a target role not asked for means the pods do not get this role', () => {
     const o = observed();
     o.associations![0]!.targetRoleArn = 'arn:aws:iam::999999999999:role/t';
-    expect(failed(verify(config(), o)).map((c) => c.detail)).toEqual(['a-1 → arn:aws:iam::999999999999:role/t']);
+    expect(failed(verify(config(), o)).map((c) => c.detail)).toEqual([
+      `a-1 → ${ROLE_ARN} → target arn:aws:iam::999999999999:role/t`,
+    ]);
   });
 
   test('irsa: provider audience, annotation and webhook; unknowns are skipped, not failed', () => {
@@ -99,6 +101,62 @@ describe('verify', () => {
     // The webhook is the cluster's, not the binding's: reported, but it does not fail the run.
     expect(failed(noWebhook).map((x) => x.name)).toEqual(['role trust']);
     expect(noWebhook.find((x) => x.name === 'service account annotation')!.ok).toBe(true);
+  });
+});
+
+describe('verify: target role', () => {
+  const TARGET = 'arn:aws:iam::123456789012:role/target';
+  const FOREIGN = 'arn:aws:iam::999999999999:role/target';
+  const targeted = (target: string, targetRole: Observed['targetRole']) => {
+    const o = observed({ targetRole });
+    Object.assign(o.associations![0]!, { targetRoleArn: target, externalId: 'ext-1' });
+    o.role!.targetPolicy = { Version: '2012-10-17', Statement: [statementFor(targetBinding(ROLE_ARN, 'x'))] };
+    return o;
+  };
+  const readable = (...Statement: unknown[]): Observed['targetRole'] => ({
+    readable: true,
+    role: { ...observed().role!, arn: TARGET, name: 'target', trust: { Version: '2012-10-17', Statement } },
+  });
+  const byName = (checks: ReturnType<typeof verify>) => Object.fromEntries(checks.map((c) => [c.name, c.ok]));
+
+  test('readable: passes when its trust lets the role in with the external ID', () => {
+    const ok = statementFor(targetBinding(ROLE_ARN, 'ext-1'));
+    const o = targeted(TARGET, readable(ok));
+    o.role!.targetPolicy = JSON.stringify({
+      Statement: [{ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Resource: [TARGET] }],
+    });
+    expect(byName(verify(config({ 'target-role-arn': TARGET }), o))).toMatchObject({
+      association: true,
+      'target policy': true,
+      'target role trust': true,
+    });
+    const stale = targeted(TARGET, readable(statementFor(targetBinding(ROLE_ARN, 'ext-0'))));
+    expect(failed(verify(config({ 'target-role-arn': TARGET }), stale)).map((c) => c.name)).toEqual([
+      'target policy',
+      'target role trust',
+    ]);
+  });
+
+  test('unreadable: not verifiable (not failed), with the exact statement to add', () => {
+    const o = targeted(FOREIGN, { readable: false, why: 'another account' });
+    const c = verify(config({ 'target-role-arn': FOREIGN }), o).find((x) => x.name === 'target role trust')!;
+    expect(c.ok).toBeUndefined();
+    expect(c.detail).toMatch(/^not verifiable: .*another account/);
+    const statement = JSON.parse(c.todo!.slice(c.todo!.indexOf(': {') + 2));
+    expect(statement).toEqual(statementFor(targetBinding(ROLE_ARN, 'ext-1')));
+  });
+
+  test('no external ID for this target yet: fails when readable; unreadable, the statement says what goes in', () => {
+    const o = targeted(TARGET, readable());
+    o.associations![0]!.targetRoleArn = undefined;
+    expect(failed(verify(config({ 'target-role-arn': TARGET }), o)).map((c) => c.name)).toContain('target role trust');
+    const u = targeted(FOREIGN, { readable: false, why: 'another account' });
+    u.associations = [];
+    const c = verify(config({ 'target-role-arn': FOREIGN }), u).find((x) => x.name === 'target role trust')!;
+    expect([c.ok, c.todo]).toEqual([
+      undefined,
+      expect.stringContaining('"sts:ExternalId":"<the external ID EKS gives'),
+    ]);
   });
 });
 

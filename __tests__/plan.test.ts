@@ -2,7 +2,7 @@
 import { parseInputs } from '../src/inputs/parse.js';
 import type { InputName } from '../src/inputs/spec.js';
 import { plan, PlanError } from '../src/run/plan.js';
-import { statementFor, podIdentityBinding, irsaBinding } from '../src/resources/role-trust/trust.js';
+import { statementFor, podIdentityBinding, irsaBinding, targetBinding } from '../src/resources/role-trust/trust.js';
 import type { Observed, ObservedRole } from '../src/core/types.js';
 
 const ACCOUNT = '123456789012';
@@ -405,4 +405,116 @@ test('scope-trust on a role that already trusts pods.eks.amazonaws.com without c
         '\\(statement EksPodIamPodIdentity\\)',
     ),
   );
+});
+
+describe('target role (target-role-arn)', () => {
+  const TARGET = `arn:aws:iam::${ACCOUNT}:role/target`;
+  const EXTERNAL_ID = 'ext-1';
+  const targetRole = (...Statement: unknown[]): NonNullable<Observed['targetRole']> => ({
+    readable: true,
+    role: role({ arn: TARGET, name: 'target', trust: trustDoc(...Statement) }),
+  });
+  const targeted = (over: Partial<Observed> = {}) => {
+    const o = observed({ targetRole: targetRole(ec2), ...over });
+    if (o.associations?.[0]) Object.assign(o.associations[0], { targetRoleArn: TARGET, externalId: EXTERNAL_ID });
+    o.role!.targetPolicy = JSON.stringify({
+      Statement: [{ Effect: 'Allow', Action: ['sts:TagSession', 'sts:AssumeRole'], Resource: TARGET }],
+    });
+    return o;
+  };
+  const withTarget = () => config({ 'target-role-arn': TARGET });
+  const grantOf = (p: ReturnType<typeof plan>) =>
+    p.changes.flatMap((c) => (c.op.kind === 'trust-target' ? c.op.grants : []));
+
+  test('fresh: the association is created with it, the policy put, the trust merged with the answered ID', () => {
+    const o = observed({ role: null, associations: [], targetRole: targetRole(ec2) });
+    const p = plan(withTarget(), o);
+    expect(kinds(p)).toEqual(['create-role', 'put-inline-policy', 'create-association', 'trust-target']);
+    expect(p.changes[2]!.op).toMatchObject({ kind: 'create-association', targetRoleArn: TARGET });
+    expect(p.changes[1]!.op).toMatchObject({ policyName: 'eks-pod-iam-target' });
+    // After the association: its external ID is what EKS answers when it is created.
+    expect(p.changes[3]!.after).toEqual(expect.arrayContaining([p.changes[2]!.id, p.changes[0]!.id]));
+    expect(grantOf(p)).toEqual([{ binding: 'demo/ns/app', roleArn: ROLE_ARN, externalId: undefined }]);
+  });
+
+  test('everything in place (trust allows this role with this external ID): nothing to do', () => {
+    const ours = statementFor(targetBinding(ROLE_ARN, EXTERNAL_ID));
+    expect(plan(withTarget(), targeted({ targetRole: targetRole(ec2, ours) })).changes).toEqual([]);
+  });
+
+  test('the trust lacks the statement (or names another external ID): merged with the known ID', () => {
+    const stale = statementFor(targetBinding(ROLE_ARN, 'old-id'));
+    const p = plan(withTarget(), targeted({ targetRole: targetRole(ec2, stale) }));
+    expect(kinds(p)).toEqual(['trust-target']);
+    expect(grantOf(p)).toEqual([{ binding: 'demo/ns/app', roleArn: ROLE_ARN, externalId: EXTERNAL_ID }]);
+  });
+
+  test('another target: updated in place to it; its external ID comes from the update', () => {
+    const o = targeted();
+    o.associations![0]!.targetRoleArn = `arn:aws:iam::${ACCOUNT}:role/old`;
+    const p = plan(withTarget(), o);
+    expect(p.changes.find((c) => c.op.kind === 'update-association')!.op).toEqual({
+      kind: 'update-association',
+      associationId: 'a-aaaaaaaaaaaaaaaaa',
+      roleArn: ROLE_ARN,
+      clearTargetRole: false,
+      targetRoleArn: TARGET,
+    });
+    expect(grantOf(p)[0]!.externalId).toBeUndefined();
+  });
+
+  test('no target input on an association that has one: cleared in place', () => {
+    const p = plan(config(), targeted());
+    expect(p.changes.map((c) => c.op)).toEqual([
+      { kind: 'update-association', associationId: 'a-aaaaaaaaaaaaaaaaa', roleArn: ROLE_ARN, clearTargetRole: true },
+    ]);
+  });
+
+  test('a target these credentials cannot read: nothing planned for its trust', () => {
+    const p = plan(withTarget(), targeted({ targetRole: { readable: false, why: 'another account' } }));
+    expect(p.changes).toEqual([]);
+  });
+
+  test('a readable target that does not exist: refused, naming the input', () => {
+    expect(() => plan(withTarget(), targeted({ targetRole: { readable: true, role: null } }))).toThrow(
+      /target role .*target given as "target-role-arn" does not exist/,
+    );
+  });
+
+  test('the policy gains a missing target and keeps what it had (statements of its own included)', () => {
+    const o = targeted();
+    const foreign = { Sid: 'Mine', Effect: 'Allow', Action: 's3:GetObject', Resource: '*' };
+    const old = `arn:aws:iam::${ACCOUNT}:role/old`;
+    o.role!.targetPolicy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        foreign,
+        { Sid: 'EksPodIamTarget', Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Resource: old },
+      ],
+    });
+    o.targetRole = targetRole(statementFor(targetBinding(ROLE_ARN, EXTERNAL_ID)));
+    const p = plan(withTarget(), o);
+    expect(p.changes.map((c) => [c.action, c.op])).toEqual([
+      [
+        'update',
+        {
+          kind: 'put-inline-policy',
+          roleName: 'app-role',
+          policyName: 'eks-pod-iam-target',
+          document: {
+            Version: '2012-10-17',
+            Statement: [
+              foreign,
+              {
+                Sid: 'EksPodIamTarget',
+                Effect: 'Allow',
+                Action: ['sts:AssumeRole', 'sts:TagSession'],
+                Resource: [old, TARGET].sort(),
+              },
+            ],
+          },
+        },
+      ],
+    ]);
+  });
 });

@@ -44,6 +44,11 @@ export function roleArn(partition: Partition, accountId: string, name: string, p
   return `arn:${partition}:iam::${accountId}:role${path}${name}`;
 }
 
+/** A customer-managed policy (path `/`). */
+export function policyArn(partition: Partition, accountId: string, name: string): string {
+  return `arn:${partition}:iam::${accountId}:policy/${name}`;
+}
+
 /** `https://oidc.eks.us-east-1.amazonaws.com/id/ABC` → `oidc.eks.us-east-1.amazonaws.com/id/ABC` (the condition-key prefix). */
 export function issuerHostPath(issuerUrl: string): string {
   return issuerUrl.replace(/^https:\/\//, '').replace(/\/+$/, '');

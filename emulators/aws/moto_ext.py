@@ -45,7 +45,10 @@ POLICY_NEEDS_NO_TAGS_MSG = "When policy is specified, disableSessionTags must be
 # service account (namespace: where the add-on installs it when namespaceConfig does not say otherwise).
 ADDON_POD_IDENTITY = {
     "aws-ebs-csi-driver": ("kube-system", [("ebs-csi-controller-sa", ["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"])]),
-    "aws-efs-csi-driver": ("kube-system", [("efs-csi-controller-sa", ["arn:aws:iam::aws:policy/service-role/AmazonEFSCSIDriverPolicy"])]),
+    # v3.0.0+ also binds the node DaemonSet's service account (mounts with IAM authentication).
+    "aws-efs-csi-driver": ("kube-system", [
+        ("efs-csi-controller-sa", ["arn:aws:iam::aws:policy/service-role/AmazonEFSCSIDriverPolicy"]),
+        ("efs-csi-node-sa", ["arn:aws:iam::aws:policy/AmazonElasticFileSystemClientReadWriteAccess"])]),
     "vpc-cni": ("kube-system", [("aws-node", ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"])]),
     "amazon-cloudwatch-observability": ("amazon-cloudwatch", [("cloudwatch-agent", [
         "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy", "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"])]),
@@ -437,6 +440,32 @@ def describe_addon_configuration(self: EKSResponse) -> ActionResult:
                          "podIdentityConfiguration": pod_identity})
 
 
+# DescribeAddonVersions: every add-on this emulator knows has two versions, the newer one the default for
+# every Kubernetes version listed.
+ADDON_VERSIONS = [DEFAULT_ADDON_VERSION, "v1.2.0-eksbuild.1"]
+CLUSTER_VERSIONS = ["1.29", "1.30", "1.31", "1.32", "1.33"]
+
+
+def describe_addon_versions(self: EKSResponse) -> ActionResult:
+    """Unknown add-on names (and Kubernetes versions no version is for) give an empty list, not an error."""
+    name, k8s = self._get_param("addonName"), self._get_param("kubernetesVersion")
+    names = sorted(set(ADDON_POD_IDENTITY) | ADDONS_WITHOUT_POD_IDENTITY)
+    addons = []
+    for n in names if not name else [name] if name in names else []:
+        versions = [{
+            "addonVersion": v, "architecture": ["amd64", "arm64"], "computeTypes": ["ec2"],
+            "compatibilities": [{"clusterVersion": cv, "platformVersions": ["*"], "defaultVersion": v == DEFAULT_ADDON_VERSION}
+                                for cv in CLUSTER_VERSIONS if not k8s or cv == k8s],
+            "requiresConfiguration": False, "requiresIamPermissions": n in ADDON_POD_IDENTITY,
+        } for v in ADDON_VERSIONS]
+        versions = [v for v in versions if v["compatibilities"]]
+        if versions:
+            addons.append({"addonName": n, "type": "storage" if "csi" in n else "networking", "addonVersions": versions,
+                           "publisher": "eks", "owner": "aws"})
+    page, token = _page(addons, lambda a: a["addonName"], self._get_int_param("maxResults"), self._get_param("nextToken"))
+    return ActionResult({"addons": page, "nextToken": token})
+
+
 def _refuse_owned(association: "Association", verb: str) -> None:
     """An association an add-on owns is changed through the add-on (UpdateAddon/DeleteAddon), not directly."""
     if association.owner_arn:
@@ -650,7 +679,9 @@ def apply() -> None:
                  "/pod-identity-associations$", "/pod-identity-associations/(?P<associationId>[^/]+)$"):
         eks_urls.url_paths[base + path] = eks_urls.response.dispatch
     eks_urls.url_paths["{0}/addons/configuration-schemas$"] = eks_urls.response.dispatch
+    eks_urls.url_paths["{0}/addons/supported-versions$"] = eks_urls.response.dispatch
     for fn in (create_addon, describe_addon, list_addons, delete_addon, update_addon, describe_addon_configuration,
+               describe_addon_versions,
                create_pod_identity_association, list_pod_identity_associations,
                describe_pod_identity_association, update_pod_identity_association,
                delete_pod_identity_association):

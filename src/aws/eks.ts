@@ -1,18 +1,23 @@
-// Thin adapter over EKS: cluster, the pod identity agent add-on and pod identity associations.
+// Thin adapter over EKS: cluster, add-ons (the pod identity agent, and those owning service accounts) and pod
+// identity associations.
 import {
   CreateAddonCommand,
   CreatePodIdentityAssociationCommand,
   DescribeAddonCommand,
+  DescribeAddonConfigurationCommand,
   DescribeClusterCommand,
   DescribePodIdentityAssociationCommand,
+  paginateDescribeAddonVersions,
   paginateListPodIdentityAssociations,
   TagResourceCommand,
+  UpdateAddonCommand,
   UpdatePodIdentityAssociationCommand,
   waitUntilAddonActive,
+  type AddonVersionInfo,
   type Cluster,
   type EKSClient,
 } from '@aws-sdk/client-eks';
-import type { ObservedAddon, ObservedAssociation } from '../core/types.js';
+import type { ObservedAddon, ObservedAssociation, ObservedOwnerAddon } from '../core/types.js';
 import { errorName } from './clients.js';
 
 export async function describeCluster(eks: EKSClient, name: string): Promise<Cluster | null> {
@@ -49,6 +54,84 @@ export async function createAddon(eks: EKSClient, clusterName: string, addonName
     if (errorName(e) !== 'ResourceInUseException') throw e;
     return undefined;
   }
+}
+
+/**
+ * An add-on that owns service accounts (`addon`): its status and associations (DescribeAddon names them by ARN),
+ * and the service accounts it takes associations for, read for its version (a missing add-on: the default one
+ * for the cluster's Kubernetes version, which CreateAddon installs).
+ */
+export async function readOwnerAddon(
+  eks: EKSClient,
+  clusterName: string,
+  addonName: string,
+  kubernetesVersion: () => Promise<string | undefined>,
+): Promise<ObservedOwnerAddon> {
+  let addon;
+  try {
+    addon = (await eks.send(new DescribeAddonCommand({ clusterName, addonName }))).addon;
+  } catch (e) {
+    if (errorName(e) !== 'ResourceNotFoundException') throw e;
+  }
+  const version = addon ? addon.addonVersion : await defaultAddonVersion(eks, addonName, await kubernetesVersion());
+  const ids = (addon?.podIdentityAssociations ?? []).map((arn) => arn.split('/').pop()!);
+  const [serviceAccounts, associations] = await Promise.all([
+    version ? podIdentityConfiguration(eks, addonName, version) : {},
+    Promise.all(
+      ids.map(
+        async (associationId) =>
+          (await eks.send(new DescribePodIdentityAssociationCommand({ clusterName, associationId }))).association!,
+      ),
+    ),
+  ]);
+  return {
+    name: addonName,
+    installed: addon
+      ? {
+          arn: addon.addonArn ?? '',
+          status: addon.status ?? 'UNKNOWN',
+          healthIssues: addon.health?.issues ?? [],
+          associations: associations.map((a) => ({
+            serviceAccount: a.serviceAccount ?? '',
+            namespace: a.namespace ?? '',
+            roleArn: a.roleArn ?? '',
+          })),
+        }
+      : null,
+    version,
+    serviceAccounts,
+  };
+}
+
+/** The version EKS marks default for this Kubernetes version (else the newest listed); undefined: no such add-on. */
+async function defaultAddonVersion(eks: EKSClient, addonName: string, kubernetesVersion: string | undefined) {
+  const versions: AddonVersionInfo[] = [];
+  for await (const page of paginateDescribeAddonVersions({ client: eks }, { addonName, kubernetesVersion }))
+    for (const a of page.addons ?? []) if (a.addonName === addonName) versions.push(...(a.addonVersions ?? []));
+  const isDefault = (v: AddonVersionInfo) =>
+    v.compatibilities?.some((c) => c.defaultVersion && (!kubernetesVersion || c.clusterVersion === kubernetesVersion));
+  return (versions.find(isDefault) ?? versions[0])?.addonVersion;
+}
+
+async function podIdentityConfiguration(eks: EKSClient, addonName: string, addonVersion: string) {
+  const { podIdentityConfiguration } = await eks.send(
+    new DescribeAddonConfigurationCommand({ addonName, addonVersion }),
+  );
+  return Object.fromEntries(
+    (podIdentityConfiguration ?? []).map((c) => [c.serviceAccount ?? '', c.recommendedManagedPolicies ?? []]),
+  );
+}
+
+/** CreateAddon with its associations (`install`), or UpdateAddon with the complete list (EKS replaces it). */
+export async function putAddonAssociations(
+  eks: EKSClient,
+  clusterName: string,
+  addonName: string,
+  install: boolean,
+  podIdentityAssociations: { serviceAccount: string; roleArn: string }[],
+): Promise<void> {
+  const input = { clusterName, addonName, podIdentityAssociations };
+  await eks.send(install ? new CreateAddonCommand(input) : new UpdateAddonCommand(input));
 }
 
 /** The SDK waiter; resolves when ACTIVE, throws with the waiter's reason otherwise. */
@@ -110,6 +193,7 @@ async function describeAssociation(
     associationArn: a!.associationArn!,
     roleArn: a!.roleArn!,
     targetRoleArn: a!.targetRoleArn || undefined,
+    externalId: a!.externalId || undefined,
     disableSessionTags: a!.disableSessionTags ?? false,
     policy: a!.policy || undefined,
     ownerArn: a!.ownerArn || undefined,
@@ -121,7 +205,15 @@ async function describeAssociation(
 export interface AssociationRef {
   associationId: string;
   associationArn: string;
+  /** With a target role: the external ID EKS generated for it. */
+  externalId?: string;
 }
+
+const refOf = (a: { associationId?: string; associationArn?: string; externalId?: string } | undefined) => ({
+  associationId: a!.associationId!,
+  associationArn: a!.associationArn!,
+  ...(a!.externalId ? { externalId: a!.externalId } : {}),
+});
 
 export async function createAssociation(
   eks: EKSClient,
@@ -133,6 +225,7 @@ export async function createAssociation(
     tags: Record<string, string>;
     disableSessionTags: boolean;
     policy: string | undefined;
+    targetRoleArn?: string;
   },
 ): Promise<AssociationRef> {
   const { association: a } = await eks.send(
@@ -142,9 +235,10 @@ export async function createAssociation(
       // Sent only when set: an EKS without these fields (or an emulator) sees the request it always saw.
       disableSessionTags: p.disableSessionTags || undefined,
       policy: p.policy,
+      targetRoleArn: p.targetRoleArn || undefined,
     }),
   );
-  return { associationId: a!.associationId!, associationArn: a!.associationArn! };
+  return refOf(a);
 }
 
 export async function updateAssociation(
@@ -154,6 +248,8 @@ export async function updateAssociation(
     associationId: string;
     roleArn: string;
     clearTargetRole: boolean;
+    /** Set only to change it. */
+    targetRoleArn?: string;
     /** Set only to change it. */
     disableSessionTags?: boolean;
     /** Set only to change it; '' removes the session policy. */
@@ -166,12 +262,12 @@ export async function updateAssociation(
       associationId: p.associationId,
       roleArn: p.roleArn,
       // EKS clears a target role (and a session policy) when given an empty string.
-      targetRoleArn: p.clearTargetRole ? '' : undefined,
+      targetRoleArn: p.targetRoleArn || (p.clearTargetRole ? '' : undefined),
       disableSessionTags: p.disableSessionTags,
       policy: p.policy,
     }),
   );
-  return { associationId: a!.associationId!, associationArn: a!.associationArn! };
+  return refOf(a);
 }
 
 export const tagResource = (eks: EKSClient, resourceArn: string, tags: Record<string, string>) =>

@@ -3,11 +3,17 @@ import {
   AddClientIDToOpenIDConnectProviderCommand,
   AttachRolePolicyCommand,
   CreateOpenIDConnectProviderCommand,
+  CreatePolicyCommand,
+  CreatePolicyVersionCommand,
   CreateRoleCommand,
+  DeletePolicyVersionCommand,
   GetAccountSummaryCommand,
   GetOpenIDConnectProviderCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
+  ListPolicyVersionsCommand,
   paginateListAttachedRolePolicies,
   PutRolePermissionsBoundaryCommand,
   PutRolePolicyCommand,
@@ -16,7 +22,7 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import type { PolicyDocument } from '../inputs/config.js';
-import type { ObservedOidcProvider, ObservedRole } from '../core/types.js';
+import type { ObservedManagedPolicy, ObservedOidcProvider, ObservedRole } from '../core/types.js';
 import { errorName } from './clients.js';
 
 const toTags = (tags: Record<string, string>) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
@@ -34,17 +40,22 @@ async function orNull<T>(p: Promise<T>): Promise<T | null> {
 export interface RoleReadOptions {
   policies: boolean;
   inlinePolicyName: string | undefined;
+  /** The eks-pod-iam-target policy, when a binding of the role has a target role. */
+  targetPolicyName?: string;
 }
 
 /** The role with what the plan needs of it; null when it does not exist. */
 export async function readRole(iam: IAMClient, name: string, opts: RoleReadOptions): Promise<ObservedRole | null> {
   // All at once rather than role first: one round trip instead of two for a role that exists (every rerun).
   // For a role that does not, the policy reads fail with NoSuchEntity and are not looked at.
-  const [got, attached, inline] = await Promise.allSettled([
+  const [got, attached, inline, target] = await Promise.allSettled([
     orNull(iam.send(new GetRoleCommand({ RoleName: name }))),
     opts.policies ? listAttached(iam, name) : Promise.resolve([]),
     opts.inlinePolicyName
       ? orNull(iam.send(new GetRolePolicyCommand({ RoleName: name, PolicyName: opts.inlinePolicyName })))
+      : Promise.resolve(null),
+    opts.targetPolicyName
+      ? orNull(iam.send(new GetRolePolicyCommand({ RoleName: name, PolicyName: opts.targetPolicyName })))
       : Promise.resolve(null),
   ]);
   if (got.status === 'rejected') throw got.reason;
@@ -53,6 +64,7 @@ export async function readRole(iam: IAMClient, name: string, opts: RoleReadOptio
   // The role exists, so a failed policy read is a real failure (e.g. AccessDenied), not a missing role.
   if (attached.status === 'rejected') throw attached.reason;
   if (inline.status === 'rejected') throw inline.reason;
+  if (target.status === 'rejected') throw target.reason;
   return {
     arn: role.Arn!,
     name: role.RoleName!,
@@ -61,6 +73,7 @@ export async function readRole(iam: IAMClient, name: string, opts: RoleReadOptio
     permissionsBoundaryArn: role.PermissionsBoundary?.PermissionsBoundaryArn,
     attachedPolicyArns: attached.value,
     inlinePolicy: inline.value?.PolicyDocument,
+    ...(target.value ? { targetPolicy: target.value.PolicyDocument } : {}),
   };
 }
 
@@ -107,6 +120,56 @@ export const attachPolicy = (iam: IAMClient, roleName: string, policyArn: string
 
 export const putInlinePolicy = (iam: IAMClient, roleName: string, policyName: string, doc: PolicyDocument) =>
   iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: policyName, PolicyDocument: json(doc) }));
+
+/**
+ * A customer-managed policy: its tags, versions and default version's document; null when it does not exist.
+ * The policy and its versions are read at once; the document (which needs the default version's id) after.
+ */
+export async function readManagedPolicy(iam: IAMClient, arn: string): Promise<ObservedManagedPolicy | null> {
+  const [got, listed] = await Promise.allSettled([
+    orNull(iam.send(new GetPolicyCommand({ PolicyArn: arn }))),
+    orNull(iam.send(new ListPolicyVersionsCommand({ PolicyArn: arn }))),
+  ]);
+  if (got.status === 'rejected') throw got.reason;
+  const policy = got.value?.Policy;
+  if (!policy) return null;
+  if (listed.status === 'rejected') throw listed.reason;
+  const defaultVersionId = policy.DefaultVersionId!;
+  const version = await iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: defaultVersionId }));
+  // Oldest first: by creation time, then by number (IAM numbers versions v1, v2, ... as it makes them).
+  const num = (id: string) => Number(id.replace(/^v/, '')) || 0;
+  const versions = (listed.value?.Versions ?? [])
+    .map((v) => ({ versionId: v.VersionId!, isDefault: !!v.IsDefaultVersion, at: v.CreateDate?.getTime() ?? 0 }))
+    .sort((a, b) => a.at - b.at || num(a.versionId) - num(b.versionId))
+    .map(({ versionId, isDefault }) => ({ versionId, isDefault }));
+  return {
+    arn,
+    tags: Object.fromEntries((policy.Tags ?? []).map((t) => [t.Key!, t.Value ?? ''])),
+    defaultVersionId,
+    document: version.PolicyVersion?.Document ?? '{"Statement":[]}',
+    versions,
+  };
+}
+
+export async function createPolicy(
+  iam: IAMClient,
+  op: { name: string; document: PolicyDocument; tags: Record<string, string>; description: string },
+): Promise<void> {
+  await iam.send(
+    new CreatePolicyCommand({
+      PolicyName: op.name,
+      PolicyDocument: json(op.document),
+      Description: op.description.slice(0, 1000),
+      Tags: toTags(op.tags),
+    }),
+  );
+}
+
+export const createPolicyVersion = (iam: IAMClient, policyArn: string, doc: PolicyDocument) =>
+  iam.send(new CreatePolicyVersionCommand({ PolicyArn: policyArn, PolicyDocument: json(doc), SetAsDefault: true }));
+
+export const deletePolicyVersion = (iam: IAMClient, policyArn: string, versionId: string) =>
+  iam.send(new DeletePolicyVersionCommand({ PolicyArn: policyArn, VersionId: versionId }));
 
 export async function readOidcProvider(iam: IAMClient, arn: string): Promise<ObservedOidcProvider | null> {
   const got = await orNull(iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn })));

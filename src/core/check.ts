@@ -6,6 +6,8 @@ export interface Check {
   detail: string;
   /** About the cluster, not the binding: reported, but it does not fail the run. */
   advisory?: boolean;
+  /** Not verifiable: what the user must do by hand (printed as a warning). */
+  todo?: string;
 }
 
 export const check = (name: string, ok: boolean | undefined, detail: string, advisory = false): Check => ({

@@ -47,3 +47,6 @@ export function provenanceTags(values: Record<string, string | undefined>): Reco
 
 /** Name of the inline policy that carries the `inline-policy` input. */
 export const INLINE_POLICY_NAME = 'eks-pod-iam';
+
+/** Name of the inline policy that lets the association's role assume its target roles (`target-role-arn`). */
+export const TARGET_POLICY_NAME = 'eks-pod-iam-target';

@@ -14,6 +14,21 @@ export interface ObservedRole {
   attachedPolicyArns: string[];
   /** The eks-pod-iam inline policy, when inline-policy is given and the role has one. */
   inlinePolicy: string | PolicyDocument | undefined;
+  /** The eks-pod-iam-target inline policy (the target roles the role may assume), when a binding has a target. */
+  targetPolicy?: string | PolicyDocument;
+}
+
+/** A binding's target role: read when these credentials can read it, else why not (the check cannot be made). */
+export type ObservedTarget = { readable: true; role: ObservedRole | null } | { readable: false; why: string };
+/** A customer-managed policy (`managed-policy`), with its default version's document and every version. */
+export interface ObservedManagedPolicy {
+  arn: string;
+  tags: Record<string, string>;
+  defaultVersionId: string;
+  /** The default version's document, as IAM returned it (URL-encoded JSON). */
+  document: string | PolicyDocument;
+  /** Every version, oldest first (IAM keeps at most five). */
+  versions: { versionId: string; isDefault: boolean }[];
 }
 
 export type AddonStatus =
@@ -25,11 +40,30 @@ export interface ObservedAddon {
   healthIssues: { code?: string; message?: string }[];
 }
 
+/** An add-on that owns the service account (`addon`): what binding through it needs. */
+export interface ObservedOwnerAddon {
+  name: string;
+  /** null: not installed. */
+  installed: {
+    arn: string;
+    status: AddonStatus | 'UNKNOWN';
+    healthIssues: { code?: string; message?: string }[];
+    /** Its pod identity associations (DescribeAddon names their ARNs; each is described). */
+    associations: { serviceAccount: string; namespace: string; roleArn: string }[];
+  } | null;
+  /** Installed: its version; else the default one for the cluster's Kubernetes version; undefined: no such add-on. */
+  version: string | undefined;
+  /** DescribeAddonConfiguration's podIdentityConfiguration: service account → recommended managed policies. */
+  serviceAccounts: Record<string, string[]>;
+}
+
 export interface ObservedAssociation {
   associationId: string;
   associationArn: string;
   roleArn: string;
   targetRoleArn: string | undefined;
+  /** With a target role: what the target role's trust must require as `sts:ExternalId` (EKS generates it). */
+  externalId?: string;
   disableSessionTags: boolean;
   /** The session policy EKS applies to the association's sessions (JSON text). */
   policy: string | undefined;
@@ -73,6 +107,8 @@ export interface ObservedCluster {
   issuer: string | undefined;
   /** EKS Auto Mode (`computeConfig.enabled`): the Pod Identity agent is built in, no add-on is needed. */
   autoMode?: boolean;
+  /** Kubernetes version (which add-on version is the default, for an add-on to install). */
+  version?: string;
 }
 
 /** Everything observed before planning. `null` = looked and it does not exist; `undefined` = not looked at. */
@@ -82,7 +118,11 @@ export interface Observed {
   role: ObservedRole | null;
   addon?: ObservedAddon | null;
   associations?: ObservedAssociation[];
+  /** Only with `addon`: the add-on that owns the service account. */
+  ownerAddon?: ObservedOwnerAddon;
   oidcProvider?: ObservedOidcProvider | null;
+  /** The `managed-policy` policy (only when the binding gives one). */
+  managedPolicy?: ObservedManagedPolicy | null;
   namespaceExists?: boolean;
   serviceAccount?: ObservedServiceAccount | null;
   /** Pods running as the service account (when Kubernetes is reachable). */
@@ -91,6 +131,8 @@ export interface Observed {
   workloads?: ObservedWorkload[];
   /** irsa: whether EKS's pod-identity-webhook is installed; undefined when it cannot be read. */
   webhook?: boolean;
+  /** pod-identity with target-role-arn: the target role. */
+  targetRole?: ObservedTarget;
 }
 
 /** Where a change applies: its cluster, and the binding it belongs to (none: a change of the cluster itself). */
@@ -140,27 +182,49 @@ export type Op =
   | { kind: 'put-boundary'; roleName: string; boundary: string }
   | { kind: 'attach-policy'; roleName: string; policyArn: string }
   | { kind: 'put-inline-policy'; roleName: string; policyName: string; document: PolicyDocument }
+  | {
+      kind: 'create-managed-policy';
+      policyArn: string;
+      name: string;
+      document: PolicyDocument;
+      tags: Record<string, string>;
+      description: string;
+    }
+  | { kind: 'create-policy-version'; policyArn: string; document: PolicyDocument }
+  | { kind: 'delete-policy-version'; policyArn: string; versionId: string }
   | { kind: 'create-oidc-provider'; url: string; clientIds: string[]; tags: Record<string, string> }
   | { kind: 'add-client-id'; providerArn: string; clientId: string }
   | { kind: 'create-addon'; addonName: string }
+  // The add-on's complete list (EKS replaces it): `install` creates the add-on with it, else UpdateAddon.
+  | {
+      kind: 'addon-associations';
+      addonName: string;
+      install: boolean;
+      associations: { serviceAccount: string; roleArn: string }[];
+    }
   | {
       kind: 'create-association';
       roleArn: string;
       tags: Record<string, string>;
       disableSessionTags: boolean;
       policy: string | undefined;
+      targetRoleArn?: string;
     }
   | {
       kind: 'update-association';
       associationId: string;
       roleArn: string;
       clearTargetRole: boolean;
+      /** Set only when it changes to another target role. */
+      targetRoleArn?: string;
       /** Set only when it changes. */
       disableSessionTags?: boolean;
       /** Set only when it changes ('' removes it). */
       policy?: string;
     }
   | { kind: 'tag-association'; associationArn: string; tags: Record<string, string> }
+  // Each grant's external ID is the one its association answered when this run wrote it, else the one given.
+  | { kind: 'trust-target'; roleName: string; grants: TargetGrant[] }
   | { kind: 'create-namespace'; name: string }
   | { kind: 'create-service-account'; annotations: Record<string, string> }
   | { kind: 'annotate-service-account'; annotations: Record<string, string> }
@@ -169,6 +233,14 @@ export type Op =
   // Only if it is still the object read (uid, resourceVersion): never one recreated or changed meanwhile.
   | { kind: 'delete-service-account'; uid: string | undefined; resourceVersion: string | undefined }
   | { kind: 'restart-workload'; workload: ObservedWorkload };
+
+/** A binding's association role allowed into its target role's trust, with the association's external ID. */
+export interface TargetGrant {
+  binding: BindingKey;
+  roleArn: string;
+  /** undefined: known only once this run has created (or re-targeted) the association. */
+  externalId: string | undefined;
+}
 
 /** A warning of the plan, and what it is about (a binding, or a cluster or role). */
 export interface Warning {

@@ -300,7 +300,10 @@ function itemSource(item: Item, read: InputReader, env: NodeJS.ProcessEnv): Bind
   };
 }
 
-/** One role: one boundary, one inline and one managed policy (two items that disagree would undo each other). */
+/**
+ * One role: one boundary and one inline policy; one managed policy name: one document (two items that disagree would
+ * undo each other).
+ */
 function sharedRoleConflicts(parsed: { binding: BindingConfig; source: BindingSource }[], problems: InputError[]) {
   const byRole = new Map<string, { binding: BindingConfig; source: BindingSource }[]>();
   for (const p of parsed) {
@@ -336,11 +339,17 @@ function sharedRoleConflicts(parsed: { binding: BindingConfig; source: BindingSo
             other.source.label('inline-policy'),
           ),
         );
-    const withManaged = group.filter(({ binding }) => binding.managedPolicy);
-    const [firstManaged, ...othersManaged] = withManaged;
+  }
+  // One policy name (unique in the account, regardless of case) has one document, whichever roles it is attached to.
+  const byPolicy = new Map<string, { binding: BindingConfig; source: BindingSource }[]>();
+  for (const p of parsed.filter(({ binding }) => binding.managedPolicy)) {
+    const name = p.binding.managedPolicy!.name.toLowerCase();
+    byPolicy.set(name, [...(byPolicy.get(name) ?? []), p]);
+  }
+  for (const [firstManaged, ...othersManaged] of byPolicy.values())
     for (const other of othersManaged) {
       const [mine, theirs] = [other.binding.managedPolicy!, firstManaged!.binding.managedPolicy!];
-      if (mine.name === theirs.name && !samePolicy(mine.document, theirs.document))
+      if (!samePolicy(mine.document, theirs.document))
         problems.push(
           new InputError(
             'managed-policy',
@@ -350,7 +359,6 @@ function sharedRoleConflicts(parsed: { binding: BindingConfig; source: BindingSo
           ),
         );
     }
-  }
 }
 
 /** An unknown key, with the key most likely meant. */

@@ -5,9 +5,12 @@ import type { AssociationGuard, Change, Op } from '../core/types.js';
 import type { BindingKey, Config } from '../inputs/config.js';
 import * as k8s from '../kube/client.js';
 import type { Log } from '../platform/types.js';
+import { putAddonAssociations } from '../resources/addon/apply.js';
 import { createAssociation, updateAssociation } from '../resources/association/apply.js';
 import { confirmAssociation } from '../resources/association/confirm.js';
+import { createManagedPolicy, deletePolicyVersion } from '../resources/managed-policy/apply.js';
 import { createRoleOrMerge, updateTrust } from '../resources/role-trust/apply.js';
+import { trustTarget } from '../resources/target-role/apply.js';
 import type { RunPlan } from './plan.js';
 import { clusterKeyOf, type ClusterKey, type ClusterState, type RunState } from './state.js';
 
@@ -25,6 +28,7 @@ export interface ApplyRun {
 export function serviceOf(op: Op): 'iam' | 'eks' | 'kubernetes' {
   switch (op.kind) {
     case 'create-addon':
+    case 'addon-associations':
     case 'create-association':
     case 'update-association':
     case 'tag-association':
@@ -62,6 +66,13 @@ export async function applyChange(c: Change, run: ApplyRun): Promise<void> {
       return void (await iam.attachPolicy(client, op.roleName, op.policyArn));
     case 'put-inline-policy':
       return void (await iam.putInlinePolicy(client, op.roleName, op.policyName, op.document));
+    // One that exists meanwhile is accepted only when eks-pod-iam made it with this document.
+    case 'create-managed-policy':
+      return createManagedPolicy(client, op);
+    case 'delete-policy-version':
+      return deletePolicyVersion(client, op);
+    case 'create-policy-version':
+      return void (await iam.createPolicyVersion(client, op.policyArn, op.document));
     case 'create-oidc-provider':
       return iam.createOidcProvider(client, op.url, op.clientIds, op.tags);
     case 'add-client-id':
@@ -70,6 +81,8 @@ export async function applyChange(c: Change, run: ApplyRun): Promise<void> {
       if ((await eks.createAddon(cluster.aws.eks, cluster.name, op.addonName)) === 'ACTIVE')
         run.addonsActive.add(cluster.key);
       return;
+    case 'addon-associations':
+      return putAddonAssociations(cluster.aws.eks, cluster.name, op, run.state.run.waitTimeoutSeconds, run.log);
     case 'create-association':
       run.associations.set(c.target.binding!, await createAssociation(op, associationContext(cluster, config!, run)));
       return;
@@ -78,6 +91,9 @@ export async function applyChange(c: Change, run: ApplyRun): Promise<void> {
       return;
     case 'tag-association':
       return void (await eks.tagResource(cluster.aws.eks, op.associationArn, op.tags));
+    // After the associations it names: their external IDs are what EKS answered when they were written.
+    case 'trust-target':
+      return trustTarget(client, op, run.associations, run.log);
     case 'create-namespace':
     case 'create-service-account':
     case 'annotate-service-account':

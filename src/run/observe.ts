@@ -1,6 +1,7 @@
 // Gathers what the plan needs, shared things once and independent reads concurrently: per cluster one
 // DescribeCluster, one add-on check, one Kubernetes connection; per role one read; per OIDC provider one read;
-// per binding its association (one list per namespace) and its service account, pods and workloads.
+// per binding its association (one list per namespace) and its service account, pods and workloads; with
+// `addon`, per add-on once the add-on owning the service account.
 // A failed read fails only the bindings that need it: it is kept in the state, not thrown.
 import pLimit from 'p-limit';
 import { clusterArn, oidcProviderArn } from '../arn.js';
@@ -8,13 +9,15 @@ import type { AwsClients } from '../aws/clients.js';
 import * as eks from '../aws/eks.js';
 import * as iam from '../aws/iam.js';
 import { eksTokens } from '../aws/token.js';
-import { INLINE_POLICY_NAME } from '../core/ownership.js';
-import type { ObservedAssociation, ObservedRole } from '../core/types.js';
+import { INLINE_POLICY_NAME, TARGET_POLICY_NAME } from '../core/ownership.js';
+import type { ObservedAssociation, ObservedOwnerAddon, ObservedRole } from '../core/types.js';
 import { RunError } from '../errors.js';
 import { bindingKey, type BindingConfig, type BindingKey, type RunConfig } from '../inputs/config.js';
 import * as k8s from '../kube/client.js';
+import { addonAssociationsScope, usesRecommendedPolicies } from '../resources/addon/associations.js';
 import { AGENT_ADDON } from '../resources/addon/plan.js';
 import { roleFromServiceAccount } from '../resources/service-account/migrate.js';
+import { readTarget } from '../resources/target-role/read.js';
 import {
   clusterKeyOf,
   groupBy,
@@ -22,6 +25,7 @@ import {
   type BindingState,
   type ClusterKey,
   type ClusterState,
+  managedPolicyArn,
   type Failed,
   type RunState,
 } from './state.js';
@@ -31,9 +35,12 @@ const READS_AT_ONCE = 16;
 
 export type ClientsFor = (region: string) => AwsClients;
 
-/** Kubernetes is only needed to create or annotate the service account (or restart workloads, or migrate it). */
+/**
+ * Kubernetes is only needed to create or annotate the service account (or restart workloads, or migrate it); an
+ * add-on's service account (`addon`) is the add-on's to create.
+ */
 export const needsKube = (b: BindingConfig) =>
-  b.mode === 'irsa' || b.createServiceAccount || b.restartWorkloads || b.migrateFromIrsa;
+  b.mode === 'irsa' || (b.createServiceAccount && !b.addon) || b.restartWorkloads || b.migrateFromIrsa;
 
 const settle = <T>(p: Promise<T>): Promise<T | Failed> =>
   p.catch((e: unknown) => ({ error: e instanceof Error ? e : new Error(String(e)) }));
@@ -57,6 +64,13 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
   // Kubernetes. Associations are read per namespace so that many bindings cost one list, not one each.
   const providers = new Map<string, Promise<unknown>>();
   const associationLists = new Map<string, Promise<eks.AssociationListing[]>>();
+  const ownerAddons = new Map<string, Promise<ObservedOwnerAddon>>();
+  // `managed-policy`: once per policy, as soon as its ARN (the role's account) is known: at once for a role-arn,
+  // else alongside the role's reads once DescribeCluster has named the account.
+  const policies = new Map<string, Promise<unknown>>();
+  const readPolicy = (arn: string | undefined) => {
+    if (arn && !policies.has(arn)) policies.set(arn, settle(limit(() => iam.readManagedPolicy(iamClient, arn))));
+  };
   const bindingReads = run.bindings.map(async (b): Promise<[BindingKey, BindingState | Failed]> => {
     const key = bindingKey(b);
     // The association needs only the cluster's name: read alongside DescribeCluster, not after it (a missing
@@ -66,8 +80,12 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
       b.mode === 'pod-identity'
         ? settle(readAssociations(b, clientsFor(b.region), clusterBindings, associationLists, limit))
         : undefined;
+    // `addon`: the add-on owning the service account, once per add-on (its Kubernetes version only if missing).
+    const ownerAddon = b.addon ? settle(readOwnerAddon(b, clientsFor(b.region), clusters, ownerAddons)) : undefined;
+    readPolicy(managedPolicyArn(b, undefined));
     const cluster = await clusters.get(clusterKeyOf(b))!;
     if (isFailed(cluster)) return [key, cluster];
+    readPolicy(managedPolicyArn(b, cluster.accountId));
     if (b.mode === 'irsa' && cluster.info.issuer) {
       const arn = oidcProviderArn(
         b.partition,
@@ -76,15 +94,20 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
       );
       if (!providers.has(arn)) providers.set(arn, settle(limit(() => iam.readOidcProvider(iamClient, arn))));
     }
-    const [own, kube] = await Promise.all([
+    const [own, kube, owner] = await Promise.all([
       associations,
       settle(cluster.kube && needsKube(b) ? readKube(b, cluster.kube) : Promise.resolve({})),
+      ownerAddon,
     ]);
-    const failed = [own, kube].find(isFailed);
+    const failed = [own, kube, owner].find(isFailed);
     if (failed) return [key, failed];
     return [
       key,
-      { associations: own as ObservedAssociation[] | undefined, ...(kube as Omit<BindingState, 'associations'>) },
+      {
+        associations: own as ObservedAssociation[] | undefined,
+        ...(owner ? { ownerAddon: owner as ObservedOwnerAddon } : {}),
+        ...(kube as Omit<BindingState, 'associations'>),
+      },
     ];
   });
 
@@ -97,11 +120,26 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
   const annotated = run.bindings.some((b) => b.role.kind === 'annotation')
     ? rolesFromServiceAccounts(run, Promise.all(bindingReads), roles, byRole, (bs) => readRole(iamClient, bs), limit)
     : undefined;
-  const [clusterStates, bindingStates, resolved] = await Promise.all([
+  // Target roles (cross-account): each read once, when its cluster says which account these credentials are in.
+  const byTarget = groupBy(
+    run.bindings.filter((b) => b.mode === 'pod-identity' && b.targetRoleArn),
+    (b) => b.targetRoleArn!,
+  );
+  const targets = new Map(
+    [...byTarget].map(([arn, bs]) => {
+      const read = clusters.get(clusterKeyOf(bs[0]!))!.then((c) => {
+        if (isFailed(c)) throw c.error; // the binding fails through its cluster anyway
+        return limit(() => readTarget(iamClient, arn, c.accountId));
+      });
+      return [arn, settle(read)] as const;
+    }),
+  );
+  const [clusterStates, bindingStates, resolved, , targetStates] = await Promise.all([
     settleMap(clusters),
     Promise.all(bindingReads),
     annotated,
     Promise.all(webhooks),
+    settleMap(targets),
   ]);
   return {
     run: resolved?.run ?? run,
@@ -109,6 +147,8 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
     roles: await settleMap(roles),
     providers: (await settleMap(providers)) as RunState['providers'],
     bindings: new Map([...bindingStates, ...(resolved?.failures ?? [])]),
+    ...(targetStates.size ? { targets: targetStates } : {}),
+    ...(policies.size ? { policies: (await settleMap(policies)) as NonNullable<RunState['policies']> } : {}),
   };
 }
 
@@ -183,6 +223,7 @@ async function readCluster(
       arn: described.arn || clusterArn(partition, region, accountId, name),
       issuer: described.identity?.oidc?.issuer,
       autoMode,
+      version: described.version,
     },
     addon: autoMode ? undefined : await addon,
     kube,
@@ -216,8 +257,9 @@ async function callerAccount(aws: AwsClients): Promise<string> {
 async function readRole(client: AwsClients['iam'], bindings: BindingConfig[]): Promise<ObservedRole | null> {
   const name = bindings[0]!.role.name;
   const role = await iam.readRole(client, name, {
-    policies: bindings.some((b) => b.policyArns.length > 0),
+    policies: bindings.some((b) => b.policyArns.length > 0 || !!b.managedPolicy || usesRecommendedPolicies(b)),
     inlinePolicyName: bindings.some((b) => b.inlinePolicy) ? INLINE_POLICY_NAME : undefined,
+    targetPolicyName: bindings.some((b) => b.targetRoleArn) ? TARGET_POLICY_NAME : undefined,
   });
   for (const b of bindings)
     if (role && b.role.kind === 'arn' && role.arn !== b.role.arn)
@@ -247,6 +289,22 @@ function readAssociations(
   if (!list) lists.set(listKey, (list = eks.listAssociations(aws.eks, clusterName, b.namespace)));
   const mine = list.then((all) => all.filter((a) => a.serviceAccount === b.serviceAccount));
   return mine.then((listed) => limit(() => eks.describeAssociations(aws.eks, clusterName, listed)));
+}
+
+function readOwnerAddon(
+  b: BindingConfig,
+  aws: AwsClients,
+  clusters: Map<ClusterKey, Promise<ClusterState | Failed>>,
+  reads: Map<string, Promise<ObservedOwnerAddon>>,
+): Promise<ObservedOwnerAddon> {
+  const key = addonAssociationsScope(clusterKeyOf(b), b.addon!);
+  let read = reads.get(key);
+  const version = async () => {
+    const cluster = await clusters.get(clusterKeyOf(b))!;
+    return isFailed(cluster) ? undefined : cluster.info.version;
+  };
+  if (!read) reads.set(key, (read = eks.readOwnerAddon(aws.eks, b.clusterName, b.addon!, version)));
+  return read;
 }
 
 async function readKube(b: BindingConfig, kube: k8s.Kube): Promise<Omit<BindingState, 'associations'>> {

@@ -33,6 +33,7 @@ export function outputsOf(
     if (b.mode === 'pod-identity') {
       out['association-id'] = association?.associationId ?? '';
       out['association-arn'] = association?.associationArn ?? '';
+      if (b.targetRoleArn) out['external-id'] = association?.externalId ?? '';
     } else out['oidc-provider-arn'] = resolved?.providerArn ?? '';
     const error = plan.failures.get(key);
     if (error) out.error = error.replace(/\s*\n\s*/g, ' ');
@@ -48,7 +49,7 @@ export function outputsOf(
   const [only] = perBinding;
   if (perBinding.length === 1 && only) {
     outputs['role-arn'] = only['role-arn'];
-    for (const name of ['association-id', 'association-arn', 'oidc-provider-arn'] as const)
+    for (const name of ['association-id', 'association-arn', 'oidc-provider-arn', 'external-id'] as const)
       if (only[name] !== undefined) outputs[name] = only[name];
   }
   return outputs;

@@ -5,22 +5,31 @@
 import { issuerHostPath, oidcProviderArn, roleArn as buildRoleArn } from '../arn.js';
 import { bindingKey, type BindingConfig, type BindingKey, type Config } from '../inputs/config.js';
 import { ChangeList, PlanError, type Scope } from '../core/changes.js';
-import type { Change, Observed, Warning } from '../core/types.js';
+import type { Change, Observed, ObservedManagedPolicy, Warning } from '../core/types.js';
+import {
+  addonAssociationsScope,
+  addonBindingPolicies,
+  planAddonAssociations,
+} from '../resources/addon/associations.js';
 import { planAddon } from '../resources/addon/plan.js';
 import { planAssociation } from '../resources/association/plan.js';
+import { foreignPolicy, planManagedPolicy } from '../resources/managed-policy/plan.js';
 import { planOidcProvider } from '../resources/oidc-provider/plan.js';
-import { planPolicies } from '../resources/role-policies/plan.js';
+import { planPolicies, type ManagedAttach } from '../resources/role-policies/plan.js';
 import { planRole, type RoleGroup } from '../resources/role-trust/plan.js';
 import { irsaBinding, podIdentityBinding, type Binding } from '../resources/role-trust/trust.js';
 import { planServiceAccount } from '../resources/service-account/plan.js';
 import { planRestarts } from '../resources/workloads/plan.js';
 import { planSubjectRemovals, planUnannotateFor } from './migrate.js';
+import { planTargetTrust } from '../resources/target-role/plan.js';
+import type { TargetGrant } from '../core/types.js';
 import {
   clusterKeyOf,
   configOf,
   failureOf,
   groupBy,
   isFailed,
+  managedPolicyArnOf,
   observedFor,
   type ClusterKey,
   type RunState,
@@ -100,6 +109,7 @@ export function planRun(state: RunState, provenance: Readonly<Record<string, str
   const live = () => bindings.filter((b) => plan.resolved.has(bindingKey(b)));
 
   const providerReady = planClusters(state, live(), out, plan, fail, provenance);
+  const managed = planManagedPolicies(state, live(), out, fail, provenance);
   const roleReady = new Map<string, string[]>();
   for (const group of roleGroups(live(), plan)) {
     const keys = group.members.map((m) => bindingKey(m.config));
@@ -108,14 +118,16 @@ export function planRun(state: RunState, provenance: Readonly<Record<string, str
     const scoped = out.in(scopeOf(`role:${group.name}`, keys, clusterKeyOf(group.members[0]!.config)));
     try {
       const done = planRole(group, role, after, scoped, provenance);
-      planPolicies(group, role, role ? after : done, scoped);
+      planPolicies(group, role, role ? after : done, scoped, managed.get(group.name));
       roleReady.set(group.name, done);
     } catch (e) {
       fail(keys, e);
     }
   }
+  planAddonBindings(state, live(), plan, out, roleReady, fail);
   for (const b of live())
     planBinding(state, b, plan, out.in(bindingScope(b)), roleReady.get(b.role.name) ?? [], fail, provenance);
+  planTargets(state, live(), plan, out, roleReady, fail);
   planSubjectRemovals(state, live(), plan, out, roleReady, (name, members) =>
     out.in(scopeOf(`role:${name}`, members.map(bindingKey), clusterKeyOf(members[0]!))),
   );
@@ -145,11 +157,20 @@ function resolve(state: RunState, b: BindingConfig, plan: RunPlan): void {
   const observed = observedFor(state, b, key);
   const pending = unbuilt(config);
   if (pending) return void plan.failures.set(key, `${pending} is not supported by this version of eks-pod-iam yet.`);
+  // A same-named policy eks-pod-iam did not make: this binding fails before anything is written for it (a removal
+  // never touches it, so it does not fail for it).
+  const foreign = config.state === 'present' ? foreignPolicy(observed.managedPolicy) : undefined;
+  if (foreign) return void plan.failures.set(key, foreign);
   try {
     const { binding, providerArn } = bindingFor(config, observed);
     const providerFailure = providerArn ? failureOf(state, b, key, providerArn) : undefined;
     if (providerFailure) return void plan.failures.set(key, providerFailure.message);
-    plan.resolved.set(key, { config, roleArn: roleArnFor(config, observed), binding, providerArn });
+    // `addon`: the role gets the policies the add-on recommends when none is given.
+    const policyArns = observed.ownerAddon
+      ? addonBindingPolicies(config, observed.ownerAddon, observed.associations ?? [])
+      : config.policyArns;
+    const resolved = policyArns === config.policyArns ? config : { ...config, policyArns };
+    plan.resolved.set(key, { config: resolved, roleArn: roleArnFor(config, observed), binding, providerArn });
   } catch (e) {
     if (!(e instanceof PlanError)) throw e;
     plan.failures.set(key, e.message);
@@ -190,6 +211,35 @@ function planClusters(
   return providerReady;
 }
 
+/**
+ * Each policy of `managed-policy` once, however many bindings and roles give it (inputs refuse two documents for one
+ * name); only for bindings that bind (`state: present`). Returns, per role, the policies to attach and the changes
+ * the attach must wait for.
+ */
+function planManagedPolicies(
+  state: RunState,
+  bindings: BindingConfig[],
+  out: ChangeList,
+  fail: (keys: BindingKey[], e: unknown) => void,
+  provenance: Readonly<Record<string, string>>,
+): Map<string, ManagedAttach[]> {
+  const attach = new Map<string, ManagedAttach[]>();
+  const uses = bindings.filter((b) => b.state === 'present' && managedPolicyArnOf(state, b));
+  for (const [arn, bs] of groupBy(uses, (b) => managedPolicyArnOf(state, b)!)) {
+    const keys = bs.map(bindingKey);
+    const roles = [...new Set(bs.map((b) => b.role.name))];
+    const policy = (state.policies?.get(arn) ?? null) as ObservedManagedPolicy | null;
+    const scoped = out.in(scopeOf(`policy:${arn}`, keys, clusterKeyOf(bs[0]!)));
+    try {
+      const after = planManagedPolicy(bs[0]!.managedPolicy!, arn, roles, policy, scoped, provenance);
+      for (const role of roles) attach.set(role, [...(attach.get(role) ?? []), { arn, after }]);
+    } catch (e) {
+      fail(keys, e);
+    }
+  }
+  return attach;
+}
+
 function roleGroups(bindings: BindingConfig[], plan: RunPlan): RoleGroup[] {
   return [...groupBy(bindings, (b) => b.role.name)].map(([name, bs]) => ({
     name,
@@ -213,6 +263,31 @@ function roleRefOf(bs: BindingConfig[], plan: RunPlan): BindingConfig['role'] {
   return (other ?? creator ?? bs[0]!).role;
 }
 
+/** `addon`: per add-on, one write of its associations for all its bindings, once their roles trust pods. */
+function planAddonBindings(
+  state: RunState,
+  bindings: BindingConfig[],
+  plan: RunPlan,
+  out: ChangeList,
+  roleReady: Map<string, string[]>,
+  fail: (keys: BindingKey[], e: unknown) => void,
+): void {
+  const viaAddon = bindings.filter((b) => b.addon);
+  for (const [scope, members] of groupBy(viaAddon, (b) => addonAssociationsScope(clusterKeyOf(b), b.addon!))) {
+    const keys = members.map(bindingKey);
+    const first = members[0]!;
+    const { ownerAddon } = observedFor(state, first, keys[0]!);
+    const after = [...new Set(members.flatMap((b) => roleReady.get(b.role.name) ?? []))];
+    const roles = members.map((b) => ({ ...b, roleArn: plan.resolved.get(bindingKey(b))!.roleArn }));
+    try {
+      const scoped = out.in(scopeOf(scope, keys, clusterKeyOf(first), first.clusterName));
+      planAddonAssociations(first.clusterName, ownerAddon!, roles, after, scoped);
+    } catch (e) {
+      fail(keys, e);
+    }
+  }
+}
+
 /** The binding's own changes: its association, its namespace and service account, and workload restarts. */
 function planBinding(
   state: RunState,
@@ -227,18 +302,67 @@ function planBinding(
   const { config, roleArn } = plan.resolved.get(key)!;
   const observed = observedFor(state, b, key);
   try {
-    if (config.mode === 'pod-identity')
+    // `addon`: the association is the add-on's (planAddonBindings), and so is the service account.
+    if (config.mode === 'pod-identity' && !config.addon)
       planAssociation(config, roleArn, observed.associations ?? [], roleReady, out, provenance);
-    if (observed.serviceAccount !== undefined)
+    if (observed.serviceAccount !== undefined && !config.addon)
       planServiceAccount(config, roleArn, observed.serviceAccount, observed.namespaceExists ?? true, roleReady, out);
     planUnannotateFor(config, roleArn, observed, roleReady, out);
     if (observed.pods || observed.workloads) {
-      const own = out.changes.filter((c) => c.target.binding === key);
+      // `addon`: the add-on's write of this binding's association is the binding's too (restarts come after it).
+      const viaAddon = (c: Change) => !!config.addon && c.op.kind === 'addon-associations' && c.serves.includes(key);
+      const own = out.changes.filter((c) => c.target.binding === key || viaAddon(c));
       const createdAt = observed.associations?.[0]?.createdAt;
       planRestarts(config, roleArn, observed.pods ?? [], observed.workloads, own, out, createdAt);
     }
   } catch (e) {
     fail([key], e);
+  }
+}
+
+/**
+ * Per target role (`target-role-arn`), once every association naming it is written: its trust lets each
+ * association's role in with that association's external ID (known now, or answered by the association's write).
+ */
+function planTargets(
+  state: RunState,
+  bindings: BindingConfig[],
+  plan: RunPlan,
+  out: ChangeList,
+  roleReady: Map<string, string[]>,
+  fail: (keys: BindingKey[], e: unknown) => void,
+): void {
+  const targeted = bindings.filter((b) => b.mode === 'pod-identity' && b.targetRoleArn);
+  for (const [arn, members] of groupBy(targeted, (b) => b.targetRoleArn!)) {
+    const keys = members.map(bindingKey);
+    const after: string[] = [];
+    const grants = members.map((b): TargetGrant => {
+      const key = bindingKey(b);
+      const written = out.changes.find(
+        (c) => c.target.binding === key && (c.op.kind === 'create-association' || c.op.kind === 'update-association'),
+      );
+      after.push(...(roleReady.get(b.role.name) ?? []), ...(written ? [written.id] : []));
+      const current = observedFor(state, b, key).associations?.[0];
+      // A new association, or one given another target now, gets its external ID from EKS when written.
+      const renewed = !current || (written?.op.kind === 'update-association' && !!written.op.targetRoleArn);
+      return {
+        binding: key,
+        roleArn: plan.resolved.get(key)!.roleArn,
+        externalId: renewed ? undefined : current.externalId,
+      };
+    });
+    try {
+      const target = observedFor(state, members[0]!, keys[0]!).targetRole;
+      planTargetTrust(
+        arn,
+        target,
+        grants,
+        [...new Set(after)],
+        out.in(scopeOf(`target:${arn}`, keys, clusterKeyOf(members[0]!))),
+      );
+    } catch (e) {
+      fail(keys, e);
+    }
   }
 }
 
@@ -262,6 +386,7 @@ function inReadingOrder(changes: Change[]): Change[] {
   const rank = (c: Change) => {
     const scope = c.id.slice(c.id.indexOf('@') + 1);
     if (c.guard) return scope.startsWith('role:') ? 4 : 3;
+    if (scope.startsWith('policy:')) return 1; // a managed policy: created before the role that it is attached to
     return scope.startsWith('provider:') ? 0 : scope.startsWith('role:') ? 1 : scope.startsWith('cluster:') ? 2 : 3;
   };
   return changes
@@ -290,9 +415,6 @@ function dedupeNamespaces(changes: Change[]): Change[] {
 /** Inputs accepted by the interface whose behaviour is still being built: refused per binding, never ignored. */
 function unbuilt(config: Config): string | undefined {
   if (config.state === 'absent') return 'Input "state: absent"';
-  if (config.targetRoleArn) return 'Input "target-role-arn"';
-  if (config.managedPolicy) return 'Input "managed-policy"';
-  if (config.addon) return 'Input "addon"';
   return undefined;
 }
 
@@ -328,6 +450,8 @@ export function plan(config: Config, observed: Observed, provenance: Readonly<Re
     roles: new Map([[b.role.name, observed.role]]),
     providers: new Map(providerArn ? [[providerArn, observed.oidcProvider ?? null]] : []),
     bindings: new Map([[key, { ...observed }]]),
+    ...(b.targetRoleArn && observed.targetRole ? { targets: new Map([[b.targetRoleArn, observed.targetRole]]) } : {}),
+    ...(observed.managedPolicy ? { policies: new Map([[observed.managedPolicy.arn, observed.managedPolicy]]) } : {}),
   };
   const p = planRun(state, provenance);
   const failure = p.failures.get(key);

@@ -193,6 +193,7 @@ async function verifyAll(
   });
   for (const [k, cs] of checks) {
     for (const c of advisories(cs)) log.warn(`${checks.size > 1 ? `${k}: ` : ''}${c.name}: ${c.detail}`);
+    for (const c of cs) if (c.ok === undefined && c.todo) log.warn(`${checks.size > 1 ? `${k}: ` : ''}${c.todo}`);
     const bad = failed(cs);
     if (!run.dryRun && bad.length)
       failBindings(plan, [k], `Verification failed: ${bad.map((c) => `${c.name} (${c.detail})`).join('; ')}.`);

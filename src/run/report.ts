@@ -3,18 +3,21 @@
 import type { Config } from '../inputs/config.js';
 import type { OutputName } from '../inputs/spec.js';
 import { roleArnFor } from './plan.js';
+import { MANAGED_TAG } from '../core/ownership.js';
 import { parsePolicy, statementsOf } from '../core/policy-doc.js';
 import { AGENT_ADDON } from '../resources/addon/plan.js';
 import { ROLE_ARN_ANNOTATION } from '../resources/service-account/plan.js';
 import type { Change, Observed } from '../core/types.js';
 import { ADDON } from '../resources/addon/kind.js';
 import { ASSOCIATION } from '../resources/association/kind.js';
+import { MANAGED_POLICY } from '../resources/managed-policy/kind.js';
 import { OIDC_PROVIDER } from '../resources/oidc-provider/kind.js';
 import { ROLE } from '../resources/role-trust/kind.js';
 import { SERVICE_ACCOUNT } from '../resources/service-account/kind.js';
+import { TARGET_TRUST } from '../resources/target-role/kind.js';
 import { bindingKey, type BindingKey, type RunConfig } from '../inputs/config.js';
 import type { RunPlan } from './plan.js';
-import { clusterKeyOf, configOf, groupBy, isFailed, observedFor, type RunState } from './state.js';
+import { clusterKeyOf, configOf, groupBy, isFailed, managedPolicyArnOf, observedFor, type RunState } from './state.js';
 import type { Check } from './verify.js';
 
 export function describeObserved(config: Config, o: Observed): string[] {
@@ -25,12 +28,37 @@ export function describeObserved(config: Config, o: Observed): string[] {
     const attached = config.policyArns.length ? `, ${role.attachedPolicyArns.length} attached policies` : '';
     lines.push(`${ROLE} ${role.name}: exists, ${statements} trust statement(s)${attached}`);
   } else lines.push(`${ROLE} ${config.role.name}: does not exist`);
+  if (config.managedPolicy && o.managedPolicy !== undefined) {
+    const p = o.managedPolicy;
+    const state = !p
+      ? 'does not exist'
+      : `exists, default version ${p.defaultVersionId} of ${p.versions.length}` +
+        `${p.tags[MANAGED_TAG] === 'true' ? '' : ', not made by eks-pod-iam'}`;
+    lines.push(`${MANAGED_POLICY} ${config.managedPolicy.name}: ${state}`);
+  }
   if (config.mode === 'pod-identity' && o.cluster.autoMode)
     lines.push(`${ADDON} ${AGENT_ADDON}: not needed (EKS Auto Mode has the agent built in)`);
   else if (o.addon !== undefined) lines.push(`${ADDON} ${AGENT_ADDON}: ${o.addon ? o.addon.status : 'not installed'}`);
+  if (o.ownerAddon) {
+    const { name, installed, version } = o.ownerAddon;
+    const bound = installed?.associations.map((a) => `${a.serviceAccount} → ${a.roleArn}`).join(', ');
+    const state = installed ? `${installed.status} ${version}, associations: ${bound || 'none'}` : 'not installed';
+    lines.push(`${ADDON} ${name}: ${version ? state : 'no such add-on'}`);
+  }
   if (o.associations) {
-    const bound = o.associations.map((a) => `${a.associationId} → ${a.roleArn}`).join(', ');
+    const bound = o.associations
+      .map((a) => `${a.associationId} → ${a.roleArn}${a.targetRoleArn ? ` → target ${a.targetRoleArn}` : ''}`)
+      .join(', ');
     lines.push(`${ASSOCIATION}: ${bound || 'none'}`);
+  }
+  const target = o.targetRole;
+  if (config.targetRoleArn && target) {
+    const state = !target.readable
+      ? `cannot be read (${target.why})`
+      : target.role
+        ? `exists, ${statementsOf(parsePolicy(target.role.trust)).length} trust statement(s)`
+        : 'does not exist';
+    lines.push(`${TARGET_TRUST} ${config.targetRoleArn}: ${state}`);
   }
   if (o.oidcProvider !== undefined) {
     const p = o.oidcProvider;
@@ -64,9 +92,13 @@ export function describeState(state: RunState): string[] {
   const lines = new Set<string>();
   for (const b of state.run.bindings) {
     const key = bindingKey(b);
-    const failure = [state.clusters.get(clusterKeyOf(b)), state.roles.get(b.role.name), state.bindings.get(key)].find(
-      isFailed,
-    );
+    const failure = [
+      state.clusters.get(clusterKeyOf(b)),
+      state.roles.get(b.role.name),
+      state.bindings.get(key),
+      b.targetRoleArn ? state.targets?.get(b.targetRoleArn) : undefined,
+      state.policies?.get(managedPolicyArnOf(state, b) ?? ''),
+    ].find(isFailed);
     if (failure) lines.add(`${key}: cannot be read: ${failure.error.message}`);
     else {
       if (state.run.bindings.length > 1) lines.add(`binding ${key}:`);
@@ -91,6 +123,7 @@ export function diagram(config: Config, providerArn: string | undefined, o: Obse
       `  sa --> assoc["Pod Identity association<br/>${label(id)}"] --> role`,
       `  agent["${AGENT_ADDON}"] -.-> assoc`,
     );
+    if (config.addon) lines.push(`  owner["add-on<br/>${label(config.addon)}"] -- owns --> assoc`);
   } else {
     lines.push(
       `  sa -- "${ROLE_ARN_ANNOTATION}" --> role`,
@@ -99,6 +132,9 @@ export function diagram(config: Config, providerArn: string | undefined, o: Obse
   }
   config.policyArns.forEach((arn, i) => lines.push(`  role --> p${i}["${label(arn.split('/').pop() ?? arn)}"]`));
   if (config.inlinePolicy) lines.push('  role --> inline["inline policy eks-pod-iam"]');
+  if (config.mode === 'pod-identity' && config.targetRoleArn)
+    lines.push(`  role -- "sts:AssumeRole" --> target["target role<br/>${label(config.targetRoleArn)}"]`);
+  if (config.managedPolicy) lines.push(`  role --> managed["managed policy<br/>${label(config.managedPolicy.name)}"]`);
   lines.push('```');
   return lines.join('\n');
 }
@@ -227,7 +263,7 @@ function clusterDiagram(configs: Config[], plan: RunPlan): string {
     }
     const via = c.mode === 'pod-identity' ? 'association' : 'annotation';
     lines.push(`  sa${i}["${label(`${c.namespace}/${c.serviceAccount}`)}"] -- ${via} --> r${roles.get(roleName)}`);
-    for (const arn of c.policyArns) {
+    for (const arn of [...c.policyArns, ...(c.managedPolicy ? [c.managedPolicy.name] : [])]) {
       const edge = `${roleName}|${arn}`;
       if (policies.has(edge)) continue;
       policies.set(edge, policies.size);

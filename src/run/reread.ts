@@ -2,17 +2,26 @@
 // read waits only for the changes to its own resource (`ready`), so it starts while others are still running.
 import * as eks from '../aws/eks.js';
 import * as iam from '../aws/iam.js';
-import { INLINE_POLICY_NAME } from '../core/ownership.js';
-import type { Change } from '../core/types.js';
+import { INLINE_POLICY_NAME, TARGET_POLICY_NAME } from '../core/ownership.js';
+import type { Change, ObservedTarget } from '../core/types.js';
 import { bindingKey, type BindingKey } from '../inputs/config.js';
 import * as k8s from '../kube/client.js';
+import { addonAssociationsScope, usesRecommendedPolicies } from '../resources/addon/associations.js';
 import { AGENT_ADDON } from '../resources/addon/plan.js';
-import { isFailed, type BindingState, type ClusterState, type RunState } from './state.js';
+import { readTarget } from '../resources/target-role/read.js';
+import { isFailed, type BindingState, type Failed, type ClusterState, type RunState } from './state.js';
 
 /** What a change touches, as one read-back unit: a role, a cluster's add-on, a provider, a binding's part. */
 export function unitOf(c: Change): string {
   const scope = c.id.slice(c.id.indexOf('@') + 1);
-  if (scope.startsWith('role:') || scope.startsWith('provider:')) return scope;
+  if (
+    scope.startsWith('role:') ||
+    scope.startsWith('provider:') ||
+    scope.startsWith('target:') ||
+    scope.startsWith('policy:') ||
+    c.op.kind === 'addon-associations'
+  )
+    return scope;
   if (scope.startsWith('cluster:')) return `addon:${c.target.clusterKey}`;
   const binding = c.target.binding ?? scope;
   if (c.op.kind.endsWith('association')) return `association:${binding}`;
@@ -34,8 +43,9 @@ export async function reread(state: RunState, touched: Set<string>, ready: Ready
       const members = run.bindings.filter((b) => b.role.name === name);
       const read = () =>
         iam.readRole(iamClient!, name, {
-          policies: members.some((b) => b.policyArns.length > 0),
+          policies: members.some((b) => b.policyArns.length > 0 || !!b.managedPolicy || usesRecommendedPolicies(b)),
           inlinePolicyName: members.some((b) => b.inlinePolicy) ? INLINE_POLICY_NAME : undefined,
+          targetPolicyName: members.some((b) => b.targetRoleArn) ? TARGET_POLICY_NAME : undefined,
         });
       return [name, isFailed(before) ? before : await again(`role:${name}`, read, before)] as const;
     }),
@@ -44,6 +54,12 @@ export async function reread(state: RunState, touched: Set<string>, ready: Ready
     [...state.providers].map(async ([arn, before]) => {
       const read = () => iam.readOidcProvider(iamClient!, arn);
       return [arn, isFailed(before) ? before : await again(`provider:${arn}`, read, before)] as const;
+    }),
+  );
+  const policies = Promise.all(
+    [...(state.policies ?? [])].map(async ([arn, before]) => {
+      const read = () => iam.readManagedPolicy(iamClient!, arn);
+      return [arn, isFailed(before) ? before : await again(`policy:${arn}`, read, before)] as const;
     }),
   );
   const clusters = Promise.all(
@@ -63,14 +79,36 @@ export async function reread(state: RunState, touched: Set<string>, ready: Ready
         const { kube } = cluster;
         const readAssoc = () => eks.readAssociations(cluster.aws.eks, cluster.name, b.namespace, b.serviceAccount);
         const readSa = () => k8s.readServiceAccount(kube!, b.namespace, b.serviceAccount);
-        const [associations, serviceAccount] = await Promise.all([
-          again(`association:${key}`, readAssoc, before.associations),
+        // `addon`: the association is written with the add-on; both are read again once it is ACTIVE.
+        const viaAddon = b.addon ? addonAssociationsScope(cluster.key, b.addon) : undefined;
+        const readOwner = () =>
+          eks.readOwnerAddon(cluster.aws.eks, cluster.name, b.addon!, async () => cluster.info.version);
+        const [associations, serviceAccount, ownerAddon] = await Promise.all([
+          again(viaAddon ?? `association:${key}`, readAssoc, before.associations),
           kube ? again(`sa:${key}`, readSa, before.serviceAccount) : before.serviceAccount,
+          viaAddon ? again(viaAddon, readOwner, before.ownerAddon) : before.ownerAddon,
         ]);
-        return [key, { ...before, associations, serviceAccount } satisfies BindingState];
+        return [key, { ...before, associations, serviceAccount, ownerAddon } satisfies BindingState];
       },
     ),
   );
-  const [r, p, c, bs] = await Promise.all([roles, providers, clusters, bindings]);
-  return { ...state, roles: new Map(r), providers: new Map(p), clusters: new Map(c), bindings: new Map(bs) };
+  // A target role is read again only where it was readable (and so may have been written).
+  const targets = Promise.all(
+    [...(state.targets ?? [])].map(async ([arn, before]): Promise<[string, ObservedTarget | Failed]> => {
+      if (isFailed(before) || !before.readable) return [arn, before];
+      const read = () => readTarget(iamClient!, arn, arn.split(':')[4]!);
+      return [arn, await again<ObservedTarget>(`target:${arn}`, read, before)];
+    }),
+  );
+  const [r, p, c, bs, t, mp] = await Promise.all([roles, providers, clusters, bindings, targets, policies]);
+  const managed = state.policies ? { policies: new Map(mp) } : {};
+  return {
+    ...state,
+    roles: new Map(r),
+    providers: new Map(p),
+    clusters: new Map(c),
+    bindings: new Map(bs),
+    ...(state.targets ? { targets: new Map(t) } : {}),
+    ...managed,
+  };
 }

@@ -1,5 +1,6 @@
 // What a run observed, shared things once: each cluster (with its add-on, OIDC provider and Kubernetes
 // connection), each role, and per binding what is its own (association, service account, pods, workloads).
+import { policyArn } from '../arn.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { BindingConfig, BindingKey, Config, RunConfig } from '../inputs/config.js';
 import type { Kube } from '../kube/client.js';
@@ -7,12 +8,15 @@ import type {
   ObservedAddon,
   ObservedAssociation,
   ObservedCluster,
+  ObservedManagedPolicy,
   ObservedOidcProvider,
+  ObservedOwnerAddon,
   ObservedPod,
   ObservedRole,
   ObservedServiceAccount,
   ObservedWorkload,
   Observed,
+  ObservedTarget,
 } from '../core/types.js';
 
 /** `<region>/<cluster>`: a cluster's identity in a run. */
@@ -35,6 +39,8 @@ export interface ClusterState {
 
 export interface BindingState {
   associations?: ObservedAssociation[];
+  /** Only with `addon` (the same observation for every binding of that add-on). */
+  ownerAddon?: ObservedOwnerAddon;
   serviceAccount?: ObservedServiceAccount | null;
   namespaceExists?: boolean;
   pods?: ObservedPod[];
@@ -53,6 +59,22 @@ export interface RunState {
   /** By provider ARN. */
   providers: Map<string, ObservedOidcProvider | null | Failed>;
   bindings: Map<BindingKey, BindingState | Failed>;
+  /** By target role ARN (`target-role-arn`); absent when no binding has one. */
+  targets?: Map<string, ObservedTarget | Failed>;
+  /** By ARN: the policies of `managed-policy` (only read for bindings that give one). */
+  policies?: Map<string, ObservedManagedPolicy | null | Failed>;
+}
+
+/** The ARN of the binding's `managed-policy` policy: in the role's account. Undefined without one (or no account). */
+export function managedPolicyArnOf(state: Pick<RunState, 'clusters'>, b: BindingConfig): string | undefined {
+  const cluster = state.clusters.get(clusterKeyOf(b));
+  return managedPolicyArn(b, cluster && !isFailed(cluster) ? cluster.accountId : undefined);
+}
+
+/** The same, given the account of the binding's cluster (a role given by ARN names its own). */
+export function managedPolicyArn(b: BindingConfig, clusterAccount: string | undefined): string | undefined {
+  const account = b.role.kind === 'arn' ? b.role.accountId : clusterAccount;
+  return b.managedPolicy && account ? policyArn(b.partition, account, b.managedPolicy.name) : undefined;
 }
 
 /** A binding with the run's settings: what the per-binding planners and checks read. */
@@ -65,6 +87,8 @@ export function failureOf(state: RunState, b: BindingConfig, key: BindingKey, pr
     state.roles.get(b.role.name),
     state.bindings.get(key),
     providerArn ? state.providers.get(providerArn) : undefined,
+    b.targetRoleArn ? state.targets?.get(b.targetRoleArn) : undefined,
+    state.policies?.get(managedPolicyArnOf(state, b) ?? ''),
   ];
   return parts.find(isFailed)?.error;
 }
@@ -75,18 +99,22 @@ export function observedFor(state: RunState, b: BindingConfig, key: BindingKey, 
   const own = state.bindings.get(key) as BindingState;
   const role = state.roles.get(b.role.name) as ObservedRole | null;
   const provider = providerArn ? (state.providers.get(providerArn) as ObservedOidcProvider | null) : undefined;
+  const policy = b.managedPolicy ? state.policies?.get(managedPolicyArnOf(state, b) ?? '') : undefined;
   return {
     accountId: b.role.kind === 'arn' ? b.role.accountId : cluster.accountId,
     cluster: cluster.info,
     role,
     addon: b.mode === 'pod-identity' ? cluster.addon : undefined,
     associations: own.associations,
+    ownerAddon: own.ownerAddon,
     oidcProvider: provider,
+    ...(b.managedPolicy && !isFailed(policy) ? { managedPolicy: policy ?? null } : {}),
     serviceAccount: own.serviceAccount,
     namespaceExists: own.namespaceExists,
     pods: own.pods,
     workloads: own.workloads,
     webhook: b.mode === 'irsa' ? cluster.webhook : undefined,
+    ...(b.targetRoleArn && state.targets ? { targetRole: state.targets.get(b.targetRoleArn) as ObservedTarget } : {}),
   };
 }
 

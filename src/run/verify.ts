@@ -3,13 +3,15 @@
 import type { Check } from '../core/check.js';
 import type { Observed } from '../core/types.js';
 import type { Config } from '../inputs/config.js';
-import { checkAddon } from '../resources/addon/verify.js';
+import { checkAddon, checkOwnerAddon } from '../resources/addon/verify.js';
 import { checkAssociation } from '../resources/association/verify.js';
+import { checkManagedPolicy } from '../resources/managed-policy/verify.js';
 import { checkProvider } from '../resources/oidc-provider/verify.js';
 import { checkPolicies } from '../resources/role-policies/verify.js';
 import { checkTrust } from '../resources/role-trust/verify.js';
 import { checkAnnotation } from '../resources/service-account/verify.js';
 import { migrationChecks } from './migrate.js';
+import { checkTargetTrust } from '../resources/target-role/verify.js';
 import { bindingFor, roleArnFor } from './plan.js';
 
 export type { Check };
@@ -19,9 +21,13 @@ export function verify(config: Config, observed: Observed): Check[] {
   const { binding, providerArn } = bindingFor(config, observed);
   const role = observed.role;
   const checks = [checkTrust(config.role.name, role, binding), ...checkPolicies(config, role)];
+  checks.push(...checkManagedPolicy(config, roleArn, role, observed.managedPolicy));
   if (config.mode === 'pod-identity') {
     checks.push(checkAssociation(config, roleArn, observed.associations));
     checks.push(...migrationChecks(config, roleArn, observed));
+    if (config.targetRoleArn)
+      checks.push(checkTargetTrust(config.targetRoleArn, roleArn, observed.associations?.[0], observed.targetRole));
+    if (config.addon) checks.push(...checkOwnerAddon(observed.ownerAddon, observed.associations));
     if (config.installAgent) checks.push(checkAddon(observed.addon, observed.cluster.autoMode));
   } else {
     checks.push(checkProvider(providerArn, observed.oidcProvider, config.audience));

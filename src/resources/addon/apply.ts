@@ -3,35 +3,60 @@
 // second or two (a read, a few dozen over a real add-on's minute) loses at most that much of it.
 import type { EKSClient } from '@aws-sdk/client-eks';
 import * as eks from '../../aws/eks.js';
+import type { Op } from '../../core/types.js';
 import { RunError } from '../../errors.js';
 import type { Log } from '../../platform/types.js';
+import { whileRoleIsNew } from '../association/apply.js';
 import { delayScale } from '../../time.js';
 import { AGENT_ADDON, addonFailure } from './plan.js';
 
-export async function waitForAddon(client: EKSClient, clusterName: string, timeoutSeconds: number, log: Log) {
+export async function waitForAddon(
+  client: EKSClient,
+  clusterName: string,
+  timeoutSeconds: number,
+  log: Log,
+  addonName = AGENT_ADDON,
+) {
   const started = Date.now();
   const elapsed = () => `${Math.round((Date.now() - started) / 1000)}s`;
   // Seconds between polls (the waiter backs off between them, with jitter); the SDK counts whole seconds.
   const minDelay = 1;
   const maxDelay = Math.max(minDelay, Math.round(2 * delayScale()));
-  await log.group(`Wait for add-on ${AGENT_ADDON} in cluster ${clusterName}`, async () => {
+  await log.group(`Wait for add-on ${addonName} in cluster ${clusterName}`, async () => {
     const ticker = setInterval(
-      () => log.info(`still waiting for ${AGENT_ADDON} in ${clusterName} to become ACTIVE (${elapsed()})`),
+      () => log.info(`still waiting for ${addonName} in ${clusterName} to become ACTIVE (${elapsed()})`),
       Math.max(1000, 10_000 * delayScale()), // at least a second apart, however small the test time scale
     );
     try {
-      await eks.waitAddonActive(client, clusterName, AGENT_ADDON, timeoutSeconds, minDelay, maxDelay);
-      log.info(`${AGENT_ADDON} is ACTIVE in ${clusterName} (after ${elapsed()})`);
+      await eks.waitAddonActive(client, clusterName, addonName, timeoutSeconds, minDelay, maxDelay);
+      log.info(`${addonName} is ACTIVE in ${clusterName} (after ${elapsed()})`);
     } catch {
-      const addon = await eks.describeAddon(client, clusterName, AGENT_ADDON);
+      const addon = await eks.describeAddon(client, clusterName, addonName);
       if (addon && addon.status !== 'CREATING' && addon.status !== 'UPDATING')
-        throw new RunError(addonFailure(clusterName, addon));
+        throw new RunError(addonFailure(clusterName, addon, addonName));
       throw new RunError(
-        `Add-on ${AGENT_ADDON} in cluster ${clusterName} is still ${addon?.status ?? 'missing'} ` +
-          `after ${timeoutSeconds}s ("wait-timeout"); rerun to keep waiting.`,
+        `Add-on ${addonName} in cluster ${clusterName} is still ${addon?.status ?? 'missing'} ` +
+          `after ${timeoutSeconds}s ("wait-timeout"); ` +
+          (addonName === AGENT_ADDON ? 'rerun to keep waiting.' : 'rerun once it is ACTIVE.'),
       );
     } finally {
       clearInterval(ticker);
     }
   });
+}
+
+/**
+ * `addon`: the add-on's associations written (EKS may not accept a role created seconds ago: retried), then the
+ * add-on waited for until ACTIVE again — the association is in place once the add-on is.
+ */
+export async function putAddonAssociations(
+  client: EKSClient,
+  clusterName: string,
+  op: Extract<Op, { kind: 'addon-associations' }>,
+  timeoutSeconds: number,
+  log: Log,
+): Promise<void> {
+  const { addonName, install, associations } = op;
+  await whileRoleIsNew({ log }, () => eks.putAddonAssociations(client, clusterName, addonName, install, associations));
+  await waitForAddon(client, clusterName, timeoutSeconds, log, addonName);
 }

@@ -24,10 +24,10 @@ export function planAddon(clusterName: string, addon: ObservedAddon | null | und
   throw new PlanError(`Add-on ${AGENT_ADDON} in cluster ${clusterName} is ${addon.status}; rerun once it has settled.`);
 }
 
-export function addonFailure(cluster: string, addon: ObservedAddon): string {
+export function addonFailure(cluster: string, addon: ObservedAddon, addonName = AGENT_ADDON): string {
   const issues = addon.healthIssues.map((i) => `${i.code ?? 'issue'}: ${i.message ?? ''}`.trim()).join('; ');
   return (
-    `Add-on ${AGENT_ADDON} in cluster ${cluster} is ${addon.status}${issues ? ` (${issues})` : ''}; ` +
+    `Add-on ${addonName} in cluster ${cluster} is ${addon.status}${issues ? ` (${issues})` : ''}; ` +
     'fix it in the EKS console or with aws eks update-addon, then rerun.'
   );
 }

@@ -1,5 +1,5 @@
 import { check, type Check } from '../../core/check.js';
-import type { ObservedAddon } from '../../core/types.js';
+import type { ObservedAddon, ObservedAssociation, ObservedOwnerAddon } from '../../core/types.js';
 import { AGENT_ADDON } from './plan.js';
 
 /** The Pod Identity agent runs: its add-on is ACTIVE, or the cluster is in EKS Auto Mode (the agent is built in). */
@@ -7,3 +7,27 @@ export const checkAddon = (addon: ObservedAddon | null | undefined, autoMode = f
   autoMode
     ? check('agent add-on', true, 'EKS Auto Mode: the Pod Identity agent is built in, no add-on needed')
     : check('agent add-on', addon?.status === 'ACTIVE', `${AGENT_ADDON} is ${addon?.status ?? 'missing'}`);
+
+/** `addon`: the service account's association is the add-on's, and the add-on is ACTIVE. */
+export function checkOwnerAddon(
+  addon: ObservedOwnerAddon | undefined,
+  associations: readonly ObservedAssociation[] | undefined,
+): Check[] {
+  const a = associations?.[0];
+  const installed = addon?.installed;
+  return [
+    check(
+      'association owner',
+      !!a && !!installed && a.ownerArn === installed.arn,
+      a ? `${a.associationId} is owned by ${a.ownerArn ?? 'no add-on'}` : 'no association',
+    ),
+    // A write of this run waited for ACTIVE; still coming up (someone else's update) is reported, not failed:
+    // the association is in place either way.
+    check(
+      'add-on',
+      installed?.status === 'ACTIVE',
+      `${addon?.name} is ${installed?.status ?? 'not installed'}`,
+      installed?.status === 'CREATING' || installed?.status === 'UPDATING',
+    ),
+  ];
+}

@@ -16,12 +16,18 @@ export interface AssociationContext {
 
 /** Create; when another run created it first (409), update that one instead. */
 export async function createAssociation(
-  op: { roleArn: string; tags: Record<string, string>; disableSessionTags: boolean; policy: string | undefined },
+  op: {
+    roleArn: string;
+    tags: Record<string, string>;
+    disableSessionTags: boolean;
+    policy: string | undefined;
+    targetRoleArn?: string;
+  },
   ctx: AssociationContext,
 ): Promise<eks.AssociationRef> {
   const { config, client } = ctx;
   const { clusterName, namespace, serviceAccount } = config;
-  const { roleArn, tags, disableSessionTags, policy } = op;
+  const { roleArn, tags, disableSessionTags, policy, targetRoleArn } = op;
   try {
     return await whileRoleIsNew(ctx, () =>
       eks.createAssociation(client, {
@@ -32,6 +38,7 @@ export async function createAssociation(
         tags,
         disableSessionTags,
         policy,
+        targetRoleArn,
       }),
     );
   } catch (e) {
@@ -42,14 +49,16 @@ export async function createAssociation(
     const { associationId } = current;
     const samePolicyNow = policy ? !!current.policy && samePolicy(current.policy, policy) : !current.policy;
     const sameTags = current.disableSessionTags === disableSessionTags;
-    if (current.roleArn === roleArn && !current.targetRoleArn && sameTags && samePolicyNow) return current;
+    const sameTarget = current.targetRoleArn === targetRoleArn;
+    if (current.roleArn === roleArn && sameTarget && sameTags && samePolicyNow) return current;
     // The other run's association, brought to what this run wants (what already matches is not sent).
     return whileRoleIsNew(ctx, () =>
       eks.updateAssociation(client, {
         clusterName,
         associationId,
         roleArn,
-        clearTargetRole: !!current.targetRoleArn,
+        clearTargetRole: !sameTarget && !targetRoleArn,
+        ...(sameTarget || !targetRoleArn ? {} : { targetRoleArn }),
         ...(sameTags ? {} : { disableSessionTags }),
         ...(samePolicyNow ? {} : { policy: policy ?? '' }),
       }),
@@ -62,6 +71,7 @@ export function updateAssociation(
     associationId: string;
     roleArn: string;
     clearTargetRole: boolean;
+    targetRoleArn?: string;
     disableSessionTags?: boolean;
     policy?: string;
   },
@@ -73,7 +83,7 @@ export function updateAssociation(
 /** IAM is eventually consistent: EKS may refuse a role created seconds ago. Retry, bounded. */
 const ROLE_PROPAGATION_DELAYS_MS = [1000, 2000, 3000, 5000, 8000, 10000, 10000];
 
-async function whileRoleIsNew<T>(ctx: AssociationContext, fn: () => Promise<T>): Promise<T> {
+export async function whileRoleIsNew<T>(ctx: Pick<AssociationContext, 'log'>, fn: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await fn();

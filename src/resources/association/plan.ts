@@ -6,7 +6,8 @@ import { samePolicy } from '../../core/policy-doc.js';
 import { ASSOCIATION } from './kind.js';
 
 const sessionNote = (config: Config) =>
-  config.sessionPolicy ? ', no session tags, a session policy' : config.disableSessionTags ? ', no session tags' : '';
+  (config.targetRoleArn ? `, then target role ${config.targetRoleArn}` : '') +
+  (config.sessionPolicy ? ', no session tags, a session policy' : config.disableSessionTags ? ', no session tags' : '');
 
 export function planAssociation(
   config: Config,
@@ -26,24 +27,33 @@ export function planAssociation(
         tags: { ...config.tags, ...provenance },
         disableSessionTags: config.disableSessionTags,
         policy: config.sessionPolicy && JSON.stringify(config.sessionPolicy),
+        ...(config.targetRoleArn ? { targetRoleArn: config.targetRoleArn } : {}),
       }),
     );
     return;
   }
-  if (current.ownerArn)
+  if (current.ownerArn) {
+    // arn:aws:eks:<region>:<account>:addon/<cluster>/<add-on>/<id>
+    const addon = current.ownerArn.split(':').pop()?.split('/')[2] ?? '<add-on>';
     throw new PlanError(
       `The pod identity association ${current.associationId} for ${who} is owned by ${current.ownerArn} ` +
-        '(an add-on); change it through that add-on, not eks-pod-iam.',
+        `(an add-on); bind it through that add-on: set "addon: ${addon}".`,
     );
-  const clearTargetRole = !!current.targetRoleArn;
+  }
+  // Another target (or none): changed in place; the association keeps its id.
+  const target = current.targetRoleArn !== config.targetRoleArn;
+  const clearTargetRole = target && !config.targetRoleArn;
   const sessionTags = current.disableSessionTags !== config.disableSessionTags;
   // Compared by meaning: whitespace or key order never causes a write.
   const wanted = config.sessionPolicy;
   const policy = wanted ? !current.policy || !samePolicy(current.policy, wanted) : !!current.policy;
-  if (current.roleArn !== roleArn || clearTargetRole || sessionTags || policy) {
+  if (current.roleArn !== roleArn || target || sessionTags || policy) {
     const what = [
       current.roleArn !== roleArn ? `role ${current.roleArn} → ${roleArn}` : '',
       clearTargetRole ? `clear target role ${current.targetRoleArn}` : '',
+      target && config.targetRoleArn
+        ? `target role ${current.targetRoleArn ? `${current.targetRoleArn} → ` : ''}${config.targetRoleArn}`
+        : '',
       sessionTags ? `${config.disableSessionTags ? 'disable' : 'enable'} session tags` : '',
       policy ? (wanted ? `${current.policy ? 'change' : 'set'} the session policy` : 'remove the session policy') : '',
     ].filter(Boolean);
@@ -59,6 +69,7 @@ export function planAssociation(
           associationId: current.associationId,
           roleArn,
           clearTargetRole,
+          ...(target && config.targetRoleArn ? { targetRoleArn: config.targetRoleArn } : {}),
           ...(sessionTags ? { disableSessionTags: config.disableSessionTags } : {}),
           ...(policy ? { policy: wanted ? JSON.stringify(wanted) : '' } : {}),
         },

@@ -3,7 +3,7 @@ import type { ObservedAssociation } from '../../core/types.js';
 import type { Config } from '../../inputs/config.js';
 import { samePolicy } from '../../core/policy-doc.js';
 
-/** The service account's association names the role (and no target role). */
+/** The service account's association names the role and the target role given (or none). */
 export function checkAssociation(
   config: Config,
   roleArn: string,
@@ -19,7 +19,11 @@ export function checkAssociation(
   ].filter(Boolean);
   return check(
     'association',
-    a.roleArn === roleArn && !a.targetRoleArn && a.disableSessionTags === config.disableSessionTags && policyOk,
-    `${a.associationId} → ${a.targetRoleArn ?? a.roleArn}${session.length ? ` (${session.join(', ')})` : ''}`,
+    a.roleArn === roleArn &&
+      a.targetRoleArn === config.targetRoleArn &&
+      a.disableSessionTags === config.disableSessionTags &&
+      policyOk,
+    `${a.associationId} → ${a.roleArn}${a.targetRoleArn ? ` → target ${a.targetRoleArn}` : ''}` +
+      (session.length ? ` (${session.join(', ')})` : ''),
   );
 }

@@ -12,7 +12,8 @@ const SID_PREFIX = 'EksPodIam';
 
 /** Who assumes the role and what the request carries: what a statement must allow. */
 export interface Binding {
-  principalType: 'Service' | 'Federated';
+  /** `AWS`: a role (by ARN) of an account, e.g. an association's role assuming a cross-account target role. */
+  principalType: 'Service' | 'Federated' | 'AWS';
   principal: string;
   actions: string[];
   /** Condition keys and the single value the request has for each. */
@@ -51,6 +52,21 @@ export function irsaBinding(
     },
   };
 }
+
+/**
+ * The association's role assuming its target role (cross-account role chaining): EKS sends the association's
+ * external ID as `sts:ExternalId`, and tags the session unless session tags are disabled.
+ */
+export function targetBinding(associationRoleArn: string, externalId: string): Binding {
+  return {
+    principalType: 'AWS',
+    principal: associationRoleArn,
+    actions: POD_IDENTITY_ACTIONS,
+    context: { [EXTERNAL_ID_KEY]: externalId },
+  };
+}
+
+export const EXTERNAL_ID_KEY = 'sts:ExternalId';
 
 /** Does this statement allow the binding? Conservative: anything we cannot evaluate does not. */
 export function allows(s: Statement, b: Binding): boolean {
@@ -106,7 +122,9 @@ export function statementFor(b: Binding): Statement {
   const hasContext = Object.keys(b.context).length > 0;
   const sid = isIrsa
     ? `${SID_PREFIX}Irsa${hash8(`${b.principal}|${audienceOf(b) ?? ''}`)}`
-    : `${SID_PREFIX}PodIdentity${hasContext ? hash8(JSON.stringify(b.context)) : ''}`;
+    : b.principalType === 'AWS'
+      ? `${SID_PREFIX}Target${hash8(`${b.principal}|${JSON.stringify(b.context)}`)}`
+      : `${SID_PREFIX}PodIdentity${hasContext ? hash8(JSON.stringify(b.context)) : ''}`;
   const statement: Statement = {
     Sid: sid,
     Effect: 'Allow',

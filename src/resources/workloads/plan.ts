@@ -38,6 +38,7 @@ export function ownerOf(pod: ObservedPod): ObservedWorkload | undefined {
 const IDENTITY_OPS = new Set([
   'create-association',
   'update-association',
+  'addon-associations',
   'create-service-account',
   'annotate-service-account',
 ]);
@@ -55,7 +56,7 @@ export function planRestarts(
   // Migrating: pods made before the annotation's removal still carry IRSA's environment, so it is one too.
   const identityChanges = earlier.filter(
     (c) =>
-      (IDENTITY_OPS.has(c.op.kind) && (config.mode === 'irsa' || c.op.kind.endsWith('association'))) ||
+      (IDENTITY_OPS.has(c.op.kind) && (config.mode === 'irsa' || /association/.test(c.op.kind))) ||
       (config.migrateFromIrsa && c.op.kind === 'unannotate-service-account'),
   );
   const who = `${config.namespace}/${config.serviceAccount}`;
