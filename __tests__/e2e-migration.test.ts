@@ -328,6 +328,18 @@ test('in bindings: two service accounts of one role migrate; one trust write tak
   expect(JSON.parse(r.outputs.bindings!).map((b: any) => b['role-arn'])).toEqual([ROLE_ARN, ROLE_ARN]);
 });
 
+test('a managed policy, no role given: named after the annotated role; a rerun writes nothing', async () => {
+  const doc = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:ListBucket', Resource: '*' }] };
+  const r = await run({ 'managed-policy': JSON.stringify(doc) });
+  expect(r.code).toBe(0);
+  const attached = awsCli(emu, ['iam', 'list-attached-role-policies', '--role-name', ROLE]).AttachedPolicies;
+  expect(attached.map((p: any) => p.PolicyName)).toEqual([`${ROLE}-eks-pod-iam`]);
+  await clearJournals(emu);
+  const again = await run({ 'managed-policy': JSON.stringify(doc) });
+  expect(again.outputs.changed).toBe('false');
+  expect((await writes(emu)).aws).toEqual([]);
+});
+
 test('an association owned by an add-on is not touched, and nothing IRSA gave is removed', async () => {
   await emu.aws.createOwnedAssociation({
     clusterName: CLUSTER,

@@ -82,10 +82,12 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
         : undefined;
     // `addon`: the add-on owning the service account, once per add-on (its Kubernetes version only if missing).
     const ownerAddon = b.addon ? settle(readOwnerAddon(b, clientsFor(b.region), clusters, ownerAddons)) : undefined;
-    readPolicy(managedPolicyArn(b, undefined));
+    // A role taken from the service account (migrate-from-irsa) names its policy once known (rolesFromServiceAccounts).
+    const known = b.role.kind !== 'annotation';
+    if (known) readPolicy(managedPolicyArn(b, undefined));
     const cluster = await clusters.get(clusterKeyOf(b))!;
     if (isFailed(cluster)) return [key, cluster];
-    readPolicy(managedPolicyArn(b, cluster.accountId));
+    if (known) readPolicy(managedPolicyArn(b, cluster.accountId));
     if (b.mode === 'irsa' && cluster.info.issuer) {
       const arn = oidcProviderArn(
         b.partition,
@@ -118,7 +120,11 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
     cluster.webhook = await k8s.webhookPresent(cluster.kube).catch(() => undefined);
   });
   const annotated = run.bindings.some((b) => b.role.kind === 'annotation')
-    ? rolesFromServiceAccounts(run, Promise.all(bindingReads), roles, byRole, (bs) => readRole(iamClient, bs), limit)
+    ? rolesFromServiceAccounts(run, Promise.all(bindingReads), roles, byRole, {
+        readRole: (bs) => readRole(iamClient, bs),
+        readPolicy: (b) => readPolicy(managedPolicyArn(b, undefined)),
+        limit,
+      })
     : undefined;
   // Target roles (cross-account): each read once, when its cluster says which account these credentials are in.
   const byTarget = groupBy(
@@ -162,9 +168,13 @@ async function rolesFromServiceAccounts(
   reads: Promise<[BindingKey, BindingState | Failed][]>,
   roles: Map<string, Promise<ObservedRole | null | Failed>>,
   byRole: Map<string, BindingConfig[]>,
-  readRole: (bs: BindingConfig[]) => Promise<ObservedRole | null>,
-  limit: ReturnType<typeof pLimit>,
+  readers: {
+    readRole: (bs: BindingConfig[]) => Promise<ObservedRole | null>;
+    readPolicy: (b: BindingConfig) => void;
+    limit: ReturnType<typeof pLimit>;
+  },
 ): Promise<{ run: RunConfig; failures: [BindingKey, Failed][] }> {
+  const { readRole, readPolicy, limit } = readers;
   const states = new Map(await reads);
   const failures: [BindingKey, Failed][] = [];
   const bindings = run.bindings.map((b): BindingConfig => {
@@ -187,6 +197,7 @@ async function rolesFromServiceAccounts(
   // A role the given bindings read already is read again with these (what they need of it, their ARN check).
   for (const [name, bs] of groupBy(late, (b) => b.role.name))
     roles.set(name, settle(limit(() => readRole([...(byRole.get(name) ?? []), ...bs]))));
+  for (const b of late) readPolicy(b);
   return { run: { ...run, bindings }, failures };
 }
 
