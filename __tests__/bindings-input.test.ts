@@ -735,6 +735,29 @@ describe('bad manifests are rejected with one sentence naming bindings[i].key', 
     ]);
   });
 
+  test('migrating items may leave the role out; their roles are not compared before they are known', () => {
+    const { config } = run({
+      ...REGION,
+      'cluster-name': 'c',
+      'migrate-from-irsa': 'true',
+      bindings: JSON.stringify([
+        { 'service-account': 'a', 'inline-policy': { Version: '2012-10-17', Statement: [stmt] } },
+        {
+          'service-account': 'b',
+          'inline-policy': { Version: '2012-10-17', Statement: [{ ...stmt, Action: 's3:*' }] },
+        },
+        { 'service-account': 'c', 'role-name': 'r', 'migrate-from-irsa': false },
+      ]),
+    });
+    expect(config.bindings.map((b) => b.role)).toEqual([
+      { kind: 'annotation', name: '' },
+      { kind: 'annotation', name: '' },
+      { kind: 'name', name: 'r' },
+    ]);
+    const problems = problemsOf({ ...REGION, 'cluster-name': 'c', bindings: '- {service-account: a}' });
+    expect(problems.map((p) => p.label)).toEqual(['bindings[0].role-name']);
+  });
+
   test('an item giving role-arn replaces a top-level role-name (and the other way round)', () => {
     const { config } = run({
       ...REGION,

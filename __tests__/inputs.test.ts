@@ -232,6 +232,24 @@ describe('good inputs', () => {
     expect(warnings).toEqual([]);
   });
 
+  test('migrate-from-irsa makes role-name and role-arn optional: the service account names the role', () => {
+    expect(parse({ 'role-name': '', 'migrate-from-irsa': 'true' }).config.role).toEqual({
+      kind: 'annotation',
+      name: '',
+    });
+    expect(parse({ 'migrate-from-irsa': 'True' }).config.role).toEqual({ kind: 'name', name: 'app-role' });
+    const arn = 'arn:aws:iam::123456789012:role/ops/app';
+    expect(parse({ 'role-name': '', 'role-arn': arn, 'migrate-from-irsa': 'true' }).config.role).toMatchObject({
+      kind: 'arn',
+      arn,
+      name: 'app',
+    });
+    // Without the flag a role is still required.
+    expect(problemsOf({ 'role-name': '' }).map((p) => p.message)).toEqual([
+      'Input "role-name" is required unless "role-arn" is given: name the IAM role to create or update.',
+    ]);
+  });
+
   test('the config is deeply frozen', () => {
     const { config } = parse({ 'policy-arns': 'arn:aws:iam::aws:policy/A' });
     expect(Object.isFrozen(config)).toBe(true);

@@ -108,6 +108,40 @@ const ownManagedPolicy = async () => {
 const OWN_POLICY_ARN = 'arn:aws:iam::123456789012:policy/perms-own';
 const REMOVE = { ...ALL, 'policy-arns': `${POLICY}\n${OWN_POLICY_ARN}`, state: 'absent' };
 
+/** IRSA as set up by hand: the provider, a role trusting apps/api through it, the service account annotated. */
+const seedIrsa = async () => {
+  const issuer = awsCli(emu, ['eks', 'describe-cluster', '--name', CLUSTER]).cluster.identity.oidc.issuer as string;
+  const provider = awsCli(emu, [
+    'iam',
+    'create-open-id-connect-provider',
+    '--url',
+    issuer,
+    '--client-id-list',
+    'sts.amazonaws.com',
+  ]);
+  const host = issuer.replace('https://', '');
+  const trust = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Federated: provider.OpenIDConnectProviderArn },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          StringEquals: { [`${host}:sub`]: 'system:serviceaccount:apps:api', [`${host}:aud`]: 'sts.amazonaws.com' },
+        },
+      },
+    ],
+  };
+  awsCli(emu, ['iam', 'create-role', '--role-name', ROLE, '--assume-role-policy-document', JSON.stringify(trust)]);
+  await emu.kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } });
+  await emu.kube.seed({
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { name: 'api', namespace: 'apps', annotations: { 'eks.amazonaws.com/role-arn': ARN } },
+  });
+};
+
 const SCENARIOS: Record<string, Scenario> = {
   'pod-identity: defaults on a fresh cluster': { mode: 'pod-identity', steps: [{}] },
   'irsa: defaults on a fresh cluster': { mode: 'irsa', steps: [{}] },
@@ -266,6 +300,13 @@ const SCENARIOS: Record<string, Scenario> = {
     ],
   },
   'irsa: dry run': { mode: 'irsa', steps: [{ inputs: { ...ALL, 'dry-run': 'true' } }] },
+  'pod-identity: migrate an IRSA service account (the role from its annotation), then rerun': {
+    mode: 'pod-identity',
+    steps: [
+      { inputs: { 'migrate-from-irsa': 'true', 'role-name': '' }, before: seedIrsa },
+      { inputs: { 'migrate-from-irsa': 'true', 'role-name': '' } },
+    ],
+  },
   'pod-identity: a managed policy made, then changed with five versions (dry run, then real)': {
     mode: 'pod-identity',
     steps: managedSteps(),
@@ -417,6 +458,7 @@ describe.each(['aws', 'kube'] as const)('%s permissions in the README', (kind) =
       .filter((r) => r.onlyWith.length)
       .flatMap((r) =>
         calls
+          .filter((c) => r.modes.includes(c.mode))
           .filter((c) => r.keys.some((k) => c[kind].has(k)) && !r.onlyWith.some((i) => on(c.inputs, i)))
           .map((c) => `${r.keys.join(',')} in "${c.scenario}" without ${r.onlyWith.join('/')}`),
       );

@@ -1,6 +1,6 @@
 import type { BindingKey } from '../inputs/config.js';
 import type { ResourceKind } from './kinds.js';
-import type { Change, ChangeTarget, Op, Warning } from './types.js';
+import type { AssociationGuard, Change, ChangeTarget, Op, Warning } from './types.js';
 
 /** The observed state cannot be brought to the desired one (e.g. an add-on owns the association). */
 export class PlanError extends Error {}
@@ -23,6 +23,7 @@ export interface Draft {
   detail: string;
   after: string[];
   op: Op;
+  guard?: AssociationGuard[];
 }
 
 export function change(id: string, resource: ResourceKind, action: string, detail: string, after: string[], op: Op) {

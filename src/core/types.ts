@@ -165,7 +165,14 @@ export type Change = {
   /** The bindings that need this change: a failure of it fails them. */
   serves: BindingKey[];
   target: ChangeTarget;
+  /** Made only once a fresh read shows each binding's association naming the role (migrate-from-irsa's gate). */
+  guard?: AssociationGuard[];
 };
+
+export interface AssociationGuard {
+  binding: BindingKey;
+  roleArn: string;
+}
 
 export type Op =
   // `bindings` let apply merge again into the role's current trust when a concurrent writer got there first.

@@ -307,6 +307,8 @@ function itemSource(item: Item, read: InputReader, env: NodeJS.ProcessEnv): Bind
 function sharedRoleConflicts(parsed: { binding: BindingConfig; source: BindingSource }[], problems: InputError[]) {
   const byRole = new Map<string, { binding: BindingConfig; source: BindingSource }[]>();
   for (const p of parsed) {
+    // A role taken from the service account's annotation (migrate-from-irsa) is not known before the run.
+    if (p.binding.role.kind === 'annotation') continue;
     // IAM role names are unique regardless of case.
     const name = p.binding.role.name.toLowerCase();
     byRole.set(name, [...(byRole.get(name) ?? []), p]);

@@ -11,9 +11,15 @@ export interface ManagedPolicy {
   document: PolicyDocument;
 }
 
-/** The role to bind: one we create or update by name, or an existing one given by ARN. */
+/**
+ * The role to bind: one we create or update by name, or an existing one given by ARN. `annotation`: none given, with
+ * migrate-from-irsa: observe takes it from the service account (its IRSA annotation, else its association) and
+ * hands the rest of the run an `arn` ref marked `annotated`; `name` is '' until then.
+ */
 export type RoleRef =
-  { kind: 'name'; name: string } | { kind: 'arn'; arn: string; name: string; path: string; accountId: string };
+  | { kind: 'name'; name: string }
+  | { kind: 'arn'; arn: string; name: string; path: string; accountId: string; annotated?: boolean }
+  | { kind: 'annotation'; name: '' };
 
 export type PolicyDocument = Record<string, unknown> & { Statement: unknown };
 

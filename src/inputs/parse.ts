@@ -201,7 +201,9 @@ export function parseBinding(src: BindingSource, { env, readFile, problems, warn
   const mode = check(() => v.mode(raw('mode')));
   const namespace = check(() => v.namespace(raw('namespace')));
   const serviceAccount = check(() => required('service-account') && v.serviceAccount(raw('service-account')));
-  const role = check(() => roleRef(raw('role-name'), raw('role-arn'), partition));
+  const role = check(() =>
+    roleRef(raw('role-name'), raw('role-arn'), partition, /^true$/i.test(raw('migrate-from-irsa'))),
+  );
   const arns = given('policy-arns');
   const policyArns = check(() =>
     typeof arns === 'object' && 'list' in arns
@@ -319,7 +321,7 @@ export function parseBinding(src: BindingSource, { env, readFile, problems, warn
   return binding;
 }
 
-function roleRef(name: string, arn: string, partition: Partition | undefined): RoleRef {
+function roleRef(name: string, arn: string, partition: Partition | undefined, migrate: boolean): RoleRef {
   if (name && arn)
     throw new InputError(
       'role-name',
@@ -330,6 +332,8 @@ function roleRef(name: string, arn: string, partition: Partition | undefined): R
     const parsed = v.roleArnInput(arn, partition);
     return { kind: 'arn', arn, name: parsed.name, path: parsed.path, accountId: parsed.accountId };
   }
+  // Migrating: the service account's IRSA annotation names the role (read before the role, in observe).
+  if (!name && migrate) return { kind: 'annotation', name: '' };
   if (!name)
     throw new InputError('role-name', 'is required unless "role-arn" is given: name the IAM role to create or update.');
   return { kind: 'name', name: v.roleName(name) };

@@ -1,18 +1,19 @@
 // Carries out one change of the plan, through the room that owns it or the adapters.
 import * as eks from '../aws/eks.js';
 import * as iam from '../aws/iam.js';
-import type { Change, Op } from '../core/types.js';
+import type { AssociationGuard, Change, Op } from '../core/types.js';
 import type { BindingKey, Config } from '../inputs/config.js';
 import * as k8s from '../kube/client.js';
 import type { Log } from '../platform/types.js';
 import { putAddonAssociations } from '../resources/addon/apply.js';
 import { createAssociation, updateAssociation } from '../resources/association/apply.js';
+import { confirmAssociation } from '../resources/association/confirm.js';
 import { createManagedPolicy, deletePolicyVersion } from '../resources/managed-policy/apply.js';
 import { deleteManagedPolicy } from '../resources/role-policies/delete.js';
 import { createRoleOrMerge, deleteRole, updateTrust } from '../resources/role-trust/apply.js';
 import { trustTarget } from '../resources/target-role/apply.js';
 import type { RunPlan } from './plan.js';
-import type { ClusterKey, ClusterState, RunState } from './state.js';
+import { clusterKeyOf, type ClusterKey, type ClusterState, type RunState } from './state.js';
 
 /** What apply needs of the run, and what it learns that the outputs need. */
 export interface ApplyRun {
@@ -47,6 +48,7 @@ export function serviceOf(op: Op): 'iam' | 'eks' | 'kubernetes' {
 }
 
 export async function applyChange(c: Change, run: ApplyRun): Promise<void> {
+  if (c.guard) await Promise.all(c.guard.map((g) => confirmed(g, run)));
   const cluster = run.state.clusters.get(c.target.clusterKey as ClusterKey) as ClusterState;
   const config = c.target.binding ? run.plan.resolved.get(c.target.binding)!.config : undefined;
   const { op } = c;
@@ -112,6 +114,20 @@ export async function applyChange(c: Change, run: ApplyRun): Promise<void> {
     case 'restart-workload':
       return applyKubeOp(op, cluster, config!);
   }
+}
+
+/** One read-back per binding and run, however many guarded changes wait on it. */
+const confirmations = new WeakMap<ApplyRun, Map<BindingKey, Promise<void>>>();
+
+function confirmed(g: AssociationGuard, run: ApplyRun): Promise<void> {
+  const seen = confirmations.get(run) ?? confirmations.set(run, new Map()).get(run)!;
+  let read = seen.get(g.binding);
+  if (!read) {
+    const { config } = run.plan.resolved.get(g.binding)!;
+    const cluster = run.state.clusters.get(clusterKeyOf(config)) as ClusterState;
+    seen.set(g.binding, (read = confirmAssociation(cluster.aws.eks, config, g.roleArn)));
+  }
+  return read;
 }
 
 const associationContext = (cluster: ClusterState, config: Config, run: ApplyRun) => ({

@@ -16,6 +16,7 @@ import { bindingKey, type BindingConfig, type BindingKey, type RunConfig } from 
 import * as k8s from '../kube/client.js';
 import { addonAssociationsScope, usesRecommendedPolicies } from '../resources/addon/associations.js';
 import { AGENT_ADDON } from '../resources/addon/plan.js';
+import { roleFromServiceAccount } from '../resources/service-account/migrate.js';
 import { readTarget } from '../resources/target-role/read.js';
 import { readForRemoval } from './observe-removal.js';
 import {
@@ -36,12 +37,16 @@ const READS_AT_ONCE = 16;
 export type ClientsFor = (region: string) => AwsClients;
 
 /**
- * Kubernetes is only needed to create or annotate the service account (or restart workloads), or to remove it
- * (whether eks-pod-iam created it is on the service account); an add-on's service account (`addon`) is the
+ * Kubernetes is only needed to create or annotate the service account (or restart workloads, or migrate it), or to
+ * remove it (whether eks-pod-iam created it is on the service account); an add-on's service account (`addon`) is the
  * add-on's to create.
  */
 export const needsKube = (b: BindingConfig) =>
-  b.mode === 'irsa' || (b.createServiceAccount && !b.addon) || b.restartWorkloads || b.state === 'absent';
+  b.mode === 'irsa' ||
+  (b.createServiceAccount && !b.addon) ||
+  b.restartWorkloads ||
+  b.migrateFromIrsa ||
+  b.state === 'absent';
 
 const settle = <T>(p: Promise<T>): Promise<T | Failed> =>
   p.catch((e: unknown) => ({ error: e instanceof Error ? e : new Error(String(e)) }));
@@ -50,7 +55,11 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
   const limit = pLimit(READS_AT_ONCE);
   const iamClient = clientsFor(run.bindings[0]!.region).iam;
   const byCluster = groupBy(run.bindings, clusterKeyOf);
-  const byRole = groupBy(run.bindings, (b) => b.role.name);
+  // A migrating binding without a role learns it from its service account: its role is read after that.
+  const byRole = groupBy(
+    run.bindings.filter((b) => b.role.kind !== 'annotation'),
+    (b) => b.role.name,
+  );
 
   const clusters = new Map(
     [...byCluster].map(([key, bs]) => [key, settle(readCluster(run, bs, clientsFor(bs[0]!.region), env))] as const),
@@ -84,10 +93,12 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
         : undefined;
     // `addon`: the add-on owning the service account, once per add-on (its Kubernetes version only if missing).
     const ownerAddon = b.addon ? settle(readOwnerAddon(b, clientsFor(b.region), clusters, ownerAddons)) : undefined;
-    readPolicy(managedPolicyArn(b, undefined));
+    // A role taken from the service account (migrate-from-irsa) names its policy once known (rolesFromServiceAccounts).
+    const known = b.role.kind !== 'annotation';
+    if (known) readPolicy(managedPolicyArn(b, undefined));
     const cluster = await clusters.get(clusterKeyOf(b))!;
     if (isFailed(cluster)) return [key, cluster];
-    readPolicy(managedPolicyArn(b, cluster.accountId));
+    if (known) readPolicy(managedPolicyArn(b, cluster.accountId));
     if (b.mode === 'irsa' && cluster.info.issuer) {
       const arn = oidcProviderArn(
         b.partition,
@@ -119,6 +130,13 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
     if (isFailed(cluster) || !cluster.kube || !bs.some((b) => b.mode === 'irsa')) return;
     cluster.webhook = await k8s.webhookPresent(cluster.kube).catch(() => undefined);
   });
+  const annotated = run.bindings.some((b) => b.role.kind === 'annotation')
+    ? rolesFromServiceAccounts(run, Promise.all(bindingReads), roles, byRole, {
+        readRole: (bs) => readRole(iamClient, bs),
+        readPolicy: (b) => readPolicy(managedPolicyArn(b, undefined)),
+        limit,
+      })
+    : undefined;
   // Target roles (cross-account): each read once, when its cluster says which account these credentials are in.
   const byTarget = groupBy(
     run.bindings.filter((b) => b.mode === 'pod-identity' && b.targetRoleArn),
@@ -133,22 +151,65 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
       return [arn, settle(read)] as const;
     }),
   );
-  const [clusterStates, roleStates, bindingStates, , targetStates] = await Promise.all([
+  const [clusterStates, bindingStates, resolved, , targetStates] = await Promise.all([
     settleMap(clusters),
-    settleMap(roles),
     Promise.all(bindingReads),
+    annotated,
     Promise.all(webhooks),
     settleMap(targets),
   ]);
   return {
-    run,
+    run: resolved?.run ?? run,
     clusters: clusterStates,
-    roles: roleStates,
+    roles: await settleMap(roles),
     providers: (await settleMap(providers)) as RunState['providers'],
-    bindings: new Map(bindingStates),
+    bindings: new Map([...bindingStates, ...(resolved?.failures ?? [])]),
     ...(targetStates.size ? { targets: targetStates } : {}),
     ...(policies.size ? { policies: (await settleMap(policies)) as NonNullable<RunState['policies']> } : {}),
   };
+}
+
+/**
+ * migrate-from-irsa without a role: each such binding takes the role its service account names (see
+ * roleFromServiceAccount) and the run goes on with that role as if given by ARN; a role not read yet is read now
+ * (the other bindings' reads are not held back). A binding whose service account names no role fails alone.
+ */
+async function rolesFromServiceAccounts(
+  run: RunConfig,
+  reads: Promise<[BindingKey, BindingState | Failed][]>,
+  roles: Map<string, Promise<ObservedRole | null | Failed>>,
+  byRole: Map<string, BindingConfig[]>,
+  readers: {
+    readRole: (bs: BindingConfig[]) => Promise<ObservedRole | null>;
+    readPolicy: (b: BindingConfig) => void;
+    limit: ReturnType<typeof pLimit>;
+  },
+): Promise<{ run: RunConfig; failures: [BindingKey, Failed][] }> {
+  const { readRole, readPolicy, limit } = readers;
+  const states = new Map(await reads);
+  const failures: [BindingKey, Failed][] = [];
+  const bindings = run.bindings.map((b): BindingConfig => {
+    const own = states.get(bindingKey(b));
+    if (b.role.kind !== 'annotation' || !own || isFailed(own)) return b;
+    try {
+      const role = roleFromServiceAccount(b, own.serviceAccount, own.associations);
+      // The default managed-policy name was made before the role was known.
+      const managed = b.managedPolicy?.name === '-eks-pod-iam' && {
+        ...b.managedPolicy,
+        name: `${role.name}-eks-pod-iam`,
+      };
+      return { ...b, role, ...(managed ? { managedPolicy: managed } : {}) };
+    } catch (e) {
+      failures.push([bindingKey(b), { error: e as Error }]);
+      return b;
+    }
+  });
+  const late = bindings.filter((b, i) => b.role.kind === 'arn' && run.bindings[i]!.role.kind === 'annotation');
+  // A role the given bindings read already is read again with these (what they need of it, their ARN check).
+  for (const [name, bs] of groupBy(late, (b) => b.role.name))
+    roles.set(name, settle(limit(() => readRole([...(byRole.get(name) ?? []), ...bs]))));
+  for (const b of late) readPolicy(b);
+  return { run: { ...run, bindings }, failures };
 }
 
 async function readCluster(
@@ -227,8 +288,11 @@ async function readRole(client: AwsClients['iam'], bindings: BindingConfig[]): P
   for (const b of bindings)
     if (role && b.role.kind === 'arn' && role.arn !== b.role.arn)
       throw new RunError(
-        `Input "role-arn" is ${b.role.arn}, but these credentials see ${role.arn} under that name: ` +
-          "use the role's exact ARN, in the credentials' own account.",
+        b.role.annotated
+          ? `Service account ${b.namespace}/${b.serviceAccount} is annotated with role ${b.role.arn}, but these ` +
+              `credentials see ${role.arn} under that name: give "role-name" or "role-arn" to migrate it.`
+          : `Input "role-arn" is ${b.role.arn}, but these credentials see ${role.arn} under that name: ` +
+              "use the role's exact ARN, in the credentials' own account.",
       );
   return role;
 }

@@ -20,6 +20,7 @@ import { planRole, type RoleGroup } from '../resources/role-trust/plan.js';
 import { irsaBinding, podIdentityBinding, type Binding } from '../resources/role-trust/trust.js';
 import { planServiceAccount } from '../resources/service-account/plan.js';
 import { planRestarts } from '../resources/workloads/plan.js';
+import { planSubjectRemovals, planUnannotateFor } from './migrate.js';
 import { planTargetTrust } from '../resources/target-role/plan.js';
 import type { TargetGrant } from '../core/types.js';
 import { isAbsent, planBindingRemoval, planRoleRemoval, type RemovalIntent } from './plan-removal.js';
@@ -160,6 +161,9 @@ export function planRun(state: RunState, provenance: Readonly<Record<string, str
   for (const b of present())
     planBinding(state, b, plan, out.in(bindingScope(b)), roleReady.get(b.role.name) ?? [], fail, provenance);
   planTargets(state, present(), plan, out, roleReady, fail);
+  planSubjectRemovals(state, present(), plan, out, roleReady, (name, members) =>
+    out.in(scopeOf(`role:${name}`, members.map(bindingKey), clusterKeyOf(members[0]!))),
+  );
 
   // A change serves only the bindings still planned; one that serves none of them is not made.
   const planned = out.changes
@@ -184,8 +188,6 @@ function resolve(state: RunState, b: BindingConfig, plan: RunPlan): void {
   if (failure) return void plan.failures.set(key, failure.message);
   const config = configOf(state.run, b);
   const observed = observedFor(state, b, key);
-  const pending = unbuilt(config);
-  if (pending) return void plan.failures.set(key, `${pending} is not supported by this version of eks-pod-iam yet.`);
   // A same-named policy eks-pod-iam did not make: this binding fails before anything is written for it (a removal
   // never touches it, so it does not fail for it).
   const foreign = config.state === 'present' ? foreignPolicy(observed.managedPolicy) : undefined;
@@ -337,6 +339,7 @@ function planBinding(
       planAssociation(config, roleArn, observed.associations ?? [], roleReady, out, provenance);
     if (observed.serviceAccount !== undefined && !config.addon)
       planServiceAccount(config, roleArn, observed.serviceAccount, observed.namespaceExists ?? true, roleReady, out);
+    planUnannotateFor(config, roleArn, observed, roleReady, out);
     if (observed.pods || observed.workloads) {
       // `addon`: the add-on's write of this binding's association is the binding's too (restarts come after it).
       const viaAddon = (c: Change) => !!config.addon && c.op.kind === 'addon-associations' && c.serves.includes(key);
@@ -407,10 +410,14 @@ const bindingScope = (b: BindingConfig): Scope => {
   return { key, binding: key, serves: [key], target: { clusterKey: clusterKeyOf(b), binding: key } };
 };
 
-/** Listed as a person reads the chain: providers, roles, add-ons, then each binding's own (apply follows `after`). */
+/**
+ * Listed as a person reads the chain: providers, roles, add-ons, then each binding's own, and last what waits for a
+ * read-back of the associations (a migration's removals). Apply follows `after`.
+ */
 function inReadingOrder(changes: Change[]): Change[] {
   const rank = (c: Change) => {
     const scope = c.id.slice(c.id.indexOf('@') + 1);
+    if (c.guard) return scope.startsWith('role:') ? 4 : 3;
     if (scope.startsWith('policy:')) return 1; // a managed policy: created before the role that it is attached to
     // A removal's own parts (association, service account) come before its role's, as they are done.
     if (c.target.binding && (c.action === 'delete' || c.action === 'remove')) return 0.5;
@@ -437,12 +444,6 @@ function dedupeNamespaces(changes: Change[]): Change[] {
     return false;
   });
   return kept.map((c) => ({ ...c, after: c.after.map((id) => replaced.get(id) ?? id) }));
-}
-
-/** Inputs accepted by the interface whose behaviour is still being built: refused per binding, never ignored. */
-function unbuilt(config: Config): string | undefined {
-  if (config.migrateFromIrsa) return 'Input "migrate-from-irsa"';
-  return undefined;
 }
 
 /** The OIDC provider lives in the role's account. */

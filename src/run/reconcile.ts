@@ -57,6 +57,7 @@ export async function reconcile(
       for (const line of describeState(s)) log.info(line);
       return s;
     });
+    run = state.run; // a migrating binding that gave no role now names the one its service account gave
     const plan = planRun(state, provenance);
     await checkTrustQuota(plan, clientsFor(run.bindings[0]!.region), log);
     for (const w of plan.warnings)

@@ -11,6 +11,7 @@ import { checkPolicies } from '../resources/role-policies/verify.js';
 import { checkTrust, checkTrustRemoved } from '../resources/role-trust/verify.js';
 import { checkAnnotation, checkServiceAccountRemoved } from '../resources/service-account/verify.js';
 import { checkTargetTrust } from '../resources/target-role/verify.js';
+import { migrationChecks } from './migrate.js';
 import { bindingFor, roleArnFor } from './plan.js';
 import type { RemovalIntent } from './plan-removal.js';
 
@@ -33,6 +34,7 @@ export function verify(config: Config, observed: Observed, removal?: RemovalInte
   checks.push(...checkManagedPolicy(config, roleArn, role, observed.managedPolicy));
   if (config.mode === 'pod-identity') {
     checks.push(checkAssociation(config, roleArn, observed.associations));
+    checks.push(...migrationChecks(config, roleArn, observed));
     if (config.targetRoleArn)
       checks.push(checkTargetTrust(config.targetRoleArn, roleArn, observed.associations?.[0], observed.targetRole));
     if (config.addon) checks.push(...checkOwnerAddon(observed.ownerAddon, observed.associations));

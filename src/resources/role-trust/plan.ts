@@ -40,11 +40,13 @@ export function planRole(
   const lead = members[0]!.config;
   const tags = Object.assign({}, ...members.map((m) => m.config.tags)) as Record<string, string>;
   if (!role) {
-    if (group.ref.kind === 'arn')
+    if (group.ref.kind === 'arn') {
+      const given = group.ref.annotated ? "named by the service account's annotation" : 'given as "role-arn"';
       throw new PlanError(
-        `The role ${group.ref.arn} given as "role-arn" does not exist (or these credentials cannot read it); ` +
+        `The role ${group.ref.arn} ${given} does not exist (or these credentials cannot read it); ` +
           'give role-name to have it created.',
       );
+    }
     const trust = members.reduce<PolicyDocumentLike>((doc, m) => mergeTrust(doc, m.binding).document, EMPTY_TRUST);
     const who = members.map((m) => `${m.config.namespace}/${m.config.serviceAccount}`).join(', ');
     out.push(

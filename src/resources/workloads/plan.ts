@@ -53,8 +53,11 @@ export function planRestarts(
   associationCreatedAt?: string,
 ): string[] {
   const stale = pods.filter((p) => !podHasIdentity(config, roleArn, p, associationCreatedAt));
+  // Migrating: pods made before the annotation's removal still carry IRSA's environment, so it is one too.
   const identityChanges = earlier.filter(
-    (c) => IDENTITY_OPS.has(c.op.kind) && (config.mode === 'irsa' || /association/.test(c.op.kind)),
+    (c) =>
+      (IDENTITY_OPS.has(c.op.kind) && (config.mode === 'irsa' || /association/.test(c.op.kind))) ||
+      (config.migrateFromIrsa && c.op.kind === 'unannotate-service-account'),
   );
   const who = `${config.namespace}/${config.serviceAccount}`;
   if (!config.restartWorkloads || !workloads) {

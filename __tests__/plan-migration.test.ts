@@ -1,0 +1,179 @@
+// migrate-from-irsa in the plan (pure): what is removed, after what, and behind which read-back; the end state the
+// checks want; and where the role comes from when none is given.
+import { parseInputs } from '../src/inputs/parse.js';
+import type { InputName } from '../src/inputs/spec.js';
+import type { Observed, ObservedAssociation } from '../src/core/types.js';
+import { plan } from '../src/run/plan.js';
+import { verify } from '../src/run/verify.js';
+import { irsaBinding, podIdentityBinding, statementFor } from '../src/resources/role-trust/trust.js';
+import { roleFromServiceAccount } from '../src/resources/service-account/migrate.js';
+
+const ACCOUNT = '123456789012';
+const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/legacy`;
+const HOST = 'oidc.eks.us-east-1.amazonaws.com/id/ABC';
+const PROVIDER = `arn:aws:iam::${ACCOUNT}:oidc-provider/${HOST}`;
+const ANNOTATION = 'eks.amazonaws.com/role-arn';
+
+function config(over: Partial<Record<InputName, string>> = {}) {
+  const values: Partial<Record<InputName, string>> = {
+    'cluster-name': 'demo',
+    'aws-region': 'us-east-1',
+    namespace: 'ns',
+    'service-account': 'app',
+    'role-arn': ROLE_ARN,
+    'migrate-from-irsa': 'true',
+    ...over,
+  };
+  return parseInputs((n) => values[n], { env: {} }).config;
+}
+
+const irsa = (sa: string) => irsaBinding(PROVIDER, HOST, 'ns', sa, 'sts.amazonaws.com');
+const trust = (...sas: string[]) => {
+  const statements = [statementFor(podIdentityBinding())];
+  if (sas.length) {
+    const s = statementFor(irsa(sas[0]!));
+    (s.Condition as any).StringEquals[`${HOST}:sub`] = sas.map((x) => `system:serviceaccount:ns:${x}`);
+    statements.push(s);
+  }
+  return { Version: '2012-10-17', Statement: statements };
+};
+const association = (roleArn = ROLE_ARN): ObservedAssociation => ({
+  associationId: 'a-aaaaaaaaaaaaaaaaa',
+  associationArn: 'arn:aws:eks:us-east-1:1:podidentityassociation/demo/a-aaaaaaaaaaaaaaaaa',
+  roleArn,
+  targetRoleArn: undefined,
+  disableSessionTags: false,
+  policy: undefined,
+  ownerArn: undefined,
+  tags: {},
+  createdAt: '2026-01-01T00:00:00Z',
+});
+
+function observed(over: Partial<Observed> = {}): Observed {
+  return {
+    accountId: ACCOUNT,
+    cluster: { arn: `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/demo`, issuer: `https://${HOST}` },
+    role: {
+      arn: ROLE_ARN,
+      name: 'legacy',
+      trust: trust('app', 'other'),
+      tags: {},
+      permissionsBoundaryArn: undefined,
+      attachedPolicyArns: [],
+      inlinePolicy: undefined,
+    },
+    addon: { status: 'ACTIVE', healthIssues: [] },
+    associations: [],
+    serviceAccount: { annotations: { [ANNOTATION]: ROLE_ARN, team: 'x' }, labels: {} },
+    namespaceExists: true,
+    pods: [],
+    workloads: [{ kind: 'Deployment', name: 'app' }],
+    ...over,
+  };
+}
+
+test('the removals come after the association, behind its read-back; the subject goes after the restarts', () => {
+  const p = plan(config({ 'restart-workloads': 'true' }), observed());
+  const byKind = Object.fromEntries(p.changes.map((c) => [c.op.kind + (c.guard ? ' (guarded)' : ''), c]));
+  expect(p.changes.map((c) => `${c.resource} ${c.action}`)).toEqual([
+    'pod-identity-association create',
+    'service-account remove',
+    'workload restart',
+    'iam-role-trust remove',
+  ]);
+  const create = byKind['create-association']!;
+  const unannotate = byKind['unannotate-service-account (guarded)']!;
+  const restart = byKind['restart-workload']!;
+  const untrust = byKind['update-trust (guarded)']!;
+  const guard = [{ binding: 'demo/ns/app', roleArn: ROLE_ARN }];
+  expect(unannotate.guard).toEqual(guard);
+  expect(unannotate.after).toContain(create.id);
+  expect(unannotate.op).toEqual({ kind: 'unannotate-service-account', annotations: { [ANNOTATION]: ROLE_ARN } });
+  expect(restart.after).toEqual(expect.arrayContaining([create.id, unannotate.id]));
+  expect(untrust.guard).toEqual(guard);
+  expect(untrust.after).toEqual(expect.arrayContaining([create.id, unannotate.id, restart.id]));
+  expect(untrust.op).toMatchObject({ kind: 'update-trust', roleName: 'legacy', bindings: [], removed: [irsa('app')] });
+  // Only this subject leaves; the other stays, and so does the Pod Identity statement.
+  expect(JSON.stringify(untrust.op.kind === 'update-trust' && untrust.op.trust)).toContain(
+    'system:serviceaccount:ns:other',
+  );
+  expect(JSON.stringify(untrust.op.kind === 'update-trust' && untrust.op.trust)).not.toContain(
+    'system:serviceaccount:ns:app',
+  );
+});
+
+test('stopped after the association: only the removals are left, still behind the read-back', () => {
+  const p = plan(config(), observed({ associations: [association()] }));
+  expect(p.changes.map((c) => [c.op.kind, c.after, !!c.guard])).toEqual([
+    ['unannotate-service-account', [], true],
+    ['update-trust', ['unannotate@demo/ns/app'], true],
+  ]);
+});
+
+test('stopped after the annotation went: the subject is still taken out', () => {
+  const sa = { annotations: { team: 'x' }, labels: {} };
+  const p = plan(config(), observed({ associations: [association()], serviceAccount: sa }));
+  expect(p.changes.map((c) => `${c.resource} ${c.action}`)).toEqual(['iam-role-trust remove']);
+});
+
+test('done: nothing to change, and the checks pass', () => {
+  const sa = { annotations: { team: 'x' }, labels: {} };
+  const done = observed({
+    associations: [association()],
+    serviceAccount: sa,
+    role: { ...observed().role!, trust: trust('other') },
+  });
+  expect(plan(config(), done).changes).toEqual([]);
+  const checks = verify(config(), done).filter((c) => c.name.startsWith('IRSA'));
+  expect(checks.map((c) => [c.name, c.ok])).toEqual([
+    ['IRSA annotation removed', true],
+    ['IRSA subject removed', true],
+  ]);
+  const before = verify(config(), observed()).filter((c) => c.name.startsWith('IRSA'));
+  expect(before.map((c) => c.ok)).toEqual([false, false]);
+});
+
+test('without the flag the annotation stays and a warning says Pod Identity takes precedence', () => {
+  const p = plan(config({ 'migrate-from-irsa': 'false' }), observed({ associations: [association()] }));
+  expect(p.changes).toEqual([]);
+  expect(p.warnings).toEqual([
+    `Service account ns/app keeps its IRSA annotation ${ANNOTATION}=${ROLE_ARN}: Pod Identity takes precedence ` +
+      'for new pods; set migrate-from-irsa: true to remove it (and its web-identity trust) once the association is ' +
+      'verified.',
+  ]);
+  expect(verify(config({ 'migrate-from-irsa': 'false' }), observed()).some((c) => c.name.startsWith('IRSA'))).toBe(
+    false,
+  );
+});
+
+test('a role given that differs from the annotated one is used, and a warning says so', () => {
+  const other = `arn:aws:iam::${ACCOUNT}:role/new`;
+  const p = plan(config({ 'role-arn': other }), observed({ role: { ...observed().role!, arn: other, name: 'new' } }));
+  expect(p.roleArn).toBe(other);
+  expect(p.warnings.some((w) => w.includes(`annotated with ${ROLE_ARN}, but ${other} is given`))).toBe(true);
+});
+
+describe('the role of a migrating binding that gives none', () => {
+  const b = { ...config({ 'role-arn': '' }), index: undefined };
+  const sa = (annotations: Record<string, string>) => ({ annotations, labels: {} });
+
+  test("is the annotated one, else the association's", () => {
+    expect(roleFromServiceAccount(b, sa({ [ANNOTATION]: `arn:aws:iam::${ACCOUNT}:role/team/legacy` }), [])).toEqual({
+      kind: 'arn',
+      arn: `arn:aws:iam::${ACCOUNT}:role/team/legacy`,
+      name: 'legacy',
+      path: '/team/',
+      accountId: ACCOUNT,
+      annotated: true,
+    });
+    expect(roleFromServiceAccount(b, sa({}), [association()]).arn).toBe(ROLE_ARN);
+  });
+
+  test('none, or not a role ARN: one line naming the inputs', () => {
+    expect(() => roleFromServiceAccount(b, sa({}), [])).toThrow(
+      /^Input "migrate-from-irsa" takes the role from .* but ns\/app has none .*: give "role-name" or "role-arn"\.$/,
+    );
+    expect(() => roleFromServiceAccount(b, null, undefined)).toThrow(/service account ns\/app does not exist/);
+    expect(() => roleFromServiceAccount(b, sa({ [ANNOTATION]: 'legacy' }), [])).toThrow(/not an IAM role ARN/);
+  });
+});

@@ -1,0 +1,100 @@
+// migrate-from-irsa across the rooms. The order is the point: the role gains the Pod Identity trust, the association
+// is made, and only changes that come after both — and that re-read the association first (their `guard`) — take
+// the IRSA wiring off: the annotation, then (after any restarts) the subject in the role's web-identity trust.
+// At no moment has the service account no working identity, and a run stopped anywhere is completed by the next.
+import { issuerHostPath, oidcProviderArn } from '../arn.js';
+import type { ChangeList } from '../core/changes.js';
+import type { Check } from '../core/check.js';
+import type { Observed, ObservedCluster, ObservedRole, ObservedServiceAccount } from '../core/types.js';
+import { bindingKey, type BindingConfig, type Config } from '../inputs/config.js';
+import { checkSubjectRemoved, planSubjectRemoval } from '../resources/role-trust/migrate.js';
+import { irsaBinding, type Binding } from '../resources/role-trust/trust.js';
+import { checkUnannotated, planUnannotate } from '../resources/service-account/migrate.js';
+import { AUDIENCE_ANNOTATION, DEFAULT_AUDIENCE } from '../resources/service-account/plan.js';
+import type { RunPlan } from './plan.js';
+import { groupBy, isFailed, type RunState } from './state.js';
+
+/** The web-identity binding IRSA gave the service account: what leaves the role's trust. */
+export function irsaBindingOf(
+  config: Config,
+  roleArn: string,
+  cluster: ObservedCluster,
+  sa: ObservedServiceAccount | null | undefined,
+): Binding | undefined {
+  if (!cluster.issuer) return undefined;
+  const providerArn = oidcProviderArn(config.partition, roleArn.split(':')[4]!, cluster.issuer);
+  const audience = sa?.annotations[AUDIENCE_ANNOTATION] ?? DEFAULT_AUDIENCE;
+  return irsaBinding(providerArn, issuerHostPath(cluster.issuer), config.namespace, config.serviceAccount, audience);
+}
+
+/**
+ * A pod-identity binding's service account: the annotation's removal (migrating), after the role's trust and the
+ * binding's association changes; or the warning that it stays (not migrating).
+ */
+export function planUnannotateFor(
+  config: Config,
+  roleArn: string,
+  observed: Observed,
+  roleReady: string[],
+  out: ChangeList,
+) {
+  if (config.mode !== 'pod-identity' || observed.serviceAccount === undefined) return;
+  const key = bindingKey(config);
+  const association = out.changes.filter((c) => c.target.binding === key && c.op.kind.endsWith('association'));
+  const after = [...roleReady, ...association.map((c) => c.id)];
+  planUnannotate(config, roleArn, observed.serviceAccount, after, [{ binding: key, roleArn }], out);
+}
+
+/**
+ * Per role, one write taking the migrated service accounts' subjects out of its trust, after everything else of
+ * those bindings (the association, the annotation's removal, the restarts: running pods keep IRSA until replaced)
+ * and after the role's own trust change. `inRole` gives the role's scope, so the change is read back with the role.
+ */
+export function planSubjectRemovals(
+  state: RunState,
+  bindings: BindingConfig[],
+  plan: RunPlan,
+  out: ChangeList,
+  roleReady: Map<string, string[]>,
+  inRole: (name: string, members: BindingConfig[]) => ChangeList,
+): void {
+  const migrating = bindings.filter((b) => b.mode === 'pod-identity' && b.migrateFromIrsa);
+  for (const [name, members] of groupBy(migrating, (b) => b.role.name)) {
+    const role = state.roles.get(name);
+    if (!role || isFailed(role)) continue;
+    const irsa: Binding[] = [];
+    for (const b of members) {
+      const { roleArn } = plan.resolved.get(bindingKey(b))!;
+      const cluster = state.clusters.get(`${b.region}/${b.clusterName}`);
+      const own = state.bindings.get(bindingKey(b));
+      if (!cluster || isFailed(cluster) || !own || isFailed(own)) continue;
+      const binding = irsaBindingOf(
+        plan.resolved.get(bindingKey(b))!.config,
+        roleArn,
+        cluster.info,
+        own.serviceAccount,
+      );
+      if (binding) irsa.push(binding);
+    }
+    const keys = members.map(bindingKey);
+    const after = [
+      ...(roleReady.get(name) ?? []),
+      ...out.changes.filter((c) => c.target.binding && keys.includes(c.target.binding)).map((c) => c.id),
+    ];
+    const guard = keys.map((k) => ({ binding: k, roleArn: plan.resolved.get(k)!.roleArn }));
+    planSubjectRemoval(name, trustAsPlanned(out, role), irsa, after, guard, inRole(name, members));
+  }
+}
+
+/** The role's trust with this run's planned additions (what the removal's detail and size describe). */
+function trustAsPlanned(out: ChangeList, role: ObservedRole) {
+  const update = out.changes.find((c) => c.op.kind === 'update-trust' && c.op.roleName === role.name && !c.op.removed);
+  return update?.op.kind === 'update-trust' ? update.op.trust : role.trust;
+}
+
+/** The migration's read-back: the annotation and the subject are gone (the association is checked as always). */
+export function migrationChecks(config: Config, roleArn: string, observed: Observed): Check[] {
+  if (config.mode !== 'pod-identity' || !config.migrateFromIrsa) return [];
+  const irsa = irsaBindingOf(config, roleArn, observed.cluster, observed.serviceAccount);
+  return [checkUnannotated(config, observed.serviceAccount), checkSubjectRemoved(observed.role, irsa)];
+}
