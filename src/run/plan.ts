@@ -2,10 +2,9 @@
 // Shared things are planned once: per cluster the add-on and the OIDC provider, per role one trust change
 // carrying every binding of the role; then each binding's own association, service account and restarts.
 // A binding that cannot be planned fails alone (with the bindings that share what failed); the rest go on.
-import { issuerHostPath, oidcProviderArn, roleArn as buildRoleArn } from '../arn.js';
 import { bindingKey, type BindingConfig, type BindingKey, type Config } from '../inputs/config.js';
 import { ChangeList, PlanError, type Scope } from '../core/changes.js';
-import type { Change, Observed, ObservedManagedPolicy, Warning } from '../core/types.js';
+import type { Change, ObservedManagedPolicy, Warning } from '../core/types.js';
 import {
   addonAssociationsScope,
   addonBindingPolicies,
@@ -17,13 +16,15 @@ import { foreignPolicy, planManagedPolicy } from '../resources/managed-policy/pl
 import { planOidcProvider } from '../resources/oidc-provider/plan.js';
 import { planPolicies, type ManagedAttach } from '../resources/role-policies/plan.js';
 import { planRole, type RoleGroup } from '../resources/role-trust/plan.js';
-import { irsaBinding, podIdentityBinding, type Binding } from '../resources/role-trust/trust.js';
+import type { Binding } from '../resources/role-trust/trust.js';
 import { planServiceAccount } from '../resources/service-account/plan.js';
 import { planRestarts } from '../resources/workloads/plan.js';
 import { planSubjectRemovals, planUnannotateFor } from './migrate.js';
 import { planTargetTrust } from '../resources/target-role/plan.js';
 import type { TargetGrant } from '../core/types.js';
 import { isAbsent, planBindingRemoval, planRoleRemoval, type RemovalIntent } from './plan-removal.js';
+import { dedupeNamespaces, inReadingOrder } from './plan-order.js';
+import { bindingFor, roleArnFor } from './resolve.js';
 import {
   clusterKeyOf,
   configOf,
@@ -36,7 +37,10 @@ import {
   type RunState,
 } from './state.js';
 
+// The resolution and the one-binding wrapper live beside the planner; callers and tests import them from here.
 export { PlanError };
+export { bindingFor, providerArnFor, roleArnFor } from './resolve.js';
+export { plan } from './plan-one.js';
 
 /** What a binding resolved to: the role its pods get, and (IRSA) the provider that vouches for them. */
 export interface Resolved {
@@ -57,44 +61,6 @@ export interface RunPlan {
   failures: Map<BindingKey, string>;
   /** state: absent — what each absent binding's removal leaves behind (what verification checks). */
   removals: Map<BindingKey, RemovalIntent>;
-}
-
-export function roleArnFor(config: Config, observed: Pick<Observed, 'role' | 'accountId'>): string {
-  if (observed.role) return observed.role.arn;
-  return config.role.kind === 'arn'
-    ? config.role.arn
-    : buildRoleArn(config.partition, observed.accountId, config.role.name);
-}
-
-export function providerArnFor(config: Config, accountId: string, issuer: string | undefined): string {
-  if (!issuer)
-    throw new PlanError(
-      `Cluster ${config.clusterName} has no OIDC issuer, so IRSA cannot work; ` +
-        "use mode pod-identity, or enable the cluster's OIDC issuer.",
-    );
-  return oidcProviderArn(config.partition, accountId, issuer);
-}
-
-/** Who must be able to assume the role: the pod identity service, or this service account through the OIDC provider. */
-export function bindingFor(
-  config: Config,
-  observed: Pick<Observed, 'role' | 'accountId' | 'cluster'>,
-): { binding: Binding; providerArn?: string } {
-  if (config.mode === 'irsa') {
-    const issuer = observed.cluster.issuer;
-    const providerArn = providerArnFor(config, roleAccount(roleArnFor(config, observed)), issuer);
-    const { namespace, serviceAccount, audience } = config;
-    return {
-      binding: irsaBinding(providerArn, issuerHostPath(issuer!), namespace, serviceAccount, audience),
-      providerArn,
-    };
-  }
-  const scope = {
-    clusterArn: observed.cluster.arn,
-    namespace: config.namespace,
-    serviceAccount: config.serviceAccount,
-  };
-  return { binding: podIdentityBinding(config.scopeTrust ? scope : undefined) };
 }
 
 /** `provenance`: tags naming the pipeline run, put only on what this run creates (never rewritten). */
@@ -409,86 +375,3 @@ const bindingScope = (b: BindingConfig): Scope => {
   const key = bindingKey(b);
   return { key, binding: key, serves: [key], target: { clusterKey: clusterKeyOf(b), binding: key } };
 };
-
-/**
- * Listed as a person reads the chain: providers, roles, add-ons, then each binding's own, and last what waits for a
- * read-back of the associations (a migration's removals). Apply follows `after`.
- */
-function inReadingOrder(changes: Change[]): Change[] {
-  const rank = (c: Change) => {
-    const scope = c.id.slice(c.id.indexOf('@') + 1);
-    if (c.guard) return scope.startsWith('role:') ? 4 : 3;
-    if (scope.startsWith('policy:')) return 1; // a managed policy: created before the role that it is attached to
-    // A removal's own parts (association, service account) come before its role's, as they are done.
-    if (c.target.binding && (c.action === 'delete' || c.action === 'remove')) return 0.5;
-    return scope.startsWith('provider:') ? 0 : scope.startsWith('role:') ? 1 : scope.startsWith('cluster:') ? 2 : 3;
-  };
-  return changes
-    .map((c, i) => [c, i] as const)
-    .sort(([a, i], [b, j]) => rank(a) - rank(b) || i - j)
-    .map(([c]) => c);
-}
-
-/** Two bindings in one new namespace: it is created once, and both wait for that one change. */
-function dedupeNamespaces(changes: Change[]): Change[] {
-  const first = new Map<string, string>();
-  const replaced = new Map<string, string>();
-  const kept = changes.filter((c) => {
-    if (c.op.kind !== 'create-namespace') return true;
-    const where = `${c.target.clusterKey}/${c.op.name}`;
-    const existing = first.get(where);
-    if (!existing) return (first.set(where, c.id), true);
-    replaced.set(c.id, existing);
-    const original = changes.find((o) => o.id === existing)!;
-    original.serves = [...new Set([...original.serves, ...c.serves])];
-    return false;
-  });
-  return kept.map((c) => ({ ...c, after: c.after.map((id) => replaced.get(id) ?? id) }));
-}
-
-/** The OIDC provider lives in the role's account. */
-const roleAccount = (arn: string) => arn.split(':')[4]!;
-
-/** One binding against one observation: the one-binding case of planRun (as the unit tests use it). */
-export function plan(config: Config, observed: Observed, provenance: Readonly<Record<string, string>> = {}) {
-  const { installAgent, dryRun, kube, waitTimeoutSeconds, ...binding } = config;
-  const b: BindingConfig = { ...binding, index: undefined };
-  const run = { installAgent, dryRun, kube, waitTimeoutSeconds, bindings: [b], skipped: [] };
-  const key = bindingKey(b);
-  const clusterKey = clusterKeyOf(b);
-  const cluster = {
-    key: clusterKey,
-    name: b.clusterName,
-    region: b.region,
-    aws: undefined as never,
-    accountId: observed.accountId,
-    info: observed.cluster,
-    addon: config.mode === 'pod-identity' && installAgent ? observed.addon : undefined,
-    webhook: observed.webhook,
-  };
-  let providerArn: string | undefined;
-  try {
-    providerArn = bindingFor(config, observed).providerArn;
-  } catch {
-    // no issuer: planRun says so
-  }
-  const state: RunState = {
-    run,
-    clusters: new Map([[clusterKey, cluster]]),
-    roles: new Map([[b.role.name, observed.role]]),
-    providers: new Map(providerArn ? [[providerArn, observed.oidcProvider ?? null]] : []),
-    bindings: new Map([[key, { ...observed }]]),
-    ...(b.targetRoleArn && observed.targetRole ? { targets: new Map([[b.targetRoleArn, observed.targetRole]]) } : {}),
-    ...(observed.managedPolicy ? { policies: new Map([[observed.managedPolicy.arn, observed.managedPolicy]]) } : {}),
-  };
-  const p = planRun(state, provenance);
-  const failure = p.failures.get(key);
-  if (failure) throw new PlanError(failure);
-  return {
-    changes: p.changes,
-    warnings: p.warnings.map((w) => w.message),
-    waitForAddon: p.addonWaits.length > 0,
-    roleArn: p.resolved.get(key)!.roleArn,
-    oidcProviderArn: providerArn,
-  };
-}

@@ -2,7 +2,7 @@
 // report (the job summary on GitHub, the log's report on Octopus) with a diagram of the binding.
 import type { Config } from '../inputs/config.js';
 import type { OutputName } from '../inputs/spec.js';
-import { roleArnFor } from './plan.js';
+import { roleArnFor } from './resolve.js';
 import { MANAGED_TAG } from '../core/ownership.js';
 import { parsePolicy, statementsOf } from '../core/policy-doc.js';
 import { AGENT_ADDON } from '../resources/addon/plan.js';

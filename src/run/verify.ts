@@ -12,7 +12,7 @@ import { checkTrust, checkTrustRemoved } from '../resources/role-trust/verify.js
 import { checkAnnotation, checkServiceAccountRemoved } from '../resources/service-account/verify.js';
 import { checkTargetTrust } from '../resources/target-role/verify.js';
 import { migrationChecks } from './migrate.js';
-import { bindingFor, roleArnFor } from './plan.js';
+import { bindingFor, roleArnFor } from './resolve.js';
 import type { RemovalIntent } from './plan-removal.js';
 
 export type { Check };

@@ -1,0 +1,38 @@
+// The order a plan is listed in, and one namespace creation for bindings that share a new namespace. Pure.
+import type { Change } from '../core/types.js';
+
+/**
+ * Listed as a person reads the chain: providers, roles, add-ons, then each binding's own, and last what waits for a
+ * read-back of the associations (a migration's removals). Apply follows `after`.
+ */
+export function inReadingOrder(changes: Change[]): Change[] {
+  const rank = (c: Change) => {
+    const scope = c.id.slice(c.id.indexOf('@') + 1);
+    if (c.guard) return scope.startsWith('role:') ? 4 : 3;
+    if (scope.startsWith('policy:')) return 1; // a managed policy: created before the role that it is attached to
+    // A removal's own parts (association, service account) come before its role's, as they are done.
+    if (c.target.binding && (c.action === 'delete' || c.action === 'remove')) return 0.5;
+    return scope.startsWith('provider:') ? 0 : scope.startsWith('role:') ? 1 : scope.startsWith('cluster:') ? 2 : 3;
+  };
+  return changes
+    .map((c, i) => [c, i] as const)
+    .sort(([a, i], [b, j]) => rank(a) - rank(b) || i - j)
+    .map(([c]) => c);
+}
+
+/** Two bindings in one new namespace: it is created once, and both wait for that one change. */
+export function dedupeNamespaces(changes: Change[]): Change[] {
+  const first = new Map<string, string>();
+  const replaced = new Map<string, string>();
+  const kept = changes.filter((c) => {
+    if (c.op.kind !== 'create-namespace') return true;
+    const where = `${c.target.clusterKey}/${c.op.name}`;
+    const existing = first.get(where);
+    if (!existing) return (first.set(where, c.id), true);
+    replaced.set(c.id, existing);
+    const original = changes.find((o) => o.id === existing)!;
+    original.serves = [...new Set([...original.serves, ...c.serves])];
+    return false;
+  });
+  return kept.map((c) => ({ ...c, after: c.after.map((id) => replaced.get(id) ?? id) }));
+}
