@@ -276,13 +276,18 @@ async function callerAccount(aws: AwsClients): Promise<string> {
   return (await (await aws.sts()).send(new GetCallerIdentityCommand({}))).Account!;
 }
 
+/** What a role's reads (observe, and again to verify) include for its bindings: attached and inline policies. */
+export const roleReadOptions = (bindings: readonly BindingConfig[]): iam.RoleReadOptions => ({
+  policies: bindings.some((b) => b.policyArns.length > 0 || !!b.managedPolicy || usesRecommendedPolicies(b)),
+  inlinePolicyName: bindings.some((b) => b.inlinePolicy) ? INLINE_POLICY_NAME : undefined,
+  targetPolicyName: bindings.some((b) => b.targetRoleArn) ? TARGET_POLICY_NAME : undefined,
+});
+
 /** One read of the role, with what any of its bindings needs (attached policies, the inline policy). */
 async function readRole(client: AwsClients['iam'], bindings: BindingConfig[]): Promise<ObservedRole | null> {
   const name = bindings[0]!.role.name;
   const role = await iam.readRole(client, name, {
-    policies: bindings.some((b) => b.policyArns.length > 0 || !!b.managedPolicy || usesRecommendedPolicies(b)),
-    inlinePolicyName: bindings.some((b) => b.inlinePolicy) ? INLINE_POLICY_NAME : undefined,
-    targetPolicyName: bindings.some((b) => b.targetRoleArn) ? TARGET_POLICY_NAME : undefined,
+    ...roleReadOptions(bindings),
     removal: bindings.some((b) => b.state === 'absent'),
   });
   for (const b of bindings)

@@ -2,13 +2,13 @@
 // read waits only for the changes to its own resource (`ready`), so it starts while others are still running.
 import * as eks from '../aws/eks.js';
 import * as iam from '../aws/iam.js';
-import { INLINE_POLICY_NAME, TARGET_POLICY_NAME } from '../core/ownership.js';
 import type { Change, ObservedTarget } from '../core/types.js';
 import { bindingKey, type BindingKey } from '../inputs/config.js';
 import * as k8s from '../kube/client.js';
-import { addonAssociationsScope, usesRecommendedPolicies } from '../resources/addon/associations.js';
+import { addonAssociationsScope } from '../resources/addon/associations.js';
 import { AGENT_ADDON } from '../resources/addon/plan.js';
 import { readTarget } from '../resources/target-role/read.js';
+import { roleReadOptions } from './observe.js';
 import { isFailed, type BindingState, type Failed, type ClusterState, type RunState } from './state.js';
 
 /** What a change touches, as one read-back unit: a role, a cluster's add-on, a provider, a binding's part. */
@@ -41,12 +41,7 @@ export async function reread(state: RunState, touched: Set<string>, ready: Ready
   const roles = Promise.all(
     [...state.roles].map(async ([name, before]) => {
       const members = run.bindings.filter((b) => b.role.name === name);
-      const read = () =>
-        iam.readRole(iamClient!, name, {
-          policies: members.some((b) => b.policyArns.length > 0 || !!b.managedPolicy || usesRecommendedPolicies(b)),
-          inlinePolicyName: members.some((b) => b.inlinePolicy) ? INLINE_POLICY_NAME : undefined,
-          targetPolicyName: members.some((b) => b.targetRoleArn) ? TARGET_POLICY_NAME : undefined,
-        });
+      const read = () => iam.readRole(iamClient!, name, roleReadOptions(members));
       return [name, isFailed(before) ? before : await again(`role:${name}`, read, before)] as const;
     }),
   );
