@@ -4,9 +4,12 @@ import type { EKSClient } from '@aws-sdk/client-eks';
 import { errorName } from '../../aws/clients.js';
 import * as eks from '../../aws/eks.js';
 import type { Config } from '../../inputs/config.js';
+import type { Op } from '../../core/types.js';
 import type { Log } from '../../platform/types.js';
 import { samePolicy } from '../../core/policy-doc.js';
 import { sleep } from '../../time.js';
+
+type OpOf<K extends Op['kind']> = Extract<Op, { kind: K }>;
 
 export interface AssociationContext {
   client: EKSClient;
@@ -16,13 +19,7 @@ export interface AssociationContext {
 
 /** Create; when another run created it first (409), update that one instead. */
 export async function createAssociation(
-  op: {
-    roleArn: string;
-    tags: Record<string, string>;
-    disableSessionTags: boolean;
-    policy: string | undefined;
-    targetRoleArn?: string;
-  },
+  op: Omit<OpOf<'create-association'>, 'kind'>,
   ctx: AssociationContext,
 ): Promise<eks.AssociationRef> {
   const { config, client } = ctx;
@@ -67,14 +64,7 @@ export async function createAssociation(
 }
 
 export function updateAssociation(
-  op: {
-    associationId: string;
-    roleArn: string;
-    clearTargetRole: boolean;
-    targetRoleArn?: string;
-    disableSessionTags?: boolean;
-    policy?: string;
-  },
+  op: Omit<OpOf<'update-association'>, 'kind'>,
   ctx: AssociationContext,
 ): Promise<eks.AssociationRef> {
   return whileRoleIsNew(ctx, () => eks.updateAssociation(ctx.client, { clusterName: ctx.config.clusterName, ...op }));
