@@ -1662,6 +1662,14 @@ describe('EKS add-ons with their own service accounts (aws CLI, issue 13)', () =
       'kube-system/c',
     ]);
     expect([after[0].id, after[1].id]).toEqual([before[0].id, before[2].id]);
+    // the association left out of the list is deleted, not merely detached from the add-on
+    expect(
+      await awsError(eksArgs('describe-pod-identity-association', 'c1', '--association-id', before[1].id)),
+    ).toEqual({
+      code: 'ResourceNotFoundException',
+      operation: 'DescribePodIdentityAssociation',
+      message: `No Pod Identity Association found with id: ${before[1].id}`,
+    });
     expect(
       (await aws(eksArgs('describe-pod-identity-association', 'c1', '--association-id', after[1].id))).association,
     ).toMatchObject({ roleArn: ROLE('r2'), ownerArn: custom.addonArn });

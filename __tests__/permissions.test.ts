@@ -219,7 +219,7 @@ const SCENARIOS: Record<string, Scenario> = {
       },
     ],
   },
-  'pod-identity: addon installed with another association (UpdateAddon, recommended policy), then rerun': {
+  'pod-identity: addon installed with another association (UpdateAddon, recommended policy), rerun, removal': {
     mode: 'pod-identity',
     steps: [
       {
@@ -246,6 +246,8 @@ const SCENARIOS: Record<string, Scenario> = {
         },
       },
       { inputs: EFS_CONTROLLER },
+      // removal through the add-on: UpdateAddon without it, then the created role and its policy go
+      { inputs: { ...EFS_CONTROLLER, state: 'absent' } },
     ],
   },
   'pod-identity: addon not installed (CreateAddon with its association), no agent': {

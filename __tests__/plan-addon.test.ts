@@ -194,3 +194,120 @@ test('verify: the association owned by the add-on, the add-on ACTIVE; still upda
   const direct = verify(config(), observed({ associations: [association({ ownerArn: undefined })] }));
   expect(failed(direct).map((c) => c.detail)).toEqual(['a-aaaaaaaaaaaaaaaaa is owned by no add-on']);
 });
+
+describe('state: absent', () => {
+  const absent = (over: Partial<Record<InputName, string>> = {}) => config({ state: 'absent', ...over });
+  const OWNED = { 'eks-pod-iam:managed': 'true' };
+  const NODE = { serviceAccount: 'ebs-csi-node-sa', namespace: 'kube-system', roleArn: 'arn:aws:iam::1:role/node' };
+  const ours = { serviceAccount: 'ebs-csi-controller-sa', namespace: 'kube-system', roleArn: ROLE_ARN };
+  const removal = (over: Partial<Observed> = {}) =>
+    observed({
+      role: { ...observed().role!, tags: OWNED, inlinePolicyNames: [], associatedElsewhere: [] },
+      ownerAddon: addon({ associations: [NODE, ours] }),
+      ...over,
+    });
+
+  test('UpdateAddon without our service account, the others as they are; then the role goes, after it', () => {
+    const p = plan(absent(), removal());
+    expect(p.changes.map((c) => `${c.resource} ${c.action}: ${c.detail}`)).toEqual([
+      `eks-addon remove: remove from add-on aws-ebs-csi-driver in cluster demo: kube-system/ebs-csi-controller-sa ` +
+        `(→ ${ROLE_ARN}); its 1 other association(s) kept`,
+      `iam-role-policy detach: detach ${EBS_POLICY} from ebs`,
+      'iam-role delete: delete role ebs (created by eks-pod-iam; no trust statement left)',
+    ]);
+    const [write, detach, del] = p.changes;
+    expect(write!.op).toEqual({
+      kind: 'addon-associations',
+      addonName: 'aws-ebs-csi-driver',
+      install: false,
+      associations: [{ serviceAccount: 'ebs-csi-node-sa', roleArn: NODE.roleArn }],
+    });
+    // no DeletePodIdentityAssociation: the add-on owns it
+    expect(kinds(p)).not.toContain('delete-association');
+    expect(detach!.after).toEqual([write!.id]);
+    expect(del!.after).toEqual(expect.arrayContaining([write!.id, detach!.id]));
+  });
+
+  test('its last association: the list goes empty (EKS then removes them all); the add-on stays', () => {
+    const p = plan(absent(), removal({ ownerAddon: addon() }));
+    expect(p.changes[0]!.op).toMatchObject({ kind: 'addon-associations', install: false, associations: [] });
+    expect(p.changes[0]!.detail).not.toContain('kept');
+  });
+
+  test('a role not made by eks-pod-iam keeps its policies; only its trust statement goes, after the write', () => {
+    const trust = encodeURIComponent(
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          statementFor(podIdentityBinding()),
+          { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        ],
+      }),
+    );
+    const o = removal();
+    const p = plan(absent(), { ...o, role: { ...o.role!, tags: {}, trust } });
+    expect(p.changes.map((c) => `${c.resource} ${c.action}`)).toEqual(['eks-addon remove', 'iam-role-trust remove']);
+    expect(p.changes[1]!.after).toEqual([p.changes[0]!.id]);
+  });
+
+  test.each([
+    ['the add-on is not installed', { ownerAddon: addon(null), associations: [] }],
+    [
+      'it has no association for the service account',
+      { ownerAddon: addon({ associations: [NODE] }), associations: [] },
+    ],
+    ['no such add-on', { ownerAddon: { ...addon(null), version: undefined }, associations: [] }],
+  ])('nothing to take out of the add-on when %s', (_, over) => {
+    const p = plan(absent(), removal(over));
+    expect(kinds(p)).not.toContain('addon-associations');
+    expect(kinds(p)).toEqual(['detach-policy', 'delete-role']);
+  });
+
+  test('an association naming another role: warned about and left; so is one in another namespace', () => {
+    const other = { ...ours, roleArn: 'arn:aws:iam::1:role/someone-else' };
+    const p = plan(
+      absent(),
+      removal({
+        ownerAddon: addon({ associations: [NODE, other] }),
+        associations: [association({ roleArn: other.roleArn })],
+      }),
+    );
+    expect(kinds(p)).not.toContain('addon-associations');
+    expect(p.warnings).toEqual([
+      'The association of kube-system/ebs-csi-controller-sa in add-on aws-ebs-csi-driver names ' +
+        `${other.roleArn}, not ${ROLE_ARN}: it is left as it is.`,
+    ]);
+    const elsewhere = plan(absent({ namespace: 'storage' }), removal());
+    expect(kinds(elsewhere)).not.toContain('addon-associations');
+  });
+
+  test('an add-on mid-update is not written to', () => {
+    expect(() => plan(absent(), removal({ ownerAddon: addon({ status: 'UPDATING', associations: [ours] }) }))).toThrow(
+      /is UPDATING; rerun once it has settled/,
+    );
+  });
+
+  test('verify: the association gone, the add-on still there with its other associations', () => {
+    const intent = {
+      roleDeleted: true,
+      roleKept: false,
+      trustKept: false,
+      serviceAccountDeleted: false,
+      addonKept: [{ serviceAccount: NODE.serviceAccount, roleArn: NODE.roleArn }],
+    };
+    const after = (associations: (typeof NODE)[], over: Partial<Observed> = {}) =>
+      verify(
+        absent(),
+        observed({ role: null, associations: [], ownerAddon: addon({ associations }), ...over }),
+        intent,
+      );
+    const names = (cs: { name: string }[]) => cs.map((c) => c.name);
+    expect(failed(after([NODE]))).toEqual([]);
+    expect(names(after([NODE]))).toContain('add-on associations kept');
+    expect(failed(after([])).map((c) => c.detail)).toEqual(['ebs-csi-node-sa no longer as it was']);
+    expect(failed(after([NODE], { ownerAddon: addon(null) })).map((c) => c.detail)).toEqual([
+      'aws-ebs-csi-driver is not installed',
+    ]);
+    expect(names(failed(after([NODE], { associations: [association()] })))).toEqual(['association removed']);
+  });
+});

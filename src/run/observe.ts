@@ -39,14 +39,14 @@ export type ClientsFor = (region: string) => AwsClients;
 /**
  * Kubernetes is only needed to create or annotate the service account (or restart workloads, or migrate it), or to
  * remove it (whether eks-pod-iam created it is on the service account); an add-on's service account (`addon`) is the
- * add-on's to create.
+ * add-on's to create and to keep.
  */
 export const needsKube = (b: BindingConfig) =>
   b.mode === 'irsa' ||
   (b.createServiceAccount && !b.addon) ||
   b.restartWorkloads ||
   b.migrateFromIrsa ||
-  b.state === 'absent';
+  (b.state === 'absent' && !b.addon);
 
 const settle = <T>(p: Promise<T>): Promise<T | Failed> =>
   p.catch((e: unknown) => ({ error: e instanceof Error ? e : new Error(String(e)) }));

@@ -10,8 +10,10 @@ export function inReadingOrder(changes: Change[]): Change[] {
     const scope = c.id.slice(c.id.indexOf('@') + 1);
     if (c.guard) return scope.startsWith('role:') ? 4 : 3;
     if (scope.startsWith('policy:')) return 1; // a managed policy: created before the role that it is attached to
-    // A removal's own parts (association, service account) come before its role's, as they are done.
-    if (c.target.binding && (c.action === 'delete' || c.action === 'remove')) return 0.5;
+    // A removal's own parts (association — or its add-on's write —, service account) come before its role's, as
+    // they are done.
+    const own = c.target.binding || c.op.kind === 'addon-associations';
+    if (own && (c.action === 'delete' || c.action === 'remove')) return 0.5;
     return scope.startsWith('provider:') ? 0 : scope.startsWith('role:') ? 1 : scope.startsWith('cluster:') ? 2 : 3;
   };
   return changes

@@ -1,8 +1,10 @@
-// The removal half of the plan (state: absent): each absent binding's own parts first (association, service
-// account), then per role the trust taken back — in the one trust write that also carries the role's added
-// bindings — and, for a role eks-pod-iam created that has nothing left, its policies and the role itself.
+// The removal half of the plan (state: absent): each absent binding's own parts first (association — with `addon`,
+// through the add-on's one write —, service account), then per role the trust taken back — in the one trust write
+// that also carries the role's added bindings — and, for a role eks-pod-iam created that has nothing left, its
+// policies and the role itself.
 import { bindingKey, type BindingConfig, type BindingKey } from '../inputs/config.js';
 import type { ChangeList } from '../core/changes.js';
+import type { AddonAssociation } from '../resources/addon/associations.js';
 import type { ObservedRole } from '../core/types.js';
 import { planAssociationRemoval } from '../resources/association/remove.js';
 import { planPoliciesRemoval } from '../resources/role-policies/remove.js';
@@ -22,23 +24,32 @@ export interface RemovalIntent {
   trustKept: boolean;
   /** The service account (created by eks-pod-iam) is deleted. */
   serviceAccountDeleted: boolean;
+  /** `addon`: its association leaves the add-on, whose other associations stay as they are. */
+  addonKept?: AddonAssociation[];
 }
 
 export const isAbsent = (b: { state: string }) => b.state === 'absent';
 
-/** The binding's own removals; returns the ids its role's trust change must wait for. */
+/**
+ * The binding's own removals; returns the ids its role's trust change must wait for. `addonWrite`: with `addon`,
+ * the id of the add-on's association write (planned with the add-on's other bindings, planAddonBindings).
+ */
 export function planBindingRemoval(
   state: RunState,
   b: BindingConfig,
   resolved: Resolved,
   out: ChangeList,
   intents: Map<BindingKey, RemovalIntent>,
+  addonWrite?: string,
 ): string[] {
   const key = bindingKey(b);
   const { config, roleArn } = resolved;
   const observed = observedFor(state, b, key);
-  const ids =
-    config.mode === 'pod-identity' ? planAssociationRemoval(config, roleArn, observed.associations ?? [], out) : [];
+  // `addon`: the association the add-on owns leaves through the add-on's write; any other is removed as usual.
+  const owner = config.addon ? observed.ownerAddon?.installed?.arn : undefined;
+  const direct = (observed.associations ?? []).filter((a) => !owner || a.ownerArn !== owner);
+  const ids = config.mode === 'pod-identity' ? planAssociationRemoval(config, roleArn, direct, out) : [];
+  if (addonWrite) ids.push(addonWrite);
   const sa = planServiceAccountRemoval(config, roleArn, observed.serviceAccount, out);
   intents.set(key, {
     roleDeleted: false,

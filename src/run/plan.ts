@@ -6,6 +6,7 @@ import { bindingKey, type BindingConfig, type BindingKey, type Config } from '..
 import { ChangeList, PlanError, type Scope } from '../core/changes.js';
 import type { Change, ObservedManagedPolicy, Warning } from '../core/types.js';
 import {
+  ADDON_ASSOCIATIONS_WRITE,
   addonAssociationsScope,
   addonBindingPolicies,
   planAddonAssociations,
@@ -92,7 +93,15 @@ export function planRun(state: RunState, provenance: Readonly<Record<string, str
   for (const b of live().filter(isAbsent)) {
     const key = bindingKey(b);
     try {
-      const ids = planBindingRemoval(state, b, plan.resolved.get(key)!, out.in(bindingScope(b)), plan.removals);
+      const addonWrite = b.addon ? out.in(addonScope(b, [key])).ids([ADDON_ASSOCIATIONS_WRITE])[0] : undefined;
+      const ids = planBindingRemoval(
+        state,
+        b,
+        plan.resolved.get(key)!,
+        out.in(bindingScope(b)),
+        plan.removals,
+        addonWrite,
+      );
       removalDone.set(b.role.name, [...(removalDone.get(b.role.name) ?? []), ...ids]);
     } catch (e) {
       fail([key], e);
@@ -123,7 +132,7 @@ export function planRun(state: RunState, provenance: Readonly<Record<string, str
       fail(keys, e);
     }
   }
-  planAddonBindings(state, present(), plan, out, roleReady, fail);
+  planAddonBindings(state, live(), plan, out, roleReady, fail);
   for (const b of present())
     planBinding(state, b, plan, out.in(bindingScope(b)), roleReady.get(b.role.name) ?? [], fail, provenance);
   planTargets(state, present(), plan, out, roleReady, fail);
@@ -162,10 +171,11 @@ function resolve(state: RunState, b: BindingConfig, plan: RunPlan): void {
     const { binding, providerArn } = bindingFor(config, observed);
     const providerFailure = providerArn ? failureOf(state, b, key, providerArn) : undefined;
     if (providerFailure) return void plan.failures.set(key, providerFailure.message);
-    // `addon`: the role gets the policies the add-on recommends when none is given.
-    const policyArns = observed.ownerAddon
-      ? addonBindingPolicies(config, observed.ownerAddon, observed.associations ?? [])
-      : config.policyArns;
+    // `addon`: the role gets the policies the add-on recommends when none is given (removal detaches what it finds).
+    const policyArns =
+      observed.ownerAddon && config.state === 'present'
+        ? addonBindingPolicies(config, observed.ownerAddon, observed.associations ?? [])
+        : config.policyArns;
     const resolved = policyArns === config.policyArns ? config : { ...config, policyArns };
     plan.resolved.set(key, { config: resolved, roleArn: roleArnFor(config, observed), binding, providerArn });
   } catch (e) {
@@ -261,7 +271,10 @@ function roleRefOf(all: BindingConfig[], plan: RunPlan, name: string): BindingCo
   return (other ?? creator ?? bs[0]!).role;
 }
 
-/** `addon`: per add-on, one write of its associations for all its bindings, once their roles trust pods. */
+/**
+ * `addon`: per add-on, one write of its associations for all its bindings — the present ones once their roles trust
+ * pods, the absent ones left out (their roles' trust is taken back after it: planBindingRemoval).
+ */
 function planAddonBindings(
   state: RunState,
   bindings: BindingConfig[],
@@ -271,15 +284,30 @@ function planAddonBindings(
   fail: (keys: BindingKey[], e: unknown) => void,
 ): void {
   const viaAddon = bindings.filter((b) => b.addon);
-  for (const [scope, members] of groupBy(viaAddon, (b) => addonAssociationsScope(clusterKeyOf(b), b.addon!))) {
+  for (const [, members] of groupBy(viaAddon, (b) => addonAssociationsScope(clusterKeyOf(b), b.addon!))) {
     const keys = members.map(bindingKey);
     const first = members[0]!;
     const { ownerAddon } = observedFor(state, first, keys[0]!);
-    const after = [...new Set(members.flatMap((b) => roleReady.get(b.role.name) ?? []))];
-    const roles = members.map((b) => ({ ...b, roleArn: plan.resolved.get(bindingKey(b))!.roleArn }));
+    const adding = members.filter((b) => !isAbsent(b));
+    const after = [...new Set(adding.flatMap((b) => roleReady.get(b.role.name) ?? []))];
+    const roles = members.map((b) => ({
+      ...b,
+      roleArn: plan.resolved.get(bindingKey(b))!.roleArn,
+      absent: isAbsent(b),
+    }));
     try {
-      const scoped = out.in(scopeOf(scope, keys, clusterKeyOf(first), first.clusterName));
-      planAddonAssociations(first.clusterName, ownerAddon!, roles, after, scoped);
+      const scoped = out.in(addonScope(first, keys));
+      const warn = (m: BindingConfig, message: string) => out.in(bindingScope(m)).warn(message);
+      const write = planAddonAssociations(first.clusterName, ownerAddon!, roles, after, scoped, warn);
+      if (!write) continue;
+      // One trust write of a role may let a present binding in (this write waits for it: EKS checks the role's
+      // trust) and take an absent one's statement out (it waits for this write): the present binding's need wins.
+      const [id] = scoped.ids([ADDON_ASSOCIATIONS_WRITE]);
+      for (const c of out.changes) if (after.includes(c.id)) c.after = c.after.filter((a) => a !== id);
+      for (const b of members.filter((m) => isAbsent(m) && write.removed.includes(m.serviceAccount))) {
+        const intent = plan.removals.get(bindingKey(b));
+        if (intent) intent.addonKept = write.kept;
+      }
     } catch (e) {
       fail(keys, e);
     }
@@ -370,6 +398,10 @@ const scopeOf = (key: string, serves: BindingKey[], clusterKey: ClusterKey, bind
   serves,
   target: { clusterKey },
 });
+
+/** The scope of an add-on's one association write (`addon`). */
+const addonScope = (b: BindingConfig, serves: BindingKey[]): Scope =>
+  scopeOf(addonAssociationsScope(clusterKeyOf(b), b.addon!), serves, clusterKeyOf(b), b.clusterName);
 
 const bindingScope = (b: BindingConfig): Scope => {
   const key = bindingKey(b);

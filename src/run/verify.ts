@@ -3,7 +3,7 @@
 import type { Check } from '../core/check.js';
 import type { Observed } from '../core/types.js';
 import type { Config } from '../inputs/config.js';
-import { checkAddon, checkOwnerAddon } from '../resources/addon/verify.js';
+import { checkAddon, checkAddonKept, checkOwnerAddon } from '../resources/addon/verify.js';
 import { checkAssociation, checkAssociationRemoved } from '../resources/association/verify.js';
 import { checkManagedPolicy } from '../resources/managed-policy/verify.js';
 import { checkProvider } from '../resources/oidc-provider/verify.js';
@@ -27,6 +27,7 @@ export function verify(config: Config, observed: Observed, removal?: RemovalInte
       ...checkTrustRemoved(config.role.name, observed.role, binding, intent),
       ...(config.mode === 'pod-identity' ? [checkAssociationRemoved(config, roleArn, observed.associations)] : []),
       ...checkServiceAccountRemoved(config, roleArn, observed.serviceAccount, intent.serviceAccountDeleted),
+      ...(intent.addonKept ? [checkAddonKept(observed.ownerAddon, intent.addonKept)] : []),
     ];
   }
   const role = observed.role;

@@ -1,7 +1,8 @@
 // Service accounts an add-on owns (`addon`, e.g. aws-ebs-csi-driver's ebs-csi-controller-sa): their associations
 // are the add-on's `podIdentityAssociations`, written with the add-on — CreateAddon when it is missing, else
-// UpdateAddon with the complete list (EKS replaces it: the add-on's other associations are sent as they are).
-// Every binding of one add-on in a run goes into one write. Pure: no I/O.
+// UpdateAddon with the complete list (EKS replaces it: the add-on's other associations are sent as they are; one
+// left out is deleted, and an empty list removes them all — so `state: absent` leaves its service account out).
+// Every binding of one add-on in a run, present or absent, goes into one write. Pure: no I/O.
 import { PlanError, change, type ChangeList } from '../../core/changes.js';
 import type { ObservedAssociation, ObservedOwnerAddon } from '../../core/types.js';
 import type { Config } from '../../inputs/config.js';
@@ -63,39 +64,86 @@ export interface AddonMember {
   namespace: string;
   serviceAccount: string;
   roleArn: string;
+  /** state: absent — its association leaves the add-on, when it names `roleArn`. */
+  absent?: boolean;
 }
 
-/** One write for all the add-on's bindings of the run, when one of them is not associated with its role yet. */
-export function planAddonAssociations(
+export interface AddonAssociation {
+  serviceAccount: string;
+  roleArn: string;
+}
+
+/** What an add-on write does: the service accounts whose association it removes, and those it leaves as they are. */
+export interface AddonWrite {
+  removed: string[];
+  kept: AddonAssociation[];
+}
+
+/** The local id of an add-on's one association write (in the add-on's scope, `addonAssociationsScope`). */
+export const ADDON_ASSOCIATIONS_WRITE = 'addon-associations';
+
+/**
+ * One write for all the add-on's bindings of the run, when one of them is not associated with its role yet or an
+ * absent one's association is still there: the add-on's complete list with the present ones' roles, without the
+ * absent ones' associations (only those naming their role: one naming another role is warned about and left),
+ * the others as they are. Returns undefined when there is nothing to write.
+ */
+export function planAddonAssociations<M extends AddonMember>(
   clusterName: string,
   addon: ObservedOwnerAddon,
-  members: readonly AddonMember[],
+  members: readonly M[],
   after: string[],
   out: ChangeList,
-): void {
+  warn: (m: M, message: string) => void = (_, message) => out.warn(message),
+): AddonWrite | undefined {
   const { installed, name } = addon;
   const current = new Map(installed?.associations.map((a) => [a.serviceAccount, a.roleArn]));
-  const changed = members.filter((m) => current.get(m.serviceAccount) !== m.roleArn);
-  if (changed.length === 0) return;
+  const adding = members.filter((m) => !m.absent);
+  const changed = adding.filter((m) => current.get(m.serviceAccount) !== m.roleArn);
+  const removed = members.filter((m) => {
+    const a = m.absent && installed?.associations.find((x) => x.serviceAccount === m.serviceAccount);
+    if (!a || a.namespace !== m.namespace) return false;
+    if (a.roleArn === m.roleArn) return true;
+    warn(
+      m,
+      `The association of ${m.namespace}/${m.serviceAccount} in add-on ${name} names ${a.roleArn}, not ` +
+        `${m.roleArn}: it is left as it is.`,
+    );
+    return false;
+  });
+  if (changed.length === 0 && removed.length === 0) return undefined;
   if (installed && ['CREATING', 'UPDATING', 'DELETING'].includes(installed.status))
     throw new PlanError(`Add-on ${name} in cluster ${clusterName} is ${installed.status}; rerun once it has settled.`);
   const wanted = new Map(current);
-  for (const m of members) wanted.set(m.serviceAccount, m.roleArn);
+  for (const m of removed) wanted.delete(m.serviceAccount);
+  for (const m of adding) wanted.set(m.serviceAccount, m.roleArn);
   const what = changed.map((m) => {
     const was = current.get(m.serviceAccount);
     return `${m.namespace}/${m.serviceAccount} → ${m.roleArn}${was ? ` (was ${was})` : ''}`;
   });
-  const kept = [...current.keys()].filter((sa) => !members.some((m) => m.serviceAccount === sa)).length;
-  const detail = installed
-    ? `associate through add-on ${name} in cluster ${clusterName}: ${what.join(', ')}` +
-      (kept ? `; its ${kept} other association(s) kept` : '')
-    : `install add-on ${name} in cluster ${clusterName} with ${what.join(', ')}`;
+  const gone = removed.map((m) => `${m.namespace}/${m.serviceAccount} (→ ${m.roleArn})`);
+  const touched = new Set([...removed, ...changed].map((m) => m.serviceAccount));
+  const kept = [...current]
+    .filter(([sa]) => !touched.has(sa))
+    .map(([serviceAccount, roleArn]) => ({ serviceAccount, roleArn }));
+  const where = `add-on ${name} in cluster ${clusterName}`;
+  const detail = !installed
+    ? `install ${where} with ${what.join(', ')}`
+    : [
+        what.length ? `associate through ${where}: ${what.join(', ')}` : `remove from ${where}: ${gone.join(', ')}`,
+        what.length && gone.length ? `remove ${gone.join(', ')}` : '',
+        kept.length ? `its ${kept.length} other association(s) kept` : '',
+      ]
+        .filter(Boolean)
+        .join('; ');
+  const action = !installed ? 'create' : what.length ? 'update' : 'remove';
   out.push(
-    change('addon-associations', ADDON, installed ? 'update' : 'create', detail, after, {
+    change(ADDON_ASSOCIATIONS_WRITE, ADDON, action, detail, after, {
       kind: 'addon-associations',
       addonName: name,
       install: !installed,
       associations: [...wanted].map(([serviceAccount, roleArn]) => ({ serviceAccount, roleArn })),
     }),
   );
+  return { removed: removed.map((m) => m.serviceAccount), kept };
 }

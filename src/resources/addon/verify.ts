@@ -31,3 +31,22 @@ export function checkOwnerAddon(
     ),
   ];
 }
+
+/** Removal through the add-on: the add-on is still installed, its other associations as they were. */
+export function checkAddonKept(
+  addon: ObservedOwnerAddon | undefined,
+  kept: readonly { serviceAccount: string; roleArn: string }[],
+): Check {
+  const installed = addon?.installed;
+  const now = new Map(installed?.associations.map((a) => [a.serviceAccount, a.roleArn]));
+  const changed = kept.filter((k) => now.get(k.serviceAccount) !== k.roleArn).map((k) => k.serviceAccount);
+  return check(
+    'add-on associations kept',
+    !!installed && changed.length === 0,
+    !installed
+      ? `${addon?.name} is not installed`
+      : changed.length
+        ? `${changed.join(', ')} no longer as it was`
+        : `${addon.name} still has its ${kept.length} other association(s)`,
+  );
+}

@@ -1,5 +1,5 @@
 // Removal: the service account's association goes when it names this binding's role; one naming another role is
-// not this binding's and stays.
+// not this binding's and stays. One an add-on owns goes through the add-on (`addon`: the add-on room), not here.
 import type { Config } from '../../inputs/config.js';
 import { PlanError, change, type ChangeList } from '../../core/changes.js';
 import type { ObservedAssociation } from '../../core/types.js';
@@ -19,11 +19,14 @@ export function planAssociationRemoval(
       out.warn(`The association ${a.associationId} of ${who} names ${a.roleArn}, not ${roleArn}: it is left as it is.`);
       continue;
     }
-    if (a.ownerArn)
+    if (a.ownerArn) {
+      // arn:aws:eks:<region>:<account>:addon/<cluster>/<add-on>/<id>
+      const addon = a.ownerArn.split(':').pop()?.split('/')[2] ?? '<add-on>';
       throw new PlanError(
         `The pod identity association ${a.associationId} for ${who} is owned by ${a.ownerArn} ` +
-          '(an add-on); remove it through that add-on, not eks-pod-iam.',
+          `(an add-on); remove it through that add-on: set "addon: ${addon}".`,
       );
+    }
     ids.push(
       out.push(
         change(
