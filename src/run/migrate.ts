@@ -42,8 +42,10 @@ export function planUnannotateFor(
 ) {
   if (config.mode !== 'pod-identity' || observed.serviceAccount === undefined) return;
   const key = bindingKey(config);
-  // Leaving another role: the association records it before the annotation (the only other record) goes.
-  if (config.migrateFromIrsa && observed.irsaRole && observed.serviceAccount?.annotations[ROLE_ARN_ANNOTATION])
+  // Leaving another role: the association records it before the annotation (the only other record) goes. An
+  // add-on's association is the add-on's: not tagged (a run stopped after the annotation leaves the subject).
+  const annotated = observed.serviceAccount?.annotations[ROLE_ARN_ANNOTATION];
+  if (config.migrateFromIrsa && observed.irsaRole && annotated && !config.addon)
     planIrsaRecord(key, observed.associations?.[0], observed.irsaRole.arn, out);
   const association = out.changes.filter((c) => c.target.binding === key && c.op.kind.endsWith('association'));
   const after = [...roleReady, ...association.map((c) => c.id)];
