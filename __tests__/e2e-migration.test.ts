@@ -280,7 +280,8 @@ test('the IRSA wiring stays when the association cannot be read back', async () 
   expect((await emu.kube.journal()).filter((j) => j.isWrite && j.resource === 'serviceaccounts')).toEqual([]);
 });
 
-test('a role given that differs from the annotated one is used, and the run says so', async () => {
+test('a role given that differs from the annotated one is used; the annotated role gives up the subject', async () => {
+  // More in e2e-migration-other-role.test.ts.
   awsCli(emu, [
     'iam',
     'create-role',
@@ -292,13 +293,11 @@ test('a role given that differs from the annotated one is used, and the run says
   await clearJournals(emu);
   const r = await run({ 'role-name': 'new-role' });
   expect(r.code).toBe(0);
-  expect(r.stdout).toContain(
-    `::warning::Service account apps/api is annotated with ${ROLE_ARN}, but arn:aws:iam::123456789012:role/new-role ` +
-      'is given',
-  );
+  expect(r.stdout).not.toContain('is annotated with'); // no longer a warning: the change list says it
   expect(associationOf('api')).toMatchObject({ roleArn: 'arn:aws:iam::123456789012:role/new-role' });
   expect(await annotationsOf('api')).toEqual({ 'team.example.com/owner': 'payments' });
-  expect(webIdentitySubjects().sort()).toEqual([subject('api'), subject('worker')]); // the old role is left as it is
+  expect(webIdentitySubjects()).toEqual([subject('worker')]); // the old role keeps the other subject
+  expect(trustOf(emu, ROLE).Statement.find((s: any) => s.Sid === 'Ci')).toBeDefined();
 });
 
 test('in bindings: two service accounts of one role migrate; one trust write takes both subjects out', async () => {

@@ -309,6 +309,13 @@ const SCENARIOS: Record<string, Scenario> = {
       { inputs: { 'migrate-from-irsa': 'true', 'role-name': '' } },
     ],
   },
+  'pod-identity: bound to another role first, then migrated off the annotated one (the association tagged)': {
+    mode: 'pod-identity',
+    steps: [
+      { inputs: { 'role-name': 'perms-new' }, before: seedIrsa },
+      { inputs: { 'migrate-from-irsa': 'true', 'role-name': 'perms-new' } },
+    ],
+  },
   'pod-identity: a managed policy made, then changed with five versions (dry run, then real)': {
     mode: 'pod-identity',
     steps: managedSteps(),

@@ -146,11 +146,121 @@ test('without the flag the annotation stays and a warning says Pod Identity take
   );
 });
 
-test('a role given that differs from the annotated one is used, and a warning says so', () => {
-  const other = `arn:aws:iam::${ACCOUNT}:role/new`;
-  const p = plan(config({ 'role-arn': other }), observed({ role: { ...observed().role!, arn: other, name: 'new' } }));
-  expect(p.roleArn).toBe(other);
-  expect(p.warnings.some((w) => w.includes(`annotated with ${ROLE_ARN}, but ${other} is given`))).toBe(true);
+describe('a role given that is not the annotated one', () => {
+  const NEW_ARN = `arn:aws:iam::${ACCOUNT}:role/new`;
+  const TAG = 'eks-pod-iam:irsa-role-arn';
+  const newRole = { ...observed().role!, arn: NEW_ARN, name: 'new', trust: trust() };
+  const oldRole = observed().role!;
+  const sa = { annotations: { team: 'x' }, labels: {} };
+  const given = (over: Partial<Observed> = {}) =>
+    observed({ role: newRole, irsaRole: { arn: ROLE_ARN, readable: true, role: oldRole }, ...over });
+  const recorded = (tags: Record<string, string> = { [TAG]: ROLE_ARN }) => ({ ...association(NEW_ARN), tags });
+
+  test('the association (recording the annotated role) first; the annotated role gives up the subject last', () => {
+    const p = plan(config({ 'role-arn': NEW_ARN, 'restart-workloads': 'true' }), given());
+    expect(p.roleArn).toBe(NEW_ARN);
+    expect(p.warnings).toEqual([]);
+    expect(p.changes.map((c) => `${c.resource} ${c.action}`)).toEqual([
+      'pod-identity-association create',
+      'service-account remove',
+      'workload restart',
+      'iam-role-trust remove',
+    ]);
+    const [create, unannotate, restart, untrust] = p.changes;
+    expect(create!.op).toMatchObject({ kind: 'create-association', roleArn: NEW_ARN, tags: { [TAG]: ROLE_ARN } });
+    const guard = [{ binding: 'demo/ns/app', roleArn: NEW_ARN }];
+    expect(unannotate!.guard).toEqual(guard);
+    expect(untrust!.guard).toEqual(guard);
+    expect(untrust!.after).toEqual(expect.arrayContaining([create!.id, unannotate!.id, restart!.id]));
+    // The old role's trust, not the new one's: only this subject leaves, the other stays.
+    expect(untrust!.op).toMatchObject({ kind: 'update-trust', roleName: 'legacy', removed: [irsa('app')] });
+    const written = JSON.stringify(untrust!.op.kind === 'update-trust' && untrust!.op.trust);
+    expect(written).toContain('system:serviceaccount:ns:other');
+    expect(written).not.toContain('system:serviceaccount:ns:app');
+    expect(untrust!.id).toContain('@role:legacy');
+    // Before: the check looks at the old role (the new one never had the subject).
+    const before = verify(config({ 'role-arn': NEW_ARN }), given()).find((c) => c.name === 'IRSA subject removed');
+    expect(before).toMatchObject({ ok: false, detail: expect.stringMatching(/^legacy still trusts/) });
+  });
+
+  test('an association already there is tagged with the annotated role before the annotation goes', () => {
+    const p = plan(config({ 'role-arn': NEW_ARN }), given({ associations: [recorded({})] }));
+    expect(p.changes.map((c) => [c.op.kind, c.after.length > 0, !!c.guard])).toEqual([
+      ['tag-association', false, false],
+      ['unannotate-service-account', true, true],
+      ['update-trust', true, true],
+    ]);
+    expect(p.changes[0]!.op).toEqual({
+      kind: 'tag-association',
+      associationArn: association().associationArn,
+      tags: { [TAG]: ROLE_ARN },
+    });
+    expect(p.changes[1]!.after).toEqual([p.changes[0]!.id]);
+  });
+
+  test('stopped after the annotation went: the association says which role still has the subject', () => {
+    const p = plan(config({ 'role-arn': NEW_ARN }), given({ associations: [recorded()], serviceAccount: sa }));
+    expect(p.changes.map((c) => `${c.resource} ${c.action} ${c.op.kind === 'update-trust' && c.op.roleName}`)).toEqual([
+      'iam-role-trust remove legacy',
+    ]);
+  });
+
+  test('done: nothing to change, and the checks pass against the old role', () => {
+    const done = given({
+      associations: [recorded()],
+      serviceAccount: sa,
+      irsaRole: { arn: ROLE_ARN, readable: true, role: { ...oldRole, trust: trust('other') } },
+    });
+    expect(plan(config({ 'role-arn': NEW_ARN }), done).changes).toEqual([]);
+    const checks = verify(config({ 'role-arn': NEW_ARN }), done).filter((c) => c.name.startsWith('IRSA'));
+    expect(checks.map((c) => [c.name, c.ok, c.detail])).toEqual([
+      ['IRSA annotation removed', true, 'ns/app has no eks.amazonaws.com/role-arn'],
+      ['IRSA subject removed', true, 'legacy no longer trusts system:serviceaccount:ns:app through ' + PROVIDER],
+    ]);
+  });
+
+  test('not readable: no write, the check is not verifiable and names the subject to remove', () => {
+    const why = 'iam:GetRole is denied (AccessDenied)';
+    const denied = given({ irsaRole: { arn: ROLE_ARN, readable: false, why } });
+    const p = plan(config({ 'role-arn': NEW_ARN }), denied);
+    expect(p.changes.map((c) => c.op.kind)).toEqual(['create-association', 'unannotate-service-account']);
+    const c = verify(config({ 'role-arn': NEW_ARN }), denied).find((x) => x.name === 'IRSA subject removed')!;
+    expect(c.ok).toBeUndefined();
+    expect(c.detail).toBe(`not verifiable: ${ROLE_ARN} cannot be read (${why})`);
+    expect(c.todo).toBe(
+      `Remove system:serviceaccount:ns:app from the web-identity (${PROVIDER}) trust of ${ROLE_ARN}: ` +
+        'the service account no longer uses that role.',
+    );
+  });
+
+  test('the annotated role does not exist: nothing to remove, and the check passes', () => {
+    const missing = given({ irsaRole: { arn: ROLE_ARN, readable: true, role: null } });
+    const p = plan(config({ 'role-arn': NEW_ARN }), missing);
+    expect(p.changes.map((c) => c.op.kind)).toEqual(['create-association', 'unannotate-service-account']);
+    const c = verify(config({ 'role-arn': NEW_ARN }), missing).find((x) => x.name === 'IRSA subject removed')!;
+    expect(c.ok).toBe(true);
+  });
+
+  test("the subject is the old role's last statement: no write (IAM refuses it), no deletion, a todo", () => {
+    const only = { Version: '2012-10-17', Statement: [statementFor(irsa('app'))] };
+    const last = given({ irsaRole: { arn: ROLE_ARN, readable: true, role: { ...oldRole, trust: only } } });
+    const p = plan(config({ 'role-arn': NEW_ARN }), last);
+    expect(p.changes.map((c) => c.op.kind)).toEqual(['create-association', 'unannotate-service-account']);
+    const c = verify(config({ 'role-arn': NEW_ARN }), last).find((x) => x.name === 'IRSA subject removed')!;
+    expect(c.ok).toBeUndefined();
+    expect(c.detail).toMatch(/^not done: the web-identity trust of legacy keeps system:serviceaccount:ns:app: it is/);
+    expect(c.todo).toBe(
+      `Delete role ${ROLE_ARN} once nothing uses it: its trust still lets system:serviceaccount:ns:app in.`,
+    );
+  });
+
+  test('the annotated role is the given one (by name): no other role', () => {
+    const p = plan(config({ 'role-arn': '', 'role-name': 'legacy' }), observed());
+    expect(p.changes.filter((c) => c.op.kind === 'update-trust').map((c) => c.id)).toEqual([
+      expect.stringContaining('@role:legacy'),
+    ]);
+    expect(p.changes.find((c) => c.op.kind === 'create-association')!.op).not.toHaveProperty(['tags', TAG]);
+  });
 });
 
 describe('the role of a migrating binding that gives none', () => {

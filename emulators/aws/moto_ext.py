@@ -608,6 +608,18 @@ def _create_cluster_with_compute(original: Any) -> Any:
     return create_cluster
 
 
+def _tag_associations_too(tag_cluster: Any) -> Any:
+    """moto's TagResource knows clusters only; EKS tags a Pod Identity association by its ARN too."""
+    def tag_resource(self: Any, resource_arn: str, tags: dict[str, str]) -> None:
+        for cluster in self.clusters.values():
+            for association in cluster.pod_identity_associations.values():
+                if association.arn == resource_arn:
+                    association.tags = {**association.tags, **tags}
+                    return
+        tag_cluster(self, resource_arn, tags)
+    return tag_resource
+
+
 # ---------------------------------------------------------------- cluster endpoint override
 
 def _endpoint_override(cluster: Any) -> dict[str, str] | None:
@@ -687,6 +699,7 @@ def apply() -> None:
                delete_pod_identity_association):
         setattr(EKSResponse, fn.__name__, fn)
     EKSResponse.create_cluster = _create_cluster_with_compute(EKSResponse.create_cluster)
+    eks_models.EKSBackend.tag_resource = _tag_associations_too(eks_models.EKSBackend.tag_resource)
 
     for fn in (add_client_id_to_open_id_connect_provider, remove_client_id_from_open_id_connect_provider):
         setattr(IamResponse, fn.__name__, fn)

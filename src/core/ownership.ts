@@ -6,6 +6,12 @@ export const MANAGED_TAG = `${TAG_PREFIX}managed`;
 export const CLUSTER_TAG = `${TAG_PREFIX}cluster`;
 export const NAMESPACE_TAG = `${TAG_PREFIX}namespace`;
 export const SERVICE_ACCOUNT_TAG = `${TAG_PREFIX}service-account`;
+/**
+ * On a migrated service account's association: the role its IRSA annotation named, when that is not the
+ * association's role. The annotation goes before that role's trust gives up the subject: a run stopped in between
+ * leaves the next one this to finish from.
+ */
+export const IRSA_ROLE_TAG = `${TAG_PREFIX}irsa-role-arn`;
 
 /** The tags put on a role eks-pod-iam creates, besides the user's own. */
 export function ownershipTags(cluster: string, namespace: string, serviceAccount: string): Record<string, string> {

@@ -142,7 +142,12 @@ export interface Observed {
   webhook?: boolean;
   /** pod-identity with target-role-arn: the target role. */
   targetRole?: ObservedTarget;
+  /** migrate-from-irsa: the role IRSA used, when it is not `role` (its trust gives up the subject). */
+  irsaRole?: IrsaRole;
 }
+
+/** The role a migrating service account's IRSA annotation named, other than the one it is bound to. */
+export type IrsaRole = ObservedTarget & { arn: string };
 
 /** Where a change applies: its cluster, and the binding it belongs to (none: a change of the cluster itself). */
 export interface ChangeTarget {

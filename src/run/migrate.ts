@@ -1,6 +1,7 @@
 // migrate-from-irsa across the rooms. The order is the point: the role gains the Pod Identity trust, the association
 // is made, and only changes that come after both — and that re-read the association first (their `guard`) — take
-// the IRSA wiring off: the annotation, then (after any restarts) the subject in the role's web-identity trust.
+// the IRSA wiring off: the annotation, then (after any restarts) the subject in the web-identity trust of the role
+// IRSA used (the annotated one, also when another role is bound: the association then records it first).
 // At no moment has the service account no working identity, and a run stopped anywhere is completed by the next.
 import { issuerHostPath, oidcProviderArn } from '../arn.js';
 import type { ChangeList } from '../core/changes.js';
@@ -10,9 +11,10 @@ import { bindingKey, type BindingConfig, type Config } from '../inputs/config.js
 import { checkSubjectRemoved, planSubjectRemoval } from '../resources/role-trust/migrate.js';
 import { irsaBinding, type Binding } from '../resources/role-trust/trust.js';
 import { checkUnannotated, planUnannotate } from '../resources/service-account/migrate.js';
-import { AUDIENCE_ANNOTATION, DEFAULT_AUDIENCE } from '../resources/service-account/plan.js';
+import { AUDIENCE_ANNOTATION, DEFAULT_AUDIENCE, ROLE_ARN_ANNOTATION } from '../resources/service-account/plan.js';
+import { planIrsaRecord } from '../resources/association/migrate.js';
 import type { RunPlan } from './plan.js';
-import { groupBy, isFailed, type RunState } from './state.js';
+import { groupBy, isFailed, observedFor, type RunState } from './state.js';
 
 /** The web-identity binding IRSA gave the service account: what leaves the role's trust. */
 export function irsaBindingOf(
@@ -40,6 +42,11 @@ export function planUnannotateFor(
 ) {
   if (config.mode !== 'pod-identity' || observed.serviceAccount === undefined) return;
   const key = bindingKey(config);
+  // Leaving another role: the association records it before the annotation (the only other record) goes. An
+  // add-on's association is the add-on's: not tagged (a run stopped after the annotation leaves the subject).
+  const annotated = observed.serviceAccount?.annotations[ROLE_ARN_ANNOTATION];
+  if (config.migrateFromIrsa && observed.irsaRole && annotated && !config.addon)
+    planIrsaRecord(key, observed.associations?.[0], observed.irsaRole.arn, out);
   const association = out.changes.filter((c) => c.target.binding === key && c.op.kind.endsWith('association'));
   const after = [...roleReady, ...association.map((c) => c.id)];
   planUnannotate(config, roleArn, observed.serviceAccount, after, [{ binding: key, roleArn }], out);
@@ -48,7 +55,8 @@ export function planUnannotateFor(
 /**
  * Per role, one write taking the migrated service accounts' subjects out of its trust, after everything else of
  * those bindings (the association, the annotation's removal, the restarts: running pods keep IRSA until replaced)
- * and after the role's own trust change. `inRole` gives the role's scope, so the change is read back with the role.
+ * and after the role's own trust change. The role is the one the subject is in: the annotated one, also when the
+ * binding binds another. `inRole` gives the role's scope, so the change is read back with the role.
  */
 export function planSubjectRemovals(
   state: RunState,
@@ -59,21 +67,22 @@ export function planSubjectRemovals(
   inRole: (name: string, members: BindingConfig[]) => ChangeList,
 ): void {
   const migrating = bindings.filter((b) => b.mode === 'pod-identity' && b.migrateFromIrsa);
-  for (const [name, members] of groupBy(migrating, (b) => b.role.name)) {
-    const role = state.roles.get(name);
+  const holder = (b: BindingConfig) => {
+    const key = bindingKey(b);
+    const other = observedFor(state, b, key).irsaRole;
+    return { arn: other?.arn ?? plan.resolved.get(key)!.roleArn, other };
+  };
+  for (const [name, members] of groupBy(migrating, (b) => holder(b).arn.split('/').pop()!)) {
+    const { arn, other } = holder(members[0]!);
+    // Another role not readable: verification says what to remove by hand; one that does not exist: nothing to.
+    const role = other ? (other.readable ? other.role : undefined) : state.roles.get(name);
     if (!role || isFailed(role)) continue;
     const irsa: Binding[] = [];
     for (const b of members) {
-      const { roleArn } = plan.resolved.get(bindingKey(b))!;
       const cluster = state.clusters.get(`${b.region}/${b.clusterName}`);
       const own = state.bindings.get(bindingKey(b));
       if (!cluster || isFailed(cluster) || !own || isFailed(own)) continue;
-      const binding = irsaBindingOf(
-        plan.resolved.get(bindingKey(b))!.config,
-        roleArn,
-        cluster.info,
-        own.serviceAccount,
-      );
+      const binding = irsaBindingOf(plan.resolved.get(bindingKey(b))!.config, arn, cluster.info, own.serviceAccount);
       if (binding) irsa.push(binding);
     }
     const keys = members.map(bindingKey);
@@ -95,6 +104,7 @@ function trustAsPlanned(out: ChangeList, role: ObservedRole) {
 /** The migration's read-back: the annotation and the subject are gone (the association is checked as always). */
 export function migrationChecks(config: Config, roleArn: string, observed: Observed): Check[] {
   if (config.mode !== 'pod-identity' || !config.migrateFromIrsa) return [];
-  const irsa = irsaBindingOf(config, roleArn, observed.cluster, observed.serviceAccount);
-  return [checkUnannotated(config, observed.serviceAccount), checkSubjectRemoved(observed.role, irsa)];
+  const other = observed.irsaRole;
+  const irsa = irsaBindingOf(config, other?.arn ?? roleArn, observed.cluster, observed.serviceAccount);
+  return [checkUnannotated(config, observed.serviceAccount), checkSubjectRemoved(other ?? observed.role, irsa)];
 }

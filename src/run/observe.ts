@@ -19,6 +19,7 @@ import { AGENT_ADDON } from '../resources/addon/plan.js';
 import { roleFromServiceAccount } from '../resources/service-account/migrate.js';
 import { readTarget } from '../resources/target-role/read.js';
 import { readForRemoval } from './observe-removal.js';
+import { readIrsaRoles } from './observe-migration.js';
 import {
   clusterKeyOf,
   groupBy,
@@ -158,12 +159,17 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
     Promise.all(webhooks),
     settleMap(targets),
   ]);
+  const all = new Map([...bindingStates, ...(resolved?.failures ?? [])]);
+  const irsaRoles = readIrsaRoles(resolved?.run ?? run, clusterStates, all, new Set(roles.keys()), (arn, account) =>
+    limit(() => readTarget(iamClient, arn, account)),
+  );
   return {
     run: resolved?.run ?? run,
     clusters: clusterStates,
     roles: await settleMap(roles),
+    ...((await irsaRoles).size ? { irsaRoles: await irsaRoles } : {}),
     providers: (await settleMap(providers)) as RunState['providers'],
-    bindings: new Map([...bindingStates, ...(resolved?.failures ?? [])]),
+    bindings: all,
     ...(targetStates.size ? { targets: targetStates } : {}),
     ...(policies.size ? { policies: (await settleMap(policies)) as NonNullable<RunState['policies']> } : {}),
   };

@@ -36,6 +36,7 @@ export function plan(config: Config, observed: Observed, provenance: Readonly<Re
     bindings: new Map([[key, { ...observed }]]),
     ...(b.targetRoleArn && observed.targetRole ? { targets: new Map([[b.targetRoleArn, observed.targetRole]]) } : {}),
     ...(observed.managedPolicy ? { policies: new Map([[observed.managedPolicy.arn, observed.managedPolicy]]) } : {}),
+    ...(observed.irsaRole ? { irsaRoles: new Map([[observed.irsaRole.arn, observed.irsaRole]]) } : {}),
   };
   const p = planRun(state, provenance);
   const failure = p.failures.get(key);

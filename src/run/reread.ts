@@ -95,7 +95,23 @@ export async function reread(state: RunState, touched: Set<string>, ready: Ready
       return [arn, await again<ObservedTarget>(`target:${arn}`, read, before)];
     }),
   );
-  const [r, p, c, bs, t, mp] = await Promise.all([roles, providers, clusters, bindings, targets, policies]);
+  // migrate-from-irsa: a role left for another is written (the subject out) under its role's unit.
+  const irsaRoles = Promise.all(
+    [...(state.irsaRoles ?? [])].map(async ([arn, before]): Promise<[string, ObservedTarget | Failed]> => {
+      if (isFailed(before) || !before.readable) return [arn, before];
+      const read = () => readTarget(iamClient!, arn, arn.split(':')[4]!);
+      return [arn, await again<ObservedTarget>(`role:${arn.split('/').pop()}`, read, before)];
+    }),
+  );
+  const [r, p, c, bs, t, mp, ir] = await Promise.all([
+    roles,
+    providers,
+    clusters,
+    bindings,
+    targets,
+    policies,
+    irsaRoles,
+  ]);
   const managed = state.policies ? { policies: new Map(mp) } : {};
   return {
     ...state,
@@ -105,5 +121,6 @@ export async function reread(state: RunState, touched: Set<string>, ready: Ready
     bindings: new Map(bs),
     ...(state.targets ? { targets: new Map(t) } : {}),
     ...managed,
+    ...(state.irsaRoles ? { irsaRoles: new Map(ir) } : {}),
   };
 }

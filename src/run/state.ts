@@ -17,7 +17,9 @@ import type {
   ObservedWorkload,
   Observed,
   ObservedTarget,
+  IrsaRole,
 } from '../core/types.js';
+import { otherIrsaRoleArn } from '../resources/service-account/migrate.js';
 
 /** `<region>/<cluster>`: a cluster's identity in a run. */
 export type ClusterKey = `${string}/${string}`;
@@ -63,6 +65,11 @@ export interface RunState {
   targets?: Map<string, ObservedTarget | Failed>;
   /** By ARN: the policies of `managed-policy` (only read for bindings that give one). */
   policies?: Map<string, ObservedManagedPolicy | null | Failed>;
+  /**
+   * By ARN: roles IRSA used that migrating bindings leave for another (their trust gives up the subjects), read only
+   * when no binding of the run binds them (those are in `roles`); absent when there are none.
+   */
+  irsaRoles?: Map<string, ObservedTarget | Failed>;
 }
 
 /** The ARN of the binding's `managed-policy` policy: in the role's account. Undefined without one (or no account). */
@@ -89,6 +96,7 @@ export function failureOf(state: RunState, b: BindingConfig, key: BindingKey, pr
     providerArn ? state.providers.get(providerArn) : undefined,
     b.targetRoleArn ? state.targets?.get(b.targetRoleArn) : undefined,
     state.policies?.get(managedPolicyArnOf(state, b) ?? ''),
+    state.irsaRoles?.get(irsaRoleArnOf(state, b, key) ?? ''),
   ];
   return parts.find(isFailed)?.error;
 }
@@ -115,7 +123,25 @@ export function observedFor(state: RunState, b: BindingConfig, key: BindingKey, 
     workloads: own.workloads,
     webhook: b.mode === 'irsa' ? cluster.webhook : undefined,
     ...(b.targetRoleArn && state.targets ? { targetRole: state.targets.get(b.targetRoleArn) as ObservedTarget } : {}),
+    ...irsaRoleOf(state, b, key),
   };
+}
+
+/** migrate-from-irsa: the ARN of the role the service account leaves, when it is not the binding's role. */
+export function irsaRoleArnOf(state: RunState, b: BindingConfig, key: BindingKey): string | undefined {
+  const cluster = state.clusters.get(clusterKeyOf(b));
+  const own = state.bindings.get(key);
+  if (!cluster || isFailed(cluster) || !own || isFailed(own)) return undefined;
+  return otherIrsaRoleArn(b, own.serviceAccount, own.associations, cluster.accountId);
+}
+
+/** That role as read: among the run's own roles when the run binds it too, else on its own. */
+function irsaRoleOf(state: RunState, b: BindingConfig, key: BindingKey): { irsaRole?: IrsaRole } {
+  const arn = irsaRoleArnOf(state, b, key);
+  if (!arn) return {};
+  const own = state.roles.get(arn.split('/').pop()!);
+  const read = state.irsaRoles?.get(arn) ?? (own === undefined || isFailed(own) ? own : { readable: true, role: own });
+  return read && !isFailed(read) ? { irsaRole: { arn, ...read } } : {};
 }
 
 /** Items by key, keys in first-seen order. */

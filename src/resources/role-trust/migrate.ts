@@ -4,11 +4,11 @@
 import { check, type Check } from '../../core/check.js';
 import { change, type ChangeList } from '../../core/changes.js';
 import { parsePolicy, statementsOf } from '../../core/policy-doc.js';
-import type { AssociationGuard, ObservedRole } from '../../core/types.js';
+import type { AssociationGuard, IrsaRole, ObservedRole } from '../../core/types.js';
 import type { PolicyDocument } from '../../inputs/config.js';
 import { ROLE_TRUST } from './kind.js';
 import type { Binding } from './trust.js';
-import { unmergeTrust, unmergeTrustAll } from './unmerge.js';
+import { hasStatements, unmergeTrust, unmergeTrustAll } from './unmerge.js';
 
 const subjectOf = (b: Binding) => Object.entries(b.context).find(([k]) => k.endsWith(':sub'))?.[1] ?? b.principal;
 
@@ -25,6 +25,8 @@ export function planSubjectRemoval(
   if (removed.length === 0) return undefined;
   const document = unmergeTrustAll(trust, removed).document;
   const left = statementsOf(document).length;
+  // IAM accepts no trust without a statement, and a role left for another is never deleted: its check says so.
+  if (left === 0) return undefined;
   const detail =
     `remove ${removed.map(subjectOf).join(', ')} from the web-identity trust of ${roleName} ` +
     `(once the association is read back; ${left} statement${left === 1 ? '' : 's'} left)`;
@@ -38,18 +40,47 @@ export function planSubjectRemoval(
   return out.push({ ...d, guard });
 }
 
-/** After a migration: no web-identity statement of the role lists the service account's subject. */
-export function checkSubjectRemoved(role: ObservedRole | null | undefined, irsa: Binding | undefined): Check {
+/**
+ * After a migration: no web-identity statement of the role lists the service account's subject. `role`: the bound
+ * role, or the annotated one it was bound to under IRSA, when that is another (read, or why it could not be: then
+ * the check is not verifiable and says what to remove by hand).
+ */
+export function checkSubjectRemoved(
+  role: ObservedRole | IrsaRole | null | undefined,
+  irsa: Binding | undefined,
+): Check {
+  const name = 'IRSA subject removed';
+  if (role && 'readable' in role) {
+    if (!role.readable) return unreadable(role.arn, role.why, irsa);
+    if (!role.role)
+      return check(name, true, `${role.arn} does not exist: nothing trusts the service account through it`);
+    if (!irsa) return checkSubjectRemoved(role.role, irsa);
+    const left = unmergeTrust(role.role.trust, irsa);
+    if (left.changed && !hasStatements(left.document))
+      return {
+        ...check(name, undefined, `not done: ${lastStatement(role.role.name, subjectOf(irsa))}`),
+        todo: `Delete role ${role.arn} once nothing uses it: its trust still lets ${subjectOf(irsa)} in.`,
+      };
+    return checkSubjectRemoved(role.role, irsa);
+  }
   if (!irsa || !role)
-    return check(
-      'IRSA subject removed',
-      undefined,
-      role ? 'the cluster has no OIDC issuer' : 'the role does not exist',
-    );
+    return check(name, undefined, role ? 'the cluster has no OIDC issuer' : 'the role does not exist');
   const still = unmergeTrust(role.trust, irsa).changed;
   return check(
-    'IRSA subject removed',
+    name,
     !still,
     `${role.name} ${still ? 'still trusts' : 'no longer trusts'} ${subjectOf(irsa)} through ${irsa.principal}`,
   );
 }
+
+function unreadable(arn: string, why: string, irsa: Binding | undefined): Check {
+  const what = irsa ? `${subjectOf(irsa)} from the web-identity (${irsa.principal}) trust of ${arn}` : '';
+  return {
+    ...check('IRSA subject removed', undefined, `not verifiable: ${arn} cannot be read (${why})`),
+    ...(irsa ? { todo: `Remove ${what}: the service account no longer uses that role.` } : {}),
+  };
+}
+
+const lastStatement = (roleName: string, subjects: string) =>
+  `the web-identity trust of ${roleName} keeps ${subjects}: it is the role's last statement, and IAM accepts no ` +
+  'trust policy without one; the role is not deleted.';

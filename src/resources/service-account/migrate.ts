@@ -7,6 +7,7 @@ import { check, type Check } from '../../core/check.js';
 import type { AssociationGuard, ObservedAssociation, ObservedServiceAccount } from '../../core/types.js';
 import type { BindingConfig, Config, RoleRef } from '../../inputs/config.js';
 import { RunError } from '../../errors.js';
+import { IRSA_ROLE_TAG } from '../../core/ownership.js';
 import { SERVICE_ACCOUNT } from './kind.js';
 import { AUDIENCE_ANNOTATION, ROLE_ARN_ANNOTATION } from './plan.js';
 
@@ -38,6 +39,26 @@ export function roleFromServiceAccount(
         `not an IAM role ARN of partition ${b.partition}: fix it, or give "role-name" or "role-arn".`,
     );
   return { kind: 'arn', arn, name: parsed.name, path: parsed.path, accountId: parsed.accountId, annotated: true };
+}
+
+/**
+ * The role IRSA gave a migrating binding's service account, when it is not the role the binding binds (given by
+ * `role-name`/`role-arn`): its annotation, or once that is gone, the record the migration left on the association.
+ * `accountId`: the account a role given by name is in.
+ */
+export function otherIrsaRoleArn(
+  b: BindingConfig,
+  sa: ObservedServiceAccount | null | undefined,
+  associations: ObservedAssociation[] | undefined,
+  accountId: string,
+): string | undefined {
+  if (b.mode !== 'pod-identity' || !b.migrateFromIrsa || b.state === 'absent' || b.role.kind === 'annotation')
+    return undefined;
+  const arn = sa?.annotations[ROLE_ARN_ANNOTATION]?.trim() || associations?.[0]?.tags[IRSA_ROLE_TAG];
+  const parsed = arn ? parseRoleArn(arn) : undefined;
+  if (!parsed || parsed.partition !== b.partition) return undefined;
+  const account = b.role.kind === 'arn' ? b.role.accountId : accountId;
+  return parsed.name === b.role.name && parsed.accountId === account ? undefined : arn;
 }
 
 /**
@@ -73,11 +94,6 @@ export function planUnannotate(
     );
     return undefined;
   }
-  if (annotated !== roleArn)
-    out.warn(
-      `Service account ${who} is annotated with ${annotated}, but ${roleArn} is given: the association uses the ` +
-        `given role; the annotation is removed, and the trust policy of ${annotated} is left as it is.`,
-    );
   const annotations = irsaAnnotations(sa);
   const list = Object.entries(annotations)
     .map(([k, v]) => `${k}=${v}`)

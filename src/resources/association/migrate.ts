@@ -1,0 +1,40 @@
+// migrate-from-irsa to a role other than the annotated one: the association records the annotated role (a tag),
+// written with or before the association's own change and so before the annotation goes. The annotation is what
+// named that role; once it is gone, a run stopped before the role's trust gave up the subject leaves the next run
+// only this to find the role by.
+import { change, type ChangeList } from '../../core/changes.js';
+import { IRSA_ROLE_TAG } from '../../core/ownership.js';
+import type { BindingKey } from '../../inputs/config.js';
+import type { ObservedAssociation } from '../../core/types.js';
+import { ASSOCIATION } from './kind.js';
+
+/** `irsaRoleArn`: the annotated role. Folded into the association's planned create or tag change when there is one. */
+export function planIrsaRecord(
+  key: BindingKey,
+  current: ObservedAssociation | undefined,
+  irsaRoleArn: string,
+  out: ChangeList,
+): void {
+  if (current?.tags[IRSA_ROLE_TAG] === irsaRoleArn) return;
+  const tag = { [IRSA_ROLE_TAG]: irsaRoleArn };
+  const own = out.changes.filter((c) => c.target.binding === key);
+  const planned = own.find((c) => c.op.kind === 'create-association' || c.op.kind === 'tag-association');
+  if (planned && (planned.op.kind === 'create-association' || planned.op.kind === 'tag-association')) {
+    planned.op = { ...planned.op, tags: { ...planned.op.tags, ...tag } };
+    if (planned.op.kind === 'tag-association') planned.detail += `, ${IRSA_ROLE_TAG}`;
+    return;
+  }
+  if (!current) return; // no association planned either: the binding has failed
+  const after = own.filter((c) => c.op.kind === 'update-association').map((c) => c.id);
+  out.push(
+    change(
+      'association-tags',
+      ASSOCIATION,
+      'tag',
+      `tag ${current.associationId} with ${IRSA_ROLE_TAG}=${irsaRoleArn} (the role IRSA used, whose trust ` +
+        "gives up the service account's subject)",
+      after,
+      { kind: 'tag-association', associationArn: current.associationArn, tags: tag },
+    ),
+  );
+}
