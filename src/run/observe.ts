@@ -19,6 +19,7 @@ import { AGENT_ADDON } from '../resources/addon/plan.js';
 import { roleFromServiceAccount } from '../resources/service-account/migrate.js';
 import { readTarget } from '../resources/target-role/read.js';
 import { readForRemoval } from './observe-removal.js';
+import { readTargetUsersForRemoval } from './observe-target-removal.js';
 import {
   clusterKeyOf,
   groupBy,
@@ -158,7 +159,7 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
     Promise.all(webhooks),
     settleMap(targets),
   ]);
-  return {
+  const state: RunState = {
     run: resolved?.run ?? run,
     clusters: clusterStates,
     roles: await settleMap(roles),
@@ -167,6 +168,7 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
     ...(targetStates.size ? { targets: targetStates } : {}),
     ...(policies.size ? { policies: (await settleMap(policies)) as NonNullable<RunState['policies']> } : {}),
   };
+  return readTargetUsersForRemoval(state, clientsFor, limit);
 }
 
 /**

@@ -9,6 +9,7 @@ import { planPoliciesRemoval } from '../resources/role-policies/remove.js';
 import type { RoleMember } from '../resources/role-trust/plan.js';
 import { planRoleDeletion, planTrustRemoval } from '../resources/role-trust/remove.js';
 import { planServiceAccountRemoval } from '../resources/service-account/remove.js';
+import type { TargetRemovalIntent } from '../resources/target-role/remove.js';
 import type { Resolved } from './plan.js';
 import { observedFor, type RunState } from './state.js';
 
@@ -22,6 +23,8 @@ export interface RemovalIntent {
   trustKept: boolean;
   /** The service account (created by eks-pod-iam) is deleted. */
   serviceAccountDeleted: boolean;
+  /** `target-role-arn`: what its target role's trust gives up (planned by plan-target-removal.ts). */
+  target?: TargetRemovalIntent;
 }
 
 export const isAbsent = (b: { state: string }) => b.state === 'absent';

@@ -10,7 +10,7 @@ import { checkProvider } from '../resources/oidc-provider/verify.js';
 import { checkPolicies } from '../resources/role-policies/verify.js';
 import { checkTrust, checkTrustRemoved } from '../resources/role-trust/verify.js';
 import { checkAnnotation, checkServiceAccountRemoved } from '../resources/service-account/verify.js';
-import { checkTargetTrust } from '../resources/target-role/verify.js';
+import { checkTargetTrust, checkTargetTrustRemoved } from '../resources/target-role/verify.js';
 import { migrationChecks } from './migrate.js';
 import { bindingFor, roleArnFor } from './resolve.js';
 import type { RemovalIntent } from './plan-removal.js';
@@ -27,6 +27,7 @@ export function verify(config: Config, observed: Observed, removal?: RemovalInte
       ...checkTrustRemoved(config.role.name, observed.role, binding, intent),
       ...(config.mode === 'pod-identity' ? [checkAssociationRemoved(config, roleArn, observed.associations)] : []),
       ...checkServiceAccountRemoved(config, roleArn, observed.serviceAccount, intent.serviceAccountDeleted),
+      ...(intent.target ? [checkTargetTrustRemoved(roleArn, intent.target, observed.targetRole)] : []),
     ];
   }
   const role = observed.role;
