@@ -93,6 +93,9 @@ const grant = (externalId: string, roleArn = ROLE_ARN) =>
     Principal: { AWS: roleArn },
     Condition: { StringEquals: { 'sts:ExternalId': externalId } },
   });
+const targetResources = (role = ROLE) =>
+  awsCli(emu, ['iam', 'get-role-policy', '--role-name', role, '--policy-name', 'eks-pod-iam-target']).PolicyDocument
+    .Statement[0].Resource;
 const roleExists = (role: string) => awsCli(emu, ['iam', 'list-roles']).Roles.some((x: any) => x.RoleName === role);
 const verifyLine = (r: ActionRun, name: string) => r.stdout.split('\n').find((l) => l.includes(` ${name}: `)) ?? '';
 const addForeignGrant = () => {
@@ -232,10 +235,64 @@ test('rerun after a run killed between the association and the trust: the stale 
   expect(r.changes[0]!.detail).toContain(`external ID ${api}`);
   expect(trustOf(emu, 'data-reader').Statement).toEqual([ec2Statement, grant(web)]);
   expect(verifyLine(r, 'target role trust removed')).toMatch(/✓/);
+  // web's association still uses the target through the role: the role may still assume it.
+  expect(targetResources()).toEqual([TARGET]);
   // Rerun: nothing left to take out, nothing written.
   await clearJournals(emu);
   const again = await run({ 'target-role-arn': TARGET, state: 'absent' });
   ok(again);
   expect(again.outputs.changed).toBe('false');
   expect((await writes(emu)).aws).toEqual([]);
+});
+
+const inlinePolicies = (role: string) =>
+  awsCli(emu, ['iam', 'list-role-policies', '--role-name', role]).PolicyNames as string[];
+
+test('a role eks-pod-iam made that stays: eks-pod-iam-target loses the target with its last user', async () => {
+  // api (with the target) and web (without) share the role: removing api keeps the role for web.
+  const web = { ...item('web', ROLE), 'target-role-arn': '' };
+  ok(await runItems([item('api', ROLE), web]));
+  expect(inlinePolicies(ROLE)).toContain('eks-pod-iam-target');
+  await clearJournals(emu);
+
+  const r = await run({ 'target-role-arn': TARGET, state: 'absent' });
+  ok(r);
+  expect(r.changes.map((c) => `${c.resource} ${c.action}`)).toEqual([
+    'pod-identity-association delete',
+    'iam-inline-policy delete',
+    'iam-target-role-trust remove',
+  ]);
+  expect(r.changes[1]!.detail).toContain(`eks-pod-iam-target on ${ROLE}: may no longer assume target role ${TARGET}`);
+  expect(roleExists(ROLE)).toBe(true);
+  expect(inlinePolicies(ROLE)).not.toContain('eks-pod-iam-target');
+  expect(associations('web')).toHaveLength(1);
+  expect(trustOf(emu, 'data-reader').Statement).toEqual([ec2Statement]);
+  expect(verifyLine(r, 'target policy revoked')).toMatch(/✓/);
+
+  await clearJournals(emu);
+  const again = await run({ 'target-role-arn': TARGET, state: 'absent' });
+  ok(again);
+  expect(again.outputs.changed).toBe('false');
+  expect((await writes(emu)).aws).toEqual([]);
+});
+
+test('a role eks-pod-iam did not make: its eks-pod-iam-target policy stays (nothing is taken from it)', async () => {
+  awsCli(emu, [
+    'iam',
+    'create-role',
+    '--role-name',
+    'team-role',
+    '--assume-role-policy-document',
+    JSON.stringify({ Version: '2012-10-17', Statement: [ec2Statement] }),
+  ]);
+  const teamArn = `arn:aws:iam::${ACCOUNT}:role/team-role`;
+  const bind = { 'role-arn': teamArn, 'role-name': '', 'target-role-arn': TARGET };
+  ok(await run(bind));
+  const r = await run({ ...bind, state: 'absent' });
+  ok(r);
+  expect(associations()).toEqual([]);
+  expect(trustOf(emu, 'data-reader').Statement).toEqual([ec2Statement]);
+  expect(roleExists('team-role')).toBe(true);
+  expect(inlinePolicies('team-role')).toContain('eks-pod-iam-target');
+  expect(r.changes.map((c) => c.resource)).not.toContain('iam-inline-policy');
 });

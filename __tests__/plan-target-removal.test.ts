@@ -184,17 +184,61 @@ describe('plan', () => {
     const target = readable(ec2, ours('id-1'), ours('id-2'));
     const gone = { associations: [] };
     expect(actions(plan(config(), observed(target, gone)))).not.toContain('iam-target-role-trust remove');
-    const users = [{ associationId: 'a-bbbbbbbbbbbbbbbbb', externalId: 'id-2' }];
+    const users = [{ associationId: 'a-bbbbbbbbbbbbbbbbb', roleArn: ROLE_ARN, externalId: 'id-2' }];
     const p = plan(config(), observed({ ...target, users }, gone));
     const write = p.changes.find((c) => c.op.kind === 'trust-target')!;
     expect(write.op).toMatchObject({ removed: [targetBinding(ROLE_ARN, 'id-1')] });
   });
 
   test('the association being deleted does not count as a user of its external ID', () => {
-    const users = [{ associationId: 'a-aaaaaaaaaaaaaaaaa', externalId: 'id-1' }];
+    const users = [{ associationId: 'a-aaaaaaaaaaaaaaaaa', roleArn: ROLE_ARN, externalId: 'id-1' }];
     const p = plan(config(), observed({ ...readable(ec2, ours('id-1')), users }));
     expect(p.changes.find((c) => c.op.kind === 'trust-target')!.op).toMatchObject({
       removed: [targetBinding(ROLE_ARN, 'id-1')],
+    });
+  });
+
+  describe('eks-pod-iam-target on the binding’s role', () => {
+    const OWNED = { 'eks-pod-iam:managed': 'true' };
+    const OTHER_TARGET = `arn:aws:iam::${ACCOUNT}:role/data-writer`;
+    const policyFor = (...Resource: string[]) =>
+      doc({ Sid: 'EksPodIamTarget', Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Resource });
+    /** The role stays: someone gave it another statement. */
+    const staying = (tags: Record<string, string>, ...targets: string[]) => ({
+      ...role('app-role', ROLE_ARN, trustText(ec2, statementFor(podIdentityBinding()))),
+      tags,
+      targetPolicy: policyFor(...targets),
+    });
+    const users = (...roleArns: string[]) =>
+      roleArns.map((roleArn, i) => ({ associationId: `a-user${i}`, roleArn, externalId: `u-${i}` }));
+    const target = (u: ReturnType<typeof users>) => ({ ...readable(ec2, ours('id-1')), users: u });
+    const policyChanges = (p: ReturnType<typeof plan>) =>
+      p.changes.filter((c) => 'policyName' in c.op && c.op.policyName === 'eks-pod-iam-target');
+
+    test('a role eks-pod-iam made that stays: the target leaves the policy once unused', () => {
+      const p = plan(config(), observed(target(users(OTHER_ROLE)), { role: staying(OWNED, TARGET, OTHER_TARGET) }));
+      const [put] = policyChanges(p);
+      expect(put!.op).toEqual({
+        kind: 'put-inline-policy',
+        roleName: 'app-role',
+        policyName: 'eks-pod-iam-target',
+        document: policyFor(OTHER_TARGET),
+      });
+      expect(put!.after).toEqual([p.changes[0]!.id]); // after the association is deleted
+    });
+
+    test('its last target: the policy is deleted', () => {
+      const p = plan(config(), observed(target(users()), { role: staying(OWNED, TARGET) }));
+      expect(policyChanges(p).map((c) => c.op.kind)).toEqual(['delete-inline-policy']);
+    });
+
+    test('kept: another association of the role uses the target, the associations were not read, or not ours', () => {
+      const cases = [
+        observed(target(users(ROLE_ARN)), { role: staying(OWNED, TARGET) }),
+        observed(readable(ec2, ours('id-1')), { role: staying(OWNED, TARGET) }),
+        observed(target(users()), { role: staying({}, TARGET) }),
+      ];
+      for (const o of cases) expect(policyChanges(plan(config(), o))).toEqual([]);
     });
   });
 });

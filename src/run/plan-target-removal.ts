@@ -1,13 +1,17 @@
 // The target-role half of removal (state: absent with `target-role-arn`): per target role, one trust change taking
 // out its absent bindings' grants (amending the one its present bindings' grants made, if any), after their
 // associations are deleted and before any of their roles is (IAM shows a deleted role's ARN in a trust policy as
-// an unrecognisable unique ID: the grant could no longer be found).
+// an unrecognisable unique ID: the grant could no longer be found). Then, per role eks-pod-iam created that stays,
+// one write of its eks-pod-iam-target policy without the targets no association of it uses any more.
 import type { ChangeList } from '../core/changes.js';
-import { bindingKey, type BindingKey } from '../inputs/config.js';
+import { MANAGED_TAG } from '../core/ownership.js';
+import type { ObservedRole, ObservedTarget } from '../core/types.js';
+import { bindingKey, type BindingConfig, type BindingKey } from '../inputs/config.js';
+import { planTargetRevoke } from '../resources/role-policies/revoke.js';
 import { planTargetTrustRemoval, type TargetRemoval } from '../resources/target-role/remove.js';
 import { isAbsent } from './plan-removal.js';
 import type { RunPlan } from './plan.js';
-import { clusterKeyOf, groupBy, observedFor, type RunState } from './state.js';
+import { clusterKeyOf, groupBy, isFailed, observedFor, type RunState } from './state.js';
 
 export function planTargetRemovals(
   state: RunState,
@@ -22,6 +26,7 @@ export function planTargetRemovals(
     c.op.kind === 'delete-association' ? [{ c, id: c.op.associationId }] : [],
   );
   const deleted = new Set(deletes.map((d) => d.id));
+  const revokes: Revoke[] = [];
   for (const [arn, members] of groupBy(leaving, (b) => b.targetRoleArn!)) {
     const keys = members.map(bindingKey);
     const scope = {
@@ -55,6 +60,7 @@ export function planTargetRemovals(
         const intent = plan.removals.get(bindingKey(b));
         if (intent) intent.target = intents[i];
       });
+      revokes.push(...revocable(state, arn, target, members, deleted, removals, out));
       if (!id) continue;
       const write = out.changes.find((c) => c.id === id)!;
       write.serves = [...new Set([...write.serves, ...keys])];
@@ -65,4 +71,50 @@ export function planTargetRemovals(
       fail(keys, e);
     }
   }
+  for (const [name, rs] of groupBy(revokes, (r) => r.role.name)) {
+    const keys = [...new Set(rs.map((r) => r.key))];
+    const scope = { key: `role:${name}`, binding: keys[0]!, serves: keys, target: { clusterKey: rs[0]!.clusterKey } };
+    const after = [...new Set(rs.flatMap((r) => r.after))];
+    if (!planTargetRevoke(rs[0]!.role, [...new Set(rs.map((r) => r.arn))], after, out.in(scope))) continue;
+    for (const k of keys) {
+      const intent = plan.removals.get(k)?.target;
+      if (intent) intent.revoked = true;
+    }
+  }
+}
+
+/** A target a removed binding's role may lose from its eks-pod-iam-target policy. */
+interface Revoke {
+  role: ObservedRole;
+  arn: string;
+  key: BindingKey;
+  clusterKey: string;
+  after: string[];
+}
+
+/**
+ * The target leaves the policy of a removed binding's role only when that role is eks-pod-iam's and stays (one
+ * being deleted takes the policy with it), no binding of this run keeps the target for it, and the associations
+ * naming the target were read (`users`: not read means kept, the safe side) and none left names the role.
+ */
+function revocable(
+  state: RunState,
+  arn: string,
+  target: ObservedTarget | undefined,
+  members: BindingConfig[],
+  deleted: ReadonlySet<string>,
+  removals: TargetRemoval[],
+  out: ChangeList,
+): Revoke[] {
+  if (!target?.users) return [];
+  const users = target.users.filter((u) => !deleted.has(u.associationId));
+  return members.flatMap((b, i): Revoke[] => {
+    const role = state.roles.get(b.role.name);
+    if (!role || isFailed(role) || role.tags[MANAGED_TAG] !== 'true') return [];
+    if (out.changes.some((c) => c.op.kind === 'delete-role' && c.op.roleName === role.name)) return [];
+    const kept = state.run.bindings.some((p) => !isAbsent(p) && p.role.name === role.name && p.targetRoleArn === arn);
+    if (kept || users.some((u) => u.roleArn === role.arn)) return [];
+    const key = bindingKey(b);
+    return [{ role, arn, key, clusterKey: clusterKeyOf(b), after: removals[i]!.after }];
+  });
 }

@@ -49,7 +49,7 @@ export async function readTargetUsers(
       return described
         .flat()
         .filter((a) => a.targetRoleArn === arn)
-        .map((a) => ({ associationId: a.associationId, externalId: a.externalId }));
+        .map((a) => ({ associationId: a.associationId, roleArn: a.roleArn, externalId: a.externalId }));
     }),
   );
   return perCluster.flat();

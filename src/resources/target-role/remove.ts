@@ -28,6 +28,8 @@ export interface TargetRemovalIntent {
   removed: Binding[];
   /** Taken out only in the plan's mind: they would leave the trust without any statement, so it is not written. */
   kept: boolean;
+  /** The binding's role (eks-pod-iam's, staying) loses the target from its eks-pod-iam-target policy. */
+  revoked?: boolean;
 }
 
 const OUR_SID = /^EksPodIamTarget/;
