@@ -193,6 +193,32 @@ test('unreadable target (another account): the statement to remove is printed, n
   );
   // Nothing of the other account was looked up by name in this one.
   expect(trustOf(emu, 'data-reader').Statement).toEqual([ec2Statement]);
+
+  // Rerun: the association is gone, nothing to write and nothing known to print.
+  await clearJournals(emu);
+  const again = await run({ 'target-role-arn': FOREIGN_TARGET, state: 'absent' });
+  ok(again);
+  expect(again.outputs.changed).toBe('false');
+  expect((await writes(emu)).aws).toEqual([]);
+  expect(again.stdout).not.toContain('::warning::Remove this statement');
+  expect(verifyLine(again, 'target role trust removed')).toMatch(/not verifiable: .*the association is gone/);
+});
+
+test('one run removes one binding and adds another of the same target: one trust write does both', async () => {
+  ok(await runItems([item('api', ROLE)]));
+  await clearJournals(emu);
+  const r = await runItems([item('api', ROLE, 'absent'), item('web', 'web-role')]);
+  ok(r);
+  const writesOfTarget = r.changes.filter((c) => c.resource === 'iam-target-role-trust');
+  expect(writesOfTarget).toHaveLength(1);
+  expect(writesOfTarget[0]!.detail).toMatch(/^allow .*web-role.*; remove .*app-role \(external ID /);
+  const journal = await emu.aws.journal();
+  expect(journal.filter((j) => j.operation === 'UpdateAssumeRolePolicy')).toHaveLength(1);
+  expect(trustOf(emu, 'data-reader').Statement).toEqual([
+    ec2Statement,
+    grant(externalIdOf('web'), `arn:aws:iam::${ACCOUNT}:role/web-role`),
+  ]);
+  expect(associations('api')).toEqual([]);
 });
 
 test('two absent bindings of two roles share the target: one trust write takes out both grants', async () => {

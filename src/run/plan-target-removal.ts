@@ -22,10 +22,23 @@ export function planTargetRemovals(
   const leaving = state.run.bindings.filter(
     (b) => isAbsent(b) && b.mode === 'pod-identity' && b.targetRoleArn && plan.resolved.has(bindingKey(b)),
   );
+  // Only the deletions of bindings still planned: a failed binding's association stays, and so does its grant.
   const deletes = out.changes.flatMap((c) =>
-    c.op.kind === 'delete-association' ? [{ c, id: c.op.associationId }] : [],
+    c.op.kind === 'delete-association' && c.serves.every((k) => plan.resolved.has(k))
+      ? [{ c, id: c.op.associationId }]
+      : [],
   );
   const deleted = new Set(deletes.map((d) => d.id));
+  // Every association the run observed and keeps uses its external ID, whichever region it is in.
+  const known = new Set(
+    [...state.bindings.values()].flatMap((own) =>
+      isFailed(own)
+        ? []
+        : (own.associations ?? []).flatMap((a) =>
+            a.externalId && !deleted.has(a.associationId) ? [a.externalId] : [],
+          ),
+    ),
+  );
   const revokes: Revoke[] = [];
   for (const [arn, members] of groupBy(leaving, (b) => b.targetRoleArn!)) {
     const keys = members.map(bindingKey);
@@ -55,7 +68,7 @@ export function planTargetRemovals(
     });
     try {
       const target = observedFor(state, members[0]!, keys[0]!).targetRole;
-      const { intents, id } = planTargetTrustRemoval(arn, target, removals, deleted, scoped);
+      const { intents, id } = planTargetTrustRemoval(arn, target, removals, deleted, scoped, known);
       members.forEach((b, i) => {
         const intent = plan.removals.get(bindingKey(b));
         if (intent) intent.target = intents[i];

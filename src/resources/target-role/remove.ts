@@ -62,8 +62,9 @@ export function staleGrants(
 }
 
 /**
- * Plans the target's trust change for its absent bindings. `users`: the associations naming the target, as read
- * for removal (undefined: not read, no stale grant looked for); `deleted`: the association ids this run deletes.
+ * Plans the target's trust change for its absent bindings. `target.users`: the associations naming the target, as
+ * read for removal (undefined: not read, no stale grant looked for); `deleted`: the association ids this run
+ * deletes; `known`: the external IDs of the associations the run observed and keeps (in use wherever they are).
  * Returns, per removal (same order), what verification checks, and the id of the trust change (if any).
  */
 export function planTargetTrustRemoval(
@@ -72,16 +73,18 @@ export function planTargetTrustRemoval(
   removals: readonly TargetRemoval[],
   deleted: ReadonlySet<string>,
   out: ChangeList,
+  known: ReadonlySet<string> = new Set(),
 ): { intents: TargetRemovalIntent[]; id?: string } {
   const own = (r: TargetRemoval) => (r.externalId ? [targetBinding(r.roleArn, r.externalId)] : []);
   const intent = (removed: Binding[], kept = false): TargetRemovalIntent => ({ arn: targetArn, removed, kept });
   if (!target?.readable || !target.role) return { intents: removals.map((r) => intent(own(r))) };
   const { role } = target;
-  const inUse = new Set(
-    (target.users ?? []).flatMap((u: TargetUser) =>
+  const inUse = new Set([
+    ...known,
+    ...(target.users ?? []).flatMap((u: TargetUser) =>
       !deleted.has(u.associationId) && u.externalId ? [u.externalId] : [],
     ),
-  );
+  ]);
   const stale = target.users ? staleGrants(role.trust, [...new Set(removals.map((r) => r.roleArn))], inUse) : [];
   const removedFor = (r: TargetRemoval) => [
     ...own(r),
