@@ -5,7 +5,7 @@
 // one write of its eks-pod-iam-target policy without the targets no association of it uses any more.
 import type { ChangeList } from '../core/changes.js';
 import { MANAGED_TAG } from '../core/ownership.js';
-import type { ObservedRole, ObservedTarget } from '../core/types.js';
+import type { ObservedRole } from '../core/types.js';
 import { bindingKey, type BindingConfig, type BindingKey } from '../inputs/config.js';
 import { planTargetRevoke } from '../resources/role-policies/revoke.js';
 import { planTargetTrustRemoval, type TargetRemoval } from '../resources/target-role/remove.js';
@@ -29,16 +29,11 @@ export function planTargetRemovals(
       : [],
   );
   const deleted = new Set(deletes.map((d) => d.id));
-  // Every association the run observed and keeps uses its external ID, whichever region it is in.
-  const known = new Set(
-    [...state.bindings.values()].flatMap((own) =>
-      isFailed(own)
-        ? []
-        : (own.associations ?? []).flatMap((a) =>
-            a.externalId && !deleted.has(a.associationId) ? [a.externalId] : [],
-          ),
-    ),
+  // Every association the run observed and keeps uses its role, target and external ID, whichever region it is in.
+  const kept = [...state.bindings.values()].flatMap((own) =>
+    isFailed(own) ? [] : (own.associations ?? []).filter((a) => !deleted.has(a.associationId)),
   );
+  const known = new Set(kept.flatMap((a) => (a.externalId ? [a.externalId] : [])));
   const revokes: Revoke[] = [];
   for (const [arn, members] of groupBy(leaving, (b) => b.targetRoleArn!)) {
     const keys = members.map(bindingKey);
@@ -73,7 +68,11 @@ export function planTargetRemovals(
         const intent = plan.removals.get(bindingKey(b));
         if (intent) intent.target = intents[i];
       });
-      revokes.push(...revocable(state, arn, target, members, deleted, removals, out));
+      const users = target?.users && [
+        ...target.users.filter((u) => !deleted.has(u.associationId)),
+        ...kept.filter((a) => a.targetRoleArn === arn),
+      ];
+      revokes.push(...revocable(state, arn, users, members, removals, out));
       if (!id) continue;
       const write = out.changes.find((c) => c.id === id)!;
       write.serves = [...new Set([...write.serves, ...keys])];
@@ -108,19 +107,18 @@ interface Revoke {
 /**
  * The target leaves the policy of a removed binding's role only when that role is eks-pod-iam's and stays (one
  * being deleted takes the policy with it), no binding of this run keeps the target for it, and the associations
- * naming the target were read (`users`: not read means kept, the safe side) and none left names the role.
+ * naming the target were read (`users`, with the associations the run keeps: not read means kept, the safe side)
+ * and none left names the role with the target.
  */
 function revocable(
   state: RunState,
   arn: string,
-  target: ObservedTarget | undefined,
+  users: { roleArn: string }[] | undefined,
   members: BindingConfig[],
-  deleted: ReadonlySet<string>,
   removals: TargetRemoval[],
   out: ChangeList,
 ): Revoke[] {
-  if (!target?.users) return [];
-  const users = target.users.filter((u) => !deleted.has(u.associationId));
+  if (!users) return [];
   return members.flatMap((b, i): Revoke[] => {
     const role = state.roles.get(b.role.name);
     if (!role || isFailed(role) || role.tags[MANAGED_TAG] !== 'true') return [];
