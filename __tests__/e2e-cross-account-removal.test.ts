@@ -145,6 +145,7 @@ test('readable target: only this grant leaves its trust, after the association; 
   expect(ops.filter((o) => o === 'UpdateAssumeRolePolicy')).toHaveLength(1);
   expect(verifyLine(r, 'target role trust removed')).toMatch(/✓ .*no longer lets .* 2 statements kept/);
   expect(r.summary).toMatch(/\| iam-target-role-trust \| remove \|/);
+  expect(r.summary).toMatch(/\| target role trust removed \| ✅ pass \|/);
 
   await clearJournals(emu);
   const again = await run({ 'target-role-arn': TARGET, state: 'absent' });
@@ -164,6 +165,7 @@ test('dry run: no write, the target trust removal listed; the real run then make
   const w = await writes(emu);
   expect([...w.aws, ...w.kube]).toEqual([]);
   expect(dry.changes.map((c) => `${c.resource} ${c.action}`)).toContain('iam-target-role-trust remove');
+  expect(dry.summary).toMatch(/\| target role trust removed \| ⏳ fixed by the plan \|/);
   expect(trustOf(emu, 'data-reader')).toEqual(before);
   const real = await run({ 'target-role-arn': TARGET, state: 'absent' });
   ok(real);
