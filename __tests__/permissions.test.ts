@@ -202,6 +202,19 @@ const SCENARIOS: Record<string, Scenario> = {
       { inputs: { 'target-role-arn': 'arn:aws:iam::999999999999:role/perms-target' } },
     ],
   },
+  'pod-identity: target roles removed: a readable one, then one in another account': {
+    mode: 'pod-identity',
+    steps: [
+      {
+        inputs: { 'target-role-arn': TARGET },
+        before: async () =>
+          awsCli(emu, ['iam', 'create-role', '--role-name', 'perms-target', '--assume-role-policy-document', podTrust]),
+      },
+      { inputs: { 'target-role-arn': TARGET, state: 'absent' } },
+      { inputs: { 'target-role-arn': 'arn:aws:iam::999999999999:role/perms-target' } },
+      { inputs: { 'target-role-arn': 'arn:aws:iam::999999999999:role/perms-target', state: 'absent' } },
+    ],
+  },
   'pod-identity: dry run': { mode: 'pod-identity', steps: [{ inputs: { ...ALL, 'dry-run': 'true' } }] },
   'pod-identity: failures before any write (unknown cluster, owned association)': {
     mode: 'pod-identity',

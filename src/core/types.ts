@@ -28,7 +28,22 @@ export interface ObservedRole {
 }
 
 /** A binding's target role: read when these credentials can read it, else why not (the check cannot be made). */
-export type ObservedTarget = { readable: true; role: ObservedRole | null } | { readable: false; why: string };
+export type ObservedTarget = ({ readable: true; role: ObservedRole | null } | { readable: false; why: string }) & {
+  /**
+   * Removal, only when something depends on it (its trust holds statements eks-pod-iam wrote for a removed
+   * binding's role with an external ID no association of this run has, or a role eks-pod-iam created may lose the
+   * target from its eks-pod-iam-target policy): the associations in the region's clusters that name the target role.
+   */
+  users?: TargetUser[];
+};
+
+/** An association that names a target role (its external ID is what the target's trust requires). */
+export interface TargetUser {
+  associationId: string;
+  /** The association's role (the one that must still be let in, and may still assume the target). */
+  roleArn: string;
+  externalId: string | undefined;
+}
 /** A customer-managed policy (`managed-policy`), with its default version's document and every version. */
 export interface ObservedManagedPolicy {
   arn: string;
@@ -238,7 +253,8 @@ export type Op =
     }
   | { kind: 'tag-association'; associationArn: string; tags: Record<string, string> }
   // Each grant's external ID is the one its association answered when this run wrote it, else the one given.
-  | { kind: 'trust-target'; roleName: string; grants: TargetGrant[] }
+  // `removed`: removed bindings' grants taken out in the same write.
+  | { kind: 'trust-target'; roleName: string; grants: TargetGrant[]; removed?: Binding[] }
   | { kind: 'create-namespace'; name: string }
   | { kind: 'create-service-account'; annotations: Record<string, string> }
   | { kind: 'annotate-service-account'; annotations: Record<string, string> }

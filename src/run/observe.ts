@@ -20,6 +20,7 @@ import { roleFromServiceAccount } from '../resources/service-account/migrate.js'
 import { readTarget } from '../resources/target-role/read.js';
 import { readForRemoval } from './observe-removal.js';
 import { readIrsaRoles } from './observe-migration.js';
+import { readTargetUsersForRemoval } from './observe-target-removal.js';
 import {
   clusterKeyOf,
   groupBy,
@@ -163,7 +164,7 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
   const irsaRoles = readIrsaRoles(resolved?.run ?? run, clusterStates, all, new Set(roles.keys()), (arn, account) =>
     limit(() => readTarget(iamClient, arn, account)),
   );
-  return {
+  const state: RunState = {
     run: resolved?.run ?? run,
     clusters: clusterStates,
     roles: await settleMap(roles),
@@ -173,6 +174,7 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
     ...(targetStates.size ? { targets: targetStates } : {}),
     ...(policies.size ? { policies: (await settleMap(policies)) as NonNullable<RunState['policies']> } : {}),
   };
+  return readTargetUsersForRemoval(state, clientsFor, limit);
 }
 
 /**

@@ -11,6 +11,7 @@ import { planPoliciesRemoval } from '../resources/role-policies/remove.js';
 import type { RoleMember } from '../resources/role-trust/plan.js';
 import { planRoleDeletion, planTrustRemoval } from '../resources/role-trust/remove.js';
 import { planServiceAccountRemoval } from '../resources/service-account/remove.js';
+import type { TargetRemovalIntent } from '../resources/target-role/remove.js';
 import type { Resolved } from './plan.js';
 import { observedFor, type RunState } from './state.js';
 
@@ -26,6 +27,8 @@ export interface RemovalIntent {
   serviceAccountDeleted: boolean;
   /** `addon`: its association leaves the add-on, whose other associations stay as they are. */
   addonKept?: AddonAssociation[];
+  /** `target-role-arn`: what its target role's trust gives up (planned by plan-target-removal.ts). */
+  target?: TargetRemovalIntent;
 }
 
 export const isAbsent = (b: { state: string }) => b.state === 'absent';

@@ -25,6 +25,7 @@ import { planTargetTrust } from '../resources/target-role/plan.js';
 import type { TargetGrant } from '../core/types.js';
 import { isAbsent, planBindingRemoval, planRoleRemoval, type RemovalIntent } from './plan-removal.js';
 import { dedupeNamespaces, inReadingOrder } from './plan-order.js';
+import { planTargetRemovals } from './plan-target-removal.js';
 import { bindingFor, roleArnFor } from './resolve.js';
 import {
   clusterKeyOf,
@@ -136,6 +137,7 @@ export function planRun(state: RunState, provenance: Readonly<Record<string, str
   for (const b of present())
     planBinding(state, b, plan, out.in(bindingScope(b)), roleReady.get(b.role.name) ?? [], fail, provenance);
   planTargets(state, present(), plan, out, roleReady, fail);
+  planTargetRemovals(state, plan, out, fail);
   planSubjectRemovals(state, present(), plan, out, roleReady, (name, members) =>
     out.in(scopeOf(`role:${name}`, members.map(bindingKey), clusterKeyOf(members[0]!))),
   );

@@ -7,10 +7,10 @@ import { checkAddon, checkAddonKept, checkOwnerAddon } from '../resources/addon/
 import { checkAssociation, checkAssociationRemoved } from '../resources/association/verify.js';
 import { checkManagedPolicy } from '../resources/managed-policy/verify.js';
 import { checkProvider } from '../resources/oidc-provider/verify.js';
-import { checkPolicies } from '../resources/role-policies/verify.js';
+import { checkPolicies, checkTargetRevoked } from '../resources/role-policies/verify.js';
 import { checkTrust, checkTrustRemoved } from '../resources/role-trust/verify.js';
 import { checkAnnotation, checkServiceAccountRemoved } from '../resources/service-account/verify.js';
-import { checkTargetTrust } from '../resources/target-role/verify.js';
+import { checkTargetTrust, checkTargetTrustRemoved } from '../resources/target-role/verify.js';
 import { migrationChecks } from './migrate.js';
 import { bindingFor, roleArnFor } from './resolve.js';
 import type { RemovalIntent } from './plan-removal.js';
@@ -28,6 +28,8 @@ export function verify(config: Config, observed: Observed, removal?: RemovalInte
       ...(config.mode === 'pod-identity' ? [checkAssociationRemoved(config, roleArn, observed.associations)] : []),
       ...checkServiceAccountRemoved(config, roleArn, observed.serviceAccount, intent.serviceAccountDeleted),
       ...(intent.addonKept ? [checkAddonKept(observed.ownerAddon, intent.addonKept)] : []),
+      ...(intent.target ? [checkTargetTrustRemoved(roleArn, intent.target, observed.targetRole)] : []),
+      ...(intent.target?.revoked ? [checkTargetRevoked(config.role.name, intent.target.arn, observed.role)] : []),
     ];
   }
   const role = observed.role;

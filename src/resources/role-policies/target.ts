@@ -1,6 +1,7 @@
 // The inline policy eks-pod-iam-target: the association's role may assume (and tag sessions of) its bindings' target
-// roles. Add-only, like every permission eks-pod-iam gives: the targets it grants stay (a binding moved to another
-// target, or run separately with another one, never takes a grant away); written only when a target is missing.
+// roles. Add-only while bindings are present: the targets it grants stay (a binding moved to another target, or run
+// separately with another one, never takes a grant away); written only when a target is missing. Only removal takes
+// a target back (see revoke.ts).
 import type { PolicyDocument } from '../../inputs/config.js';
 import { asList, parsePolicy, statementsOf } from '../../core/policy-doc.js';
 import { POD_IDENTITY_ACTIONS } from '../role-trust/trust.js';
@@ -28,4 +29,19 @@ export function withTargets(policy: string | PolicyDocument | undefined, targets
   const resources = [...new Set([...asList(ours?.Resource), ...targets])].sort();
   const statement = { Sid: SID, Effect: 'Allow', Action: [...POD_IDENTITY_ACTIONS], Resource: resources };
   return { ...doc, Statement: [...statements.filter((s) => s !== ours), statement] };
+}
+
+/** The policy without these targets (a statement left with no resource goes); undefined when nothing is left. */
+export function withoutTargets(
+  policy: string | PolicyDocument,
+  targets: readonly string[],
+): PolicyDocument | undefined {
+  const doc = parsePolicy(policy);
+  const kept = statementsOf(doc).flatMap((s) => {
+    const resources = asList(s.Resource);
+    if (!resources.some((r) => targets.includes(r))) return [s];
+    const left = resources.filter((r) => !targets.includes(r));
+    return left.length ? [{ ...s, Resource: left }] : [];
+  });
+  return kept.length ? { ...doc, Statement: kept } : undefined;
 }

@@ -29,3 +29,13 @@ export function checkPolicies(config: Config, role: ObservedRole | null | undefi
     );
   return checks;
 }
+
+/** Removal: the role eks-pod-iam created, which stays, may no longer assume the target (eks-pod-iam-target). */
+export function checkTargetRevoked(roleName: string, target: string, role: ObservedRole | null | undefined): Check {
+  const granted = grantedTargets(role?.targetPolicy).includes(target);
+  return check(
+    'target policy revoked',
+    !granted,
+    `${TARGET_POLICY_NAME} on ${roleName} ${granted ? 'still lets' : 'no longer lets'} it assume ${target}`,
+  );
+}

@@ -2,7 +2,7 @@
 // exactly this binding goes; every other statement, and every other subject of a shared IRSA statement, stays.
 import type { PolicyDocument } from '../../inputs/config.js';
 import { asList, canonical, parsePolicy, statementsOf, type Statement } from '../../core/policy-doc.js';
-import { statementFor, WEB_IDENTITY_ACTION, type Binding, type TrustMerge } from './trust.js';
+import { EXTERNAL_ID_KEY, statementFor, WEB_IDENTITY_ACTION, type Binding, type TrustMerge } from './trust.js';
 
 /**
  * The trust without this binding.
@@ -12,11 +12,18 @@ import { statementFor, WEB_IDENTITY_ACTION, type Binding, type TrustMerge } from
  * - Pod Identity: a statement granting exactly this binding goes (Sid aside): the scoped statement of this
  *   binding, or the plain `pods.eks.amazonaws.com` statement — the caller decides whether the plain one may go
  *   (only once no association names the role).
+ * - A target role's grant (`AWS` principal): the association's role with its external ID leaves every statement
+ *   that lists both (whoever wrote it: the external ID is the association's and nobody else's); see withoutTarget.
  */
 export function unmergeTrust(existing: string | PolicyDocument, b: Binding): TrustMerge {
   const doc = parsePolicy(existing);
   const before = statementsOf(doc);
-  const after = b.principalType === 'Federated' ? withoutSubject(before, b) : withoutGrant(before, b);
+  const after =
+    b.principalType === 'Federated'
+      ? withoutSubject(before, b)
+      : b.principalType === 'AWS'
+        ? withoutTarget(before, b)
+        : withoutGrant(before, b);
   const changed = JSON.stringify(after) !== JSON.stringify(before);
   return { document: changed ? { ...doc, Statement: after } : doc, changed };
 }
@@ -75,4 +82,52 @@ function webIdentityEquals(s: Statement, provider: string): Record<string, unkno
   if (!asList(s.Action).some((a) => a.toLowerCase() === WEB_IDENTITY_ACTION.toLowerCase())) return undefined;
   const equals = (s.Condition as Record<string, unknown> | undefined)?.StringEquals;
   return equals && typeof equals === 'object' ? (equals as Record<string, unknown>) : undefined;
+}
+
+/**
+ * The association's role R with its external ID E taken out of each Allow statement that lists R as an AWS principal
+ * and E under `StringEquals` `sts:ExternalId`; everything else the statement grants stays:
+ * - R its only principal: E leaves the external IDs (the statement goes with the last one);
+ * - E its only external ID: R leaves the principals (the statement goes with the last one);
+ * - several of both: the statement stays for the other principals, and a copy (no Sid: Sids are unique) for R with
+ *   the other external IDs.
+ */
+function withoutTarget(statements: Statement[], b: Binding): Statement[] {
+  const externalId = b.context[EXTERNAL_ID_KEY]!;
+  const out: Statement[] = [];
+  for (const s of statements) {
+    const principal = s.Principal as Record<string, unknown> | undefined;
+    const equals = (s.Condition as Record<string, unknown> | undefined)?.StringEquals as
+      Record<string, unknown> | undefined;
+    const key = equals && Object.keys(equals).find((k) => k.toLowerCase() === EXTERNAL_ID_KEY.toLowerCase());
+    const ids = key ? asList(equals[key]) : [];
+    const principals = principal && typeof principal === 'object' ? asList(principal.AWS) : [];
+    if (s.Effect !== 'Allow' || !principals.includes(b.principal) || !ids.includes(externalId)) {
+      out.push(s);
+      continue;
+    }
+    const otherIds = ids.filter((x) => x !== externalId);
+    const otherPrincipals = principals.filter((x) => x !== b.principal);
+    const withIds = (st: Statement, left: string[]): Statement => {
+      const value = Array.isArray(equals![key!]) || left.length > 1 ? left : left[0];
+      return { ...st, Condition: { ...(st.Condition as object), StringEquals: { ...equals, [key!]: value } } };
+    };
+    const withPrincipals = (left: string[]): Statement | undefined => {
+      const { AWS: _aws, ...rest } = principal!;
+      const value = Array.isArray(principal!.AWS) || left.length > 1 ? left : left[0];
+      const next = left.length ? { ...rest, AWS: value } : rest;
+      return Object.keys(next).length ? { ...s, Principal: next } : undefined;
+    };
+    if (otherPrincipals.length === 0 && Object.keys(principal!).length === 1) {
+      if (otherIds.length) out.push(withIds(s, otherIds));
+      continue;
+    }
+    const others = withPrincipals(otherPrincipals);
+    if (others) out.push(others);
+    if (otherIds.length) {
+      const { Sid: _sid, ...copy } = s;
+      out.push(withIds({ ...copy, Principal: { AWS: b.principal } }, otherIds));
+    }
+  }
+  return out;
 }

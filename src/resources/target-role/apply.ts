@@ -1,5 +1,6 @@
 // Merges each grant into the target role's current trust (the role-trust room's read-merge-write that survives
-// concurrent writers). The external ID is the one the association answered when this run wrote it.
+// concurrent writers), and takes removed bindings' grants out in the same write. The external ID is the one the
+// association answered when this run wrote it.
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { AssociationRef } from '../../aws/eks.js';
 import type { Op } from '../../core/types.js';
@@ -23,5 +24,5 @@ export async function trustTarget(
       );
     return targetBinding(g.roleArn, externalId);
   });
-  await mergeBindings(client, op.roleName, bindings, log);
+  await mergeBindings(client, op.roleName, bindings, log, op.removed ?? []);
 }

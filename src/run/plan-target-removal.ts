@@ -1,0 +1,131 @@
+// The target-role half of removal (state: absent with `target-role-arn`): per target role, one trust change taking
+// out its absent bindings' grants (amending the one its present bindings' grants made, if any), after their
+// associations are deleted and before any of their roles is (IAM shows a deleted role's ARN in a trust policy as
+// an unrecognisable unique ID: the grant could no longer be found). Then, per role eks-pod-iam created that stays,
+// one write of its eks-pod-iam-target policy without the targets no association of it uses any more.
+import type { ChangeList } from '../core/changes.js';
+import { MANAGED_TAG } from '../core/ownership.js';
+import type { ObservedRole } from '../core/types.js';
+import { bindingKey, type BindingConfig, type BindingKey } from '../inputs/config.js';
+import { planTargetRevoke } from '../resources/role-policies/revoke.js';
+import { planTargetTrustRemoval, type TargetRemoval } from '../resources/target-role/remove.js';
+import { isAbsent } from './plan-removal.js';
+import type { RunPlan } from './plan.js';
+import { clusterKeyOf, groupBy, isFailed, observedFor, type RunState } from './state.js';
+
+export function planTargetRemovals(
+  state: RunState,
+  plan: RunPlan,
+  out: ChangeList,
+  fail: (keys: BindingKey[], e: unknown) => void,
+): void {
+  const leaving = state.run.bindings.filter(
+    (b) => isAbsent(b) && b.mode === 'pod-identity' && b.targetRoleArn && plan.resolved.has(bindingKey(b)),
+  );
+  // Only the deletions of bindings still planned: a failed binding's association stays, and so does its grant.
+  const deletes = out.changes.flatMap((c) =>
+    c.op.kind === 'delete-association' && c.serves.every((k) => plan.resolved.has(k))
+      ? [{ c, id: c.op.associationId }]
+      : [],
+  );
+  const deleted = new Set(deletes.map((d) => d.id));
+  // Every association the run observed and keeps uses its role, target and external ID, whichever region it is in.
+  const kept = [...state.bindings.values()].flatMap((own) =>
+    isFailed(own) ? [] : (own.associations ?? []).filter((a) => !deleted.has(a.associationId)),
+  );
+  const known = new Set(kept.flatMap((a) => (a.externalId ? [a.externalId] : [])));
+  const revokes: Revoke[] = [];
+  for (const [arn, members] of groupBy(leaving, (b) => b.targetRoleArn!)) {
+    const keys = members.map(bindingKey);
+    const scope = {
+      key: `target:${arn}`,
+      binding: keys[0]!,
+      serves: keys,
+      target: { clusterKey: clusterKeyOf(members[0]!) },
+    };
+    const scoped = out.in(scope);
+    const removals = members.map((b): TargetRemoval => {
+      const key = bindingKey(b);
+      const mine = deletes.filter((d) => d.c.target.binding === key);
+      const association = observedFor(state, b, key).associations?.find((a) =>
+        mine.some((d) => d.id === a.associationId),
+      );
+      if (association?.targetRoleArn && association.targetRoleArn !== arn)
+        scoped.warn(
+          `The association of ${key} names target role ${association.targetRoleArn}, not ${arn}: its grant in the ` +
+            `trust of ${association.targetRoleArn} is not taken out (give that "target-role-arn" to remove it).`,
+        );
+      return {
+        roleArn: plan.resolved.get(key)!.roleArn,
+        externalId: association?.targetRoleArn === arn ? association.externalId : undefined,
+        after: mine.map((d) => d.c.id),
+      };
+    });
+    try {
+      const target = observedFor(state, members[0]!, keys[0]!).targetRole;
+      const { intents, id } = planTargetTrustRemoval(arn, target, removals, deleted, scoped, known);
+      members.forEach((b, i) => {
+        const intent = plan.removals.get(bindingKey(b));
+        if (intent) intent.target = intents[i];
+      });
+      const users = target?.users && [
+        ...target.users.filter((u) => !deleted.has(u.associationId)),
+        ...kept.filter((a) => a.targetRoleArn === arn),
+      ];
+      revokes.push(...revocable(state, arn, users, members, removals, out));
+      if (!id) continue;
+      const write = out.changes.find((c) => c.id === id)!;
+      write.serves = [...new Set([...write.serves, ...keys])];
+      const roles = new Set(members.map((b) => b.role.name));
+      for (const c of out.changes)
+        if (c.op.kind === 'delete-role' && roles.has(c.op.roleName)) c.after = [...new Set([...c.after, id])];
+    } catch (e) {
+      fail(keys, e);
+    }
+  }
+  for (const [name, rs] of groupBy(revokes, (r) => r.role.name)) {
+    const keys = [...new Set(rs.map((r) => r.key))];
+    const scope = { key: `role:${name}`, binding: keys[0]!, serves: keys, target: { clusterKey: rs[0]!.clusterKey } };
+    const after = [...new Set(rs.flatMap((r) => r.after))];
+    if (!planTargetRevoke(rs[0]!.role, [...new Set(rs.map((r) => r.arn))], after, out.in(scope))) continue;
+    for (const k of keys) {
+      const intent = plan.removals.get(k)?.target;
+      if (intent) intent.revoked = true;
+    }
+  }
+}
+
+/** A target a removed binding's role may lose from its eks-pod-iam-target policy. */
+interface Revoke {
+  role: ObservedRole;
+  arn: string;
+  key: BindingKey;
+  clusterKey: string;
+  after: string[];
+}
+
+/**
+ * The target leaves the policy of a removed binding's role only when that role is eks-pod-iam's and stays (one
+ * being deleted takes the policy with it), no binding of this run keeps the target for it, and the associations
+ * naming the target were read (`users`, with the associations the run keeps: not read means kept, the safe side)
+ * and none left names the role with the target.
+ */
+function revocable(
+  state: RunState,
+  arn: string,
+  users: { roleArn: string }[] | undefined,
+  members: BindingConfig[],
+  removals: TargetRemoval[],
+  out: ChangeList,
+): Revoke[] {
+  if (!users) return [];
+  return members.flatMap((b, i): Revoke[] => {
+    const role = state.roles.get(b.role.name);
+    if (!role || isFailed(role) || role.tags[MANAGED_TAG] !== 'true') return [];
+    if (out.changes.some((c) => c.op.kind === 'delete-role' && c.op.roleName === role.name)) return [];
+    const kept = state.run.bindings.some((p) => !isAbsent(p) && p.role.name === role.name && p.targetRoleArn === arn);
+    if (kept || users.some((u) => u.roleArn === role.arn)) return [];
+    const key = bindingKey(b);
+    return [{ role, arn, key, clusterKey: clusterKeyOf(b), after: removals[i]!.after }];
+  });
+}
