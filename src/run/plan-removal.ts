@@ -11,6 +11,7 @@ import { planPoliciesRemoval } from '../resources/role-policies/remove.js';
 import type { RoleMember } from '../resources/role-trust/plan.js';
 import { planRoleDeletion, planTrustRemoval } from '../resources/role-trust/remove.js';
 import { planServiceAccountRemoval } from '../resources/service-account/remove.js';
+import { planRemovalRestarts } from '../resources/workloads/remove.js';
 import type { TargetRemovalIntent } from '../resources/target-role/remove.js';
 import type { Resolved } from './plan.js';
 import { observedFor, type RunState } from './state.js';
@@ -61,6 +62,30 @@ export function planBindingRemoval(
     serviceAccountDeleted: sa.deleted,
   });
   return [...ids, ...sa.ids];
+}
+
+/**
+ * Once the removal is planned (its association or add-on write, annotation, trust, target): pods still carrying the
+ * identity are rolled out after all of it (restart-workloads), or named in a warning.
+ */
+export function planStalePods(
+  state: RunState,
+  b: BindingConfig,
+  resolved: Resolved,
+  intent: RemovalIntent | undefined,
+  out: ChangeList,
+): void {
+  const key = bindingKey(b);
+  const observed = observedFor(state, b, key);
+  if (!observed.pods) return;
+  const after = out.changes.filter((c) => c.serves.includes(key)).map((c) => c.id);
+  planRemovalRestarts(
+    resolved.config,
+    resolved.roleArn,
+    { ...observed, serviceAccountGone: observed.serviceAccount === null || !!intent?.serviceAccountDeleted },
+    after,
+    out,
+  );
 }
 
 /** The role's part of removing its absent bindings (`present`: its bindings this run keeps, already planned). */

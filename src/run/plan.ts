@@ -23,7 +23,7 @@ import { planRestarts } from '../resources/workloads/plan.js';
 import { planSubjectRemovals, planUnannotateFor } from './migrate.js';
 import { planTargetTrust } from '../resources/target-role/plan.js';
 import type { TargetGrant } from '../core/types.js';
-import { isAbsent, planBindingRemoval, planRoleRemoval, type RemovalIntent } from './plan-removal.js';
+import { isAbsent, planBindingRemoval, planRoleRemoval, planStalePods, type RemovalIntent } from './plan-removal.js';
 import { dedupeNamespaces, inReadingOrder } from './plan-order.js';
 import { planTargetRemovals } from './plan-target-removal.js';
 import { bindingFor, roleArnFor } from './resolve.js';
@@ -138,6 +138,10 @@ export function planRun(state: RunState, provenance: Readonly<Record<string, str
     planBinding(state, b, plan, out.in(bindingScope(b)), roleReady.get(b.role.name) ?? [], fail, provenance);
   planTargets(state, present(), plan, out, roleReady, fail);
   planTargetRemovals(state, plan, out, fail);
+  for (const b of live().filter(isAbsent)) {
+    const key = bindingKey(b);
+    planStalePods(state, b, plan.resolved.get(key)!, plan.removals.get(key), out.in(bindingScope(b)));
+  }
   planSubjectRemovals(state, present(), plan, out, roleReady, (name, members) =>
     out.in(scopeOf(`role:${name}`, members.map(bindingKey), clusterKeyOf(members[0]!))),
   );
