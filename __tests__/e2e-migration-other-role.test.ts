@@ -5,6 +5,7 @@
 import { connectEmulators, type Emulators } from '../emulators/index.js';
 import { awsCli, clearJournals, kubectl, trustOf, writes } from './helpers/clients.js';
 import { runAction } from './helpers/run-action.js';
+import { seedIrsaRole, subject } from './helpers/irsa.js';
 
 const CLUSTER = 'migo';
 const OLD = 'legacy-irsa';
@@ -13,7 +14,6 @@ const NEW = 'app-pod-identity';
 const NEW_ARN = `arn:aws:iam::123456789012:role/${NEW}`;
 const ANNOTATION = 'eks.amazonaws.com/role-arn';
 const RECORD_TAG = 'eks-pod-iam:irsa-role-arn';
-const subject = (sa: string) => `system:serviceaccount:apps:${sa}`;
 
 let emu: Emulators;
 let hostPath = '';
@@ -26,29 +26,8 @@ beforeEach(async () => {
   await emu.reset();
   await emu.createCluster(CLUSTER);
   await emu.aws.setAddonBehaviour({ readsUntilActive: 0 });
-  const issuer = awsCli(emu, ['eks', 'describe-cluster', '--name', CLUSTER]).cluster.identity.oidc.issuer as string;
-  hostPath = issuer.replace('https://', '');
-  providerArn = `arn:aws:iam::123456789012:oidc-provider/${hostPath}`;
   // IRSA set up by hand: role A trusts two service accounts through the provider, and CodeBuild; a policy on it.
-  awsCli(emu, ['iam', 'create-open-id-connect-provider', '--url', issuer, '--client-id-list', 'sts.amazonaws.com']);
-  const trust = {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { Federated: providerArn },
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: {
-          StringEquals: {
-            [`${hostPath}:sub`]: [subject('api'), subject('worker')],
-            [`${hostPath}:aud`]: 'sts.amazonaws.com',
-          },
-        },
-      },
-      { Sid: 'Ci', Effect: 'Allow', Principal: { Service: 'codebuild.amazonaws.com' }, Action: 'sts:AssumeRole' },
-    ],
-  };
-  awsCli(emu, ['iam', 'create-role', '--role-name', OLD, '--assume-role-policy-document', JSON.stringify(trust)]);
+  ({ hostPath, providerArn } = seedIrsaRole(emu, CLUSTER, OLD, ['api', 'worker']));
   awsCli(emu, ['iam', 'attach-role-policy', '--role-name', OLD, '--policy-arn', READ_ONLY]);
   await emu.kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } });
   for (const name of ['api', 'worker'])

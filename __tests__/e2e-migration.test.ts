@@ -4,12 +4,12 @@
 import { connectEmulators, type Emulators } from '../emulators/index.js';
 import { awsCli, clearJournals, kubectl, trustOf, writes } from './helpers/clients.js';
 import { runAction } from './helpers/run-action.js';
+import { seedIrsaRole, subject } from './helpers/irsa.js';
 
 const CLUSTER = 'mig';
 const ROLE = 'legacy-irsa';
 const ROLE_ARN = `arn:aws:iam::123456789012:role/${ROLE}`;
 const ANNOTATION = 'eks.amazonaws.com/role-arn';
-const subject = (sa: string) => `system:serviceaccount:apps:${sa}`;
 
 let emu: Emulators;
 let hostPath = '';
@@ -22,30 +22,9 @@ beforeEach(async () => {
   await emu.reset();
   await emu.createCluster(CLUSTER);
   await emu.aws.setAddonBehaviour({ readsUntilActive: 0 });
-  const issuer = awsCli(emu, ['eks', 'describe-cluster', '--name', CLUSTER]).cluster.identity.oidc.issuer as string;
-  hostPath = issuer.replace('https://', '');
-  providerArn = `arn:aws:iam::123456789012:oidc-provider/${hostPath}`;
   // IRSA as it was set up by hand: the provider, a role trusting two service accounts through it, and a foreign
   // statement; both service accounts annotated, one with an annotation of its own too.
-  awsCli(emu, ['iam', 'create-open-id-connect-provider', '--url', issuer, '--client-id-list', 'sts.amazonaws.com']);
-  const trust = {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { Federated: providerArn },
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: {
-          StringEquals: {
-            [`${hostPath}:sub`]: [subject('api'), subject('worker')],
-            [`${hostPath}:aud`]: 'sts.amazonaws.com',
-          },
-        },
-      },
-      { Sid: 'Ci', Effect: 'Allow', Principal: { Service: 'codebuild.amazonaws.com' }, Action: 'sts:AssumeRole' },
-    ],
-  };
-  awsCli(emu, ['iam', 'create-role', '--role-name', ROLE, '--assume-role-policy-document', JSON.stringify(trust)]);
+  ({ hostPath, providerArn } = seedIrsaRole(emu, CLUSTER, ROLE, ['api', 'worker']));
   await emu.kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } });
   for (const [name, extra] of [
     ['api', { 'team.example.com/owner': 'payments' }],

@@ -1,29 +1,25 @@
 // The plan of a binding through its add-on (`addon`), over the cases an end-to-end run does not easily reach:
 // what the add-on's associations cannot express, a service account bound some other way, an add-on mid-update.
-import { parseInputs } from '../src/inputs/parse.js';
 import type { InputName } from '../src/inputs/spec.js';
 import { plan, PlanError } from '../src/run/plan.js';
 import { verify, failed, advisories } from '../src/run/verify.js';
 import { statementFor, podIdentityBinding } from '../src/resources/role-trust/trust.js';
 import type { Observed, ObservedAssociation, ObservedOwnerAddon } from '../src/core/types.js';
+import { configOf, type Inputs } from './helpers/config.js';
 
 const ACCOUNT = '123456789012';
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/ebs`;
 const ADDON_ARN = `arn:aws:eks:us-east-1:${ACCOUNT}:addon/demo/aws-ebs-csi-driver/x`;
 const EBS_POLICY = 'arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy';
 
-function config(over: Partial<Record<InputName, string>> = {}) {
-  const values: Partial<Record<InputName, string>> = {
-    'cluster-name': 'demo',
-    'aws-region': 'us-east-1',
+const config = (over: Inputs = {}) =>
+  configOf({
     namespace: 'kube-system',
     'service-account': 'ebs-csi-controller-sa',
     'role-name': 'ebs',
     addon: 'aws-ebs-csi-driver',
     ...over,
-  };
-  return parseInputs((n) => values[n], { env: {} }).config;
-}
+  });
 
 const association = (over: Partial<ObservedAssociation> = {}): ObservedAssociation => ({
   associationId: 'a-aaaaaaaaaaaaaaaaa',

@@ -1,11 +1,10 @@
 // The plan and checks of `managed-policy` over its cases: missing, equal in meaning, changed (with room for a
 // version or with IAM's five), made by someone else. Pure: the planner and checks on hand-made observations.
-import { parseInputs } from '../src/inputs/parse.js';
-import type { InputName } from '../src/inputs/spec.js';
 import { plan, PlanError } from '../src/run/plan.js';
 import { verify } from '../src/run/verify.js';
 import { statementFor, podIdentityBinding } from '../src/resources/role-trust/trust.js';
 import type { Observed, ObservedManagedPolicy, ObservedRole } from '../src/core/types.js';
+import { configOf, type Inputs } from './helpers/config.js';
 
 const ACCOUNT = '123456789012';
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/app-role`;
@@ -22,18 +21,11 @@ const DOC_AS_IAM = encodeURIComponent(
   }),
 );
 
-function config(over: Partial<Record<InputName, string>> = {}) {
-  const values: Partial<Record<InputName, string>> = {
-    'cluster-name': 'demo',
-    'aws-region': 'us-east-1',
-    namespace: 'ns',
-    'service-account': 'app',
-    'role-name': 'app-role',
+const config = (over: Inputs = {}) =>
+  configOf({
     'managed-policy': JSON.stringify(DOC),
     ...over,
-  };
-  return parseInputs((n) => values[n], { env: {} }).config;
-}
+  });
 
 function role(over: Partial<ObservedRole> = {}): ObservedRole {
   return {

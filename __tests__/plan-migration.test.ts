@@ -1,12 +1,11 @@
 // migrate-from-irsa in the plan (pure): what is removed, after what, and behind which read-back; the end state the
 // checks want; and where the role comes from when none is given.
-import { parseInputs } from '../src/inputs/parse.js';
-import type { InputName } from '../src/inputs/spec.js';
 import type { Observed, ObservedAssociation } from '../src/core/types.js';
 import { plan } from '../src/run/plan.js';
 import { verify } from '../src/run/verify.js';
 import { irsaBinding, podIdentityBinding, statementFor } from '../src/resources/role-trust/trust.js';
 import { roleFromServiceAccount } from '../src/resources/service-account/migrate.js';
+import { configOf, type Inputs } from './helpers/config.js';
 
 const ACCOUNT = '123456789012';
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/legacy`;
@@ -14,18 +13,13 @@ const HOST = 'oidc.eks.us-east-1.amazonaws.com/id/ABC';
 const PROVIDER = `arn:aws:iam::${ACCOUNT}:oidc-provider/${HOST}`;
 const ANNOTATION = 'eks.amazonaws.com/role-arn';
 
-function config(over: Partial<Record<InputName, string>> = {}) {
-  const values: Partial<Record<InputName, string>> = {
-    'cluster-name': 'demo',
-    'aws-region': 'us-east-1',
-    namespace: 'ns',
-    'service-account': 'app',
+const config = (over: Inputs = {}) =>
+  configOf({
     'role-arn': ROLE_ARN,
     'migrate-from-irsa': 'true',
+    'role-name': undefined,
     ...over,
-  };
-  return parseInputs((n) => values[n], { env: {} }).config;
-}
+  });
 
 const irsa = (sa: string) => irsaBinding(PROVIDER, HOST, 'ns', sa, 'sts.amazonaws.com');
 const trust = (...sas: string[]) => {

@@ -1,10 +1,9 @@
 // Removal and running pods, pure: which pods still carry the removed identity, what the rollouts wait for, and when
 // a warning stands instead of a rollout.
-import { parseInputs } from '../src/inputs/parse.js';
-import type { InputName } from '../src/inputs/spec.js';
 import { plan } from '../src/run/plan.js';
 import { statementFor, podIdentityBinding } from '../src/resources/role-trust/trust.js';
 import type { Observed, ObservedAssociation, ObservedPod } from '../src/core/types.js';
+import { configOf, type Inputs } from './helpers/config.js';
 
 const ACCOUNT = '123456789012';
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/app-role`;
@@ -12,20 +11,13 @@ const OTHER_ARN = `arn:aws:iam::${ACCOUNT}:role/other`;
 const ec2 = { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' };
 const URI = { AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://169.254.170.23/v1/credentials' };
 
-function config(over: Partial<Record<InputName, string>> = {}) {
-  const values: Partial<Record<InputName, string>> = {
-    'cluster-name': 'demo',
-    'aws-region': 'us-east-1',
-    namespace: 'ns',
-    'service-account': 'app',
-    'role-name': 'app-role',
+const config = (over: Inputs = {}) =>
+  configOf({
     mode: 'pod-identity',
     state: 'absent',
     'restart-workloads': 'true',
     ...over,
-  };
-  return parseInputs((n) => values[n], { env: {} }).config;
-}
+  });
 
 const trustDoc = (...Statement: unknown[]) => encodeURIComponent(JSON.stringify({ Version: '2012-10-17', Statement }));
 const association = (roleArn = ROLE_ARN): ObservedAssociation => ({

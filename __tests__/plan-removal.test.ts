@@ -1,9 +1,9 @@
 // The removal plan (state: absent) over its edge cases, pure: what goes, what stays, and in which order.
-import { parseInputs } from '../src/inputs/parse.js';
 import type { InputName } from '../src/inputs/spec.js';
 import { plan, PlanError } from '../src/run/plan.js';
 import { statementFor, podIdentityBinding, irsaBinding } from '../src/resources/role-trust/trust.js';
 import type { Observed, ObservedAssociation, ObservedRole } from '../src/core/types.js';
+import { configOf, type Inputs } from './helpers/config.js';
 
 const ACCOUNT = '123456789012';
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/app-role`;
@@ -16,18 +16,11 @@ const ec2 = { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Acti
 const OWNED = { 'eks-pod-iam:managed': 'true' };
 const CREATED_BY = { 'app.kubernetes.io/created-by': 'eks-pod-iam' };
 
-function config(over: Partial<Record<InputName, string>> = {}) {
-  const values: Partial<Record<InputName, string>> = {
-    'cluster-name': 'demo',
-    'aws-region': 'us-east-1',
-    namespace: 'ns',
-    'service-account': 'app',
-    'role-name': 'app-role',
+const config = (over: Inputs = {}) =>
+  configOf({
     state: 'absent',
     ...over,
-  };
-  return parseInputs((n) => values[n], { env: {} }).config;
-}
+  });
 
 const trustDoc = (...Statement: unknown[]) => encodeURIComponent(JSON.stringify({ Version: '2012-10-17', Statement }));
 const irsa = (sa = 'app') => irsaBinding(PROVIDER, HOST_PATH, 'ns', sa, 'sts.amazonaws.com');

@@ -1,7 +1,5 @@
 // Removal of a binding with `target-role-arn`, pure: what leaves the target role's trust (this binding's grant, and
 // stale grants eks-pod-iam wrote for its role), what stays (everything else, and every other part of a statement).
-import { parseInputs } from '../src/inputs/parse.js';
-import type { InputName } from '../src/inputs/spec.js';
 import { plan } from '../src/run/plan.js';
 import { statementsOf } from '../src/core/policy-doc.js';
 import { podIdentityBinding, statementFor, targetBinding } from '../src/resources/role-trust/trust.js';
@@ -9,6 +7,7 @@ import { unmergeTrust } from '../src/resources/role-trust/unmerge.js';
 import { staleGrants } from '../src/resources/target-role/remove.js';
 import { checkTargetTrustRemoved } from '../src/resources/target-role/verify.js';
 import type { Observed, ObservedAssociation, ObservedRole, ObservedTarget } from '../src/core/types.js';
+import { configOf, type Inputs } from './helpers/config.js';
 
 const ACCOUNT = '123456789012';
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/app-role`;
@@ -83,19 +82,12 @@ describe('staleGrants', () => {
   });
 });
 
-function config(over: Partial<Record<InputName, string>> = {}) {
-  const values: Partial<Record<InputName, string>> = {
-    'cluster-name': 'demo',
-    'aws-region': 'us-east-1',
-    namespace: 'ns',
-    'service-account': 'app',
-    'role-name': 'app-role',
+const config = (over: Inputs = {}) =>
+  configOf({
     'target-role-arn': TARGET,
     state: 'absent',
     ...over,
-  };
-  return parseInputs((n) => values[n], { env: {} }).config;
-}
+  });
 const trustText = (...s: unknown[]) => encodeURIComponent(JSON.stringify(doc(...s)));
 const role = (name: string, arn: string, trust: string, tags: Record<string, string> = {}): ObservedRole => ({
   arn,

@@ -1,24 +1,13 @@
 // Read-back checks and stale-pod detection, over their cases (pure).
-import { parseInputs } from '../src/inputs/parse.js';
-import type { InputName } from '../src/inputs/spec.js';
 import { ChangeList } from '../src/core/changes.js';
 import { statementFor, podIdentityBinding, targetBinding } from '../src/resources/role-trust/trust.js';
 import type { Observed, ObservedPod } from '../src/core/types.js';
 import { failed, verify } from '../src/run/verify.js';
 import { ownerOf, planRestarts, podHasIdentity } from '../src/resources/workloads/plan.js';
+import { configOf } from './helpers/config.js';
 
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/app-role';
-const config = (over: Partial<Record<InputName, string>> = {}) => {
-  const v: Partial<Record<InputName, string>> = {
-    'cluster-name': 'demo',
-    'aws-region': 'us-east-1',
-    namespace: 'ns',
-    'service-account': 'app',
-    'role-name': 'app-role',
-    ...over,
-  };
-  return parseInputs((n) => v[n], { env: {} }).config;
-};
+const config = configOf;
 const observed = (over: Partial<Observed> = {}): Observed => ({
   accountId: '123456789012',
   cluster: {

@@ -1,9 +1,8 @@
 // The whole plan, per resource, over its cases: missing, equal, drifted, foreign things present, owned by an add-on.
-import { parseInputs } from '../src/inputs/parse.js';
-import type { InputName } from '../src/inputs/spec.js';
 import { plan, PlanError } from '../src/run/plan.js';
 import { statementFor, podIdentityBinding, irsaBinding, targetBinding } from '../src/resources/role-trust/trust.js';
 import type { Observed, ObservedRole } from '../src/core/types.js';
+import { configOf, type Inputs } from './helpers/config.js';
 
 const ACCOUNT = '123456789012';
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/app-role`;
@@ -11,17 +10,7 @@ const ISSUER = 'https://oidc.eks.us-east-1.amazonaws.com/id/ABC';
 const PROVIDER = `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC`;
 const ec2 = { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' };
 
-function config(over: Partial<Record<InputName, string>> = {}) {
-  const values: Partial<Record<InputName, string>> = {
-    'cluster-name': 'demo',
-    'aws-region': 'us-east-1',
-    namespace: 'ns',
-    'service-account': 'app',
-    'role-name': 'app-role',
-    ...over,
-  };
-  return parseInputs((n) => values[n], { env: {} }).config;
-}
+const config = (over: Inputs = {}) => configOf(over);
 
 const trustDoc = (...Statement: unknown[]) => encodeURIComponent(JSON.stringify({ Version: '2012-10-17', Statement }));
 
