@@ -3,14 +3,9 @@
 // carrying every binding of the role; then each binding's own association, service account and restarts.
 // A binding that cannot be planned fails alone (with the bindings that share what failed); the rest go on.
 import { bindingKey, type BindingConfig, type BindingKey, type Config } from '../inputs/config.js';
-import { ChangeList, PlanError, type Scope } from '../core/changes.js';
+import { ChangeList, PlanError } from '../core/changes.js';
 import type { Change, ObservedManagedPolicy, Warning } from '../core/types.js';
-import {
-  ADDON_ASSOCIATIONS_WRITE,
-  addonAssociationsScope,
-  addonBindingPolicies,
-  planAddonAssociations,
-} from '../resources/addon/associations.js';
+import { ADDON_ASSOCIATIONS_WRITE, addonBindingPolicies } from '../resources/addon/associations.js';
 import { planAddon } from '../resources/addon/plan.js';
 import { planAssociation } from '../resources/association/plan.js';
 import { foreignPolicy, planManagedPolicy } from '../resources/managed-policy/plan.js';
@@ -21,12 +16,13 @@ import type { Binding } from '../resources/role-trust/trust.js';
 import { planServiceAccount } from '../resources/service-account/plan.js';
 import { planRestarts } from '../resources/workloads/plan.js';
 import { planSubjectRemovals, planUnannotateFor } from './migrate.js';
-import { planTargetTrust } from '../resources/target-role/plan.js';
-import type { TargetGrant } from '../core/types.js';
 import { isAbsent, planBindingRemoval, planRoleRemoval, planStalePods, type RemovalIntent } from './plan-removal.js';
 import { dedupeNamespaces, inReadingOrder } from './plan-order.js';
+import { planAddonBindings } from './plan-addon.js';
 import { planTargetRemovals } from './plan-target-removal.js';
+import { planTargets } from './plan-targets.js';
 import { bindingFor, roleArnFor } from './resolve.js';
+import { addonScope, bindingScope, scopeOf } from './scopes.js';
 import {
   clusterKeyOf,
   configOf,
@@ -277,49 +273,6 @@ function roleRefOf(all: BindingConfig[], plan: RunPlan, name: string): BindingCo
   return (other ?? creator ?? bs[0]!).role;
 }
 
-/**
- * `addon`: per add-on, one write of its associations for all its bindings — the present ones once their roles trust
- * pods, the absent ones left out (their roles' trust is taken back after it: planBindingRemoval).
- */
-function planAddonBindings(
-  state: RunState,
-  bindings: BindingConfig[],
-  plan: RunPlan,
-  out: ChangeList,
-  roleReady: Map<string, string[]>,
-  fail: (keys: BindingKey[], e: unknown) => void,
-): void {
-  const viaAddon = bindings.filter((b) => b.addon);
-  for (const [, members] of groupBy(viaAddon, (b) => addonAssociationsScope(clusterKeyOf(b), b.addon!))) {
-    const keys = members.map(bindingKey);
-    const first = members[0]!;
-    const { ownerAddon } = observedFor(state, first, keys[0]!);
-    const adding = members.filter((b) => !isAbsent(b));
-    const after = [...new Set(adding.flatMap((b) => roleReady.get(b.role.name) ?? []))];
-    const roles = members.map((b) => ({
-      ...b,
-      roleArn: plan.resolved.get(bindingKey(b))!.roleArn,
-      absent: isAbsent(b),
-    }));
-    try {
-      const scoped = out.in(addonScope(first, keys));
-      const warn = (m: BindingConfig, message: string) => out.in(bindingScope(m)).warn(message);
-      const write = planAddonAssociations(first.clusterName, ownerAddon!, roles, after, scoped, warn);
-      if (!write) continue;
-      // One trust write of a role may let a present binding in (this write waits for it: EKS checks the role's
-      // trust) and take an absent one's statement out (it waits for this write): the present binding's need wins.
-      const [id] = scoped.ids([ADDON_ASSOCIATIONS_WRITE]);
-      for (const c of out.changes) if (after.includes(c.id)) c.after = c.after.filter((a) => a !== id);
-      for (const b of members.filter((m) => isAbsent(m) && write.removed.includes(m.serviceAccount))) {
-        const intent = plan.removals.get(bindingKey(b));
-        if (intent) intent.addonKept = write.kept;
-      }
-    } catch (e) {
-      fail(keys, e);
-    }
-  }
-}
-
 /** The binding's own changes: its association, its namespace and service account, and workload restarts. */
 function planBinding(
   state: RunState,
@@ -351,65 +304,3 @@ function planBinding(
     fail([key], e);
   }
 }
-
-/**
- * Per target role (`target-role-arn`), once every association naming it is written: its trust lets each
- * association's role in with that association's external ID (known now, or answered by the association's write).
- */
-function planTargets(
-  state: RunState,
-  bindings: BindingConfig[],
-  plan: RunPlan,
-  out: ChangeList,
-  roleReady: Map<string, string[]>,
-  fail: (keys: BindingKey[], e: unknown) => void,
-): void {
-  const targeted = bindings.filter((b) => b.mode === 'pod-identity' && b.targetRoleArn);
-  for (const [arn, members] of groupBy(targeted, (b) => b.targetRoleArn!)) {
-    const keys = members.map(bindingKey);
-    const after: string[] = [];
-    const grants = members.map((b): TargetGrant => {
-      const key = bindingKey(b);
-      const written = out.changes.find(
-        (c) => c.target.binding === key && (c.op.kind === 'create-association' || c.op.kind === 'update-association'),
-      );
-      after.push(...(roleReady.get(b.role.name) ?? []), ...(written ? [written.id] : []));
-      const current = observedFor(state, b, key).associations?.[0];
-      // A new association, or one given another target now, gets its external ID from EKS when written.
-      const renewed = !current || (written?.op.kind === 'update-association' && !!written.op.targetRoleArn);
-      return {
-        binding: key,
-        roleArn: plan.resolved.get(key)!.roleArn,
-        externalId: renewed ? undefined : current.externalId,
-      };
-    });
-    try {
-      const target = observedFor(state, members[0]!, keys[0]!).targetRole;
-      planTargetTrust(
-        arn,
-        target,
-        grants,
-        [...new Set(after)],
-        out.in(scopeOf(`target:${arn}`, keys, clusterKeyOf(members[0]!))),
-      );
-    } catch (e) {
-      fail(keys, e);
-    }
-  }
-}
-
-const scopeOf = (key: string, serves: BindingKey[], clusterKey: ClusterKey, binding?: string): Scope => ({
-  key,
-  binding: binding ?? serves[0] ?? key,
-  serves,
-  target: { clusterKey },
-});
-
-/** The scope of an add-on's one association write (`addon`). */
-const addonScope = (b: BindingConfig, serves: BindingKey[]): Scope =>
-  scopeOf(addonAssociationsScope(clusterKeyOf(b), b.addon!), serves, clusterKeyOf(b), b.clusterName);
-
-const bindingScope = (b: BindingConfig): Scope => {
-  const key = bindingKey(b);
-  return { key, binding: key, serves: [key], target: { clusterKey: clusterKeyOf(b), binding: key } };
-};

@@ -1,0 +1,55 @@
+// The add-on half of the plan (`addon`): the add-on's association write, for its present and absent bindings alike.
+import type { ChangeList } from '../core/changes.js';
+import { bindingKey, type BindingConfig, type BindingKey } from '../inputs/config.js';
+import {
+  ADDON_ASSOCIATIONS_WRITE,
+  addonAssociationsScope,
+  planAddonAssociations,
+} from '../resources/addon/associations.js';
+import { isAbsent } from './plan-removal.js';
+import type { RunPlan } from './plan.js';
+import { addonScope, bindingScope } from './scopes.js';
+import { clusterKeyOf, groupBy, observedFor, type RunState } from './state.js';
+
+/**
+ * `addon`: per add-on, one write of its associations for all its bindings — the present ones once their roles trust
+ * pods, the absent ones left out (their roles' trust is taken back after it: planBindingRemoval).
+ */
+export function planAddonBindings(
+  state: RunState,
+  bindings: BindingConfig[],
+  plan: RunPlan,
+  out: ChangeList,
+  roleReady: Map<string, string[]>,
+  fail: (keys: BindingKey[], e: unknown) => void,
+): void {
+  const viaAddon = bindings.filter((b) => b.addon);
+  for (const [, members] of groupBy(viaAddon, (b) => addonAssociationsScope(clusterKeyOf(b), b.addon!))) {
+    const keys = members.map(bindingKey);
+    const first = members[0]!;
+    const { ownerAddon } = observedFor(state, first, keys[0]!);
+    const adding = members.filter((b) => !isAbsent(b));
+    const after = [...new Set(adding.flatMap((b) => roleReady.get(b.role.name) ?? []))];
+    const roles = members.map((b) => ({
+      ...b,
+      roleArn: plan.resolved.get(bindingKey(b))!.roleArn,
+      absent: isAbsent(b),
+    }));
+    try {
+      const scoped = out.in(addonScope(first, keys));
+      const warn = (m: BindingConfig, message: string) => out.in(bindingScope(m)).warn(message);
+      const write = planAddonAssociations(first.clusterName, ownerAddon!, roles, after, scoped, warn);
+      if (!write) continue;
+      // One trust write of a role may let a present binding in (this write waits for it: EKS checks the role's
+      // trust) and take an absent one's statement out (it waits for this write): the present binding's need wins.
+      const [id] = scoped.ids([ADDON_ASSOCIATIONS_WRITE]);
+      for (const c of out.changes) if (after.includes(c.id)) c.after = c.after.filter((a) => a !== id);
+      for (const b of members.filter((m) => isAbsent(m) && write.removed.includes(m.serviceAccount))) {
+        const intent = plan.removals.get(bindingKey(b));
+        if (intent) intent.addonKept = write.kept;
+      }
+    } catch (e) {
+      fail(keys, e);
+    }
+  }
+}
