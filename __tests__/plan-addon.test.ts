@@ -6,6 +6,7 @@ import { verify, failed, advisories } from '../src/run/verify.js';
 import { statementFor, podIdentityBinding } from '../src/resources/role-trust/trust.js';
 import type { Observed, ObservedAssociation, ObservedOwnerAddon } from '../src/core/types.js';
 import { configOf, type Inputs } from './helpers/config.js';
+import { observedAssociation, observedRole } from './helpers/observed.js';
 
 const ACCOUNT = '123456789012';
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/ebs`;
@@ -21,17 +22,13 @@ const config = (over: Inputs = {}) =>
     ...over,
   });
 
-const association = (over: Partial<ObservedAssociation> = {}): ObservedAssociation => ({
-  associationId: 'a-aaaaaaaaaaaaaaaaa',
-  associationArn: `arn:aws:eks:us-east-1:${ACCOUNT}:podidentityassociation/demo/a-aaaaaaaaaaaaaaaaa`,
-  roleArn: ROLE_ARN,
-  targetRoleArn: undefined,
-  disableSessionTags: false,
-  policy: undefined,
-  ownerArn: ADDON_ARN,
-  tags: {},
-  ...over,
-});
+const association = (over: Partial<ObservedAssociation> = {}) =>
+  observedAssociation({
+    associationArn: `arn:aws:eks:us-east-1:${ACCOUNT}:podidentityassociation/demo/a-aaaaaaaaaaaaaaaaa`,
+    roleArn: ROLE_ARN,
+    ownerArn: ADDON_ARN,
+    ...over,
+  });
 
 function addon(over: Partial<NonNullable<ObservedOwnerAddon['installed']>> | null = {}): ObservedOwnerAddon {
   return {
@@ -55,17 +52,7 @@ function observed(over: Partial<Observed> = {}): Observed {
   return {
     accountId: ACCOUNT,
     cluster: { arn: `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/demo`, issuer: undefined },
-    role: {
-      arn: ROLE_ARN,
-      name: 'ebs',
-      trust: encodeURIComponent(
-        JSON.stringify({ Version: '2012-10-17', Statement: [statementFor(podIdentityBinding())] }),
-      ),
-      tags: {},
-      permissionsBoundaryArn: undefined,
-      attachedPolicyArns: [EBS_POLICY],
-      inlinePolicy: undefined,
-    },
+    role: observedRole({ arn: ROLE_ARN, name: 'ebs', attachedPolicyArns: [EBS_POLICY] }),
     addon: { status: 'ACTIVE', healthIssues: [] },
     associations: [association()],
     ownerAddon: addon(),

@@ -2,12 +2,11 @@
 // version or with IAM's five), made by someone else. Pure: the planner and checks on hand-made observations.
 import { plan, PlanError } from '../src/run/plan.js';
 import { verify } from '../src/run/verify.js';
-import { statementFor, podIdentityBinding } from '../src/resources/role-trust/trust.js';
 import type { Observed, ObservedManagedPolicy, ObservedRole } from '../src/core/types.js';
 import { configOf, type Inputs } from './helpers/config.js';
+import { observedAssociation, observedRole } from './helpers/observed.js';
 
 const ACCOUNT = '123456789012';
-const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/app-role`;
 const POLICY_ARN = `arn:aws:iam::${ACCOUNT}:policy/app-role-eks-pod-iam`;
 const DOC = {
   Version: '2012-10-17',
@@ -27,20 +26,7 @@ const config = (over: Inputs = {}) =>
     ...over,
   });
 
-function role(over: Partial<ObservedRole> = {}): ObservedRole {
-  return {
-    arn: ROLE_ARN,
-    name: 'app-role',
-    trust: encodeURIComponent(
-      JSON.stringify({ Version: '2012-10-17', Statement: [statementFor(podIdentityBinding())] }),
-    ),
-    tags: {},
-    permissionsBoundaryArn: undefined,
-    attachedPolicyArns: [POLICY_ARN],
-    inlinePolicy: undefined,
-    ...over,
-  };
-}
+const role = (over: Partial<ObservedRole> = {}) => observedRole({ attachedPolicyArns: [POLICY_ARN], ...over });
 
 function policy(over: Partial<ObservedManagedPolicy> = {}): ObservedManagedPolicy {
   return {
@@ -59,18 +45,7 @@ function observed(over: Partial<Observed> = {}): Observed {
     cluster: { arn: `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/demo`, issuer: undefined },
     role: role(),
     addon: { status: 'ACTIVE', healthIssues: [] },
-    associations: [
-      {
-        associationId: 'a-aaaaaaaaaaaaaaaaa',
-        associationArn: 'arn:aws:eks:us-east-1:1:podidentityassociation/demo/a-aaaaaaaaaaaaaaaaa',
-        roleArn: ROLE_ARN,
-        targetRoleArn: undefined,
-        disableSessionTags: false,
-        policy: undefined,
-        ownerArn: undefined,
-        tags: {},
-      },
-    ],
+    associations: [observedAssociation()],
     serviceAccount: { annotations: {}, labels: {} },
     namespaceExists: true,
     managedPolicy: policy(),

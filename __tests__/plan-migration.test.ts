@@ -1,11 +1,12 @@
 // migrate-from-irsa in the plan (pure): what is removed, after what, and behind which read-back; the end state the
 // checks want; and where the role comes from when none is given.
-import type { Observed, ObservedAssociation } from '../src/core/types.js';
+import type { Observed } from '../src/core/types.js';
 import { plan } from '../src/run/plan.js';
 import { verify } from '../src/run/verify.js';
 import { irsaBinding, podIdentityBinding, statementFor } from '../src/resources/role-trust/trust.js';
 import { roleFromServiceAccount } from '../src/resources/service-account/migrate.js';
 import { configOf, type Inputs } from './helpers/config.js';
+import { observedAssociation, observedRole } from './helpers/observed.js';
 
 const ACCOUNT = '123456789012';
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/legacy`;
@@ -31,31 +32,13 @@ const trust = (...sas: string[]) => {
   }
   return { Version: '2012-10-17', Statement: statements };
 };
-const association = (roleArn = ROLE_ARN): ObservedAssociation => ({
-  associationId: 'a-aaaaaaaaaaaaaaaaa',
-  associationArn: 'arn:aws:eks:us-east-1:1:podidentityassociation/demo/a-aaaaaaaaaaaaaaaaa',
-  roleArn,
-  targetRoleArn: undefined,
-  disableSessionTags: false,
-  policy: undefined,
-  ownerArn: undefined,
-  tags: {},
-  createdAt: '2026-01-01T00:00:00Z',
-});
+const association = (roleArn = ROLE_ARN) => observedAssociation({ roleArn, createdAt: '2026-01-01T00:00:00Z' });
 
 function observed(over: Partial<Observed> = {}): Observed {
   return {
     accountId: ACCOUNT,
     cluster: { arn: `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/demo`, issuer: `https://${HOST}` },
-    role: {
-      arn: ROLE_ARN,
-      name: 'legacy',
-      trust: trust('app', 'other'),
-      tags: {},
-      permissionsBoundaryArn: undefined,
-      attachedPolicyArns: [],
-      inlinePolicy: undefined,
-    },
+    role: observedRole({ arn: ROLE_ARN, name: 'legacy', trust: trust('app', 'other') }),
     addon: { status: 'ACTIVE', healthIssues: [] },
     associations: [],
     serviceAccount: { annotations: { [ANNOTATION]: ROLE_ARN, team: 'x' }, labels: {} },

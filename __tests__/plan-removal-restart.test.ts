@@ -2,8 +2,9 @@
 // a warning stands instead of a rollout.
 import { plan } from '../src/run/plan.js';
 import { statementFor, podIdentityBinding } from '../src/resources/role-trust/trust.js';
-import type { Observed, ObservedAssociation, ObservedPod } from '../src/core/types.js';
+import type { Observed, ObservedPod } from '../src/core/types.js';
 import { configOf, type Inputs } from './helpers/config.js';
+import { observedAssociation, observedRole, trustDoc } from './helpers/observed.js';
 
 const ACCOUNT = '123456789012';
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/app-role`;
@@ -19,18 +20,7 @@ const config = (over: Inputs = {}) =>
     ...over,
   });
 
-const trustDoc = (...Statement: unknown[]) => encodeURIComponent(JSON.stringify({ Version: '2012-10-17', Statement }));
-const association = (roleArn = ROLE_ARN): ObservedAssociation => ({
-  associationId: 'a-aaaaaaaaaaaaaaaaa',
-  associationArn: 'arn:aws:eks:us-east-1:1:podidentityassociation/demo/a-aaaaaaaaaaaaaaaaa',
-  roleArn,
-  targetRoleArn: undefined,
-  disableSessionTags: false,
-  policy: undefined,
-  ownerArn: undefined,
-  tags: {},
-  createdAt: '2026-01-01T00:00:00Z',
-});
+const association = (roleArn = ROLE_ARN) => observedAssociation({ roleArn, createdAt: '2026-01-01T00:00:00Z' });
 const pod = (name: string, env: Record<string, string>, owner = 'api-5d8f7c6b9'): ObservedPod => ({
   name,
   owner: owner ? { kind: 'ReplicaSet', name: owner } : undefined,
@@ -42,17 +32,11 @@ function observed(over: Partial<Observed> = {}): Observed {
   return {
     accountId: ACCOUNT,
     cluster: { arn: `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/demo`, issuer: undefined },
-    role: {
-      arn: ROLE_ARN,
-      name: 'app-role',
+    role: observedRole({
       trust: trustDoc(statementFor(podIdentityBinding()), ec2),
-      tags: {},
-      permissionsBoundaryArn: undefined,
-      attachedPolicyArns: [],
-      inlinePolicy: undefined,
       inlinePolicyNames: [],
       associatedElsewhere: [],
-    },
+    }),
     associations: [association()],
     serviceAccount: { annotations: {}, labels: {}, uid: 'u-1', resourceVersion: '7' },
     namespaceExists: true,

@@ -2,8 +2,9 @@
 import type { InputName } from '../src/inputs/spec.js';
 import { plan, PlanError } from '../src/run/plan.js';
 import { statementFor, podIdentityBinding, irsaBinding } from '../src/resources/role-trust/trust.js';
-import type { Observed, ObservedAssociation, ObservedRole } from '../src/core/types.js';
+import type { Observed, ObservedRole } from '../src/core/types.js';
 import { configOf, type Inputs } from './helpers/config.js';
+import { observedAssociation, observedRole, trustDoc } from './helpers/observed.js';
 
 const ACCOUNT = '123456789012';
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/app-role`;
@@ -22,35 +23,12 @@ const config = (over: Inputs = {}) =>
     ...over,
   });
 
-const trustDoc = (...Statement: unknown[]) => encodeURIComponent(JSON.stringify({ Version: '2012-10-17', Statement }));
 const irsa = (sa = 'app') => irsaBinding(PROVIDER, HOST_PATH, 'ns', sa, 'sts.amazonaws.com');
 
-function role(over: Partial<ObservedRole> = {}): ObservedRole {
-  return {
-    arn: ROLE_ARN,
-    name: 'app-role',
-    trust: trustDoc(statementFor(podIdentityBinding())),
-    tags: {},
-    permissionsBoundaryArn: undefined,
-    attachedPolicyArns: [],
-    inlinePolicy: undefined,
-    inlinePolicyNames: [],
-    associatedElsewhere: [],
-    ...over,
-  };
-}
+const role = (over: Partial<ObservedRole> = {}) =>
+  observedRole({ inlinePolicyNames: [], associatedElsewhere: [], ...over });
 
-const association = (over: Partial<ObservedAssociation> = {}): ObservedAssociation => ({
-  associationId: 'a-aaaaaaaaaaaaaaaaa',
-  associationArn: 'arn:aws:eks:us-east-1:1:podidentityassociation/demo/a-aaaaaaaaaaaaaaaaa',
-  roleArn: ROLE_ARN,
-  targetRoleArn: undefined,
-  disableSessionTags: false,
-  policy: undefined,
-  ownerArn: undefined,
-  tags: {},
-  ...over,
-});
+const association = observedAssociation;
 
 function observed(over: Partial<Observed> = {}): Observed {
   return {

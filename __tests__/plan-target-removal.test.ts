@@ -6,8 +6,9 @@ import { podIdentityBinding, statementFor, targetBinding } from '../src/resource
 import { unmergeTrust } from '../src/resources/role-trust/unmerge.js';
 import { staleGrants } from '../src/resources/target-role/remove.js';
 import { checkTargetTrustRemoved } from '../src/resources/target-role/verify.js';
-import type { Observed, ObservedAssociation, ObservedRole, ObservedTarget } from '../src/core/types.js';
+import type { Observed, ObservedAssociation, ObservedTarget } from '../src/core/types.js';
 import { configOf, type Inputs } from './helpers/config.js';
+import { observedAssociation, observedRole } from './helpers/observed.js';
 
 const ACCOUNT = '123456789012';
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/app-role`;
@@ -89,29 +90,10 @@ const config = (over: Inputs = {}) =>
     ...over,
   });
 const trustText = (...s: unknown[]) => encodeURIComponent(JSON.stringify(doc(...s)));
-const role = (name: string, arn: string, trust: string, tags: Record<string, string> = {}): ObservedRole => ({
-  arn,
-  name,
-  trust,
-  tags,
-  permissionsBoundaryArn: undefined,
-  attachedPolicyArns: [],
-  inlinePolicy: undefined,
-  inlinePolicyNames: [],
-  associatedElsewhere: [],
-});
-const association = (over: Partial<ObservedAssociation> = {}): ObservedAssociation => ({
-  associationId: 'a-aaaaaaaaaaaaaaaaa',
-  associationArn: 'arn:aws:eks:us-east-1:1:podidentityassociation/demo/a-aaaaaaaaaaaaaaaaa',
-  roleArn: ROLE_ARN,
-  targetRoleArn: TARGET,
-  externalId: 'id-1',
-  disableSessionTags: false,
-  policy: undefined,
-  ownerArn: undefined,
-  tags: {},
-  ...over,
-});
+const role = (name: string, arn: string, trust: string, tags: Record<string, string> = {}) =>
+  observedRole({ name, arn, trust, tags, inlinePolicyNames: [], associatedElsewhere: [] });
+const association = (over: Partial<ObservedAssociation> = {}) =>
+  observedAssociation({ targetRoleArn: TARGET, externalId: 'id-1', ...over });
 const readable = (...statements: unknown[]): ObservedTarget => ({
   readable: true,
   role: role('data-reader', TARGET, trustText(...statements)),

@@ -1,8 +1,9 @@
 // The whole plan, per resource, over its cases: missing, equal, drifted, foreign things present, owned by an add-on.
 import { plan, PlanError } from '../src/run/plan.js';
-import { statementFor, podIdentityBinding, irsaBinding, targetBinding } from '../src/resources/role-trust/trust.js';
-import type { Observed, ObservedRole } from '../src/core/types.js';
+import { statementFor, irsaBinding, targetBinding } from '../src/resources/role-trust/trust.js';
+import type { Observed } from '../src/core/types.js';
 import { configOf, type Inputs } from './helpers/config.js';
+import { observedAssociation, observedRole, trustDoc } from './helpers/observed.js';
 
 const ACCOUNT = '123456789012';
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/app-role`;
@@ -12,20 +13,7 @@ const ec2 = { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Acti
 
 const config = (over: Inputs = {}) => configOf(over);
 
-const trustDoc = (...Statement: unknown[]) => encodeURIComponent(JSON.stringify({ Version: '2012-10-17', Statement }));
-
-function role(over: Partial<ObservedRole> = {}): ObservedRole {
-  return {
-    arn: ROLE_ARN,
-    name: 'app-role',
-    trust: trustDoc(statementFor(podIdentityBinding())),
-    tags: {},
-    permissionsBoundaryArn: undefined,
-    attachedPolicyArns: [],
-    inlinePolicy: undefined,
-    ...over,
-  };
-}
+const role = observedRole;
 
 function observed(over: Partial<Observed> = {}): Observed {
   return {
@@ -33,18 +21,7 @@ function observed(over: Partial<Observed> = {}): Observed {
     cluster: { arn: `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/demo`, issuer: ISSUER },
     role: role(),
     addon: { status: 'ACTIVE', healthIssues: [] },
-    associations: [
-      {
-        associationId: 'a-aaaaaaaaaaaaaaaaa',
-        associationArn: 'arn:aws:eks:us-east-1:1:podidentityassociation/demo/a-aaaaaaaaaaaaaaaaa',
-        roleArn: ROLE_ARN,
-        targetRoleArn: undefined,
-        disableSessionTags: false,
-        policy: undefined,
-        ownerArn: undefined,
-        tags: {},
-      },
-    ],
+    associations: [observedAssociation()],
     serviceAccount: { annotations: {}, labels: {} },
     namespaceExists: true,
     ...over,
