@@ -1,5 +1,6 @@
 // Reads again what the applied changes touched, for verification; everything else is as observed. Each
 // read waits only for the changes to its own resource (`ready`), so it starts while others are still running.
+import { accountOf } from '../arn.js';
 import * as eks from '../aws/eks.js';
 import * as iam from '../aws/iam.js';
 import type { Change, ObservedTarget } from '../core/types.js';
@@ -87,22 +88,18 @@ export async function reread(state: RunState, touched: Set<string>, ready: Ready
       },
     ),
   );
-  // A target role is read again only where it was readable (and so may have been written).
-  const targets = Promise.all(
-    [...(state.targets ?? [])].map(async ([arn, before]): Promise<[string, ObservedTarget | Failed]> => {
-      if (isFailed(before) || !before.readable) return [arn, before];
-      const read = () => readTarget(iamClient!, arn, arn.split(':')[4]!);
-      return [arn, await again<ObservedTarget>(`target:${arn}`, read, before)];
-    }),
-  );
-  // migrate-from-irsa: a role left for another is written (the subject out) under its role's unit.
-  const irsaRoles = Promise.all(
-    [...(state.irsaRoles ?? [])].map(async ([arn, before]): Promise<[string, ObservedTarget | Failed]> => {
-      if (isFailed(before) || !before.readable) return [arn, before];
-      const read = () => readTarget(iamClient!, arn, arn.split(':')[4]!);
-      return [arn, await again<ObservedTarget>(`role:${arn.split('/').pop()}`, read, before)];
-    }),
-  );
+  // A role read with readTarget (target roles; with migrate-from-irsa, a role left for another) is read again only
+  // where it was readable (and so may have been written), under the unit its writes were made in.
+  const rereadTargets = (map: Map<string, ObservedTarget | Failed> | undefined, unitOf: (arn: string) => string) =>
+    Promise.all(
+      [...(map ?? [])].map(async ([arn, before]): Promise<[string, ObservedTarget | Failed]> => {
+        if (isFailed(before) || !before.readable) return [arn, before];
+        const read = () => readTarget(iamClient!, arn, accountOf(arn));
+        return [arn, await again<ObservedTarget>(unitOf(arn), read, before)];
+      }),
+    );
+  const targets = rereadTargets(state.targets, (arn) => `target:${arn}`);
+  const irsaRoles = rereadTargets(state.irsaRoles, (arn) => `role:${arn.split('/').pop()}`);
   const [r, p, c, bs, t, mp, ir] = await Promise.all([
     roles,
     providers,
