@@ -18,6 +18,9 @@ export function partitionOfRegion(region: string): Partition | undefined {
   return 'aws';
 }
 
+/** The account of an ARN (its fifth field; empty for ARNs without one). */
+export const accountOf = (arn: string) => arn.split(':')[4] ?? '';
+
 export interface RoleArn {
   arn: string;
   partition: Partition;

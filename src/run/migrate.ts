@@ -3,17 +3,18 @@
 // the IRSA wiring off: the annotation, then (after any restarts) the subject in the web-identity trust of the role
 // IRSA used (the annotated one, also when another role is bound: the association then records it first).
 // At no moment has the service account no working identity, and a run stopped anywhere is completed by the next.
-import { issuerHostPath, oidcProviderArn } from '../arn.js';
+
 import type { ChangeList } from '../core/changes.js';
 import type { Check } from '../core/check.js';
 import type { Observed, ObservedCluster, ObservedRole, ObservedServiceAccount } from '../core/types.js';
 import { bindingKey, type BindingConfig, type Config } from '../inputs/config.js';
 import { checkSubjectRemoved, planSubjectRemoval } from '../resources/role-trust/migrate.js';
-import { irsaBinding, type Binding } from '../resources/role-trust/trust.js';
+import type { Binding } from '../resources/role-trust/trust.js';
 import { checkUnannotated, planUnannotate } from '../resources/service-account/migrate.js';
 import { AUDIENCE_ANNOTATION, DEFAULT_AUDIENCE, ROLE_ARN_ANNOTATION } from '../resources/service-account/plan.js';
 import { planIrsaRecord } from '../resources/association/migrate.js';
 import type { RunPlan } from './plan.js';
+import { irsaBindingFor } from './resolve.js';
 import { groupBy, isFailed, observedFor, type RunState } from './state.js';
 
 /** The web-identity binding IRSA gave the service account: what leaves the role's trust. */
@@ -24,9 +25,8 @@ export function irsaBindingOf(
   sa: ObservedServiceAccount | null | undefined,
 ): Binding | undefined {
   if (!cluster.issuer) return undefined;
-  const providerArn = oidcProviderArn(config.partition, roleArn.split(':')[4]!, cluster.issuer);
   const audience = sa?.annotations[AUDIENCE_ANNOTATION] ?? DEFAULT_AUDIENCE;
-  return irsaBinding(providerArn, issuerHostPath(cluster.issuer), config.namespace, config.serviceAccount, audience);
+  return irsaBindingFor(config, roleArn, cluster.issuer, audience).binding;
 }
 
 /**

@@ -4,7 +4,7 @@
 // the run says what to remove by hand instead of failing.
 import type { ObservedTarget } from '../core/types.js';
 import { bindingKey, type BindingKey, type RunConfig } from '../inputs/config.js';
-import { accountOf } from '../resources/target-role/read.js';
+import { accountOf } from '../arn.js';
 import { clusterKeyOf, irsaRoleArnOf, isFailed, type BindingState, type Failed, type RunState } from './state.js';
 
 export async function readIrsaRoles(

@@ -6,6 +6,7 @@ import type pLimit from 'p-limit';
 import { MANAGED_TAG } from '../core/ownership.js';
 import { bindingKey, type BindingConfig } from '../inputs/config.js';
 import { grantedTargets } from '../resources/role-policies/target.js';
+import { isPlainPodIdentity } from '../resources/role-trust/trust.js';
 import { hasStatements, unmergeTrustAll } from '../resources/role-trust/unmerge.js';
 import { readTargetUsers } from '../resources/target-role/read.js';
 import { staleGrants } from '../resources/target-role/remove.js';
@@ -67,8 +68,7 @@ function mayRevoke(state: RunState, b: BindingConfig, arn: string): boolean {
     } catch {
       return []; // it fails in the plan; reading the associations costs reads, never a wrong removal
     }
-    const plain = binding.principalType === 'Service' && Object.keys(binding.context).length === 0;
-    return plain && role.associatedElsewhere?.length ? [] : [binding];
+    return isPlainPodIdentity(binding) && role.associatedElsewhere?.length ? [] : [binding];
   });
   return hasStatements(unmergeTrustAll(role.trust, leaving).document);
 }

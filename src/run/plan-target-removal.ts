@@ -11,7 +11,8 @@ import { planTargetRevoke } from '../resources/role-policies/revoke.js';
 import { planTargetTrustRemoval, type TargetRemoval } from '../resources/target-role/remove.js';
 import { isAbsent } from './plan-removal.js';
 import type { RunPlan } from './plan.js';
-import { clusterKeyOf, groupBy, isFailed, observedFor, type RunState } from './state.js';
+import { scopeOf } from './scopes.js';
+import { clusterKeyOf, groupBy, isFailed, observedFor, type ClusterKey, type RunState } from './state.js';
 
 export function planTargetRemovals(
   state: RunState,
@@ -37,13 +38,7 @@ export function planTargetRemovals(
   const revokes: Revoke[] = [];
   for (const [arn, members] of groupBy(leaving, (b) => b.targetRoleArn!)) {
     const keys = members.map(bindingKey);
-    const scope = {
-      key: `target:${arn}`,
-      binding: keys[0]!,
-      serves: keys,
-      target: { clusterKey: clusterKeyOf(members[0]!) },
-    };
-    const scoped = out.in(scope);
+    const scoped = out.in(scopeOf(`target:${arn}`, keys, clusterKeyOf(members[0]!)));
     const removals = members.map((b): TargetRemoval => {
       const key = bindingKey(b);
       const mine = deletes.filter((d) => d.c.target.binding === key);
@@ -85,7 +80,7 @@ export function planTargetRemovals(
   }
   for (const [name, rs] of groupBy(revokes, (r) => r.role.name)) {
     const keys = [...new Set(rs.map((r) => r.key))];
-    const scope = { key: `role:${name}`, binding: keys[0]!, serves: keys, target: { clusterKey: rs[0]!.clusterKey } };
+    const scope = scopeOf(`role:${name}`, keys, rs[0]!.clusterKey);
     const after = [...new Set(rs.flatMap((r) => r.after))];
     if (!planTargetRevoke(rs[0]!.role, [...new Set(rs.map((r) => r.arn))], after, out.in(scope))) continue;
     for (const k of keys) {
@@ -100,7 +95,7 @@ interface Revoke {
   role: ObservedRole;
   arn: string;
   key: BindingKey;
-  clusterKey: string;
+  clusterKey: ClusterKey;
   after: string[];
 }
 

@@ -1,6 +1,6 @@
 // What a binding resolves to once observed: the role ARN its pods get, and who must be able to assume the role
 // (the Pod Identity service, or the service account through the cluster's OIDC provider). Pure.
-import { issuerHostPath, oidcProviderArn, roleArn as buildRoleArn } from '../arn.js';
+import { accountOf, issuerHostPath, oidcProviderArn, roleArn as buildRoleArn } from '../arn.js';
 import { PlanError } from '../core/changes.js';
 import type { Observed } from '../core/types.js';
 import type { Config } from '../inputs/config.js';
@@ -27,15 +27,8 @@ export function bindingFor(
   config: Config,
   observed: Pick<Observed, 'role' | 'accountId' | 'cluster'>,
 ): { binding: Binding; providerArn?: string } {
-  if (config.mode === 'irsa') {
-    const issuer = observed.cluster.issuer;
-    const providerArn = providerArnFor(config, roleAccount(roleArnFor(config, observed)), issuer);
-    const { namespace, serviceAccount, audience } = config;
-    return {
-      binding: irsaBinding(providerArn, issuerHostPath(issuer!), namespace, serviceAccount, audience),
-      providerArn,
-    };
-  }
+  if (config.mode === 'irsa')
+    return irsaBindingFor(config, roleArnFor(config, observed), observed.cluster.issuer, config.audience);
   const scope = {
     clusterArn: observed.cluster.arn,
     namespace: config.namespace,
@@ -44,5 +37,17 @@ export function bindingFor(
   return { binding: podIdentityBinding(config.scopeTrust ? scope : undefined) };
 }
 
-/** The OIDC provider lives in the role's account. */
-const roleAccount = (arn: string) => arn.split(':')[4]!;
+/** The service account's web-identity binding through the cluster's OIDC provider (in the role's account). */
+export function irsaBindingFor(
+  config: Config,
+  roleArn: string,
+  issuer: string | undefined,
+  audience: string,
+): { binding: Binding; providerArn: string } {
+  const providerArn = providerArnFor(config, accountOf(roleArn), issuer);
+  const { namespace, serviceAccount } = config;
+  return {
+    binding: irsaBinding(providerArn, issuerHostPath(issuer!), namespace, serviceAccount, audience),
+    providerArn,
+  };
+}

@@ -2,7 +2,7 @@
 // when its default version differs in meaning, make the document its new default version (IAM keeps five versions,
 // so with five the oldest non-default one is deleted first). A policy of that name that eks-pod-iam did not make is
 // never changed. Attaching it is the role-policies room's (one attach per role and policy, whoever asks).
-import { policyArn } from '../../arn.js';
+import { accountOf, policyArn } from '../../arn.js';
 import { PlanError, change, type ChangeList } from '../../core/changes.js';
 import { MANAGED_TAG } from '../../core/ownership.js';
 import { samePolicy } from '../../core/policy-doc.js';
@@ -15,7 +15,7 @@ export const MAX_VERSIONS = 5;
 
 /** The policy lives in the role's account. */
 export const managedPolicyArnFor = (config: Pick<Config, 'partition' | 'managedPolicy'>, roleArn: string) =>
-  config.managedPolicy && policyArn(config.partition, roleArn.split(':')[4]!, config.managedPolicy.name);
+  config.managedPolicy && policyArn(config.partition, accountOf(roleArn), config.managedPolicy.name);
 
 /** Why the policy may not be touched: it exists and eks-pod-iam did not make it. */
 export function foreignPolicy(policy: ObservedManagedPolicy | null | undefined): string | undefined {

@@ -7,10 +7,10 @@ import { parsePolicy, statementsOf } from '../../core/policy-doc.js';
 import type { AssociationGuard, IrsaRole, ObservedRole } from '../../core/types.js';
 import type { PolicyDocument } from '../../inputs/config.js';
 import { ROLE_TRUST } from './kind.js';
-import type { Binding } from './trust.js';
+import { subjectOf, type Binding } from './trust.js';
 import { hasStatements, unmergeTrust, unmergeTrustAll } from './unmerge.js';
 
-const subjectOf = (b: Binding) => Object.entries(b.context).find(([k]) => k.endsWith(':sub'))?.[1] ?? b.principal;
+const subjectOrPrincipal = (b: Binding) => subjectOf(b) ?? b.principal;
 
 /** `trust`: the role's trust as the plan leaves it before this change. Returns the change's id, when there is one. */
 export function planSubjectRemoval(
@@ -28,7 +28,7 @@ export function planSubjectRemoval(
   // IAM accepts no trust without a statement, and a role left for another is never deleted: its check says so.
   if (left === 0) return undefined;
   const detail =
-    `remove ${removed.map(subjectOf).join(', ')} from the web-identity trust of ${roleName} ` +
+    `remove ${removed.map(subjectOrPrincipal).join(', ')} from the web-identity trust of ${roleName} ` +
     `(once the association is read back; ${left} statement${left === 1 ? '' : 's'} left)`;
   const d = change('untrust-irsa', ROLE_TRUST, 'remove', detail, after, {
     kind: 'update-trust',
@@ -58,8 +58,8 @@ export function checkSubjectRemoved(
     const left = unmergeTrust(role.role.trust, irsa);
     if (left.changed && !hasStatements(left.document))
       return {
-        ...check(name, undefined, `not done: ${lastStatement(role.role.name, subjectOf(irsa))}`),
-        todo: `Delete role ${role.arn} once nothing uses it: its trust still lets ${subjectOf(irsa)} in.`,
+        ...check(name, undefined, `not done: ${lastStatement(role.role.name, subjectOrPrincipal(irsa))}`),
+        todo: `Delete role ${role.arn} once nothing uses it: its trust still lets ${subjectOrPrincipal(irsa)} in.`,
       };
     return checkSubjectRemoved(role.role, irsa);
   }
@@ -69,12 +69,12 @@ export function checkSubjectRemoved(
   return check(
     name,
     !still,
-    `${role.name} ${still ? 'still trusts' : 'no longer trusts'} ${subjectOf(irsa)} through ${irsa.principal}`,
+    `${role.name} ${still ? 'still trusts' : 'no longer trusts'} ${subjectOrPrincipal(irsa)} through ${irsa.principal}`,
   );
 }
 
 function unreadable(arn: string, why: string, irsa: Binding | undefined): Check {
-  const what = irsa ? `${subjectOf(irsa)} from the web-identity (${irsa.principal}) trust of ${arn}` : '';
+  const what = irsa ? `${subjectOrPrincipal(irsa)} from the web-identity (${irsa.principal}) trust of ${arn}` : '';
   return {
     ...check('IRSA subject removed', undefined, `not verifiable: ${arn} cannot be read (${why})`),
     ...(irsa ? { todo: `Remove ${what}: the service account no longer uses that role.` } : {}),

@@ -6,7 +6,7 @@ import { parsePolicy, statementsOf } from '../../core/policy-doc.js';
 import { PlanError, change, type ChangeList } from '../../core/changes.js';
 import type { ObservedRole } from '../../core/types.js';
 import { ROLE, ROLE_TRUST } from './kind.js';
-import { allows, mergeTrust, trustPolicySize, type Binding } from './trust.js';
+import { allows, mergeTrust, subjectOf, trustPolicySize, type Binding } from './trust.js';
 
 /** One binding of a role: its inputs and who it lets assume the role. */
 export interface RoleMember {
@@ -132,7 +132,7 @@ function warnBroader(m: RoleMember, role: ObservedRole, out: ChangeList): void {
 }
 
 export function describe(b: Binding): string {
-  const subject = Object.entries(b.context).find(([k]) => k.endsWith(':sub'))?.[1];
+  const subject = subjectOf(b);
   if (subject) return `${b.principal} for ${subject}`;
   return Object.keys(b.context).length ? `${b.principal} (scoped by session tags)` : b.principal;
 }

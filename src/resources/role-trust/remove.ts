@@ -7,7 +7,7 @@ import { change, type ChangeList } from '../../core/changes.js';
 import type { ObservedRole } from '../../core/types.js';
 import { ROLE, ROLE_TRUST } from './kind.js';
 import { describe, type RoleMember } from './plan.js';
-import { trustPolicySize, type Binding } from './trust.js';
+import { isPlainPodIdentity, trustPolicySize, type Binding } from './trust.js';
 import { hasStatements, unmergeTrustAll } from './unmerge.js';
 
 /** What removal does to the role: `deleted` (eks-pod-iam's, nothing left in it), else it stays. */
@@ -20,7 +20,6 @@ export interface TrustRemoval {
   kept: Binding[];
 }
 
-const isPlainPodIdentity = (b: Binding) => b.principalType === 'Service' && Object.keys(b.context).length === 0;
 const same = (a: Binding, b: Binding) => JSON.stringify(a) === JSON.stringify(b);
 
 /**

@@ -135,6 +135,12 @@ export function statementFor(b: Binding): Statement {
   return statement;
 }
 
+/** The plain (unscoped) `pods.eks.amazonaws.com` binding: one statement shared by every association of the role. */
+export const isPlainPodIdentity = (b: Binding) => b.principalType === 'Service' && Object.keys(b.context).length === 0;
+
+/** IRSA: the service account's subject (`system:serviceaccount:<namespace>:<name>`). */
+export const subjectOf = (b: Binding) => Object.entries(b.context).find(([k]) => k.endsWith(':sub'))?.[1];
+
 const audienceOf = (b: Binding) => Object.entries(b.context).find(([k]) => k.endsWith(':aud'))?.[1];
 
 export interface TrustMerge {

@@ -1,13 +1,13 @@
 import { check, type Check } from '../../core/check.js';
 import { parsePolicy, statementsOf } from '../../core/policy-doc.js';
 import type { ObservedRole } from '../../core/types.js';
-import { allows, type Binding } from './trust.js';
+import { allows, subjectOf, type Binding } from './trust.js';
 import { unmergeTrust } from './unmerge.js';
 
 /** The role's trust lets this binding assume it. */
 export function checkTrust(roleName: string, role: ObservedRole | null | undefined, binding: Binding): Check {
   const trusted = !!role && statementsOf(parsePolicy(role.trust)).some((s) => allows(s, binding));
-  const sub = Object.entries(binding.context).find(([k]) => k.endsWith(':sub'))?.[1];
+  const sub = subjectOf(binding);
   const who = `${binding.principal} assume it${sub ? ` as ${sub}` : ''}`;
   return check(
     'role trust',
@@ -29,7 +29,7 @@ export function checkTrustRemoved(
   if (intent.roleDeleted)
     return [check('role deleted', !role, role ? `${roleName} still exists` : `${roleName} is gone`)];
   if (!role) return intent.roleKept ? [check('role kept', false, `${roleName} is gone`)] : [];
-  const sub = Object.entries(binding.context).find(([k]) => k.endsWith(':sub'))?.[1];
+  const sub = subjectOf(binding);
   const who = `${binding.principal}${sub ? ` as ${sub}` : ''}`;
   const statements = statementsOf(parsePolicy(role.trust)).length;
   if (intent.trustKept) {

@@ -5,7 +5,8 @@ import type { Config } from '../../inputs/config.js';
 import { change, type ChangeList } from '../../core/changes.js';
 import type { ObservedServiceAccount } from '../../core/types.js';
 import { SERVICE_ACCOUNT } from './kind.js';
-import { AUDIENCE_ANNOTATION, ROLE_ARN_ANNOTATION } from './plan.js';
+import { irsaAnnotations } from './migrate.js';
+import { ROLE_ARN_ANNOTATION } from './plan.js';
 
 /** What happens to the service account; the id of its change, if any. */
 export function planServiceAccountRemoval(
@@ -32,9 +33,7 @@ export function planServiceAccountRemoval(
     return { deleted: true, ids: [id] };
   }
   if (config.mode !== 'irsa' || annotation !== roleArn) return { deleted: false, ids: [] };
-  const annotations: Record<string, string> = { [ROLE_ARN_ANNOTATION]: annotation };
-  const audience = sa.annotations[AUDIENCE_ANNOTATION];
-  if (audience !== undefined) annotations[AUDIENCE_ANNOTATION] = audience;
+  const annotations = irsaAnnotations(sa);
   const id = out.push(
     change(
       'service-account',

@@ -5,14 +5,13 @@
 import type { EKSClient } from '@aws-sdk/client-eks';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type pLimit from 'p-limit';
+import { accountOf } from '../../arn.js';
 import { errorName } from '../../aws/clients.js';
 import * as eks from '../../aws/eks.js';
 import * as iam from '../../aws/iam.js';
 import type { ObservedTarget, TargetUser } from '../../core/types.js';
 
 const NO_POLICIES = { policies: false, inlinePolicyName: undefined };
-
-export const accountOf = (arn: string) => arn.split(':')[4] ?? '';
 
 /** `accountId`: the account of the run's credentials (the cluster's). */
 export async function readTarget(client: IAMClient, arn: string, accountId: string): Promise<ObservedTarget> {
