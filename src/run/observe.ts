@@ -78,6 +78,8 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
   const providers = new Map<string, Promise<unknown>>();
   const associationLists = new Map<string, Promise<eks.AssociationListing[]>>();
   const ownerAddons = new Map<string, Promise<ObservedOwnerAddon>>();
+  // Whether a namespace exists: read once per cluster and namespace, whichever binding asks first.
+  const namespaces = new Map<string, Promise<boolean>>();
   // `managed-policy`: once per policy, as soon as its ARN (the role's account) is known: at once for a role-arn,
   // else alongside the role's reads once DescribeCluster has named the account.
   const policies = new Map<string, Promise<unknown>>();
@@ -111,7 +113,7 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
     }
     const [own, kube, owner] = await Promise.all([
       associations,
-      settle(cluster.kube && needsKube(b) ? readKube(b, cluster.kube) : Promise.resolve({})),
+      settle(cluster.kube && needsKube(b) ? readKube(b, cluster.kube, namespaces) : Promise.resolve({})),
       ownerAddon,
     ]);
     const failed = [own, kube, owner].find(isFailed);
@@ -344,7 +346,11 @@ function readOwnerAddon(
   return read;
 }
 
-async function readKube(b: BindingConfig, kube: k8s.Kube): Promise<Omit<BindingState, 'associations'>> {
+async function readKube(
+  b: BindingConfig,
+  kube: k8s.Kube,
+  namespaces: Map<string, Promise<boolean>>,
+): Promise<Omit<BindingState, 'associations'>> {
   const { namespace, serviceAccount: name } = b;
   const [serviceAccount, pods, workloads] = await Promise.all([
     k8s.readServiceAccount(kube, namespace, name),
@@ -352,7 +358,9 @@ async function readKube(b: BindingConfig, kube: k8s.Kube): Promise<Omit<BindingS
     k8s.listPods(kube, namespace, name).catch(() => undefined),
     b.restartWorkloads ? k8s.listWorkloads(kube, namespace, name) : Promise.resolve(undefined),
   ]);
-  const namespaceExists = serviceAccount ? true : await k8s.namespaceExists(kube, namespace);
+  const key = `${clusterKeyOf(b)}/${namespace}`;
+  if (!serviceAccount && !namespaces.has(key)) namespaces.set(key, k8s.namespaceExists(kube, namespace));
+  const namespaceExists = serviceAccount ? true : await namespaces.get(key)!;
   return { serviceAccount, namespaceExists, pods, workloads };
 }
 
