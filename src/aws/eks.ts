@@ -18,6 +18,7 @@ import {
   type AddonVersionInfo,
   type Cluster,
   type EKSClient,
+  type PodIdentityAssociation,
 } from '@aws-sdk/client-eks';
 import type { ObservedAddon, ObservedAssociation, ObservedOwnerAddon } from '../core/types.js';
 import { errorName } from './clients.js';
@@ -190,6 +191,11 @@ async function describeAssociation(
   associationId: string,
 ): Promise<ObservedAssociation> {
   const { association: a } = await eks.send(new DescribePodIdentityAssociationCommand({ clusterName, associationId }));
+  return observedOf(a);
+}
+
+/** The association as EKS answers it: to Describe, and to Create and Update (the association as stored). */
+function observedOf(a: PodIdentityAssociation | undefined): ObservedAssociation {
   return {
     associationId: a!.associationId!,
     associationArn: a!.associationArn!,
@@ -211,12 +217,6 @@ export interface AssociationRef {
   externalId?: string;
 }
 
-const refOf = (a: { associationId?: string; associationArn?: string; externalId?: string } | undefined) => ({
-  associationId: a!.associationId!,
-  associationArn: a!.associationArn!,
-  ...(a!.externalId ? { externalId: a!.externalId } : {}),
-});
-
 export async function createAssociation(
   eks: EKSClient,
   p: {
@@ -229,7 +229,7 @@ export async function createAssociation(
     policy: string | undefined;
     targetRoleArn?: string;
   },
-): Promise<AssociationRef> {
+): Promise<ObservedAssociation> {
   const { association: a } = await eks.send(
     new CreatePodIdentityAssociationCommand({
       ...p,
@@ -240,7 +240,7 @@ export async function createAssociation(
       targetRoleArn: p.targetRoleArn || undefined,
     }),
   );
-  return refOf(a);
+  return observedOf(a); // the association as stored: the run's read-back of this write
 }
 
 export async function updateAssociation(
@@ -257,7 +257,7 @@ export async function updateAssociation(
     /** Set only to change it; '' removes the session policy. */
     policy?: string;
   },
-): Promise<AssociationRef> {
+): Promise<ObservedAssociation> {
   const { association: a } = await eks.send(
     new UpdatePodIdentityAssociationCommand({
       clusterName: p.clusterName,
@@ -269,7 +269,7 @@ export async function updateAssociation(
       policy: p.policy,
     }),
   );
-  return refOf(a);
+  return observedOf(a); // the association as stored: the run's read-back of this write
 }
 
 export const tagResource = (eks: EKSClient, resourceArn: string, tags: Record<string, string>) =>

@@ -23,6 +23,7 @@ import {
   paginateListRolePolicies,
   PutRolePermissionsBoundaryCommand,
   PutRolePolicyCommand,
+  type Role,
   TagRoleCommand,
   UpdateAssumeRolePolicyCommand,
   type IAMClient,
@@ -52,13 +53,22 @@ export interface RoleReadOptions {
   removal?: boolean;
 }
 
-/** The role with what the plan needs of it; null when it does not exist. */
-export async function readRole(iam: IAMClient, name: string, opts: RoleReadOptions): Promise<ObservedRole | null> {
+/**
+ * The role with what the plan needs of it; null when it does not exist. `known`: the role as already known (its
+ * observation, or the answer of the write that created it) — GetRole is skipped unless `getRole`, and what `opts`
+ * does not ask for is taken from it (a re-read reads only what was written).
+ */
+export async function readRole(
+  iam: IAMClient,
+  name: string,
+  opts: RoleReadOptions,
+  known?: { role: ObservedRole; getRole: boolean },
+): Promise<ObservedRole | null> {
   // All at once rather than role first: one round trip instead of two for a role that exists (every rerun).
   // For a role that does not, the policy reads fail with NoSuchEntity and are not looked at.
   const [got, attached, inline, target, inlineNames] = await Promise.allSettled([
-    orNull(iam.send(new GetRoleCommand({ RoleName: name }))),
-    opts.policies || opts.removal ? listAttached(iam, name) : Promise.resolve([]),
+    known && !known.getRole ? Promise.resolve(null) : orNull(iam.send(new GetRoleCommand({ RoleName: name }))),
+    opts.policies || opts.removal ? listAttached(iam, name) : Promise.resolve(known?.role.attachedPolicyArns ?? []),
     opts.inlinePolicyName
       ? orNull(iam.send(new GetRolePolicyCommand({ RoleName: name, PolicyName: opts.inlinePolicyName })))
       : Promise.resolve(null),
@@ -68,23 +78,49 @@ export async function readRole(iam: IAMClient, name: string, opts: RoleReadOptio
     opts.removal ? listInlineNames(iam, name) : Promise.resolve(undefined),
   ]);
   if (got.status === 'rejected') throw got.reason;
-  const role = got.value?.Role;
+  const role = got.value?.Role
+    ? observedRole(got.value.Role)
+    : known && !known.getRole
+      ? itself(known.role)
+      : undefined;
   if (!role) return null;
   // The role exists, so a failed policy read is a real failure (e.g. AccessDenied), not a missing role.
   if (attached.status === 'rejected') throw attached.reason;
   if (inline.status === 'rejected') throw inline.reason;
   if (target.status === 'rejected') throw target.reason;
   if (inlineNames.status === 'rejected') throw inlineNames.reason;
+  const inlinePolicy = opts.inlinePolicyName ? inline.value?.PolicyDocument : known?.role.inlinePolicy;
+  const targetPolicy = opts.targetPolicyName ? target.value?.PolicyDocument : known?.role.targetPolicy;
+  return {
+    ...role,
+    attachedPolicyArns: attached.value,
+    inlinePolicy,
+    ...(targetPolicy ? { targetPolicy } : {}),
+    ...(inlineNames.value ? { inlinePolicyNames: inlineNames.value } : {}),
+  };
+}
+
+/** The role itself, without what was read of its policies (each part is read again or carried over). */
+const itself = (r: ObservedRole): ObservedRole => ({
+  arn: r.arn,
+  name: r.name,
+  trust: r.trust,
+  tags: r.tags,
+  permissionsBoundaryArn: r.permissionsBoundaryArn,
+  attachedPolicyArns: [],
+  inlinePolicy: undefined,
+});
+
+/** The role itself as IAM answers it (GetRole, and CreateRole with the role it stored); no policies read yet. */
+function observedRole(role: Role): ObservedRole {
   return {
     arn: role.Arn!,
     name: role.RoleName!,
     trust: role.AssumeRolePolicyDocument ?? '{"Statement":[]}',
     tags: Object.fromEntries((role.Tags ?? []).map((t) => [t.Key!, t.Value ?? ''])),
     permissionsBoundaryArn: role.PermissionsBoundary?.PermissionsBoundaryArn,
-    attachedPolicyArns: attached.value,
-    inlinePolicy: inline.value?.PolicyDocument,
-    ...(target.value ? { targetPolicy: target.value.PolicyDocument } : {}),
-    ...(inlineNames.value ? { inlinePolicyNames: inlineNames.value } : {}),
+    attachedPolicyArns: [],
+    inlinePolicy: undefined,
   };
 }
 
@@ -149,7 +185,7 @@ export async function createRole(
     boundary: string | undefined;
     description: string;
   },
-): Promise<string> {
+): Promise<ObservedRole> {
   const out = await iam.send(
     new CreateRoleCommand({
       RoleName: op.name,
@@ -159,7 +195,7 @@ export async function createRole(
       Tags: toTags(op.tags),
     }),
   );
-  return out.Role!.Arn!;
+  return observedRole(out.Role!); // the role as stored: the run's read-back of this write
 }
 
 export const updateTrust = (iam: IAMClient, roleName: string, trust: PolicyDocument) =>

@@ -1,5 +1,10 @@
 // The Kubernetes calls the plan needs: the service account, its namespace, its pods and workloads, the webhook.
-import { PatchStrategy, setHeaderOptions, type V1PodTemplateSpec } from '@kubernetes/client-node';
+import {
+  PatchStrategy,
+  setHeaderOptions,
+  type V1PodTemplateSpec,
+  type V1ServiceAccount,
+} from '@kubernetes/client-node';
 import { CREATED_BY_LABEL, CREATED_BY_VALUE } from '../core/ownership.js';
 import type { ObservedPod, ObservedServiceAccount, ObservedWorkload, WorkloadKind } from '../core/types.js';
 import { sleep } from '../time.js';
@@ -54,14 +59,16 @@ export async function readServiceAccount(
   const sa = await kubeCall(kube, `read service account ${namespace}/${name}`, () =>
     orNull(kube.core.readNamespacedServiceAccount({ namespace, name })),
   );
-  if (!sa) return null;
-  return {
-    annotations: { ...(sa.metadata?.annotations ?? {}) },
-    labels: { ...(sa.metadata?.labels ?? {}) },
-    uid: sa.metadata?.uid,
-    resourceVersion: sa.metadata?.resourceVersion,
-  };
+  return sa && observedServiceAccount(sa);
 }
+
+/** The service account as the API server answers it (to a read, and to a create or patch: what it stored). */
+const observedServiceAccount = (sa: V1ServiceAccount): ObservedServiceAccount => ({
+  annotations: { ...(sa.metadata?.annotations ?? {}) },
+  labels: { ...(sa.metadata?.labels ?? {}) },
+  uid: sa.metadata?.uid,
+  resourceVersion: sa.metadata?.resourceVersion,
+});
 
 export async function namespaceExists(kube: Kube, name: string): Promise<boolean> {
   return (await kubeCall(kube, `read namespace ${name}`, () => orNull(kube.core.readNamespace({ name })))) !== null;
@@ -83,30 +90,38 @@ export async function createNamespace(kube: Kube, name: string): Promise<void> {
 }
 
 /** Creates the service account, or — if it appeared meanwhile — merges the annotations into it. */
+/**
+ * Creates the service account (one created meanwhile gets the annotations instead). Answers the service account as
+ * the API server stored it, the read-back of this write; undefined when there was nothing to write.
+ */
 export async function createServiceAccount(
   kube: Kube,
   namespace: string,
   name: string,
   annotations: Record<string, string>,
-): Promise<void> {
-  await kubeCall(kube, `create service account ${namespace}/${name}`, async () => {
+): Promise<ObservedServiceAccount | undefined> {
+  return kubeCall(kube, `create service account ${namespace}/${name}`, async () => {
     try {
-      await kube.core.createNamespacedServiceAccount({
-        namespace,
-        body: {
-          apiVersion: 'v1',
-          kind: 'ServiceAccount',
-          metadata: {
-            name,
-            namespace,
-            ...(Object.keys(annotations).length ? { annotations } : {}),
-            labels: CREATED_BY,
+      return observedServiceAccount(
+        await kube.core.createNamespacedServiceAccount({
+          namespace,
+          body: {
+            apiVersion: 'v1',
+            kind: 'ServiceAccount',
+            metadata: {
+              name,
+              namespace,
+              ...(Object.keys(annotations).length ? { annotations } : {}),
+              labels: CREATED_BY,
+            },
           },
-        },
-      });
+        }),
+      );
     } catch (e) {
       if (!isConflict(e)) throw e;
-      if (Object.keys(annotations).length) await patchAnnotations(kube, namespace, name, annotations);
+      if (Object.keys(annotations).length)
+        return observedServiceAccount(await patchAnnotations(kube, namespace, name, annotations));
+      return undefined;
     }
   });
 }
@@ -117,9 +132,9 @@ export async function annotateServiceAccount(
   namespace: string,
   name: string,
   annotations: Record<string, string>,
-): Promise<void> {
-  await kubeCall(kube, `annotate service account ${namespace}/${name}`, () =>
-    patchAnnotations(kube, namespace, name, annotations),
+): Promise<ObservedServiceAccount> {
+  return kubeCall(kube, `annotate service account ${namespace}/${name}`, async () =>
+    observedServiceAccount(await patchAnnotations(kube, namespace, name, annotations)),
   );
 }
 

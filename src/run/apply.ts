@@ -1,7 +1,14 @@
 // Carries out one change of the plan, through the room that owns it or the adapters.
 import * as eks from '../aws/eks.js';
 import * as iam from '../aws/iam.js';
-import type { AssociationGuard, Change, Op } from '../core/types.js';
+import type {
+  AssociationGuard,
+  Change,
+  ObservedAssociation,
+  ObservedRole,
+  ObservedServiceAccount,
+  Op,
+} from '../core/types.js';
 import type { BindingKey, Config } from '../inputs/config.js';
 import * as k8s from '../kube/client.js';
 import type { Log } from '../platform/types.js';
@@ -20,7 +27,15 @@ export interface ApplyRun {
   state: RunState;
   plan: RunPlan;
   log: Log;
-  associations: Map<BindingKey, eks.AssociationRef>;
+  /** Associations this run wrote, as EKS answered (the read-back of the write; external IDs for target roles). */
+  associations: Map<BindingKey, ObservedAssociation>;
+  /**
+   * Roles this run created or whose trust it merged, as CreateRole answered or as read after the merge: the read-back
+   * of the role itself (trust, tags, boundary), not of its policies.
+   */
+  roles: Map<string, ObservedRole>;
+  /** Service accounts this run created or annotated, as the API server answered. */
+  serviceAccounts: Map<BindingKey, ObservedServiceAccount>;
   /** Clusters whose add-on CreateAddon already answered ACTIVE. */
   addonsActive: Set<ClusterKey>;
 }
@@ -55,11 +70,14 @@ export async function applyChange(c: Change, run: ApplyRun): Promise<void> {
   const client = cluster.aws.iamWrites;
   switch (op.kind) {
     // A role that exists meanwhile (concurrent run, retried request) gets our bindings merged instead.
-    case 'create-role':
-      return createRoleOrMerge(client, op, run.log);
+    case 'create-role': {
+      const created = await createRoleOrMerge(client, op, run.log);
+      if (created) run.roles.set(op.name, created);
+      return;
+    }
     // Merged into the role's current trust, not the observed one: another run may have written since.
     case 'update-trust':
-      return updateTrust(client, op, run.log);
+      return void run.roles.set(op.roleName, await updateTrust(client, op, run.log)); // its last read follows the write
     case 'tag-role':
       return void (await iam.tagRole(client, op.roleName, op.tags));
     case 'put-boundary':
@@ -111,8 +129,12 @@ export async function applyChange(c: Change, run: ApplyRun): Promise<void> {
     case 'annotate-service-account':
     case 'unannotate-service-account':
     case 'delete-service-account':
-    case 'restart-workload':
-      return applyKubeOp(op, cluster, config!);
+    case 'restart-workload': {
+      // A created or annotated service account, as the API server stored it: the read-back of that write.
+      const stored = await applyKubeOp(op, cluster, config!);
+      if (stored) run.serviceAccounts.set(c.target.binding!, stored);
+      return;
+    }
   }
 }
 
@@ -149,7 +171,11 @@ type KubeOp = Extract<
   }
 >;
 
-async function applyKubeOp(op: KubeOp, cluster: ClusterState, config: Config): Promise<void> {
+async function applyKubeOp(
+  op: KubeOp,
+  cluster: ClusterState,
+  config: Config,
+): Promise<ObservedServiceAccount | undefined | void> {
   const { kube } = cluster;
   if (!kube) throw new Error('Kubernetes access is needed for this change but was not set up.');
   if (op.kind === 'create-namespace') return k8s.createNamespace(kube, op.name);

@@ -73,7 +73,15 @@ export async function reconcile(
         for (const c of changes) log.info(`${resource} ${c.action}: ${c.detail}`);
     });
 
-    const applied: ApplyRun = { state, plan, log, associations: new Map(), addonsActive: new Set() };
+    const applied: ApplyRun = {
+      state,
+      plan,
+      log,
+      associations: new Map(),
+      roles: new Map(),
+      serviceAccounts: new Map(),
+      addonsActive: new Set(),
+    };
     const touched = new Set(plan.changes.map(unitOf));
     for (const key of plan.addonWaits) touched.add(addonUnit(key));
     const final = run.dryRun ? state : await applyAndReread(applied, touched, run.waitTimeoutSeconds);
@@ -121,7 +129,9 @@ async function applyAndReread(applied: ApplyRun, touched: Set<string>, timeoutSe
     gates.openAll();
   });
   applying.catch((e) => gates.failAll(e));
-  const rereading = reread(state, touched, gates.ready);
+  const { roles, associations, serviceAccounts } = applied;
+  const written = { changes: plan.changes, roles, associations, serviceAccounts };
+  const rereading = reread(state, touched, gates.ready, written);
   const [, final] = await Promise.all([applying, rereading]);
   for (const [resource, changes] of groupByResource(done))
     await log.group(resource, async () => {

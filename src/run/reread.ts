@@ -1,9 +1,20 @@
 // Reads again what the applied changes touched, for verification; everything else is as observed. Each
 // read waits only for the changes to its own resource (`ready`), so it starts while others are still running.
+// Given what was written (`Written`), only that is read back, and once: a write whose answer is the resource as
+// stored (CreateRole, Create/UpdatePodIdentityAssociation) is its own read-back; a role's policies are read
+// again only where they were written. Without it (reading again while IAM settles) every touched unit is read.
 import { accountOf } from '../arn.js';
 import * as eks from '../aws/eks.js';
 import * as iam from '../aws/iam.js';
-import type { Change, ObservedTarget } from '../core/types.js';
+import type { RoleReadOptions } from '../aws/iam.js';
+import type {
+  Change,
+  ObservedAssociation,
+  ObservedRole,
+  ObservedServiceAccount,
+  ObservedTarget,
+  Op,
+} from '../core/types.js';
 import { bindingKey, type BindingKey } from '../inputs/config.js';
 import * as k8s from '../kube/client.js';
 import { addonAssociationsScope } from '../resources/addon/associations.js';
@@ -34,7 +45,22 @@ export const addonUnit = (clusterKey: string) => `addon:${clusterKey}`;
 
 type Ready = (units: readonly string[]) => Promise<void>;
 
-export async function reread(state: RunState, touched: Set<string>, ready: Ready = async () => {}): Promise<RunState> {
+/** What the run wrote: the changes made, and the answers of the writes that answer with what they stored. */
+export interface Written {
+  changes: readonly Change[];
+  roles: ReadonlyMap<string, ObservedRole>;
+  associations: ReadonlyMap<BindingKey, ObservedAssociation>;
+  serviceAccounts: ReadonlyMap<BindingKey, ObservedServiceAccount>;
+}
+
+export async function reread(
+  state: RunState,
+  touched: Set<string>,
+  ready: Ready = async () => {},
+  written?: Written,
+): Promise<RunState> {
+  const kinds = new Map<string, Op['kind'][]>();
+  for (const c of written?.changes ?? []) kinds.set(unitOf(c), [...(kinds.get(unitOf(c)) ?? []), c.op.kind]);
   const again = <T>(unit: string, read: () => Promise<T>, before: T): Promise<T> =>
     touched.has(unit) ? ready([unit]).then(read) : Promise.resolve(before);
   const { run } = state;
@@ -42,7 +68,19 @@ export async function reread(state: RunState, touched: Set<string>, ready: Ready
   const roles = Promise.all(
     [...state.roles].map(async ([name, before]) => {
       const members = run.bindings.filter((b) => b.role.name === name);
-      const read = () => iam.readRole(iamClient!, name, roleReadOptions(members));
+      const opts = roleReadOptions(members);
+      // Looked at once the role's writes are done (`again` waits for them): by then the answers are in.
+      const read = () => {
+        const observed = isFailed(before) ? null : before;
+        const answer = written?.roles.get(name);
+        // An answer tells the role itself; its policies are as observed (none for a role just created).
+        const known = answer ? { ...answer, ...(observed && policiesOf(observed)) } : observed;
+        const removal = members.some((b) => b.state === 'absent');
+        const parts = written && known && !removal && partsWritten(kinds, name, written.roles.has(name));
+        return parts
+          ? iam.readRole(iamClient!, name, onlyWritten(opts, parts), { role: known, getRole: parts.role })
+          : iam.readRole(iamClient!, name, opts);
+      };
       return [name, isFailed(before) ? before : await again(`role:${name}`, read, before)] as const;
     }),
   );
@@ -73,8 +111,17 @@ export async function reread(state: RunState, touched: Set<string>, ready: Ready
         const cluster = state.clusters.get(`${b.region}/${b.clusterName}`);
         if (isFailed(before) || !cluster || isFailed(cluster)) return [key, before];
         const { kube } = cluster;
-        const readAssoc = () => eks.readAssociations(cluster.aws.eks, cluster.name, b.namespace, b.serviceAccount);
-        const readSa = () => k8s.readServiceAccount(kube!, b.namespace, b.serviceAccount);
+        const readAssoc = async () => {
+          const answered =
+            written && answeredAssociation(kinds.get(`association:${key}`), written.associations.get(key));
+          return answered && (before.associations ?? []).every((a) => a.associationId === answered.associationId)
+            ? [answered]
+            : eks.readAssociations(cluster.aws.eks, cluster.name, b.namespace, b.serviceAccount);
+        };
+        const readSa = async () => {
+          const answered = written && storedServiceAccount(kinds.get(`sa:${key}`), written.serviceAccounts.get(key));
+          return answered ?? k8s.readServiceAccount(kube!, b.namespace, b.serviceAccount);
+        };
         // `addon`: the association is written with the add-on; both are read again once it is ACTIVE.
         const viaAddon = b.addon ? addonAssociationsScope(cluster.key, b.addon) : undefined;
         const readOwner = () =>
@@ -121,3 +168,45 @@ export async function reread(state: RunState, touched: Set<string>, ready: Ready
     ...(state.irsaRoles ? { irsaRoles: new Map(ir) } : {}),
   };
 }
+
+const policiesOf = ({ attachedPolicyArns, inlinePolicy, targetPolicy }: ObservedRole) => ({
+  attachedPolicyArns,
+  inlinePolicy,
+  ...(targetPolicy ? { targetPolicy } : {}),
+});
+
+/** Which parts of a role its writes touched; undefined when a write not known here touched it (all read again). */
+function partsWritten(kinds: Map<string, Op['kind'][]>, roleName: string, answered: boolean): RoleParts | undefined {
+  const parts = { role: false, attached: false, inline: false };
+  for (const kind of kinds.get(`role:${roleName}`) ?? []) {
+    if (kind === 'create-role' || kind === 'update-trust') parts.role ||= !answered;
+    else if (kind === 'tag-role' || kind === 'put-boundary') parts.role = true;
+    else if (kind === 'attach-policy' || kind === 'detach-policy') parts.attached = true;
+    else if (kind === 'put-inline-policy' || kind === 'delete-inline-policy') parts.inline = true;
+    else return undefined;
+  }
+  return parts;
+}
+
+interface RoleParts {
+  /** GetRole: the trust, tags and boundary. */
+  role: boolean;
+  attached: boolean;
+  inline: boolean;
+}
+
+const onlyWritten = (opts: RoleReadOptions, parts: RoleParts): RoleReadOptions => ({
+  policies: opts.policies && parts.attached,
+  inlinePolicyName: parts.inline ? opts.inlinePolicyName : undefined,
+  targetPolicyName: parts.inline ? opts.targetPolicyName : undefined,
+});
+
+/** The association as its one write (create or update) answered; undefined when another write touched it too. */
+const answeredAssociation = (kinds: Op['kind'][] | undefined, answer: ObservedAssociation | undefined) =>
+  kinds?.length === 1 && (kinds[0] === 'create-association' || kinds[0] === 'update-association') ? answer : undefined;
+
+/** The service account as its create or annotate answered (a namespace created first does not change it). */
+const storedServiceAccount = (kinds: Op['kind'][] | undefined, answer: ObservedServiceAccount | undefined) =>
+  kinds?.every((k) => k === 'create-namespace' || k === 'create-service-account' || k === 'annotate-service-account')
+    ? answer
+    : undefined;

@@ -4,7 +4,7 @@ import type { EKSClient } from '@aws-sdk/client-eks';
 import { errorName } from '../../aws/clients.js';
 import * as eks from '../../aws/eks.js';
 import type { Config } from '../../inputs/config.js';
-import type { Op } from '../../core/types.js';
+import type { ObservedAssociation, Op } from '../../core/types.js';
 import type { Log } from '../../platform/types.js';
 import { samePolicy } from '../../core/policy-doc.js';
 import { sleep } from '../../time.js';
@@ -21,7 +21,7 @@ export interface AssociationContext {
 export async function createAssociation(
   op: Omit<OpOf<'create-association'>, 'kind'>,
   ctx: AssociationContext,
-): Promise<eks.AssociationRef> {
+): Promise<ObservedAssociation> {
   const { config, client } = ctx;
   const { clusterName, namespace, serviceAccount } = config;
   const { roleArn, tags, disableSessionTags, policy, targetRoleArn } = op;
@@ -66,7 +66,7 @@ export async function createAssociation(
 export function updateAssociation(
   op: Omit<OpOf<'update-association'>, 'kind'>,
   ctx: AssociationContext,
-): Promise<eks.AssociationRef> {
+): Promise<ObservedAssociation> {
   return whileRoleIsNew(ctx, () => eks.updateAssociation(ctx.client, { clusterName: ctx.config.clusterName, ...op }));
 }
 

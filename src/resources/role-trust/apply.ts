@@ -17,7 +17,7 @@ import type { Log } from '../../platform/types.js';
 import { TAG_PREFIX } from '../../core/ownership.js';
 import { mergeTrustAll, type Binding } from './trust.js';
 import { hasStatements, unmergeTrustAll } from './unmerge.js';
-import type { Op } from '../../core/types.js';
+import type { ObservedRole, Op } from '../../core/types.js';
 import { delayScale } from '../../time.js';
 
 /** Stability check after a write: re-reads, each after max(floor, factor × IAM round trip), jittered ±25%, capped. */
@@ -52,10 +52,11 @@ export async function createRoleOrMerge(
   client: IAMClient,
   op: Extract<Op, { kind: 'create-role' }>,
   log: Log,
-): Promise<void> {
+): Promise<ObservedRole | undefined> {
   try {
-    await iam.createRole(client, op);
-    return; // created with our statement in one atomic write: anyone else can only merge on top of it
+    // Created with our statement in one atomic write: anyone else can only merge on top of it. IAM answers with
+    // the role it stored: the read-back of this write.
+    return await iam.createRole(client, op);
   } catch (e) {
     if (errorName(e) !== 'EntityAlreadyExistsException' && errorName(e) !== 'EntityAlreadyExists') throw e;
   }
@@ -63,13 +64,14 @@ export async function createRoleOrMerge(
     `Role ${op.name} already exists (created concurrently, or by a retried request): ` +
       'merging into its trust policy instead.',
   );
-  const tags = await mergeBindings(client, op.name, op.bindings, log);
+  const { tags } = await mergeBindings(client, op.name, op.bindings, log);
   // The user's own tags, as a rerun would add them; ownership and provenance tags (TAG_PREFIX) belong to whoever
   // created the role.
   const missing = Object.fromEntries(
     Object.entries(op.tags).filter(([k, v]) => !k.startsWith(TAG_PREFIX) && tags[k] !== v),
   );
   if (Object.keys(missing).length) await iam.tagRole(client, op.name, missing);
+  return undefined; // merged: the role is read back after
 }
 
 /**
@@ -80,8 +82,8 @@ export async function updateTrust(
   client: IAMClient,
   op: Extract<Op, { kind: 'update-trust' }>,
   log: Log,
-): Promise<void> {
-  await mergeBindings(client, op.roleName, op.bindings, log, op.removed ?? []);
+): Promise<ObservedRole> {
+  return mergeBindings(client, op.roleName, op.bindings, log, op.removed ?? []);
 }
 
 /** The trust with the bindings added and the removed ones taken out; `changed` when that differs from it. */
@@ -96,7 +98,7 @@ type ObservedTrust = Parameters<typeof mergeTrustAll>[0];
 /**
  * Read-merge-write of the bindings into the role's current trust (and of the removed ones out of it), then watch
  * that it stays so. Writes nothing when the current trust already allows them all and grants none of the removed.
- * Returns the role's tags (from the last read).
+ * Returns the role as last read: after the write, that read is its read-back.
  */
 export async function mergeBindings(
   client: IAMClient,
@@ -104,11 +106,11 @@ export async function mergeBindings(
   bindings: readonly Binding[],
   log: Log,
   removed: readonly Binding[] = [],
-): Promise<Record<string, string>> {
+): Promise<ObservedRole> {
   let [role, readMs] = await timed(() => readVisible(client, roleName));
   for (let writes = 0; writes < MAX_WRITES; writes++) {
     const merge = rewrite(role.trust, bindings, removed);
-    if (!merge.changed) return role.tags; // only on the first read: already as wanted, nothing written or watched
+    if (!merge.changed) return role; // only on the first read: already as wanted, nothing written or watched
     // IAM refuses a trust policy without a statement; the plan never asks for one (an owned role is deleted
     // instead), so only a concurrent writer can have brought us here.
     if (!hasStatements(merge.document))
@@ -122,8 +124,8 @@ export async function mergeBindings(
           `merging our statement again (write ${writes + 1}).`,
       );
     const [, writeMs] = await timed(() => iam.updateTrust(client, roleName, merge.document));
-    const lost = await watch(client, roleName, bindings, removed, Math.max(readMs, writeMs), log);
-    if (!lost) return role.tags;
+    const [last, lost] = await watch(client, roleName, bindings, removed, Math.max(readMs, writeMs), log);
+    if (!lost) return last;
     [role, readMs] = lost; // the freshest read: merge into it right away, keeping what the other writer put there
   }
   throw new RunError(
@@ -134,8 +136,8 @@ export async function mergeBindings(
 
 /**
  * Re-reads the trust (STABILITY_READS times, each after a wait derived from the IAM round trip just measured);
- * returns the role as read (and that read's round trip) when our binding is gone (or a removed one is back),
- * else undefined.
+ * returns the last read, and the role as read (and that read's round trip) when our binding is gone (or a removed
+ * one is back).
  */
 async function watch(
   client: IAMClient,
@@ -151,13 +153,15 @@ async function watch(
       `${STABILITY_READS} re-reads, ~${Math.round(waitMs * delayScale())} ms apart ` +
       `(IAM round trip ${Math.round(roundTripMs)} ms).`,
   );
+  let last: ObservedRole | undefined;
   for (let i = 0; i < STABILITY_READS; i++) {
     await jittered(waitMs, 0.25);
     const [role, readMs] = await timed(() => iam.readRole(client, roleName, NO_ROLE_READ));
     if (!role) throw new RunError(`Role ${roleName} was deleted while its trust policy was being updated.`);
-    if (rewrite(role.trust, bindings, removed).changed) return [role, readMs] as const;
+    if (rewrite(role.trust, bindings, removed).changed) return [role, [role, readMs]] as const;
+    last = role;
   }
-  return undefined;
+  return [last!, undefined] as const;
 }
 
 async function readVisible(client: IAMClient, roleName: string) {
