@@ -44,7 +44,11 @@ const RUNS_SLOW = Number(process.env.BENCH_RUNS_SLOW ?? Math.max(1, Math.min(RUN
 const MANY = process.env.BENCH_MANY !== '0';
 /** Node 24, as GitHub runs the action (`runs.using: node24`); BENCH_NODE=system measures this machine's own node. */
 const NODE = process.env.BENCH_NODE === 'system' ? SYSTEM_NODE : NODE24;
-const BUNDLE = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+/** BENCH_DIST: another build's dist/ directory (e.g. a copy of the one before a change), else this one's. */
+const DIST = process.env.BENCH_DIST
+  ? join(process.env.BENCH_DIST, '/')
+  : fileURLToPath(new URL('../dist/', import.meta.url));
+const BUNDLE = join(DIST, 'index.js');
 const CLUSTER = 'bench';
 const ROLE = 'bench-role';
 const POLICY = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
@@ -332,7 +336,7 @@ async function many(emu: Emulators): Promise<Many> {
   const runMany = async (items: Binding[], label: string, ok: number[]) => {
     const r = await runBundle(
       { 'cluster-name': CLUSTER, bindings: JSON.stringify(items) },
-      { node: NODE, env: runnerEnv(emu) },
+      { node: NODE, env: runnerEnv(emu), bundle: BUNDLE },
     );
     const n = r.code === 0 ? converged(r) : 0;
     ok.push(n);
@@ -376,7 +380,7 @@ async function many(emu: Emulators): Promise<Many> {
   await seedNamespaces(emu);
   const t = nowMs();
   for (const b of b20) {
-    const r = await runBundle({ 'cluster-name': CLUSTER, ...b }, { node: NODE, env: runnerEnv(emu) });
+    const r = await runBundle({ 'cluster-name': CLUSTER, ...b }, { node: NODE, env: runnerEnv(emu), bundle: BUNDLE });
     if (r.code !== 0) problems.push(`  20 sequential runs: ${b['service-account']} failed (${failure(r)})`);
   }
   const sequential = nowMs() - t;
@@ -429,7 +433,7 @@ async function many(emu: Emulators): Promise<Many> {
 
 /** Start-up figures: bundle size, cold start to a bad-input error vs `node -e 0`, emulator start. */
 async function startup(): Promise<{ lines: string[]; bare: number }> {
-  const dist = fileURLToPath(new URL('../dist/', import.meta.url));
+  const dist = DIST;
   const files = readdirSync(dist).filter((f) => f.endsWith('.js'));
   const size = files.reduce((n, f) => n + statSync(dist + f).size, 0);
   const time = async (fn: () => Promise<unknown>, n = 11) => {
@@ -488,7 +492,7 @@ async function main(): Promise<void> {
         // emu.programEnv() has credentials and AWS_ENDPOINT_URL only, as on a runner; the emulated cluster's
         // endpoint and CA come back from DescribeCluster.
         const run = async () => {
-          const r = await runBundle(inputs, { node: NODE, env: runnerEnv(emu) });
+          const r = await runBundle(inputs, { node: NODE, env: runnerEnv(emu), bundle: BUNDLE });
           if (r.code !== 0)
             throw new Error(
               `${s.label}: the action failed (${r.code}): ${r.stdout

@@ -31,6 +31,8 @@ export interface RunOptions {
   /** Extra arguments (for the CLI shell); none = the GitHub shell. */
   args?: string[];
   cwd?: string;
+  /** Another bundle than dist/index.js (the bench compares two builds). */
+  bundle?: string;
 }
 
 /** Parses the runner's GITHUB_OUTPUT file format (name<<DELIMITER ... DELIMITER). */
@@ -68,10 +70,14 @@ export async function runAction(inputs: Record<string, string>, opts: RunOptions
   for (const [name, spec] of Object.entries(action.inputs)) env[`INPUT_${name.toUpperCase()}`] = spec.default ?? '';
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   Object.assign(env, opts.env);
-  const { code, stdout, stderr } = await runProcess(opts.node ?? SYSTEM_NODE, [BUNDLE, ...(opts.args ?? [])], {
-    env,
-    cwd: opts.cwd ?? dir,
-  });
+  const { code, stdout, stderr } = await runProcess(
+    opts.node ?? SYSTEM_NODE,
+    [opts.bundle ?? BUNDLE, ...(opts.args ?? [])],
+    {
+      env,
+      cwd: opts.cwd ?? dir,
+    },
+  );
   const outputs = parseGithubOutput(readFileSync(outputFile, 'utf8'));
   const summary = readFileSync(summaryFile, 'utf8');
   rmSync(dir, { recursive: true, force: true });
