@@ -31,7 +31,10 @@ export function checkPresetRequest(req: PresetRequest): string | undefined {
   return checkWith(CATALOG, req);
 }
 
-/** The preset made concrete for one binding. Pure; `req` must have passed checkPresetRequest. */
+/**
+ * The preset made concrete for one binding. Pure; `req` must have passed checkPresetRequest. Throws when the made
+ * document would exceed IAM's 6,144 characters (a very long cluster name in karpenter's, or hundreds of ARNs).
+ */
 export function expandPreset(req: PresetRequest, ctx: PresetContext): ExpandedPreset {
   const data = CATALOG.get(req.name);
   if (!data) throw new Error(`unknown preset "${req.name}"`);

@@ -36,9 +36,13 @@ export type PresetParameter =
     }
   | { kind: 'boolean'; required: false; default: boolean; description: string };
 
-/** A replacement of the top level's policies when every parameter named in `when` has that value. */
+/**
+ * A replacement of the top level's policies when every parameter named in `when` matches: a boolean parameter that
+ * has that value, or `"given"` for a parameter the user gave (e.g. a managed policy that cannot be scoped, replaced by
+ * a scoped document when the user names the resources).
+ */
 export interface PresetVariant {
-  when: Record<string, boolean>;
+  when: Record<string, boolean | 'given'>;
   awsManagedPolicies?: string[];
   document?: PresetDocument;
 }
@@ -50,6 +54,8 @@ export interface PresetUpstream {
   version: string;
   /** URL of the upstream document at that version */
   source: string;
+  /** where and why the preset differs from the upstream text (scoping added, statements merged), for maintainers */
+  notes?: string;
 }
 
 export interface PresetData {
