@@ -45,6 +45,9 @@ async function decide(doc: PresetDocument, action: string, resource: string, con
 }
 
 const zone = (id: string) => `arn:aws:route53:::hostedzone/${id}`;
+const asg =
+  `arn:aws:autoscaling:eu-west-1:${ACCOUNT}:autoScalingGroup:` +
+  '6d3b4a1c-1111-2222-3333-444455556666:autoScalingGroupName/ng-1';
 
 describe('external-dns', () => {
   const doc = made('external-dns', { 'hosted-zone-arns': [zone('Z123')] });
@@ -104,7 +107,6 @@ describe('aws-load-balancer-controller', () => {
 
 describe('cluster-autoscaler', () => {
   const doc = made('cluster-autoscaler');
-  const asg = `arn:aws:autoscaling:eu-west-1:${ACCOUNT}:autoScalingGroup:6d3b4a1c-1111-2222-3333-444455556666:autoScalingGroupName/ng-1`;
   const tags = (cluster: string, enabled = 'true') => ({
     'aws:ResourceTag/k8s.io/cluster-autoscaler/enabled': enabled,
     [`aws:ResourceTag/k8s.io/cluster-autoscaler/${cluster}`]: 'owned',
@@ -249,7 +251,6 @@ describe('the evaluator sees scoping: the same documents with Resource widened t
   });
 
   test('cluster tags', async () => {
-    const asg = `arn:aws:autoscaling:eu-west-1:${ACCOUNT}:autoScalingGroup:6d3b4a1c-1111-2222-3333-444455556666:autoScalingGroupName/ng-1`;
     const ca = unconditioned(made('cluster-autoscaler'));
     expect(await decide(ca, 'autoscaling:SetDesiredCapacity', asg)).toBe('Allowed');
     const lb = `arn:aws:elasticloadbalancing:eu-west-1:${ACCOUNT}:loadbalancer/app/k8s-web/50dc6c495c0c9188`;
