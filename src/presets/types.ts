@@ -12,6 +12,11 @@
 // A statement with `"ifParam": "<name>"` is kept only when the user gave that parameter (the marker itself is
 // removed), for the statements upstream adds only when the user has the thing (e.g. the EBS CSI driver's KMS grants
 // when the volumes are encrypted with customer keys). A document left with no statement is no document.
+// An optional parameter without a default may be used only in such statements or in a `given` variant.
+// Placeholders also fill object keys (condition keys such as `aws:ResourceTag/kubernetes.io/cluster/${cluster-name}`);
+// IAM policy variables (`${aws:username}`) have a colon and are left as they are.
+// A variant (see PresetVariant) replaces the top level's awsManagedPolicies and document when its `when` matches.
+// An expanded document over IAM's 6,144 characters (without white space) is refused by expandPreset.
 
 /** One IAM statement, as JSON (plus the `ifParam` marker in the data, never in an expanded document). */
 export type PresetStatement = Record<string, unknown>;
