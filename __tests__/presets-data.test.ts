@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CATALOG } from '../src/presets/catalog.js';
 import { MAX_POLICY_CHARS, policyChars } from '../src/presets/expand.js';
-import { checkPresetRequest, expandPreset, PRESET_NAMES } from '../src/presets/index.js';
+import { checkPresetFor, checkPresetRequest, expandPreset, PRESET_NAMES } from '../src/presets/index.js';
 import { asPresetData } from '../src/presets/shape.js';
 import type { PresetContext, PresetData, PresetParameter } from '../src/presets/types.js';
 
@@ -102,6 +102,8 @@ describe.each(INTERFACE_NAMES)('%s', (name) => {
     expect(data.upstream.project).toMatch(/\S/);
     expect(data.upstream.version).toMatch(/\S/);
     expect(data.upstream.source).toMatch(/^https:\/\/\S+$/);
+    // The version goes into an IAM tag value on the made policy (`<preset>@<version>`): IAM's characters only.
+    expect(`${name}@${data.upstream.version}`).toMatch(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u);
   });
 
   test('ifParam markers and variants name its own parameters', () => {
@@ -137,19 +139,26 @@ describe.each(INTERFACE_NAMES)('%s', (name) => {
       accountId: '111122223333',
       clusterName: 'c'.repeat(32),
     };
-    const out = expandPreset({ name, params: allParams(data, ctx, many) }, ctx);
+    const req = { name, params: allParams(data, ctx, many) };
+    const out = expandPreset(req, ctx);
     if (out.document) expect(policyChars(out.document)).toBeLessThanOrEqual(MAX_POLICY_CHARS);
+    expect(checkPresetFor(req, ctx)).toBeUndefined();
   });
 });
 
-test('a document over IAM limit is refused with its size, not sent to IAM', () => {
-  const ctx = {
+test('checkPresetFor names a document over IAM limit with its size, and passes one that fits', () => {
+  const ctx = (clusterName: string) => ({
     partition: 'aws-us-gov',
     region: 'us-gov-west-1',
     accountId: '111122223333',
-    clusterName: 'c'.repeat(100),
-  };
-  expect(() => expandPreset({ name: 'karpenter', params: {} }, ctx)).toThrow(
-    /^"karpenter": the policy is \d+ characters, over IAM's 6144 for a managed policy$/,
+    clusterName,
+  });
+  const long = 'c'.repeat(100);
+  expect(checkPresetFor({ name: 'karpenter', params: {} }, ctx(long))).toMatch(
+    new RegExp(
+      `^"karpenter": its policy for cluster "${long}" would be \\d+ characters, over IAM's 6144 for a managed`,
+    ),
   );
+  expect(checkPresetFor({ name: 'karpenter', params: {} }, ctx('c'.repeat(40)))).toBeUndefined();
+  expect(checkPresetFor({ name: 'efs-csi-driver', params: {} }, ctx(long))).toBeUndefined();
 });

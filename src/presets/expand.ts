@@ -29,13 +29,6 @@ export function expandWith(data: PresetData, req: PresetRequest, ctx: PresetCont
   const managed = (variant ?? data).awsManagedPolicies ?? [];
   const document = (variant ?? data).document;
   const made = document && expandDocument(document, given, values, ctx);
-  // Long cluster names or many ARNs can push a document past IAM's limit: say so before IAM refuses it mid-run.
-  if (made && policyChars(made) > MAX_POLICY_CHARS) {
-    const size = policyChars(made);
-    throw new Error(
-      `"${data.name}": the policy is ${size} characters, over IAM's ${MAX_POLICY_CHARS} for a managed policy`,
-    );
-  }
   return {
     name: data.name,
     version: data.upstream.version,
@@ -43,6 +36,16 @@ export function expandWith(data: PresetData, req: PresetRequest, ctx: PresetCont
     awsManagedPolicyArns: managed.map((arn) => fill(arn, ctx)),
     ...(made ? { document: made } : {}),
   };
+}
+
+/** A made document over IAM's limit (long cluster names, many ARNs), as one line; undefined when it fits. */
+export function sizeProblem(expanded: ExpandedPreset, ctx: PresetContext): string | undefined {
+  const size = expanded.document && policyChars(expanded.document);
+  if (!size || size <= MAX_POLICY_CHARS) return undefined;
+  return (
+    `"${expanded.name}": its policy for cluster "${ctx.clusterName}" would be ${size} characters, ` +
+    `over IAM's ${MAX_POLICY_CHARS} for a managed policy (fewer ARNs, or a shorter cluster name)`
+  );
 }
 
 function valuesOf(data: PresetData, req: PresetRequest, ctx: PresetContext): Values {

@@ -16,7 +16,7 @@
 // Placeholders also fill object keys (condition keys such as `aws:ResourceTag/kubernetes.io/cluster/${cluster-name}`);
 // IAM policy variables (`${aws:username}`) have a colon and are left as they are.
 // A variant (see PresetVariant) replaces the top level's awsManagedPolicies and document when its `when` matches.
-// An expanded document over IAM's 6,144 characters (without white space) is refused by expandPreset.
+// An expanded document over IAM's 6,144 characters (without white space) is reported by checkPresetFor.
 
 /** One IAM statement, as JSON (plus the `ifParam` marker in the data, never in an expanded document). */
 export type PresetStatement = Record<string, unknown>;
