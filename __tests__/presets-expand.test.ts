@@ -145,6 +145,22 @@ describe('expandPreset', () => {
     expect(v4.document).toBeDefined();
   });
 
+  test('a `given` variant applies only when the user gave that parameter, even if it has a default', () => {
+    const scoped: PresetData = {
+      ...sample,
+      variants: [
+        { when: { 'kms-key-arns': 'given' }, awsManagedPolicies: ['arn:${partition}:iam::aws:policy/Scoped'] },
+      ],
+    };
+    const key = 'arn:aws:kms:eu-west-1:111122223333:key/abc';
+    const params = { 'bucket-arns': [bucket] };
+    expect(expandWith(scoped, { name: 'sample', params }, ctx).awsManagedPolicyArns).toEqual([
+      'arn:aws:iam::aws:policy/Base',
+    ]);
+    const given = expandWith(scoped, { name: 'sample', params: { ...params, 'kms-key-arns': [key] } }, ctx);
+    expect(given.awsManagedPolicyArns).toEqual(['arn:aws:iam::aws:policy/Scoped']);
+  });
+
   test('a document whose statements are all ifParam-dropped is no document', () => {
     const only: PresetData = {
       ...sample,

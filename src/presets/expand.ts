@@ -12,16 +12,22 @@ import type {
 /** The values of every parameter: the given ones, else the default (context placeholders filled). */
 type Values = Record<string, string[]>;
 
+/** IAM's size limit for a managed policy, counted without white space. */
+export const MAX_POLICY_CHARS = 6144;
+export const policyChars = (doc: PresetDocument) => JSON.stringify(doc).replace(/\s/g, '').length;
+
 const PARAM = /^\$\{param:([a-z0-9-]+)\}(.*)$/s;
 /** Our placeholders are bare words; `${aws:…}`-style IAM policy variables have a colon and are left to IAM. */
 const PLACEHOLDER = /\$\{([a-z-]+)\}/g;
 
 export function expandWith(data: PresetData, req: PresetRequest, ctx: PresetContext): ExpandedPreset {
   const values = valuesOf(data, req, ctx);
-  const variant = data.variants?.find((v) => Object.entries(v.when).every(([k, want]) => values[k]?.[0] === `${want}`));
+  const given = new Set(Object.keys(req.params));
+  const matches = ([k, want]: [string, boolean | 'given']) =>
+    want === 'given' ? given.has(k) : values[k]?.[0] === `${want}`;
+  const variant = data.variants?.find((v) => Object.entries(v.when).every(matches));
   const managed = (variant ?? data).awsManagedPolicies ?? [];
   const document = (variant ?? data).document;
-  const given = new Set(Object.keys(req.params));
   const made = document && expandDocument(document, given, values, ctx);
   return {
     name: data.name,
@@ -30,6 +36,16 @@ export function expandWith(data: PresetData, req: PresetRequest, ctx: PresetCont
     awsManagedPolicyArns: managed.map((arn) => fill(arn, ctx)),
     ...(made ? { document: made } : {}),
   };
+}
+
+/** A made document over IAM's limit (long cluster names, many ARNs), as one line; undefined when it fits. */
+export function sizeProblem(expanded: ExpandedPreset, ctx: PresetContext): string | undefined {
+  const size = expanded.document && policyChars(expanded.document);
+  if (!size || size <= MAX_POLICY_CHARS) return undefined;
+  return (
+    `"${expanded.name}": its policy for cluster "${ctx.clusterName}" would be ${size} characters, ` +
+    `over IAM's ${MAX_POLICY_CHARS} for a managed policy (fewer ARNs, or a shorter cluster name)`
+  );
 }
 
 function valuesOf(data: PresetData, req: PresetRequest, ctx: PresetContext): Values {
@@ -76,7 +92,8 @@ function paramValues(text: string, values: Values, ctx: PresetContext): string[]
   const m = PARAM.exec(text);
   if (!m) return undefined;
   const list = values[m[1]!];
-  if (!list) throw new Error(`preset data: unknown parameter in "${text}"`);
+  // An optional parameter without a default may only be used where it is given (ifParam, a `given` variant).
+  if (!list?.length) throw new Error(`preset data: "${text}" has no value here`);
   const tail = fill(m[2]!, ctx);
   return list.map((v) => v + tail);
 }

@@ -2,7 +2,7 @@
 // a binding. This is the whole API the rest of the program uses (see notes in types.ts for the data format).
 import { CATALOG } from './catalog.js';
 import { checkWith } from './check.js';
-import { expandWith } from './expand.js';
+import { expandWith, sizeProblem } from './expand.js';
 import type { ExpandedPreset, PresetContext, PresetInfo, PresetRequest } from './types.js';
 
 export type {
@@ -36,4 +36,13 @@ export function expandPreset(req: PresetRequest, ctx: PresetContext): ExpandedPr
   const data = CATALOG.get(req.name);
   if (!data) throw new Error(`unknown preset "${req.name}"`);
   return expandWith(data, req, ctx);
+}
+
+/**
+ * The problem with a checked request in one binding's place, as one line without the input's name: its made document
+ * over IAM's 6,144 characters (karpenter's with a cluster name over ~58 characters, or hundreds of ARNs). Account
+ * IDs are always 12 digits, so any account gives the size: callable while inputs are checked, before any call.
+ */
+export function checkPresetFor(req: PresetRequest, ctx: PresetContext): string | undefined {
+  return sizeProblem(expandPreset(req, ctx), ctx);
 }

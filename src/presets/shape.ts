@@ -26,8 +26,13 @@ export function asPresetData(file: string, json: unknown): PresetData {
   if (json.variants !== undefined) {
     if (!Array.isArray(json.variants)) fail('"variants" is not a list');
     (json.variants as unknown[]).forEach((v, i) => {
-      if (!isObj(v) || !isObj(v.when)) fail(`variants[${i}] needs "when"`);
-      checkPolicies(v as Obj, `variants[${i}].`, fail);
+      if (!isObj(v) || !isObj(v.when)) return fail(`variants[${i}] needs "when"`);
+      const params = json.parameters as Obj;
+      const badWhen = Object.entries(v.when).find(
+        ([k, want]) => !params[k] || (want !== 'given' && typeof want !== 'boolean'),
+      );
+      if (badWhen) fail(`variants[${i}].when names "${badWhen[0]}" wrongly`);
+      checkPolicies(v, `variants[${i}].`, fail);
     });
   }
   return json as unknown as PresetData;
@@ -47,7 +52,7 @@ function isParameter(v: unknown): v is PresetParameter {
   if (!isObj(v) || typeof v.description !== 'string' || typeof v.required !== 'boolean') return false;
   if (v.kind === 'boolean') return v.required === false && typeof v.default === 'boolean';
   if (v.kind !== 'arn-list' || typeof v.service !== 'string' || typeof v.resource !== 'string') return false;
-  return v.default === undefined ? v.required : isStrings(v.default) && v.default.length > 0;
+  return v.default === undefined || (isStrings(v.default) && v.default.length > 0);
 }
 
 function isDocument(v: unknown): v is PresetDocument {

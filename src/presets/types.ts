@@ -12,6 +12,11 @@
 // A statement with `"ifParam": "<name>"` is kept only when the user gave that parameter (the marker itself is
 // removed), for the statements upstream adds only when the user has the thing (e.g. the EBS CSI driver's KMS grants
 // when the volumes are encrypted with customer keys). A document left with no statement is no document.
+// An optional parameter without a default may be used only in such statements or in a `given` variant.
+// Placeholders also fill object keys (condition keys such as `aws:ResourceTag/kubernetes.io/cluster/${cluster-name}`);
+// IAM policy variables (`${aws:username}`) have a colon and are left as they are.
+// A variant (see PresetVariant) replaces the top level's awsManagedPolicies and document when its `when` matches.
+// An expanded document over IAM's 6,144 characters (without white space) is reported by checkPresetFor.
 
 /** One IAM statement, as JSON (plus the `ifParam` marker in the data, never in an expanded document). */
 export type PresetStatement = Record<string, unknown>;
@@ -36,9 +41,13 @@ export type PresetParameter =
     }
   | { kind: 'boolean'; required: false; default: boolean; description: string };
 
-/** A replacement of the top level's policies when every parameter named in `when` has that value. */
+/**
+ * A replacement of the top level's policies when every parameter named in `when` matches: a boolean parameter that
+ * has that value, or `"given"` for a parameter the user gave (e.g. a managed policy that cannot be scoped, replaced by
+ * a scoped document when the user names the resources).
+ */
 export interface PresetVariant {
-  when: Record<string, boolean>;
+  when: Record<string, boolean | 'given'>;
   awsManagedPolicies?: string[];
   document?: PresetDocument;
 }
@@ -50,6 +59,8 @@ export interface PresetUpstream {
   version: string;
   /** URL of the upstream document at that version */
   source: string;
+  /** where and why the preset differs from the upstream text (scoping added, statements merged), for maintainers */
+  notes?: string;
 }
 
 export interface PresetData {
