@@ -252,7 +252,7 @@ export function parseBinding(src: BindingSource, { env, readFile, problems, warn
       typeof presetsGiven === 'object' && 'presets' in presetsGiven
         ? presetsGiven.presets
         : presetLines(raw('presets')),
-      partition,
+      { partition, region, clusterName },
     ),
   );
   const refuse = (name: BindingInputName, detail: string) =>

@@ -3,7 +3,7 @@
 // Each request is checked against its preset's data (a known name, known and required parameters, ARNs of the
 // right service and partition) here, before any call.
 import type { Partition } from '../arn.js';
-import { checkPresetRequest, expandPreset, type PresetRequest } from '../presets/index.js';
+import { checkPresetFor, checkPresetRequest, expandPreset, type PresetRequest } from '../presets/index.js';
 import { samePolicy } from '../core/policy-doc.js';
 import { InputError } from './validate.js';
 
@@ -69,8 +69,19 @@ export function presetItems(value: unknown): PresetRequest[] {
 /** A YAML scalar the manifest reader kept as written (a number or boolean, with its source text). */
 const isScalar = (x: unknown) => !!x && typeof x === 'object' && 'source' in x && 'type' in x;
 
-/** Each request checked (its preset's data says what it takes), each preset once, ARNs in the region's partition. */
-export function checkPresets(requests: readonly PresetRequest[], partition: Partition | undefined): PresetRequest[] {
+/** Where the binding is, as far as its inputs are valid (what a preset's size depends on, besides the account). */
+export interface PresetPlace {
+  partition: Partition | undefined;
+  region: string | undefined;
+  clusterName: string | undefined;
+}
+
+/**
+ * Each request checked (its preset's data says what it takes), each preset once, ARNs in the region's partition,
+ * and, where the binding's place is known, each made document within IAM's size in that place.
+ */
+export function checkPresets(requests: readonly PresetRequest[], place: PresetPlace): PresetRequest[] {
+  const { partition, region, clusterName } = place;
   const seen = new Set<string>();
   for (const req of requests) {
     for (const [key, values] of Object.entries(req.params))
@@ -86,6 +97,11 @@ export function checkPresets(requests: readonly PresetRequest[], partition: Part
     if (problem) refuse(`is refused: ${problem.replace(/\.?$/, '.')}`);
     if (seen.has(req.name)) refuse(`names preset "${req.name}" twice: give it once, with all its parameters.`);
     seen.add(req.name);
+    const tooLarge =
+      partition && region && clusterName
+        ? checkPresetFor(req, { partition, region, clusterName, accountId: ANY_ACCOUNT })
+        : undefined;
+    if (tooLarge) refuse(`is refused: ${tooLarge.replace(/\.?$/, '.')}`);
   }
   return [...requests];
 }
