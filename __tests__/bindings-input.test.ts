@@ -176,6 +176,7 @@ describe('a manifest of twelve bindings', () => {
       targetRoleArn: undefined,
       managedPolicy: undefined,
       addon: undefined,
+      presets: [],
     });
     expect(config.bindings[6]).toMatchObject({ namespace: 'apps', policyArns: [READ_ONLY], restartWorkloads: true });
     expect(config.bindings[10]).toMatchObject({ policyArns: [], restartWorkloads: false });

@@ -127,11 +127,11 @@ describe('parameters', () => {
       expect(control(`EksPodIam.${n}`)).toBe('Checkbox');
       expect(['True', 'False']).toContain(param(`EksPodIam.${n}`).DefaultValue);
     }
-    for (const n of ['PolicyArns', 'InlinePolicy', 'Tags', 'Bindings'])
+    for (const n of ['PolicyArns', 'InlinePolicy', 'Tags', 'Bindings', 'Presets'])
       expect(control(`EksPodIam.${n}`)).toBe('MultiLineText');
     // A kubeconfig can carry a client key or token: kept encrypted and masked in logs.
     expect(control('EksPodIam.Kubeconfig')).toBe('Sensitive');
-    const special = new Set(['mode', 'policy-arns', 'inline-policy', 'tags', 'bindings', 'kubeconfig']);
+    const special = new Set(['mode', 'policy-arns', 'inline-policy', 'tags', 'bindings', 'presets', 'kubeconfig']);
     for (const [name, spec] of Object.entries(action.inputs))
       if (!special.has(name) && spec.default !== 'true' && spec.default !== 'false')
         expect(control(parameterName(name))).toBe('SingleLineText');

@@ -45,6 +45,25 @@ const managedSteps = (): Step[] => [
   { inputs: { 'managed-policy': managedDoc('s3:*'), 'dry-run': 'true' }, before: fiveVersions },
   { inputs: { 'managed-policy': managedDoc('s3:*') } },
 ];
+// `presets`: one made (external-dns) and one AWS managed (vpc-cni); then the made one as an older upstream left it
+// (another default version, the older version's tag): a new version, and its tag follows.
+const PRESET_ARN = `arn:aws:iam::123456789012:policy/${ROLE}-external-dns`;
+const olderPreset = async () => {
+  awsCli(emu, ['iam', 'create-policy-version', '--policy-arn', PRESET_ARN, '--policy-document', managedDoc('s3:*')]);
+  awsCli(emu, ['iam', 'set-default-policy-version', '--policy-arn', PRESET_ARN, '--version-id', 'v2']);
+  awsCli(emu, [
+    'iam',
+    'tag-policy',
+    '--policy-arn',
+    PRESET_ARN,
+    '--tags',
+    'Key=eks-pod-iam:preset,Value=external-dns@v0',
+  ]);
+};
+const presetSteps = (): Step[] => [
+  { inputs: { presets: 'external-dns\nvpc-cni' } },
+  { inputs: { presets: 'external-dns\nvpc-cni' }, before: olderPreset },
+];
 const podTrust = JSON.stringify({
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
@@ -337,6 +356,14 @@ const SCENARIOS: Record<string, Scenario> = {
     mode: 'irsa',
     steps: managedSteps(),
   },
+  'pod-identity: presets made and attached, then an older upstream version brought up to date': {
+    mode: 'pod-identity',
+    steps: presetSteps(),
+  },
+  'irsa: presets made and attached, then an older upstream version brought up to date': {
+    mode: 'irsa',
+    steps: presetSteps(),
+  },
   'pod-identity: bind with every option, then remove (role, its policies, association, service account)': {
     mode: 'pod-identity',
     steps: [
@@ -407,7 +434,7 @@ beforeAll(async () => {
       calls.push({ mode, scenario, inputs, aws, kube });
     }
   }
-}, 360_000);
+}, 480_000);
 
 interface Row {
   keys: string[];

@@ -48,7 +48,7 @@ function observed(over: Partial<Observed> = {}): Observed {
     associations: [observedAssociation()],
     serviceAccount: { annotations: {}, labels: {} },
     namespaceExists: true,
-    managedPolicy: policy(),
+    managedPolicies: { [POLICY_ARN]: policy() },
     ...over,
   };
 }
@@ -57,7 +57,11 @@ const kinds = (p: ReturnType<typeof plan>) => p.changes.map((c) => c.op.kind);
 const provenance = { 'eks-pod-iam:github-run': 'https://github.com/acme/platform/actions/runs/1' };
 
 test('missing: made with the ownership and provenance tags, before the role, and attached once it exists', () => {
-  const p = plan(config(), observed({ role: null, managedPolicy: null, associations: [] }), provenance);
+  const p = plan(
+    config(),
+    observed({ role: null, managedPolicies: { [POLICY_ARN]: null }, associations: [] }),
+    provenance,
+  );
   expect(kinds(p)).toEqual(['create-managed-policy', 'create-role', 'attach-policy', 'create-association']);
   const [made, created, attach] = p.changes;
   expect(made!.op).toEqual({
@@ -85,14 +89,17 @@ test('not attached to an existing role: attached, once, even when policy-arns na
 
 test('a named policy: its ARN is in the role account', () => {
   const arn = `arn:aws:iam::${ACCOUNT}:policy/my-policy`;
-  const p = plan(config({ 'managed-policy-name': 'my-policy' }), observed({ role: null, managedPolicy: null }));
+  const p = plan(config({ 'managed-policy-name': 'my-policy' }), observed({ role: null, managedPolicies: {} }));
   expect(p.changes[0]!.detail).toBe(`create policy my-policy (${arn})`);
 });
 
 test('changed, with room for a version: one new default version, nothing deleted', () => {
   const versions = ['v1', 'v2', 'v3', 'v4'].map((versionId) => ({ versionId, isDefault: versionId === 'v3' }));
   const other = encodeURIComponent(JSON.stringify({ ...DOC, Statement: [] }));
-  const p = plan(config(), observed({ managedPolicy: policy({ document: other, versions, defaultVersionId: 'v3' }) }));
+  const p = plan(
+    config(),
+    observed({ managedPolicies: { [POLICY_ARN]: policy({ document: other, versions, defaultVersionId: 'v3' }) } }),
+  );
   expect(p.changes.map((c) => [c.resource, c.action, c.detail])).toEqual([
     ['iam-managed-policy', 'update', 'make the document the default version of policy app-role-eks-pod-iam (was v3)'],
   ]);
@@ -102,7 +109,7 @@ test('changed, with room for a version: one new default version, nothing deleted
 test('changed, with five versions: the oldest non-default one is deleted first (the default is never)', () => {
   const other = encodeURIComponent(JSON.stringify({ ...DOC, Statement: [] }));
   const versions = ['v1', 'v2', 'v3', 'v4', 'v5'].map((versionId) => ({ versionId, isDefault: versionId === 'v1' }));
-  const p = plan(config(), observed({ managedPolicy: policy({ document: other, versions }) }));
+  const p = plan(config(), observed({ managedPolicies: { [POLICY_ARN]: policy({ document: other, versions }) } }));
   expect(kinds(p)).toEqual(['delete-policy-version', 'create-policy-version']);
   expect(p.changes[0]!.op).toEqual({ kind: 'delete-policy-version', policyArn: POLICY_ARN, versionId: 'v2' });
   expect(p.changes[1]!.after).toEqual([p.changes[0]!.id]);
@@ -110,7 +117,7 @@ test('changed, with five versions: the oldest non-default one is deleted first (
 
 test('a same-named policy eks-pod-iam did not make: refused naming managed-policy-name, whatever its document', () => {
   for (const tags of [{}, { 'eks-pod-iam:managed': 'false' }, { team: 'x' }] as Record<string, string>[]) {
-    const o = observed({ role: null, managedPolicy: policy({ tags }) });
+    const o = observed({ role: null, managedPolicies: { [POLICY_ARN]: policy({ tags }) } });
     expect(() => plan(config(), o)).toThrow(PlanError);
     expect(() => plan(config(), o)).toThrow(
       new RegExp(
@@ -129,11 +136,13 @@ test('checks: attached, and the default version is the document; either missing 
     'managed policy document': [true, 'default version v1 is the document'],
   });
   const stale = policy({ document: encodeURIComponent(JSON.stringify({ ...DOC, Statement: [] })) });
-  expect(checksOf(observed({ role: role({ attachedPolicyArns: [] }), managedPolicy: stale }))).toMatchObject({
+  expect(
+    checksOf(observed({ role: role({ attachedPolicyArns: [] }), managedPolicies: { [POLICY_ARN]: stale } })),
+  ).toMatchObject({
     'managed policy attached': [false, `${POLICY_ARN} on app-role`],
     'managed policy document': [false, 'default version v1 is not the document'],
   });
-  expect(checksOf(observed({ managedPolicy: null }))['managed policy document']).toEqual([
+  expect(checksOf(observed({ managedPolicies: { [POLICY_ARN]: null } }))['managed policy document']).toEqual([
     false,
     `${POLICY_ARN} does not exist`,
   ]);

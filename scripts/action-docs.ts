@@ -1,8 +1,10 @@
-// The README's inputs and outputs tables, generated from action.yml (the single source of truth).
-// `npm run docs` rewrites them; __tests__/docs.test.ts fails when the README is not current.
+// The README's inputs and outputs tables, generated from action.yml (the single source of truth), and its table of
+// policy presets, generated from their data (presets-table.ts). `npm run docs` rewrites them;
+// __tests__/docs.test.ts fails when the README is not current.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { withPresetsTable } from './presets-table.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BEGIN = '<!-- action-docs:begin (generated from action.yml by `npm run docs`) -->';
@@ -47,7 +49,7 @@ export function withTables(readme: string, tables = actionTables()): string {
   const start = readme.indexOf(BEGIN);
   const end = readme.indexOf(END);
   if (start < 0 || end < 0) throw new Error('README.md has no action-docs markers');
-  return readme.slice(0, start) + tables + readme.slice(end + END.length);
+  return withPresetsTable(readme.slice(0, start) + tables + readme.slice(end + END.length));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -65,7 +65,7 @@ const label = (input: string) =>
     .map((w, i) => ACRONYMS[w] ?? (i === 0 ? w[0]!.toUpperCase() + w.slice(1) : w))
     .join(' ');
 
-const MULTI_LINE = new Set(['policy-arns', 'inline-policy', 'tags', 'bindings']);
+const MULTI_LINE = new Set(['policy-arns', 'inline-policy', 'tags', 'bindings', 'presets']);
 const SELECT: Record<string, string> = { mode: 'pod-identity|EKS Pod Identity\nirsa|IAM roles for service accounts' };
 // A kubeconfig (path or content) can carry a client key or token: Octopus keeps it encrypted and masks it in logs.
 const SENSITIVE = new Set(['kubeconfig']);

@@ -23,6 +23,7 @@ import {
   paginateListRolePolicies,
   PutRolePermissionsBoundaryCommand,
   PutRolePolicyCommand,
+  TagPolicyCommand,
   type Role,
   TagRoleCommand,
   UpdateAssumeRolePolicyCommand,
@@ -259,6 +260,9 @@ export async function createPolicy(
 
 export const createPolicyVersion = (iam: IAMClient, policyArn: string, doc: PolicyDocument) =>
   iam.send(new CreatePolicyVersionCommand({ PolicyArn: policyArn, PolicyDocument: json(doc), SetAsDefault: true }));
+
+export const tagPolicy = (iam: IAMClient, policyArn: string, tags: Record<string, string>) =>
+  iam.send(new TagPolicyCommand({ PolicyArn: policyArn, Tags: toTags(tags) }));
 
 export const deletePolicyVersion = (iam: IAMClient, policyArn: string, versionId: string) =>
   iam.send(new DeletePolicyVersionCommand({ PolicyArn: policyArn, VersionId: versionId }));

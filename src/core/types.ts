@@ -145,8 +145,8 @@ export interface Observed {
   /** Only with `addon`: the add-on that owns the service account. */
   ownerAddon?: ObservedOwnerAddon;
   oidcProvider?: ObservedOidcProvider | null;
-  /** The `managed-policy` policy (only when the binding gives one). */
-  managedPolicy?: ObservedManagedPolicy | null;
+  /** By ARN: the binding's customer-managed policies (`managed-policy`, presets'; only those it gives). */
+  managedPolicies?: Readonly<Record<string, ObservedManagedPolicy | null>>;
   namespaceExists?: boolean;
   serviceAccount?: ObservedServiceAccount | null;
   /** Pods running as the service account (when Kubernetes is reachable). */
@@ -219,7 +219,8 @@ export type Op =
       tags: Record<string, string>;
       description: string;
     }
-  | { kind: 'create-policy-version'; policyArn: string; document: PolicyDocument }
+  // `tags`: set on the policy once the version is made (a preset's new upstream version).
+  | { kind: 'create-policy-version'; policyArn: string; document: PolicyDocument; tags?: Record<string, string> }
   | { kind: 'delete-policy-version'; policyArn: string; versionId: string }
   | { kind: 'create-oidc-provider'; url: string; clientIds: string[]; tags: Record<string, string> }
   | { kind: 'add-client-id'; providerArn: string; clientId: string }

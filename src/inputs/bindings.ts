@@ -17,6 +17,7 @@ import {
   type InputName,
   type InputReader,
 } from './spec.js';
+import { presetConflicts, presetItems } from './presets.js';
 import * as v from './validate.js';
 import { InputError } from './validate.js';
 
@@ -123,6 +124,13 @@ export function manifestBindings(
   // Checked among the bindings that run only: they run with one set of credentials, so one role name is one role.
   // Another cluster's items may run in another account, where a role of the same name is another role.
   sharedRoleConflicts(selected, ctx.problems);
+  ctx.problems.push(
+    ...presetConflicts(
+      selected
+        .filter(({ binding }) => binding.role.kind !== 'annotation')
+        .map(({ binding, source }) => ({ ...binding, role: binding.role.name, label: source.label('presets') })),
+    ),
+  );
 
   const skipped = parsed.filter((p) => !selected.includes(p)).map(({ binding }) => bindingKey(binding));
   if (topCluster && selected.length === 0 && parsed.length > 0)
@@ -236,6 +244,8 @@ function givenValue(name: BindingInputName, value: unknown, baseDir: string | un
     throw new InputError(name, detail);
   };
   if (value === null || value === undefined) return ''; // given empty: the input's default
+  // A list of names and {name, <param>: value|list} objects (or one of them); text is the input's lines.
+  if (name === 'presets' && typeof value !== 'string') return { presets: presetItems(value) };
   if (typeof value === 'string') {
     if (DOCUMENT_INPUTS.has(name) && baseDir !== undefined) return relativeTo(baseDir, value);
     return value;

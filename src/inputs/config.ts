@@ -1,4 +1,5 @@
 import type { Partition } from '../arn.js';
+import type { PresetRequest } from '../presets/index.js';
 
 export type Mode = 'pod-identity' | 'irsa';
 
@@ -53,6 +54,8 @@ export interface Config {
   /** pod-identity: the role EKS assumes after the association's role (cross-account). */
   readonly targetRoleArn: string | undefined;
   readonly managedPolicy: Readonly<ManagedPolicy> | undefined;
+  /** Well-known controllers' policies, by name and parameters (checked against their data). */
+  readonly presets: readonly Readonly<PresetRequest>[];
   /** pod-identity: the EKS add-on that owns the service account; the association is made through it. */
   readonly addon: string | undefined;
   readonly dryRun: boolean;

@@ -6,6 +6,8 @@ import { partitionOfRegion, type Partition } from '../arn.js';
 import { manifestBindings } from './bindings.js';
 import type { BindingConfig, Config, KubeAccess, RoleRef, RunConfig, RunSettings } from './config.js';
 import { inlinePolicy, managedPolicy, sessionPolicy } from './policy.js';
+import { checkPresets, presetLines } from './presets.js';
+import type { PresetRequest } from '../presets/index.js';
 import { INPUT_DEFAULTS, type BindingInputName, type InputName, type InputReader } from './spec.js';
 import * as v from './validate.js';
 import { InputError } from './validate.js';
@@ -40,7 +42,10 @@ export interface ParseEnv {
 
 /** A binding input's value as given: text ('' = not given), or, from a manifest, a list or key/value pairs. */
 export type GivenValue =
-  string | { readonly list: readonly string[] } | { readonly pairs: readonly (readonly [string, string])[] };
+  | string
+  | { readonly list: readonly string[] }
+  | { readonly pairs: readonly (readonly [string, string])[] }
+  | { readonly presets: readonly PresetRequest[] };
 
 /** Where one binding's inputs come from: the single inputs, or one `bindings` item over them. */
 export interface BindingSource {
@@ -220,7 +225,7 @@ export function parseBinding(src: BindingSource, { env, readFile, problems, warn
       ? v.tags(raw('tags'))
       : 'list' in tagsGiven
         ? v.tagLines(tagsGiven.list)
-        : v.tagEntries(tagsGiven.pairs),
+        : v.tagEntries('pairs' in tagsGiven ? tagsGiven.pairs : []),
   );
   const bool = (name: BindingInputName) => check(() => v.boolean(name, raw(name)));
   const createServiceAccount = bool('create-service-account');
@@ -241,6 +246,15 @@ export function parseBinding(src: BindingSource, { env, readFile, problems, warn
     ? check(() => v.managedPolicyName(raw('managed-policy-name')))
     : undefined;
   const addon = raw('addon') ? check(() => v.addon(raw('addon'))) : undefined;
+  const presetsGiven = given('presets');
+  const presets = check(() =>
+    checkPresets(
+      typeof presetsGiven === 'object' && 'presets' in presetsGiven
+        ? presetsGiven.presets
+        : presetLines(raw('presets')),
+      { partition, region, clusterName },
+    ),
+  );
   const refuse = (name: BindingInputName, detail: string) =>
     problems.push(new InputError(name, detail, src.label(name)));
   const podIdentityOnly = (name: BindingInputName, what: string) =>
@@ -316,6 +330,7 @@ export function parseBinding(src: BindingSource, { env, readFile, problems, warn
     migrateFromIrsa: migrateFromIrsa!,
     targetRoleArn,
     managedPolicy: managedDocument && { name: managedName ?? `${role!.name}-eks-pod-iam`, document: managedDocument },
+    presets: presets!,
     addon,
   };
   return binding;

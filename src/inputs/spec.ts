@@ -31,6 +31,7 @@ export const INPUT_DEFAULTS = {
   'managed-policy-name': '',
   addon: '',
   bindings: '',
+  presets: '',
 } as const satisfies Record<string, string | undefined>;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;

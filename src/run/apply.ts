@@ -15,7 +15,7 @@ import type { Log } from '../platform/types.js';
 import { putAddonAssociations } from '../resources/addon/apply.js';
 import { createAssociation, updateAssociation } from '../resources/association/apply.js';
 import { confirmAssociation } from '../resources/association/confirm.js';
-import { createManagedPolicy, deletePolicyVersion } from '../resources/managed-policy/apply.js';
+import { createManagedPolicy, createPolicyVersion, deletePolicyVersion } from '../resources/managed-policy/apply.js';
 import { deleteManagedPolicy } from '../resources/role-policies/delete.js';
 import { createRoleOrMerge, deleteRole, updateTrust } from '../resources/role-trust/apply.js';
 import { trustTarget } from '../resources/target-role/apply.js';
@@ -92,7 +92,7 @@ export async function applyChange(c: Change, run: ApplyRun): Promise<void> {
     case 'delete-policy-version':
       return deletePolicyVersion(client, op);
     case 'create-policy-version':
-      return void (await iam.createPolicyVersion(client, op.policyArn, op.document));
+      return createPolicyVersion(client, op);
     case 'create-oidc-provider':
       return iam.createOidcProvider(client, op.url, op.clientIds, op.tags);
     case 'add-client-id':

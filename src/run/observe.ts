@@ -16,6 +16,7 @@ import { bindingKey, type BindingConfig, type BindingKey, type RunConfig } from 
 import * as k8s from '../kube/client.js';
 import { addonAssociationsScope, usesRecommendedPolicies } from '../resources/addon/associations.js';
 import { AGENT_ADDON } from '../resources/addon/plan.js';
+import { roleAccountOf, wantedPolicies } from '../resources/managed-policy/wanted.js';
 import { roleFromServiceAccount } from '../resources/service-account/migrate.js';
 import { readTarget } from '../resources/target-role/read.js';
 import { readForRemoval } from './observe-removal.js';
@@ -28,7 +29,6 @@ import {
   type BindingState,
   type ClusterKey,
   type ClusterState,
-  managedPolicyArn,
   type Failed,
   type RunState,
 } from './state.js';
@@ -80,11 +80,12 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
   const ownerAddons = new Map<string, Promise<ObservedOwnerAddon>>();
   // Whether a namespace exists: read once per cluster and namespace, whichever binding asks first.
   const namespaces = new Map<string, Promise<boolean>>();
-  // `managed-policy`: once per policy, as soon as its ARN (the role's account) is known: at once for a role-arn,
-  // else alongside the role's reads once DescribeCluster has named the account.
+  // `managed-policy` and presets' policies: once per policy, as soon as its ARN (the role's account) is known: at
+  // once for a role-arn, else alongside the role's reads once DescribeCluster has named the account.
   const policies = new Map<string, Promise<unknown>>();
-  const readPolicy = (arn: string | undefined) => {
-    if (arn && !policies.has(arn)) policies.set(arn, settle(limit(() => iam.readManagedPolicy(iamClient, arn))));
+  const readPolicies = (b: BindingConfig, clusterAccount: string | undefined) => {
+    for (const { arn } of wantedPolicies(b, roleAccountOf(b, clusterAccount)))
+      if (!policies.has(arn)) policies.set(arn, settle(limit(() => iam.readManagedPolicy(iamClient, arn))));
   };
   const bindingReads = run.bindings.map(async (b): Promise<[BindingKey, BindingState | Failed]> => {
     const key = bindingKey(b);
@@ -99,10 +100,10 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
     const ownerAddon = b.addon ? settle(readOwnerAddon(b, clientsFor(b.region), clusters, ownerAddons)) : undefined;
     // A role taken from the service account (migrate-from-irsa) names its policy once known (rolesFromServiceAccounts).
     const known = b.role.kind !== 'annotation';
-    if (known) readPolicy(managedPolicyArn(b, undefined));
+    if (known) readPolicies(b, undefined);
     const cluster = await clusters.get(clusterKeyOf(b))!;
     if (isFailed(cluster)) return [key, cluster];
-    if (known) readPolicy(managedPolicyArn(b, cluster.accountId));
+    if (known) readPolicies(b, cluster.accountId);
     if (b.mode === 'irsa' && cluster.info.issuer) {
       const arn = oidcProviderArn(
         b.partition,
@@ -137,7 +138,7 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
   const annotated = run.bindings.some((b) => b.role.kind === 'annotation')
     ? rolesFromServiceAccounts(run, Promise.all(bindingReads), roles, byRole, {
         readRole: (bs) => readRole(iamClient, bs),
-        readPolicy: (b) => readPolicy(managedPolicyArn(b, undefined)),
+        readPolicy: (b) => readPolicies(b, undefined),
         limit,
       })
     : undefined;
@@ -288,7 +289,9 @@ async function callerAccount(aws: AwsClients): Promise<string> {
 
 /** What a role's reads (observe, and again to verify) include for its bindings: attached and inline policies. */
 export const roleReadOptions = (bindings: readonly BindingConfig[]): iam.RoleReadOptions => ({
-  policies: bindings.some((b) => b.policyArns.length > 0 || !!b.managedPolicy || usesRecommendedPolicies(b)),
+  policies: bindings.some(
+    (b) => b.policyArns.length > 0 || !!b.managedPolicy || b.presets.length > 0 || usesRecommendedPolicies(b),
+  ),
   inlinePolicyName: bindings.some((b) => b.inlinePolicy) ? INLINE_POLICY_NAME : undefined,
   targetPolicyName: bindings.some((b) => b.targetRoleArn) ? TARGET_POLICY_NAME : undefined,
 });

@@ -35,7 +35,7 @@ export function plan(config: Config, observed: Observed, provenance: Readonly<Re
     providers: new Map(providerArn ? [[providerArn, observed.oidcProvider ?? null]] : []),
     bindings: new Map([[key, { ...observed }]]),
     ...(b.targetRoleArn && observed.targetRole ? { targets: new Map([[b.targetRoleArn, observed.targetRole]]) } : {}),
-    ...(observed.managedPolicy ? { policies: new Map([[observed.managedPolicy.arn, observed.managedPolicy]]) } : {}),
+    ...(observed.managedPolicies ? { policies: new Map(Object.entries(observed.managedPolicies)) } : {}),
     ...(observed.irsaRole ? { irsaRoles: new Map([[observed.irsaRole.arn, observed.irsaRole]]) } : {}),
   };
   const p = planRun(state, provenance);

@@ -9,6 +9,7 @@ import { ADDON_ASSOCIATIONS_WRITE, addonBindingPolicies } from '../resources/add
 import { planAddon } from '../resources/addon/plan.js';
 import { planAssociation } from '../resources/association/plan.js';
 import { foreignPolicy, planManagedPolicy } from '../resources/managed-policy/plan.js';
+import { PRESET_TAG, presetPolicyArns, presetTags } from '../resources/managed-policy/wanted.js';
 import { planOidcProvider } from '../resources/oidc-provider/plan.js';
 import { planPolicies, type ManagedAttach } from '../resources/role-policies/plan.js';
 import { planRole, type RoleGroup } from '../resources/role-trust/plan.js';
@@ -29,8 +30,9 @@ import {
   failureOf,
   groupBy,
   isFailed,
-  managedPolicyArnOf,
   observedFor,
+  roleAccountIn,
+  wantedPoliciesOf,
   type ClusterKey,
   type RunState,
 } from './state.js';
@@ -167,17 +169,23 @@ function resolve(state: RunState, b: BindingConfig, plan: RunPlan): void {
   const observed = observedFor(state, b, key);
   // A same-named policy eks-pod-iam did not make: this binding fails before anything is written for it (a removal
   // never touches it, so it does not fail for it).
-  const foreign = config.state === 'present' ? foreignPolicy(observed.managedPolicy) : undefined;
+  const wanted = config.state === 'present' ? wantedPoliciesOf(state, b) : [];
+  const foreign = wanted
+    .map((w) => foreignPolicy(observed.managedPolicies?.[w.arn], presetTags(w)[PRESET_TAG]))
+    .find(Boolean);
   if (foreign) return void plan.failures.set(key, foreign);
   try {
     const { binding, providerArn } = bindingFor(config, observed);
     const providerFailure = providerArn ? failureOf(state, b, key, providerArn) : undefined;
     if (providerFailure) return void plan.failures.set(key, providerFailure.message);
-    // `addon`: the role gets the policies the add-on recommends when none is given (removal detaches what it finds).
-    const policyArns =
+    // `addon`: the role gets the policies the add-on recommends when none is given (removal detaches what it finds);
+    // presets: the AWS managed policies they name, attached like `policy-arns`.
+    const given =
       observed.ownerAddon && config.state === 'present'
         ? addonBindingPolicies(config, observed.ownerAddon, observed.associations ?? [])
         : config.policyArns;
+    const presetArns = config.state === 'present' ? presetPolicyArns(b, roleAccountIn(state, b)) : [];
+    const policyArns = presetArns.length ? [...new Set([...given, ...presetArns])] : given;
     const resolved = policyArns === config.policyArns ? config : { ...config, policyArns };
     plan.resolved.set(key, { config: resolved, roleArn: roleArnFor(config, observed), binding, providerArn });
   } catch (e) {
@@ -221,9 +229,9 @@ function planClusters(
 }
 
 /**
- * Each policy of `managed-policy` once, however many bindings and roles give it (inputs refuse two documents for one
- * name); only for bindings that bind (`state: present`). Returns, per role, the policies to attach and the changes
- * the attach must wait for.
+ * Each customer-managed policy (`managed-policy`, presets') once, however many bindings and roles give it (inputs
+ * refuse two documents for one name); only for bindings that bind (`state: present`). Returns, per role, the
+ * policies to attach and the changes the attach must wait for.
  */
 function planManagedPolicies(
   state: RunState,
@@ -233,14 +241,17 @@ function planManagedPolicies(
   provenance: Readonly<Record<string, string>>,
 ): Map<string, ManagedAttach[]> {
   const attach = new Map<string, ManagedAttach[]>();
-  const uses = bindings.filter((b) => b.state === 'present' && managedPolicyArnOf(state, b));
-  for (const [arn, bs] of groupBy(uses, (b) => managedPolicyArnOf(state, b)!)) {
+  const uses = bindings
+    .filter((b) => b.state === 'present')
+    .flatMap((b) => wantedPoliciesOf(state, b).map((wanted) => ({ b, wanted })));
+  for (const [arn, ws] of groupBy(uses, (u) => u.wanted.arn)) {
+    const bs = ws.map((u) => u.b);
     const keys = bs.map(bindingKey);
     const roles = [...new Set(bs.map((b) => b.role.name))];
     const policy = (state.policies?.get(arn) ?? null) as ObservedManagedPolicy | null;
     const scoped = out.in(scopeOf(`policy:${arn}`, keys, clusterKeyOf(bs[0]!)));
     try {
-      const after = planManagedPolicy(bs[0]!.managedPolicy!, arn, roles, policy, scoped, provenance);
+      const after = planManagedPolicy(ws[0]!.wanted, roles, policy, scoped, provenance);
       for (const role of roles) attach.set(role, [...(attach.get(role) ?? []), { arn, after }]);
     } catch (e) {
       fail(keys, e);

@@ -17,7 +17,10 @@ import { SERVICE_ACCOUNT } from '../resources/service-account/kind.js';
 import { TARGET_TRUST } from '../resources/target-role/kind.js';
 import { bindingKey, type BindingKey, type RunConfig } from '../inputs/config.js';
 import type { RunPlan } from './plan.js';
-import { clusterKeyOf, configOf, groupBy, isFailed, managedPolicyArnOf, observedFor, type RunState } from './state.js';
+import { accountOf } from '../arn.js';
+import { presetPolicyArns, wantedPolicies } from '../resources/managed-policy/wanted.js';
+import { presetsTable } from './report-presets.js';
+import { clusterKeyOf, configOf, groupBy, isFailed, observedFor, wantedPoliciesOf, type RunState } from './state.js';
 import type { Check } from './verify.js';
 
 export function describeObserved(config: Config, o: Observed): string[] {
@@ -28,13 +31,15 @@ export function describeObserved(config: Config, o: Observed): string[] {
     const attached = config.policyArns.length ? `, ${role.attachedPolicyArns.length} attached policies` : '';
     lines.push(`${ROLE} ${role.name}: exists, ${statements} trust statement(s)${attached}`);
   } else lines.push(`${ROLE} ${config.role.name}: does not exist`);
-  if (config.managedPolicy && o.managedPolicy !== undefined) {
-    const p = o.managedPolicy;
+  for (const w of wantedPolicies(config, o.accountId)) {
+    const p = o.managedPolicies?.[w.arn];
+    if (p === undefined) continue;
     const state = !p
       ? 'does not exist'
       : `exists, default version ${p.defaultVersionId} of ${p.versions.length}` +
         `${p.tags[MANAGED_TAG] === 'true' ? '' : ', not made by eks-pod-iam'}`;
-    lines.push(`${MANAGED_POLICY} ${config.managedPolicy.name}: ${state}`);
+    const preset = w.preset ? ` (preset ${w.preset.name} ${w.preset.version})` : '';
+    lines.push(`${MANAGED_POLICY} ${w.name}${preset}: ${state}`);
   }
   if (config.mode === 'pod-identity' && o.cluster.autoMode)
     lines.push(`${ADDON} ${AGENT_ADDON}: not needed (EKS Auto Mode has the agent built in)`);
@@ -97,7 +102,7 @@ export function describeState(state: RunState): string[] {
       state.roles.get(b.role.name),
       state.bindings.get(key),
       b.targetRoleArn ? state.targets?.get(b.targetRoleArn) : undefined,
-      state.policies?.get(managedPolicyArnOf(state, b) ?? ''),
+      ...wantedPoliciesOf(state, b).map((w) => state.policies?.get(w.arn)),
     ].find(isFailed);
     if (failure) lines.add(`${key}: cannot be read: ${failure.error.message}`);
     else {
@@ -130,11 +135,14 @@ export function diagram(config: Config, providerArn: string | undefined, o: Obse
       `  oidc["OIDC provider<br/>${label(providerArn?.split('/').slice(1).join('/') ?? '')}"] -.-> role`,
     );
   }
-  config.policyArns.forEach((arn, i) => lines.push(`  role --> p${i}["${label(arn.split('/').pop() ?? arn)}"]`));
+  const arns = [...new Set([...config.policyArns, ...presetPolicyArns(config, o.accountId)])];
+  arns.forEach((arn, i) => lines.push(`  role --> p${i}["${label(arn.split('/').pop() ?? arn)}"]`));
   if (config.inlinePolicy) lines.push('  role --> inline["inline policy eks-pod-iam"]');
   if (config.mode === 'pod-identity' && config.targetRoleArn)
     lines.push(`  role -- "sts:AssumeRole" --> target["target role<br/>${label(config.targetRoleArn)}"]`);
-  if (config.managedPolicy) lines.push(`  role --> managed["managed policy<br/>${label(config.managedPolicy.name)}"]`);
+  wantedPolicies(config, o.accountId).forEach((w, i) =>
+    lines.push(`  role --> managed${i || ''}["${w.preset ? 'preset policy' : 'managed policy'}<br/>${label(w.name)}"]`),
+  );
   lines.push('```');
   return lines.join('\n');
 }
@@ -191,6 +199,7 @@ function summarizeOne(
   lines.push(...changesTable(plan.changes, run.dryRun), '', ...checksTable(checks.get(key) ?? [], run.dryRun));
   if (plan.warnings.length) lines.push('', ...plan.warnings.map((w) => `> ⚠️ ${w.message}`));
   const resolved = plan.resolved.get(key);
+  lines.push(...presetsTable(run, final));
   // A removed binding has nothing left to draw.
   if (resolved && config.state !== 'absent')
     lines.push('', diagram(config, resolved.providerArn, observedFor(final, b, key, resolved.providerArn)));
@@ -213,6 +222,7 @@ function summarizeMany(run: RunConfig, plan: RunPlan, checks: Map<BindingKey, Ch
       `${failedCount ? `, ${failedCount} binding${failedCount === 1 ? '' : 's'} failed` : ''}.`,
   ];
   if (run.skipped.length) lines.push('', `Skipped (other clusters): ${run.skipped.map((k) => `\`${k}\``).join(', ')}`);
+  lines.push(...presetsTable(run, final));
   for (const clusterKey of clusters) {
     const members = run.bindings.filter((b) => clusterKeyOf(b) === clusterKey);
     lines.push('', `#### Cluster \`${members[0]!.clusterName}\` (${members[0]!.region})`, '');
@@ -249,7 +259,6 @@ function summarizeMany(run: RunConfig, plan: RunPlan, checks: Map<BindingKey, Ch
       lines.push('', '</details>');
     }
   }
-  void final;
   return `${lines.join('\n')}\n`;
 }
 
@@ -269,7 +278,9 @@ function clusterDiagram(configs: Config[], plan: RunPlan): string {
     const edge = c.state === 'absent' ? `-. removed .->` : `-- ${via} -->`;
     lines.push(`  sa${i}["${label(`${c.namespace}/${c.serviceAccount}`)}"] ${edge} r${roles.get(roleName)}`);
     if (c.state === 'absent') return;
-    for (const arn of [...c.policyArns, ...(c.managedPolicy ? [c.managedPolicy.name] : [])]) {
+    const account = resolved && accountOf(resolved.roleArn);
+    const made = wantedPolicies(c, account).map((w) => w.name);
+    for (const arn of new Set([...c.policyArns, ...presetPolicyArns(c, account), ...made])) {
       const edge = `${roleName}|${arn}`;
       if (policies.has(edge)) continue;
       policies.set(edge, policies.size);

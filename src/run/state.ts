@@ -1,6 +1,5 @@
 // What a run observed, shared things once: each cluster (with its add-on, OIDC provider and Kubernetes
 // connection), each role, and per binding what is its own (association, service account, pods, workloads).
-import { policyArn } from '../arn.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { BindingConfig, BindingKey, Config, RunConfig } from '../inputs/config.js';
 import type { Kube } from '../kube/client.js';
@@ -19,6 +18,7 @@ import type {
   ObservedTarget,
   IrsaRole,
 } from '../core/types.js';
+import { roleAccountOf, wantedPolicies, type WantedPolicy } from '../resources/managed-policy/wanted.js';
 import { otherIrsaRoleArn } from '../resources/service-account/migrate.js';
 
 /** `<region>/<cluster>`: a cluster's identity in a run. */
@@ -63,7 +63,7 @@ export interface RunState {
   bindings: Map<BindingKey, BindingState | Failed>;
   /** By target role ARN (`target-role-arn`); absent when no binding has one. */
   targets?: Map<string, ObservedTarget | Failed>;
-  /** By ARN: the policies of `managed-policy` (only read for bindings that give one). */
+  /** By ARN: the customer-managed policies of `managed-policy` and presets (only read for bindings that give them). */
   policies?: Map<string, ObservedManagedPolicy | null | Failed>;
   /**
    * By ARN: roles IRSA used that migrating bindings leave for another (their trust gives up the subjects), read only
@@ -72,17 +72,15 @@ export interface RunState {
   irsaRoles?: Map<string, ObservedTarget | Failed>;
 }
 
-/** The ARN of the binding's `managed-policy` policy: in the role's account. Undefined without one (or no account). */
-export function managedPolicyArnOf(state: Pick<RunState, 'clusters'>, b: BindingConfig): string | undefined {
+/** The account of the binding's role: its ARN's, else its cluster's (undefined while the cluster is not known). */
+export function roleAccountIn(state: Pick<RunState, 'clusters'>, b: BindingConfig): string | undefined {
   const cluster = state.clusters.get(clusterKeyOf(b));
-  return managedPolicyArn(b, cluster && !isFailed(cluster) ? cluster.accountId : undefined);
+  return roleAccountOf(b, cluster && !isFailed(cluster) ? cluster.accountId : undefined);
 }
 
-/** The same, given the account of the binding's cluster (a role given by ARN names its own). */
-export function managedPolicyArn(b: BindingConfig, clusterAccount: string | undefined): string | undefined {
-  const account = b.role.kind === 'arn' ? b.role.accountId : clusterAccount;
-  return b.managedPolicy && account ? policyArn(b.partition, account, b.managedPolicy.name) : undefined;
-}
+/** The binding's customer-managed policies (`managed-policy`, presets'), in the role's account. */
+export const wantedPoliciesOf = (state: Pick<RunState, 'clusters'>, b: BindingConfig): WantedPolicy[] =>
+  wantedPolicies(b, roleAccountIn(state, b));
 
 /** A binding with the run's settings: what the per-binding planners and checks read. */
 export const configOf = (run: RunConfig, b: BindingConfig): Config => ({ ...run, ...b });
@@ -95,7 +93,7 @@ export function failureOf(state: RunState, b: BindingConfig, key: BindingKey, pr
     state.bindings.get(key),
     providerArn ? state.providers.get(providerArn) : undefined,
     b.targetRoleArn ? state.targets?.get(b.targetRoleArn) : undefined,
-    state.policies?.get(managedPolicyArnOf(state, b) ?? ''),
+    ...wantedPoliciesOf(state, b).map((w) => state.policies?.get(w.arn)),
     state.irsaRoles?.get(irsaRoleArnOf(state, b, key) ?? ''),
   ];
   return parts.find(isFailed)?.error;
@@ -107,7 +105,7 @@ export function observedFor(state: RunState, b: BindingConfig, key: BindingKey, 
   const own = state.bindings.get(key) as BindingState;
   const role = state.roles.get(b.role.name) as ObservedRole | null;
   const provider = providerArn ? (state.providers.get(providerArn) as ObservedOidcProvider | null) : undefined;
-  const policy = b.managedPolicy ? state.policies?.get(managedPolicyArnOf(state, b) ?? '') : undefined;
+  const policies = wantedPoliciesOf(state, b).map((w) => [w.arn, state.policies?.get(w.arn)] as const);
   return {
     accountId: b.role.kind === 'arn' ? b.role.accountId : cluster.accountId,
     cluster: cluster.info,
@@ -116,7 +114,15 @@ export function observedFor(state: RunState, b: BindingConfig, key: BindingKey, 
     associations: own.associations,
     ownerAddon: own.ownerAddon,
     oidcProvider: provider,
-    ...(b.managedPolicy && !isFailed(policy) ? { managedPolicy: policy ?? null } : {}),
+    ...(policies.length
+      ? {
+          managedPolicies: Object.fromEntries(
+            policies
+              .filter(([, p]) => !isFailed(p))
+              .map(([arn, p]) => [arn, (p ?? null) as ObservedManagedPolicy | null]),
+          ),
+        }
+      : {}),
     serviceAccount: own.serviceAccount,
     namespaceExists: own.namespaceExists,
     pods: own.pods,

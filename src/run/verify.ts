@@ -5,7 +5,7 @@ import type { Observed } from '../core/types.js';
 import type { Config } from '../inputs/config.js';
 import { checkAddon, checkAddonKept, checkOwnerAddon } from '../resources/addon/verify.js';
 import { checkAssociation, checkAssociationRemoved } from '../resources/association/verify.js';
-import { checkManagedPolicy } from '../resources/managed-policy/verify.js';
+import { checkManagedPolicies } from '../resources/managed-policy/verify.js';
 import { checkProvider } from '../resources/oidc-provider/verify.js';
 import { checkPolicies, checkTargetRevoked } from '../resources/role-policies/verify.js';
 import { checkTrust, checkTrustRemoved } from '../resources/role-trust/verify.js';
@@ -34,7 +34,7 @@ export function verify(config: Config, observed: Observed, removal?: RemovalInte
   }
   const role = observed.role;
   const checks = [checkTrust(config.role.name, role, binding), ...checkPolicies(config, role)];
-  checks.push(...checkManagedPolicy(config, roleArn, role, observed.managedPolicy));
+  checks.push(...checkManagedPolicies(config, observed.accountId, role, observed.managedPolicies));
   if (config.mode === 'pod-identity') {
     checks.push(checkAssociation(config, roleArn, observed.associations));
     checks.push(...migrationChecks(config, roleArn, observed));

@@ -13,8 +13,9 @@ export const addonAssociationsScope = (clusterKey: string, addonName: string) =>
   `addon-associations:${clusterKey}/${addonName}`;
 
 /** With `addon` and no policy input, the role gets the policies the add-on recommends for its service account. */
-export const usesRecommendedPolicies = (b: Pick<Config, 'addon' | 'policyArns' | 'inlinePolicy' | 'managedPolicy'>) =>
-  !!b.addon && b.policyArns.length === 0 && !b.inlinePolicy && !b.managedPolicy;
+export const usesRecommendedPolicies = (
+  b: Pick<Config, 'addon' | 'policyArns' | 'inlinePolicy' | 'managedPolicy' | 'presets'>,
+) => !!b.addon && b.policyArns.length === 0 && !b.inlinePolicy && !b.managedPolicy && b.presets.length === 0;
 
 /** What the binding asks of its add-on is possible; returns the policies its role gets. */
 export function addonBindingPolicies(

@@ -5,7 +5,7 @@ import * as iam from '../../aws/iam.js';
 import { samePolicy } from '../../core/policy-doc.js';
 import type { Op } from '../../core/types.js';
 import { RunError } from '../../errors.js';
-import { foreignPolicy } from './plan.js';
+import { foreignPolicy, presetOf } from './plan.js';
 
 const isAny = (e: unknown, ...names: string[]) => names.includes(errorName(e) ?? '');
 
@@ -20,7 +20,7 @@ export async function createManagedPolicy(client: IAMClient, op: Extract<Op, { k
     if (!isAny(e, 'EntityAlreadyExistsException', 'EntityAlreadyExists')) throw e;
   }
   const policy = await iam.readManagedPolicy(client, op.policyArn);
-  const foreign = foreignPolicy(policy);
+  const foreign = foreignPolicy(policy, presetOf(op.tags));
   if (foreign) throw new RunError(foreign);
   if (!policy || !samePolicy(policy.document, op.document))
     throw new RunError(
@@ -36,4 +36,10 @@ export async function deletePolicyVersion(client: IAMClient, op: Extract<Op, { k
   } catch (e) {
     if (!isAny(e, 'NoSuchEntityException', 'NoSuchEntity')) throw e;
   }
+}
+
+/** The new default version; a preset's policy then carries the upstream version its document is from. */
+export async function createPolicyVersion(client: IAMClient, op: Extract<Op, { kind: 'create-policy-version' }>) {
+  await iam.createPolicyVersion(client, op.policyArn, op.document);
+  if (op.tags) await iam.tagPolicy(client, op.policyArn, op.tags);
 }
