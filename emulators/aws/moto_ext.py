@@ -636,6 +636,19 @@ def _tag_associations_too(tag_cluster: Any) -> Any:
     return tag_resource
 
 
+def _untag_associations_too(untag_cluster: Any) -> Any:
+    """moto's UntagResource knows clusters only; EKS untags a Pod Identity association by its ARN too."""
+    def untag_resource(self: Any, resource_arn: str, tag_keys: list[str]) -> None:
+        keys = tag_keys if isinstance(tag_keys, list) else [tag_keys]
+        for cluster in self.clusters.values():
+            for association in cluster.pod_identity_associations.values():
+                if association.arn == resource_arn:
+                    association.tags = {k: v for k, v in association.tags.items() if k not in keys}
+                    return
+        untag_cluster(self, resource_arn, keys)
+    return untag_resource
+
+
 # ---------------------------------------------------------------- regions (Account ListRegions, refusals)
 
 def _region_status(region: str) -> str:
@@ -754,6 +767,7 @@ def apply() -> None:
     AccountResponse.list_regions = list_regions
     EKSResponse.create_cluster = _create_cluster_with_compute(EKSResponse.create_cluster)
     eks_models.EKSBackend.tag_resource = _tag_associations_too(eks_models.EKSBackend.tag_resource)
+    eks_models.EKSBackend.untag_resource = _untag_associations_too(eks_models.EKSBackend.untag_resource)
 
     for fn in (add_client_id_to_open_id_connect_provider, remove_client_id_from_open_id_connect_provider):
         setattr(IamResponse, fn.__name__, fn)

@@ -16,6 +16,7 @@ import { bindingKey, type BindingConfig, type BindingKey, type RunConfig } from 
 import * as k8s from '../kube/client.js';
 import { addonAssociationsScope, usesRecommendedPolicies } from '../resources/addon/associations.js';
 import { AGENT_ADDON } from '../resources/addon/plan.js';
+import { accountScan } from '../resources/region-scan/scan.js';
 import { roleFromServiceAccount } from '../resources/service-account/migrate.js';
 import { readTarget } from '../resources/target-role/read.js';
 import { readForRemoval } from './observe-removal.js';
@@ -55,6 +56,8 @@ const settle = <T>(p: Promise<T>): Promise<T | Failed> =>
 
 export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJS.ProcessEnv): Promise<RunState> {
   const limit = pLimit(READS_AT_ONCE);
+  // Removal: every association of the account, read once for all bindings, and only when one needs it.
+  const scan = accountScan(clientsFor, run.bindings[0]!.region, [...new Set(run.bindings.map((b) => b.region))]);
   const iamClient = clientsFor(run.bindings[0]!.region).iam;
   const byCluster = groupBy(run.bindings, clusterKeyOf);
   // A migrating binding without a role learns it from its service account: its role is read after that.
@@ -69,7 +72,9 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
   const roles = new Map(
     [...byRole].map(([name, bs]) => [
       name,
-      settle(limit(() => readRole(iamClient, bs)).then((role) => readForRemoval(role, bs, run, clientsFor, limit))),
+      settle(
+        limit(() => readRole(iamClient, bs)).then((role) => readForRemoval(role, bs, run, clientsFor, limit, scan)),
+      ),
     ]),
   );
 
@@ -174,7 +179,7 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
     ...(targetStates.size ? { targets: targetStates } : {}),
     ...(policies.size ? { policies: (await settleMap(policies)) as NonNullable<RunState['policies']> } : {}),
   };
-  return readTargetUsersForRemoval(state, clientsFor, limit);
+  return readTargetUsersForRemoval(state, scan);
 }
 
 /**
