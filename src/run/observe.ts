@@ -25,6 +25,7 @@ import { readTargetUsersForRemoval } from './observe-target-removal.js';
 import {
   clusterKeyOf,
   groupBy,
+  irsaRoleArnOf,
   isFailed,
   type BindingState,
   type ClusterKey,
@@ -179,7 +180,11 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
     ...(targetStates.size ? { targets: targetStates } : {}),
     ...(policies.size ? { policies: (await settleMap(policies)) as NonNullable<RunState['policies']> } : {}),
   };
-  return readTargetUsersForRemoval(state, scan);
+  const left = state.run.bindings.flatMap((b) => {
+    const arn = irsaRoleArnOf(state, b, bindingKey(b));
+    return arn ? [[bindingKey(b), arn] as const] : [];
+  });
+  return readTargetUsersForRemoval({ ...state, ...(left.length ? { irsaRoleArns: new Map(left) } : {}) }, scan);
 }
 
 /**
