@@ -624,6 +624,37 @@ describe('regions: Account ListRegions, associations per region, regions not ena
     expect((await aws(['eks', 'list-clusters'], 'us-west-2')).clusters).toEqual([]);
   });
 
+  test('an association is tagged and untagged by its ARN (TagResource, UntagResource)', async () => {
+    await emu.createCluster('tags', 'eu-west-1');
+    const roleArn = await podRole('tagged');
+    const { association } = await aws(
+      eksArgs('create-pod-identity-association', 'tags', '--namespace', 'ns', '--service-account', 'sa').concat([
+        '--role-arn',
+        roleArn,
+        '--tags',
+        'keep=1,eks-pod-iam:irsa-role-arn=old',
+      ]),
+      'eu-west-1',
+    );
+    await aws(
+      [
+        'eks',
+        'untag-resource',
+        '--resource-arn',
+        association.associationArn,
+        '--tag-keys',
+        'eks-pod-iam:irsa-role-arn',
+      ],
+      'eu-west-1',
+    );
+    await aws(['eks', 'tag-resource', '--resource-arn', association.associationArn, '--tags', 'more=2'], 'eu-west-1');
+    const described = await aws(
+      eksArgs('describe-pod-identity-association', 'tags', '--association-id', association.associationId),
+      'eu-west-1',
+    );
+    expect(described.association.tags).toEqual({ keep: '1', more: '2' });
+  });
+
   test('a region not enabled answers UnrecognizedClientException (403); ListRegions reflects it', async () => {
     await emu.setRegions({ enabled: ['us-east-1', 'eu-west-1', 'af-south-1'] });
     expect(await listRegions('--region-opt-status-contains', 'ENABLED', 'ENABLED_BY_DEFAULT')).toEqual([
