@@ -1,6 +1,6 @@
 // `npm run bench`: the bundle on Node 24, run as a GitHub runner runs it (inputs as INPUT_* with action.yml's
 // defaults, GITHUB_OUTPUT, no KUBECONFIG: cluster access from DescribeCluster), against local emulators that
-// answer with real-AWS-like latency (EMULATOR_LATENCY_MS, default iam=90,eks=60,sts=40,kube=15; BENCH_LATENCY_MS
+// answer with real-AWS-like latency (EMULATOR_LATENCY_MS, default iam=90,eks=60,sts=40,account=90,kube=15; BENCH_LATENCY_MS
 // overrides it, "" = none). Scenarios, each on a fresh state, RUNS times, interleaved:
 //   pod-identity fresh (add-on already ACTIVE, no role), its no-op rerun; IRSA fresh, its no-op rerun;
 //   pod-identity on an existing role with a foreign trust statement (a trust merge).
@@ -30,7 +30,7 @@ import { runAction as runBundle } from '../__tests__/helpers/run-action.js';
 import { NODE24, SYSTEM_NODE } from './nodes.js';
 import { startEmulators, type Emulators } from '../emulators/index.js';
 
-const LATENCY = process.env.BENCH_LATENCY_MS ?? 'iam=90,eks=60,sts=40,kube=15';
+const LATENCY = process.env.BENCH_LATENCY_MS ?? 'iam=90,eks=60,sts=40,account=90,kube=15';
 process.env.EMULATOR_LATENCY_MS = LATENCY; // read by both emulators when they start (the python one inherits it)
 const LATENCY_MS: Record<string, number> = Object.fromEntries(
   LATENCY.split(',')
