@@ -1,7 +1,7 @@
 // `npm run bench`: the bundle on Node 24, run as a GitHub runner runs it (inputs as INPUT_* with action.yml's
 // defaults, GITHUB_OUTPUT, no KUBECONFIG: cluster access from DescribeCluster), against local emulators that
-// answer with real-AWS-like latency (EMULATOR_LATENCY_MS, default iam=90,eks=60,sts=40,account=90,kube=15; BENCH_LATENCY_MS
-// overrides it, "" = none). Scenarios, each on a fresh state, RUNS times, interleaved:
+// answer with real-AWS-like latency (EMULATOR_LATENCY_MS, default iam=90,eks=60,sts=40,account=90,kube=15;
+// BENCH_LATENCY_MS overrides it, "" = none). Scenarios, each on a fresh state, RUNS times, interleaved:
 //   pod-identity fresh (add-on already ACTIVE, no role), its no-op rerun; IRSA fresh, its no-op rerun;
 //   pod-identity on an existing role with a foreign trust statement (a trust merge).
 // Many bindings in one run (input `bindings`, issue 11), each with its target printed and whether it is met:
