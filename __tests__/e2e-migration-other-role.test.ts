@@ -102,6 +102,7 @@ test('binds the new role, then takes the subject out of the annotated role, whic
     'pod-identity-association create',
     'service-account remove',
     'workload restart',
+    'pod-identity-association untag', // listed by resource; applied after the trust write (see the journal)
     'iam-role-trust remove',
   ]);
   const detail = (resource: string, action: string) =>
@@ -134,14 +135,20 @@ test('binds the new role, then takes the subject out of the annotated role, whic
   expect(rollout).toHaveLength(1);
   expect(trustWrites[0]!.start).toBeGreaterThan(saPatch[0]!.end!);
   expect(trustWrites[0]!.start).toBeGreaterThan(rollout[0]!.end!);
+  // The record of A leaves the association last, once the subject is out of A's trust.
+  const untag = aws.filter((j) => j.operation === 'UntagResource');
+  expect(untag).toHaveLength(1);
+  expect(untag[0]!.start).toBeGreaterThan(trustWrites[0]!.end);
   // A is never deleted, nor its policies touched.
   expect(aws.filter((j) => /^(Delete|Detach|Put)Role/.test(j.operation) || j.operation === 'DetachRolePolicy')).toEqual(
     [],
   );
 
-  // End state: the association names B (and records A); A keeps the other subject and CodeBuild, and its policy;
-  // B has the Pod Identity statement and no web-identity one; the annotation is gone, the other annotation kept.
-  expect(associationOf('api')).toMatchObject({ roleArn: NEW_ARN, tags: { [RECORD_TAG]: OLD_ARN } });
+  // End state: the association names B (its record of A gone: the move is done); A keeps the other subject and
+  // CodeBuild, and its policy; B has the Pod Identity statement and no web-identity one; the annotation is gone, the
+  // other annotation kept.
+  expect(associationOf('api')).toMatchObject({ roleArn: NEW_ARN });
+  expect(associationOf('api').tags ?? {}).not.toHaveProperty([RECORD_TAG]);
   expect(subjectsOf(OLD)).toEqual([subject('worker')]);
   expect(trustOf(emu, OLD).Statement.find((s: any) => s.Sid === 'Ci')).toBeDefined();
   expect(trustOf(emu, OLD).Statement).toHaveLength(2);
@@ -160,7 +167,7 @@ test('binds the new role, then takes the subject out of the annotated role, whic
   expect(r.summary).toMatch(/\| iam-role-trust \| remove \|/);
 });
 
-test('a rerun writes nothing, reading the annotated role from the association', async () => {
+test('a rerun writes nothing and no longer reads the annotated role (its record is gone)', async () => {
   expect((await run()).code).toBe(0);
   await clearJournals(emu);
   const r = await run();
@@ -170,8 +177,8 @@ test('a rerun writes nothing, reading the annotated role from the association', 
   const w = await writes(emu);
   expect(w.aws).toEqual([]);
   expect(w.kube).toEqual([]);
-  expect(w.awsCalls.filter((c) => c === 'GetRole').length).toBeGreaterThanOrEqual(2); // B, and A (still checked)
-  expect(r.stdout).toMatch(/✓ IRSA subject removed: legacy-irsa no longer trusts system:serviceaccount:apps:api/);
+  expect(w.awsCalls.filter((c) => c === 'GetRole')).toHaveLength(1); // B only: A is not read any more
+  expect(r.stdout).toMatch(/✓ IRSA subject removed: /);
 });
 
 test('dry run lists the subject removal from the annotated role and writes nothing', async () => {
@@ -182,6 +189,7 @@ test('dry run lists the subject removal from the annotated role and writes nothi
     `eks-addon create install add-on eks-pod-identity-agent in cluster ${CLUSTER}`,
     `pod-identity-association create associate apps/api with ${NEW_ARN}`,
     `service-account remove remove ${ANNOTATION}=${OLD_ARN} from apps/api`,
+    `pod-identity-association untag remove ${RECORD_TAG} from the association`,
     `iam-role-trust remove remove ${subject('api')} from the web-identity trust of ${OLD}`,
   ]);
   const w = await writes(emu);
@@ -205,8 +213,11 @@ test('a run stopped after the annotation went is completed by the next, finding 
   const next = await run();
   expect(next.stderr).toBe('');
   expect(next.code).toBe(0);
-  expect(next.changes.map((c) => `${c.resource} ${c.action}`)).toEqual(['iam-role-trust remove']);
-  expect((await writes(emu)).aws).toEqual(['UpdateAssumeRolePolicy']);
+  expect(next.changes.map((c) => `${c.resource} ${c.action}`)).toEqual([
+    'pod-identity-association untag', // listed by resource; applied after the trust write (see the journal)
+    'iam-role-trust remove',
+  ]);
+  expect((await writes(emu)).aws).toEqual(['UpdateAssumeRolePolicy', 'UntagResource']);
   expect(subjectsOf(OLD)).toEqual([subject('worker')]);
   await clearJournals(emu);
   expect((await run()).outputs.changed).toBe('false');
@@ -223,13 +234,16 @@ test('an association made before the migration is tagged with A before the annot
   expect(r.changes.map((c) => `${c.resource} ${c.action}`)).toEqual([
     'pod-identity-association tag',
     'service-account remove',
+    'pod-identity-association untag', // listed by resource; applied after the trust write (see the journal)
     'iam-role-trust remove',
   ]);
   const aws = await emu.aws.journal();
   const tag = aws.find((j) => j.operation === 'TagResource')!;
   const patch = (await emu.kube.journal()).find((j) => j.isWrite && j.resource === 'serviceaccounts')!;
   expect(tag.end).toBeLessThan(patch.start);
-  expect(associationOf('api')).toMatchObject({ roleArn: NEW_ARN, tags: { [RECORD_TAG]: OLD_ARN } });
+  expect(aws.find((j) => j.operation === 'UntagResource')!.start).toBeGreaterThan(patch.end!);
+  expect(associationOf('api')).toMatchObject({ roleArn: NEW_ARN });
+  expect(associationOf('api').tags ?? {}).not.toHaveProperty([RECORD_TAG]);
   expect(subjectsOf(OLD)).toEqual([subject('worker')]);
 });
 

@@ -109,8 +109,11 @@ async function aws(args: string[], region = 'us-east-1'): Promise<any> {
   if (r.code !== 0) throw Object.assign(new Error(`aws ${args.join(' ')} failed: ${r.stderr}`), r);
   return r.stdout.trim() ? JSON.parse(r.stdout) : {};
 }
-async function awsError(args: string[]): Promise<{ code: string; operation: string; message: string }> {
-  const r = await awsRaw(args);
+async function awsError(
+  args: string[],
+  region = 'us-east-1',
+): Promise<{ code: string; operation: string; message: string }> {
+  const r = await awsRaw(args, region);
   const m = /An error occurred \((\w+)\) when calling the (\w+) operation: (.*)/.exec(r.stderr);
   if (r.code === 0 || !m)
     throw new Error(`expected aws ${args.join(' ')} to fail with an AWS error, got ${r.code}: ${r.stdout}${r.stderr}`);
@@ -571,6 +574,126 @@ describe('EKS pod identity associations (aws CLI)', () => {
     );
     expect(await awsError(update)).toEqual({ ...expected, operation: 'UpdatePodIdentityAssociation' });
     expect((await aws(update)).association.disableSessionTags).toBe(true);
+  });
+});
+
+describe('regions: Account ListRegions, associations per region, regions not enabled or refused (aws CLI)', () => {
+  const listRegions = async (...args: string[]) =>
+    ((await aws(['account', 'list-regions', ...args])).Regions as { RegionName: string; RegionOptStatus: string }[])
+      .map((r) => `${r.RegionName}=${r.RegionOptStatus}`)
+      .sort();
+
+  test('ListRegions: the 17 regions enabled by default, the opt-in ones DISABLED; filter by status', async () => {
+    const all = await listRegions();
+    expect(all).toHaveLength(32);
+    expect(all).toContain('us-east-1=ENABLED_BY_DEFAULT');
+    expect(all).toContain('eu-west-1=ENABLED_BY_DEFAULT');
+    expect(all).toContain('af-south-1=DISABLED');
+    const enabled = await listRegions('--region-opt-status-contains', 'ENABLED', 'ENABLED_BY_DEFAULT');
+    expect(enabled).toHaveLength(17);
+    expect(enabled.filter((r) => !r.endsWith('=ENABLED_BY_DEFAULT'))).toEqual([]);
+    // Pages: the CLI follows NextToken (a page of 5 here).
+    expect(await listRegions('--page-size', '5')).toEqual(all);
+  });
+
+  test('clusters and associations are kept per region, even under the same cluster name', async () => {
+    await emu.createCluster('shared', 'us-east-1');
+    await emu.createCluster('shared', 'eu-west-1');
+    const roleArn = await podRole('per-region');
+    const create = (sa: string, region: string) =>
+      aws(
+        eksArgs(
+          'create-pod-identity-association',
+          'shared',
+          '--namespace',
+          'apps',
+          '--service-account',
+          sa,
+          '--role-arn',
+          roleArn,
+        ),
+        region,
+      );
+    await create('east', 'us-east-1');
+    await create('west', 'eu-west-1');
+    const sas = async (region: string) =>
+      (await aws(eksArgs('list-pod-identity-associations', 'shared'), region)).associations.map(
+        (a: { serviceAccount: string }) => a.serviceAccount,
+      );
+    expect([await sas('us-east-1'), await sas('eu-west-1')]).toEqual([['east'], ['west']]);
+    expect((await aws(['eks', 'list-clusters'], 'us-west-2')).clusters).toEqual([]);
+  });
+
+  test('an association is tagged and untagged by its ARN (TagResource, UntagResource)', async () => {
+    await emu.createCluster('tags', 'eu-west-1');
+    const roleArn = await podRole('tagged');
+    const { association } = await aws(
+      eksArgs('create-pod-identity-association', 'tags', '--namespace', 'ns', '--service-account', 'sa').concat([
+        '--role-arn',
+        roleArn,
+        '--tags',
+        'keep=1,eks-pod-iam:irsa-role-arn=old',
+      ]),
+      'eu-west-1',
+    );
+    await aws(
+      [
+        'eks',
+        'untag-resource',
+        '--resource-arn',
+        association.associationArn,
+        '--tag-keys',
+        'eks-pod-iam:irsa-role-arn',
+      ],
+      'eu-west-1',
+    );
+    await aws(['eks', 'tag-resource', '--resource-arn', association.associationArn, '--tags', 'more=2'], 'eu-west-1');
+    const described = await aws(
+      eksArgs('describe-pod-identity-association', 'tags', '--association-id', association.associationId),
+      'eu-west-1',
+    );
+    expect(described.association.tags).toEqual({ keep: '1', more: '2' });
+  });
+
+  test('a region not enabled answers UnrecognizedClientException (403); ListRegions reflects it', async () => {
+    await emu.setRegions({ enabled: ['us-east-1', 'eu-west-1', 'af-south-1'] });
+    expect(await listRegions('--region-opt-status-contains', 'ENABLED', 'ENABLED_BY_DEFAULT')).toEqual([
+      'af-south-1=ENABLED',
+      'eu-west-1=ENABLED_BY_DEFAULT',
+      'us-east-1=ENABLED_BY_DEFAULT',
+    ]);
+    expect(await listRegions()).toContain('us-west-2=DISABLED');
+    await emu.clearJournal();
+    expect(await awsError(['eks', 'list-clusters'], 'us-west-2')).toEqual({
+      code: 'UnrecognizedClientException',
+      operation: 'ListClusters',
+      message: 'The security token included in the request is invalid.',
+    });
+    expect((await aws(['eks', 'list-clusters'], 'af-south-1')).clusters).toEqual([]);
+    expect((await aws(['iam', 'list-roles'], 'us-west-2')).Roles).toBeDefined(); // IAM is global
+    expect((await emu.journal()).map((j) => `${j.region} ${j.operation} ${j.status}`)).toEqual([
+      'us-west-2 ListClusters 403',
+      'af-south-1 ListClusters 200',
+      'us-west-2 ListRoles 200', // signed for us-west-2 by the CLI, and answered
+    ]);
+    await emu.reset();
+    expect((await aws(['eks', 'list-clusters'], 'us-west-2')).clusters).toEqual([]);
+    expect(await listRegions()).toContain('af-south-1=DISABLED');
+  });
+
+  test('a refused region: its EKS calls answer AccessDeniedException, other regions and services answer', async () => {
+    await emu.createCluster('c', 'eu-west-1');
+    await emu.setRegions({ refused: ['eu-west-1'] });
+    const denied = await awsError(['eks', 'list-clusters'], 'eu-west-1');
+    expect(denied).toMatchObject({ code: 'AccessDeniedException', operation: 'ListClusters' });
+    expect(denied.message).toContain('is not authorized to perform: eks:ListClusters');
+    expect((await awsError(eksArgs('list-pod-identity-associations', 'c'), 'eu-west-1')).code).toBe(
+      'AccessDeniedException',
+    );
+    expect((await aws(['eks', 'list-clusters'], 'us-east-1')).clusters).toEqual([]);
+    expect(await listRegions()).toContain('eu-west-1=ENABLED_BY_DEFAULT');
+    await emu.setRegions({ refused: [] });
+    expect((await aws(['eks', 'list-clusters'], 'eu-west-1')).clusters).toEqual(['c']);
   });
 });
 

@@ -348,6 +348,21 @@ const SCENARIOS: Record<string, Scenario> = {
       { inputs: { 'migrate-from-irsa': 'true', 'role-name': 'perms-new' } },
     ],
   },
+  'pod-identity: migrated off an annotated role that keeps another statement (the record untagged)': {
+    mode: 'pod-identity',
+    steps: [
+      {
+        inputs: { 'migrate-from-irsa': 'true', 'role-name': 'perms-new' },
+        before: async () => {
+          await seedIrsa();
+          const trust = awsCli(emu, ['iam', 'get-role', '--role-name', ROLE]).Role.AssumeRolePolicyDocument;
+          const ec2 = { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' };
+          const doc = JSON.stringify({ ...trust, Statement: [...trust.Statement, ec2] });
+          awsCli(emu, ['iam', 'update-assume-role-policy', '--role-name', ROLE, '--policy-document', doc]);
+        },
+      },
+    ],
+  },
   'pod-identity: a managed policy made, then changed with five versions (dry run, then real)': {
     mode: 'pod-identity',
     steps: managedSteps(),

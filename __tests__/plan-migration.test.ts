@@ -141,9 +141,13 @@ describe('a role given that is not the annotated one', () => {
       'pod-identity-association create',
       'service-account remove',
       'workload restart',
+      'pod-identity-association untag',
       'iam-role-trust remove',
     ]);
-    const [create, unannotate, restart, untrust] = p.changes;
+    const [create, unannotate, restart, untag, untrust] = p.changes;
+    // The record goes once the subject is out: after the trust write, the move being complete.
+    expect(untag!.op).toEqual({ kind: 'untag-association', associationArn: undefined, tagKeys: [TAG] });
+    expect(untag!.after).toEqual(expect.arrayContaining([untrust!.id, create!.id, unannotate!.id]));
     expect(create!.op).toMatchObject({ kind: 'create-association', roleArn: NEW_ARN, tags: { [TAG]: ROLE_ARN } });
     const guard = [{ binding: 'demo/ns/app', roleArn: NEW_ARN }];
     expect(unannotate!.guard).toEqual(guard);
@@ -165,6 +169,7 @@ describe('a role given that is not the annotated one', () => {
     expect(p.changes.map((c) => [c.op.kind, c.after.length > 0, !!c.guard])).toEqual([
       ['tag-association', false, false],
       ['unannotate-service-account', true, true],
+      ['untag-association', true, false],
       ['update-trust', true, true],
     ]);
     expect(p.changes[0]!.op).toEqual({
@@ -178,17 +183,22 @@ describe('a role given that is not the annotated one', () => {
   test('stopped after the annotation went: the association says which role still has the subject', () => {
     const p = plan(config({ 'role-arn': NEW_ARN }), given({ associations: [recorded()], serviceAccount: sa }));
     expect(p.changes.map((c) => `${c.resource} ${c.action} ${c.op.kind === 'update-trust' && c.op.roleName}`)).toEqual([
+      'pod-identity-association untag false',
       'iam-role-trust remove legacy',
     ]);
+    expect(p.changes[0]!.after).toEqual([p.changes[1]!.id]);
   });
 
-  test('done: nothing to change, and the checks pass against the old role', () => {
+  test('done: only the record leaves the association (then nothing); the checks pass against the old role', () => {
     const done = given({
       associations: [recorded()],
       serviceAccount: sa,
       irsaRole: { arn: ROLE_ARN, readable: true, role: { ...oldRole, trust: trust('other') } },
     });
-    expect(plan(config({ 'role-arn': NEW_ARN }), done).changes).toEqual([]);
+    expect(plan(config({ 'role-arn': NEW_ARN }), done).changes.map((c) => [c.op, c.after])).toEqual([
+      [{ kind: 'untag-association', associationArn: association().associationArn, tagKeys: [TAG] }, []],
+    ]);
+    expect(plan(config({ 'role-arn': NEW_ARN }), { ...done, associations: [recorded({})] }).changes).toEqual([]);
     const checks = verify(config({ 'role-arn': NEW_ARN }), done).filter((c) => c.name.startsWith('IRSA'));
     expect(checks.map((c) => [c.name, c.ok, c.detail])).toEqual([
       ['IRSA annotation removed', true, 'ns/app has no eks.amazonaws.com/role-arn'],

@@ -1,7 +1,7 @@
 // `npm run bench`: the bundle on Node 24, run as a GitHub runner runs it (inputs as INPUT_* with action.yml's
 // defaults, GITHUB_OUTPUT, no KUBECONFIG: cluster access from DescribeCluster), against local emulators that
-// answer with real-AWS-like latency (EMULATOR_LATENCY_MS, default iam=90,eks=60,sts=40,kube=15; BENCH_LATENCY_MS
-// overrides it, "" = none). Scenarios, each on a fresh state, RUNS times, interleaved:
+// answer with real-AWS-like latency (EMULATOR_LATENCY_MS, default iam=90,eks=60,sts=40,account=90,kube=15;
+// BENCH_LATENCY_MS overrides it, "" = none). Scenarios, each on a fresh state, RUNS times, interleaved:
 //   pod-identity fresh (add-on already ACTIVE, no role), its no-op rerun; IRSA fresh, its no-op rerun;
 //   pod-identity on an existing role with a foreign trust statement (a trust merge).
 // Many bindings in one run (input `bindings`, issue 11), each with its target printed and whether it is met:
@@ -10,6 +10,8 @@
 //   (wall vs IAM writes / 10 per s); a handful of bindings on a cluster whose add-on needs 20 s to become ACTIVE
 //   (wall vs that wait, and when CreateAddon was sent). BENCH_MANY=0 skips them; BENCH_RUNS_SLOW (default
 //   min(RUNS, 3)) is the number of runs of the two slow ones.
+// Removal (issue 18): one binding (its role deleted), and five bindings of five roles in one run; BENCH_ONLY=removal
+//   runs only these (and the start-up figures).
 // Per run, from the emulators' journals (each request's arrival and answer, monotonic ms, one clock for both):
 //   depth     the longest chain of requests that had to wait for one another (B after A when B arrived after A
 //             was answered), i.e. how many round trips in a row the run needed;
@@ -30,7 +32,7 @@ import { runAction as runBundle } from '../__tests__/helpers/run-action.js';
 import { NODE24, SYSTEM_NODE } from './nodes.js';
 import { startEmulators, type Emulators } from '../emulators/index.js';
 
-const LATENCY = process.env.BENCH_LATENCY_MS ?? 'iam=90,eks=60,sts=40,kube=15';
+const LATENCY = process.env.BENCH_LATENCY_MS ?? 'iam=90,eks=60,sts=40,account=90,kube=15';
 process.env.EMULATOR_LATENCY_MS = LATENCY; // read by both emulators when they start (the python one inherits it)
 const LATENCY_MS: Record<string, number> = Object.fromEntries(
   LATENCY.split(',')
@@ -42,6 +44,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 /** Runs of the two slow many-binding scenarios (100 bindings at 10 IAM writes/s; the add-on's 20 s). */
 const RUNS_SLOW = Number(process.env.BENCH_RUNS_SLOW ?? Math.max(1, Math.min(RUNS, 3)));
 const MANY = process.env.BENCH_MANY !== '0';
+/** BENCH_ONLY=removal: the removal scenarios only (and the start-up figures). */
+const REMOVAL_ONLY = process.env.BENCH_ONLY === 'removal';
 /** Node 24, as GitHub runs the action (`runs.using: node24`); BENCH_NODE=system measures this machine's own node. */
 const NODE = process.env.BENCH_NODE === 'system' ? SYSTEM_NODE : NODE24;
 /** BENCH_DIST: another build's dist/ directory (e.g. a copy of the one before a change), else this one's. */
@@ -442,6 +446,39 @@ async function many(emu: Emulators): Promise<Many> {
   return { samples, lines };
 }
 
+// Removal (state: absent, issue 18): what deciding "is the role's plain Pod Identity statement still used?" costs,
+// one binding and a manifest of five bindings of five roles, each role created by a run before (not measured).
+const REMOVAL_1 = 'removal, 1 binding (role deleted)';
+const REMOVAL_5 = 'removal, 5 bindings of 5 roles';
+const removalItems = (n: number, state: string) =>
+  Array.from({ length: n }, (_, i) => ({
+    namespace: 'apps',
+    'service-account': `rm-${i}`,
+    'role-name': `bench-rm-${i}`,
+    'create-service-account': 'true',
+    state,
+  }));
+
+async function removals(emu: Emulators, add: (label: string, s: Sample) => void): Promise<void> {
+  for (const [label, n] of [
+    [REMOVAL_1, 1],
+    [REMOVAL_5, 5],
+  ] as const) {
+    await freshCluster(emu);
+    await withAddon(emu);
+    const bindings = (state: string) => ({ 'cluster-name': CLUSTER, bindings: JSON.stringify(removalItems(n, state)) });
+    const made = await runBundle(bindings('present'), { node: NODE, env: emu.programEnv() });
+    if (made.code !== 0) throw new Error(`${label}: setting up failed (${made.code}): ${made.stdout}`);
+    add(
+      label,
+      await measure(emu, async () => {
+        const r = await runBundle(bindings('absent'), { node: NODE, env: emu.programEnv() });
+        if (r.code !== 0) throw new Error(`${label}: the removal failed (${r.code}): ${r.stdout}`);
+      }),
+    );
+  }
+}
+
 /** Start-up figures: bundle size, cold start to a bad-input error vs `node -e 0`, emulator start. */
 async function startup(): Promise<{ lines: string[]; bare: number }> {
   const dist = DIST;
@@ -500,6 +537,8 @@ async function main(): Promise<void> {
   let manyResult: Many | undefined;
   try {
     for (let i = 0; i < RUNS; i++) {
+      await removals(emu, add);
+      if (REMOVAL_ONLY) continue;
       for (const s of scenarios) {
         // Interleaved, so drift in the machine's load touches every scenario alike.
         await freshCluster(emu);
@@ -528,7 +567,7 @@ async function main(): Promise<void> {
         if (s.rerun) add(s.rerun, await measure(emu, run));
       }
     }
-    if (MANY) manyResult = await many(emu);
+    if (MANY && !REMOVAL_ONLY) manyResult = await many(emu);
   } finally {
     await emu.stop();
   }

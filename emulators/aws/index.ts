@@ -104,6 +104,14 @@ export interface AwsEmulator {
   setRoleValidation(enabled: boolean): Promise<void>;
   /** GetAccountSummary's AssumeRolePolicySizeQuota, also enforced by CreateRole/UpdateAssumeRolePolicy. */
   setAssumeRolePolicySizeQuota(bytes: number): Promise<void>;
+  /**
+   * The account's regions. `enabled`: the regions enabled (Account ListRegions says ENABLED_BY_DEFAULT or ENABLED,
+   * every other region DISABLED; any call signed for a disabled region but IAM's and Account's answers 403
+   * UnrecognizedClientException, InvalidClientTokenId for STS); null = the 17 regions enabled by default (the
+   * default). `refused`: regions whose EKS calls answer 403 AccessDeniedException (credentials without access
+   * there). reset() restores both.
+   */
+  setRegions(regions: { enabled?: string[] | null; refused?: string[] }): Promise<void>;
   /** An association owned by an add-on (ownerArn set), which the EKS API cannot create. */
   createOwnedAssociation(input: OwnedAssociationInput): Promise<Record<string, unknown>>;
   /**
@@ -169,6 +177,7 @@ function emulatorApi(endpoint: string, stop: () => Promise<void>, pid?: number):
     setRoleValidation: async (enabled) => void (await control('POST', 'role-validation', { enabled })),
     setAssumeRolePolicySizeQuota: async (bytes) =>
       void (await control('POST', 'account-summary', { AssumeRolePolicySizeQuota: bytes })),
+    setRegions: async (regions) => void (await control('POST', 'regions', regions)),
     createOwnedAssociation: async (input) =>
       ((await control('POST', 'pod-identity-associations', input)) as { association: Record<string, unknown> })
         .association,

@@ -14,6 +14,8 @@ import time
 from datetime import datetime
 from typing import Any
 
+from moto.account import urls as account_urls
+from moto.account.responses import AccountResponse
 from moto.core.responses import ActionResult, EmptyResult
 from moto.core.utils import utcnow
 from moto.eks import models as eks_models
@@ -55,6 +57,17 @@ ADDON_POD_IDENTITY = {
 }
 # Add-ons EKS knows that take no pod identity (DescribeAddonConfiguration answers an empty list).
 ADDONS_WITHOUT_POD_IDENTITY = {"eks-pod-identity-agent", "coredns", "kube-proxy", "metrics-server", "snapshot-controller"}
+# The commercial regions an account has from the start (ENABLED_BY_DEFAULT), and the opt-in ones (DISABLED until
+# enabled). A call signed for a region the account has not enabled is refused as AWS refuses it (NOT_ENABLED).
+REGIONS_BY_DEFAULT = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "ap-south-1", "ap-northeast-1",
+                      "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "ca-central-1",
+                      "eu-central-1", "eu-west-1", "eu-west-2", "eu-west-3", "eu-north-1", "sa-east-1"]
+REGIONS_OPT_IN = ["af-south-1", "ap-east-1", "ap-south-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
+                  "ap-southeast-7", "ca-west-1", "eu-central-2", "eu-south-1", "eu-south-2", "il-central-1",
+                  "me-central-1", "me-south-1", "mx-central-1"]
+# Global services: signed for us-east-1 whatever the run's region, never refused by region.
+GLOBAL_SERVICES = {"iam", "account"}
+NOT_ENABLED_MSG = "The security token included in the request is invalid."
 DEFAULT_ISSUES = [{
     "code": "InsufficientNumberOfReplicas",
     "message": "The add-on is unhealthy because it doesn't have the desired number of replicas.",
@@ -71,6 +84,9 @@ def _defaults() -> dict[str, Any]:
         "fail_association_writes": 0,
         "validate_roles": True,
         "assume_role_policy_quota": 2048,
+        # None: REGIONS_BY_DEFAULT; else the regions enabled (by default or opted in), every other one DISABLED.
+        "enabled_regions": None,
+        "refused_regions": [],  # EKS calls there answer AccessDeniedException (an unreadable region)
     }
 
 
@@ -620,6 +636,55 @@ def _tag_associations_too(tag_cluster: Any) -> Any:
     return tag_resource
 
 
+def _untag_associations_too(untag_cluster: Any) -> Any:
+    """moto's UntagResource knows clusters only; EKS untags a Pod Identity association by its ARN too."""
+    def untag_resource(self: Any, resource_arn: str, tag_keys: list[str]) -> None:
+        keys = tag_keys if isinstance(tag_keys, list) else [tag_keys]
+        for cluster in self.clusters.values():
+            for association in cluster.pod_identity_associations.values():
+                if association.arn == resource_arn:
+                    association.tags = {k: v for k, v in association.tags.items() if k not in keys}
+                    return
+        untag_cluster(self, resource_arn, keys)
+    return untag_resource
+
+
+# ---------------------------------------------------------------- regions (Account ListRegions, refusals)
+
+def _region_status(region: str) -> str:
+    enabled = STATE["enabled_regions"]
+    if enabled is None:
+        return "ENABLED_BY_DEFAULT" if region in REGIONS_BY_DEFAULT else "DISABLED"
+    if region not in enabled:
+        return "DISABLED"
+    return "ENABLED_BY_DEFAULT" if region in REGIONS_BY_DEFAULT else "ENABLED"
+
+
+def list_regions(self: AccountResponse) -> ActionResult:
+    """Account ListRegions (moto 5.2.1 has no such operation): every region of the partition with its opt status."""
+    p = json.loads(self.body or "{}")
+    wanted = p.get("RegionOptStatusContains") or None
+    known = REGIONS_BY_DEFAULT + REGIONS_OPT_IN + [r for r in STATE["enabled_regions"] or []
+                                                   if r not in REGIONS_BY_DEFAULT + REGIONS_OPT_IN]
+    regions = [{"RegionName": r, "RegionOptStatus": _region_status(r)} for r in sorted(known)]
+    regions = [r for r in regions if wanted is None or r["RegionOptStatus"] in wanted]
+    page, token = _page(regions, lambda r: r["RegionName"], p.get("MaxResults") or 20, p.get("NextToken"))
+    return ActionResult({"Regions": page, **({"NextToken": token} if token else {})})
+
+
+def region_refusal(service: str, operation: str, region: str) -> tuple[int, str, str] | None:
+    """How AWS answers a call signed for this region, when it refuses it: (status, error code, message)."""
+    if service in GLOBAL_SERVICES:
+        return None
+    if _region_status(region) == "DISABLED":
+        return 403, "UnrecognizedClientException", NOT_ENABLED_MSG
+    if service == "eks" and region in STATE["refused_regions"]:
+        return 403, "AccessDeniedException", (
+            f"User: arn:aws:iam::{DEFAULT_ACCOUNT}:user/testing is not authorized to perform: eks:{operation} "
+            f"on resource: arn:aws:eks:{region}:{DEFAULT_ACCOUNT}:cluster/* with an explicit deny")
+    return None
+
+
 # ---------------------------------------------------------------- cluster endpoint override
 
 def _endpoint_override(cluster: Any) -> dict[str, str] | None:
@@ -698,8 +763,11 @@ def apply() -> None:
                describe_pod_identity_association, update_pod_identity_association,
                delete_pod_identity_association):
         setattr(EKSResponse, fn.__name__, fn)
+    account_urls.url_paths["{0}/listRegions$"] = AccountResponse.dispatch
+    AccountResponse.list_regions = list_regions
     EKSResponse.create_cluster = _create_cluster_with_compute(EKSResponse.create_cluster)
     eks_models.EKSBackend.tag_resource = _tag_associations_too(eks_models.EKSBackend.tag_resource)
+    eks_models.EKSBackend.untag_resource = _untag_associations_too(eks_models.EKSBackend.untag_resource)
 
     for fn in (add_client_id_to_open_id_connect_provider, remove_client_id_from_open_id_connect_provider):
         setattr(IamResponse, fn.__name__, fn)
@@ -759,6 +827,13 @@ def control(method: str, route: str, body: dict[str, Any]) -> tuple[int, Any]:
     if route == "account-summary" and method == "POST":
         STATE["assume_role_policy_quota"] = int(body.get("AssumeRolePolicySizeQuota", 2048))
         return 200, {"AssumeRolePolicySizeQuota": STATE["assume_role_policy_quota"]}
+    if route == "regions" and method == "POST":
+        if "enabled" in body:
+            STATE["enabled_regions"] = None if body["enabled"] is None else [str(r) for r in body["enabled"]]
+        if "refused" in body:
+            STATE["refused_regions"] = [str(r) for r in body["refused"] or []]
+    if route == "regions" and method in ("POST", "GET"):
+        return 200, {"enabled": STATE["enabled_regions"], "refused": STATE["refused_regions"]}
     if route == "pod-identity-associations" and method == "POST":
         backend = eks_models.eks_backends[account][region]
         p = {k: body[k] for k in ("namespace", "serviceAccount", "roleArn", "ownerArn", "tags",

@@ -196,6 +196,18 @@ FAULT_FORMS = {
 }
 
 
+def error_response(service: str, status: int, code: str, message: str) -> tuple[int, list[tuple[str, str]], bytes]:
+    """An AWS error in the service's protocol: XML for the query services (IAM, STS), JSON otherwise."""
+    request_id = "%032x" % random.getrandbits(128)
+    if service in QUERY_SERVICES:
+        side = "Sender" if status < 500 else "Receiver"
+        body = (f'<ErrorResponse xmlns="https://{service}.amazonaws.com/doc/"><Error><Type>{side}</Type>'
+                f"<Code>{code}</Code><Message>{message}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>")
+        return status, [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)], body.encode()
+    headers = [("Content-Type", "application/json"), ("x-amzn-ErrorType", code), ("x-amzn-RequestId", request_id)]
+    return status, headers, json.dumps({"message": message}).encode()
+
+
 def fault_response(service: str, kind: str, error_status: int) -> tuple[int, list[tuple[str, str]], bytes]:
     query_form, json_form, message = FAULT_FORMS["throttle" if kind == "throttle" else error_status]
     request_id = "%032x" % random.getrandbits(128)
@@ -249,6 +261,15 @@ class Emulator:
             fault = "throttle"
         # start/end: monotonic ms (now_ms) from the request's arrival to its answer, latency included
         entry = {"service": service, "operation": operation, "method": method, "path": path, "region": region, "start": start}
+        refusal = moto_ext.region_refusal(service, operation, region)
+        if refusal and not fault:  # a region not enabled (any regional service), or refused (EKS): see moto_ext
+            status, code, message = refusal
+            if service in QUERY_SERVICES and code == "UnrecognizedClientException":
+                code = "InvalidClientTokenId"  # the query services' word for it
+            status, headers, payload = error_response(service, status, code, message)
+            self.journal.add({**entry, "end": now_ms(), "status": status})
+            start_response(f"{status} {HTTPStatus(status).phrase}", headers + [("Content-Length", str(len(payload)))])
+            return [payload]
         if fault:
             error_status = 503 if self.faults.cfg.get("errorStatus") == 503 else 500
             status, headers, payload = fault_response(service, fault, error_status)

@@ -4,6 +4,7 @@
 import { EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient } from '@aws-sdk/client-iam';
 import type { STSClient } from '@aws-sdk/client-sts';
+import type { AccountClient } from '@aws-sdk/client-account';
 import { AdaptiveRetryStrategy, DefaultRateLimiter } from '@smithy/core/retry';
 
 /** Generous because a bootstrap pipeline would rather wait than fail on a throttled account. */
@@ -38,6 +39,7 @@ export class AwsClients {
   readonly eks: EKSClient;
   private readonly config;
   private stsClient: Promise<STSClient> | undefined;
+  private accountClient: Promise<AccountClient> | undefined;
 
   constructor(readonly region: string) {
     // The SDK warns on Node 20 about its own future releases; users of this bundle cannot act on that.
@@ -53,11 +55,25 @@ export class AwsClients {
     return (this.stsClient ??= import('@aws-sdk/client-sts').then(({ STSClient }) => new STSClient(this.config)));
   }
 
+  /**
+   * EKS in another region with these clients' credentials, resolved once rather than once per region (an instance
+   * role or web identity would otherwise be fetched again for each): the removal's account-wide scan.
+   */
+  eksIn(region: string): EKSClient {
+    return new EKSClient({ ...this.config, region, credentials: this.eks.config.credentials });
+  }
+
+  /** Account (ListRegions) only for a removal's account-wide scan: loaded on first use. */
+  account(): Promise<AccountClient> {
+    return (this.accountClient ??= import('./account.js').then(({ accountClient }) => accountClient(this.config)));
+  }
+
   async destroy(): Promise<void> {
     this.iam.destroy();
     this.iamWrites.destroy();
     this.eks.destroy();
     (await this.stsClient)?.destroy();
+    (await this.accountClient)?.destroy();
   }
 }
 

@@ -12,6 +12,7 @@ import {
   paginateListClusters,
   paginateListPodIdentityAssociations,
   TagResourceCommand,
+  UntagResourceCommand,
   UpdateAddonCommand,
   UpdatePodIdentityAssociationCommand,
   waitUntilAddonActive,
@@ -275,6 +276,9 @@ export async function updateAssociation(
 export const tagResource = (eks: EKSClient, resourceArn: string, tags: Record<string, string>) =>
   eks.send(new TagResourceCommand({ resourceArn, tags }));
 
+export const untagResource = (eks: EKSClient, resourceArn: string, tagKeys: string[]) =>
+  eks.send(new UntagResourceCommand({ resourceArn, tagKeys }));
+
 /** Already gone is as good as deleted. */
 export async function deleteAssociation(eks: EKSClient, clusterName: string, associationId: string): Promise<void> {
   try {
@@ -306,7 +310,3 @@ export async function listAllAssociations(
         });
   return found;
 }
-
-/** One association's role (what the list does not say). */
-export const associationRole = async (eks: EKSClient, clusterName: string, associationId: string) =>
-  (await describeAssociation(eks, clusterName, associationId)).roleArn;

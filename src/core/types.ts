@@ -19,10 +19,16 @@ export interface ObservedRole {
   /** Removal of a role eks-pod-iam created: its attached customer-managed policies, as GetPolicy tells. */
   customerPolicies?: { arn: string; ours: boolean; attachmentCount: number }[];
   /**
-   * Removal of a plain Pod Identity statement: the associations (`<cluster>/<namespace>/<service-account>`) in the
-   * regions' clusters that name the role, other than those this run removes. Undefined: not looked at.
+   * Removal of a plain Pod Identity statement: the associations (`<region>/<cluster>/<namespace>/<service-account>`)
+   * in the clusters of every region enabled for the account that name the role, other than those this run removes.
+   * Undefined: not looked at.
    */
   associatedElsewhere?: string[];
+  /**
+   * Removal of a plain Pod Identity statement: the regions whose associations could not be read (the statement is
+   * then kept: an association there may still name the role). Empty or undefined: every enabled region was read.
+   */
+  unreadRegions?: UnreadRegion[];
   /** The eks-pod-iam-target inline policy (the target roles the role may assume), when a binding has a target. */
   targetPolicy?: string | PolicyDocument;
 }
@@ -32,10 +38,22 @@ export type ObservedTarget = ({ readable: true; role: ObservedRole | null } | { 
   /**
    * Removal, only when something depends on it (its trust holds statements eks-pod-iam wrote for a removed
    * binding's role with an external ID no association of this run has, or a role eks-pod-iam created may lose the
-   * target from its eks-pod-iam-target policy): the associations in the region's clusters that name the target role.
+   * target from its eks-pod-iam-target policy): the associations in the clusters of every region enabled for the
+   * account that name the target role.
    */
   users?: TargetUser[];
+  /**
+   * Removal: the regions whose associations could not be read. `users` then holds the other regions' only: no grant
+   * is judged stale and no target leaves a role's policy (an association there may still use them).
+   */
+  unreadRegions?: UnreadRegion[];
 };
+
+/** A region the account-wide scan could not read (`region` "every region" when the region list itself failed). */
+export interface UnreadRegion {
+  region: string;
+  cause: string;
+}
 
 /** An association that names a target role (its external ID is what the target's trust requires). */
 export interface TargetUser {
@@ -253,6 +271,8 @@ export type Op =
       policy?: string;
     }
   | { kind: 'tag-association'; associationArn: string; tags: Record<string, string> }
+  // `associationArn` undefined: the association this run writes for the binding (known once written).
+  | { kind: 'untag-association'; associationArn: string | undefined; tagKeys: string[] }
   // Each grant's external ID is the one its association answered when this run wrote it, else the one given.
   // `removed`: removed bindings' grants taken out in the same write.
   | { kind: 'trust-target'; roleName: string; grants: TargetGrant[]; removed?: Binding[] }

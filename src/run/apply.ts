@@ -48,6 +48,7 @@ export function serviceOf(op: Op): 'iam' | 'eks' | 'kubernetes' {
     case 'create-association':
     case 'update-association':
     case 'tag-association':
+    case 'untag-association':
     case 'delete-association':
       return 'eks';
     case 'create-namespace':
@@ -111,6 +112,10 @@ export async function applyChange(c: Change, run: ApplyRun): Promise<void> {
       return;
     case 'tag-association':
       return void (await eks.tagResource(cluster.aws.eks, op.associationArn, op.tags));
+    case 'untag-association': {
+      const arn = op.associationArn ?? run.associations.get(c.target.binding!)?.associationArn;
+      return void (arn && (await eks.untagResource(cluster.aws.eks, arn, op.tagKeys)));
+    }
     // After the associations it names: their external IDs are what EKS answered when they were written.
     case 'trust-target':
       return trustTarget(client, op, run.associations, run.log);

@@ -12,9 +12,11 @@ import { checkSubjectRemoved, planSubjectRemoval } from '../resources/role-trust
 import type { Binding } from '../resources/role-trust/trust.js';
 import { checkUnannotated, planUnannotate } from '../resources/service-account/migrate.js';
 import { AUDIENCE_ANNOTATION, DEFAULT_AUDIENCE, ROLE_ARN_ANNOTATION } from '../resources/service-account/plan.js';
-import { planIrsaRecord } from '../resources/association/migrate.js';
+import { planIrsaRecord, planIrsaRecordRemoval } from '../resources/association/migrate.js';
+import { unmergeTrust } from '../resources/role-trust/unmerge.js';
 import type { RunPlan } from './plan.js';
 import { irsaBindingFor } from './resolve.js';
+import { bindingScope } from './scopes.js';
 import { groupBy, isFailed, observedFor, type RunState } from './state.js';
 
 /** The web-identity binding IRSA gave the service account: what leaves the role's trust. */
@@ -45,7 +47,8 @@ export function planUnannotateFor(
   // Leaving another role: the association records it before the annotation (the only other record) goes. An
   // add-on's association is the add-on's: not tagged (a run stopped after the annotation leaves the subject).
   const annotated = observed.serviceAccount?.annotations[ROLE_ARN_ANNOTATION];
-  if (config.migrateFromIrsa && observed.irsaRole && annotated && !config.addon)
+  const gone = observed.irsaRole?.readable && observed.irsaRole.role === null; // nothing to take out of it
+  if (config.migrateFromIrsa && observed.irsaRole && !gone && annotated && !config.addon)
     planIrsaRecord(key, observed.associations?.[0], observed.irsaRole.arn, out);
   const association = out.changes.filter((c) => c.target.binding === key && c.op.kind.endsWith('association'));
   const after = [...roleReady, ...association.map((c) => c.id)];
@@ -76,14 +79,15 @@ export function planSubjectRemovals(
     const { arn, other } = holder(members[0]!);
     // Another role not readable: verification says what to remove by hand; one that does not exist: nothing to.
     const role = other ? (other.readable ? other.role : undefined) : state.roles.get(name);
+    if (other?.readable && other.role === null) members.forEach((b) => planRecordRemoval(state, b, [], out));
     if (!role || isFailed(role)) continue;
-    const irsa: Binding[] = [];
+    const irsa: [BindingConfig, Binding][] = [];
     for (const b of members) {
       const cluster = state.clusters.get(`${b.region}/${b.clusterName}`);
       const own = state.bindings.get(bindingKey(b));
       if (!cluster || isFailed(cluster) || !own || isFailed(own)) continue;
       const binding = irsaBindingOf(plan.resolved.get(bindingKey(b))!.config, arn, cluster.info, own.serviceAccount);
-      if (binding) irsa.push(binding);
+      if (binding) irsa.push([b, binding]);
     }
     const keys = members.map(bindingKey);
     const after = [
@@ -91,8 +95,31 @@ export function planSubjectRemovals(
       ...out.changes.filter((c) => c.target.binding && keys.includes(c.target.binding)).map((c) => c.id),
     ];
     const guard = keys.map((k) => ({ binding: k, roleArn: plan.resolved.get(k)!.roleArn }));
-    planSubjectRemoval(name, trustAsPlanned(out, role), irsa, after, guard, inRole(name, members));
+    const trust = trustAsPlanned(out, role);
+    const id = planSubjectRemoval(
+      name,
+      trust,
+      irsa.map(([, b]) => b),
+      after,
+      guard,
+      inRole(name, members),
+    );
+    // The move is complete once the subject is out (or its removal is planned): the record may go.
+    if (other)
+      for (const [b, binding] of irsa)
+        if (id || !unmergeTrust(trust, binding).changed) planRecordRemoval(state, b, id ? [id] : [], out);
   }
+}
+
+/** The binding's record of the annotated role goes, after its annotation has (or is planned to). */
+function planRecordRemoval(state: RunState, b: BindingConfig, after: string[], out: ChangeList): void {
+  const key = bindingKey(b);
+  const own = state.bindings.get(key);
+  if (!own || isFailed(own) || b.addon) return;
+  const mine = out.changes.filter((c) => c.target.binding === key);
+  const annotated = !!own.serviceAccount?.annotations[ROLE_ARN_ANNOTATION];
+  if (annotated && !mine.some((c) => c.op.kind === 'unannotate-service-account')) return;
+  planIrsaRecordRemoval(key, own.associations?.[0], [...after, ...mine.map((c) => c.id)], out.in(bindingScope(b)));
 }
 
 /** The role's trust with this run's planned additions (what the removal's detail and size describe). */

@@ -1,24 +1,19 @@
 // Removal with `target-role-arn`: a target's trust may hold eks-pod-iam's grants of a removed binding's role with an
 // external ID no association of this run has — left by a run killed after deleting the association; and a role
 // eks-pod-iam created that stays may lose the target from its eks-pod-iam-target policy. Which associations still
-// name the target (the region's, with their roles and external IDs) is read only then.
-import type pLimit from 'p-limit';
+// name the target (in every region enabled for the account: the run's one scan, with their roles and external IDs)
+// is read only then.
 import { MANAGED_TAG } from '../core/ownership.js';
 import { bindingKey, type BindingConfig } from '../inputs/config.js';
+import type { AccountScan } from '../resources/region-scan/scan.js';
 import { grantedTargets } from '../resources/role-policies/target.js';
 import { isPlainPodIdentity } from '../resources/role-trust/trust.js';
 import { hasStatements, unmergeTrustAll } from '../resources/role-trust/unmerge.js';
-import { readTargetUsers } from '../resources/target-role/read.js';
 import { staleGrants } from '../resources/target-role/remove.js';
-import type { ClientsFor } from './observe.js';
 import { bindingFor, roleArnFor } from './resolve.js';
 import { configOf, failureOf, groupBy, isFailed, observedFor, type RunState } from './state.js';
 
-export async function readTargetUsersForRemoval(
-  state: RunState,
-  clientsFor: ClientsFor,
-  limit: ReturnType<typeof pLimit>,
-): Promise<RunState> {
+export async function readTargetUsersForRemoval(state: RunState, scan: AccountScan): Promise<RunState> {
   const leaving = state.run.bindings.filter(
     (b) => b.state === 'absent' && b.mode === 'pod-identity' && b.targetRoleArn && !failureOf(state, b, bindingKey(b)),
   );
@@ -37,12 +32,13 @@ export async function readTargetUsersForRemoval(
       const roleArns = bs.map((b) => roleArnFor(configOf(state.run, b), observedFor(state, b, bindingKey(b))));
       const stale = target.readable && target.role && staleGrants(target.role.trust, roleArns, known).length > 0;
       if (!stale && !bs.some((b) => mayRevoke(state, b, arn))) return;
-      const regions = [...new Set(bs.map((b) => b.region))];
-      // Not readable (e.g. eks:ListClusters denied): no stale grant is taken out, which is the safe side.
-      const users = await Promise.all(regions.map((r) => readTargetUsers(clientsFor(r).eks, arn, limit))).catch(
-        () => undefined,
-      );
-      if (users) targets.set(arn, { ...target, users: users.flat() });
+      // A region not read (e.g. eks:ListClusters denied there): no users, so no stale grant is taken out and the
+      // target stays in the roles' policies, which is the safe side; the plan names what to remove by hand.
+      const { associations, unread } = await scan();
+      const users = associations
+        .filter((a) => a.targetRoleArn === arn)
+        .map((a) => ({ associationId: a.associationId, roleArn: a.roleArn, externalId: a.externalId }));
+      targets.set(arn, { ...target, users, ...(unread.length ? { unreadRegions: unread } : {}) });
     }),
   );
   return { ...state, targets };
@@ -68,7 +64,8 @@ function mayRevoke(state: RunState, b: BindingConfig, arn: string): boolean {
     } catch {
       return []; // it fails in the plan; reading the associations costs reads, never a wrong removal
     }
-    return isPlainPodIdentity(binding) && role.associatedElsewhere?.length ? [] : [binding];
+    const stays = role.associatedElsewhere?.length || role.unreadRegions?.length;
+    return isPlainPodIdentity(binding) && stays ? [] : [binding];
   });
   return hasStatements(unmergeTrustAll(role.trust, leaving).document);
 }

@@ -17,6 +17,7 @@ import * as k8s from '../kube/client.js';
 import { addonAssociationsScope, usesRecommendedPolicies } from '../resources/addon/associations.js';
 import { AGENT_ADDON } from '../resources/addon/plan.js';
 import { roleAccountOf, wantedPolicies } from '../resources/managed-policy/wanted.js';
+import { accountScan } from '../resources/region-scan/scan.js';
 import { roleFromServiceAccount } from '../resources/service-account/migrate.js';
 import { readTarget } from '../resources/target-role/read.js';
 import { readForRemoval } from './observe-removal.js';
@@ -25,6 +26,7 @@ import { readTargetUsersForRemoval } from './observe-target-removal.js';
 import {
   clusterKeyOf,
   groupBy,
+  irsaRoleArnOf,
   isFailed,
   type BindingState,
   type ClusterKey,
@@ -55,6 +57,8 @@ const settle = <T>(p: Promise<T>): Promise<T | Failed> =>
 
 export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJS.ProcessEnv): Promise<RunState> {
   const limit = pLimit(READS_AT_ONCE);
+  // Removal: every association of the account, read once for all bindings, and only when one needs it.
+  const scan = accountScan(clientsFor, run.bindings[0]!.region, [...new Set(run.bindings.map((b) => b.region))]);
   const iamClient = clientsFor(run.bindings[0]!.region).iam;
   const byCluster = groupBy(run.bindings, clusterKeyOf);
   // A migrating binding without a role learns it from its service account: its role is read after that.
@@ -69,7 +73,9 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
   const roles = new Map(
     [...byRole].map(([name, bs]) => [
       name,
-      settle(limit(() => readRole(iamClient, bs)).then((role) => readForRemoval(role, bs, run, clientsFor, limit))),
+      settle(
+        limit(() => readRole(iamClient, bs)).then((role) => readForRemoval(role, bs, run, clientsFor, limit, scan)),
+      ),
     ]),
   );
 
@@ -177,7 +183,11 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
     ...(targetStates.size ? { targets: targetStates } : {}),
     ...(policies.size ? { policies: (await settleMap(policies)) as NonNullable<RunState['policies']> } : {}),
   };
-  return readTargetUsersForRemoval(state, clientsFor, limit);
+  const left = state.run.bindings.flatMap((b) => {
+    const arn = irsaRoleArnOf(state, b, bindingKey(b));
+    return arn ? [[bindingKey(b), arn] as const] : [];
+  });
+  return readTargetUsersForRemoval({ ...state, ...(left.length ? { irsaRoleArns: new Map(left) } : {}) }, scan);
 }
 
 /**

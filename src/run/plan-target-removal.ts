@@ -4,8 +4,9 @@
 // an unrecognisable unique ID: the grant could no longer be found). Then, per role eks-pod-iam created that stays,
 // one write of its eks-pod-iam-target policy without the targets no association of it uses any more.
 import type { ChangeList } from '../core/changes.js';
-import { MANAGED_TAG } from '../core/ownership.js';
-import type { ObservedRole } from '../core/types.js';
+import { MANAGED_TAG, TARGET_POLICY_NAME } from '../core/ownership.js';
+import type { ObservedRole, UnreadRegion } from '../core/types.js';
+import { describeUnread } from '../resources/region-scan/unread.js';
 import { bindingKey, type BindingConfig, type BindingKey } from '../inputs/config.js';
 import { planTargetRevoke } from '../resources/role-policies/revoke.js';
 import { planTargetTrustRemoval, type TargetRemoval } from '../resources/target-role/remove.js';
@@ -67,7 +68,10 @@ export function planTargetRemovals(
         ...target.users.filter((u) => !deleted.has(u.associationId)),
         ...kept.filter((a) => a.targetRoleArn === arn),
       ];
-      revokes.push(...revocable(state, arn, users, members, removals, out));
+      const revoke = revocable(state, arn, users, members, removals, out);
+      // A region not read may hold an association of the role using the target: the policy keeps it.
+      if (target?.unreadRegions?.length) warnKeptTarget(arn, revoke, target.unreadRegions, scoped);
+      else revokes.push(...revoke);
       if (!id) continue;
       const write = out.changes.find((c) => c.id === id)!;
       write.serves = [...new Set([...write.serves, ...keys])];
@@ -88,6 +92,15 @@ export function planTargetRemovals(
       if (intent) intent.revoked = true;
     }
   }
+}
+
+function warnKeptTarget(arn: string, revoke: Revoke[], unread: UnreadRegion[], out: ChangeList): void {
+  for (const name of new Set(revoke.map((r) => r.role.name)))
+    out.warn(
+      `Target role ${arn} stays in the ${TARGET_POLICY_NAME} policy of role ${name}: the associations of ` +
+        `${describeUnread(unread)} could not be read, and one there may still use it. A run that can read every ` +
+        'region takes it out.',
+    );
 }
 
 /** A target a removed binding's role may lose from its eks-pod-iam-target policy. */

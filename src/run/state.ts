@@ -70,6 +70,11 @@ export interface RunState {
    * when no binding of the run binds them (those are in `roles`); absent when there are none.
    */
   irsaRoles?: Map<string, ObservedTarget | Failed>;
+  /**
+   * migrate-from-irsa: the role each binding's service account left, as observed before the run wrote anything:
+   * verification still checks that role after the annotation and the association's record of it are gone.
+   */
+  irsaRoleArns?: Map<BindingKey, string>;
 }
 
 /** The account of the binding's role: its ARN's, else its cluster's (undefined while the cluster is not known). */
@@ -138,7 +143,7 @@ export function irsaRoleArnOf(state: RunState, b: BindingConfig, key: BindingKey
   const cluster = state.clusters.get(clusterKeyOf(b));
   const own = state.bindings.get(key);
   if (!cluster || isFailed(cluster) || !own || isFailed(own)) return undefined;
-  return otherIrsaRoleArn(b, own.serviceAccount, own.associations, cluster.accountId);
+  return otherIrsaRoleArn(b, own.serviceAccount, own.associations, cluster.accountId) ?? state.irsaRoleArns?.get(key);
 }
 
 /** That role as read: among the run's own roles when the run binds it too, else on its own. */

@@ -38,3 +38,35 @@ export function planIrsaRecord(
     ),
   );
 }
+
+/**
+ * Once the move is complete (the subject is out of the annotated role's trust, or that role is gone, and the
+ * annotation is gone), the record has done its job: it goes, so that reruns no longer read the annotated role.
+ * `after`: the subject's removal and the binding's own changes. Nothing when no record is on the association or
+ * planned for it.
+ */
+export function planIrsaRecordRemoval(
+  key: BindingKey,
+  current: ObservedAssociation | undefined,
+  after: string[],
+  out: ChangeList,
+): void {
+  const planned = out.changes.some(
+    (c) =>
+      c.target.binding === key &&
+      (c.op.kind === 'create-association' || c.op.kind === 'tag-association') &&
+      IRSA_ROLE_TAG in c.op.tags,
+  );
+  if (!planned && !(current && IRSA_ROLE_TAG in current.tags)) return;
+  out.push(
+    change(
+      'association-untag',
+      ASSOCIATION,
+      'untag',
+      `remove ${IRSA_ROLE_TAG} from ${current?.associationId ?? 'the association'} (the move from the IRSA role is ` +
+        'complete: nothing is left to take out of its trust)',
+      after,
+      { kind: 'untag-association', associationArn: current?.associationArn, tagKeys: [IRSA_ROLE_TAG] },
+    ),
+  );
+}

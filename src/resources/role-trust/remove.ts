@@ -1,14 +1,16 @@
 // Removal from a role: the trust gives up exactly the removed bindings (an IRSA subject, a scoped statement, or the
-// plain Pod Identity statement once no association still names the role), in the same one write as the bindings
+// plain Pod Identity statement once no association in any region of the account still names the role — and every
+// region could be read), in the same one write as the bindings
 // the run adds. A role eks-pod-iam created is deleted once no statement is left; any other role is never deleted.
 import { MANAGED_TAG } from '../../core/ownership.js';
 import { parsePolicy, statementsOf } from '../../core/policy-doc.js';
 import { change, type ChangeList } from '../../core/changes.js';
-import type { ObservedRole } from '../../core/types.js';
+import type { ObservedRole, UnreadRegion } from '../../core/types.js';
+import { describeUnread } from '../region-scan/unread.js';
 import { ROLE, ROLE_TRUST } from './kind.js';
 import { describe, type RoleMember } from './plan.js';
 import { isPlainPodIdentity, trustPolicySize, type Binding } from './trust.js';
-import { hasStatements, unmergeTrustAll } from './unmerge.js';
+import { hasStatements, statementsTaken, unmergeTrustAll } from './unmerge.js';
 
 /** What removal does to the role: `deleted` (eks-pod-iam's, nothing left in it), else it stays. */
 export interface TrustRemoval {
@@ -42,13 +44,10 @@ export function planTrustRemoval(
     const b = m.binding;
     const wanted = present.some((p) => same(p.binding, b));
     const users = isPlainPodIdentity(b) ? (role.associatedElsewhere ?? []) : [];
-    if (wanted || users.length) {
+    const unread = isPlainPodIdentity(b) ? (role.unreadRegions ?? []) : [];
+    if (wanted || users.length || unread.length) {
+      if (!kept.some((k) => same(k, b))) warnKept(name, role, b, users, unread, wanted, out);
       kept.push(b);
-      if (users.length)
-        out.warn(
-          `The ${b.principal} statement of ${name} stays: ${users.length} other association(s) name the role ` +
-            `(${users.slice(0, 3).join(', ')}${users.length > 3 ? ', …' : ''}).`,
-        );
     } else if (!removed.some((r) => same(r, b))) removed.push(b);
   }
   const what = [...new Set(removed.map(describe))].join(', ');
@@ -90,6 +89,33 @@ export function planTrustRemoval(
     );
   }
   return { deleteRole: false, removed, kept };
+}
+
+/** Why a plain Pod Identity statement stays: associations name the role, or regions could not be read. */
+function warnKept(
+  name: string,
+  role: ObservedRole,
+  b: Binding,
+  users: string[],
+  unread: UnreadRegion[],
+  wanted: boolean,
+  out: ChangeList,
+): void {
+  if (wanted) return;
+  if (users.length)
+    out.warn(
+      `The ${b.principal} statement of ${name} stays: ${users.length} other association(s) name the role ` +
+        `(${users.slice(0, 3).join(', ')}${users.length > 3 ? ', …' : ''}).`,
+    );
+  else if (unread.length) {
+    const statements = statementsTaken(role.trust, b).map((s) => JSON.stringify(s));
+    out.warn(
+      `The ${b.principal} statement of role ${name} stays: the associations of ${describeUnread(unread)} could ` +
+        'not be read, and one there may still name the role (its pods would lose their credentials). A run that ' +
+        'can read every region removes it; or, once no association in any region names the role, remove this ' +
+        `statement from its trust policy by hand: ${statements.join(' ')}`,
+    );
+  }
 }
 
 /** The role eks-pod-iam created, once nothing is left in its trust: after its policies are cleared (`after`). */

@@ -38,6 +38,12 @@ export function unmergeTrustAll(existing: string | PolicyDocument, bindings: rea
   return result;
 }
 
+/** The statements of the trust, exactly as they are, that taking the binding out would remove or change. */
+export function statementsTaken(existing: string | PolicyDocument, b: Binding): Statement[] {
+  const after = new Set(statementsOf(unmergeTrust(existing, b).document).map((s) => JSON.stringify(s)));
+  return statementsOf(parsePolicy(existing)).filter((s) => !after.has(JSON.stringify(s)));
+}
+
 /** Whether the trust still has any statement (a role eks-pod-iam created goes when it has none). */
 export const hasStatements = (doc: string | PolicyDocument) => statementsOf(parsePolicy(doc)).length > 0;
 

@@ -5,10 +5,11 @@
 // verification prints the statement to take out.
 import { change, type ChangeList } from '../../core/changes.js';
 import { asList, parsePolicy, statementsOf } from '../../core/policy-doc.js';
-import type { ObservedTarget, TargetUser } from '../../core/types.js';
+import type { ObservedRole, ObservedTarget, TargetUser, UnreadRegion } from '../../core/types.js';
+import { describeUnread } from '../region-scan/unread.js';
 import type { PolicyDocument } from '../../inputs/config.js';
 import { EXTERNAL_ID_KEY, statementFor, targetBinding, type Binding } from '../role-trust/trust.js';
-import { hasStatements, unmergeTrustAll } from '../role-trust/unmerge.js';
+import { hasStatements, statementsTaken, unmergeTrustAll } from '../role-trust/unmerge.js';
 import { TARGET_TRUST } from './kind.js';
 
 /** An absent binding's part in a target role's trust. */
@@ -39,10 +40,9 @@ const OUR_SID = /^EksPodIamTarget/;
  * external ID that no association in `inUse` has. Only ever eks-pod-iam's own statements: a foreign one is never
  * judged stale. Why: a run killed between deleting the association and writing the target's trust leaves the
  * association gone, and with it the only record of its external ID; the next run still recognises the statement
- * (our Sid, this binding's role) and that no association in the region's clusters uses its external ID any more.
- * An association of the same role and target in another region is not seen: one eks-pod-iam made there has its
- * own statement, which would be judged stale here; bindings of one role and one target across regions should
- * each have their own role.
+ * (our Sid, this binding's role) and that no association in the account (every enabled region) uses its external ID
+ * any more. An association of the same role and target in another region has its own statement and external ID,
+ * which the account-wide scan sees in use.
  */
 export function staleGrants(
   trust: string | PolicyDocument,
@@ -85,7 +85,13 @@ export function planTargetTrustRemoval(
       !deleted.has(u.associationId) && u.externalId ? [u.externalId] : [],
     ),
   ]);
-  const stale = target.users ? staleGrants(role.trust, [...new Set(removals.map((r) => r.roleArn))], inUse) : [];
+  const candidates = target.users ? staleGrants(role.trust, [...new Set(removals.map((r) => r.roleArn))], inUse) : [];
+  // A region not read may hold an association using a grant that looks stale: it stays, named for removal by hand.
+  const stale = target.unreadRegions?.length ? [] : candidates;
+  // The grants of the associations this run deletes go anyway (their external IDs are theirs alone).
+  const owned = new Set(removals.flatMap(own).map((b) => JSON.stringify(b)));
+  const held = candidates.filter((b) => !stale.includes(b) && !owned.has(JSON.stringify(b)));
+  if (held.length) warnUnread(role, held, target.unreadRegions!, out);
   const removedFor = (r: TargetRemoval) => [
     ...own(r),
     ...stale.filter((b) => b.principal === r.roleArn && b.context[EXTERNAL_ID_KEY] !== r.externalId),
@@ -127,6 +133,16 @@ export function planTargetTrustRemoval(
     ),
   );
   return { intents: removals.map((r) => intent(removedFor(r))), id };
+}
+
+function warnUnread(role: ObservedRole, grants: Binding[], unread: UnreadRegion[], out: ChangeList): void {
+  const statements = grants.flatMap((g) => statementsTaken(role.trust, g)).map((s) => JSON.stringify(s));
+  out.warn(
+    `The grant(s) of ${describe(grants)} in the trust policy of target role ${role.name} stay: no association ` +
+      `read uses their external IDs, but the associations of ${describeUnread(unread)} could not be read, and one ` +
+      'there may still use them. A run that can read every region removes them; or, once no association in any ' +
+      `region has those external IDs, remove by hand: ${[...new Set(statements)].join(' ')}`,
+  );
 }
 
 const unique = (bs: Binding[]) => [...new Map(bs.map((b) => [JSON.stringify(b), b])).values()];
