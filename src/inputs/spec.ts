@@ -31,6 +31,8 @@ export const INPUT_DEFAULTS = {
   'managed-policy-name': '',
   addon: '',
   bindings: '',
+  'verify-credentials': 'none',
+  'probe-image': 'public.ecr.aws/aws-cli/aws-cli:latest',
 } as const satisfies Record<string, string | undefined>;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
@@ -44,6 +46,8 @@ export const RUN_INPUTS = [
   'wait-timeout',
   'install-agent',
   'bindings',
+  'verify-credentials',
+  'probe-image',
 ] as const satisfies readonly InputName[];
 
 export type RunInputName = (typeof RUN_INPUTS)[number];
