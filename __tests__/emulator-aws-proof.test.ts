@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { CreatePodIdentityAssociationCommand, EKSClient } from '@aws-sdk/client-eks';
 import {
+  CreateOpenIDConnectProviderCommand,
   CreateRoleCommand,
   IAMClient,
   UpdateAssumeRolePolicyCommand,
@@ -371,5 +372,251 @@ describe('EKS Auth AssumeRoleForPodIdentity (aws CLI)', () => {
     const { issuer: again } = await cluster();
     await associate(await role('app'));
     expect((await exchange(saToken(again))).subject.serviceAccount).toBe('api');
+  });
+});
+
+describe('STS AssumeRoleWithWebIdentity (aws CLI)', () => {
+  async function irsaSetup(withProvider = true) {
+    const { issuer } = await cluster();
+    const hostPath = issuer.replace(/^https:\/\//, '');
+    const provider = `arn:aws:iam::${ACCOUNT}:oidc-provider/${hostPath}`;
+    if (withProvider)
+      await iam.send(
+        new CreateOpenIDConnectProviderCommand({ Url: issuer, ClientIDList: ['sts.amazonaws.com', 'other-client'] }),
+      );
+    const allow = {
+      Effect: 'Allow',
+      Principal: { Federated: provider },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: {
+        StringEquals: {
+          [`${hostPath}:sub`]: 'system:serviceaccount:apps:api',
+          [`${hostPath}:aud`]: 'sts.amazonaws.com',
+        },
+      },
+    };
+    const roleArn = await role('irsa', trust(allow));
+    const token = (over: Record<string, unknown> = {}, ns = 'apps', sa = 'api') =>
+      saToken(issuer, { aud: ['sts.amazonaws.com'], ...over }, ns, sa);
+    return { issuer, provider, roleArn, allow, token };
+  }
+  const assume = (roleArn: string, token: string) => [
+    'sts',
+    'assume-role-with-web-identity',
+    '--role-arn',
+    roleArn,
+    '--role-session-name',
+    'proof',
+    '--web-identity-token',
+    token,
+  ];
+  const refused = (code: string, message: string) => ({ code, operation: 'AssumeRoleWithWebIdentity', message });
+  const NOT_AUTHORIZED = refused('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity');
+
+  test('allowed: the assumed role, and GetCallerIdentity with its credentials answers it', async () => {
+    const { provider, roleArn, token } = await irsaSetup();
+    const answer = await aws(assume(roleArn, token()));
+    expect(answer).toMatchObject({
+      SubjectFromWebIdentityToken: 'system:serviceaccount:apps:api',
+      AssumedRoleUser: { Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/irsa/proof` },
+      Provider: provider,
+      Audience: 'sts.amazonaws.com',
+    });
+    const { AccessKeyId, SecretAccessKey, SessionToken } = answer.Credentials;
+    const caller = await callerWith({
+      accessKeyId: AccessKeyId,
+      secretAccessKey: SecretAccessKey,
+      sessionToken: SessionToken,
+    });
+    expect(caller).toEqual({
+      UserId: answer.AssumedRoleUser.AssumedRoleId,
+      Account: ACCOUNT,
+      Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/irsa/proof`,
+    });
+  });
+
+  test('refused: subject, audience, expiry, signature, foreign Deny, no role: STS codes and status', async () => {
+    const { roleArn, allow, token } = await irsaSetup();
+    const now = Math.floor(Date.now() / 1000);
+    const payload = JSON.parse(Buffer.from(token().split('.')[1]!, 'base64url').toString()) as object;
+    const denyRole = await role('irsa-denied', trust(allow, { Effect: 'Deny', Principal: '*', Action: 'sts:*' }));
+    await emu.clearJournal();
+    const results = await Promise.all([
+      awsError(assume(roleArn, token({}, 'apps', 'other'))),
+      awsError(assume(roleArn, token({ aud: ['unknown-client'] }))),
+      awsError(assume(roleArn, token({ aud: ['other-client'] }))), // a client ID of the provider, not in the trust
+      awsError(assume(roleArn, token({ exp: now - 5 }))),
+      awsError(assume(roleArn, jwt(payload, stranger.privateKey))),
+      awsError(assume(denyRole, token())),
+      awsError(assume(`arn:aws:iam::${ACCOUNT}:role/missing`, token())),
+    ]);
+    expect(results).toEqual([
+      NOT_AUTHORIZED,
+      refused('InvalidIdentityToken', 'Incorrect token audience'),
+      NOT_AUTHORIZED,
+      refused('ExpiredTokenException', expect.stringMatching(/^Token expired: current date\/time \d+ must be before/)),
+      refused(
+        'InvalidIdentityToken',
+        "The web identity token could not be validated: the token's signature does not verify",
+      ),
+      NOT_AUTHORIZED,
+      NOT_AUTHORIZED,
+    ]);
+    const statuses = (await emu.journal()).map((e) => `${e.service} ${e.operation} ${e.status}`).sort();
+    expect(statuses).toEqual(
+      [403, 403, 403, 403, 400, 400, 400].map((s) => `sts AssumeRoleWithWebIdentity ${s}`).sort(),
+    );
+  });
+
+  test('no IAM OIDC provider for the issuer: InvalidIdentityToken naming it', async () => {
+    const { issuer, roleArn, token } = await irsaSetup(false);
+    expect(await awsError(assume(roleArn, token()))).toEqual(
+      refused('InvalidIdentityToken', `No OpenIDConnect provider found in your account for ${issuer}`),
+    );
+  });
+});
+
+describe('propagation delay', () => {
+  const waitFor = async <T>(attempt: () => Promise<T | undefined>, timeoutMs: number): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const result = await attempt();
+      if (result !== undefined) return result;
+      if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  test('a new association (and role) is refused for N seconds, then allowed; EKS API shows it at once', async () => {
+    const { issuer } = await cluster();
+    await emu.setPropagationDelay(1.5);
+    const made = Date.now();
+    await associate(await role('app'));
+    const token = saToken(issuer);
+    expect((await exchangeError(token)).code).toBe('ResourceNotFoundException');
+    expect(await emu.effectiveAssociation({ clusterName: 'c1', namespace: 'apps', serviceAccount: 'api' })).toBeNull();
+    const listed = await aws(['eks', 'list-pod-identity-associations', '--cluster-name', 'c1']);
+    expect(listed.associations).toHaveLength(1);
+    const answer = await waitFor(async () => {
+      const r = await awsRaw(['eks-auth', 'assume-role-for-pod-identity', '--cluster-name', 'c1', '--token', token]);
+      return r.code === 0 ? JSON.parse(r.stdout) : undefined;
+    }, 5000);
+    const took = Date.now() - made;
+    expect(took).toBeGreaterThanOrEqual(1500);
+    expect(took).toBeLessThan(3500);
+    expect(answer.subject).toEqual({ namespace: 'apps', serviceAccount: 'api' });
+    expect(
+      await emu.effectiveAssociation({ clusterName: 'c1', namespace: 'apps', serviceAccount: 'api' }),
+    ).toMatchObject({ namespace: 'apps', serviceAccount: 'api', roleArn: `arn:aws:iam::${ACCOUNT}:role/app` });
+  });
+
+  test('a trust change and a deleted association: the previous state holds until N seconds have passed', async () => {
+    const { issuer } = await cluster();
+    const association = await associate(await role('app'));
+    await associate(await role('other'), {}, 'apps', 'worker');
+    const token = saToken(issuer);
+    expect((await exchange(token)).subject.serviceAccount).toBe('api');
+    await emu.setPropagationDelay(1.5);
+    // (moto's UpdateAssumeRolePolicy accepts only the STS action names, no wildcard)
+    const denyAll = trust(PODS_TRUST.Statement[0]!, { Effect: 'Deny', Principal: '*', Action: POD_ACTIONS });
+    await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'app', PolicyDocument: JSON.stringify(denyAll) }));
+    await aws([
+      'eks',
+      'delete-pod-identity-association',
+      '--cluster-name',
+      'c1',
+      '--association-id',
+      (await aws(['eks', 'list-pod-identity-associations', '--cluster-name', 'c1', '--service-account', 'worker']))
+        .associations[0].associationId,
+    ]);
+    const changed = Date.now();
+    const worker = saToken(issuer, {}, 'apps', 'worker');
+    expect((await exchange(token)).subject.serviceAccount).toBe('api'); // the old trust still allows
+    expect((await exchange(worker)).subject.serviceAccount).toBe('worker'); // the deleted association still works
+    await new Promise((r) => setTimeout(r, Math.max(0, 1600 - (Date.now() - changed))));
+    expect(await exchangeError(token)).toEqual(denied);
+    expect((await exchangeError(worker)).code).toBe('ResourceNotFoundException');
+    expect(association.associationId).toBeTruthy();
+  });
+
+  test('EMULATOR_PROPAGATION_SECONDS is the default, and reset() goes back to it', async () => {
+    const saved = process.env.EMULATOR_PROPAGATION_SECONDS;
+    process.env.EMULATOR_PROPAGATION_SECONDS = '2.5';
+    const other = await startAwsEmulator().finally(() => {
+      if (saved === undefined) delete process.env.EMULATOR_PROPAGATION_SECONDS;
+      else process.env.EMULATOR_PROPAGATION_SECONDS = saved;
+    });
+    try {
+      const delay = async () =>
+        ((await (await fetch(`${other.endpoint}/_emulator/propagation-delay`)).json()) as any).seconds;
+      expect(await delay()).toBe(2.5);
+      await other.setPropagationDelay(0);
+      expect(await delay()).toBe(0);
+      await other.reset();
+      expect(await delay()).toBe(2.5);
+    } finally {
+      await other.stop();
+    }
+  });
+});
+
+describe('service-account keys', () => {
+  test('kept across reset(); a JWKS that is not RSA public keys is refused', async () => {
+    const keys = async () =>
+      ((await (await fetch(`${emu.endpoint}/_emulator/service-account-keys`)).json()) as any).keys;
+    expect(await keys()).toEqual([expect.objectContaining({ kid: KID, kty: 'RSA' })]);
+    await emu.reset();
+    expect(await keys()).toHaveLength(1);
+    await expect(emu.setServiceAccountKeys({ keys: [{ kty: 'EC', crv: 'P-256' }] })).rejects.toThrow(
+      /400 .*keys\[0\]: only RSA keys with n and e are supported/,
+    );
+    expect(await keys()).toHaveLength(1);
+  });
+});
+
+describe('EKS Fargate profiles (aws CLI)', () => {
+  test('create, list, describe; unknown cluster and profile are ResourceNotFoundException', async () => {
+    await cluster();
+    const created = await aws([
+      'eks',
+      'create-fargate-profile',
+      '--cluster-name',
+      'c1',
+      '--fargate-profile-name',
+      'apps',
+      '--pod-execution-role-arn',
+      `arn:aws:iam::${ACCOUNT}:role/fargate`,
+      '--subnets',
+      'subnet-00000001',
+      '--selectors',
+      'namespace=apps,labels={tier=web}',
+      'namespace=batch',
+    ]);
+    expect(created.fargateProfile).toMatchObject({
+      fargateProfileName: 'apps',
+      clusterName: 'c1',
+      status: 'ACTIVE',
+      selectors: [{ namespace: 'apps', labels: { tier: 'web' } }, { namespace: 'batch' }],
+    });
+    expect(await aws(['eks', 'list-fargate-profiles', '--cluster-name', 'c1'])).toEqual({
+      fargateProfileNames: ['apps'],
+    });
+    const described = await aws([
+      'eks',
+      'describe-fargate-profile',
+      '--cluster-name',
+      'c1',
+      '--fargate-profile-name',
+      'apps',
+    ]);
+    expect(described).toEqual(created);
+    expect(await awsError(['eks', 'list-fargate-profiles', '--cluster-name', 'nope'])).toEqual({
+      code: 'ResourceNotFoundException',
+      operation: 'ListFargateProfiles',
+      message: 'No cluster found for name: nope.',
+    });
+    expect(
+      (await awsError(['eks', 'describe-fargate-profile', '--cluster-name', 'c1', '--fargate-profile-name', 'x'])).code,
+    ).toBe('ResourceNotFoundException');
   });
 });

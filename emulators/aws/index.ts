@@ -98,8 +98,8 @@ export interface AwsEmulator {
   /** SDK client config: `new EKSClient(emu.clientConfig('eu-west-1'))`. */
   clientConfig(region?: string): { endpoint: string; region: string; credentials: typeof EMULATOR_CREDENTIALS };
   /**
-   * moto's reset plus ours: journal, faults, behaviours, endpoints, quota, latency and rate limit (to their env
-   * defaults).
+   * moto's reset plus ours: journal, faults, behaviours, endpoints, quota, denied operations, latency, rate limit
+   * and propagation delay (to their env defaults). The service-account keys stay.
    */
   reset(): Promise<void>;
   journal(): Promise<JournalEntry[]>;

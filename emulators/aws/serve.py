@@ -8,6 +8,10 @@ missing). Control routes live under /_emulator/ and are never journaled.
 Off by default, for benchmarks (also settable through /_emulator/latency and /_emulator/iam-rate-limit):
     EMULATOR_LATENCY_MS="iam=90,eks=60,sts=40"  every request of that service answered that much later
     EMULATOR_IAM_WRITES_PER_SECOND=10           IAM mutating calls beyond 10 in any 1 s window: `Throttling` 400
+    EMULATOR_PROPAGATION_SECONDS=3              trust / association changes reach the credential exchanges 3 s later
+
+EKS Auth (AssumeRoleForPodIdentity), which moto lacks, is answered by exchanges.py behind the same journal,
+latency and faults; see exchange_control.py for its control routes.
 """
 
 import argparse
@@ -385,6 +389,7 @@ def warm_up(dispatcher: Any) -> None:
                     dispatcher.app_instances[service] = create_backend_app(service)
         _get_method_urls("eks", "us-east-1")
         rest_operation("eks", "GET", "/")
+        rest_operation("eks-auth", "POST", "/")
         warm_backends()
     finally:
         WARM.set()
