@@ -375,6 +375,21 @@ describe('EKS Auth AssumeRoleForPodIdentity (aws CLI)', () => {
   });
 });
 
+describe('denyOperations on a query-protocol service', () => {
+  test('STS GetCallerIdentity: AccessDenied naming sts:GetCallerIdentity; other operations unaffected', async () => {
+    await emu.denyOperations(['sts:GetCallerIdentity']);
+    expect(await awsError(['sts', 'get-caller-identity'])).toEqual({
+      code: 'AccessDenied',
+      operation: 'GetCallerIdentity',
+      message: expect.stringMatching(/is not authorized to perform: sts:GetCallerIdentity on resource: \*/),
+    });
+    expect((await emu.journal()).map((e) => [e.operation, e.status])).toEqual([['GetCallerIdentity', 403]]);
+    expect(await aws(['iam', 'list-roles'])).toEqual({ Roles: [] });
+    await emu.denyOperations([]);
+    expect((await aws(['sts', 'get-caller-identity'])).Account).toBe(ACCOUNT);
+  });
+});
+
 describe('STS AssumeRoleWithWebIdentity (aws CLI)', () => {
   async function irsaSetup(withProvider = true) {
     const { issuer } = await cluster();
