@@ -8,6 +8,10 @@ missing). Control routes live under /_emulator/ and are never journaled.
 Off by default, for benchmarks (also settable through /_emulator/latency and /_emulator/iam-rate-limit):
     EMULATOR_LATENCY_MS="iam=90,eks=60,sts=40"  every request of that service answered that much later
     EMULATOR_IAM_WRITES_PER_SECOND=10           IAM mutating calls beyond 10 in any 1 s window: `Throttling` 400
+    EMULATOR_PROPAGATION_SECONDS=3              trust / association changes reach the credential exchanges 3 s later
+
+EKS Auth (AssumeRoleForPodIdentity), which moto lacks, is answered by exchanges.py behind the same journal,
+latency and faults; see exchange_control.py for its control routes.
 """
 
 import argparse
@@ -35,6 +39,9 @@ except ImportError as e:
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.dont_write_bytecode = True  # no __pycache__ in the repo
 import moto_ext  # noqa: E402
+import effective  # noqa: E402
+import exchange_control  # noqa: E402
+import exchanges  # noqa: E402
 
 QUERY_SERVICES = {"iam", "sts"}
 UNSIGNED_STS = {"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"}
@@ -218,6 +225,8 @@ class Emulator:
 
     def reset_extensions(self) -> None:
         moto_ext.reset()
+        effective.reset()  # the propagation delay back to its env default, nothing pending
+        exchange_control.reset()  # no operation refused; the service-account keys stay (wiring, like the CLI's)
         self.journal.clear()
         self.faults.set({})
         self.latency.reset()
@@ -249,6 +258,17 @@ class Emulator:
             fault = "throttle"
         # start/end: monotonic ms (now_ms) from the request's arrival to its answer, latency included
         entry = {"service": service, "operation": operation, "method": method, "path": path, "region": region, "start": start}
+        answer = None
+        if not fault and exchange_control.DENIED.denies(service, operation):
+            answer = exchange_control.denied_response(environ, service, operation, region, path)
+        elif not fault and exchanges.is_eks_auth(service, path):  # moto has no EKS Auth: served here
+            answer = exchanges.handle_eks_auth(environ, body, region, path)
+            entry["service"] = "eks-auth"
+        if answer:
+            status, headers, payload = answer
+            self.journal.add({**entry, "end": now_ms(), "status": status})
+            start_response(f"{status} {HTTPStatus(status).phrase}", headers + [("Content-Length", str(len(payload)))])
+            return [payload]
         if fault:
             error_status = 503 if self.faults.cfg.get("errorStatus") == 503 else 500
             status, headers, payload = fault_response(service, fault, error_status)
@@ -307,6 +327,8 @@ class Emulator:
             threading.Thread(target=self.server_ref["server"].shutdown, daemon=True).start()
             return respond(start_response, 200, {"ok": True})
         status, payload = moto_ext.control(method, route, body)
+        if payload is None:
+            status, payload = exchange_control.control(method, route, body)
         return respond(start_response, status, payload if payload is not None else {"error": f"no route {method} /_emulator/{route}"})
 
 
@@ -367,6 +389,7 @@ def warm_up(dispatcher: Any) -> None:
                     dispatcher.app_instances[service] = create_backend_app(service)
         _get_method_urls("eks", "us-east-1")
         rest_operation("eks", "GET", "/")
+        rest_operation("eks-auth", "POST", "/")
         warm_backends()
     finally:
         WARM.set()
@@ -382,6 +405,8 @@ def main() -> None:
         exit_when_parent_goes()
 
     moto_ext.apply()
+    effective.apply()
+    exchanges.apply()
     server_ref: dict[str, Any] = {}
     dispatcher = DomainDispatcherApplication(create_backend_app)
     app = Emulator(dispatcher, server_ref)
