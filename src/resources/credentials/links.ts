@@ -8,7 +8,7 @@ export function podIdentityLink(code: string, message: string, config: Config): 
     return `the association (EKS finds none for ${who} in cluster ${config.clusterName}, or not yet)`;
   if (/InvalidToken|ExpiredToken/.test(code)) return 'the token (its audience, issuer or the pod it is bound to)';
   if (code === 'AccessDeniedException') {
-    if (config.targetRoleArn && message.includes(config.targetRoleArn))
+    if (config.targetRoleArn && (message.includes(config.targetRoleArn) || /target role/i.test(message)))
       return (
         `the target role's trust (${config.targetRoleArn} must allow the association's role sts:AssumeRole and ` +
         "sts:TagSession with sts:ExternalId = the association's external ID)"
