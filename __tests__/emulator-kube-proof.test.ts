@@ -179,6 +179,17 @@ describe('RBAC denials (denyVerbs)', () => {
       (await kubectl(['auth', 'can-i', 'create', 'serviceaccounts', '--subresource', 'token', '-n', 'apps'])).stdout,
     ).toBe('no\n');
     expect((await kubectl(['auth', 'can-i', 'create', 'serviceaccounts', '-n', 'apps'])).stdout).toBe('yes\n');
+    await emu.kube.denyVerbs([{ verb: 'get', resource: 'pods', subresource: 'log' }]);
+    await emu.kube.seed({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', namespace: 'apps' },
+      spec: { containers: [{ name: 'c', image: 'busybox' }] },
+    });
+    expect((await kubectl(['logs', 'p', '-n', 'apps'])).stderr).toContain(
+      'pods "p" is forbidden: User "kubernetes-admin" cannot get resource "pods/log" in API group "" ' +
+        'in the namespace "apps"',
+    );
     await emu.reset();
     await emu.createCluster(CLUSTER);
     expect((await kubectl(['auth', 'can-i', 'create', 'serviceaccounts', '--subresource', 'token'])).stdout).toBe(

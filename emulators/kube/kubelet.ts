@@ -68,6 +68,7 @@ export class Kubelet {
 
   afterCreate(): void {
     this.admitting = undefined;
+    this.admitted.clear(); // a pod admitted but not stored (dry run, invalid) is not run
   }
 
   /** The webhook's question, during admission. */
@@ -171,10 +172,12 @@ export class Kubelet {
               ...(cluster.name ? { clusterName: cluster.name } : {}),
               podToken: (audience, expirationSeconds) => this.podToken(pod, cluster, audience, expirationSeconds),
             })
-          : {
-              log: runsCallerIdentity(c) ? '\nUnable to locate credentials. No AWS endpoint is set.\n' : '',
-              exitCode: 0,
-            };
+          : runsCallerIdentity(c) // no AWS emulator to call (a standalone server): the CLI finds no credentials
+            ? {
+                log: '\nUnable to locate credentials. You can configure credentials by running "aws configure".\n',
+                exitCode: 253,
+              }
+            : { log: '', exitCode: 0 };
     }
     const cur = this.current(pod);
     if (!cur || ['Succeeded', 'Failed'].includes(String(cur.status?.phase))) return; // deleted, or past its deadline
