@@ -61,7 +61,6 @@ async function wire(aws: AwsEmulator, kube: KubeControl, stop: () => Promise<voi
   const pointAtKube = async () => {
     await aws.setClusterEndpoint({ endpoint: kube.url, caPem: kube.caPem });
     await kube.setAwsEndpoint({ endpoint: aws.endpoint, credentials: EMULATOR_CREDENTIALS });
-    await aws.setServiceAccountKeys(await kube.jwks()); // the exchanges verify the cluster's tokens with them
   };
   await pointAtKube();
   return {
