@@ -490,6 +490,15 @@ describe('STS AssumeRoleWithWebIdentity (aws CLI)', () => {
       refused('InvalidIdentityToken', `No OpenIDConnect provider found in your account for ${issuer}`),
     );
   });
+
+  test('propagation delay: a new role is refused until N seconds have passed, then allowed', async () => {
+    await emu.setPropagationDelay(1);
+    const made = Date.now();
+    const { roleArn, token } = await irsaSetup();
+    expect(await awsError(assume(roleArn, token()))).toEqual(NOT_AUTHORIZED);
+    await new Promise((r) => setTimeout(r, Math.max(0, 1100 - (Date.now() - made))));
+    expect((await aws(assume(roleArn, token()))).AssumedRoleUser.Arn).toMatch(/:assumed-role\/irsa\/proof$/);
+  });
 });
 
 describe('propagation delay', () => {

@@ -108,6 +108,3 @@ def control(method: str, route: str, body: dict[str, Any]) -> tuple[int, Any]:
 
 def reset() -> None:
     DENIED.set([])
-
-
-__all__ = ["DENIED", "control", "denied_response", "reset", "request_id"]
