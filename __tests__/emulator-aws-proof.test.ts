@@ -357,6 +357,29 @@ describe('EKS Auth AssumeRoleForPodIdentity (aws CLI)', () => {
     expect((await callerWith(answer.credentials)).Arn).toBe(answer.assumedRoleUser.arn);
   });
 
+  test('requirePodBoundTokens: a token without a pod is refused as AWS does; off again after reset', async () => {
+    const { issuer } = await cluster();
+    await associate(await role('app'));
+    const claims = JSON.parse(Buffer.from(saToken(issuer).split('.')[1]!, 'base64url').toString());
+    const unbound = jwt({
+      ...claims,
+      'kubernetes.io': { namespace: 'apps', serviceaccount: { name: 'api', uid: 'u' } },
+    });
+    expect((await exchange(unbound)).subject.serviceAccount).toBe('api'); // default: accepted
+    await emu.requirePodBoundTokens(true);
+    expect(await exchangeError(unbound)).toEqual({
+      code: 'InvalidTokenException',
+      operation: 'AssumeRoleForPodIdentity',
+      message: 'Service account token is not bound to a pod',
+    });
+    expect((await exchange(saToken(issuer))).subject.serviceAccount).toBe('api'); // a pod-bound one still is
+    await emu.reset();
+    const { issuer: again } = await cluster();
+    await associate(await role('app'));
+    const claimsAgain = { ...claims, iss: again };
+    expect((await exchange(jwt({ ...claimsAgain, 'kubernetes.io': {} }))).subject.serviceAccount).toBe('api');
+  });
+
   test('denyOperations: AccessDeniedException naming the action, until reset', async () => {
     const { issuer } = await cluster();
     await associate(await role('app'));
