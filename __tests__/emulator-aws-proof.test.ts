@@ -380,6 +380,21 @@ describe('EKS Auth AssumeRoleForPodIdentity (aws CLI)', () => {
     expect((await exchange(jwt({ ...claimsAgain, 'kubernetes.io': {} }))).subject.serviceAccount).toBe('api');
   });
 
+  test('latency: EKS Auth takes the eks figure unless it has its own; journaled as eks-auth', async () => {
+    const { issuer } = await cluster();
+    await associate(await role('app'));
+    const took = async () => {
+      await emu.clearJournal();
+      await exchange(saToken(issuer));
+      const [entry] = (await emu.journal()).filter((e) => e.service === 'eks-auth');
+      return entry!.end - entry!.start;
+    };
+    await emu.setLatency({ eks: 400 });
+    expect(await took()).toBeGreaterThanOrEqual(400);
+    await emu.setLatency({ eks: 400, 'eks-auth': 0 });
+    expect(await took()).toBeLessThan(300);
+  });
+
   test('denyOperations: AccessDeniedException naming the action, until reset', async () => {
     const { issuer } = await cluster();
     await associate(await role('app'));

@@ -20,7 +20,10 @@ export interface JournalEntry {
   end: number; // answer, monotonic ms (injected latency included)
 }
 
-/** Per-service latency in ms, e.g. { iam: 90, eks: 60, sts: 40 } (real-AWS-like); {} = none. */
+/**
+ * Per-service latency in ms, e.g. { iam: 90, eks: 60, sts: 40 } (real-AWS-like); {} = none. `eks-auth` takes the
+ * `eks` figure unless it has its own.
+ */
 export type Latency = Record<string, number>;
 
 export interface Faults {
