@@ -15,6 +15,7 @@ import {
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { startAwsEmulator, type AwsEmulator } from '../emulators/aws/index.js';
+import { connectEmulators } from '../emulators/index.js';
 
 const run = promisify(execFile);
 const ACCOUNT = '123456789012';
@@ -83,15 +84,15 @@ function startCli(): void {
   cli = spawn('python3', ['-c', CLI_RUNNER], { env: CLI_ENV, stdio: ['pipe', 'pipe', 'inherit'] });
   createInterface({ input: cli.stdout! }).on('line', (line) => pending.shift()?.(JSON.parse(line) as CliResult));
 }
-function awsRaw(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+function awsRaw(args: string[], env: Record<string, string> = {}, endpoint = emu.endpoint): Promise<CliResult> {
   return new Promise((resolve) => {
     pending.push(resolve); // the runner answers in order
-    const full = ['--endpoint-url', emu.endpoint, '--region', 'us-east-1', '--output', 'json', ...args];
+    const full = ['--endpoint-url', endpoint, '--region', 'us-east-1', '--output', 'json', ...args];
     cli.stdin!.write(JSON.stringify({ args: full, env }) + '\n');
   });
 }
-async function aws(args: string[], env: Record<string, string> = {}): Promise<any> {
-  const r = await awsRaw(args, env);
+async function aws(args: string[], env: Record<string, string> = {}, endpoint = emu.endpoint): Promise<any> {
+  const r = await awsRaw(args, env, endpoint);
   if (r.code !== 0) throw Object.assign(new Error(`aws ${args.join(' ')} failed: ${r.stderr}`), r);
   return r.stdout.trim() ? JSON.parse(r.stdout) : {};
 }
@@ -356,6 +357,44 @@ describe('EKS Auth AssumeRoleForPodIdentity (aws CLI)', () => {
     expect((await callerWith(answer.credentials)).Arn).toBe(answer.assumedRoleUser.arn);
   });
 
+  test('requirePodBoundTokens: a token without a pod is refused as AWS does; off again after reset', async () => {
+    const { issuer } = await cluster();
+    await associate(await role('app'));
+    const claims = JSON.parse(Buffer.from(saToken(issuer).split('.')[1]!, 'base64url').toString());
+    const unbound = jwt({
+      ...claims,
+      'kubernetes.io': { namespace: 'apps', serviceaccount: { name: 'api', uid: 'u' } },
+    });
+    expect((await exchange(unbound)).subject.serviceAccount).toBe('api'); // default: accepted
+    await emu.requirePodBoundTokens(true);
+    expect(await exchangeError(unbound)).toEqual({
+      code: 'InvalidTokenException',
+      operation: 'AssumeRoleForPodIdentity',
+      message: 'Service account token is not bound to a pod',
+    });
+    expect((await exchange(saToken(issuer))).subject.serviceAccount).toBe('api'); // a pod-bound one still is
+    await emu.reset();
+    const { issuer: again } = await cluster();
+    await associate(await role('app'));
+    const claimsAgain = { ...claims, iss: again };
+    expect((await exchange(jwt({ ...claimsAgain, 'kubernetes.io': {} }))).subject.serviceAccount).toBe('api');
+  });
+
+  test('latency: EKS Auth takes the eks figure unless it has its own; journaled as eks-auth', async () => {
+    const { issuer } = await cluster();
+    await associate(await role('app'));
+    const took = async () => {
+      await emu.clearJournal();
+      await exchange(saToken(issuer));
+      const [entry] = (await emu.journal()).filter((e) => e.service === 'eks-auth');
+      return entry!.end - entry!.start;
+    };
+    await emu.setLatency({ eks: 400 });
+    expect(await took()).toBeGreaterThanOrEqual(400);
+    await emu.setLatency({ eks: 400, 'eks-auth': 0 });
+    expect(await took()).toBeLessThan(300);
+  });
+
   test('denyOperations: AccessDeniedException naming the action, until reset', async () => {
     const { issuer } = await cluster();
     await associate(await role('app'));
@@ -488,6 +527,15 @@ describe('STS AssumeRoleWithWebIdentity (aws CLI)', () => {
     expect(await awsError(assume(roleArn, token()))).toEqual(
       refused('InvalidIdentityToken', `No OpenIDConnect provider found in your account for ${issuer}`),
     );
+  });
+
+  test('propagation delay: a new role is refused until N seconds have passed, then allowed', async () => {
+    await emu.setPropagationDelay(1);
+    const made = Date.now();
+    const { roleArn, token } = await irsaSetup();
+    expect(await awsError(assume(roleArn, token()))).toEqual(NOT_AUTHORIZED);
+    await new Promise((r) => setTimeout(r, Math.max(0, 1100 - (Date.now() - made))));
+    expect((await aws(assume(roleArn, token()))).AssumedRoleUser.Arn).toMatch(/:assumed-role\/irsa\/proof$/);
   });
 });
 
@@ -633,5 +681,89 @@ describe('EKS Fargate profiles (aws CLI)', () => {
     expect(
       (await awsError(['eks', 'describe-fargate-profile', '--cluster-name', 'c1', '--fargate-profile-name', 'x'])).code,
     ).toBe('ResourceNotFoundException');
+  });
+});
+
+describe('wired to the Kubernetes emulator (jest globalSetup): kubectl create token, then the aws CLI', () => {
+  const kubectl = (kubeconfig: string, args: string[]) =>
+    run('kubectl', ['--kubeconfig', kubeconfig, ...args]).then((r) => r.stdout.trim());
+
+  test("a token kubectl gets for the pods' audience is exchanged by EKS Auth and STS", async () => {
+    const emus = await connectEmulators();
+    await emus.reset();
+    await emus.createCluster('wired');
+    const kubeconfig = emus.kubeconfigFor('wired');
+    await kubectl(kubeconfig, ['create', 'namespace', 'apps']);
+    await kubectl(kubeconfig, ['create', 'serviceaccount', 'api', '-n', 'apps']);
+    const config = emus.aws.clientConfig();
+    const roleArn = (
+      await new IAMClient(config).send(
+        new CreateRoleCommand({ RoleName: 'wired', AssumeRolePolicyDocument: JSON.stringify(PODS_TRUST) }),
+      )
+    ).Role!.Arn!;
+    await new EKSClient(config).send(
+      new CreatePodIdentityAssociationCommand({
+        clusterName: 'wired',
+        namespace: 'apps',
+        serviceAccount: 'api',
+        roleArn,
+      }),
+    );
+    const podToken = await kubectl(kubeconfig, ['create', 'token', 'api', '-n', 'apps', '--audience', POD_AUDIENCE]);
+    const args = ['eks-auth', 'assume-role-for-pod-identity', '--cluster-name', 'wired', '--token', podToken];
+    const answer = await aws(args, {}, emus.aws.endpoint);
+    expect(answer.assumedRoleUser.arn).toMatch(new RegExp(`^arn:aws:sts::${ACCOUNT}:assumed-role/wired/eks-wired-`));
+    const defaultAudience = await kubectl(kubeconfig, ['create', 'token', 'api', '-n', 'apps']);
+    const refused = await awsRaw([...args.slice(0, -1), defaultAudience], {}, emus.aws.endpoint);
+    expect(refused.stderr).toMatch(/\(InvalidTokenException\).*audience must include pods\.eks\.amazonaws\.com/);
+
+    // IRSA: the cluster's issuer as an IAM OIDC provider, a token for sts.amazonaws.com
+    const cluster = (await aws(['eks', 'describe-cluster', '--name', 'wired'], {}, emus.aws.endpoint)).cluster;
+    const issuer: string = cluster.identity.oidc.issuer;
+    const hostPath = issuer.replace(/^https:\/\//, '');
+    const iamClient = new IAMClient(config);
+    await iamClient.send(new CreateOpenIDConnectProviderCommand({ Url: issuer, ClientIDList: ['sts.amazonaws.com'] }));
+    const irsaTrust = trust({
+      Effect: 'Allow',
+      Principal: { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/${hostPath}` },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: { StringEquals: { [`${hostPath}:sub`]: 'system:serviceaccount:apps:api' } },
+    });
+    await iamClient.send(
+      new CreateRoleCommand({ RoleName: 'wired-irsa', AssumeRolePolicyDocument: JSON.stringify(irsaTrust) }),
+    );
+    const stsToken = await kubectl(kubeconfig, [
+      'create',
+      'token',
+      'api',
+      '-n',
+      'apps',
+      '--audience',
+      'sts.amazonaws.com',
+    ]);
+    const irsaRole = `arn:aws:iam::${ACCOUNT}:role/wired-irsa`;
+    const assumed = await aws(
+      [
+        'sts',
+        'assume-role-with-web-identity',
+        '--role-arn',
+        irsaRole,
+        '--role-session-name',
+        'wired',
+        '--web-identity-token',
+        stsToken,
+      ],
+      {},
+      emus.aws.endpoint,
+    );
+    const { AccessKeyId, SecretAccessKey, SessionToken } = assumed.Credentials;
+    const creds = {
+      AWS_ACCESS_KEY_ID: AccessKeyId,
+      AWS_SECRET_ACCESS_KEY: SecretAccessKey,
+      AWS_SESSION_TOKEN: SessionToken,
+    };
+    expect((await aws(['sts', 'get-caller-identity'], creds, emus.aws.endpoint)).Arn).toBe(
+      `arn:aws:sts::${ACCOUNT}:assumed-role/wired-irsa/wired`,
+    );
   });
 });

@@ -179,10 +179,244 @@ describe('RBAC denials (denyVerbs)', () => {
       (await kubectl(['auth', 'can-i', 'create', 'serviceaccounts', '--subresource', 'token', '-n', 'apps'])).stdout,
     ).toBe('no\n');
     expect((await kubectl(['auth', 'can-i', 'create', 'serviceaccounts', '-n', 'apps'])).stdout).toBe('yes\n');
+    await emu.kube.denyVerbs([{ verb: 'get', resource: 'pods', subresource: 'log' }]);
+    await emu.kube.seed({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', namespace: 'apps' },
+      spec: { containers: [{ name: 'c', image: 'busybox' }] },
+    });
+    expect((await kubectl(['logs', 'p', '-n', 'apps'])).stderr).toContain(
+      'pods "p" is forbidden: User "kubernetes-admin" cannot get resource "pods/log" in API group "" ' +
+        'in the namespace "apps"',
+    );
     await emu.reset();
     await emu.createCluster(CLUSTER);
     expect((await kubectl(['auth', 'can-i', 'create', 'serviceaccounts', '--subresource', 'token'])).stdout).toBe(
       'yes\n',
     );
+  });
+});
+
+describe('simulated kubelet: probe pods run `aws sts get-caller-identity` against the AWS emulator', () => {
+  const ACCOUNT = '123456789012';
+  const POD_TRUST = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'pods.eks.amazonaws.com' },
+        Action: ['sts:AssumeRole', 'sts:TagSession'],
+      },
+    ],
+  };
+  const createRole = (name: string, trust: unknown) =>
+    awsCli(emu, ['iam', 'create-role', '--role-name', name, '--assume-role-policy-document', JSON.stringify(trust)])
+      .Role.Arn as string;
+  const probe = (name: string, over: Record<string, unknown> = {}) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'apps' },
+    spec: {
+      serviceAccountName: 'api',
+      restartPolicy: 'Never',
+      containers: [
+        {
+          name: 'probe',
+          image: 'amazon/aws-cli:2.17.0',
+          command: ['aws', 'sts', 'get-caller-identity', '--output', 'json'],
+        },
+      ],
+      ...over,
+    },
+  });
+  const createPod = (pod: unknown) => ok(['create', '--validate=false', '-f', '-'], CLUSTER, JSON.stringify(pod));
+  /** Polls the pod (as a client would) until its phase is one of `phases`. */
+  async function phaseOf(name: string, phases: string[], timeoutMs = 10_000): Promise<any> {
+    for (const end = Date.now() + timeoutMs; ; await new Promise((r) => setTimeout(r, 100))) {
+      const pod = JSON.parse(await ok(['get', 'pod', name, '-n', 'apps', '-o', 'json']));
+      if (phases.includes(pod.status.phase) || Date.now() > end) return pod;
+    }
+  }
+  const logs = (name: string) => kubectl(['logs', name, '-n', 'apps']);
+  const exitCode = (pod: any) => pod.status.containerStatuses[0].state.terminated?.exitCode;
+
+  test('Pod Identity: association → env injected, EKS Auth exchange with a pod token, the role answered', async () => {
+    const roleArn = createRole('probe-pi', POD_TRUST);
+    awsCli(emu, [
+      'eks',
+      'create-pod-identity-association',
+      '--cluster-name',
+      CLUSTER,
+      '--namespace',
+      'apps',
+      '--service-account',
+      'api',
+      '--role-arn',
+      roleArn,
+    ]);
+    await emu.aws.clearJournal();
+    await createPod(probe('pi'));
+    const pod = await phaseOf('pi', ['Succeeded', 'Failed']);
+    const env = Object.fromEntries(pod.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    expect(env).toMatchObject({
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://169.254.170.23/v1/credentials',
+      AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE:
+        '/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token',
+    });
+    expect(pod.spec.nodeName).toBe('emulator-node');
+    const out = await logs('pi');
+    expect({ phase: pod.status.phase, exit: exitCode(pod), out: out.stdout }).toMatchObject({
+      phase: 'Succeeded',
+      exit: 0,
+    });
+    expect(JSON.parse(out.stdout)).toEqual({
+      UserId: expect.stringMatching(/^AROA/),
+      Account: ACCOUNT,
+      Arn: expect.stringMatching(new RegExp(`^arn:aws:sts::${ACCOUNT}:assumed-role/probe-pi/eks-${CLUSTER}-pi-`)),
+    });
+    expect(out.stdout).toMatch(/^\{\n {4}"UserId"/); // the CLI's 4-space JSON
+    const calls = (await emu.aws.journal()).map((j) => `${j.operation} ${j.status}`);
+    expect(calls).toEqual(
+      expect.arrayContaining([
+        'ListPodIdentityAssociations 200',
+        'AssumeRoleForPodIdentity 200',
+        'GetCallerIdentity 200',
+      ]),
+    );
+  });
+
+  test('Pod Identity refused by the trust: the CLI error, exit 254, phase Failed', async () => {
+    const roleArn = createRole('probe-deny', {
+      ...POD_TRUST,
+      Statement: [...POD_TRUST.Statement, { ...POD_TRUST.Statement[0], Effect: 'Deny' }],
+    });
+    awsCli(emu, [
+      'eks',
+      'create-pod-identity-association',
+      '--cluster-name',
+      CLUSTER,
+      '--namespace',
+      'apps',
+      '--service-account',
+      'api',
+      '--role-arn',
+      roleArn,
+    ]);
+    await createPod(probe('denied'));
+    const pod = await phaseOf('denied', ['Succeeded', 'Failed']);
+    expect({ phase: pod.status.phase, exit: exitCode(pod) }).toEqual({ phase: 'Failed', exit: 254 });
+    expect((await logs('denied')).stdout).toBe(
+      '\nAn error occurred (AccessDeniedException) when calling the AssumeRoleForPodIdentity operation: ' +
+        'Unauthorized Exception! EKS does not have permissions to assume the associated role.\n',
+    );
+  });
+
+  test('IRSA: annotated service account → web identity exchange; a trust without the grant refused', async () => {
+    const provider = awsCli(emu, [
+      'iam',
+      'create-open-id-connect-provider',
+      '--url',
+      issuer,
+      '--client-id-list',
+      'sts.amazonaws.com',
+      '--thumbprint-list',
+      '9e99a48a9960b14926bb7f3b02e22da2b0ab7280',
+    ]).OpenIDConnectProviderArn as string;
+    const host = issuer.replace(/^https:\/\//, '');
+    const irsaTrust = (sub: string) => ({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Federated: provider },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: { StringEquals: { [`${host}:sub`]: sub, [`${host}:aud`]: 'sts.amazonaws.com' } },
+        },
+      ],
+    });
+    const good = createRole('probe-irsa', irsaTrust('system:serviceaccount:apps:api'));
+    await ok(['annotate', 'sa', 'api', '-n', 'apps', `eks.amazonaws.com/role-arn=${good}`]);
+    await createPod(probe('irsa'));
+    const pod = await phaseOf('irsa', ['Succeeded', 'Failed']);
+    expect(pod.spec.containers[0].env).toContainEqual({ name: 'AWS_ROLE_ARN', value: good });
+    const out = (await logs('irsa')).stdout;
+    expect({ phase: pod.status.phase, out }).toMatchObject({ phase: 'Succeeded' });
+    expect(JSON.parse(out).Arn).toMatch(
+      new RegExp(`^arn:aws:sts::${ACCOUNT}:assumed-role/probe-irsa/botocore-session-`),
+    );
+
+    const other = createRole('probe-other', irsaTrust('system:serviceaccount:apps:someone-else'));
+    await ok(['annotate', '--overwrite', 'sa', 'api', '-n', 'apps', `eks.amazonaws.com/role-arn=${other}`]);
+    await createPod(probe('irsa-refused'));
+    const refused = await phaseOf('irsa-refused', ['Succeeded', 'Failed']);
+    expect({ phase: refused.status.phase, exit: exitCode(refused) }).toEqual({ phase: 'Failed', exit: 254 });
+    expect((await logs('irsa-refused')).stdout).toBe(
+      '\nAn error occurred (AccessDenied) when calling the AssumeRoleWithWebIdentity operation: ' +
+        'Not authorized to perform sts:AssumeRoleWithWebIdentity\n',
+    );
+  });
+
+  test('nothing injected (webhook not installed): the node role answers', async () => {
+    await ok(['annotate', 'sa', 'api', '-n', 'apps', `eks.amazonaws.com/role-arn=arn:aws:iam::${ACCOUNT}:role/x`]);
+    await emu.kube.setWebhookInstalled(false);
+    expect((await kubectl(['get', 'mutatingwebhookconfiguration', 'pod-identity-webhook'])).code).not.toBe(0);
+    await createPod(probe('bare'));
+    const pod = await phaseOf('bare', ['Succeeded', 'Failed']);
+    expect(pod.spec.containers[0].env).toBeUndefined();
+    expect(pod.status.phase).toBe('Succeeded');
+    expect(JSON.parse((await logs('bare')).stdout)).toEqual({
+      UserId: expect.stringMatching(/^AROA[A-Z0-9]+:i-0123456789abcdef0$/),
+      Account: ACCOUNT,
+      Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/eks-node-role/i-0123456789abcdef0`,
+    });
+  });
+
+  test('an image that cannot be pulled: Pending, ErrImagePull then ImagePullBackOff; logs refused', async () => {
+    await emu.kube.setUnpullableImages(['private.example/probe:1']);
+    const pod = probe('nopull');
+    (pod.spec.containers[0] as { image: string }).image = 'private.example/probe:1';
+    await createPod(pod);
+    const first = JSON.parse(await ok(['get', 'pod', 'nopull', '-n', 'apps', '-o', 'json']));
+    expect(first.status.phase).toBe('Pending');
+    expect(first.status.containerStatuses[0].state.waiting).toEqual({
+      reason: 'ErrImagePull',
+      message: expect.stringContaining('failed to pull and unpack image "private.example/probe:1"'),
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    const later = JSON.parse(await ok(['get', 'pod', 'nopull', '-n', 'apps', '-o', 'json']));
+    expect(later.status.containerStatuses[0].state.waiting).toEqual({
+      reason: 'ImagePullBackOff',
+      message: 'Back-off pulling image "private.example/probe:1"',
+    });
+    expect((await logs('nopull')).stderr).toContain(
+      'container "probe" in pod "nopull" is waiting to start: trying and failing to pull image',
+    );
+    await createPod({
+      ...probe('missing'),
+      spec: { ...probe('missing').spec, containers: [{ name: 'c', image: 'does-not-exist' }] },
+    });
+    expect((await phaseOf('missing', ['Pending'])).status.containerStatuses[0].state.waiting.reason).toMatch(
+      /ImagePull/,
+    );
+  });
+
+  test('activeDeadlineSeconds: a pod still not done fails with DeadlineExceeded', async () => {
+    await createPod(
+      probe('late', { activeDeadlineSeconds: 1, containers: [{ name: 'c', image: 'does-not-exist:1' }] }),
+    );
+    const pod = await phaseOf('late', ['Failed'], 5000);
+    expect(pod.status).toMatchObject({
+      phase: 'Failed',
+      reason: 'DeadlineExceeded',
+      message: 'Pod was active on the node longer than the specified deadline',
+    });
+  });
+
+  test('other pods keep starting at once (Running), with an empty log', async () => {
+    await createPod(probe('plain', { containers: [{ name: 'c', image: 'busybox' }] }));
+    const pod = JSON.parse(await ok(['get', 'pod', 'plain', '-n', 'apps', '-o', 'json']));
+    expect(pod.status.phase).toBe('Running');
+    expect(await ok(['logs', 'plain', '-n', 'apps'])).toBe('');
   });
 });

@@ -63,6 +63,8 @@ async function wire(aws: AwsEmulator, kube: KubeControl, stop: () => Promise<voi
     await kube.setAwsEndpoint({ endpoint: aws.endpoint, credentials: EMULATOR_CREDENTIALS });
   };
   await pointAtKube();
+  // EKS Auth and STS verify the service-account tokens with the Kubernetes emulator's keys (both keep them on reset).
+  await aws.setServiceAccountKeys(await kube.jwks());
   return {
     aws,
     kube,

@@ -9,7 +9,6 @@ from typing import Any
 
 from moto.eks import models as eks_models
 from moto.iam import models as iam_models
-from moto.utilities.utils import get_partition
 
 import moto_ext
 from propagation import PROPAGATION
@@ -82,7 +81,8 @@ class RecordedAssociations(dict):  # type: ignore[type-arg]
         self.cluster_arn = cluster_arn
 
     def live(self, namespace: str, service_account: str) -> dict[str, Any] | None:
-        found = next((a for a in self.values() if (a.namespace, a.service_account) == (namespace, service_account)), None)
+        wanted = (namespace, service_account)
+        found = next((a for a in self.values() if (a.namespace, a.service_account) == wanted), None)
         return snapshot(found) if found else None
 
     def __setitem__(self, key: str, association: Any) -> None:
@@ -147,7 +147,3 @@ def apply() -> None:
 
 def reset() -> None:
     PROPAGATION.reset()
-
-
-def partition_of(region: str) -> str:
-    return get_partition(region)

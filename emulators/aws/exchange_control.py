@@ -5,6 +5,7 @@
     POST /_emulator/propagation-delay      {"seconds": n}    trust / association changes take effect n s later
     GET  /_emulator/propagation-delay                        {"seconds", "pending"}
     POST /_emulator/deny-operations        {"operations": ["AssumeRoleForPodIdentity", "iam:CreateRole", ...]}
+    POST /_emulator/pod-bound-tokens       {"required": true}  EKS Auth refuses tokens not bound to a pod (as AWS)
     POST /_emulator/effective-association  {"clusterName", "namespace", "serviceAccount"[, "region", "accountId"]}
                                            -> {"association": {...} | null}, as the exchanges see it now
 """
@@ -14,7 +15,7 @@ from typing import Any
 
 import moto_ext
 from effective import effective_association, find_cluster
-from exchanges import EKS_AUTH_PATH, json_response, request_id
+from exchanges import EKS_AUTH_PATH, POD_BOUND, json_response, request_id
 from propagation import PROPAGATION
 from sa_tokens import KEYS
 
@@ -96,6 +97,10 @@ def control(method: str, route: str, body: dict[str, Any]) -> tuple[int, Any]:
         DENIED.set(operations)
     if route == "deny-operations" and method in ("POST", "GET"):
         return 200, {"operations": sorted(DENIED.names)}
+    if route == "pod-bound-tokens" and method == "POST":
+        POD_BOUND["required"] = bool(body.get("required"))
+    if route == "pod-bound-tokens" and method in ("POST", "GET"):
+        return 200, dict(POD_BOUND)
     if route == "effective-association" and method == "POST":
         cluster = find_cluster(body.get("accountId") or moto_ext.DEFAULT_ACCOUNT, body.get("region") or "us-east-1",
                                body.get("clusterName", ""))
@@ -108,6 +113,4 @@ def control(method: str, route: str, body: dict[str, Any]) -> tuple[int, Any]:
 
 def reset() -> None:
     DENIED.set([])
-
-
-__all__ = ["DENIED", "control", "denied_response", "reset", "request_id"]
+    POD_BOUND["required"] = False

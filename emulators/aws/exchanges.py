@@ -38,6 +38,12 @@ DENIED_TARGET_MSG = "Unauthorized Exception! EKS does not have permissions to as
 warnings.filterwarnings("ignore", message=r"Exception\(StsDenied\) with code AccessDenied")
 
 
+# EKS Auth takes only tokens bound to a pod (the projected token the Pod Identity agent passes on; Flux found an
+# unbound TokenRequest token refused). Off by default here, so a caller without a running pod can still exchange;
+# control `pod-bound-tokens` turns it on.
+POD_BOUND = {"required": False}
+
+
 class EksAuthError(Exception):
     STATUS = {"AccessDeniedException": 400, "InvalidTokenException": 400, "ExpiredTokenException": 400,
               "InvalidParameterException": 400, "InvalidRequestException": 400, "ResourceNotFoundException": 404}
@@ -99,6 +105,8 @@ def _checked_claims(token: Any, cluster: Any) -> dict[str, Any]:
                            f"Service account token was not issued by the cluster {cluster.name}")
     if not SUBJECT.match(str(claims.get("sub", ""))):
         raise EksAuthError("InvalidTokenException", "Service account token subject is not a service account")
+    if POD_BOUND["required"] and not ((claims.get("kubernetes.io") or {}).get("pod") or {}).get("uid"):
+        raise EksAuthError("InvalidTokenException", "Service account token is not bound to a pod")
     return claims
 
 

@@ -20,7 +20,10 @@ export interface JournalEntry {
   end: number; // answer, monotonic ms (injected latency included)
 }
 
-/** Per-service latency in ms, e.g. { iam: 90, eks: 60, sts: 40 } (real-AWS-like); {} = none. */
+/**
+ * Per-service latency in ms, e.g. { iam: 90, eks: 60, sts: 40 } (real-AWS-like); {} = none. `eks-auth` takes the
+ * `eks` figure unless it has its own.
+ */
 export type Latency = Record<string, number>;
 
 export interface Faults {
@@ -98,8 +101,8 @@ export interface AwsEmulator {
   /** SDK client config: `new EKSClient(emu.clientConfig('eu-west-1'))`. */
   clientConfig(region?: string): { endpoint: string; region: string; credentials: typeof EMULATOR_CREDENTIALS };
   /**
-   * moto's reset plus ours: journal, faults, behaviours, endpoints, quota, denied operations, latency, rate limit
-   * and propagation delay (to their env defaults). The service-account keys stay.
+   * moto's reset plus ours: journal, faults, behaviours, endpoints, quota, denied operations, pod-bound tokens,
+   * latency, rate limit and propagation delay (to their env defaults). The service-account keys stay.
    */
   reset(): Promise<void>;
   journal(): Promise<JournalEntry[]>;
@@ -148,6 +151,11 @@ export interface AwsEmulator {
    * it: names like 'AssumeRoleForPodIdentity' or 'eks-auth:AssumeRoleForPodIdentity'. [] (and reset()) = none.
    */
   denyOperations(operations: string[]): Promise<void>;
+  /**
+   * EKS Auth refuses a token not bound to a pod (no `kubernetes.io.pod` claim) with InvalidTokenException, as AWS
+   * does. Default off (any token of the service account is exchanged); reset() turns it off.
+   */
+  requirePodBoundTokens(required: boolean): Promise<void>;
   /** The association of a service account as the exchanges see it now (null: none in effect). */
   effectiveAssociation(input: {
     clusterName: string;
@@ -219,6 +227,7 @@ function emulatorApi(endpoint: string, stop: () => Promise<void>, pid?: number):
     setServiceAccountKeys: async (jwks) => void (await control('POST', 'service-account-keys', jwks)),
     setPropagationDelay: async (seconds) => void (await control('POST', 'propagation-delay', { seconds })),
     denyOperations: async (operations) => void (await control('POST', 'deny-operations', { operations })),
+    requirePodBoundTokens: async (required) => void (await control('POST', 'pod-bound-tokens', { required })),
     effectiveAssociation: async (input) =>
       ((await control('POST', 'effective-association', input)) as { association: EffectiveAssociation | null })
         .association,

@@ -111,6 +111,12 @@ class Latency:
     def reset(self) -> None:
         self.ms = dict(self.default)
 
+    def of(self, service: str) -> float:
+        """EKS Auth answers about as fast as EKS: it takes the `eks` figure unless `eks-auth` has its own."""
+        if service == "eks-auth" and service not in self.ms:
+            service = "eks"
+        return self.ms.get(service, 0.0)
+
 
 class IamWriteLimit:
     """At most N mutating IAM calls accepted in any 1 s window; the rest are throttled (not counted)."""
@@ -251,7 +257,7 @@ class Emulator:
 
         service, operation, region = identify(environ, body)
         fault, delay = self.faults.pick(service, operation)
-        delay += self.latency.ms.get(service, 0.0) / 1000
+        delay += self.latency.of(service) / 1000
         if delay:
             time.sleep(delay)  # this request's thread only
         if not fault and service == "iam" and is_mutating(operation) and not self.iam_writes.admit():

@@ -39,7 +39,8 @@ class Principals(unittest.TestCase):
     def test_aws_role_account_root_and_session(self) -> None:
         session = "arn:aws:sts::111122223333:assumed-role/app/eks-session"
         for named in (ROLE, "arn:aws:iam::111122223333:root", "111122223333", "*"):
-            self.assertTrue(decide(policy(allow(principal={"AWS": named})), {"AWS": session}, ACTIONS, {}).allowed, named)
+            doc = policy(allow(principal={"AWS": named}))
+            self.assertTrue(decide(doc, {"AWS": session}, ACTIONS, {}).allowed, named)
         self.assertFalse(decide(policy(allow(principal={"AWS": "arn:aws:iam::999999999999:root"})), {"AWS": ROLE},
                                 ACTIONS, {}).allowed)
         self.assertFalse(decide(policy(allow(principal={"AWS": ROLE + "2"})), {"AWS": ROLE}, ACTIONS, {}).allowed)

@@ -42,6 +42,12 @@ export interface KubeControl {
   denyVerbs(rules: DenyVerb[]): Promise<void>;
   /** The AWS endpoint the simulated cluster calls (pod identity lookups, the probe pods' exchanges). */
   setAwsEndpoint(aws: AwsTarget | null): Promise<void>;
+  /** Images the kubelet cannot pull (besides any naming `does-not-exist`); reset() clears them. */
+  setUnpullableImages(images: string[]): Promise<void>;
+  /** The node role a pod without injected credentials gets; reset() restores eks-node-role. */
+  setNodeRole(roleArn: string): Promise<void>;
+  /** Installs or removes the EKS pod identity webhook (installed after reset()). */
+  setWebhookInstalled(installed: boolean): Promise<void>;
 }
 
 /** The in-process server behind the same promise-based interface. */
@@ -65,6 +71,9 @@ export function localControl(k: KubeEmulator): KubeControl {
     jwks: () => k.jwks(),
     denyVerbs: async (r) => k.denyVerbs(r),
     setAwsEndpoint: async (a) => k.setAwsEndpoint(a),
+    setUnpullableImages: async (i) => k.setUnpullableImages(i),
+    setNodeRole: async (r) => k.setNodeRole(r),
+    setWebhookInstalled: async (i) => k.setWebhookInstalled(i),
   };
 }
 
@@ -122,5 +131,8 @@ export function connectKubeEmulator(url: string, caPem: string, httpUrl: string)
     jwks: async () => (await call('GET', 'jwks')) as Jwks,
     denyVerbs: async (rules) => void (await call('PUT', 'deny-verbs', rules)),
     setAwsEndpoint: async (target) => void (await call('PUT', 'aws-endpoint', target)),
+    setUnpullableImages: async (images) => void (await call('PUT', 'unpullable-images', images)),
+    setNodeRole: async (arn) => void (await call('PUT', 'node-role', { arn })),
+    setWebhookInstalled: async (installed) => void (await call('PUT', 'webhook', { installed })),
   };
 }

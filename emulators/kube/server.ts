@@ -30,6 +30,8 @@ import { Store, clone, type KubeObject } from './store.js';
 import { TABLE_CONTENT_TYPE, toTable, wantsTable } from './tables.js';
 import { review } from './reviews.js';
 import { Clusters } from './clusters.js';
+import type { AwsTarget } from './exchange.js';
+import { Kubelet } from './kubelet.js';
 import { jwksOf, openidConfiguration, signingKey, tokenRequest, type Jwks } from './tokens.js';
 import { makeCerts } from './tls.js';
 import type { WebhookOptions } from './webhook.js';
@@ -37,6 +39,7 @@ import { Watches } from './watch.js';
 
 export type { KubeObject } from './store.js';
 export type { Jwks } from './tokens.js';
+export type { AwsCredentials, AwsTarget } from './exchange.js';
 export { makeEksToken, parseEksToken, type EksTokenInfo, type EksTokenOptions } from './auth.js';
 
 export interface KubeEmulatorOptions {
@@ -157,17 +160,15 @@ export interface KubeEmulator {
   /** Where the simulated cluster's AWS calls go (the AWS emulator), with the credentials of the node and of the
    *  clients whose EKS tokens name a cluster (their secret key checks which cluster name a token signed). */
   setAwsEndpoint(aws: AwsTarget | null): void;
+  /** Images the kubelet cannot pull (besides any naming `does-not-exist`): ErrImagePull, then ImagePullBackOff. */
+  setUnpullableImages(images: string[]): void;
+  /** The node's instance role, what `aws sts get-caller-identity` answers in a pod given no credentials
+   *  (default arn:aws:iam::123456789012:role/eks-node-role). */
+  setNodeRole(roleArn: string): void;
+  /** Whether the EKS pod identity webhook (MutatingWebhookConfiguration pod-identity-webhook) is installed: without
+   *  it nothing is injected into new pods. Installed by default and after reset(). */
+  setWebhookInstalled(installed: boolean): void;
   stop(): Promise<void>;
-}
-
-export interface AwsCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-}
-
-export interface AwsTarget {
-  endpoint: string;
-  credentials: AwsCredentials;
 }
 
 export interface DenyVerb {
@@ -217,7 +218,16 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
   key.catch(() => {}); // awaited where used
   const certs = await makeCerts();
   const store = new Store();
-  installControllers(store, opts.webhook);
+  const aws: { target: AwsTarget | null } = { target: null };
+  const kubelet = new Kubelet({ store, key: () => key, aws: () => aws.target });
+  // The EKS webhook: Pod Identity when the AWS emulator has an association (looked up before each pod create).
+  const webhook: WebhookOptions = {
+    podIdentity: (ns, sa) => (opts.webhook?.podIdentity?.(ns, sa) ?? false) || kubelet.podIdentity(ns, sa),
+    get region() {
+      return opts.webhook?.region ?? kubelet.region();
+    },
+  };
+  installControllers(store, webhook, kubelet);
   const watches = new Watches(store);
   let journal: RequestEntry[] = [];
   let faults: Faults | null = null;
@@ -232,7 +242,6 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
   const sockets = new Set<Socket>();
   const clusters = new Clusters();
   clusters.addSecretKey(opts.eksVerify?.secretAccessKey);
-  const aws: { target: AwsTarget | null } = { target: null };
 
   const bootstrap = () => {
     store.clear();
@@ -373,7 +382,20 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
         entry.end = nowMs();
         return watches.serve(info, url.searchParams, res, wantsTable(req.headers.accept));
       }
-      const out = handle(store, info, method, url.searchParams, raw, contentType);
+      if (info.def?.resource === 'pods' && info.subresource === 'log' && info.name) {
+        if (method !== 'GET') throw methodNotAllowed();
+        const text = kubelet.log(info.namespace!, info.name, url.searchParams.get('container'));
+        return send(200, text, 'text/plain');
+      }
+      const podCreate = info.def?.resource === 'pods' && info.verb === 'create' && !info.subresource;
+      if (podCreate)
+        await kubelet.beforeCreate(clusters.of(auth.token), info.namespace ?? '', parseBody(raw, contentType));
+      let out: { status: number; body: unknown };
+      try {
+        out = handle(store, info, method, url.searchParams, raw, contentType);
+      } finally {
+        if (podCreate) kubelet.afterCreate();
+      }
       if ((info.verb === 'get' || info.verb === 'list') && wantsTable(req.headers.accept))
         return send(
           out.status,
@@ -414,6 +436,9 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
       },
       'GET jwks': () => emulator.jwks(),
       'PUT deny-verbs': () => emulator.denyVerbs(body as DenyVerb[]),
+      'PUT unpullable-images': () => emulator.setUnpullableImages(body as string[]),
+      'PUT node-role': () => emulator.setNodeRole((body as { arn: string }).arn),
+      'PUT webhook': () => emulator.setWebhookInstalled((body as { installed: boolean }).installed),
       'PUT aws-endpoint': () => {
         emulator.setAwsEndpoint(body as AwsTarget | null);
       },
@@ -520,6 +545,7 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
       lastEks = undefined;
       eksMaxAgeMs = opts.eksTokenMaxAgeMs;
       clusters.clear();
+      kubelet.reset();
     },
     setFaults: (f) => {
       faults = f;
@@ -541,6 +567,17 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
     lastEksToken: () => lastEks,
     setClusterIssuer: (clusterName, issuerUrl) => clusters.setIssuer(clusterName, issuerUrl),
     jwks: async () => jwksOf(await key),
+    setUnpullableImages: (images) => {
+      kubelet.unpullable = [...images];
+    },
+    setNodeRole: (roleArn) => {
+      kubelet.nodeRoleArn = roleArn;
+    },
+    setWebhookInstalled: (installed) => {
+      const mwc = findResource('admissionregistration.k8s.io', 'mutatingwebhookconfigurations')!;
+      if (installed) store.put(mwc, POD_IDENTITY_WEBHOOK);
+      else store.remove(mwc, POD_IDENTITY_WEBHOOK);
+    },
     setAwsEndpoint: (target) => {
       aws.target = target;
       clusters.addSecretKey(target?.credentials.secretAccessKey);
@@ -556,6 +593,7 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
       ];
     },
     async stop() {
+      kubelet.reset();
       watches.closeAll();
       for (const s of sockets) s.destroy();
       await Promise.all([

@@ -109,24 +109,7 @@ export function tokenRequest(
   const sa = store.mustGet(SA(), ns, name);
   const pod = spec.boundObjectRef ? boundPod(store, ns, name, spec.boundObjectRef) : undefined;
   const audiences = spec.audiences?.length ? spec.audiences : API_AUDIENCES;
-  const iat = Math.floor(now.getTime() / 1000);
-  const exp = iat + expirationSeconds;
-  const nodeName = pod?.spec?.nodeName as string | undefined;
-  const token = signJwt(key, {
-    aud: audiences,
-    exp,
-    iat,
-    iss: issuer,
-    jti: randomUUID(),
-    'kubernetes.io': {
-      namespace: ns,
-      ...(nodeName ? { node: { name: nodeName, uid: nodeName === NODE.name ? NODE.uid : randomUUID() } } : {}),
-      ...(pod ? { pod: { name: pod.metadata.name, uid: pod.metadata.uid } } : {}),
-      serviceaccount: { name, uid: sa.metadata.uid },
-    },
-    nbf: iat,
-    sub: `system:serviceaccount:${ns}:${name}`,
-  });
+  const { token, exp } = mintToken(key, { issuer, sa, pod, audiences, expirationSeconds, now });
   return {
     status: 201,
     body: {
@@ -141,6 +124,33 @@ export function tokenRequest(
       status: { token, expirationTimestamp: new Date(exp * 1000).toISOString().replace(/\.\d+Z$/, 'Z') },
     },
   };
+}
+
+/** A service-account token as kube-apiserver signs it (also what the kubelet projects into pods). */
+export function mintToken(
+  key: SigningKey,
+  o: { issuer: string; sa: KubeObject; pod?: KubeObject; audiences: string[]; expirationSeconds: number; now?: Date },
+): { token: string; exp: number } {
+  const iat = Math.floor((o.now ?? new Date()).getTime() / 1000);
+  const exp = iat + o.expirationSeconds;
+  const { name, namespace: ns } = o.sa.metadata;
+  const nodeName = o.pod?.spec?.nodeName as string | undefined;
+  const token = signJwt(key, {
+    aud: o.audiences,
+    exp,
+    iat,
+    iss: o.issuer,
+    jti: randomUUID(),
+    'kubernetes.io': {
+      namespace: ns,
+      ...(nodeName ? { node: { name: nodeName, uid: nodeName === NODE.name ? NODE.uid : randomUUID() } } : {}),
+      ...(o.pod ? { pod: { name: o.pod.metadata.name, uid: o.pod.metadata.uid } } : {}),
+      serviceaccount: { name, uid: o.sa.metadata.uid },
+    },
+    nbf: iat,
+    sub: `system:serviceaccount:${ns}:${name}`,
+  });
+  return { token, exp };
 }
 
 function boundPod(
