@@ -14,6 +14,41 @@ beforeEach(async () => h.freshCluster(emu));
 afterEach(async () => {
   await emu.kube.denyVerbs([]);
   await emu.aws.denyOperations([]);
+  await emu.aws.requirePodBoundTokens(false);
+});
+
+test('EKS Auth refusing an unbound token, no pod running: a pod-bound token is needed, pod suggested', async () => {
+  await emu.aws.requirePodBoundTokens(true);
+  const r = await h.runProof(emu);
+  expect(r.code).not.toBe(0);
+  const error = h.bindingsOf(r)[0].error;
+  expect(error).toMatch(/^EKS Auth refused the token: InvalidTokenException: /);
+  expect(error).toContain('needs a token bound to a pod, and no pod of apps/api is running');
+  expect(error).toContain('use verify-credentials: pod instead');
+});
+
+test('pod-identity: a Fargate profile selecting the namespace is warned about before binding', async () => {
+  awsCli(emu, [
+    'eks',
+    'create-fargate-profile',
+    '--cluster-name',
+    h.CLUSTER,
+    '--fargate-profile-name',
+    'serverless',
+    '--pod-execution-role-arn',
+    `arn:aws:iam::${h.ACCOUNT}:role/fargate`,
+    '--selectors',
+    'namespace=apps,labels={tier=batch}',
+  ]);
+  const r = await h.runProof(emu, { 'verify-credentials': 'none' });
+  expect(r.code).toBe(0);
+  const warning = r.stdout.split('\n').find((l) => l.startsWith('::warning::') && l.includes('Fargate'));
+  expect(warning).toContain('Fargate profile "serverless" of cluster proof selects namespace apps');
+  expect(warning).toContain('only pods labelled tier=batch');
+  expect(warning).toContain('mode: irsa');
+  expect(r.stdout.indexOf(warning!)).toBeLessThan(r.stdout.indexOf('::group::Plan'));
+  const irsa = await h.runProof(emu, { mode: 'irsa', 'service-account': 'other', 'verify-credentials': 'none' });
+  expect(irsa.stdout).not.toContain('Fargate profile');
 });
 
 test('irsa: an audience annotation the OIDC provider does not accept fails naming the audience', async () => {
