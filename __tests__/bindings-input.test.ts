@@ -847,7 +847,15 @@ describe('the single inputs', () => {
 
 describe('the binding keys', () => {
   test('are every input but the run-level ones, so a new input becomes a key by itself', () => {
-    expect(RUN_INPUTS).toEqual(['dry-run', 'kubeconfig', 'wait-timeout', 'install-agent', 'bindings']);
+    expect(RUN_INPUTS).toEqual([
+      'dry-run',
+      'kubeconfig',
+      'wait-timeout',
+      'install-agent',
+      'bindings',
+      'verify-credentials',
+      'probe-image',
+    ]);
     expect([...BINDING_INPUTS, ...RUN_INPUTS].sort()).toEqual([...INPUT_NAMES].sort());
     expect(BINDING_INPUTS).toEqual(expect.arrayContaining(['cluster-name', 'service-account', 'role-arn', 'tags']));
   });

@@ -234,6 +234,46 @@ const SCENARIOS: Record<string, Scenario> = {
       { inputs: { 'target-role-arn': 'arn:aws:iam::999999999999:role/perms-target', state: 'absent' } },
     ],
   },
+  'pod-identity: proven by the exchange, with a Fargate profile of the cluster': {
+    mode: 'pod-identity',
+    steps: [
+      {
+        inputs: { 'verify-credentials': 'exchange' },
+        before: async () => {
+          await emu.aws.setServiceAccountKeys(await emu.kube.jwks());
+          awsCli(emu, [
+            'eks',
+            'create-fargate-profile',
+            '--cluster-name',
+            CLUSTER,
+            '--fargate-profile-name',
+            'batch',
+            '--pod-execution-role-arn',
+            'arn:aws:iam::123456789012:role/fargate',
+            '--selectors',
+            'namespace=batch',
+          ]);
+        },
+      },
+    ],
+  },
+  'irsa: proven by the exchange': {
+    mode: 'irsa',
+    steps: [
+      {
+        inputs: { 'verify-credentials': 'exchange' },
+        before: async () => emu.aws.setServiceAccountKeys(await emu.kube.jwks()),
+      },
+    ],
+  },
+  'pod-identity: proven by a probe pod': {
+    mode: 'pod-identity',
+    steps: [{ inputs: { 'verify-credentials': 'pod' } }],
+  },
+  'irsa: proven by a probe pod': {
+    mode: 'irsa',
+    steps: [{ inputs: { 'verify-credentials': 'pod' } }],
+  },
   'pod-identity: dry run': { mode: 'pod-identity', steps: [{ inputs: { ...ALL, 'dry-run': 'true' } }] },
   'pod-identity: failures before any write (unknown cluster, owned association)': {
     mode: 'pod-identity',
@@ -444,8 +484,18 @@ beforeAll(async () => {
       await runAction(inputs, { env: { ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.01' } });
       const aws = new Set((await emu.aws.journal()).map((j) => `${j.service}:${j.operation}`));
       const kube = new Set(
-        (await emu.kube.journal()).filter((j) => j.resource).map((j) => `${groupOf(j.path)}/${j.resource}:${j.verb}`),
+        (await emu.kube.journal())
+          .filter((j) => j.resource)
+          .map((j) => `${groupOf(j.path)}/${j.resource}${j.subresource ? `/${j.subresource}` : ''}:${j.verb}`),
       );
+      // The proof's web-identity exchange and caller check are made with the service account's token and the
+      // credentials it gave, not with the runner's: no permission of the runner.
+      if ((inputs as Record<string, string>)['verify-credentials'] !== 'none')
+        for (const op of ['sts:AssumeRoleWithWebIdentity', 'sts:GetCallerIdentity']) aws.delete(op);
+      // With a probe pod, the simulated cluster makes its own calls (its webhook's association lookup, the pod's
+      // exchange): the cluster's, not the runner's.
+      if ((inputs as Record<string, string>)['verify-credentials'] === 'pod')
+        for (const op of ['eks:ListPodIdentityAssociations', 'eks-auth:AssumeRoleForPodIdentity']) aws.delete(op);
       calls.push({ mode, scenario, inputs, aws, kube });
     }
   }

@@ -58,8 +58,13 @@ export async function connectEmulators(connection = process.env[EMULATORS_ENV]):
 }
 
 async function wire(aws: AwsEmulator, kube: KubeControl, stop: () => Promise<void>): Promise<Emulators> {
-  const pointAtKube = () => aws.setClusterEndpoint({ endpoint: kube.url, caPem: kube.caPem });
+  const pointAtKube = async () => {
+    await aws.setClusterEndpoint({ endpoint: kube.url, caPem: kube.caPem });
+    await kube.setAwsEndpoint({ endpoint: aws.endpoint, credentials: EMULATOR_CREDENTIALS });
+  };
   await pointAtKube();
+  // EKS Auth and STS verify the service-account tokens with the Kubernetes emulator's keys (both keep them on reset).
+  await aws.setServiceAccountKeys(await kube.jwks());
   return {
     aws,
     kube,
@@ -69,7 +74,10 @@ async function wire(aws: AwsEmulator, kube: KubeControl, stop: () => Promise<voi
       AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
       AWS_REGION: region,
     }),
-    createCluster: async (name, region = 'us-east-1') => void (await aws.createCluster(name, region)),
+    createCluster: async (name, region = 'us-east-1') => {
+      const cluster = await aws.createCluster(name, region);
+      await kube.setClusterIssuer(name, cluster.identity.oidc.issuer); // the `iss` of the cluster's tokens
+    },
     kubeconfigFor: (clusterName, region = 'us-east-1') =>
       kube.kubeconfig(undefined, {
         token: makeEksToken({

@@ -20,7 +20,10 @@ export interface JournalEntry {
   end: number; // answer, monotonic ms (injected latency included)
 }
 
-/** Per-service latency in ms, e.g. { iam: 90, eks: 60, sts: 40 } (real-AWS-like); {} = none. */
+/**
+ * Per-service latency in ms, e.g. { iam: 90, eks: 60, sts: 40 } (real-AWS-like); {} = none. `eks-auth` takes the
+ * `eks` figure unless it has its own.
+ */
 export type Latency = Record<string, number>;
 
 export interface Faults {
@@ -72,6 +75,25 @@ export interface OwnedAssociationInput {
   region?: string;
 }
 
+/** Public keys of the service-account token issuer, as `/openid/v1/jwks` serves them (RSA: kty, kid, n, e). */
+export interface ServiceAccountKeys {
+  keys: readonly object[];
+}
+
+/** A Pod Identity association as the credential exchanges see it now (propagation delay applied). */
+export interface EffectiveAssociation {
+  associationId: string;
+  associationArn: string;
+  clusterName: string;
+  namespace: string;
+  serviceAccount: string;
+  roleArn: string;
+  targetRoleArn: string | null;
+  externalId: string | null;
+  disableSessionTags: boolean;
+  policy: string | null;
+}
+
 export interface AwsEmulator {
   endpoint: string; // http://127.0.0.1:PORT
   port: number;
@@ -79,8 +101,8 @@ export interface AwsEmulator {
   /** SDK client config: `new EKSClient(emu.clientConfig('eu-west-1'))`. */
   clientConfig(region?: string): { endpoint: string; region: string; credentials: typeof EMULATOR_CREDENTIALS };
   /**
-   * moto's reset plus ours: journal, faults, behaviours, endpoints, quota, latency and rate limit (to their env
-   * defaults).
+   * moto's reset plus ours: journal, faults, behaviours, endpoints, quota, denied operations, pod-bound tokens,
+   * latency, rate limit and propagation delay (to their env defaults). The service-account keys stay.
    */
   reset(): Promise<void>;
   journal(): Promise<JournalEntry[]>;
@@ -119,6 +141,36 @@ export interface AwsEmulator {
    * `{ computeConfig: { enabled: true } }` (Auto Mode).
    */
   createCluster(name: string, region?: string, extra?: Record<string, unknown>): Promise<EmulatedCluster>;
+  /**
+   * The keys EKS Auth AssumeRoleForPodIdentity and STS AssumeRoleWithWebIdentity verify service-account tokens
+   * (RS256 JWTs) with: the Kubernetes emulator's JWKS (KubeControl.jwks()). Replaces the previous set; reset()
+   * keeps them (they belong to the wiring, like the cluster endpoint's API server).
+   */
+  setServiceAccountKeys(jwks: ServiceAccountKeys): Promise<void>;
+  /**
+   * A trust policy change (CreateRole, UpdateAssumeRolePolicy, DeleteRole) or a Pod Identity association create/
+   * update/delete takes effect for the credential exchanges only `seconds` after it was made; until then they
+   * evaluate the previous state (the IAM/EKS read APIs show the change at once). 0 = at once. Default: env
+   * EMULATOR_PROPAGATION_SECONDS, else 0; reset() goes back to that default.
+   */
+  setPropagationDelay(seconds: number): Promise<void>;
+  /**
+   * These operations are answered AccessDenied(Exception) naming the action, as when the caller's policies lack
+   * it: names like 'AssumeRoleForPodIdentity' or 'eks-auth:AssumeRoleForPodIdentity'. [] (and reset()) = none.
+   */
+  denyOperations(operations: string[]): Promise<void>;
+  /**
+   * EKS Auth refuses a token not bound to a pod (no `kubernetes.io.pod` claim) with InvalidTokenException, as AWS
+   * does. Default off (any token of the service account is exchanged); reset() turns it off.
+   */
+  requirePodBoundTokens(required: boolean): Promise<void>;
+  /** The association of a service account as the exchanges see it now (null: none in effect). */
+  effectiveAssociation(input: {
+    clusterName: string;
+    namespace: string;
+    serviceAccount: string;
+    region?: string;
+  }): Promise<EffectiveAssociation | null>;
   /** Kills the emulator started by startAwsEmulator; a no-op for connectAwsEmulator. */
   stop(): Promise<void>;
 }
@@ -180,6 +232,13 @@ function emulatorApi(endpoint: string, stop: () => Promise<void>, pid?: number):
     setRegions: async (regions) => void (await control('POST', 'regions', regions)),
     createOwnedAssociation: async (input) =>
       ((await control('POST', 'pod-identity-associations', input)) as { association: Record<string, unknown> })
+        .association,
+    setServiceAccountKeys: async (jwks) => void (await control('POST', 'service-account-keys', jwks)),
+    setPropagationDelay: async (seconds) => void (await control('POST', 'propagation-delay', { seconds })),
+    denyOperations: async (operations) => void (await control('POST', 'deny-operations', { operations })),
+    requirePodBoundTokens: async (required) => void (await control('POST', 'pod-bound-tokens', { required })),
+    effectiveAssociation: async (input) =>
+      ((await control('POST', 'effective-association', input)) as { association: EffectiveAssociation | null })
         .association,
     createCluster: async (name, region = 'us-east-1', extra = {}) => {
       // moto routes by the SigV4 scope and never checks signatures, so a fake one is enough.

@@ -624,6 +624,14 @@ def _create_cluster_with_compute(original: Any) -> Any:
     return create_cluster
 
 
+def _cluster_checked(list_fn: Any) -> Any:
+    """moto's ListFargateProfiles / ListNodegroups index the cluster dict: an unknown cluster was a 500 KeyError."""
+    def listing(self: Any, cluster_name: str, *args: Any, **kwargs: Any) -> Any:
+        _cluster(self, cluster_name)
+        return list_fn(self, cluster_name, *args, **kwargs)
+    return listing
+
+
 def _tag_associations_too(tag_cluster: Any) -> Any:
     """moto's TagResource knows clusters only; EKS tags a Pod Identity association by its ARN too."""
     def tag_resource(self: Any, resource_arn: str, tags: dict[str, str]) -> None:
@@ -768,6 +776,8 @@ def apply() -> None:
     EKSResponse.create_cluster = _create_cluster_with_compute(EKSResponse.create_cluster)
     eks_models.EKSBackend.tag_resource = _tag_associations_too(eks_models.EKSBackend.tag_resource)
     eks_models.EKSBackend.untag_resource = _untag_associations_too(eks_models.EKSBackend.untag_resource)
+    for name in ("list_fargate_profiles", "list_nodegroups"):
+        setattr(eks_models.EKSBackend, name, _cluster_checked(getattr(eks_models.EKSBackend, name)))
 
     for fn in (add_client_id_to_open_id_connect_provider, remove_client_id_from_open_id_connect_provider):
         setattr(IamResponse, fn.__name__, fn)

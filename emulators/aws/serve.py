@@ -8,6 +8,10 @@ missing). Control routes live under /_emulator/ and are never journaled.
 Off by default, for benchmarks (also settable through /_emulator/latency and /_emulator/iam-rate-limit):
     EMULATOR_LATENCY_MS="iam=90,eks=60,sts=40"  every request of that service answered that much later
     EMULATOR_IAM_WRITES_PER_SECOND=10           IAM mutating calls beyond 10 in any 1 s window: `Throttling` 400
+    EMULATOR_PROPAGATION_SECONDS=3              trust / association changes reach the credential exchanges 3 s later
+
+EKS Auth (AssumeRoleForPodIdentity), which moto lacks, is answered by exchanges.py behind the same journal,
+latency and faults; see exchange_control.py for its control routes.
 """
 
 import argparse
@@ -35,6 +39,9 @@ except ImportError as e:
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.dont_write_bytecode = True  # no __pycache__ in the repo
 import moto_ext  # noqa: E402
+import effective  # noqa: E402
+import exchange_control  # noqa: E402
+import exchanges  # noqa: E402
 
 QUERY_SERVICES = {"iam", "sts"}
 UNSIGNED_STS = {"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"}
@@ -103,6 +110,12 @@ class Latency:
 
     def reset(self) -> None:
         self.ms = dict(self.default)
+
+    def of(self, service: str) -> float:
+        """EKS Auth answers about as fast as EKS: it takes the `eks` figure unless `eks-auth` has its own."""
+        if service == "eks-auth" and service not in self.ms:
+            service = "eks"
+        return self.ms.get(service, 0.0)
 
 
 class IamWriteLimit:
@@ -230,6 +243,8 @@ class Emulator:
 
     def reset_extensions(self) -> None:
         moto_ext.reset()
+        effective.reset()  # the propagation delay back to its env default, nothing pending
+        exchange_control.reset()  # no operation refused; the service-account keys stay (wiring, like the CLI's)
         self.journal.clear()
         self.faults.set({})
         self.latency.reset()
@@ -254,19 +269,27 @@ class Emulator:
 
         service, operation, region = identify(environ, body)
         fault, delay = self.faults.pick(service, operation)
-        delay += self.latency.ms.get(service, 0.0) / 1000
+        delay += self.latency.of(service) / 1000
         if delay:
             time.sleep(delay)  # this request's thread only
         if not fault and service == "iam" and is_mutating(operation) and not self.iam_writes.admit():
             fault = "throttle"
         # start/end: monotonic ms (now_ms) from the request's arrival to its answer, latency included
         entry = {"service": service, "operation": operation, "method": method, "path": path, "region": region, "start": start}
+        answer = None
         refusal = moto_ext.region_refusal(service, operation, region)
         if refusal and not fault:  # a region not enabled (any regional service), or refused (EKS): see moto_ext
             status, code, message = refusal
             if service in QUERY_SERVICES and code == "UnrecognizedClientException":
                 code = "InvalidClientTokenId"  # the query services' word for it
-            status, headers, payload = error_response(service, status, code, message)
+            answer = error_response(service, status, code, message)
+        elif not fault and exchange_control.DENIED.denies(service, operation):
+            answer = exchange_control.denied_response(environ, service, operation, region, path)
+        elif not fault and exchanges.is_eks_auth(service, path):  # moto has no EKS Auth: served here
+            answer = exchanges.handle_eks_auth(environ, body, region, path)
+            entry["service"] = "eks-auth"
+        if answer:
+            status, headers, payload = answer
             self.journal.add({**entry, "end": now_ms(), "status": status})
             start_response(f"{status} {HTTPStatus(status).phrase}", headers + [("Content-Length", str(len(payload)))])
             return [payload]
@@ -328,6 +351,8 @@ class Emulator:
             threading.Thread(target=self.server_ref["server"].shutdown, daemon=True).start()
             return respond(start_response, 200, {"ok": True})
         status, payload = moto_ext.control(method, route, body)
+        if payload is None:
+            status, payload = exchange_control.control(method, route, body)
         return respond(start_response, status, payload if payload is not None else {"error": f"no route {method} /_emulator/{route}"})
 
 
@@ -388,6 +413,7 @@ def warm_up(dispatcher: Any) -> None:
                     dispatcher.app_instances[service] = create_backend_app(service)
         _get_method_urls("eks", "us-east-1")
         rest_operation("eks", "GET", "/")
+        rest_operation("eks-auth", "POST", "/")
         warm_backends()
     finally:
         WARM.set()
@@ -403,6 +429,8 @@ def main() -> None:
         exit_when_parent_goes()
 
     moto_ext.apply()
+    effective.apply()
+    exchanges.apply()
     server_ref: dict[str, Any] = {}
     dispatcher = DomainDispatcherApplication(create_backend_app)
     app = Emulator(dispatcher, server_ref)

@@ -47,7 +47,12 @@ const controllerRef = (o: KubeObject, d: ResourceDef): OwnerReference => ({
 const ownedBy = (o: KubeObject, owner: KubeObject) =>
   (o.metadata.ownerReferences ?? []).some((r) => r.controller && r.uid === owner.metadata.uid);
 
-export function installControllers(store: Store, webhook: WebhookOptions = {}): void {
+/** kubelet: may set a pod's first status at admission (pods it runs itself, see kubelet.ts). */
+export function installControllers(
+  store: Store,
+  webhook: WebhookOptions = {},
+  kubelet?: { admit(pod: KubeObject): void },
+): void {
   store.admit = (d, obj) => {
     if (d === POD) admitPod(obj);
   };
@@ -94,6 +99,7 @@ export function installControllers(store: Store, webhook: WebhookOptions = {}): 
         state: { running: { startedAt: ts } },
       })),
     };
+    kubelet?.admit(pod);
   }
 
   function react({ type, def: d, object: o }: WatchEvent): void {

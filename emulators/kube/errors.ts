@@ -92,13 +92,15 @@ export function forbidden(
   ns: string | undefined,
   name?: string,
 ): KubeError {
-  const subject = name ? `${qualified(resource, group)} "${name}"` : qualified(resource, group);
+  // A subresource ("serviceaccounts/token") is named in full in the verb phrase, by its resource in the subject.
+  const base = resource.split('/')[0]!;
+  const subject = name ? `${qualified(base, group)} "${name}"` : qualified(base, group);
   const scope = ns ? `in the namespace "${ns}"` : 'at the cluster scope';
   return failure(
     403,
     'Forbidden',
     `${subject} is forbidden: User "${user}" cannot ${verb} resource "${resource}" in API group "${group}" ${scope}`,
-    { ...(name ? { name } : {}), ...(group ? { group } : {}), kind: resource },
+    { ...(name ? { name } : {}), ...(group ? { group } : {}), kind: base },
   );
 }
 

@@ -110,8 +110,23 @@ const SCHEMA: Record<string, Record<number, string>> = {
     7: 'name:string',
   },
   NonResourceAttributes: { 1: 'path:string', 2: 'verb:string' },
+  // `kubectl create token` (authentication/v1 generated.proto)
+  TokenRequest: { 1: 'metadata:ObjectMeta', 2: 'spec:TokenRequestSpec' },
+  TokenRequestSpec: {
+    1: 'audiences:string[]',
+    3: 'boundObjectRef:BoundObjectReference',
+    4: 'expirationSeconds:int*',
+  },
+  BoundObjectReference: { 1: 'kind:string', 2: 'apiVersion:string', 3: 'name:string', 4: 'uid:string' },
 };
-const KINDS = new Set(['Namespace', 'ServiceAccount', 'Deployment', 'SelfSubjectReview', 'SelfSubjectAccessReview']);
+const KINDS = new Set([
+  'Namespace',
+  'ServiceAccount',
+  'Deployment',
+  'SelfSubjectReview',
+  'SelfSubjectAccessReview',
+  'TokenRequest',
+]);
 
 type Field = { no: number; wire: number; int?: bigint; bytes?: Buffer };
 

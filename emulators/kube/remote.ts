@@ -4,7 +4,17 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeKubeconfig } from './kubeconfig.js';
-import type { EksTokenInfo, Faults, ForbidRule, KubeEmulator, KubeObject, RequestEntry } from './server.js';
+import type {
+  AwsTarget,
+  DenyVerb,
+  EksTokenInfo,
+  Faults,
+  ForbidRule,
+  Jwks,
+  KubeEmulator,
+  KubeObject,
+  RequestEntry,
+} from './server.js';
 
 /** What tests, the demo and the benchmark use, wherever the server runs. */
 export interface KubeControl {
@@ -24,6 +34,20 @@ export interface KubeControl {
   get(resource: string, namespace: string | undefined, name: string): Promise<KubeObject | undefined>;
   list(resource: string, namespace?: string, labelSelector?: string): Promise<KubeObject[]>;
   lastEksToken(): Promise<EksTokenInfo | undefined>;
+  /** The `iss` of tokens issued for this cluster (requests whose EKS token names it); reset() forgets it. */
+  setClusterIssuer(clusterName: string, issuerUrl: string): Promise<void>;
+  /** The service-account signing keys (kept across reset()). */
+  jwks(): Promise<Jwks>;
+  /** Adds 403 rules for these verbs on (sub)resources; reset() clears them. */
+  denyVerbs(rules: DenyVerb[]): Promise<void>;
+  /** The AWS endpoint the simulated cluster calls (pod identity lookups, the probe pods' exchanges). */
+  setAwsEndpoint(aws: AwsTarget | null): Promise<void>;
+  /** Images the kubelet cannot pull (besides any naming `does-not-exist`); reset() clears them. */
+  setUnpullableImages(images: string[]): Promise<void>;
+  /** The node role a pod without injected credentials gets; reset() restores eks-node-role. */
+  setNodeRole(roleArn: string): Promise<void>;
+  /** Installs or removes the EKS pod identity webhook (installed after reset()). */
+  setWebhookInstalled(installed: boolean): Promise<void>;
 }
 
 /** The in-process server behind the same promise-based interface. */
@@ -43,6 +67,13 @@ export function localControl(k: KubeEmulator): KubeControl {
     get: async (r, ns, n) => k.get(r, ns, n),
     list: async (r, ns, s) => k.list(r, ns, s),
     lastEksToken: async () => k.lastEksToken(),
+    setClusterIssuer: async (c, i) => k.setClusterIssuer(c, i),
+    jwks: () => k.jwks(),
+    denyVerbs: async (r) => k.denyVerbs(r),
+    setAwsEndpoint: async (a) => k.setAwsEndpoint(a),
+    setUnpullableImages: async (i) => k.setUnpullableImages(i),
+    setNodeRole: async (r) => k.setNodeRole(r),
+    setWebhookInstalled: async (i) => k.setWebhookInstalled(i),
   };
 }
 
@@ -95,5 +126,13 @@ export function connectKubeEmulator(url: string, caPem: string, httpUrl: string)
       const token = (await call('GET', 'eks-token')) as Partial<EksTokenInfo>;
       return token.url ? (token as EksTokenInfo) : undefined; // the route answers {ok:true} when there is none
     },
+    setClusterIssuer: async (clusterName, issuerUrl) =>
+      void (await call('PUT', 'cluster-issuer', { clusterName, issuerUrl })),
+    jwks: async () => (await call('GET', 'jwks')) as Jwks,
+    denyVerbs: async (rules) => void (await call('PUT', 'deny-verbs', rules)),
+    setAwsEndpoint: async (target) => void (await call('PUT', 'aws-endpoint', target)),
+    setUnpullableImages: async (images) => void (await call('PUT', 'unpullable-images', images)),
+    setNodeRole: async (arn) => void (await call('PUT', 'node-role', { arn })),
+    setWebhookInstalled: async (installed) => void (await call('PUT', 'webhook', { installed })),
   };
 }

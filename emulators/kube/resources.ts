@@ -166,6 +166,22 @@ export const apiGroupList = () => ({ kind: 'APIGroupList', apiVersion: 'v1', gro
 export const apiGroup = (name: string) =>
   GROUPS.includes(name) ? { kind: 'APIGroup', apiVersion: 'v1', ...groupDoc(name) } : undefined;
 
+/** Subresources served besides /status: TokenRequest and pod logs. */
+const EXTRA_SUBRESOURCES: Record<string, object[]> = {
+  serviceaccounts: [
+    {
+      name: 'serviceaccounts/token',
+      singularName: '',
+      namespaced: true,
+      group: 'authentication.k8s.io',
+      version: 'v1',
+      kind: 'TokenRequest',
+      verbs: ['create'],
+    },
+  ],
+  pods: [{ name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] }],
+};
+
 export function resourceList(group: string) {
   const reviews = REVIEWS.filter((r) => r.group === group);
   if (reviews.length)
@@ -203,7 +219,7 @@ export function resourceList(group: string) {
           },
         ]
       : [];
-    return [main, ...status];
+    return [main, ...status, ...(EXTRA_SUBRESOURCES[r.resource] ?? [])];
   });
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/v1` : 'v1', resources };
 }

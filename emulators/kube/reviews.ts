@@ -47,7 +47,7 @@ export function review(
     !ra ||
     ctx.allowed({
       verb: ra.verb ?? '',
-      resource: ra.resource ?? '',
+      resource: ra.subresource ? `${ra.resource ?? ''}/${ra.subresource}` : (ra.resource ?? ''),
       group: ra.group ?? '',
       ...(ra.namespace ? { namespace: ra.namespace } : {}),
       ...(ra.name ? { name: ra.name } : {}),

@@ -16,16 +16,30 @@ import { pathToFileURL } from 'node:url';
 import { defForObject, discovery, handle, parseBody, requestInfo, type RequestInfo } from './api.js';
 import { parseEksToken, makeEksToken, type EksTokenInfo } from './auth.js';
 import { installControllers } from './controllers.js';
-import { KubeError, conflict, forbidden, internalError, serviceUnavailable, unauthorized } from './errors.js';
+import {
+  KubeError,
+  conflict,
+  forbidden,
+  internalError,
+  methodNotAllowed,
+  serviceUnavailable,
+  unauthorized,
+} from './errors.js';
 import { POD_IDENTITY_WEBHOOK, RESOURCES, findResource } from './resources.js';
 import { Store, clone, type KubeObject } from './store.js';
 import { TABLE_CONTENT_TYPE, toTable, wantsTable } from './tables.js';
 import { review } from './reviews.js';
+import { Clusters } from './clusters.js';
+import type { AwsTarget } from './exchange.js';
+import { Kubelet } from './kubelet.js';
+import { jwksOf, openidConfiguration, signingKey, tokenRequest, type Jwks } from './tokens.js';
 import { makeCerts } from './tls.js';
 import type { WebhookOptions } from './webhook.js';
 import { Watches } from './watch.js';
 
 export type { KubeObject } from './store.js';
+export type { Jwks } from './tokens.js';
+export type { AwsCredentials, AwsTarget } from './exchange.js';
 export { makeEksToken, parseEksToken, type EksTokenInfo, type EksTokenOptions } from './auth.js';
 
 export interface KubeEmulatorOptions {
@@ -61,6 +75,7 @@ const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
  *  or with `code: 401` as EKS answers a valid token whose IAM principal has no access entry (401 Unauthorized). */
 export interface ForbidRule {
   verbs?: string[];
+  /** As RBAC names them: "pods" does not cover its subresources, "serviceaccounts/token" and "pods/log" name them. */
   resources?: string[];
   namespaces?: string[];
   names?: string[];
@@ -134,7 +149,33 @@ export interface KubeEmulator {
   list(resource: string, namespace?: string, labelSelector?: string): KubeObject[];
   /** The last EKS token accepted (token mode 'eks'). */
   lastEksToken(): EksTokenInfo | undefined;
+  /** The service-account issuer of a cluster (DescribeCluster's identity.oidc.issuer): the `iss` of the tokens issued
+   *  to requests whose EKS token names that cluster. reset() forgets them. */
+  setClusterIssuer(clusterName: string, issuerUrl: string): void;
+  /** The public keys of the service-account token signer (kept across reset()). */
+  jwks(): Promise<Jwks>;
+  /** Adds 403 rules, as a role lacking these permissions gets: e.g. {verb: 'create', resource: 'serviceaccounts',
+   *  subresource: 'token'}. reset() and setForbidden(null) clear them. */
+  denyVerbs(rules: DenyVerb[]): void;
+  /** Where the simulated cluster's AWS calls go (the AWS emulator), with the credentials of the node and of the
+   *  clients whose EKS tokens name a cluster (their secret key checks which cluster name a token signed). */
+  setAwsEndpoint(aws: AwsTarget | null): void;
+  /** Images the kubelet cannot pull (besides any naming `does-not-exist`): ErrImagePull, then ImagePullBackOff. */
+  setUnpullableImages(images: string[]): void;
+  /** The node's instance role, what `aws sts get-caller-identity` answers in a pod given no credentials
+   *  (default arn:aws:iam::123456789012:role/eks-node-role). */
+  setNodeRole(roleArn: string): void;
+  /** Whether the EKS pod identity webhook (MutatingWebhookConfiguration pod-identity-webhook) is installed: without
+   *  it nothing is injected into new pods. Installed by default and after reset(). */
+  setWebhookInstalled(installed: boolean): void;
   stop(): Promise<void>;
+}
+
+export interface DenyVerb {
+  verb: string;
+  resource: string;
+  subresource?: string;
+  namespace?: string;
 }
 
 const WRITE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -173,9 +214,20 @@ function resolve(name: string) {
 }
 
 export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise<KubeEmulator> {
+  const key = signingKey();
+  key.catch(() => {}); // awaited where used
   const certs = await makeCerts();
   const store = new Store();
-  installControllers(store, opts.webhook);
+  const aws: { target: AwsTarget | null } = { target: null };
+  const kubelet = new Kubelet({ store, key: () => key, aws: () => aws.target });
+  // The EKS webhook: Pod Identity when the AWS emulator has an association (looked up before each pod create).
+  const webhook: WebhookOptions = {
+    podIdentity: (ns, sa) => (opts.webhook?.podIdentity?.(ns, sa) ?? false) || kubelet.podIdentity(ns, sa),
+    get region() {
+      return opts.webhook?.region ?? kubelet.region();
+    },
+  };
+  installControllers(store, webhook, kubelet);
   const watches = new Watches(store);
   let journal: RequestEntry[] = [];
   let faults: Faults | null = null;
@@ -188,6 +240,8 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
   let latencyMs = opts.latencyMs ?? latencyFromEnv();
   const user = opts.user ?? 'kubernetes-admin';
   const sockets = new Set<Socket>();
+  const clusters = new Clusters();
+  clusters.addSecretKey(opts.eksVerify?.secretAccessKey);
 
   const bootstrap = () => {
     store.clear();
@@ -223,7 +277,9 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
     return { token };
   }
 
+  /** resource: "pods", or "serviceaccounts/token" for a subresource, as RBAC matches them. */
   type Attrs = { verb: string; resource: string; namespace?: string; name?: string };
+  const rbacResource = (i: RequestInfo) => (i.subresource ? `${i.def!.resource}/${i.subresource}` : i.def!.resource);
   const isForbidden = (a: Attrs, token?: string, code = 403) =>
     forbid.some(
       (r) =>
@@ -258,7 +314,12 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
       // Access reviews and server-side dry runs change nothing, so they are not counted as writes.
       status: 0,
       verb: info.verb,
-      isWrite: WRITE.has(method) && !reviewOf && !url.searchParams.getAll('dryRun').includes('All'),
+      // A TokenRequest stores nothing either.
+      isWrite:
+        WRITE.has(method) &&
+        !reviewOf &&
+        info.subresource !== 'token' &&
+        !url.searchParams.getAll('dryRun').includes('All'),
       ...(info.def ? { resource: info.def.resource } : {}),
       ...(info.namespace ? { namespace: info.namespace } : {}),
       ...(info.name ? { name: info.name } : {}),
@@ -283,7 +344,7 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
       if (
         !auth ||
         isForbidden(
-          { verb: info.verb, resource: info.def?.resource ?? '', namespace: info.namespace, name: info.name },
+          { verb: info.verb, resource: info.def ? rbacResource(info) : '', namespace: info.namespace, name: info.name },
           auth.token,
           401,
         )
@@ -292,6 +353,11 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
       if (['/healthz', '/livez', '/readyz'].includes(url.pathname)) return send(200, 'ok', 'text/plain; charset=utf-8');
       const doc = discovery(url.pathname, `127.0.0.1:${port}`);
       if (doc) return send(doc.status, doc.body);
+      const issuer = () => clusters.of(auth.token).issuer; // the cluster the request's EKS token names
+      if (method === 'GET' && url.pathname === '/openid/v1/jwks')
+        return send(200, jwksOf(await key), 'application/jwk-set+json');
+      if (method === 'GET' && url.pathname === '/.well-known/openid-configuration')
+        return send(200, openidConfiguration(issuer(), `${issuer()}/openid/v1/jwks`));
       // e.g. /openapi/v2: kubectl copes
       if (!info.isResource) return send(404, '404 page not found\n', 'text/plain; charset=utf-8');
       if (reviewOf) {
@@ -302,15 +368,34 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
         });
         return send(out.status, out.body);
       }
-      if (info.def && isForbidden({ ...info, resource: info.def.resource }, auth.token))
-        throw forbidden(user, info.verb, info.def.resource, info.def.group, info.namespace, info.name);
+      if (info.def && isForbidden({ ...info, resource: rbacResource(info) }, auth.token))
+        throw forbidden(user, info.verb, rbacResource(info), info.def.group, info.namespace, info.name);
       await injectFaults(info, entry);
+      if (info.def?.resource === 'serviceaccounts' && info.subresource === 'token' && info.name) {
+        if (method !== 'POST') throw methodNotAllowed();
+        const body = raw.length ? parseBody(raw, contentType) : {};
+        const out = tokenRequest(store, await key, issuer(), info.namespace!, info.name, body);
+        return send(out.status, out.body);
+      }
       if (info.verb === 'watch' && info.def) {
         entry.status = 200;
         entry.end = nowMs();
         return watches.serve(info, url.searchParams, res, wantsTable(req.headers.accept));
       }
-      const out = handle(store, info, method, url.searchParams, raw, contentType);
+      if (info.def?.resource === 'pods' && info.subresource === 'log' && info.name) {
+        if (method !== 'GET') throw methodNotAllowed();
+        const text = kubelet.log(info.namespace!, info.name, url.searchParams.get('container'));
+        return send(200, text, 'text/plain');
+      }
+      const podCreate = info.def?.resource === 'pods' && info.verb === 'create' && !info.subresource;
+      if (podCreate)
+        await kubelet.beforeCreate(clusters.of(auth.token), info.namespace ?? '', parseBody(raw, contentType));
+      let out: { status: number; body: unknown };
+      try {
+        out = handle(store, info, method, url.searchParams, raw, contentType);
+      } finally {
+        if (podCreate) kubelet.afterCreate();
+      }
       if ((info.verb === 'get' || info.verb === 'list') && wantsTable(req.headers.accept))
         return send(
           out.status,
@@ -327,8 +412,9 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
 
   /** Control routes for shell use of the standalone server (no auth, not journaled; no real apiserver path starts so):
    *  GET journal | GET eks-token | POST reset | PUT faults | PUT forbid | PUT eks-token-max-age | POST seed |
-   *  PUT latency {"ms": 15}. */
-  function control(route: string, method: string, raw: Buffer, res: ServerResponse): void {
+   *  PUT latency {"ms": 15} | PUT cluster-issuer {"clusterName","issuerUrl"} | GET jwks | PUT deny-verbs [..] |
+   *  PUT aws-endpoint {"endpoint","credentials":{"accessKeyId","secretAccessKey"}}. */
+  async function control(route: string, method: string, raw: Buffer, res: ServerResponse): Promise<void> {
     let body: unknown = null;
     try {
       body = raw.length ? JSON.parse(raw.toString('utf8')) : null;
@@ -344,6 +430,18 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
       'PUT eks-token-max-age': () => emulator.setEksTokenMaxAge((body as { ms?: number | null } | null)?.ms ?? null),
       'POST seed': () => emulator.seed(body as KubeObject),
       'DELETE journal': () => emulator.clearJournal(),
+      'PUT cluster-issuer': () => {
+        const b = body as { clusterName: string; issuerUrl: string };
+        emulator.setClusterIssuer(b.clusterName, b.issuerUrl);
+      },
+      'GET jwks': () => emulator.jwks(),
+      'PUT deny-verbs': () => emulator.denyVerbs(body as DenyVerb[]),
+      'PUT unpullable-images': () => emulator.setUnpullableImages(body as string[]),
+      'PUT node-role': () => emulator.setNodeRole((body as { arn: string }).arn),
+      'PUT webhook': () => emulator.setWebhookInstalled((body as { installed: boolean }).installed),
+      'PUT aws-endpoint': () => {
+        emulator.setAwsEndpoint(body as AwsTarget | null);
+      },
       'PUT latency': () => {
         emulator.setLatency(Number((body as { ms?: number } | null)?.ms ?? 0));
         return { ms: latencyMs };
@@ -359,7 +457,7 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
       },
     };
     const fn = routes[`${method} ${route}`];
-    const out = fn ? JSON.stringify(fn() ?? { ok: true }) : '{"error":"unknown control route"}';
+    const out = fn ? JSON.stringify((await fn()) ?? { ok: true }) : '{"error":"unknown control route"}';
     res.writeHead(fn ? 200 : 404, { 'Content-Type': 'application/json' }).end(out);
   }
 
@@ -446,6 +544,8 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
       forbid = opts.forbid ?? [];
       lastEks = undefined;
       eksMaxAgeMs = opts.eksTokenMaxAgeMs;
+      clusters.clear();
+      kubelet.reset();
     },
     setFaults: (f) => {
       faults = f;
@@ -465,7 +565,35 @@ export async function startKubeEmulator(opts: KubeEmulatorOptions = {}): Promise
     list: (resource, ns, labelSelector) =>
       clone(store.list(resolve(resource), ns, { labelSelector: labelSelector ?? null }).items),
     lastEksToken: () => lastEks,
+    setClusterIssuer: (clusterName, issuerUrl) => clusters.setIssuer(clusterName, issuerUrl),
+    jwks: async () => jwksOf(await key),
+    setUnpullableImages: (images) => {
+      kubelet.unpullable = [...images];
+    },
+    setNodeRole: (roleArn) => {
+      kubelet.nodeRoleArn = roleArn;
+    },
+    setWebhookInstalled: (installed) => {
+      const mwc = findResource('admissionregistration.k8s.io', 'mutatingwebhookconfigurations')!;
+      if (installed) store.put(mwc, POD_IDENTITY_WEBHOOK);
+      else store.remove(mwc, POD_IDENTITY_WEBHOOK);
+    },
+    setAwsEndpoint: (target) => {
+      aws.target = target;
+      clusters.addSecretKey(target?.credentials.secretAccessKey);
+    },
+    denyVerbs: (rules) => {
+      forbid = [
+        ...forbid,
+        ...rules.map((r) => ({
+          verbs: [r.verb],
+          resources: [r.subresource ? `${r.resource}/${r.subresource}` : r.resource],
+          ...(r.namespace ? { namespaces: [r.namespace] } : {}),
+        })),
+      ];
+    },
     async stop() {
+      kubelet.reset();
       watches.closeAll();
       for (const s of sockets) s.destroy();
       await Promise.all([

@@ -61,6 +61,8 @@ export interface Config {
   readonly dryRun: boolean;
   readonly kube: Readonly<KubeAccess>;
   readonly waitTimeoutSeconds: number;
+  readonly verifyCredentials: ProofMethod;
+  readonly probeImage: string;
 }
 
 /** What identifies a binding everywhere (outputs, changes, messages): `<cluster>/<namespace>/<service-account>`. */
@@ -69,12 +71,17 @@ export type BindingKey = `${string}/${string}/${string}`;
 export const bindingKey = (b: Pick<BindingConfig, 'clusterName' | 'namespace' | 'serviceAccount'>): BindingKey =>
   `${b.clusterName}/${b.namespace}/${b.serviceAccount}`;
 
+/** `verify-credentials`: how a binding's credentials are proven after apply (see src/resources/credentials). */
+export type ProofMethod = 'none' | 'exchange' | 'pod';
+
 /** The inputs that apply to the whole run, not to one binding. */
 export interface RunSettings {
   readonly installAgent: boolean;
   readonly dryRun: boolean;
   readonly kube: Readonly<KubeAccess>;
   readonly waitTimeoutSeconds: number;
+  readonly verifyCredentials: ProofMethod;
+  readonly probeImage: string;
 }
 
 /** One binding: a service account in a cluster, and the role its pods get. */

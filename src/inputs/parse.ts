@@ -119,8 +119,8 @@ export function parseInputs(read: InputReader, env: ParseEnv = {}): ParsedInputs
   if (!binding || more.length > 0 || binding.index !== undefined)
     throw new InvalidInputs([new InputError('bindings', 'is not supported by this entry point; use parseRun.')]);
   const { index: _index, ...fields } = binding;
-  const { installAgent, dryRun, kube, waitTimeoutSeconds } = config;
-  return { config: deepFreeze({ ...fields, installAgent, dryRun, kube, waitTimeoutSeconds }), warnings };
+  const { bindings: _bindings, skipped: _skipped, ...settings } = config;
+  return { config: deepFreeze({ ...fields, ...settings }), warnings };
 }
 
 /** The inputs that apply to the whole run. */
@@ -136,6 +136,8 @@ function parseRunSettings(
     installAgent: check(() => v.boolean('install-agent', raw('install-agent')))!,
     dryRun: check(() => v.boolean('dry-run', raw('dry-run')))!,
     waitTimeoutSeconds: check(() => v.waitTimeout(raw('wait-timeout')))!,
+    verifyCredentials: check(() => v.proofMethod(raw('verify-credentials')))!,
+    probeImage: check(() => v.probeImage(raw('probe-image')))!,
     kube: check(() => kubeAccess(raw('kubeconfig') || env.KUBECONFIG?.trim() || '', fileExists, !!raw('kubeconfig')))!,
   };
 }

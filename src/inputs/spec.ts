@@ -32,6 +32,8 @@ export const INPUT_DEFAULTS = {
   addon: '',
   bindings: '',
   presets: '',
+  'verify-credentials': 'none',
+  'probe-image': 'public.ecr.aws/aws-cli/aws-cli:latest',
 } as const satisfies Record<string, string | undefined>;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
@@ -45,6 +47,8 @@ export const RUN_INPUTS = [
   'wait-timeout',
   'install-agent',
   'bindings',
+  'verify-credentials',
+  'probe-image',
 ] as const satisfies readonly InputName[];
 
 export type RunInputName = (typeof RUN_INPUTS)[number];

@@ -246,3 +246,19 @@ export function addon(v: string): string {
     throw new InputError('addon', `cannot be "${v}": the Pod Identity agent has no service account to bind.`);
   return v;
 }
+
+export function proofMethod(v: string): 'none' | 'exchange' | 'pod' {
+  const m = v.trim().toLowerCase();
+  if (m === 'none' || m === 'exchange' || m === 'pod') return m;
+  throw new InputError('verify-credentials', `must be "none", "exchange" or "pod", got ${show(v)}.`);
+}
+
+/** A container image reference: registry/repository[:tag][@digest], no spaces (what a pod spec accepts). */
+export function probeImage(v: string): string {
+  if (v.length > 512 || !/^[a-z0-9][a-z0-9._\-/:@]*$/i.test(v) || /[:@]$/.test(v))
+    throw new InputError(
+      'probe-image',
+      `must be a container image such as "public.ecr.aws/aws-cli/aws-cli:latest", got ${show(v)}.`,
+    );
+  return v;
+}

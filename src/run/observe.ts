@@ -245,7 +245,8 @@ async function readCluster(
   const addon = podIdentity && run.installAgent ? eks.describeAddon(aws.eks, name, AGENT_ADDON) : undefined;
   addon?.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
   // A kubeconfig needs nothing from DescribeCluster: connect alongside it, not after.
-  const wantsKube = bindings.some(needsKube);
+  // The proof of credentials asks the cluster for a token or runs a probe pod.
+  const wantsKube = bindings.some(needsKube) || (run.verifyCredentials !== 'none' && !run.dryRun);
   const early = wantsKube && run.kube.kind !== 'eks' ? connectKube(run, name, region, aws, undefined, env) : undefined;
   early?.catch(() => undefined);
   const described = await eks.describeCluster(aws.eks, name);

@@ -3,7 +3,9 @@
 import type { AssociationRef } from '../aws/eks.js';
 import { bindingKey, type BindingKey, type RunConfig } from '../inputs/config.js';
 import type { OutputName } from '../inputs/spec.js';
+import type { Proof } from '../resources/credentials/kind.js';
 import type { RunPlan } from './plan.js';
+import { proofOutput } from './proofs.js';
 import { isFailed, type RunState } from './state.js';
 
 type Outputs = Partial<Record<OutputName, string>>;
@@ -13,6 +15,7 @@ export function outputsOf(
   plan: RunPlan,
   final: RunState,
   created: Map<BindingKey, AssociationRef>,
+  proofs: ReadonlyMap<BindingKey, Proof> = new Map(),
 ): Outputs {
   const changed = (k: BindingKey) => plan.changes.some((c) => c.serves.includes(k));
   const perBinding = run.bindings.map((b) => {
@@ -44,7 +47,13 @@ export function outputsOf(
     changes: JSON.stringify(
       plan.changes.map(({ resource, action, detail, binding }) => ({ resource, action, detail, binding })),
     ),
-    bindings: JSON.stringify(perBinding),
+    bindings: JSON.stringify(
+      perBinding.map((out, i) => {
+        const b = run.bindings[i]!;
+        const proof = proofs.get(bindingKey(b));
+        return proof ? { ...out, credentials: proofOutput(proof, b.state) } : out;
+      }),
+    ),
   };
   const [only] = perBinding;
   if (perBinding.length === 1 && only) {

@@ -9,7 +9,11 @@ import { clusterKeyOf, type RunState } from './state.js';
 export function plan(config: Config, observed: Observed, provenance: Readonly<Record<string, string>> = {}) {
   const { installAgent, dryRun, kube, waitTimeoutSeconds, ...binding } = config;
   const b: BindingConfig = { ...binding, index: undefined };
-  const run = { installAgent, dryRun, kube, waitTimeoutSeconds, bindings: [b], skipped: [] };
+  const run = {
+    ...({ installAgent, dryRun, kube, waitTimeoutSeconds, verifyCredentials: 'none', probeImage: '' } as const),
+    bindings: [b],
+    skipped: [],
+  };
   const key = bindingKey(b);
   const clusterKey = clusterKeyOf(b);
   const cluster = {

@@ -9,14 +9,17 @@ import { bindingKey, type BindingKey, type RunConfig } from '../inputs/config.js
 import type { OutputName } from '../inputs/spec.js';
 import type { Log } from '../platform/types.js';
 import { waitForAddon } from '../resources/addon/apply.js';
+import type { Proof } from '../resources/credentials/kind.js';
 import { trustPolicySize } from '../resources/role-trust/trust.js';
 import { sleep } from '../time.js';
 import { applyChange, serviceOf, type ApplyRun } from './apply.js';
 import { ResourceGates } from './gates.js';
+import { fargateCheck } from './fargate.js';
 import { runGraph } from './graph.js';
 import { observe } from './observe.js';
 import { planRun, type RunPlan } from './plan.js';
 import { outputsOf } from './outputs.js';
+import { proofCheck, Proofs } from './proofs.js';
 import { describeState, groupByResource, summarize } from './report.js';
 import { addonUnit, reread, unitOf } from './reread.js';
 import { isFailed, observedFor, type ClusterKey, type ClusterState, type RunState } from './state.js';
@@ -52,6 +55,7 @@ export async function reconcile(
           `Skipped (other clusters): ${run.skipped.map((k) => `\`${k}\``).join(', ')}\n`,
         changes: [],
       };
+    const fargate = fargateCheck(run, clientsFor);
     state = await log.group('Observe', async () => {
       const s = await observe(run, clientsFor, env);
       for (const line of describeState(s)) log.info(line);
@@ -60,7 +64,7 @@ export async function reconcile(
     run = state.run; // a migrating binding that gave no role now names the one its service account gave
     const plan = planRun(state, provenance);
     await checkTrustQuota(plan, clientsFor(run.bindings[0]!.region), log);
-    for (const w of plan.warnings)
+    for (const w of [...(await fargate), ...plan.warnings])
       log.warn(run.bindings.length > 1 && w.about ? `${w.about}: ${w.message}` : w.message);
     await log.group(run.dryRun ? 'Plan (dry run: nothing is changed)' : 'Plan', async () => {
       if (plan.changes.length === 0)
@@ -84,9 +88,14 @@ export async function reconcile(
     };
     const touched = new Set(plan.changes.map(unitOf));
     for (const key of plan.addonWaits) touched.add(addonUnit(key));
-    const final = run.dryRun ? state : await applyAndReread(applied, touched, run.waitTimeoutSeconds);
-    const checks = await verifyAll(run, plan, state, final, touched, log);
-    const outputs = outputsOf(run, plan, final, applied.associations);
+    if (run.dryRun && run.verifyCredentials !== 'none')
+      log.info(`Dry run: the credentials are not proven (verify-credentials: ${run.verifyCredentials}).`);
+    const proofs = new Proofs(applied, env);
+    const final = run.dryRun ? state : await applyAndReread(applied, touched, run.waitTimeoutSeconds, proofs);
+    const proven = await proofs.all();
+    proofs.withdrawRestarts(proven);
+    const checks = await verifyAll(run, plan, state, final, touched, log, proven);
+    const outputs = outputsOf(run, plan, final, applied.associations, proven);
     const summary = summarize(run, plan, checks, outputs, final);
     return { outputs, summary, changes: plan.changes, failure: failureLine(run, plan) };
   } finally {
@@ -99,11 +108,17 @@ export async function reconcile(
  * Applies the plan (and waits for add-ons) while reading back each resource as soon as its changes are done.
  * A failed change fails the bindings it serves and skips what comes after it; the rest goes on.
  */
-async function applyAndReread(applied: ApplyRun, touched: Set<string>, timeoutSeconds: number): Promise<RunState> {
+async function applyAndReread(
+  applied: ApplyRun,
+  touched: Set<string>,
+  timeoutSeconds: number,
+  proofs: Proofs,
+): Promise<RunState> {
   const { plan, state, log } = applied;
   const units = [...plan.changes.map(unitOf), ...plan.addonWaits.map(addonUnit)];
   const gates = new ResourceGates(units);
   const done: Change[] = [];
+  proofs.startIdle();
   const applying = runGraph(
     plan.changes,
     (c) => serviceOf(c.op),
@@ -112,6 +127,7 @@ async function applyAndReread(applied: ApplyRun, touched: Set<string>, timeoutSe
       done.push(c);
       gates.done(unitOf(c));
     },
+    { ready: proofs.ready, settled: proofs.settled },
   ).then(async (outcomes) => {
     for (const c of plan.changes) {
       const o = outcomes.get(c.id)!;
@@ -173,6 +189,7 @@ async function verifyAll(
   final: RunState,
   touched: Set<string>,
   log: Log,
+  proofs: ReadonlyMap<BindingKey, Proof>,
 ): Promise<Map<BindingKey, Check[]>> {
   const live = () => [...plan.resolved.keys()].filter((k) => !plan.failures.has(k));
   const checkAll = (s: RunState) =>
@@ -194,6 +211,7 @@ async function verifyAll(
     await sleep(delay);
     checks = checkAll(await reread(before, touched));
   }
+  for (const [k, p] of proofs) checks.get(k)?.push(proofCheck(p));
   await log.group('Verify', async () => {
     for (const [k, cs] of checks) {
       if (checks.size > 1) log.info(k);
