@@ -2,6 +2,7 @@
 // Logs go to stderr and outputs to stdout as name=value lines, so the output can be piped.
 import { INPUT_DEFAULTS, INPUT_NAMES, type InputName } from '../inputs/spec.js';
 import { InputError } from '../inputs/validate.js';
+import { OPTION_SUMMARIES } from './cli-help.js';
 import type { Platform } from './types.js';
 
 const BOOLEAN_INPUTS = new Set(
@@ -34,12 +35,15 @@ export function parseArgs(argv: readonly string[]): Map<InputName, string> {
   return values;
 }
 
+/** One option of --help: its name, when it is required or its default, then its summary from action.yml. */
+function optionHelp(n: InputName): string {
+  const required = n === 'cluster-name' || n === 'service-account';
+  const when = required ? ' (required unless --bindings)' : INPUT_DEFAULTS[n] ? ` (default: ${INPUT_DEFAULTS[n]})` : '';
+  return `  --${n}${when}\n      ${OPTION_SUMMARIES[n]}`;
+}
+
 export function usage(): string {
-  const lines = INPUT_NAMES.map((n) => {
-    const dflt = INPUT_DEFAULTS[n];
-    const required = n === 'cluster-name' || n === 'service-account' ? ' (required unless --bindings)' : '';
-    return `  --${n}${dflt === undefined ? ' (required)' : required || (dflt ? ` (default: ${dflt})` : '')}`;
-  });
+  const lines = INPUT_NAMES.map(optionHelp);
   return [
     'Usage: eks-pod-iam --cluster-name NAME --service-account NAME (--role-name NAME | --role-arn ARN) [options]',
     '       eks-pod-iam --bindings file://bindings.yml [--cluster-name NAME] [options]',

@@ -20,8 +20,10 @@ export async function waitForAddon(
 ) {
   const started = Date.now();
   const elapsed = () => `${Math.round((Date.now() - started) / 1000)}s`;
-  // Seconds between polls: the SDK's waiter counts whole seconds, and min = max keeps it from backing off.
-  const minDelay = 1;
+  // Seconds between polls: a second, scaled like every deliberate wait (EKS_POD_IAM_TIME_SCALE). The SDK's waiter
+  // takes seconds but sleeps minDelay * 1000 ms, so a fraction of a second is honoured; min = max keeps it from
+  // backing off.
+  const minDelay = 1 * delayScale();
   const maxDelay = minDelay;
   await log.group(`Wait for add-on ${addonName} in cluster ${clusterName}`, async () => {
     const ticker = setInterval(
