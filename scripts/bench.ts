@@ -46,6 +46,8 @@ const RUNS_SLOW = Number(process.env.BENCH_RUNS_SLOW ?? Math.max(1, Math.min(RUN
 const MANY = process.env.BENCH_MANY !== '0';
 /** BENCH_ONLY=removal: the removal scenarios only (and the start-up figures). */
 const REMOVAL_ONLY = process.env.BENCH_ONLY === 'removal';
+/** BENCH_ONLY=proof: the proof-of-credentials scenarios only (and the start-up figures). */
+const PROOF_ONLY = process.env.BENCH_ONLY === 'proof';
 /** Node 24, as GitHub runs the action (`runs.using: node24`); BENCH_NODE=system measures this machine's own node. */
 const NODE = process.env.BENCH_NODE === 'system' ? SYSTEM_NODE : NODE24;
 /** BENCH_DIST: another build's dist/ directory (e.g. a copy of the one before a change), else this one's. */
@@ -529,6 +531,55 @@ async function startup(): Promise<{ lines: string[]; bare: number }> {
   };
 }
 
+// Proof of credentials (issue 20): the same runs with and without `verify-credentials: exchange`, the emulator
+// making every trust and association change effective for the exchanges only 3 s after it was made.
+const PROPAGATION_S = 3;
+const PROOF_1 = 'pod-identity, fresh, no proof';
+const PROOF_1E = 'pod-identity, fresh, exchange (3 s delay)';
+const PROOF_20 = '20 bindings, fresh, no proof';
+const PROOF_20E = '20 bindings, fresh, exchange (3 s delay)';
+
+async function proofs(emu: Emulators, add: (label: string, s: Sample) => void): Promise<void> {
+  const single = { 'cluster-name': CLUSTER, namespace: 'apps', 'service-account': 'api', 'role-name': ROLE };
+  const many20 = { 'cluster-name': CLUSTER, bindings: JSON.stringify(manyBindings(20)) };
+  for (const [label, inputs] of [
+    [PROOF_1, single],
+    [PROOF_1E, { ...single, 'verify-credentials': 'exchange' }],
+    [PROOF_20, many20],
+    [PROOF_20E, { ...many20, 'verify-credentials': 'exchange' }],
+  ] as const) {
+    await freshCluster(emu);
+    await withAddon(emu);
+    await seedNamespaces(emu);
+    await emu.aws.setPropagationDelay(PROPAGATION_S);
+    add(
+      label,
+      await measure(emu, async () => {
+        const r = await runBundle(inputs, { node: NODE, env: runnerEnv(emu), bundle: BUNDLE });
+        if (r.code !== 0) throw new Error(`${label}: the run failed (${r.code}): ${failure(r)}`);
+      }),
+    );
+  }
+}
+
+function proofLines(samples: Map<string, Sample[]>): string[] {
+  const wall = (label: string) => median(samples.get(label)!.map((x) => x.ms));
+  const target = (label: string, base: string, slack: number) => {
+    const limit = wall(base) + PROPAGATION_S * 1000 + slack;
+    const met = wall(label) <= limit ? 'met' : 'MISSED';
+    return (
+      `  ${label}: wall ${wall(label).toFixed(0)} ms; target <= ${base} (${wall(base).toFixed(0)} ms) ` +
+      `+ the delay + ${slack} ms = ${limit.toFixed(0)} ms: ${met}`
+    );
+  };
+  return [
+    `proof of credentials (verify-credentials: exchange; propagation delay ${PROPAGATION_S} s; medians):`,
+    target(PROOF_1E, PROOF_1, 500),
+    target(PROOF_20E, PROOF_20, 1000),
+    '',
+  ];
+}
+
 async function main(): Promise<void> {
   const { lines, bare } = await startup();
   const emu = await startEmulators();
@@ -537,8 +588,9 @@ async function main(): Promise<void> {
   let manyResult: Many | undefined;
   try {
     for (let i = 0; i < RUNS; i++) {
-      await removals(emu, add);
-      if (REMOVAL_ONLY) continue;
+      if (!PROOF_ONLY) await removals(emu, add);
+      if (!REMOVAL_ONLY) await proofs(emu, add);
+      if (REMOVAL_ONLY || PROOF_ONLY) continue;
       for (const s of scenarios) {
         // Interleaved, so drift in the machine's load touches every scenario alike.
         await freshCluster(emu);
@@ -567,7 +619,7 @@ async function main(): Promise<void> {
         if (s.rerun) add(s.rerun, await measure(emu, run));
       }
     }
-    if (MANY && !REMOVAL_ONLY) manyResult = await many(emu);
+    if (MANY && !REMOVAL_ONLY && !PROOF_ONLY) manyResult = await many(emu);
   } finally {
     await emu.stop();
   }
@@ -617,6 +669,7 @@ async function main(): Promise<void> {
       ]),
     );
   }
+  if (!REMOVAL_ONLY) lines.push('', ...proofLines(samples));
   if (manyResult) lines.push('', ...manyResult.lines);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
