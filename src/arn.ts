@@ -3,8 +3,6 @@
 
 export type Partition = 'aws' | 'aws-cn' | 'aws-us-gov';
 
-export const PARTITIONS: readonly Partition[] = ['aws', 'aws-cn', 'aws-us-gov'];
-
 const PARTITION_RE = '(aws|aws-cn|aws-us-gov)';
 
 /** Region shape: us-east-1, eu-central-2, cn-north-1, us-gov-west-1, ap-southeast-5 ... */
@@ -41,6 +39,14 @@ export function parseRoleArn(arn: string): RoleArn | undefined {
 export function parsePolicyArn(arn: string): { partition: Partition; accountId: string } | undefined {
   const m = POLICY_ARN.exec(arn);
   return m ? { partition: m[1] as Partition, accountId: m[2]! } : undefined;
+}
+
+/**
+ * The name of a role given by ARN (`arn:…:role/<path/><name>` → `<name>`): the one place a role name is cut from an
+ * ARN. A string that is not a role ARN gives its last `/` segment (what IAM calls the role by).
+ */
+export function roleNameOf(arn: string): string {
+  return parseRoleArn(arn)?.name ?? arn.split('/').pop() ?? arn;
 }
 
 export function roleArn(partition: Partition, accountId: string, name: string, path = '/'): string {
