@@ -2,6 +2,7 @@
 // sentence naming the input and saying what is expected. Pure: no I/O except where noted.
 import { REGION_RE, parsePolicyArn, parseRoleArn, type Partition } from '../arn.js';
 import { OWNERSHIP_TAG_COUNT, PROVENANCE_TAG_COUNT, TAG_PREFIX } from '../core/ownership.js';
+import { AGENT_ADDON } from '../resources/addon/kind.js';
 import type { InputName } from './spec.js';
 
 export class InputError extends Error {
@@ -232,9 +233,6 @@ export function managedPolicyName(v: string): string {
   return v;
 }
 
-/** The agent add-on runs Pod Identity itself: no service account of it is bound through it. */
-export const POD_IDENTITY_AGENT_ADDON = 'eks-pod-identity-agent';
-
 /** EKS add-on names: AWS's (`aws-ebs-csi-driver`) and marketplace ones (`vendor_product`), 1-100 characters. */
 export function addon(v: string): string {
   if (!/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(v))
@@ -242,7 +240,7 @@ export function addon(v: string): string {
       'addon',
       `must be an EKS add-on name such as "aws-ebs-csi-driver" (letters, digits, "-" or "_"), got ${show(v)}.`,
     );
-  if (v === POD_IDENTITY_AGENT_ADDON)
+  if (v === AGENT_ADDON)
     throw new InputError('addon', `cannot be "${v}": the Pod Identity agent has no service account to bind.`);
   return v;
 }

@@ -15,7 +15,7 @@ import { RunError } from '../errors.js';
 import { bindingKey, type BindingConfig, type BindingKey, type RunConfig } from '../inputs/config.js';
 import * as k8s from '../kube/client.js';
 import { addonAssociationsScope, usesRecommendedPolicies } from '../resources/addon/associations.js';
-import { AGENT_ADDON } from '../resources/addon/plan.js';
+import { AGENT_ADDON } from '../resources/addon/kind.js';
 import { roleAccountOf, wantedPolicies } from '../resources/managed-policy/wanted.js';
 import { accountScan } from '../resources/region-scan/scan.js';
 import { roleFromServiceAccount } from '../resources/service-account/migrate.js';

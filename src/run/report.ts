@@ -5,7 +5,7 @@ import type { OutputName } from '../inputs/spec.js';
 import { roleArnFor } from './resolve.js';
 import { MANAGED_TAG } from '../core/ownership.js';
 import { parsePolicy, statementsOf } from '../core/policy-doc.js';
-import { AGENT_ADDON } from '../resources/addon/plan.js';
+import { AGENT_ADDON } from '../resources/addon/kind.js';
 import { ROLE_ARN_ANNOTATION } from '../resources/service-account/plan.js';
 import type { Change, Observed } from '../core/types.js';
 import { ADDON } from '../resources/addon/kind.js';

@@ -18,7 +18,7 @@ import type {
 import { bindingKey, type BindingKey } from '../inputs/config.js';
 import * as k8s from '../kube/client.js';
 import { addonAssociationsScope } from '../resources/addon/associations.js';
-import { AGENT_ADDON } from '../resources/addon/plan.js';
+import { AGENT_ADDON } from '../resources/addon/kind.js';
 import { readTarget } from '../resources/target-role/read.js';
 import { roleReadOptions } from './observe.js';
 import { isFailed, type BindingState, type Failed, type ClusterState, type RunState } from './state.js';

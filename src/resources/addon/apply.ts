@@ -9,7 +9,8 @@ import { RunError } from '../../errors.js';
 import type { Log } from '../../platform/types.js';
 import { whileRoleIsNew } from '../association/apply.js';
 import { delayScale } from '../../time.js';
-import { AGENT_ADDON, addonFailure } from './plan.js';
+import { AGENT_ADDON } from './kind.js';
+import { addonFailure } from './plan.js';
 
 export async function waitForAddon(
   client: EKSClient,

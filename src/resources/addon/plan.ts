@@ -1,9 +1,8 @@
 // Plan for the cluster's eks-pod-identity-agent add-on: install it when missing; wait while it is coming up.
 import { PlanError, change, type ChangeList } from '../../core/changes.js';
 import type { ObservedAddon } from '../../core/types.js';
-import { ADDON } from './kind.js';
+import { ADDON, AGENT_ADDON } from './kind.js';
 
-export const AGENT_ADDON = 'eks-pod-identity-agent';
 const FAILED = new Set(['CREATE_FAILED', 'DEGRADED', 'UPDATE_FAILED', 'DELETE_FAILED']);
 
 /** Returns whether the run must wait for the add-on to become ACTIVE. */

@@ -1,6 +1,6 @@
 import { check, type Check } from '../../core/check.js';
 import type { ObservedAddon, ObservedAssociation, ObservedOwnerAddon } from '../../core/types.js';
-import { AGENT_ADDON } from './plan.js';
+import { AGENT_ADDON } from './kind.js';
 
 /** The Pod Identity agent runs: its add-on is ACTIVE, or the cluster is in EKS Auto Mode (the agent is built in). */
 export const checkAddon = (addon: ObservedAddon | null | undefined, autoMode = false): Check =>
