@@ -3,21 +3,21 @@
 // `cluster-name` only that cluster's items run; the others are listed as skipped, so one manifest serves a fleet.
 // Every problem is collected and named `bindings[<index>].<key>`, like the single inputs, before any call.
 import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
-import { parseDocument, type Tags } from 'yaml';
-import { samePolicy } from '../core/policy-doc.js';
+import { dirname } from 'node:path';
+import { parseDocument } from 'yaml';
+import { parseBinding, type BindingContext, type BindingSource, type GivenValue } from './binding-fields.js';
 import { bindingKey, type BindingConfig, type BindingKey } from './config.js';
-import { parseBinding, type BindingContext, type BindingSource, type GivenValue } from './parse.js';
+import { repeatedServiceAccounts, sharedRoleConflicts, type ParsedItem } from './manifest-conflicts.js';
+import { describe, givenValue, isMap, keepScalars } from './manifest-values.js';
 import {
   BINDING_INPUTS,
   INPUT_NAMES,
   RUN_INPUTS,
-  isBooleanInput,
   type BindingInputName,
   type InputName,
   type InputReader,
 } from './spec.js';
-import { presetConflicts, presetItems } from './presets.js';
+import { presetConflicts } from './presets.js';
 import * as v from './validate.js';
 import { InputError } from './validate.js';
 
@@ -28,45 +28,11 @@ import { InputError } from './validate.js';
  */
 export const MAX_BINDINGS = 500;
 
-/** Inputs that take several values: a YAML list of them, or the single input's newline/comma text. */
-const LIST_INPUTS: ReadonlySet<string> = new Set(['policy-arns', 'tags']);
-/** Inputs that hold a policy document: a YAML/JSON object is taken as the document itself. */
-const DOCUMENT_INPUTS: ReadonlySet<string> = new Set(['inline-policy', 'session-policy', 'managed-policy']);
 /** Inputs of which an item gives one or the other: giving either replaces both top-level values. */
 const ONE_OF: readonly (readonly BindingInputName[])[] = [['role-name', 'role-arn']];
 
 const RUN_LEVEL: ReadonlySet<string> = new Set(RUN_INPUTS);
 const BINDING_KEYS: ReadonlySet<string> = new Set(BINDING_INPUTS);
-
-/**
- * A YAML number or boolean, kept as written. YAML reads `0123` as 123 and `True` as true: keeping the text lets a
- * tag value be exactly what the manifest says, and lets an error show it. JSON gets the typed value back.
- */
-class Typed {
-  constructor(
-    readonly type: 'number' | 'boolean',
-    readonly source: string,
-  ) {}
-  toString(): string {
-    return this.source;
-  }
-  toJSON(): unknown {
-    return this.type === 'number' ? Number(this.source) : /^true$/i.test(this.source);
-  }
-}
-
-const TYPED_TAGS: Record<string, Typed['type']> = {
-  'tag:yaml.org,2002:int': 'number',
-  'tag:yaml.org,2002:float': 'number',
-  'tag:yaml.org,2002:bool': 'boolean',
-};
-
-const keepScalars = (tags: Tags): Tags =>
-  tags.map((tag) => {
-    if (typeof tag === 'string' || ('collection' in tag && tag.collection)) return tag;
-    const type = TYPED_TAGS[tag.tag];
-    return type ? { ...tag, resolve: (source: string) => new Typed(type, source) } : tag;
-  });
 
 interface Item {
   index: number;
@@ -93,7 +59,7 @@ export function manifestBindings(
       else throw e;
     }
 
-  const parsed: { binding: BindingConfig; source: BindingSource }[] = [];
+  const parsed: ParsedItem[] = [];
   for (const [index, raw] of manifest.list.entries()) {
     const item = readItem(raw, index, manifest.baseDir, ctx.problems);
     if (!item) continue;
@@ -105,20 +71,7 @@ export function manifestBindings(
     ctx.problems.push(...after);
   }
 
-  const firstOf = new Map<BindingKey, number>();
-  for (const { binding } of parsed) {
-    const key = bindingKey(binding);
-    const first = firstOf.get(key);
-    if (first === undefined) firstOf.set(key, binding.index!);
-    else
-      ctx.problems.push(
-        new InputError(
-          'service-account',
-          `binds ${key} again (bindings[${first}] binds it too): give each service account once.`,
-          `bindings[${binding.index}].service-account`,
-        ),
-      );
-  }
+  repeatedServiceAccounts(parsed, ctx.problems);
 
   const selected = parsed.filter(({ binding }) => !topCluster || binding.clusterName === topCluster);
   // Checked among the bindings that run only: they run with one set of credentials, so one role name is one role.
@@ -238,53 +191,6 @@ function readItem(raw: unknown, index: number, baseDir: string | undefined, prob
   return { index, values, invalid };
 }
 
-/** A manifest value as the binding's parser takes it: text, a list, or key/value pairs. */
-function givenValue(name: BindingInputName, value: unknown, baseDir: string | undefined): GivenValue {
-  const wrong = (detail: string): never => {
-    throw new InputError(name, detail);
-  };
-  if (value === null || value === undefined) return ''; // given empty: the input's default
-  // A list of names and {name, <param>: value|list} objects (or one of them); text is the input's lines.
-  if (name === 'presets' && typeof value !== 'string') return { presets: presetItems(value) };
-  if (typeof value === 'string') {
-    if (DOCUMENT_INPUTS.has(name) && baseDir !== undefined) return relativeTo(baseDir, value);
-    return value;
-  }
-  if (value instanceof Typed) {
-    if (isBooleanInput(name)) return value.source; // the boolean validator names what it takes
-    return wrong(
-      `must be text, got the ${value.type} ${value.source}; quote it ("${value.source}") if that is the value meant.`,
-    );
-  }
-  if (Array.isArray(value)) {
-    if (!LIST_INPUTS.has(name)) return wrong('must be text, got a list.');
-    const bad = value.findIndex((x) => typeof x !== 'string');
-    if (bad >= 0) return wrong(`must be a list of text items; item ${bad + 1} is ${describe(value[bad])}.`);
-    return { list: value as string[] };
-  }
-  if (isMap(value)) {
-    if (DOCUMENT_INPUTS.has(name)) return JSON.stringify(value);
-    if (name !== 'tags') return wrong('must be text, got a map.');
-    return {
-      pairs: Object.entries(value).map(([k, x]): [string, string] => {
-        // A tag value is text whatever it looks like: `cost-center: 0042` is "0042", as written.
-        if (x === null || x === undefined) return [k, ''];
-        if (typeof x === 'string' || x instanceof Typed) return [k, String(x)];
-        return wrong(`has ${describe(x)} as the value of ${JSON.stringify(k)}; a tag value is text.`);
-      }),
-    };
-  }
-  return wrong(`must be text, got ${describe(value)}.`);
-}
-
-/** file://relative in a manifest file is relative to the manifest's directory. */
-function relativeTo(baseDir: string, value: string): string {
-  const text = value.trim();
-  if (!text.startsWith('file://')) return value;
-  const path = text.slice('file://'.length);
-  return isAbsolute(path) ? text : `file://${join(baseDir, path)}`;
-}
-
 /** The item over the top-level inputs: a key it leaves out takes the top-level value (or the default). */
 function itemSource(item: Item, read: InputReader, env: NodeJS.ProcessEnv): BindingSource {
   const at = (name: string) => `bindings[${item.index}].${name}`;
@@ -308,67 +214,6 @@ function itemSource(item: Item, read: InputReader, env: NodeJS.ProcessEnv): Bind
         ? 'with no top-level "cluster-name", every item names its cluster'
         : 'give the Kubernetes service account name here or as the top-level input',
   };
-}
-
-/**
- * One role: one boundary and one inline policy; one managed policy name: one document (two items that disagree would
- * undo each other).
- */
-function sharedRoleConflicts(parsed: { binding: BindingConfig; source: BindingSource }[], problems: InputError[]) {
-  const byRole = new Map<string, { binding: BindingConfig; source: BindingSource }[]>();
-  for (const p of parsed) {
-    // A role taken from the service account's annotation (migrate-from-irsa) is not known before the run.
-    if (p.binding.role.kind === 'annotation') continue;
-    // IAM role names are unique regardless of case.
-    const name = p.binding.role.name.toLowerCase();
-    byRole.set(name, [...(byRole.get(name) ?? []), p]);
-  }
-  for (const group of byRole.values()) {
-    const created = group.filter(({ binding }) => binding.role.kind === 'name' && binding.permissionsBoundary);
-    const [first, ...rest] = created;
-    for (const other of rest)
-      if (other.binding.permissionsBoundary !== first!.binding.permissionsBoundary)
-        problems.push(
-          new InputError(
-            'permissions-boundary',
-            `gives role "${other.binding.role.name}" the boundary ${other.binding.permissionsBoundary}, ` +
-              `but bindings[${first!.binding.index}] gives it ${first!.binding.permissionsBoundary}: ` +
-              'a role has one permissions boundary.',
-            other.source.label('permissions-boundary'),
-          ),
-        );
-    const withPolicy = group.filter(({ binding }) => binding.inlinePolicy);
-    const [firstPolicy, ...others] = withPolicy;
-    for (const other of others)
-      if (!samePolicy(other.binding.inlinePolicy!, firstPolicy!.binding.inlinePolicy!))
-        problems.push(
-          new InputError(
-            'inline-policy',
-            `differs from the one bindings[${firstPolicy!.binding.index}] gives role ` +
-              `"${other.binding.role.name}": a role has one inline policy, so give the same document or leave it out.`,
-            other.source.label('inline-policy'),
-          ),
-        );
-  }
-  // One policy name (unique in the account, regardless of case) has one document, whichever roles it is attached to.
-  const byPolicy = new Map<string, { binding: BindingConfig; source: BindingSource }[]>();
-  for (const p of parsed.filter(({ binding }) => binding.managedPolicy)) {
-    const name = p.binding.managedPolicy!.name.toLowerCase();
-    byPolicy.set(name, [...(byPolicy.get(name) ?? []), p]);
-  }
-  for (const [firstManaged, ...othersManaged] of byPolicy.values())
-    for (const other of othersManaged) {
-      const [mine, theirs] = [other.binding.managedPolicy!, firstManaged!.binding.managedPolicy!];
-      if (!samePolicy(mine.document, theirs.document))
-        problems.push(
-          new InputError(
-            'managed-policy',
-            `differs from the one bindings[${firstManaged!.binding.index}] gives policy "${mine.name}" of role ` +
-              `"${other.binding.role.name}": one policy has one document, so give the same document or leave it out.`,
-            other.source.label('managed-policy'),
-          ),
-        );
-    }
 }
 
 /** An unknown key, with the key most likely meant. */
@@ -410,16 +255,4 @@ function distance(a: string, b: string): number {
         d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
     }
   return d[a.length]![b.length]!;
-}
-
-const isMap = (x: unknown): x is Record<string, unknown> =>
-  typeof x === 'object' && x !== null && !Array.isArray(x) && !(x instanceof Typed);
-
-/** What a value is, for messages, without quoting it (a manifest may hold anything). */
-function describe(x: unknown): string {
-  if (x === null || x === undefined) return 'nothing';
-  if (x instanceof Typed) return `a ${x.type}`;
-  if (Array.isArray(x)) return 'a list';
-  if (typeof x === 'object') return 'a map';
-  return `a ${typeof x === 'string' ? 'string' : typeof x}`;
 }
