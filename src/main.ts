@@ -24,7 +24,7 @@ export async function run(argv?: readonly string[], env = process.env): Promise<
   await runOn(selected, env);
 }
 
-export async function runOn(platform: Platform, env: NodeJS.ProcessEnv): Promise<void> {
+async function runOn(platform: Platform, env: NodeJS.ProcessEnv): Promise<void> {
   try {
     const { config, warnings } = parseRun(platform.readInput, { env });
     for (const w of warnings) platform.log.warn(w);

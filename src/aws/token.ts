@@ -17,13 +17,13 @@ const PRESIGN_SECONDS = 60;
 const RENEW_AFTER_MS = 10 * 60 * 1000;
 
 /** STS host for the token: the standard endpoint overrides first, else the region's own STS. */
-export function stsEndpoint(region: string, env: NodeJS.ProcessEnv): URL {
+function stsEndpoint(region: string, env: NodeJS.ProcessEnv): URL {
   const override = env.AWS_ENDPOINT_URL_STS || env.AWS_ENDPOINT_URL;
   if (override) return new URL(override);
   return new URL(`https://sts.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}/`);
 }
 
-export async function eksToken(
+async function eksToken(
   signing: Signing,
   clusterName: string,
   region: string,

@@ -130,7 +130,7 @@ export function permissionsBoundary(v: string, partition: Partition | undefined)
 }
 
 /** Items separated by newlines or commas; blanks and surrounding spaces dropped. */
-export function splitList(v: string): string[] {
+function splitList(v: string): string[] {
   return v
     .split(/[\n,]/)
     .map((s) => s.trim())
@@ -140,7 +140,7 @@ export function splitList(v: string): string[] {
 // IAM and EKS tag rules: key 1-128, value 0-256, letters/digits/spaces and _ . : / = + - @; no "aws:" keys.
 const TAG_CHARS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 const EKS_POD_IAM_TAGS = OWNERSHIP_TAG_COUNT + PROVENANCE_TAG_COUNT;
-export const MAX_TAGS = 50 - EKS_POD_IAM_TAGS;
+const MAX_TAGS = 50 - EKS_POD_IAM_TAGS;
 
 export function tags(v: string): Record<string, string> {
   return tagLines(splitList(v));

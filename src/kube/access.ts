@@ -43,7 +43,7 @@ export interface Kube {
  * A request that gets no answer in this time fails (a hung API server must not hang the run). Test runs shrink it
  * with EKS_POD_IAM_TIME_SCALE, but never below a few seconds: a busy test machine is not a hung server.
  */
-export const requestTimeoutMs = () => Math.max(5_000, 30_000 * delayScale());
+const requestTimeoutMs = () => Math.max(5_000, 30_000 * delayScale());
 
 /** The user whose token comes from `token()` on each request (see addAuthenticator). */
 const EKS_TOKEN_PROVIDER = 'eks-pod-iam-token';

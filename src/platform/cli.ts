@@ -12,7 +12,7 @@ const BOOLEAN_INPUTS = new Set(
 export class UsageError extends Error {}
 
 /** Parses `--name value`, `--name=value` and bare boolean flags (`--dry-run`). */
-export function parseArgs(argv: readonly string[]): Map<InputName, string> {
+function parseArgs(argv: readonly string[]): Map<InputName, string> {
   const values = new Map<InputName, string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;

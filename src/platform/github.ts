@@ -71,7 +71,7 @@ function runUrl(): string | undefined {
 }
 
 /** Which repository, workflow and run created a resource; nothing outside a workflow run. */
-export function githubProvenance(): Record<string, string> {
+function githubProvenance(): Record<string, string> {
   const url = runUrl();
   if (!url) return {};
   return provenanceTags({
@@ -82,7 +82,7 @@ export function githubProvenance(): Record<string, string> {
 }
 
 /** Which workflow run made the change, for the audit trail a platform team keeps of its summaries. */
-export function runLink(): string {
+function runLink(): string {
   const url = runUrl();
   if (!url) return '';
   const parts = [context.workflow, `run [${context.runId}](${url})`, context.sha?.slice(0, 7)];

@@ -6,7 +6,7 @@ import type { Platform } from './types.js';
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-export function serviceMessage(name: string, attrs: Record<string, string>): string {
+function serviceMessage(name: string, attrs: Record<string, string>): string {
   const body = Object.entries(attrs)
     .map(([k, v]) => `${k}='${b64(v)}'`)
     .join(' ');
@@ -48,7 +48,7 @@ export function octopusPlatform(env: NodeJS.ProcessEnv = process.env): Platform 
  * The server, project and task that ran the step, which the step template's script passes from
  * #{Octopus.Web.ServerUri}, #{Octopus.Project.Name} and #{Octopus.Task.Id}; nothing when it does not.
  */
-export function octopusProvenance(env: NodeJS.ProcessEnv): Record<string, string> {
+function octopusProvenance(env: NodeJS.ProcessEnv): Record<string, string> {
   if (!env.EKS_POD_IAM_OCTOPUS_TASK_ID) return {};
   return provenanceTags({
     [OCTOPUS_SERVER_TAG]: env.EKS_POD_IAM_OCTOPUS_SERVER_URI,

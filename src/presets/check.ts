@@ -39,7 +39,7 @@ function checkValues(name: string, spec: PresetParameter, given: string[]): stri
 }
 
 /** `arn:<partition>:<service>:<region>:<account>:<resource>`, the resource of the stated type. */
-export function arnPattern(service: string, resource: string): RegExp {
+function arnPattern(service: string, resource: string): RegExp {
   const escaped = resource.replace(/[-/\\^$*+?.()|[\]{}]/g, '\\$&');
   const res = UNTYPED[service]?.has(resource) ? NAME : `${escaped}[/:][\\x21-\\x7e]+`;
   return new RegExp(`^arn:${PARTITION}:${service}:${REGION}:${ACCOUNT}:${res}$`);

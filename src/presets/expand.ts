@@ -99,7 +99,7 @@ function paramValues(text: string, values: Values, ctx: PresetContext): string[]
 }
 
 /** Fills the context placeholders of one string. */
-export function fill(text: string, ctx: PresetContext): string {
+function fill(text: string, ctx: PresetContext): string {
   const byName: Record<string, string> = {
     partition: ctx.partition,
     region: ctx.region,
