@@ -44,8 +44,9 @@ export default defineConfig(
       'import-x/resolver-next': [createTypeScriptImportResolver({ project: 'tsconfig.json' })],
     },
     rules: {
-      // A cycle makes module order matter: a `const` read before its module has run is undefined in the bundle
-      // and a TDZ error under jest. Type-only imports are erased at compile time and so are not followed.
+      // A cycle makes module order matter: a value imported from a module that has not run yet fails when used,
+      // and which module runs first depends on the entry point (the bundle, jest, tsx). Type-only imports are
+      // erased at compile time, cannot make such a cycle, and are not followed.
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
       // Past these sizes a file or a function stops being readable in one go: split by meaning. A rare
       // exception says why in place: `// eslint-disable-next-line max-lines-per-function -- <why>`.
