@@ -24,7 +24,8 @@ export async function run(argv?: readonly string[], env = process.env): Promise<
   await runOn(selected, env);
 }
 
-async function runOn(platform: Platform, env: NodeJS.ProcessEnv): Promise<void> {
+/** One run on a given platform: what the shells call, and what the tests call in process with a recording one. */
+export async function runOn(platform: Platform, env: NodeJS.ProcessEnv): Promise<void> {
   try {
     const { config, warnings } = parseRun(platform.readInput, { env });
     for (const w of warnings) platform.log.warn(w);
