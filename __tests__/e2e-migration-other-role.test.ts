@@ -27,7 +27,7 @@ beforeEach(async () => {
   await emu.createCluster(CLUSTER);
   await emu.aws.setAddonBehaviour({ readsUntilActive: 0 });
   // IRSA set up by hand: role A trusts two service accounts through the provider, and CodeBuild; a policy on it.
-  ({ hostPath, providerArn } = seedIrsaRole(emu, CLUSTER, OLD, ['api', 'worker']));
+  ({ hostPath, providerArn } = await seedIrsaRole(emu, CLUSTER, OLD, ['api', 'worker']));
   awsCli(emu, ['iam', 'attach-role-policy', '--role-name', OLD, '--policy-arn', READ_ONLY]);
   await emu.kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } });
   for (const name of ['api', 'worker'])

@@ -24,7 +24,7 @@ beforeEach(async () => {
   await emu.aws.setAddonBehaviour({ readsUntilActive: 0 });
   // IRSA as it was set up by hand: the provider, a role trusting two service accounts through it, and a foreign
   // statement; both service accounts annotated, one with an annotation of its own too.
-  ({ hostPath, providerArn } = seedIrsaRole(emu, CLUSTER, ROLE, ['api', 'worker']));
+  ({ hostPath, providerArn } = await seedIrsaRole(emu, CLUSTER, ROLE, ['api', 'worker']));
   await emu.kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } });
   for (const [name, extra] of [
     ['api', { 'team.example.com/owner': 'payments' }],

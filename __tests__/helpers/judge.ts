@@ -93,6 +93,7 @@ function clientFor(emu: Emulators, service: Service, region: string): any {
     const env = emu.programEnv(region);
     client = new SERVICES[service].Client({
       region,
+      maxAttempts: 5, // the aws CLI v1's (legacy retry mode): a judge under injected throttling must get through
       endpoint: emu.aws.endpoint,
       credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
     });

@@ -7,7 +7,8 @@
 //  - Inputs default from action.yml, as the runner does (the platform reads them, trimmed, like core.getInput).
 //  - The AWS SDK reads its endpoint and credentials from process.env, and src/time.ts the time scale: for the
 //    length of a run process.env is exactly the environment the bundle would get (PATH, HOME, GITHUB_ACTIONS and
-//    the run's `env`), restored afterwards. Runs at the same time (Promise.all) must share that environment.
+//    the run's `env`), restored afterwards; so is the working directory when `cwd` is given. Runs at the same
+//    time (Promise.all) must share both.
 //  - Anything written to process.stdout/stderr or the console meanwhile (the bundle's stdout/stderr) is recorded
 //    as the run's stdout/stderr.
 //  - Provenance and the summary's run link come from the run's GITHUB_* variables, as @actions/github's context
@@ -30,9 +31,11 @@ import { actionDefaults, type ActionRun } from './run-action.js';
 export interface InProcessOptions {
   /** The run's environment over PATH, HOME and GITHUB_ACTIONS=true (emu.programEnv(), the time scale, ...). */
   env?: NodeJS.ProcessEnv;
+  /** The working directory for the run (relative manifest paths); unchanged when not given. */
+  cwd?: string;
 }
 
-/** The same call as runAction(inputs, { env }), in this process. */
+/** The same call as runAction(inputs, { env, cwd }), in this process. */
 export async function runInProcess(inputs: Record<string, string>, opts: InProcessOptions = {}): Promise<ActionRun> {
   const values: Record<string, string> = { ...actionDefaults(), ...inputs };
   const env: NodeJS.ProcessEnv = {
@@ -79,7 +82,7 @@ export async function runInProcess(inputs: Record<string, string>, opts: InProce
     provenance: github.provenance,
   };
 
-  const leave = enter(env, record);
+  const leave = enter(env, opts.cwd, record);
   try {
     await runOn(platform, env);
   } finally {
@@ -129,13 +132,13 @@ const active = new Set<Recorder>();
 let activeEnv = '';
 let restore: (() => void) | undefined;
 
-function enter(env: NodeJS.ProcessEnv, recorder: Recorder): () => void {
-  const key = JSON.stringify(Object.entries(env).sort(([a], [b]) => a.localeCompare(b)));
+function enter(env: NodeJS.ProcessEnv, cwd: string | undefined, recorder: Recorder): () => void {
+  const key = JSON.stringify([cwd, Object.entries(env).sort(([a], [b]) => a.localeCompare(b))]);
   if (active.size && key !== activeEnv)
     throw new Error('runInProcess: runs at the same time need the same environment (it is process-wide)');
   if (!active.size) {
     activeEnv = key;
-    restore = takeOver(env);
+    restore = takeOver(env, cwd);
   }
   active.add(recorder);
   return () => {
@@ -148,8 +151,10 @@ function enter(env: NodeJS.ProcessEnv, recorder: Recorder): () => void {
 }
 
 /** Gives the runs process.env and the output streams; returns what puts jest's back. */
-function takeOver(env: NodeJS.ProcessEnv): () => void {
+function takeOver(env: NodeJS.ProcessEnv, cwd: string | undefined): () => void {
   const saved = { ...process.env };
+  const savedCwd = process.cwd();
+  if (cwd) process.chdir(cwd);
   for (const k of Object.keys(process.env)) delete process.env[k];
   Object.assign(process.env, env);
 
@@ -187,5 +192,6 @@ function takeOver(env: NodeJS.ProcessEnv): () => void {
       else delete (target as Record<string, unknown>)[key];
     for (const k of Object.keys(process.env)) delete process.env[k];
     Object.assign(process.env, saved);
+    if (cwd) process.chdir(savedCwd);
   };
 }
