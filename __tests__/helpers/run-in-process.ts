@@ -15,7 +15,10 @@
 //    reads them when the bundle starts (in this process that context was made once, from jest's environment).
 // The GitHub shell itself (src/platform/github.ts) and the bundle are covered by the files that spawn it:
 // bundle, local-action, octopus-script, runner-protocol, and the NODE24 case of e2e-pod-identity.
-import { EOL } from 'node:os';
+import { summary as jobSummary } from '@actions/core';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { EOL, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
 import {
   GITHUB_REPOSITORY_TAG,
@@ -24,9 +27,9 @@ import {
   provenanceTags,
 } from '../../src/core/ownership.js';
 import type { InputName } from '../../src/inputs/spec.js';
-import { runOn } from '../../src/main.js';
+import { run, runOn } from '../../src/main.js';
 import type { Platform } from '../../src/platform/types.js';
-import { actionDefaults, type ActionRun } from './run-action.js';
+import { actionDefaults, parseGithubOutput, type ActionRun } from './run-action.js';
 
 export interface InProcessOptions {
   /** The run's environment over PATH, HOME and GITHUB_ACTIONS=true (emu.programEnv(), the time scale, ...). */
@@ -95,6 +98,66 @@ export async function runInProcess(inputs: Record<string, string>, opts: InProce
     stderr: record.stderr,
     outputs,
     summary: record.summary,
+    changes: outputs.changes ? JSON.parse(outputs.changes) : [],
+  };
+}
+
+/**
+ * The program as the bundle's entry runs it (`run(argv, env)` in src/main.ts), in this process, with the real shell
+ * it selects: GitHub (no args: INPUT_* variables, GITHUB_OUTPUT and step-summary files), Octopus
+ * (EKS_POD_IAM_PLATFORM=octopus) or the CLI (`args`). The same environment runAction gives the bundle, and the same
+ * ActionRun back: the shell's exit code, what it printed, the GITHUB_OUTPUT file's outputs, the summary file.
+ * For what the shells print (secrets.test); the bundle itself is still run by a few cases of each file.
+ */
+export async function runShell(
+  inputs: Record<string, string>,
+  opts: { env?: NodeJS.ProcessEnv; args?: string[] } = {},
+): Promise<ActionRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'eks-pod-iam-shell-'));
+  const outputFile = join(dir, 'output');
+  const summaryFile = join(dir, 'summary');
+  writeFileSync(outputFile, '');
+  writeFileSync(summaryFile, '');
+  const env: NodeJS.ProcessEnv = {
+    PATH: ambient.PATH,
+    HOME: ambient.HOME,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    RUNNER_TEMP: dir,
+  };
+  for (const [name, value] of Object.entries({ ...actionDefaults(), ...inputs }))
+    env[`INPUT_${name.toUpperCase()}`] = value;
+  Object.assign(env, opts.env);
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+
+  const record = { stdout: '', stderr: '' };
+  const leave = enter(env, dir, record);
+  const exitCode = process.exitCode;
+  const listeners = new Set(process.listeners('unhandledRejection'));
+  let code: number;
+  try {
+    process.exitCode = undefined;
+    // @actions/core's summary keeps the first run's file for good (module state the bundle starts afresh).
+    (jobSummary as unknown as { _filePath?: string })._filePath = undefined;
+    await run(opts.args ?? [], process.env);
+    code = Number(process.exitCode ?? 0);
+  } finally {
+    process.exitCode = exitCode;
+    // run() adds a safety net per call; one run's must not outlive it.
+    for (const l of process.listeners('unhandledRejection'))
+      if (!listeners.has(l)) process.off('unhandledRejection', l);
+    leave();
+  }
+  const outputs = parseGithubOutput(readFileSync(outputFile, 'utf8'));
+  const summary = readFileSync(summaryFile, 'utf8');
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    code,
+    stdout: record.stdout,
+    stderr: record.stderr,
+    outputs,
+    summary,
     changes: outputs.changes ? JSON.parse(outputs.changes) : [],
   };
 }
