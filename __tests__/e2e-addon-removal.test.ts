@@ -1,10 +1,11 @@
 // Removing a binding made through an add-on (`addon` with `state: absent`) end to end: the association leaves the
 // add-on by UpdateAddon with the add-on's other associations as they are (never DeletePodIdentityAssociation), the
-// add-on stays, and the role's trust and a role eks-pod-iam created go as for any removal. The committed bundle,
-// run as a GitHub runner runs it, against moto (+ EKS extensions); end states judged with the aws CLI.
+// add-on stays, and the role's trust and a role eks-pod-iam created go as for any removal. The program in process
+// (helpers/run-in-process.ts) against moto (+ EKS extensions); end states judged with the AWS SDK (helpers/judge.ts).
 import { connectEmulators, type Emulators } from '../emulators/index.js';
-import { awsCli, clearJournals, trustOf, writes } from './helpers/clients.js';
-import { runAction, type ActionRun } from './helpers/run-action.js';
+import { aws, clearJournals, trustOf, writes } from './helpers/judge.js';
+import { runInProcess } from './helpers/run-in-process.js';
+import { type ActionRun } from './helpers/run-action.js';
 
 const CLUSTER = 'demo';
 const ACCOUNT = '123456789012';
@@ -41,7 +42,7 @@ const item = (sa: string, role: string, over: Record<string, string> = {}) => ({
   ...over,
 });
 const run = (over: Record<string, string> = {}) =>
-  runAction(
+  runInProcess(
     {
       'cluster-name': CLUSTER,
       addon: EFS,
@@ -52,38 +53,45 @@ const run = (over: Record<string, string> = {}) =>
     env(),
   );
 const runBindings = (items: Record<string, string>[], over: Record<string, string> = {}) =>
-  runAction(
+  runInProcess(
     { 'cluster-name': CLUSTER, addon: EFS, 'install-agent': 'false', bindings: JSON.stringify(items), ...over },
     env(),
   );
 const ok = (r: ActionRun) => expect(r.code === 0 ? 'exit 0' : `exit ${r.code}: ${r.stdout}${r.stderr}`).toBe('exit 0');
 const changeList = (r: ActionRun) => r.changes.map((c) => `${c.resource} ${c.action}`);
 
-const describeAddon = (name = EFS) =>
-  awsCli(emu, ['eks', 'describe-addon', '--cluster-name', CLUSTER, '--addon-name', name]).addon;
+const describeAddon = async (name = EFS) =>
+  (await aws(emu, ['eks', 'describe-addon', '--cluster-name', CLUSTER, '--addon-name', name])).addon;
 /** Every association of the cluster, as EKS lists them: `<namespace>/<service account>` → role, owner. */
-const listed = () =>
+const listed = async () =>
   Object.fromEntries(
-    awsCli(emu, ['eks', 'list-pod-identity-associations', '--cluster-name', CLUSTER]).associations.map((s: any) => {
-      const a = awsCli(emu, [
-        'eks',
-        'describe-pod-identity-association',
-        '--cluster-name',
-        CLUSTER,
-        '--association-id',
-        s.associationId,
-      ]).association;
-      return [`${a.namespace}/${a.serviceAccount}`, { role: a.roleArn, owner: a.ownerArn, id: a.associationId }];
-    }),
+    await Promise.all(
+      (await aws(emu, ['eks', 'list-pod-identity-associations', '--cluster-name', CLUSTER])).associations.map(
+        async (s: any) => {
+          const a = (
+            await aws(emu, [
+              'eks',
+              'describe-pod-identity-association',
+              '--cluster-name',
+              CLUSTER,
+              '--association-id',
+              s.associationId,
+            ])
+          ).association;
+          return [`${a.namespace}/${a.serviceAccount}`, { role: a.roleArn, owner: a.ownerArn, id: a.associationId }];
+        },
+      ),
+    ),
   );
-const roleExists = (role: string) => awsCli(emu, ['iam', 'list-roles']).Roles.some((x: any) => x.RoleName === role);
-const attached = (role: string) =>
-  awsCli(emu, ['iam', 'list-attached-role-policies', '--role-name', role])
-    .AttachedPolicies.map((p: any) => p.PolicyArn)
-    .sort();
+const roleExists = async (role: string) =>
+  (await aws(emu, ['iam', 'list-roles'])).Roles.some((x: any) => x.RoleName === role);
+const attached = async (role: string) =>
+  (await aws(emu, ['iam', 'list-attached-role-policies', '--role-name', role])).AttachedPolicies.map(
+    (p: any) => p.PolicyArn,
+  ).sort();
 const journal = async () => (await emu.aws.journal()).map((j) => `${j.operation} ${j.path}`);
-const podRole = (name: string) =>
-  awsCli(emu, [
+const podRole = async (name: string) =>
+  await aws(emu, [
     'iam',
     'create-role',
     '--role-name',
@@ -95,8 +103,8 @@ const podRole = (name: string) =>
 /** The EFS add-on installed by a present run, its controller and node service accounts each bound to its role. */
 const bothBound = async () => {
   ok(await runBindings([item('efs-csi-controller-sa', 'efs-controller'), item('efs-csi-node-sa', 'efs-node')]));
-  expect(attached('efs-controller')).toEqual([EFS_POLICY]);
-  const before = listed();
+  expect(await attached('efs-controller')).toEqual([EFS_POLICY]);
+  const before = await listed();
   expect(Object.keys(before).sort()).toEqual(['kube-system/efs-csi-controller-sa', 'kube-system/efs-csi-node-sa']);
   await clearJournals(emu);
   return before;
@@ -104,7 +112,7 @@ const bothBound = async () => {
 
 test('absent: UpdateAddon without it, its other association kept, the created role deleted; rerun: none', async () => {
   const before = await bothBound();
-  const addonArn = describeAddon().addonArn;
+  const addonArn = (await describeAddon()).addonArn;
   const r = await run({ state: 'absent' });
   ok(r);
   expect(r.changes.map((c) => `${c.resource} ${c.action}: ${c.detail}`)).toEqual([
@@ -126,14 +134,14 @@ test('absent: UpdateAddon without it, its other association kept, the created ro
   expect(roleWrites.map((x) => x.operation)).toEqual(['DetachRolePolicy', 'DeleteRole']);
   for (const w of roleWrites) expect(w.start).toBeGreaterThanOrEqual(update.end);
 
-  // end state, by the aws CLI: the node association as it was (same id, role, owner), the add-on still there
-  expect(listed()).toEqual({ 'kube-system/efs-csi-node-sa': before['kube-system/efs-csi-node-sa'] });
+  // end state, as the aws CLI shows it: the node association as it was (same id, role, owner), the add-on still there
+  expect(await listed()).toEqual({ 'kube-system/efs-csi-node-sa': before['kube-system/efs-csi-node-sa'] });
   expect(before['kube-system/efs-csi-node-sa']).toMatchObject({ role: roleArn('efs-node'), owner: addonArn });
-  const addon = describeAddon();
+  const addon = await describeAddon();
   expect([addon.status, addon.addonArn, addon.podIdentityAssociations.length]).toEqual(['ACTIVE', addonArn, 1]);
-  expect(roleExists('efs-controller')).toBe(false);
-  expect(attached('efs-node')).toEqual([EFS_NODE_POLICY]);
-  expect(trustOf(emu, 'efs-node').Statement).toEqual([{ Sid: 'EksPodIamPodIdentity', ...PODS }]);
+  expect(await roleExists('efs-controller')).toBe(false);
+  expect(await attached('efs-node')).toEqual([EFS_NODE_POLICY]);
+  expect((await trustOf(emu, 'efs-node')).Statement).toEqual([{ Sid: 'EksPodIamPodIdentity', ...PODS }]);
   // the add-on's service account is the add-on's: no Kubernetes request at all
   expect(await emu.kube.journal()).toEqual([]);
 
@@ -150,7 +158,7 @@ test('absent: UpdateAddon without it, its other association kept, the created ro
   expect(again.outputs.changed).toBe('false');
   expect(again.changes).toEqual([]);
   expect(await writes(emu)).toMatchObject({ aws: [], kube: [] });
-  expect(Object.keys(listed())).toEqual(['kube-system/efs-csi-node-sa']);
+  expect(Object.keys(await listed())).toEqual(['kube-system/efs-csi-node-sa']);
 });
 
 test('dry run: the removal is listed, nothing is written', async () => {
@@ -160,15 +168,15 @@ test('dry run: the removal is listed, nothing is written', async () => {
   expect(changeList(r)).toEqual(['eks-addon remove', 'iam-role-policy detach', 'iam-role delete']);
   expect(r.stdout).toContain(`eks-addon remove: remove from add-on ${EFS} in cluster ${CLUSTER}`);
   expect(await writes(emu)).toMatchObject({ aws: [], kube: [] });
-  expect(listed()).toEqual(before);
-  expect(roleExists('efs-controller')).toBe(true);
+  expect(await listed()).toEqual(before);
+  expect(await roleExists('efs-controller')).toBe(true);
 });
 
 test('an association naming another role: warned about and left, nothing written', async () => {
-  podRole('someone-else');
-  podRole('efs-controller');
+  await podRole('someone-else');
+  await podRole('efs-controller');
   await emu.aws.setAddonBehaviour({ readsUntilActive: 0 });
-  awsCli(emu, [
+  await aws(emu, [
     'eks',
     'create-addon',
     '--cluster-name',
@@ -178,7 +186,7 @@ test('an association naming another role: warned about and left, nothing written
     '--pod-identity-associations',
     `serviceAccount=efs-csi-controller-sa,roleArn=${roleArn('someone-else')}`,
   ]);
-  const before = listed();
+  const before = await listed();
   await clearJournals(emu);
   const r = await run({ state: 'absent' });
   ok(r);
@@ -190,8 +198,8 @@ test('an association naming another role: warned about and left, nothing written
   // its role was not made by eks-pod-iam and would be left without a statement: neither changed nor deleted
   expect(r.stdout).toContain('the role was not created by eks-pod-iam, so it is neither deleted nor changed');
   expect(await writes(emu)).toMatchObject({ aws: [], kube: [] });
-  expect(listed()).toEqual(before);
-  expect(describeAddon().podIdentityAssociations).toHaveLength(1);
+  expect(await listed()).toEqual(before);
+  expect((await describeAddon()).podIdentityAssociations).toHaveLength(1);
 });
 
 test('bindings: one of the add-on removed and another added in one UpdateAddon', async () => {
@@ -208,10 +216,10 @@ test('bindings: one of the add-on removed and another added in one UpdateAddon',
       `${roleArn('efs-node')}; remove kube-system/efs-csi-controller-sa (→ ${roleArn('efs-controller')})`,
   ]);
   expect((await journal()).filter((c) => c.startsWith('UpdateAddon '))).toEqual([`UpdateAddon ${ADDON_PATH}/update`]);
-  expect(Object.fromEntries(Object.entries(listed()).map(([k, v]: [string, any]) => [k, v.role]))).toEqual({
+  expect(Object.fromEntries(Object.entries(await listed()).map(([k, v]: [string, any]) => [k, v.role]))).toEqual({
     'kube-system/efs-csi-node-sa': roleArn('efs-node'),
   });
-  expect([roleExists('efs-controller'), attached('efs-node')]).toEqual([false, [EFS_NODE_POLICY]]);
+  expect([await roleExists('efs-controller'), await attached('efs-node')]).toEqual([false, [EFS_NODE_POLICY]]);
   const bindings = JSON.parse(r.outputs.bindings!) as Record<string, string>[];
   expect(bindings.map((b) => [b.state, b.changed])).toEqual([
     ['absent', 'true'],
@@ -242,16 +250,16 @@ test('bindings sharing a scoped role: its one trust write lets the added one in 
   );
   // EKS checks the trust of the role it is given: the trust write (taking the removed statement out too) comes first
   expect(calls.map((j) => j.operation)).toEqual(['UpdateAssumeRolePolicy', 'UpdateAddon']);
-  const subjects = trustOf(emu, 'efs-shared').Statement.map((s: any) => JSON.stringify(s.Condition));
+  const subjects = (await trustOf(emu, 'efs-shared')).Statement.map((s: any) => JSON.stringify(s.Condition));
   expect(subjects).toHaveLength(1);
   expect(subjects[0]).toContain('efs-csi-node-sa');
-  expect(Object.fromEntries(Object.entries(listed()).map(([k, v]: [string, any]) => [k, v.role]))).toEqual({
+  expect(Object.fromEntries(Object.entries(await listed()).map(([k, v]: [string, any]) => [k, v.role]))).toEqual({
     'kube-system/efs-csi-node-sa': roleArn('efs-shared'),
   });
 });
 
 test("the add-on's last association: UpdateAddon with an empty list, the add-on stays", async () => {
-  const r1 = await runAction(
+  const r1 = await runInProcess(
     {
       'cluster-name': CLUSTER,
       addon: EBS,
@@ -261,9 +269,9 @@ test("the add-on's last association: UpdateAddon with an empty list, the add-on 
     env(),
   );
   ok(r1);
-  expect(describeAddon(EBS).podIdentityAssociations).toHaveLength(1);
+  expect((await describeAddon(EBS)).podIdentityAssociations).toHaveLength(1);
   await clearJournals(emu);
-  const r = await runAction(
+  const r = await runInProcess(
     {
       'cluster-name': CLUSTER,
       addon: EBS,
@@ -276,24 +284,24 @@ test("the add-on's last association: UpdateAddon with an empty list, the add-on 
   ok(r);
   expect(changeList(r)).toEqual(['eks-addon remove', 'iam-role-policy detach', 'iam-role delete']);
   expect(r.changes[1]!.detail).toBe(`detach ${EBS_POLICY} from ebs-csi`);
-  const addon = describeAddon(EBS);
+  const addon = await describeAddon(EBS);
   expect(addon.status).toBe('ACTIVE');
   expect(addon.podIdentityAssociations ?? []).toEqual([]);
-  expect(listed()).toEqual({});
-  expect(roleExists('ebs-csi')).toBe(false);
+  expect(await listed()).toEqual({});
+  expect(await roleExists('ebs-csi')).toBe(false);
 });
 
 test('not installed, or no association for the service account: nothing to do, no write', async () => {
-  podRole('efs-controller');
+  await podRole('efs-controller');
   await clearJournals(emu);
   const missing = await run({ state: 'absent' });
   ok(missing);
   expect(missing.changes).toEqual([]);
   expect((await writes(emu)).aws).toEqual([]);
-  expect(awsCli(emu, ['eks', 'list-addons', '--cluster-name', CLUSTER]).addons).toEqual([]);
+  expect((await aws(emu, ['eks', 'list-addons', '--cluster-name', CLUSTER])).addons).toEqual([]);
 
   await emu.aws.setAddonBehaviour({ readsUntilActive: 0 });
-  awsCli(emu, ['eks', 'create-addon', '--cluster-name', CLUSTER, '--addon-name', EFS]);
+  await aws(emu, ['eks', 'create-addon', '--cluster-name', CLUSTER, '--addon-name', EFS]);
   await clearJournals(emu);
   const none = await run({ state: 'absent' });
   ok(none);

@@ -1,9 +1,11 @@
 // Add-on service accounts (issue 13, input `addon`) end to end: the association of an add-on's service account is
-// made through the add-on (CreateAddon / UpdateAddon podIdentityAssociations), never directly. The committed
-// bundle, run as a GitHub runner runs it, against moto (+ EKS extensions); end states judged with the aws CLI.
+// made through the add-on (CreateAddon / UpdateAddon podIdentityAssociations), never directly. The program in
+// process (helpers/run-in-process.ts) against moto (+ EKS extensions); end states judged with the AWS SDK in the
+// aws CLI's shape (helpers/judge.ts).
 import { connectEmulators, type Emulators } from '../emulators/index.js';
-import { awsCli, clearJournals, kubectl, trustOf, writes } from './helpers/clients.js';
-import { runAction, type ActionRun } from './helpers/run-action.js';
+import { aws, clearJournals, kubectl, trustOf, writes } from './helpers/judge.js';
+import { type ActionRun } from './helpers/run-action.js';
+import { runInProcess } from './helpers/run-in-process.js';
 
 const CLUSTER = 'demo';
 const ACCOUNT = '123456789012';
@@ -42,12 +44,12 @@ const inputs = (over: Record<string, string> = {}) => ({
   ...over,
 });
 const run = (over: Record<string, string> = {}) =>
-  runAction(inputs(over), { env: { ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.01' } });
+  runInProcess(inputs(over), { env: { ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.01' } });
 const ok = (r: ActionRun) => expect(r.code === 0 ? 'exit 0' : `exit ${r.code}: ${r.stdout}${r.stderr}`).toBe('exit 0');
 const errorOf = (r: ActionRun) => r.stdout.split('\n').find((l) => l.startsWith('::error::')) ?? '';
 
-const podRole = (name: string) =>
-  awsCli(emu, [
+const podRole = async (name: string) =>
+  await aws(emu, [
     'iam',
     'create-role',
     '--role-name',
@@ -55,36 +57,40 @@ const podRole = (name: string) =>
     '--assume-role-policy-document',
     JSON.stringify({ Version: '2012-10-17', Statement: [PODS] }),
   ]);
-const describeAddon = (name = EFS) =>
-  awsCli(emu, ['eks', 'describe-addon', '--cluster-name', CLUSTER, '--addon-name', name]).addon;
+const describeAddon = async (name = EFS) =>
+  (await aws(emu, ['eks', 'describe-addon', '--cluster-name', CLUSTER, '--addon-name', name])).addon;
 /** The add-on's associations as EKS lists them: service account → role, owner. */
-const addonAssociations = (name = EFS) => {
-  const addon = describeAddon(name);
+const addonAssociations = async (name = EFS) => {
+  const addon = await describeAddon(name);
   return Object.fromEntries(
-    (addon.podIdentityAssociations ?? []).map((arn: string) => {
-      const id = arn.split('/').pop()!;
-      const a = awsCli(emu, [
-        'eks',
-        'describe-pod-identity-association',
-        '--cluster-name',
-        CLUSTER,
-        '--association-id',
-        id,
-      ]).association;
-      expect(a.ownerArn).toBe(addon.addonArn);
-      return [`${a.namespace}/${a.serviceAccount}`, { role: a.roleArn, id, arn }];
-    }),
+    await Promise.all(
+      (addon.podIdentityAssociations ?? []).map(async (arn: string) => {
+        const id = arn.split('/').pop()!;
+        const a = (
+          await aws(emu, [
+            'eks',
+            'describe-pod-identity-association',
+            '--cluster-name',
+            CLUSTER,
+            '--association-id',
+            id,
+          ])
+        ).association;
+        expect(a.ownerArn).toBe(addon.addonArn);
+        return [`${a.namespace}/${a.serviceAccount}`, { role: a.roleArn, id, arn }];
+      }),
+    ),
   );
 };
-const attached = (role: string) =>
-  awsCli(emu, ['iam', 'list-attached-role-policies', '--role-name', role])
-    .AttachedPolicies.map((p: any) => p.PolicyArn)
-    .sort();
+const attached = async (role: string) =>
+  (await aws(emu, ['iam', 'list-attached-role-policies', '--role-name', role])).AttachedPolicies.map(
+    (p: any) => p.PolicyArn,
+  ).sort();
 /** The EFS add-on installed (ACTIVE) with the node service account already bound to `node-role`. */
 const efsWithNodeAssociation = async () => {
-  podRole('node-role');
+  await podRole('node-role');
   await emu.aws.setAddonBehaviour({ readsUntilActive: 0 });
-  awsCli(emu, [
+  await aws(emu, [
     'eks',
     'create-addon',
     '--cluster-name',
@@ -116,9 +122,9 @@ test('installed add-on: UpdateAddon keeps its other association, adds ours, wait
       `${roleArn('efs-controller')}; its 1 other association(s) kept`,
   );
   // the policy the add-on recommends for its controller (no policy input given), and the Pod Identity trust
-  expect(attached('efs-controller')).toEqual([EFS_POLICY]);
-  expect(trustOf(emu, 'efs-controller').Statement).toEqual([{ Sid: 'EksPodIamPodIdentity', ...PODS }]);
-  const owned = addonAssociations();
+  expect(await attached('efs-controller')).toEqual([EFS_POLICY]);
+  expect((await trustOf(emu, 'efs-controller')).Statement).toEqual([{ Sid: 'EksPodIamPodIdentity', ...PODS }]);
+  const owned = await addonAssociations();
   expect(Object.fromEntries(Object.entries(owned).map(([k, v]: [string, any]) => [k, v.role]))).toEqual({
     'kube-system/efs-csi-node-sa': roleArn('node-role'),
     'kube-system/efs-csi-controller-sa': roleArn('efs-controller'),
@@ -134,7 +140,7 @@ test('installed add-on: UpdateAddon keeps its other association, adds ours, wait
   ).toEqual([]);
   // read once before the write, then polled through UPDATING (2 reads) to ACTIVE, then read back
   expect(count(calls, `DescribeAddon ${ADDON_PATH}`)).toBeGreaterThanOrEqual(4);
-  expect(describeAddon().status).toBe('ACTIVE');
+  expect((await describeAddon()).status).toBe('ACTIVE');
   expect(r.stdout).toMatch(new RegExp(`${EFS} is ACTIVE in ${CLUSTER}`));
   expect(r.summary).toMatch(/\| association owner \| ✅ pass \|/);
   expect(r.summary).toMatch(new RegExp(`\\| add-on \\| ✅ pass \\| ${EFS} is ACTIVE \\|`));
@@ -164,8 +170,8 @@ test('add-on not installed: CreateAddon with podIdentityAssociations, waited unt
     `eks-addon create: install add-on ${EBS} in cluster ${CLUSTER} with kube-system/ebs-csi-controller-sa → ` +
       roleArn('ebs-csi'),
   ]);
-  expect(attached('ebs-csi')).toEqual([EBS_POLICY]);
-  const owned = addonAssociations(EBS);
+  expect(await attached('ebs-csi')).toEqual([EBS_POLICY]);
+  const owned = await addonAssociations(EBS);
   expect(Object.keys(owned)).toEqual(['kube-system/ebs-csi-controller-sa']);
   expect(owned['kube-system/ebs-csi-controller-sa'].role).toBe(roleArn('ebs-csi'));
   expect(r.outputs['association-id']).toBe(owned['kube-system/ebs-csi-controller-sa'].id);
@@ -174,7 +180,7 @@ test('add-on not installed: CreateAddon with podIdentityAssociations, waited unt
   expect(calls.some((c) => c.startsWith('DescribeAddonVersions '))).toBe(true); // its default version's policies
   expect(calls.filter((c) => c.startsWith('CreatePodIdentityAssociation'))).toEqual([]);
   expect(count(calls, `DescribeAddon /clusters/${CLUSTER}/addons/${EBS}`)).toBeGreaterThanOrEqual(5);
-  expect(describeAddon(EBS).status).toBe('ACTIVE');
+  expect((await describeAddon(EBS)).status).toBe('ACTIVE');
   // no Kubernetes request: the add-on makes its own service account
   expect((await writes(emu)).kube).toEqual([]);
 });
@@ -182,7 +188,7 @@ test('add-on not installed: CreateAddon with podIdentityAssociations, waited unt
 test('another role: UpdateAddon names it for our service account, the other association is kept', async () => {
   await efsWithNodeAssociation();
   ok(await run());
-  const before = addonAssociations();
+  const before = await addonAssociations();
   await clearJournals(emu);
   const r = await run({ 'role-name': 'efs-controller-2' });
   ok(r);
@@ -192,7 +198,7 @@ test('another role: UpdateAddon names it for our service account, the other asso
     'eks-addon update',
   ]);
   expect(r.changes[2]!.detail).toContain(`(was ${roleArn('efs-controller')})`);
-  const after = addonAssociations();
+  const after = await addonAssociations();
   expect(after['kube-system/efs-csi-controller-sa']).toEqual({
     ...before['kube-system/efs-csi-controller-sa'],
     role: roleArn('efs-controller-2'),
@@ -257,8 +263,8 @@ test('with policy-arns: those are attached, not the recommended ones', async () 
   await efsWithNodeAssociation();
   const r = await run({ 'policy-arns': S3_READ });
   ok(r);
-  expect(attached('efs-controller')).toEqual([S3_READ]);
-  expect(addonAssociations()['kube-system/efs-csi-controller-sa'].role).toBe(roleArn('efs-controller'));
+  expect(await attached('efs-controller')).toEqual([S3_READ]);
+  expect((await addonAssociations())['kube-system/efs-csi-controller-sa'].role).toBe(roleArn('efs-controller'));
 });
 
 test('dry run: the changes are listed, nothing is written', async () => {
@@ -271,16 +277,16 @@ test('dry run: the changes are listed, nothing is written', async () => {
       roleArn('efs-controller'),
   ]);
   expect(await writes(emu)).toMatchObject({ aws: [], kube: [] });
-  expect(awsCli(emu, ['eks', 'list-addons', '--cluster-name', CLUSTER]).addons).toEqual([]);
+  expect((await aws(emu, ['eks', 'list-addons', '--cluster-name', CLUSTER])).addons).toEqual([]);
 });
 
 test('bindings: two service accounts of one add-on, one UpdateAddon carrying both', async () => {
   await emu.aws.setAddonBehaviour({ readsUntilActive: 0 });
-  awsCli(emu, ['eks', 'create-addon', '--cluster-name', CLUSTER, '--addon-name', EFS]);
+  await aws(emu, ['eks', 'create-addon', '--cluster-name', CLUSTER, '--addon-name', EFS]);
   await emu.aws.setAddonBehaviour({ readsUntilActive: 1 });
   await clearJournals(emu);
   const item = (sa: string, role: string) => ({ namespace: 'kube-system', 'service-account': sa, 'role-name': role });
-  const r = await runAction(
+  const r = await runInProcess(
     {
       'cluster-name': CLUSTER,
       addon: EFS,
@@ -293,13 +299,13 @@ test('bindings: two service accounts of one add-on, one UpdateAddon carrying bot
   const calls = await journal();
   expect(calls.filter((c) => c.startsWith('UpdateAddon '))).toEqual([`UpdateAddon ${ADDON_PATH}/update`]);
   expect(calls.filter((c) => c.startsWith('CreatePodIdentityAssociation'))).toEqual([]);
-  const owned = addonAssociations();
+  const owned = await addonAssociations();
   expect(Object.fromEntries(Object.entries(owned).map(([k, v]: [string, any]) => [k, v.role]))).toEqual({
     'kube-system/efs-csi-controller-sa': roleArn('efs-controller'),
     'kube-system/efs-csi-node-sa': roleArn('efs-node'),
   });
   // each service account's own recommended policy
-  expect([attached('efs-controller'), attached('efs-node')]).toEqual([[EFS_POLICY], [EFS_NODE_POLICY]]);
+  expect([await attached('efs-controller'), await attached('efs-node')]).toEqual([[EFS_POLICY], [EFS_NODE_POLICY]]);
   const bindings = JSON.parse(r.outputs.bindings!) as Record<string, string>[];
   expect(bindings.map((b) => b['association-id'])).toEqual([
     owned['kube-system/efs-csi-controller-sa'].id,
@@ -330,9 +336,9 @@ test('refused: malformed add-on name before any call; unknown add-on or service 
 });
 
 test('without "addon", an association the add-on owns is still refused, and the message names the input', async () => {
-  podRole('ebs-role');
+  await podRole('ebs-role');
   await emu.aws.setAddonBehaviour({ readsUntilActive: 0 });
-  awsCli(emu, [
+  await aws(emu, [
     'eks',
     'create-addon',
     '--cluster-name',
@@ -353,5 +359,5 @@ test('without "addon", an association the add-on owns is still refused, and the 
   // with it, the same service account is bound through the add-on
   const through = await run({ addon: EBS, 'service-account': 'ebs-csi-controller-sa', 'role-name': 'ebs-role' });
   ok(through);
-  expect(addonAssociations(EBS)['kube-system/ebs-csi-controller-sa'].role).toBe(roleArn('ebs-role'));
+  expect((await addonAssociations(EBS))['kube-system/ebs-csi-controller-sa'].role).toBe(roleArn('ebs-role'));
 });

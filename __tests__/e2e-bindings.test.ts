@@ -1,6 +1,6 @@
-// Many bindings in one run (issue 11, input `bindings`) end to end: the committed bundle, run as a GitHub runner
-// runs it, against moto (+ EKS extensions) and the local Kubernetes API server, over two clusters in two regions.
-// End states are judged with the aws CLI, the EKS SDK and kubectl; the journals of both emulators count the calls.
+// Many bindings in one run (issue 11, input `bindings`) end to end: the program in process (helpers/run-in-process.ts)
+// against moto (+ EKS extensions) and the local Kubernetes API server, over two clusters in two regions. End states
+// are judged with the AWS SDK and the Kubernetes API (helpers/judge.ts); the journals of both emulators count calls.
 // The Kubernetes emulator is one API server behind both clusters: each cluster's items use their own namespaces.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,8 +12,9 @@ import {
 } from '@aws-sdk/client-eks';
 import { connectEmulators, type Emulators } from '../emulators/index.js';
 import { EMULATOR_ACCOUNT, type JournalEntry } from '../emulators/aws/index.js';
-import { awsCli, clearJournals, kubectl, trustOf, writes } from './helpers/clients.js';
-import { runAction, type ActionRun } from './helpers/run-action.js';
+import { aws, clearJournals, kubectl, trustOf, writes } from './helpers/judge.js';
+import { runInProcess } from './helpers/run-in-process.js';
+import { type ActionRun } from './helpers/run-action.js';
 
 const EAST = 'east'; // us-east-1
 const WEST = 'west'; // eu-west-1
@@ -122,10 +123,10 @@ beforeEach(async () => {
   await emu.reset();
   for (const c of [EAST, WEST] as const) {
     await emu.createCluster(c, REGION[c]);
-    issuer[c] = awsCli(emu, ['eks', 'describe-cluster', '--name', c], REGION[c]).cluster.identity.oidc.issuer;
+    issuer[c] = (await aws(emu, ['eks', 'describe-cluster', '--name', c], REGION[c])).cluster.identity.oidc.issuer;
   }
   await emu.aws.setAddonBehaviour({ readsUntilActive: 0 });
-  awsCli(emu, [
+  await aws(emu, [
     'iam',
     'create-role',
     '--role-name',
@@ -141,7 +142,7 @@ afterEach(async () => {
 
 /** Runs the bundle with a manifest (inline JSON unless text is given) and top-level inputs. */
 const run = (bindings: string | Item[], top: Record<string, string> = {}, cwd?: string) =>
-  runAction(
+  runInProcess(
     { 'policy-arns': S3_READ, bindings: typeof bindings === 'string' ? bindings : JSON.stringify(bindings), ...top },
     { env: { ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.01' }, cwd },
   );
@@ -163,17 +164,14 @@ const changeSet = (r: ActionRun) =>
 const hostPath = (c: Cluster) => issuer[c]!.replace('https://', '');
 const providerArn = (c: Cluster) => `arn:aws:iam::${EMULATOR_ACCOUNT}:oidc-provider/${hostPath(c)}`;
 const subject = (ns: string, sa: string) => `system:serviceaccount:${ns}:${sa}`;
-const roles = () =>
-  awsCli(emu, ['iam', 'list-roles'])
-    .Roles.map((r: any) => r.RoleName)
-    .sort();
-const attached = (role: string) =>
-  awsCli(emu, ['iam', 'list-attached-role-policies', '--role-name', role])
-    .AttachedPolicies.map((p: any) => p.PolicyArn)
-    .sort();
-const roleTags = (role: string) =>
+const roles = async () => (await aws(emu, ['iam', 'list-roles'])).Roles.map((r: any) => r.RoleName).sort();
+const attached = async (role: string) =>
+  (await aws(emu, ['iam', 'list-attached-role-policies', '--role-name', role])).AttachedPolicies.map(
+    (p: any) => p.PolicyArn,
+  ).sort();
+const roleTags = async (role: string) =>
   Object.fromEntries(
-    awsCli(emu, ['iam', 'list-role-tags', '--role-name', role]).Tags.map((t: any) => [t.Key, t.Value]),
+    (await aws(emu, ['iam', 'list-role-tags', '--role-name', role])).Tags.map((t: any) => [t.Key, t.Value]),
   );
 /** [namespace, service account, role ARN] of every association of a cluster, sorted (the SDK: the CLI is slow). */
 async function associations(c: Cluster): Promise<string[][]> {
@@ -232,7 +230,7 @@ async function expectBound(items: Item[], alsoAssociated: Partial<Record<Cluster
   const byRole = new Map<string, Item[]>();
   for (const i of items) byRole.set(roleOf(i), [...(byRole.get(roleOf(i)) ?? []), i]);
   for (const [role, its] of byRole) {
-    const statements = trustOf(emu, role).Statement;
+    const statements = (await trustOf(emu, role)).Statement;
     const podIdentity = its.some((i) => i.mode !== 'irsa');
     expect([role, statements.filter((s) => s.Principal?.Service === 'pods.eks.amazonaws.com')]).toEqual([
       role,
@@ -258,13 +256,13 @@ describe('a 12-binding manifest over two clusters', () => {
     ok(r);
     expect(r.stderr).toBe('');
     await expectBound(FLEET);
-    expect(roles()).toEqual([...CREATED_ROLES, EXISTING].sort());
-    expect(attached('controller')).toEqual([DYNAMO_READ, S3_READ]);
-    expect(attached('loader')).toEqual([SQS_FULL]);
-    expect(attached('web')).toEqual([S3_READ]);
-    expect(attached(EXISTING)).toEqual([S3_READ]);
-    expect(roleTags('controller')).toMatchObject({ team: 'shop', tier: 'one' });
-    expect(roleTags('cache')).toMatchObject({ team: 'data' });
+    expect(await roles()).toEqual([...CREATED_ROLES, EXISTING].sort());
+    expect(await attached('controller')).toEqual([DYNAMO_READ, S3_READ]);
+    expect(await attached('loader')).toEqual([SQS_FULL]);
+    expect(await attached('web')).toEqual([S3_READ]);
+    expect(await attached(EXISTING)).toEqual([S3_READ]);
+    expect(await roleTags('controller')).toMatchObject({ team: 'shop', tier: 'one' });
+    expect(await roleTags('cache')).toMatchObject({ team: 'data' });
 
     // Each role's trust is written once: the created roles by CreateRole alone (all bindings of the role in it),
     // the existing role (3 bindings, 2 modes, 2 clusters) by one update.
@@ -351,7 +349,7 @@ test('a top-level cluster-name runs only that cluster’s items; the others are 
   expect((await emu.kube.journal()).filter((j) => eastNamespaces.has(j.namespace ?? ''))).toEqual([]);
   await expectBound(west);
   // The shared roles carry only this cluster's bindings.
-  expect(roles()).toEqual(['cache', 'controller', 'data-api', 'loader', 'nightly', EXISTING, 'solo']);
+  expect(await roles()).toEqual(['cache', 'controller', 'data-api', 'loader', 'nightly', EXISTING, 'solo']);
 });
 
 test('one cluster’s job after the whole fleet: no write; shared roles keep the other cluster’s bindings', async () => {
@@ -396,18 +394,12 @@ test('file:// manifest: relative file:// paths inside it resolve against its dir
     );
     const r = await run('file://fleet/bindings.yml', {}, dir);
     ok(r);
-    const names = awsCli(emu, ['iam', 'list-role-policies', '--role-name', 'reports']).PolicyNames;
+    const names = (await aws(emu, ['iam', 'list-role-policies', '--role-name', 'reports'])).PolicyNames;
     expect(names).toHaveLength(1);
-    const doc = awsCli(emu, [
-      'iam',
-      'get-role-policy',
-      '--role-name',
-      'reports',
-      '--policy-name',
-      names[0],
-    ]).PolicyDocument;
+    const doc = (await aws(emu, ['iam', 'get-role-policy', '--role-name', 'reports', '--policy-name', names[0]]))
+      .PolicyDocument;
     expect(doc).toEqual(policy);
-    expect(roleTags('reports')).toMatchObject({ team: 'reports' });
+    expect(await roleTags('reports')).toMatchObject({ team: 'reports' });
     await expectBound([
       { 'cluster-name': EAST, namespace: 'reports', 'service-account': 'builder', 'role-name': 'reports' },
       { 'cluster-name': EAST, namespace: 'reports', 'service-account': 'mailer', mode: 'irsa', 'role-name': 'reports' },
@@ -557,8 +549,8 @@ test('IAM throttling and Kubernetes conflicts and errors: the same end state, th
     expect((await kubectl(emu, EAST, ['get', 'sa', sa, '-n', 'shop', '-o', 'json'])).metadata.labels).toEqual({
       team: 'shop',
     });
-  expect(attached('controller')).toEqual([DYNAMO_READ, S3_READ]);
-  expect(attached('loader')).toEqual([SQS_FULL]);
+  expect(await attached('controller')).toEqual([DYNAMO_READ, S3_READ]);
+  expect(await attached('loader')).toEqual([SQS_FULL]);
   await clearJournals(emu);
   const again = await run(six);
   ok(again);
@@ -595,7 +587,7 @@ describe('roles shared in other ways', () => {
     ok(await run(JSON.stringify(items)));
     const journal = await emu.aws.journal();
     expect([count(journal, 'CreateRole'), count(journal, 'UpdateAssumeRolePolicy')]).toEqual([1, 0]);
-    const conditions = trustOf(emu, 'scoped').Statement.map((s) => s.Condition.StringEquals);
+    const conditions = (await trustOf(emu, 'scoped')).Statement.map((s) => s.Condition.StringEquals);
     expect(conditions).toEqual(
       [
         [EAST, 'shop', 'cart'],
@@ -620,8 +612,8 @@ describe('roles shared in other ways', () => {
     ok(await run(JSON.stringify(items)));
     expect(count(await emu.aws.journal(), 'CreateOpenIDConnectProvider')).toBe(1);
     const provider = ['iam', 'get-open-id-connect-provider', '--open-id-connect-provider-arn', providerArn(EAST)];
-    expect(awsCli(emu, provider).ClientIDList.sort()).toEqual(['sts.amazonaws.com', 'vault']);
-    const vault = trustOf(emu, 'vault').Statement[0].Condition.StringEquals;
+    expect((await aws(emu, provider)).ClientIDList.sort()).toEqual(['sts.amazonaws.com', 'vault']);
+    const vault = (await trustOf(emu, 'vault')).Statement[0].Condition.StringEquals;
     expect(vault[`${hostPath(EAST)}:aud`]).toBe('vault');
     await clearJournals(emu);
     expect((await run(JSON.stringify(items))).outputs.changed).toBe('false');

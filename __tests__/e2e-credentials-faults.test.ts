@@ -1,7 +1,7 @@
 // verify-credentials: what fails the proof is named — a wrong audience, a missing Kubernetes or IAM permission —
 // bad values are refused before any call, and the token and the credentials never reach the logs or outputs.
 import { connectEmulators, type Emulators } from '../emulators/index.js';
-import { awsCli } from './helpers/clients.js';
+import { aws } from './helpers/judge.js';
 import * as h from './helpers/credentials.js';
 
 let emu: Emulators;
@@ -28,7 +28,7 @@ test('EKS Auth refusing an unbound token, no pod running: a pod-bound token is n
 });
 
 test('pod-identity: a Fargate profile selecting the namespace is warned about before binding', async () => {
-  awsCli(emu, [
+  await aws(emu, [
     'eks',
     'create-fargate-profile',
     '--cluster-name',
@@ -102,13 +102,13 @@ describe.each(['pod-identity', 'irsa'] as const)('%s, with debug logging', (mode
     const ok = await h.runProof(emu, { mode }, DEBUG);
     expect(ok.code).toBe(0);
     // A Deny added to the trust: the rerun's exchange is refused (the failure path prints AWS's answer).
-    const trust = awsCli(emu, ['iam', 'get-role', '--role-name', h.ROLE]).Role.AssumeRolePolicyDocument;
+    const trust = (await aws(emu, ['iam', 'get-role', '--role-name', h.ROLE])).Role.AssumeRolePolicyDocument;
     trust.Statement.push({
       Effect: 'Deny',
       Principal: '*',
       Action: mode === 'irsa' ? 'sts:AssumeRoleWithWebIdentity' : 'sts:AssumeRole',
     });
-    awsCli(emu, [
+    await aws(emu, [
       'iam',
       'update-assume-role-policy',
       '--role-name',

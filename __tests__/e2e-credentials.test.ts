@@ -2,7 +2,7 @@
 // service-account token and makes the pod's own exchange (EKS Auth for Pod Identity, STS web identity for IRSA),
 // which the AWS emulator verifies (token signature, audience, issuer) and judges by the role's trust, as AWS does.
 import { connectEmulators, type Emulators } from '../emulators/index.js';
-import { awsCli, clearJournals } from './helpers/clients.js';
+import { aws, clearJournals } from './helpers/judge.js';
 import * as h from './helpers/credentials.js';
 
 let emu: Emulators;
@@ -55,7 +55,14 @@ describe.each(['pod-identity', 'irsa'] as const)('%s', (mode) => {
       Version: '2012-10-17',
       Statement: [{ Sid: 'Foreign', Effect: 'Deny', Principal: '*', Action: action }],
     };
-    awsCli(emu, ['iam', 'create-role', '--role-name', h.ROLE, '--assume-role-policy-document', JSON.stringify(deny)]);
+    await aws(emu, [
+      'iam',
+      'create-role',
+      '--role-name',
+      h.ROLE,
+      '--assume-role-policy-document',
+      JSON.stringify(deny),
+    ]);
     const r = await run({ mode, 'restart-workloads': 'true', 'wait-timeout': '100' });
     expect(r.code).not.toBe(0);
     const code = mode === 'irsa' ? 'AccessDenied' : 'AccessDeniedException';
@@ -81,7 +88,7 @@ test('pod-identity with a target role: the credentials are proven to be the targ
     Version: '2012-10-17',
     Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
   };
-  awsCli(emu, ['iam', 'create-role', '--role-name', target, '--assume-role-policy-document', JSON.stringify(trust)]);
+  await aws(emu, ['iam', 'create-role', '--role-name', target, '--assume-role-policy-document', JSON.stringify(trust)]);
   const targetArn = `arn:aws:iam::${h.ACCOUNT}:role/${target}`;
   const r = await run({ 'target-role-arn': targetArn });
   expect(r.stderr).toBe('');

@@ -1,10 +1,11 @@
-// Removal (`state: absent`) of a binding with `target-role-arn` end to end: the committed bundle, run as a GitHub
-// runner runs it, against moto (+ EKS extensions) and the local Kubernetes API server; end states judged with the
-// aws CLI. The target role's trust gives up this binding's grant (its role with the deleted association's external
-// ID) and nothing else; the target role itself stays.
+// Removal (`state: absent`) of a binding with `target-role-arn` end to end: the program in process
+// (helpers/run-in-process.ts) against moto (+ EKS extensions) and the local Kubernetes API server; end states judged
+// with the AWS SDK (helpers/judge.ts). The target role's trust gives up this binding's grant (its role with the
+// deleted association's external ID) and nothing else; the target role itself stays.
 import { connectEmulators, type Emulators } from '../emulators/index.js';
-import { awsCli, clearJournals, trustOf, writes } from './helpers/clients.js';
-import { runAction, type ActionRun } from './helpers/run-action.js';
+import { aws, clearJournals, trustOf, writes } from './helpers/judge.js';
+import { type ActionRun } from './helpers/run-action.js';
+import { runInProcess } from './helpers/run-in-process.js';
 
 const CLUSTER = 'demo';
 const ACCOUNT = '123456789012';
@@ -32,7 +33,7 @@ beforeEach(async () => {
   await emu.reset();
   await emu.createCluster(CLUSTER);
   await emu.aws.setAddonBehaviour({ readsUntilActive: 1 });
-  awsCli(emu, [
+  await aws(emu, [
     'iam',
     'create-role',
     '--role-name',
@@ -45,7 +46,7 @@ beforeEach(async () => {
 
 const env = () => ({ ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.01' });
 const run = (over: Record<string, string> = {}) =>
-  runAction(
+  runInProcess(
     {
       'cluster-name': CLUSTER,
       namespace: 'apps',
@@ -57,7 +58,7 @@ const run = (over: Record<string, string> = {}) =>
     { env: env() },
   );
 const runItems = (items: Record<string, string>[], over: Record<string, string> = {}) =>
-  runAction({ bindings: JSON.stringify(items), 'create-service-account': 'false', ...over }, { env: env() });
+  runInProcess({ bindings: JSON.stringify(items), 'create-service-account': 'false', ...over }, { env: env() });
 const item = (sa: string, role: string, state = 'present') => ({
   'cluster-name': CLUSTER,
   namespace: 'apps',
@@ -67,40 +68,45 @@ const item = (sa: string, role: string, state = 'present') => ({
   state,
 });
 const ok = (r: ActionRun) => expect(r.code === 0 ? 'exit 0' : `exit ${r.code}: ${r.stdout}${r.stderr}`).toBe('exit 0');
-const associations = (sa = 'api') =>
-  awsCli(emu, [
-    'eks',
-    'list-pod-identity-associations',
-    '--cluster-name',
-    CLUSTER,
-    '--namespace',
-    'apps',
-    '--service-account',
-    sa,
-  ]).associations;
-const externalIdOf = (sa = 'api') =>
-  awsCli(emu, [
-    'eks',
-    'describe-pod-identity-association',
-    '--cluster-name',
-    CLUSTER,
-    '--association-id',
-    associations(sa)[0].associationId,
-  ]).association.externalId as string;
+const associations = async (sa = 'api') =>
+  (
+    await aws(emu, [
+      'eks',
+      'list-pod-identity-associations',
+      '--cluster-name',
+      CLUSTER,
+      '--namespace',
+      'apps',
+      '--service-account',
+      sa,
+    ])
+  ).associations;
+const externalIdOf = async (sa = 'api') =>
+  (
+    await aws(emu, [
+      'eks',
+      'describe-pod-identity-association',
+      '--cluster-name',
+      CLUSTER,
+      '--association-id',
+      (await associations(sa))[0].associationId,
+    ])
+  ).association.externalId as string;
 const grant = (externalId: string, roleArn = ROLE_ARN) =>
   expect.objectContaining({
     Sid: expect.stringMatching(/^EksPodIamTarget/),
     Principal: { AWS: roleArn },
     Condition: { StringEquals: { 'sts:ExternalId': externalId } },
   });
-const targetResources = (role = ROLE) =>
-  awsCli(emu, ['iam', 'get-role-policy', '--role-name', role, '--policy-name', 'eks-pod-iam-target']).PolicyDocument
-    .Statement[0].Resource;
-const roleExists = (role: string) => awsCli(emu, ['iam', 'list-roles']).Roles.some((x: any) => x.RoleName === role);
+const targetResources = async (role = ROLE) =>
+  (await aws(emu, ['iam', 'get-role-policy', '--role-name', role, '--policy-name', 'eks-pod-iam-target']))
+    .PolicyDocument.Statement[0].Resource;
+const roleExists = async (role: string) =>
+  (await aws(emu, ['iam', 'list-roles'])).Roles.some((x: any) => x.RoleName === role);
 const verifyLine = (r: ActionRun, name: string) => r.stdout.split('\n').find((l) => l.includes(` ${name}: `)) ?? '';
-const addForeignGrant = () => {
-  const trust = trustOf(emu, 'data-reader');
-  awsCli(emu, [
+const addForeignGrant = async () => {
+  const trust = await trustOf(emu, 'data-reader');
+  await aws(emu, [
     'iam',
     'update-assume-role-policy',
     '--role-name',
@@ -112,9 +118,9 @@ const addForeignGrant = () => {
 
 test('readable target: only this grant leaves its trust, after the association; target kept', async () => {
   ok(await run({ 'target-role-arn': TARGET }));
-  const externalId = externalIdOf();
-  addForeignGrant();
-  expect(trustOf(emu, 'data-reader').Statement).toEqual([ec2Statement, grant(externalId), foreignGrant]);
+  const externalId = await externalIdOf();
+  await addForeignGrant();
+  expect((await trustOf(emu, 'data-reader')).Statement).toEqual([ec2Statement, grant(externalId), foreignGrant]);
   await clearJournals(emu);
 
   const r = await run({ 'target-role-arn': TARGET, state: 'absent' });
@@ -130,11 +136,11 @@ test('readable target: only this grant leaves its trust, after the association; 
   expect(removal.detail).toContain(`${ROLE_ARN} (external ID ${externalId})`);
   expect(removal.detail).toContain('2 statements kept');
   // Only this binding's grant went: the foreign statement and someone else's grant of the same role stay as they were.
-  const target = awsCli(emu, ['iam', 'get-role', '--role-name', 'data-reader']).Role;
+  const target = (await aws(emu, ['iam', 'get-role', '--role-name', 'data-reader'])).Role;
   expect(target.Arn).toBe(TARGET);
   expect(target.AssumeRolePolicyDocument.Statement).toEqual([ec2Statement, foreignGrant]);
-  expect(associations()).toEqual([]);
-  expect(roleExists(ROLE)).toBe(false);
+  expect(await associations()).toEqual([]);
+  expect(await roleExists(ROLE)).toBe(false);
   // Ordering: the association is deleted before the target's trust is written, and the role (with its
   // eks-pod-iam-target policy) only after it.
   const ops = (await emu.aws.journal()).map((j) => j.operation);
@@ -153,12 +159,12 @@ test('readable target: only this grant leaves its trust, after the association; 
   expect(again.outputs.changed).toBe('false');
   const w = await writes(emu);
   expect([...w.aws, ...w.kube]).toEqual([]);
-  expect(trustOf(emu, 'data-reader').Statement).toEqual([ec2Statement, foreignGrant]);
+  expect((await trustOf(emu, 'data-reader')).Statement).toEqual([ec2Statement, foreignGrant]);
 });
 
 test('dry run: no write, the target trust removal listed; the real run then makes exactly those changes', async () => {
   ok(await run({ 'target-role-arn': TARGET }));
-  const before = trustOf(emu, 'data-reader');
+  const before = await trustOf(emu, 'data-reader');
   await clearJournals(emu);
   const dry = await run({ 'target-role-arn': TARGET, state: 'absent', 'dry-run': 'true' });
   ok(dry);
@@ -166,21 +172,21 @@ test('dry run: no write, the target trust removal listed; the real run then make
   expect([...w.aws, ...w.kube]).toEqual([]);
   expect(dry.changes.map((c) => `${c.resource} ${c.action}`)).toContain('iam-target-role-trust remove');
   expect(dry.summary).toMatch(/\| target role trust removed \| ⏳ fixed by the plan \|/);
-  expect(trustOf(emu, 'data-reader')).toEqual(before);
+  expect(await trustOf(emu, 'data-reader')).toEqual(before);
   const real = await run({ 'target-role-arn': TARGET, state: 'absent' });
   ok(real);
   expect(real.changes).toEqual(dry.changes);
-  expect(trustOf(emu, 'data-reader').Statement).toEqual([ec2Statement]);
+  expect((await trustOf(emu, 'data-reader')).Statement).toEqual([ec2Statement]);
 });
 
 test('unreadable target (another account): the statement to remove is printed, not verifiable, success', async () => {
   ok(await run({ 'target-role-arn': FOREIGN_TARGET }));
-  const externalId = externalIdOf();
+  const externalId = await externalIdOf();
   await clearJournals(emu);
   const r = await run({ 'target-role-arn': FOREIGN_TARGET, state: 'absent' });
   ok(r);
   expect(r.changes.map((c) => c.resource)).not.toContain('iam-target-role-trust');
-  expect(associations()).toEqual([]);
+  expect(await associations()).toEqual([]);
   const warning = r.stdout.split('\n').find((l) => l.startsWith('::warning::Remove this statement'))!;
   expect(warning).toContain(`trust policy of ${FOREIGN_TARGET}: `);
   expect(JSON.parse(warning.slice(warning.indexOf(': {') + 2))).toEqual({
@@ -194,7 +200,7 @@ test('unreadable target (another account): the statement to remove is printed, n
     /^– target role trust removed: not verifiable: .*999999999999/,
   );
   // Nothing of the other account was looked up by name in this one.
-  expect(trustOf(emu, 'data-reader').Statement).toEqual([ec2Statement]);
+  expect((await trustOf(emu, 'data-reader')).Statement).toEqual([ec2Statement]);
 
   // Rerun: the association is gone, nothing to write and nothing known to print.
   await clearJournals(emu);
@@ -216,25 +222,25 @@ test('one run removes one binding and adds another of the same target: one trust
   expect(writesOfTarget[0]!.detail).toMatch(/^allow .*web-role.*; remove .*app-role \(external ID /);
   const journal = await emu.aws.journal();
   expect(journal.filter((j) => j.operation === 'UpdateAssumeRolePolicy')).toHaveLength(1);
-  expect(trustOf(emu, 'data-reader').Statement).toEqual([
+  expect((await trustOf(emu, 'data-reader')).Statement).toEqual([
     ec2Statement,
-    grant(externalIdOf('web'), `arn:aws:iam::${ACCOUNT}:role/web-role`),
+    grant(await externalIdOf('web'), `arn:aws:iam::${ACCOUNT}:role/web-role`),
   ]);
-  expect(associations('api')).toEqual([]);
+  expect(await associations('api')).toEqual([]);
 });
 
 test('two absent bindings of two roles share the target: one trust write takes out both grants', async () => {
   ok(await runItems([item('api', ROLE), item('web', 'web-role')]));
-  const web = externalIdOf('web');
+  const web = await externalIdOf('web');
   ok(await runItems([item('other', 'other-role')]));
-  const other = externalIdOf('other');
+  const other = await externalIdOf('other');
   await clearJournals(emu);
   const r = await runItems([item('api', ROLE, 'absent'), item('web', 'web-role', 'absent')]);
   ok(r);
   expect(r.changes.filter((c) => c.resource === 'iam-target-role-trust')).toHaveLength(1);
   const journal = await emu.aws.journal();
   expect(journal.filter((j) => j.operation === 'UpdateAssumeRolePolicy')).toHaveLength(1);
-  expect(trustOf(emu, 'data-reader').Statement).toEqual([
+  expect((await trustOf(emu, 'data-reader')).Statement).toEqual([
     ec2Statement,
     grant(other, `arn:aws:iam::${ACCOUNT}:role/other-role`),
   ]);
@@ -245,26 +251,26 @@ test('rerun after a run killed between the association and the trust: the stale 
   // Two bindings of one role and one target: api's association disappears without its grant (as when a run is
   // killed right after deleting it); web's association still uses its own grant.
   ok(await runItems([item('api', ROLE), item('web', ROLE)]));
-  const [api, web] = [externalIdOf('api'), externalIdOf('web')];
-  awsCli(emu, [
+  const [api, web] = [await externalIdOf('api'), await externalIdOf('web')];
+  await aws(emu, [
     'eks',
     'delete-pod-identity-association',
     '--cluster-name',
     CLUSTER,
     '--association-id',
-    associations('api')[0].associationId,
+    (await associations('api'))[0].associationId,
   ]);
-  expect(trustOf(emu, 'data-reader').Statement).toEqual([ec2Statement, grant(api), grant(web)]);
+  expect((await trustOf(emu, 'data-reader')).Statement).toEqual([ec2Statement, grant(api), grant(web)]);
   await clearJournals(emu);
 
   const r = await run({ 'target-role-arn': TARGET, state: 'absent' });
   ok(r);
   expect(r.changes.map((c) => `${c.resource} ${c.action}`)).toEqual(['iam-target-role-trust remove']);
   expect(r.changes[0]!.detail).toContain(`external ID ${api}`);
-  expect(trustOf(emu, 'data-reader').Statement).toEqual([ec2Statement, grant(web)]);
+  expect((await trustOf(emu, 'data-reader')).Statement).toEqual([ec2Statement, grant(web)]);
   expect(verifyLine(r, 'target role trust removed')).toMatch(/✓/);
   // web's association still uses the target through the role: the role may still assume it.
-  expect(targetResources()).toEqual([TARGET]);
+  expect(await targetResources()).toEqual([TARGET]);
   // Rerun: nothing left to take out, nothing written.
   await clearJournals(emu);
   const again = await run({ 'target-role-arn': TARGET, state: 'absent' });
@@ -273,14 +279,14 @@ test('rerun after a run killed between the association and the trust: the stale 
   expect((await writes(emu)).aws).toEqual([]);
 });
 
-const inlinePolicies = (role: string) =>
-  awsCli(emu, ['iam', 'list-role-policies', '--role-name', role]).PolicyNames as string[];
+const inlinePolicies = async (role: string) =>
+  (await aws(emu, ['iam', 'list-role-policies', '--role-name', role])).PolicyNames as string[];
 
 test('a role eks-pod-iam made that stays: eks-pod-iam-target loses the target with its last user', async () => {
   // api (with the target) and web (without) share the role: removing api keeps the role for web.
   const web = { ...item('web', ROLE), 'target-role-arn': '' };
   ok(await runItems([item('api', ROLE), web]));
-  expect(inlinePolicies(ROLE)).toContain('eks-pod-iam-target');
+  expect(await inlinePolicies(ROLE)).toContain('eks-pod-iam-target');
   await clearJournals(emu);
 
   const r = await run({ 'target-role-arn': TARGET, state: 'absent' });
@@ -291,10 +297,10 @@ test('a role eks-pod-iam made that stays: eks-pod-iam-target loses the target wi
     'iam-target-role-trust remove',
   ]);
   expect(r.changes[1]!.detail).toContain(`eks-pod-iam-target on ${ROLE}: may no longer assume target role ${TARGET}`);
-  expect(roleExists(ROLE)).toBe(true);
-  expect(inlinePolicies(ROLE)).not.toContain('eks-pod-iam-target');
-  expect(associations('web')).toHaveLength(1);
-  expect(trustOf(emu, 'data-reader').Statement).toEqual([ec2Statement]);
+  expect(await roleExists(ROLE)).toBe(true);
+  expect(await inlinePolicies(ROLE)).not.toContain('eks-pod-iam-target');
+  expect(await associations('web')).toHaveLength(1);
+  expect((await trustOf(emu, 'data-reader')).Statement).toEqual([ec2Statement]);
   expect(verifyLine(r, 'target policy revoked')).toMatch(/✓/);
 
   await clearJournals(emu);
@@ -305,7 +311,7 @@ test('a role eks-pod-iam made that stays: eks-pod-iam-target loses the target wi
 });
 
 test('a role eks-pod-iam did not make: its eks-pod-iam-target policy stays (nothing is taken from it)', async () => {
-  awsCli(emu, [
+  await aws(emu, [
     'iam',
     'create-role',
     '--role-name',
@@ -318,9 +324,9 @@ test('a role eks-pod-iam did not make: its eks-pod-iam-target policy stays (noth
   ok(await run(bind));
   const r = await run({ ...bind, state: 'absent' });
   ok(r);
-  expect(associations()).toEqual([]);
-  expect(trustOf(emu, 'data-reader').Statement).toEqual([ec2Statement]);
-  expect(roleExists('team-role')).toBe(true);
-  expect(inlinePolicies('team-role')).toContain('eks-pod-iam-target');
+  expect(await associations()).toEqual([]);
+  expect((await trustOf(emu, 'data-reader')).Statement).toEqual([ec2Statement]);
+  expect(await roleExists('team-role')).toBe(true);
+  expect(await inlinePolicies('team-role')).toContain('eks-pod-iam-target');
   expect(r.changes.map((c) => c.resource)).not.toContain('iam-inline-policy');
 });

@@ -1,9 +1,10 @@
-// Cross-account target roles (issue 13, `target-role-arn`, output `external-id`) end to end: the committed bundle,
-// run as a GitHub runner runs it, against moto (+ EKS extensions) and the local Kubernetes API server; end states
-// judged with the aws CLI.
+// Cross-account target roles (issue 13, `target-role-arn`, output `external-id`) end to end: the program in process
+// (helpers/run-in-process.ts) against moto (+ EKS extensions) and the local Kubernetes API server; end states judged
+// with the AWS SDK (helpers/judge.ts).
 import { connectEmulators, type Emulators } from '../emulators/index.js';
-import { awsCli, clearJournals, trustOf, writes } from './helpers/clients.js';
-import { runAction, type ActionRun } from './helpers/run-action.js';
+import { aws, clearJournals, trustOf, writes } from './helpers/judge.js';
+import { type ActionRun } from './helpers/run-action.js';
+import { runInProcess } from './helpers/run-in-process.js';
 
 const CLUSTER = 'demo';
 const ACCOUNT = '123456789012';
@@ -25,7 +26,7 @@ beforeEach(async () => {
   await emu.createCluster(CLUSTER);
   await emu.aws.setAddonBehaviour({ readsUntilActive: 1 });
   for (const name of ['data-reader', 'data-writer'])
-    awsCli(emu, [
+    await aws(emu, [
       'iam',
       'create-role',
       '--role-name',
@@ -45,31 +46,36 @@ const inputs = (over: Record<string, string> = {}) => ({
   ...over,
 });
 const run = (over: Record<string, string> = {}) =>
-  runAction(inputs(over), { env: { ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.01' } });
+  runInProcess(inputs(over), { env: { ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.01' } });
 
-const association = (sa = 'api') => {
-  const list = awsCli(emu, [
-    'eks',
-    'list-pod-identity-associations',
-    '--cluster-name',
-    CLUSTER,
-    '--namespace',
-    'apps',
-    '--service-account',
-    sa,
-  ]).associations;
+const association = async (sa = 'api') => {
+  const list = (
+    await aws(emu, [
+      'eks',
+      'list-pod-identity-associations',
+      '--cluster-name',
+      CLUSTER,
+      '--namespace',
+      'apps',
+      '--service-account',
+      sa,
+    ])
+  ).associations;
   expect(list).toHaveLength(1);
-  return awsCli(emu, [
-    'eks',
-    'describe-pod-identity-association',
-    '--cluster-name',
-    CLUSTER,
-    '--association-id',
-    list[0].associationId,
-  ]).association;
+  return (
+    await aws(emu, [
+      'eks',
+      'describe-pod-identity-association',
+      '--cluster-name',
+      CLUSTER,
+      '--association-id',
+      list[0].associationId,
+    ])
+  ).association;
 };
-const targetPolicy = (role = ROLE) =>
-  awsCli(emu, ['iam', 'get-role-policy', '--role-name', role, '--policy-name', 'eks-pod-iam-target']).PolicyDocument;
+const targetPolicy = async (role = ROLE) =>
+  (await aws(emu, ['iam', 'get-role-policy', '--role-name', role, '--policy-name', 'eks-pod-iam-target']))
+    .PolicyDocument;
 /** The statement the target's trust needs: the association's role, with the association's external ID. */
 const grant = (externalId: string, roleArn = ROLE_ARN) =>
   expect.objectContaining({
@@ -85,7 +91,7 @@ test('readable target: association has it, external-id, eks-pod-iam-target, merg
   const r = await run({ 'target-role-arn': TARGET });
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
-  const a = association();
+  const a = await association();
   expect(a.targetRoleArn).toBe(TARGET);
   expect(a.externalId).toEqual(expect.any(String));
   expect(r.outputs['external-id']).toBe(a.externalId);
@@ -97,11 +103,11 @@ test('readable target: association has it, external-id, eks-pod-iam-target, merg
     'pod-identity-association create',
     'iam-target-role-trust update',
   ]);
-  expect(targetPolicy().Statement).toEqual([
+  expect((await targetPolicy()).Statement).toEqual([
     { Sid: 'EksPodIamTarget', Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Resource: [TARGET] },
   ]);
   // Merged, never replaced: the foreign statement is kept as it was.
-  expect(trustOf(emu, 'data-reader').Statement).toEqual([ec2Statement, grant(a.externalId)]);
+  expect((await trustOf(emu, 'data-reader')).Statement).toEqual([ec2Statement, grant(a.externalId)]);
   for (const name of ['association', 'target policy', 'target role trust']) expect(verifyLine(r, name)).toMatch(/✓/);
   expect(r.summary).toMatch(/\| iam-target-role-trust \| update \|/);
   expect(r.summary).toContain(`| external-id | \`${a.externalId}\` |`);
@@ -117,11 +123,11 @@ test('readable target: association has it, external-id, eks-pod-iam-target, merg
 test('unreadable target (another account): success, the exact statement printed, check not verifiable', async () => {
   const r = await run({ 'target-role-arn': FOREIGN_TARGET });
   expect(r.code).toBe(0);
-  const a = association();
+  const a = await association();
   expect(a.targetRoleArn).toBe(FOREIGN_TARGET);
   expect(r.outputs['external-id']).toBe(a.externalId);
   expect(r.changes.map((c) => c.resource)).not.toContain('iam-target-role-trust');
-  expect(targetPolicy().Statement[0].Resource).toEqual([FOREIGN_TARGET]);
+  expect((await targetPolicy()).Statement[0].Resource).toEqual([FOREIGN_TARGET]);
   // The exact statement, as a warning annotation, with the external ID the association got.
   const warning = r.stdout.split('\n').find((l) => l.startsWith('::warning::Add this statement'))!;
   expect(warning).toContain(`trust policy of ${FOREIGN_TARGET}: `);
@@ -130,13 +136,13 @@ test('unreadable target (another account): success, the exact statement printed,
   expect(verifyLine(r, 'target role trust')).toMatch(/^– target role trust: not verifiable: .*account 999999999999/);
   expect(r.summary).toMatch(/\| target role trust \| skipped \| not verifiable/);
   // Nothing of the other account was looked up by name in this one.
-  expect(trustOf(emu, 'data-reader').Statement).toEqual([ec2Statement]);
+  expect((await trustOf(emu, 'data-reader')).Statement).toEqual([ec2Statement]);
 });
 
 test('change the target, then clear it: same association, updated in place', async () => {
   const first = await run({ 'target-role-arn': TARGET });
   const id = first.outputs['association-id'];
-  const firstId = association().externalId;
+  const firstId = (await association()).externalId;
 
   const moved = await run({ 'target-role-arn': OTHER_TARGET });
   expect(moved.code).toBe(0);
@@ -146,20 +152,20 @@ test('change the target, then clear it: same association, updated in place', asy
     'iam-target-role-trust update',
   ]);
   expect(moved.changes[1]!.detail).toContain(`target role ${TARGET} → ${OTHER_TARGET}`);
-  let a = association();
+  let a = await association();
   expect([a.associationId, a.targetRoleArn]).toEqual([id, OTHER_TARGET]);
   expect(moved.outputs['external-id']).toBe(a.externalId);
-  expect(trustOf(emu, 'data-writer').Statement).toEqual([ec2Statement, grant(a.externalId)]);
+  expect((await trustOf(emu, 'data-writer')).Statement).toEqual([ec2Statement, grant(a.externalId)]);
   // Add-only: the earlier target stays granted (nothing eks-pod-iam gave is taken away by a run).
-  expect(targetPolicy().Statement[0].Resource).toEqual([TARGET, OTHER_TARGET]);
-  expect(trustOf(emu, 'data-reader').Statement).toEqual([ec2Statement, grant(firstId)]);
+  expect((await targetPolicy()).Statement[0].Resource).toEqual([TARGET, OTHER_TARGET]);
+  expect((await trustOf(emu, 'data-reader')).Statement).toEqual([ec2Statement, grant(firstId)]);
 
   await clearJournals(emu);
   const cleared = await run({ 'target-role-arn': '' });
   expect(cleared.code).toBe(0);
   expect(cleared.changes.map((c) => c.detail)).toEqual([expect.stringContaining(`clear target role ${OTHER_TARGET}`)]);
   expect((await writes(emu)).aws).toEqual(['UpdatePodIdentityAssociation']);
-  a = association();
+  a = await association();
   expect([a.associationId, a.targetRoleArn ?? '', a.externalId ?? '']).toEqual([id, '', '']);
   expect(cleared.outputs['external-id']).toBeUndefined();
   expect(verifyLine(cleared, 'association')).toMatch(/✓/);
@@ -187,17 +193,17 @@ test('inside bindings: two items, one with a target; external-id only on that on
     },
     { 'cluster-name': CLUSTER, namespace: 'apps', 'service-account': 'web', 'role-name': ROLE },
   ];
-  const r = await runAction(
+  const r = await runInProcess(
     { bindings: JSON.stringify(items), 'create-service-account': 'false' },
     { env: { ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.01' } },
   );
   expect(r.code).toBe(0);
   const [api, web] = JSON.parse(r.outputs.bindings!);
-  const a = association('api');
+  const a = await association('api');
   expect(api['external-id']).toBe(a.externalId);
   expect(web).not.toHaveProperty('external-id');
-  expect(association('web').targetRoleArn ?? '').toBe('');
-  expect(trustOf(emu, 'data-reader').Statement).toEqual([ec2Statement, grant(a.externalId)]);
+  expect((await association('web')).targetRoleArn ?? '').toBe('');
+  expect((await trustOf(emu, 'data-reader')).Statement).toEqual([ec2Statement, grant(a.externalId)]);
   expect(r.outputs['external-id']).toBeUndefined();
 });
 
@@ -206,7 +212,7 @@ test('one target role for two bindings of two roles: one trust write, a statemen
     { 'cluster-name': CLUSTER, namespace: 'apps', 'service-account': 'api', 'role-name': ROLE },
     { 'cluster-name': CLUSTER, namespace: 'apps', 'service-account': 'web', 'role-name': 'web-role' },
   ].map((i) => ({ ...i, 'target-role-arn': TARGET }));
-  const r = await runAction(
+  const r = await runInProcess(
     { bindings: JSON.stringify(items), 'create-service-account': 'false' },
     { env: { ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.01' } },
   );
@@ -214,9 +220,9 @@ test('one target role for two bindings of two roles: one trust write, a statemen
   expect(r.changes.filter((c) => c.resource === 'iam-target-role-trust')).toHaveLength(1);
   const journal = await emu.aws.journal();
   expect(journal.filter((j) => j.operation === 'UpdateAssumeRolePolicy')).toHaveLength(1);
-  const [api, web] = [association('api'), association('web')];
+  const [api, web] = [await association('api'), await association('web')];
   expect(api.externalId).not.toBe(web.externalId);
-  expect(trustOf(emu, 'data-reader').Statement).toEqual([
+  expect((await trustOf(emu, 'data-reader')).Statement).toEqual([
     ec2Statement,
     grant(api.externalId),
     grant(web.externalId, `arn:aws:iam::${ACCOUNT}:role/web-role`),

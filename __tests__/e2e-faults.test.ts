@@ -1,13 +1,15 @@
-// Faults and races (issue 6): the committed bundle against emulators that throttle, fail, conflict, run
-// many copies at once, or get killed midway. End states are judged with the aws CLI and kubectl.
+// Faults and races (issue 6): the program (in process; the bundle where it is killed midway) against emulators that
+// throttle, fail, conflict, or see many runs at once. End states are judged with the AWS SDK and the Kubernetes API
+// (helpers/judge.ts).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { connectEmulators, type Emulators } from '../emulators/index.js';
 import type { JournalEntry } from '../emulators/aws/index.js';
-import { awsCli, clearJournals, kubectl, trustOf, writes } from './helpers/clients.js';
-import { BUNDLE, ROOT, runAction } from './helpers/run-action.js';
+import { aws, clearJournals, kubectl, trustOf, writes } from './helpers/judge.js';
+import { BUNDLE, ROOT } from './helpers/run-action.js';
+import { runInProcess } from './helpers/run-in-process.js';
 
 const CLUSTER = 'faults';
 const ROLE = 'fault-role';
@@ -31,7 +33,7 @@ beforeEach(async () => {
   await emu.reset();
   await emu.createCluster(CLUSTER);
   await emu.aws.setAddonBehaviour({ readsUntilActive: 1 });
-  hostPath = awsCli(emu, ['eks', 'describe-cluster', '--name', CLUSTER]).cluster.identity.oidc.issuer.replace(
+  hostPath = (await aws(emu, ['eks', 'describe-cluster', '--name', CLUSTER])).cluster.identity.oidc.issuer.replace(
     'https://',
     '',
   );
@@ -51,31 +53,35 @@ const inputs = (over: Record<string, string> = {}) => ({
 });
 const env = () => ({ ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.01' });
 const run = (over: Record<string, string> = {}, extraEnv: NodeJS.ProcessEnv = {}) =>
-  runAction(inputs(over), { env: { ...env(), ...extraEnv } });
+  runInProcess(inputs(over), { env: { ...env(), ...extraEnv } });
 const ok = (r: { code: number; stdout: string; stderr: string }) =>
   expect(r.code === 0 ? 'exit 0' : `exit ${r.code}: ${r.stdout}${r.stderr}`).toBe('exit 0');
 const subject = (ns: string, sa: string) => `system:serviceaccount:${ns}:${sa}`;
 const providerArn = () => `arn:aws:iam::${ACCOUNT}:oidc-provider/${hostPath}`;
-const roles = () => awsCli(emu, ['iam', 'list-roles']).Roles.map((r: any) => r.RoleName);
-const providers = () =>
-  awsCli(emu, ['iam', 'list-open-id-connect-providers']).OpenIDConnectProviderList.map((p: any) => p.Arn);
-const associations = (): any[] =>
-  awsCli(emu, ['eks', 'list-pod-identity-associations', '--cluster-name', CLUSTER]).associations;
+const roles = async () => (await aws(emu, ['iam', 'list-roles'])).Roles.map((r: any) => r.RoleName);
+const providers = async () =>
+  (await aws(emu, ['iam', 'list-open-id-connect-providers'])).OpenIDConnectProviderList.map((p: any) => p.Arn);
+const associations = async (): Promise<any[]> =>
+  (await aws(emu, ['eks', 'list-pod-identity-associations', '--cluster-name', CLUSTER])).associations;
 /** [namespace, service account, role ARN] of every association (the list has no role ARNs). */
-const bound = () =>
-  associations().map(({ associationId }) => {
-    const a = awsCli(emu, [
-      'eks',
-      'describe-pod-identity-association',
-      '--cluster-name',
-      CLUSTER,
-      '--association-id',
-      associationId,
-    ]).association;
-    return [a.namespace, a.serviceAccount, a.roleArn];
-  });
-const attached = () =>
-  awsCli(emu, ['iam', 'list-attached-role-policies', '--role-name', ROLE]).AttachedPolicies.map(
+const bound = async () =>
+  Promise.all(
+    (await associations()).map(async ({ associationId }) => {
+      const a = (
+        await aws(emu, [
+          'eks',
+          'describe-pod-identity-association',
+          '--cluster-name',
+          CLUSTER,
+          '--association-id',
+          associationId,
+        ])
+      ).association;
+      return [a.namespace, a.serviceAccount, a.roleArn];
+    }),
+  );
+const attached = async () =>
+  (await aws(emu, ['iam', 'list-attached-role-policies', '--role-name', ROLE])).AttachedPolicies.map(
     (p: any) => p.PolicyArn,
   );
 const count = (journal: JournalEntry[], operation: string, ok?: boolean) =>
@@ -110,10 +116,10 @@ describe('AWS throttling (30 %) and 500s (5 %): the SDK retries, runs converge, 
       const injected = absorbedFaults(await emu.aws.journal());
       expect([injected.throttle > 0, injected.error > 0]).toEqual([true, true]);
       console.log(`pod identity under AWS faults: ${JSON.stringify(injected)}`);
-      expect(roles()).toEqual([ROLE]);
-      expect(trustOf(emu, ROLE).Statement).toEqual([POD_IDENTITY]);
-      expect(attached()).toEqual([POLICY]);
-      expect(bound()).toEqual([['apps', 'api', ROLE_ARN]]);
+      expect(await roles()).toEqual([ROLE]);
+      expect((await trustOf(emu, ROLE)).Statement).toEqual([POD_IDENTITY]);
+      expect(await attached()).toEqual([POLICY]);
+      expect(await bound()).toEqual([['apps', 'api', ROLE_ARN]]);
 
       await clearJournals(emu); // the rerun, faults still on: no change and no write, not even a faulted one
       const again = await run();
@@ -131,8 +137,8 @@ describe('AWS throttling (30 %) and 500s (5 %): the SDK retries, runs converge, 
       const injected = absorbedFaults(await emu.aws.journal());
       expect([injected.throttle > 0, injected.error > 0]).toEqual([true, true]);
       console.log(`irsa under AWS faults: ${JSON.stringify(injected)}`);
-      expect([roles(), providers()]).toEqual([[ROLE], [providerArn()]]);
-      expect(trustOf(emu, ROLE).Statement).toEqual([
+      expect([await roles(), await providers()]).toEqual([[ROLE], [providerArn()]]);
+      expect((await trustOf(emu, ROLE)).Statement).toEqual([
         expect.objectContaining({
           Principal: { Federated: providerArn() },
           Condition: {
@@ -169,13 +175,13 @@ test('CreateRole answered EntityAlreadyExists: our trust is merged in, nothing r
   expect(r.stdout).toMatch(/already exists .*merging into its trust policy/);
   const journal = await emu.aws.journal();
   expect([count(journal, 'CreateRole', false), count(journal, 'UpdateAssumeRolePolicy', true)]).toEqual([1, 1]);
-  expect(trustOf(emu, ROLE).Statement).toEqual([EC2, POD_IDENTITY]);
+  expect((await trustOf(emu, ROLE)).Statement).toEqual([EC2, POD_IDENTITY]);
   const tags = Object.fromEntries(
-    awsCli(emu, ['iam', 'list-role-tags', '--role-name', ROLE]).Tags.map((t: any) => [t.Key, t.Value]),
+    (await aws(emu, ['iam', 'list-role-tags', '--role-name', ROLE])).Tags.map((t: any) => [t.Key, t.Value]),
   );
   // The user's tag added; no claim of ownership or provenance.
   expect(tags).toEqual({ owner: 'someone-else', team: 'payments' });
-  expect(associations()).toHaveLength(1);
+  expect(await associations()).toHaveLength(1);
   expect((await run({ tags: 'team=payments' })).outputs.changed).toBe('false');
 });
 
@@ -209,7 +215,7 @@ describe('10 concurrent IRSA runs, 10 service accounts, one role', () => {
   const runAll = () =>
     Promise.all(
       accounts.map(({ ns, sa }) =>
-        runAction(inputs({ mode: 'irsa', namespace: ns, 'service-account': sa, 'policy-arns': '' }), {
+        runInProcess(inputs({ mode: 'irsa', namespace: ns, 'service-account': sa, 'policy-arns': '' }), {
           env: emu.programEnv(),
         }),
       ),
@@ -230,13 +236,13 @@ describe('10 concurrent IRSA runs, 10 service accounts, one role', () => {
         `(of which rewrites after an overwrite: ${rewrites}); GetRole ${count(journal, 'GetRole')}`,
     );
 
-    const statements = trustOf(emu, ROLE).Statement;
+    const statements = (await trustOf(emu, ROLE)).Statement;
     expect(statements).toEqual([...foreign, expect.objectContaining({ Principal: { Federated: providerArn() } })]);
     expect(statements.at(-1).Condition.StringEquals).toEqual({
       [`${hostPath}:sub`]: accounts.map(({ ns, sa }) => subject(ns, sa)).sort(),
       [`${hostPath}:aud`]: 'sts.amazonaws.com',
     });
-    expect([roles(), providers()]).toEqual([[ROLE], [providerArn()]]);
+    expect([await roles(), await providers()]).toEqual([[ROLE], [providerArn()]]);
     for (const { ns, sa } of accounts)
       expect(
         (await kubectl(emu, CLUSTER, ['get', 'sa', sa, '-n', ns, '-o', 'json'])).metadata.annotations[
@@ -254,7 +260,7 @@ describe('10 concurrent IRSA runs, 10 service accounts, one role', () => {
   });
 
   test('existing role with a foreign statement: it survives; a dry run before writes nothing', async () => {
-    awsCli(emu, [
+    await aws(emu, [
       'iam',
       'create-role',
       '--role-name',
@@ -295,7 +301,7 @@ test('a run killed after creating the role is completed by the next run', async 
   child.kill('SIGKILL');
   expect(await exited).toBe('SIGKILL');
   await emu.aws.setFaults({});
-  expect([roles(), attached(), associations()]).toEqual([[ROLE], [], []]);
+  expect([await roles(), await attached(), await associations()]).toEqual([[ROLE], [], []]);
 
   const r = await run();
   ok(r);
@@ -304,8 +310,12 @@ test('a run killed after creating the role is completed by the next run', async 
     'eks-addon create',
     'pod-identity-association create',
   ]);
-  expect([roles(), attached(), trustOf(emu, ROLE).Statement]).toEqual([[ROLE], [POLICY], [POD_IDENTITY]]);
-  expect(bound()).toEqual([['apps', 'api', ROLE_ARN]]);
+  expect([await roles(), await attached(), (await trustOf(emu, ROLE)).Statement]).toEqual([
+    [ROLE],
+    [POLICY],
+    [POD_IDENTITY],
+  ]);
+  expect(await bound()).toEqual([['apps', 'api', ROLE_ARN]]);
   expect((await run()).outputs.changed).toBe('false');
 });
 

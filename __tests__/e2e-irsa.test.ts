@@ -1,10 +1,11 @@
-// IRSA mode end to end: the bundle against moto and the local Kubernetes API server, judged with aws CLI and kubectl.
+// IRSA mode end to end: the program in process against moto and the local Kubernetes API server, judged with the
+// AWS SDK and the Kubernetes API (helpers/judge.ts).
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectEmulators, type Emulators } from '../emulators/index.js';
-import { awsCli, clearJournals, kubectl, trustOf, writes } from './helpers/clients.js';
-import { runAction } from './helpers/run-action.js';
+import { aws, clearJournals, kubectl, trustOf, writes } from './helpers/judge.js';
+import { runInProcess } from './helpers/run-in-process.js';
 
 const CLUSTER = 'irsa-demo';
 const ROLE = 'irsa-role';
@@ -21,14 +22,14 @@ beforeAll(async () => {
 beforeEach(async () => {
   await emu.reset();
   await emu.createCluster(CLUSTER);
-  issuer = awsCli(emu, ['eks', 'describe-cluster', '--name', CLUSTER]).cluster.identity.oidc.issuer;
+  issuer = (await aws(emu, ['eks', 'describe-cluster', '--name', CLUSTER])).cluster.identity.oidc.issuer;
   hostPath = issuer.replace('https://', '');
   providerArn = `arn:aws:iam::123456789012:oidc-provider/${hostPath}`;
   await clearJournals(emu);
 });
 
 const run = (over: Record<string, string> = {}, env: NodeJS.ProcessEnv = {}) =>
-  runAction(
+  runInProcess(
     {
       'cluster-name': CLUSTER,
       mode: 'irsa',
@@ -68,7 +69,12 @@ test('fresh: OIDC provider, web-identity trust, policy and annotated service acc
     'service-account create',
   ]);
 
-  const provider = awsCli(emu, ['iam', 'get-open-id-connect-provider', '--open-id-connect-provider-arn', providerArn]);
+  const provider = await aws(emu, [
+    'iam',
+    'get-open-id-connect-provider',
+    '--open-id-connect-provider-arn',
+    providerArn,
+  ]);
   expect(provider.Url).toBe(hostPath);
   expect(provider.ClientIDList).toEqual(['sts.amazonaws.com']);
   // Provenance: the repository, workflow and run that created the provider and the role.
@@ -76,10 +82,10 @@ test('fresh: OIDC provider, web-identity trust, policy and annotated service acc
     expect.arrayContaining([{ Key: 'eks-pod-iam:managed', Value: 'true' }, ...provenance('1001')]),
   );
   expect(provider.Tags).toHaveLength(5);
-  expect(awsCli(emu, ['iam', 'list-role-tags', '--role-name', ROLE]).Tags).toEqual(
+  expect((await aws(emu, ['iam', 'list-role-tags', '--role-name', ROLE])).Tags).toEqual(
     expect.arrayContaining(provenance('1001')),
   );
-  expect(trustOf(emu, ROLE).Statement).toEqual([
+  expect((await trustOf(emu, ROLE)).Statement).toEqual([
     {
       Sid: expect.stringMatching(/^EksPodIamIrsa/),
       Effect: 'Allow',
@@ -135,7 +141,7 @@ test('a second service account on the same role: both subjects allowed, the firs
   await run();
   const r = await run({ 'service-account': 'worker' });
   expect(r.code).toBe(0);
-  const statements = trustOf(emu, ROLE).Statement;
+  const statements = (await trustOf(emu, ROLE)).Statement;
   expect(statements).toHaveLength(1);
   expect(statements[0].Condition.StringEquals[`${hostPath}:sub`]).toEqual([
     subject('apps', 'api'),
@@ -147,7 +153,7 @@ test('a second service account on the same role: both subjects allowed, the firs
 });
 
 test('a provider created by hand is adopted; one without our audience gets it added', async () => {
-  awsCli(emu, [
+  await aws(emu, [
     'iam',
     'create-open-id-connect-provider',
     '--url',
@@ -166,20 +172,17 @@ test('a provider created by hand is adopted; one without our audience gets it ad
     detail: expect.stringContaining('sts.amazonaws.com'),
   });
   expect(
-    awsCli(emu, [
-      'iam',
-      'get-open-id-connect-provider',
-      '--open-id-connect-provider-arn',
-      providerArn,
-    ]).ClientIDList.sort(),
+    (
+      await aws(emu, ['iam', 'get-open-id-connect-provider', '--open-id-connect-provider-arn', providerArn])
+    ).ClientIDList.sort(),
   ).toEqual(['other-audience', 'sts.amazonaws.com']);
-  expect(awsCli(emu, ['iam', 'list-open-id-connect-providers']).OpenIDConnectProviderList).toHaveLength(1);
+  expect((await aws(emu, ['iam', 'list-open-id-connect-providers'])).OpenIDConnectProviderList).toHaveLength(1);
 });
 
 test('a custom audience: client ID, aud condition and audience annotation', async () => {
   const r = await run({ audience: 'my-audience' });
   expect(r.code).toBe(0);
-  expect(trustOf(emu, ROLE).Statement[0].Condition.StringEquals[`${hostPath}:aud`]).toBe('my-audience');
+  expect((await trustOf(emu, ROLE)).Statement[0].Condition.StringEquals[`${hostPath}:aud`]).toBe('my-audience');
   const sa = await kubectl(emu, CLUSTER, ['get', 'sa', 'api', '-n', 'apps', '-o', 'json']);
   expect(sa.metadata.annotations['eks.amazonaws.com/audience']).toBe('my-audience');
 });
@@ -245,20 +248,22 @@ test('the seed article scenario: annotate the Helm-made octopus-agent-scripts in
 
 test('role-arn of an existing role: its foreign statements are kept and ours merged', async () => {
   const ec2 = { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' };
-  const created = awsCli(emu, [
-    'iam',
-    'create-role',
-    '--role-name',
-    'existing',
-    '--path',
-    '/team/',
-    '--assume-role-policy-document',
-    JSON.stringify({ Version: '2012-10-17', Statement: [ec2] }),
-  ]).Role;
+  const created = (
+    await aws(emu, [
+      'iam',
+      'create-role',
+      '--role-name',
+      'existing',
+      '--path',
+      '/team/',
+      '--assume-role-policy-document',
+      JSON.stringify({ Version: '2012-10-17', Statement: [ec2] }),
+    ])
+  ).Role;
   const r = await run({ 'role-name': '', 'role-arn': created.Arn, 'policy-arns': '' });
   expect(r.code).toBe(0);
   expect(r.outputs['role-arn']).toBe(created.Arn);
-  const statements = trustOf(emu, 'existing').Statement;
+  const statements = (await trustOf(emu, 'existing')).Statement;
   expect(statements[0]).toEqual(ec2);
   expect(statements[1].Principal).toEqual({ Federated: providerArn });
 });
@@ -273,7 +278,7 @@ test('a cluster without the pod-identity-webhook: the binding is made, the missi
 
 test('a cluster endpoint given as http:// is reached without TLS, with the same EKS token', async () => {
   await emu.aws.setClusterEndpoint({ endpoint: emu.kube.httpUrl }, CLUSTER);
-  expect(awsCli(emu, ['eks', 'describe-cluster', '--name', CLUSTER]).cluster.endpoint).toBe(emu.kube.httpUrl);
+  expect((await aws(emu, ['eks', 'describe-cluster', '--name', CLUSTER])).cluster.endpoint).toBe(emu.kube.httpUrl);
   const r = await run();
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);

@@ -1,10 +1,11 @@
 // How the program reaches Kubernetes (issue 10): through client-node on every path, a timeout on every request,
 // one keep-alive connection rather than a handshake per request, and an EKS token renewed before it expires.
-// The committed bundle against the emulators; what reached the API server is read from its journal.
+// The program in process (helpers/run-in-process.ts) against the emulators; what reached the API server is read
+// from its journal.
 import { connectEmulators, type Emulators } from '../emulators/index.js';
 import type { RequestEntry } from '../emulators/kube/server.js';
-import { clearJournals, kubectl } from './helpers/clients.js';
-import { runAction } from './helpers/run-action.js';
+import { clearJournals, kubectl } from './helpers/judge.js';
+import { runInProcess } from './helpers/run-in-process.js';
 
 const CLUSTER = 'access';
 let emu: Emulators;
@@ -41,7 +42,7 @@ const inputs = (over: Record<string, string> = {}) => ({
   ...over,
 });
 const run = (over: Record<string, string> = {}, scale = '0.01') =>
-  runAction(inputs(over), { env: { ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: scale } });
+  runInProcess(inputs(over), { env: { ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: scale } });
 const ok = (r: { code: number; stdout: string; stderr: string }) =>
   expect(r.code === 0 ? 'exit 0' : `exit ${r.code}: ${r.stdout}${r.stderr}`).toBe('exit 0');
 /** Requests to the API itself (not the emulator's control routes, which are not journaled anyway). */

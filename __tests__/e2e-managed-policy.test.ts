@@ -1,11 +1,13 @@
-// `managed-policy` end to end (seed 001's `my-policy`, kept by eks-pod-iam): the committed bundle, run as a GitHub
-// runner runs it, against moto (+ extensions) and the local Kubernetes API server; end states judged with the aws CLI.
+// `managed-policy` end to end (seed 001's `my-policy`, kept by eks-pod-iam): the program in process
+// (helpers/run-in-process.ts) against moto (+ extensions) and the local Kubernetes API server; end states judged with
+// the AWS SDK (helpers/judge.ts).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectEmulators, type Emulators } from '../emulators/index.js';
-import { awsCli, clearJournals, writes } from './helpers/clients.js';
-import { runAction, type ActionRun } from './helpers/run-action.js';
+import { aws, clearJournals, writes } from './helpers/judge.js';
+import { runInProcess } from './helpers/run-in-process.js';
+import { type ActionRun } from './helpers/run-action.js';
 
 const CLUSTER = 'demo';
 const ROLE = 'app-role';
@@ -42,7 +44,7 @@ const githubRun = {
   GITHUB_WORKFLOW: 'bootstrap',
 };
 const run = (over: Record<string, string> = {}, cwd?: string) =>
-  runAction(
+  runInProcess(
     {
       'cluster-name': CLUSTER,
       namespace: 'apps',
@@ -58,21 +60,29 @@ const failureOf = (r: ActionRun) => {
   const line = r.stdout.split('\n').find((l) => l.startsWith('::error::')) ?? '';
   return line.slice('::error::'.length).replace(/%0A/g, '\n').replace(/%0D/g, '\r').replace(/%25/g, '%');
 };
-const policy = (arn = DEFAULT_ARN) => awsCli(emu, ['iam', 'get-policy', '--policy-arn', arn]).Policy;
-const versions = (arn = DEFAULT_ARN) =>
-  awsCli(emu, ['iam', 'list-policy-versions', '--policy-arn', arn])
-    .Versions.map((v: any) => `${v.VersionId}${v.IsDefaultVersion ? '*' : ''}`)
-    .sort();
-const defaultDocument = (arn = DEFAULT_ARN) =>
-  awsCli(emu, ['iam', 'get-policy-version', '--policy-arn', arn, '--version-id', policy(arn).DefaultVersionId])
-    .PolicyVersion.Document;
-const attached = (role = ROLE) =>
-  awsCli(emu, ['iam', 'list-attached-role-policies', '--role-name', role])
-    .AttachedPolicies.map((p: any) => p.PolicyArn)
-    .sort();
+const policy = async (arn = DEFAULT_ARN) => (await aws(emu, ['iam', 'get-policy', '--policy-arn', arn])).Policy;
+const versions = async (arn = DEFAULT_ARN) =>
+  (await aws(emu, ['iam', 'list-policy-versions', '--policy-arn', arn])).Versions.map(
+    (v: any) => `${v.VersionId}${v.IsDefaultVersion ? '*' : ''}`,
+  ).sort();
+const defaultDocument = async (arn = DEFAULT_ARN) =>
+  (
+    await aws(emu, [
+      'iam',
+      'get-policy-version',
+      '--policy-arn',
+      arn,
+      '--version-id',
+      (await policy(arn)).DefaultVersionId,
+    ])
+  ).PolicyVersion.Document;
+const attached = async (role = ROLE) =>
+  (await aws(emu, ['iam', 'list-attached-role-policies', '--role-name', role])).AttachedPolicies.map(
+    (p: any) => p.PolicyArn,
+  ).sort();
 const kinds = (r: ActionRun) => r.changes.map((c) => `${c.resource} ${c.action}`);
-const newVersion = (arn: string, action: string, asDefault = false) =>
-  awsCli(emu, [
+const newVersion = async (arn: string, action: string, asDefault = false) =>
+  await aws(emu, [
     'iam',
     'create-policy-version',
     '--policy-arn',
@@ -97,7 +107,7 @@ test('fresh: made with the eks-pod-iam tags and attached; a rerun in other words
   ]);
   expect(r.changes[0]!.detail).toBe(`create policy ${ROLE}-eks-pod-iam (${DEFAULT_ARN})`);
   expect(r.changes[2]!.detail).toBe(`attach ${DEFAULT_ARN} to ${ROLE}`);
-  const p = policy();
+  const p = await policy();
   expect(Object.fromEntries(p.Tags.map((t: any) => [t.Key, t.Value]))).toEqual({
     'eks-pod-iam:managed': 'true',
     'eks-pod-iam:github-repository': 'acme/platform',
@@ -105,9 +115,9 @@ test('fresh: made with the eks-pod-iam tags and attached; a rerun in other words
     'eks-pod-iam:github-run': 'https://github.com/acme/platform/actions/runs/1001',
   });
   expect(p.Description).toBe(`Created by eks-pod-iam for role ${ROLE}`);
-  expect(versions()).toEqual(['v1*']);
-  expect(defaultDocument()).toEqual(DOC);
-  expect(attached()).toEqual([DEFAULT_ARN]);
+  expect(await versions()).toEqual(['v1*']);
+  expect(await defaultDocument()).toEqual(DOC);
+  expect(await attached()).toEqual([DEFAULT_ARN]);
   // Visible in the log's observation, the verification and the summary.
   expect(r.stdout).toContain(`iam-managed-policy ${ROLE}-eks-pod-iam: does not exist`);
   expect(r.stdout).toMatch(/✓ managed policy attached: .*app-role-eks-pod-iam on app-role/);
@@ -128,7 +138,7 @@ test('fresh: made with the eks-pod-iam tags and attached; a rerun in other words
     expect(w.awsCalls.filter((c) => c === op)).toEqual([op]);
   console.log(`rerun with a managed policy: ${w.awsCalls.length} AWS calls`);
   expect(again.stdout).toContain(`iam-managed-policy ${ROLE}-eks-pod-iam: exists, default version v1 of 1`);
-  expect(versions()).toEqual(['v1*']);
+  expect(await versions()).toEqual(['v1*']);
 });
 
 test('without managed-policy no policy is read', async () => {
@@ -153,41 +163,48 @@ test('a changed document: a new default version (same ARN); with five, the oldes
     },
   ]);
   expect((await writes(emu)).aws).toEqual(['CreatePolicyVersion']);
-  expect(versions(ARN)).toEqual(['v1', 'v2*']);
-  expect(defaultDocument(ARN)).toEqual(docWith('s3:*'));
-  expect(attached()).toEqual([ARN]);
+  expect(await versions(ARN)).toEqual(['v1', 'v2*']);
+  expect(await defaultDocument(ARN)).toEqual(docWith('s3:*'));
+  expect(await attached()).toEqual([ARN]);
 
   // Five versions (v2 the default): the oldest non-default one, v1, is deleted before the new version is made.
-  for (const action of ['s3:Get3', 's3:Get4', 's3:Get5']) newVersion(ARN, action);
-  expect(versions(ARN)).toEqual(['v1', 'v2*', 'v3', 'v4', 'v5']);
-  awsCli(emu, ['iam', 'set-default-policy-version', '--policy-arn', ARN, '--version-id', 'v4']);
+  for (const action of ['s3:Get3', 's3:Get4', 's3:Get5']) await newVersion(ARN, action);
+  expect(await versions(ARN)).toEqual(['v1', 'v2*', 'v3', 'v4', 'v5']);
+  await aws(emu, ['iam', 'set-default-policy-version', '--policy-arn', ARN, '--version-id', 'v4']);
   await clearJournals(emu);
   const full = await run({ 'managed-policy-name': 'my-policy', 'managed-policy': JSON.stringify(docWith('s3:List*')) });
   expect(full.code).toBe(0);
   expect(kinds(full)).toEqual(['iam-managed-policy delete-version', 'iam-managed-policy update']);
   expect(full.changes[0]!.detail).toBe('delete version v1 of policy my-policy, the oldest of its 5 (IAM keeps 5)');
   expect((await writes(emu)).aws).toEqual(['DeletePolicyVersion', 'CreatePolicyVersion']);
-  expect(versions(ARN)).toEqual(['v2', 'v3', 'v4', 'v5', 'v6*']);
-  expect(defaultDocument(ARN)).toEqual(docWith('s3:List*'));
-  expect(policy(ARN).Arn).toBe(ARN);
+  expect(await versions(ARN)).toEqual(['v2', 'v3', 'v4', 'v5', 'v6*']);
+  expect(await defaultDocument(ARN)).toEqual(docWith('s3:List*'));
+  expect((await policy(ARN)).Arn).toBe(ARN);
 
   // Back to the document of a version that is not the default: still a new version (IAM's default is what counts).
   await clearJournals(emu);
   const back = await run({ 'managed-policy-name': 'my-policy', 'managed-policy': JSON.stringify(docWith('s3:Get3')) });
   expect(back.code).toBe(0);
   expect((await writes(emu)).aws).toEqual(['DeletePolicyVersion', 'CreatePolicyVersion']);
-  expect(versions(ARN)).toEqual(['v3', 'v4', 'v5', 'v6', 'v7*']);
+  expect(await versions(ARN)).toEqual(['v3', 'v4', 'v5', 'v6', 'v7*']);
 });
 
 test('a same-named policy eks-pod-iam did not make: fails naming managed-policy-name, nothing changes', async () => {
   // Seed 001's steps by hand: the policy, on another role.
   const ARN = arnOf('my-policy');
-  awsCli(emu, ['iam', 'create-policy', '--policy-name', 'my-policy', '--policy-document', JSON.stringify(DOC)]);
-  newVersion(ARN, 's3:Get2');
+  await aws(emu, ['iam', 'create-policy', '--policy-name', 'my-policy', '--policy-document', JSON.stringify(DOC)]);
+  await newVersion(ARN, 's3:Get2');
   const trust = { Version: '2012-10-17', Statement: [] };
-  awsCli(emu, ['iam', 'create-role', '--role-name', 'other', '--assume-role-policy-document', JSON.stringify(trust)]);
-  awsCli(emu, ['iam', 'attach-role-policy', '--role-name', 'other', '--policy-arn', ARN]);
-  const before = { policy: policy(ARN), versions: versions(ARN) };
+  await aws(emu, [
+    'iam',
+    'create-role',
+    '--role-name',
+    'other',
+    '--assume-role-policy-document',
+    JSON.stringify(trust),
+  ]);
+  await aws(emu, ['iam', 'attach-role-policy', '--role-name', 'other', '--policy-arn', ARN]);
+  const before = { policy: await policy(ARN), versions: await versions(ARN) };
   await clearJournals(emu);
 
   const r = await run({ 'managed-policy-name': 'my-policy', 'managed-policy': JSON.stringify(docWith('s3:*')) });
@@ -200,21 +217,21 @@ test('a same-named policy eks-pod-iam did not make: fails naming managed-policy-
   );
   const w = await writes(emu);
   expect([w.aws, w.kube]).toEqual([[], []]);
-  expect({ policy: policy(ARN), versions: versions(ARN) }).toEqual(before);
+  expect({ policy: await policy(ARN), versions: await versions(ARN) }).toEqual(before);
   expect(before.policy.AttachmentCount).toBe(1);
-  expect(defaultDocument(ARN)).toEqual(DOC);
+  expect(await defaultDocument(ARN)).toEqual(DOC);
 });
 
 test('irsa, an existing role given by role-arn: the policy is made in its account and attached', async () => {
   const trust = { Version: '2012-10-17', Statement: [] };
-  awsCli(emu, ['iam', 'create-role', '--role-name', ROLE, '--assume-role-policy-document', JSON.stringify(trust)]);
+  await aws(emu, ['iam', 'create-role', '--role-name', ROLE, '--assume-role-policy-document', JSON.stringify(trust)]);
   const over = { mode: 'irsa', 'role-name': '', 'role-arn': `arn:aws:iam::${ACCOUNT}:role/${ROLE}` };
   const r = await run(over);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   expect(kinds(r).slice(0, 2)).toEqual(['iam-oidc-provider create', 'iam-managed-policy create']);
-  expect(attached()).toEqual([DEFAULT_ARN]);
-  expect(defaultDocument()).toEqual(DOC);
+  expect(await attached()).toEqual([DEFAULT_ARN]);
+  expect(await defaultDocument()).toEqual(DOC);
   await clearJournals(emu);
   expect((await run(over)).outputs.changed).toBe('false');
   expect((await writes(emu)).aws).toEqual([]);
@@ -223,7 +240,7 @@ test('irsa, an existing role given by role-arn: the policy is made in its accoun
 test('dry run: no write, the changes listed; a real run then makes exactly those', async () => {
   await run({ 'managed-policy-name': 'my-policy' });
   const ARN = arnOf('my-policy');
-  for (const action of ['s3:Get2', 's3:Get3', 's3:Get4', 's3:Get5']) newVersion(ARN, action);
+  for (const action of ['s3:Get2', 's3:Get3', 's3:Get4', 's3:Get5']) await newVersion(ARN, action);
   const over = { 'managed-policy-name': 'my-policy', 'managed-policy': JSON.stringify(docWith('s3:*')) };
   await clearJournals(emu);
   const dry = await run({ ...over, 'dry-run': 'true' });
@@ -233,10 +250,10 @@ test('dry run: no write, the changes listed; a real run then makes exactly those
   const w = await writes(emu);
   expect([w.aws, w.kube]).toEqual([[], []]);
   expect(dry.summary).toContain('| managed policy document | ⏳ fixed by the plan |');
-  expect(versions(ARN)).toEqual(['v1*', 'v2', 'v3', 'v4', 'v5']);
+  expect(await versions(ARN)).toEqual(['v1*', 'v2', 'v3', 'v4', 'v5']);
   const real = await run(over);
   expect(real.changes).toEqual(dry.changes);
-  expect(versions(ARN)).toEqual(['v1', 'v3', 'v4', 'v5', 'v6*']);
+  expect(await versions(ARN)).toEqual(['v1', 'v3', 'v4', 'v5', 'v6*']);
 });
 
 test('dry run on a fresh cluster lists the policy creation and its attachment', async () => {
@@ -244,7 +261,7 @@ test('dry run on a fresh cluster lists the policy creation and its attachment', 
   expect(dry.code).toBe(0);
   expect(kinds(dry).slice(0, 3)).toEqual(['iam-managed-policy create', 'iam-role create', 'iam-role-policy attach']);
   expect((await writes(emu)).aws).toEqual([]);
-  expect(awsCli(emu, ['iam', 'list-policies', '--scope', 'Local']).Policies).toEqual([]);
+  expect((await aws(emu, ['iam', 'list-policies', '--scope', 'Local'])).Policies).toEqual([]);
 });
 
 test('bindings: two service accounts of one role, one policy: one create, one attach; rerun no write', async () => {
@@ -260,10 +277,10 @@ test('bindings: two service accounts of one role, one policy: one create, one at
   const w = await writes(emu);
   const count = (op: string) => w.aws.filter((c) => c === op).length;
   expect([count('CreatePolicy'), count('AttachRolePolicy')]).toEqual([2, 3]);
-  expect(attached()).toEqual([DEFAULT_ARN]);
-  expect(attached('other-role')).toEqual([arnOf('shared')]);
-  expect(attached('more-role')).toEqual([arnOf('shared')]);
-  expect(policy(arnOf('shared')).Description).toBe('Created by eks-pod-iam for role other-role, more-role');
+  expect(await attached()).toEqual([DEFAULT_ARN]);
+  expect(await attached('other-role')).toEqual([arnOf('shared')]);
+  expect(await attached('more-role')).toEqual([arnOf('shared')]);
+  expect((await policy(arnOf('shared'))).Description).toBe('Created by eks-pod-iam for role other-role, more-role');
   expect(r.changes.filter((c) => c.resource === 'iam-managed-policy').map((c) => c.binding)).toEqual([
     `${CLUSTER}/apps/api`,
     `${CLUSTER}/apps/other`,
@@ -278,7 +295,7 @@ test('bindings: two service accounts of one role, one policy: one create, one at
 });
 
 test('bindings: a foreign policy fails only the binding that names it; the others are bound', async () => {
-  awsCli(emu, ['iam', 'create-policy', '--policy-name', 'my-policy', '--policy-document', JSON.stringify(DOC)]);
+  await aws(emu, ['iam', 'create-policy', '--policy-name', 'my-policy', '--policy-document', JSON.stringify(DOC)]);
   const manifest = JSON.stringify([
     { 'service-account': 'api', 'managed-policy-name': 'my-policy', 'managed-policy': DOC },
     { 'service-account': 'worker' },
@@ -288,8 +305,8 @@ test('bindings: a foreign policy fails only the binding that names it; the other
   expect(r.code).toBe(1);
   expect(failureOf(r)).toMatch(/^bindings\[0\] demo\/apps\/api: Input "managed-policy-name": the policy .*my-policy/);
   expect(failureOf(r).split('\n')).toHaveLength(1);
-  expect(attached()).toEqual([]);
-  expect(versions(arnOf('my-policy'))).toEqual(['v1*']);
+  expect(await attached()).toEqual([]);
+  expect(await versions(arnOf('my-policy'))).toEqual(['v1*']);
   expect(JSON.parse(r.outputs.bindings!).map((b: any) => [b['service-account'], b.changed])).toEqual([
     ['api', 'false'],
     ['worker', 'true'],
@@ -303,8 +320,8 @@ test('a file:// document, read relative to the working directory', async () => {
     writeFileSync(join(dir, 'my-policy.json'), JSON.stringify(DOC, null, 2));
     const r = await run({ 'managed-policy': 'file://my-policy.json', 'managed-policy-name': 'my-policy' }, dir);
     expect(r.code).toBe(0);
-    expect(defaultDocument(arnOf('my-policy'))).toEqual(DOC);
-    expect(attached()).toEqual([arnOf('my-policy')]);
+    expect(await defaultDocument(arnOf('my-policy'))).toEqual(DOC);
+    expect(await attached()).toEqual([arnOf('my-policy')]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -371,8 +388,8 @@ describe('the policy appears while the run creates it', () => {
     const r = await race({ 'eks-pod-iam:managed': 'true' });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(attached()).toEqual([DEFAULT_ARN]);
-    expect(versions()).toEqual(['v1*']);
+    expect(await attached()).toEqual([DEFAULT_ARN]);
+    expect(await versions()).toEqual(['v1*']);
     expect(r.stdout).toContain('✓ managed policy document: default version v1 is the document');
   });
 
@@ -381,8 +398,8 @@ describe('the policy appears while the run creates it', () => {
     expect(r.code).toBe(1);
     expect(failureOf(r)).toMatch(/^Input "managed-policy-name": the policy .* exists and eks-pod-iam did not make it/);
     expect(failureOf(r).split('\n')).toHaveLength(1);
-    expect(attached()).toEqual([]);
-    expect(versions()).toEqual(['v1*']);
+    expect(await attached()).toEqual([]);
+    expect(await versions()).toEqual(['v1*']);
     expect((await writes(emu)).aws).not.toContain('AttachRolePolicy');
   });
 });

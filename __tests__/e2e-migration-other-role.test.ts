@@ -1,10 +1,11 @@
 // migrate-from-irsa to a role other than the annotated one, end to end: the service account is annotated with role A
 // (whose web-identity trust lists it and another service account); the run binds role B. B gets the Pod Identity
 // trust and the association; only then do the annotation and this service account's subject in A's trust go. A stays,
-// with the other subject. Judged with the aws CLI, kubectl and the emulators' journals (one clock for both).
+// with the other subject. The program in process, judged with the AWS SDK, the Kubernetes API (helpers/judge.ts)
+// and the emulators' journals (one clock for both).
 import { connectEmulators, type Emulators } from '../emulators/index.js';
-import { awsCli, clearJournals, kubectl, trustOf, writes } from './helpers/clients.js';
-import { runAction } from './helpers/run-action.js';
+import { aws, clearJournals, kubectl, trustOf, writes } from './helpers/judge.js';
+import { runInProcess } from './helpers/run-in-process.js';
 import { seedIrsaRole, subject } from './helpers/irsa.js';
 
 const CLUSTER = 'migo';
@@ -27,8 +28,8 @@ beforeEach(async () => {
   await emu.createCluster(CLUSTER);
   await emu.aws.setAddonBehaviour({ readsUntilActive: 0 });
   // IRSA set up by hand: role A trusts two service accounts through the provider, and CodeBuild; a policy on it.
-  ({ hostPath, providerArn } = seedIrsaRole(emu, CLUSTER, OLD, ['api', 'worker']));
-  awsCli(emu, ['iam', 'attach-role-policy', '--role-name', OLD, '--policy-arn', READ_ONLY]);
+  ({ hostPath, providerArn } = await seedIrsaRole(emu, CLUSTER, OLD, ['api', 'worker']));
+  await aws(emu, ['iam', 'attach-role-policy', '--role-name', OLD, '--policy-arn', READ_ONLY]);
   await emu.kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } });
   for (const name of ['api', 'worker'])
     await emu.kube.seed({
@@ -55,7 +56,7 @@ beforeEach(async () => {
 const READ_ONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 const env = () => ({ env: { ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.01' } });
 const run = (over: Record<string, string> = {}) =>
-  runAction(
+  runInProcess(
     {
       'cluster-name': CLUSTER,
       mode: 'pod-identity',
@@ -68,26 +69,28 @@ const run = (over: Record<string, string> = {}) =>
     env(),
   );
 
-const associationOf = (sa: string) => {
-  const listed = awsCli(emu, ['eks', 'list-pod-identity-associations', '--cluster-name', CLUSTER]).associations;
+const associationOf = async (sa: string) => {
+  const listed = (await aws(emu, ['eks', 'list-pod-identity-associations', '--cluster-name', CLUSTER])).associations;
   const a = listed.find((x: any) => x.serviceAccount === sa);
   return a
-    ? awsCli(emu, [
-        'eks',
-        'describe-pod-identity-association',
-        '--cluster-name',
-        CLUSTER,
-        '--association-id',
-        a.associationId,
-      ]).association
+    ? (
+        await aws(emu, [
+          'eks',
+          'describe-pod-identity-association',
+          '--cluster-name',
+          CLUSTER,
+          '--association-id',
+          a.associationId,
+        ])
+      ).association
     : undefined;
 };
 const annotationsOf = async (sa: string) =>
   (await kubectl(emu, CLUSTER, ['get', 'serviceaccount', sa, '-n', 'apps', '-o', 'json'])).metadata.annotations ?? {};
-const subjectsOf = (role: string) =>
-  trustOf(emu, role)
-    .Statement.filter((s: any) => s.Principal?.Federated === providerArn)
-    .flatMap((s: any) => [s.Condition.StringEquals[`${hostPath}:sub`]].flat());
+const subjectsOf = async (role: string) =>
+  (await trustOf(emu, role)).Statement.filter((s: any) => s.Principal?.Federated === providerArn).flatMap((s: any) =>
+    [s.Condition.StringEquals[`${hostPath}:sub`]].flat(),
+  );
 // B is created with its trust (CreateRole): every UpdateAssumeRolePolicy of these runs is on A.
 const trustWritesOnA = async () => (await emu.aws.journal()).filter((j) => j.operation === 'UpdateAssumeRolePolicy');
 
@@ -117,14 +120,14 @@ test('binds the new role, then takes the subject out of the annotated role, whic
 
   // Order, from the journals: B created, the association made and read back; then the annotation, the rollout, and
   // last the one write on A's trust (B's trust is never written again).
-  const aws = await emu.aws.journal();
+  const awsJournal = await emu.aws.journal();
   const kube = await emu.kube.journal();
-  const createRole = aws.find((j) => j.operation === 'CreateRole' && j.status === 200)!;
-  const create = aws.find((j) => j.operation === 'CreatePodIdentityAssociation' && j.status === 200)!;
-  const readBack = aws.find((j) => j.operation === 'DescribePodIdentityAssociation' && j.start > create.end)!;
+  const createRole = awsJournal.find((j) => j.operation === 'CreateRole' && j.status === 200)!;
+  const create = awsJournal.find((j) => j.operation === 'CreatePodIdentityAssociation' && j.status === 200)!;
+  const readBack = awsJournal.find((j) => j.operation === 'DescribePodIdentityAssociation' && j.start > create.end)!;
   expect(createRole.end).toBeLessThan(create.start);
   expect(readBack).toBeDefined();
-  const trustWrites = aws.filter((j) => j.operation === 'UpdateAssumeRolePolicy');
+  const trustWrites = awsJournal.filter((j) => j.operation === 'UpdateAssumeRolePolicy');
   expect(trustWrites).toHaveLength(1);
   expect(trustWrites[0]!.start).toBeGreaterThan(create.end);
   expect(trustWrites[0]!.start).toBeGreaterThan(readBack.end);
@@ -136,27 +139,29 @@ test('binds the new role, then takes the subject out of the annotated role, whic
   expect(trustWrites[0]!.start).toBeGreaterThan(saPatch[0]!.end!);
   expect(trustWrites[0]!.start).toBeGreaterThan(rollout[0]!.end!);
   // The record of A leaves the association last, once the subject is out of A's trust.
-  const untag = aws.filter((j) => j.operation === 'UntagResource');
+  const untag = awsJournal.filter((j) => j.operation === 'UntagResource');
   expect(untag).toHaveLength(1);
   expect(untag[0]!.start).toBeGreaterThan(trustWrites[0]!.end);
   // A is never deleted, nor its policies touched.
-  expect(aws.filter((j) => /^(Delete|Detach|Put)Role/.test(j.operation) || j.operation === 'DetachRolePolicy')).toEqual(
-    [],
-  );
+  expect(
+    awsJournal.filter((j) => /^(Delete|Detach|Put)Role/.test(j.operation) || j.operation === 'DetachRolePolicy'),
+  ).toEqual([]);
 
   // End state: the association names B (its record of A gone: the move is done); A keeps the other subject and
   // CodeBuild, and its policy; B has the Pod Identity statement and no web-identity one; the annotation is gone, the
   // other annotation kept.
-  expect(associationOf('api')).toMatchObject({ roleArn: NEW_ARN });
-  expect(associationOf('api').tags ?? {}).not.toHaveProperty([RECORD_TAG]);
-  expect(subjectsOf(OLD)).toEqual([subject('worker')]);
-  expect(trustOf(emu, OLD).Statement.find((s: any) => s.Sid === 'Ci')).toBeDefined();
-  expect(trustOf(emu, OLD).Statement).toHaveLength(2);
-  expect(awsCli(emu, ['iam', 'get-role', '--role-name', OLD]).Role.Arn).toBe(OLD_ARN);
-  const attached = awsCli(emu, ['iam', 'list-attached-role-policies', '--role-name', OLD]).AttachedPolicies;
+  expect(await associationOf('api')).toMatchObject({ roleArn: NEW_ARN });
+  expect((await associationOf('api')).tags ?? {}).not.toHaveProperty([RECORD_TAG]);
+  expect(await subjectsOf(OLD)).toEqual([subject('worker')]);
+  expect((await trustOf(emu, OLD)).Statement.find((s: any) => s.Sid === 'Ci')).toBeDefined();
+  expect((await trustOf(emu, OLD)).Statement).toHaveLength(2);
+  expect((await aws(emu, ['iam', 'get-role', '--role-name', OLD])).Role.Arn).toBe(OLD_ARN);
+  const attached = (await aws(emu, ['iam', 'list-attached-role-policies', '--role-name', OLD])).AttachedPolicies;
   expect(attached.map((p: any) => p.PolicyArn)).toEqual([READ_ONLY]);
-  expect(subjectsOf(NEW)).toEqual([]);
-  expect(trustOf(emu, NEW).Statement.find((s: any) => s.Principal?.Service === 'pods.eks.amazonaws.com')).toBeDefined();
+  expect(await subjectsOf(NEW)).toEqual([]);
+  expect(
+    (await trustOf(emu, NEW)).Statement.find((s: any) => s.Principal?.Service === 'pods.eks.amazonaws.com'),
+  ).toBeDefined();
   expect(await annotationsOf('api')).toEqual({ 'team.example.com/owner': 'x' });
   expect(await annotationsOf('worker')).toHaveProperty([ANNOTATION], OLD_ARN);
 
@@ -195,7 +200,7 @@ test('dry run lists the subject removal from the annotated role and writes nothi
   const w = await writes(emu);
   expect(w.aws).toEqual([]);
   expect(w.kube).toEqual([]);
-  expect(subjectsOf(OLD).sort()).toEqual([subject('api'), subject('worker')]);
+  expect((await subjectsOf(OLD)).sort()).toEqual([subject('api'), subject('worker')]);
 });
 
 test('a run stopped after the annotation went is completed by the next, finding A from the association', async () => {
@@ -205,9 +210,9 @@ test('a run stopped after the annotation went is completed by the next, finding 
   const stopped = await run();
   await emu.aws.setFaults({});
   expect(stopped.code).not.toBe(0);
-  expect(associationOf('api')).toMatchObject({ roleArn: NEW_ARN });
+  expect(await associationOf('api')).toMatchObject({ roleArn: NEW_ARN });
   expect(await annotationsOf('api')).toEqual({ 'team.example.com/owner': 'x' });
-  expect(subjectsOf(OLD).sort()).toEqual([subject('api'), subject('worker')]);
+  expect((await subjectsOf(OLD)).sort()).toEqual([subject('api'), subject('worker')]);
 
   await clearJournals(emu);
   const next = await run();
@@ -218,7 +223,7 @@ test('a run stopped after the annotation went is completed by the next, finding 
     'iam-role-trust remove',
   ]);
   expect((await writes(emu)).aws).toEqual(['UpdateAssumeRolePolicy', 'UntagResource']);
-  expect(subjectsOf(OLD)).toEqual([subject('worker')]);
+  expect(await subjectsOf(OLD)).toEqual([subject('worker')]);
   await clearJournals(emu);
   expect((await run()).outputs.changed).toBe('false');
   expect((await writes(emu)).aws).toEqual([]);
@@ -237,18 +242,18 @@ test('an association made before the migration is tagged with A before the annot
     'pod-identity-association untag', // listed by resource; applied after the trust write (see the journal)
     'iam-role-trust remove',
   ]);
-  const aws = await emu.aws.journal();
-  const tag = aws.find((j) => j.operation === 'TagResource')!;
+  const awsJournal = await emu.aws.journal();
+  const tag = awsJournal.find((j) => j.operation === 'TagResource')!;
   const patch = (await emu.kube.journal()).find((j) => j.isWrite && j.resource === 'serviceaccounts')!;
   expect(tag.end).toBeLessThan(patch.start);
-  expect(aws.find((j) => j.operation === 'UntagResource')!.start).toBeGreaterThan(patch.end!);
-  expect(associationOf('api')).toMatchObject({ roleArn: NEW_ARN });
-  expect(associationOf('api').tags ?? {}).not.toHaveProperty([RECORD_TAG]);
-  expect(subjectsOf(OLD)).toEqual([subject('worker')]);
+  expect(awsJournal.find((j) => j.operation === 'UntagResource')!.start).toBeGreaterThan(patch.end!);
+  expect(await associationOf('api')).toMatchObject({ roleArn: NEW_ARN });
+  expect((await associationOf('api')).tags ?? {}).not.toHaveProperty([RECORD_TAG]);
+  expect(await subjectsOf(OLD)).toEqual([subject('worker')]);
 });
 
 test('in bindings: two service accounts leave A for B; one trust write on A, after both associations', async () => {
-  const r = await runAction(
+  const r = await runInProcess(
     {
       'cluster-name': CLUSTER,
       namespace: 'apps',
@@ -265,21 +270,21 @@ test('in bindings: two service accounts leave A for B; one trust write on A, aft
     'service-account migo/apps/worker',
     'iam-role-trust migo/apps/api',
   ]);
-  const aws = await emu.aws.journal();
+  const awsJournal = await emu.aws.journal();
   const writesOnA = await trustWritesOnA();
   expect(writesOnA).toHaveLength(1);
-  for (const create of aws.filter((j) => j.operation === 'CreatePodIdentityAssociation'))
+  for (const create of awsJournal.filter((j) => j.operation === 'CreatePodIdentityAssociation'))
     expect(writesOnA[0]!.start).toBeGreaterThan(create.end);
   // The web-identity statement had no subject left: it went; CodeBuild's stays; A is not deleted.
-  expect(subjectsOf(OLD)).toEqual([]);
-  expect(trustOf(emu, OLD).Statement.map((s: any) => s.Sid)).toEqual(['Ci']);
-  expect(associationOf('worker')).toMatchObject({ roleArn: NEW_ARN });
+  expect(await subjectsOf(OLD)).toEqual([]);
+  expect((await trustOf(emu, OLD)).Statement.map((s: any) => s.Sid)).toEqual(['Ci']);
+  expect(await associationOf('worker')).toMatchObject({ roleArn: NEW_ARN });
 });
 
 test('in bindings, A also bound: its Pod Identity trust and the removal of the subjects compose', async () => {
   // worker migrates on A (annotated role, none given); api leaves A for B. A gets the Pod Identity statement first,
   // and one removal write takes both subjects out once both associations are read back.
-  const r = await runAction(
+  const r = await runInProcess(
     {
       'cluster-name': CLUSTER,
       namespace: 'apps',
@@ -298,14 +303,14 @@ test('in bindings, A also bound: its Pod Identity trust and the removal of the s
   ]);
   const writesOnA = await trustWritesOnA();
   expect(writesOnA).toHaveLength(2); // the Pod Identity statement in (before the association), the subjects out
-  expect(subjectsOf(OLD)).toEqual([]);
-  const statements = trustOf(emu, OLD).Statement;
+  expect(await subjectsOf(OLD)).toEqual([]);
+  const statements = (await trustOf(emu, OLD)).Statement;
   expect(statements.find((s: any) => s.Principal?.Service === 'pods.eks.amazonaws.com')).toBeDefined();
   expect(statements.find((s: any) => s.Sid === 'Ci')).toBeDefined();
-  expect(associationOf('api')).toMatchObject({ roleArn: NEW_ARN });
-  expect(associationOf('worker')).toMatchObject({ roleArn: OLD_ARN });
+  expect(await associationOf('api')).toMatchObject({ roleArn: NEW_ARN });
+  expect(await associationOf('worker')).toMatchObject({ roleArn: OLD_ARN });
   await clearJournals(emu);
-  const again = await runAction(
+  const again = await runInProcess(
     {
       'cluster-name': CLUSTER,
       namespace: 'apps',
@@ -335,13 +340,14 @@ test('A in another account: not read, the subject to remove is named, and the ru
   );
   expect(r.stdout).toMatch(/– IRSA subject removed: not verifiable: arn:aws:iam::999999999999:role\/legacy-irsa/);
   expect(await annotationsOf('api')).toEqual({});
-  expect(subjectsOf(OLD).sort()).toEqual([subject('api'), subject('worker')]); // the same-named local role: untouched
+  // the same-named local role: untouched
+  expect((await subjectsOf(OLD)).sort()).toEqual([subject('api'), subject('worker')]);
   expect((await writes(emu)).aws).not.toContain('UpdateAssumeRolePolicy');
 });
 
 test('A does not exist: nothing to remove, the association and the annotation are done', async () => {
-  awsCli(emu, ['iam', 'detach-role-policy', '--role-name', OLD, '--policy-arn', READ_ONLY]);
-  awsCli(emu, ['iam', 'delete-role', '--role-name', OLD]);
+  await aws(emu, ['iam', 'detach-role-policy', '--role-name', OLD, '--policy-arn', READ_ONLY]);
+  await aws(emu, ['iam', 'delete-role', '--role-name', OLD]);
   await clearJournals(emu);
   const r = await run();
   expect(r.code).toBe(0);

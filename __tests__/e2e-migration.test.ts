@@ -1,9 +1,10 @@
 // migrate-from-irsa end to end: an IRSA service account (annotated, its subject in the role's web-identity trust,
-// a Deployment running with IRSA's environment) moved to Pod Identity by the bundle, judged with the aws CLI, kubectl
-// and the emulators' journals (one monotonic clock for both: the order of the calls is checked, not their timing).
+// a Deployment running with IRSA's environment) moved to Pod Identity by the program (in process), judged with the
+// AWS SDK, the Kubernetes API (helpers/judge.ts) and the emulators' journals (one monotonic clock for both: the
+// order of the calls is checked, not their timing).
 import { connectEmulators, type Emulators } from '../emulators/index.js';
-import { awsCli, clearJournals, kubectl, trustOf, writes } from './helpers/clients.js';
-import { runAction } from './helpers/run-action.js';
+import { aws, clearJournals, kubectl, trustOf, writes } from './helpers/judge.js';
+import { runInProcess } from './helpers/run-in-process.js';
 import { seedIrsaRole, subject } from './helpers/irsa.js';
 
 const CLUSTER = 'mig';
@@ -24,7 +25,7 @@ beforeEach(async () => {
   await emu.aws.setAddonBehaviour({ readsUntilActive: 0 });
   // IRSA as it was set up by hand: the provider, a role trusting two service accounts through it, and a foreign
   // statement; both service accounts annotated, one with an annotation of its own too.
-  ({ hostPath, providerArn } = seedIrsaRole(emu, CLUSTER, ROLE, ['api', 'worker']));
+  ({ hostPath, providerArn } = await seedIrsaRole(emu, CLUSTER, ROLE, ['api', 'worker']));
   await emu.kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } });
   for (const [name, extra] of [
     ['api', { 'team.example.com/owner': 'payments' }],
@@ -52,7 +53,7 @@ beforeEach(async () => {
 });
 
 const run = (over: Record<string, string> = {}) =>
-  runAction(
+  runInProcess(
     {
       'cluster-name': CLUSTER,
       mode: 'pod-identity',
@@ -64,36 +65,38 @@ const run = (over: Record<string, string> = {}) =>
     { env: { ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.01' } },
   );
 
-const associations = () =>
-  awsCli(emu, ['eks', 'list-pod-identity-associations', '--cluster-name', CLUSTER]).associations as {
+const associations = async () =>
+  (await aws(emu, ['eks', 'list-pod-identity-associations', '--cluster-name', CLUSTER])).associations as {
     serviceAccount: string;
     associationId: string;
   }[];
-const associationOf = (sa: string) => {
-  const a = associations().find((x) => x.serviceAccount === sa);
+const associationOf = async (sa: string) => {
+  const a = (await associations()).find((x) => x.serviceAccount === sa);
   return a
-    ? awsCli(emu, [
-        'eks',
-        'describe-pod-identity-association',
-        '--cluster-name',
-        CLUSTER,
-        '--association-id',
-        a.associationId,
-      ]).association
+    ? (
+        await aws(emu, [
+          'eks',
+          'describe-pod-identity-association',
+          '--cluster-name',
+          CLUSTER,
+          '--association-id',
+          a.associationId,
+        ])
+      ).association
     : undefined;
 };
 const annotationsOf = async (sa: string) =>
   (await kubectl(emu, CLUSTER, ['get', 'serviceaccount', sa, '-n', 'apps', '-o', 'json'])).metadata.annotations ?? {};
-const webIdentitySubjects = () =>
-  trustOf(emu, ROLE)
-    .Statement.filter((s: any) => s.Principal?.Federated === providerArn)
-    .flatMap((s: any) => [s.Condition.StringEquals[`${hostPath}:sub`]].flat());
-const podIdentityStatement = () =>
-  trustOf(emu, ROLE).Statement.find((s: any) => s.Principal?.Service === 'pods.eks.amazonaws.com');
+const webIdentitySubjects = async () =>
+  (await trustOf(emu, ROLE)).Statement.filter((s: any) => s.Principal?.Federated === providerArn).flatMap((s: any) =>
+    [s.Condition.StringEquals[`${hostPath}:sub`]].flat(),
+  );
+const podIdentityStatement = async () =>
+  (await trustOf(emu, ROLE)).Statement.find((s: any) => s.Principal?.Service === 'pods.eks.amazonaws.com');
 const errorLine = (r: { stdout: string }) => r.stdout.split('\n').find((l) => l.startsWith('::error::')) ?? '';
 
 test('the seeded IRSA wiring is real: both subjects trusted, pods running with the IRSA environment', async () => {
-  expect(webIdentitySubjects().sort()).toEqual([subject('api'), subject('worker')]);
+  expect((await webIdentitySubjects()).sort()).toEqual([subject('api'), subject('worker')]);
   const pods = (await emu.kube.list('pods', 'apps')).filter((p: any) => p.spec.serviceAccountName === 'api');
   expect(pods).toHaveLength(2);
   for (const p of pods as any[])
@@ -127,13 +130,13 @@ test('migrates with no role given: association first and read back, then annotat
 
   // The order, from the journals (one clock): the association is created and read back before anything IRSA gave
   // is taken away; the rollout comes after the association exists.
-  const aws = await emu.aws.journal();
+  const awsJournal = await emu.aws.journal();
   const kube = await emu.kube.journal();
-  const create = aws.find((j) => j.operation === 'CreatePodIdentityAssociation' && j.status === 200)!;
+  const create = awsJournal.find((j) => j.operation === 'CreatePodIdentityAssociation' && j.status === 200)!;
   expect(create).toBeDefined();
-  const readBack = aws.find((j) => j.operation === 'DescribePodIdentityAssociation' && j.start > create.end)!;
+  const readBack = awsJournal.find((j) => j.operation === 'DescribePodIdentityAssociation' && j.start > create.end)!;
   expect(readBack).toBeDefined();
-  const trustWrites = aws.filter((j) => j.operation === 'UpdateAssumeRolePolicy');
+  const trustWrites = awsJournal.filter((j) => j.operation === 'UpdateAssumeRolePolicy');
   expect(trustWrites).toHaveLength(2); // the Pod Identity statement in, then the subject out
   expect(trustWrites[0]!.end).toBeLessThan(create.start);
   expect(trustWrites[1]!.start).toBeGreaterThan(readBack.end);
@@ -150,10 +153,10 @@ test('migrates with no role given: association first and read back, then annotat
 
   // End state: the association to the annotated role; the Pod Identity statement; this subject gone, the other
   // service account's subject and the foreign statement kept; the annotation gone, the other annotation kept.
-  expect(associationOf('api')).toMatchObject({ namespace: 'apps', serviceAccount: 'api', roleArn: ROLE_ARN });
-  expect(podIdentityStatement()).toMatchObject({ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'] });
-  expect(webIdentitySubjects()).toEqual([subject('worker')]);
-  expect(trustOf(emu, ROLE).Statement.find((s: any) => s.Sid === 'Ci')).toBeDefined();
+  expect(await associationOf('api')).toMatchObject({ namespace: 'apps', serviceAccount: 'api', roleArn: ROLE_ARN });
+  expect(await podIdentityStatement()).toMatchObject({ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'] });
+  expect(await webIdentitySubjects()).toEqual([subject('worker')]);
+  expect((await trustOf(emu, ROLE)).Statement.find((s: any) => s.Sid === 'Ci')).toBeDefined();
   expect(await annotationsOf('api')).toEqual({ 'team.example.com/owner': 'payments' });
   expect(await annotationsOf('worker')).toEqual({ [ANNOTATION]: ROLE_ARN });
   const restarted = await kubectl(emu, CLUSTER, ['get', 'deployment', 'api', '-n', 'apps', '-o', 'json']);
@@ -207,8 +210,8 @@ test('without the flag: the annotation stays, a warning says so, and a later mig
       'Pod Identity takes precedence for new pods',
   );
   expect(await annotationsOf('api')).toHaveProperty([ANNOTATION], ROLE_ARN);
-  expect(webIdentitySubjects().sort()).toEqual([subject('api'), subject('worker')]);
-  expect(associationOf('api')).toMatchObject({ roleArn: ROLE_ARN });
+  expect((await webIdentitySubjects()).sort()).toEqual([subject('api'), subject('worker')]);
+  expect(await associationOf('api')).toMatchObject({ roleArn: ROLE_ARN });
 
   await clearJournals(emu);
   const next = await run();
@@ -219,7 +222,7 @@ test('without the flag: the annotation stays, a warning says so, and a later mig
   ]);
   expect((await writes(emu)).aws).toEqual(['UpdateAssumeRolePolicy']); // the association is not touched again
   expect(await annotationsOf('api')).toEqual({ 'team.example.com/owner': 'payments' });
-  expect(webIdentitySubjects()).toEqual([subject('worker')]);
+  expect(await webIdentitySubjects()).toEqual([subject('worker')]);
 });
 
 test('a migration stopped by a failed annotation removal is completed by the next run', async () => {
@@ -228,7 +231,7 @@ test('a migration stopped by a failed annotation removal is completed by the nex
   const stopped = await run();
   await emu.kube.setFaults(null);
   expect(stopped.code).not.toBe(0);
-  expect(associationOf('api')).toMatchObject({ roleArn: ROLE_ARN });
+  expect(await associationOf('api')).toMatchObject({ roleArn: ROLE_ARN });
   expect(await annotationsOf('api')).toHaveProperty([ANNOTATION], ROLE_ARN);
 
   await clearJournals(emu);
@@ -236,7 +239,7 @@ test('a migration stopped by a failed annotation removal is completed by the nex
   expect(next.code).toBe(0);
   expect(next.changes.some((c) => c.resource === 'pod-identity-association')).toBe(false);
   expect(await annotationsOf('api')).toEqual({ 'team.example.com/owner': 'payments' });
-  expect(webIdentitySubjects()).toEqual([subject('worker')]);
+  expect(await webIdentitySubjects()).toEqual([subject('worker')]);
   await clearJournals(emu);
   expect((await run()).outputs.changed).toBe('false');
   expect((await writes(emu)).aws).toEqual([]);
@@ -249,19 +252,19 @@ test('the IRSA wiring stays when the association cannot be read back', async () 
   const r = await run();
   await emu.aws.setFaults({});
   expect(r.code).not.toBe(0);
-  const aws = await emu.aws.journal();
-  const create = aws.findIndex((j) => j.operation === 'CreatePodIdentityAssociation' && j.status === 200);
+  const awsJournal = await emu.aws.journal();
+  const create = awsJournal.findIndex((j) => j.operation === 'CreatePodIdentityAssociation' && j.status === 200);
   expect(create).toBeGreaterThan(-1);
-  expect(aws.slice(create).some((j) => j.operation === 'DescribePodIdentityAssociation' && j.fault)).toBe(true);
-  expect(aws.filter((j) => j.operation === 'UpdateAssumeRolePolicy')).toHaveLength(1); // the Pod Identity one
+  expect(awsJournal.slice(create).some((j) => j.operation === 'DescribePodIdentityAssociation' && j.fault)).toBe(true);
+  expect(awsJournal.filter((j) => j.operation === 'UpdateAssumeRolePolicy')).toHaveLength(1); // the Pod Identity one
   expect(await annotationsOf('api')).toHaveProperty([ANNOTATION], ROLE_ARN);
-  expect(webIdentitySubjects().sort()).toEqual([subject('api'), subject('worker')]);
+  expect((await webIdentitySubjects()).sort()).toEqual([subject('api'), subject('worker')]);
   expect((await emu.kube.journal()).filter((j) => j.isWrite && j.resource === 'serviceaccounts')).toEqual([]);
 });
 
 test('a role given that differs from the annotated one is used; the annotated role gives up the subject', async () => {
   // More in e2e-migration-other-role.test.ts.
-  awsCli(emu, [
+  await aws(emu, [
     'iam',
     'create-role',
     '--role-name',
@@ -273,14 +276,14 @@ test('a role given that differs from the annotated one is used; the annotated ro
   const r = await run({ 'role-name': 'new-role' });
   expect(r.code).toBe(0);
   expect(r.stdout).not.toContain('is annotated with'); // no longer a warning: the change list says it
-  expect(associationOf('api')).toMatchObject({ roleArn: 'arn:aws:iam::123456789012:role/new-role' });
+  expect(await associationOf('api')).toMatchObject({ roleArn: 'arn:aws:iam::123456789012:role/new-role' });
   expect(await annotationsOf('api')).toEqual({ 'team.example.com/owner': 'payments' });
-  expect(webIdentitySubjects()).toEqual([subject('worker')]); // the old role keeps the other subject
-  expect(trustOf(emu, ROLE).Statement.find((s: any) => s.Sid === 'Ci')).toBeDefined();
+  expect(await webIdentitySubjects()).toEqual([subject('worker')]); // the old role keeps the other subject
+  expect((await trustOf(emu, ROLE)).Statement.find((s: any) => s.Sid === 'Ci')).toBeDefined();
 });
 
 test('in bindings: two service accounts of one role migrate; one trust write takes both subjects out', async () => {
-  const r = await runAction(
+  const r = await runInProcess(
     {
       'cluster-name': CLUSTER,
       namespace: 'apps',
@@ -298,10 +301,10 @@ test('in bindings: two service accounts of one role migrate; one trust write tak
   ]);
   expect((await emu.aws.journal()).filter((j) => j.operation === 'UpdateAssumeRolePolicy')).toHaveLength(2);
   // The IRSA statement had no subject left: it is gone; the foreign and Pod Identity statements stay.
-  expect(webIdentitySubjects()).toEqual([]);
-  expect(trustOf(emu, ROLE).Statement).toHaveLength(2);
-  expect(trustOf(emu, ROLE).Statement.find((s: any) => s.Sid === 'Ci')).toBeDefined();
-  expect(podIdentityStatement()).toBeDefined();
+  expect(await webIdentitySubjects()).toEqual([]);
+  expect((await trustOf(emu, ROLE)).Statement).toHaveLength(2);
+  expect((await trustOf(emu, ROLE)).Statement.find((s: any) => s.Sid === 'Ci')).toBeDefined();
+  expect(await podIdentityStatement()).toBeDefined();
   expect(await annotationsOf('worker')).toEqual({});
   expect(JSON.parse(r.outputs.bindings!).map((b: any) => b['role-arn'])).toEqual([ROLE_ARN, ROLE_ARN]);
 });
@@ -310,7 +313,7 @@ test('a managed policy, no role given: named after the annotated role; a rerun w
   const doc = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:ListBucket', Resource: '*' }] };
   const r = await run({ 'managed-policy': JSON.stringify(doc) });
   expect(r.code).toBe(0);
-  const attached = awsCli(emu, ['iam', 'list-attached-role-policies', '--role-name', ROLE]).AttachedPolicies;
+  const attached = (await aws(emu, ['iam', 'list-attached-role-policies', '--role-name', ROLE])).AttachedPolicies;
   expect(attached.map((p: any) => p.PolicyName)).toEqual([`${ROLE}-eks-pod-iam`]);
   await clearJournals(emu);
   const again = await run({ 'managed-policy': JSON.stringify(doc) });

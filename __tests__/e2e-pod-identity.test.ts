@@ -1,8 +1,11 @@
-// Pod Identity mode end to end: the committed bundle, run as a GitHub runner runs it, against moto (+ EKS
-// extensions) and the local Kubernetes API server; end states judged with the aws CLI and kubectl.
+// Pod Identity mode end to end against moto (+ EKS extensions) and the local Kubernetes API server: the program
+// run in this process through the entry the shells call (helpers/run-in-process.ts), and in two cases the committed
+// bundle run as a GitHub runner runs it (on the system Node and on Node 24); end states judged with the AWS SDK and
+// the Kubernetes API (helpers/judge.ts).
 import { connectEmulators, type Emulators } from '../emulators/index.js';
-import { awsCli, clearJournals, kubectl, trustOf, writes } from './helpers/clients.js';
-import { NODE24, runAction } from './helpers/run-action.js';
+import { aws, clearJournals, kubectl, trustOf, writes } from './helpers/judge.js';
+import { NODE24, SYSTEM_NODE, runAction } from './helpers/run-action.js';
+import { runInProcess } from './helpers/run-in-process.js';
 
 const CLUSTER = 'demo';
 const ROLE = 'app-role';
@@ -29,8 +32,11 @@ const inputs = (over: Record<string, string> = {}) => ({
   'policy-arns': POLICY,
   ...over,
 });
-const run = (over: Record<string, string> = {}, env: NodeJS.ProcessEnv = {}, node?: string) =>
-  runAction(inputs(over), { env: { ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.01', ...env }, node });
+/** In this process, or given a Node, the bundle in a process of its own. */
+const run = (over: Record<string, string> = {}, env: NodeJS.ProcessEnv = {}, node?: string) => {
+  const opts = { env: { ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.01', ...env } };
+  return node ? runAction(inputs(over), { ...opts, node }) : runInProcess(inputs(over), opts);
+};
 
 // A workflow run, as a GitHub runner describes it; a later run of the same workflow has another run ID.
 const githubRun = (runId: string) => ({
@@ -46,27 +52,30 @@ const provenance = (runId: string) => ({
   'eks-pod-iam:github-run': `https://github.com/acme/platform/actions/runs/${runId}`,
 });
 
-const associations = (ns = 'apps', sa = 'api') =>
-  awsCli(emu, [
-    'eks',
-    'list-pod-identity-associations',
-    '--cluster-name',
-    CLUSTER,
-    '--namespace',
-    ns,
-    '--service-account',
-    sa,
-  ]).associations;
-const describeAssociation = (id: string) =>
-  awsCli(emu, ['eks', 'describe-pod-identity-association', '--cluster-name', CLUSTER, '--association-id', id])
+const associations = async (ns = 'apps', sa = 'api') =>
+  (
+    await aws(emu, [
+      'eks',
+      'list-pod-identity-associations',
+      '--cluster-name',
+      CLUSTER,
+      '--namespace',
+      ns,
+      '--service-account',
+      sa,
+    ])
+  ).associations;
+const describeAssociation = async (id: string) =>
+  (await aws(emu, ['eks', 'describe-pod-identity-association', '--cluster-name', CLUSTER, '--association-id', id]))
     .association;
-const attached = (role = ROLE) =>
-  awsCli(emu, ['iam', 'list-attached-role-policies', '--role-name', role])
-    .AttachedPolicies.map((p: any) => p.PolicyArn)
-    .sort();
+const attached = async (role = ROLE) =>
+  (await aws(emu, ['iam', 'list-attached-role-policies', '--role-name', role])).AttachedPolicies.map(
+    (p: any) => p.PolicyArn,
+  ).sort();
 
 test('fresh cluster: role, policy, add-on, association and service account are created', async () => {
-  const r = await run({ tags: 'team=payments' }, githubRun('1001'));
+  // The bundle: the GitHub shell's provenance and summary as a runner sees them.
+  const r = await run({ tags: 'team=payments' }, githubRun('1001'), SYSTEM_NODE);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   const roleArn = `arn:aws:iam::123456789012:role/${ROLE}`;
@@ -82,7 +91,7 @@ test('fresh cluster: role, policy, add-on, association and service account are c
     'service-account create',
   ]);
 
-  const trust = trustOf(emu, ROLE);
+  const trust = await trustOf(emu, ROLE);
   expect(trust.Statement).toEqual([
     {
       Sid: 'EksPodIamPodIdentity',
@@ -91,8 +100,8 @@ test('fresh cluster: role, policy, add-on, association and service account are c
       Action: ['sts:AssumeRole', 'sts:TagSession'],
     },
   ]);
-  expect(attached()).toEqual([POLICY]);
-  const tags = awsCli(emu, ['iam', 'list-role-tags', '--role-name', ROLE]).Tags;
+  expect(await attached()).toEqual([POLICY]);
+  const tags = (await aws(emu, ['iam', 'list-role-tags', '--role-name', ROLE])).Tags;
   expect(tags).toEqual(
     expect.arrayContaining([
       { Key: 'eks-pod-iam:managed', Value: 'true' },
@@ -109,14 +118,14 @@ test('fresh cluster: role, policy, add-on, association and service account are c
     ...provenance('1001'),
   });
   expect(
-    awsCli(emu, ['eks', 'describe-addon', '--cluster-name', CLUSTER, '--addon-name', 'eks-pod-identity-agent']).addon
-      .status,
+    (await aws(emu, ['eks', 'describe-addon', '--cluster-name', CLUSTER, '--addon-name', 'eks-pod-identity-agent']))
+      .addon.status,
   ).toBe('ACTIVE');
-  const list = associations();
+  const list = await associations();
   expect(list).toHaveLength(1);
   expect(list[0].associationId).toBe(r.outputs['association-id']);
-  expect(describeAssociation(list[0].associationId).roleArn).toBe(roleArn);
-  expect(describeAssociation(list[0].associationId).tags).toEqual({ team: 'payments', ...provenance('1001') });
+  expect((await describeAssociation(list[0].associationId)).roleArn).toBe(roleArn);
+  expect((await describeAssociation(list[0].associationId)).tags).toEqual({ team: 'payments', ...provenance('1001') });
   expect(r.outputs['association-arn']).toBe(list[0].associationArn);
 
   const sa = await kubectl(emu, CLUSTER, ['get', 'serviceaccount', 'api', '-n', 'apps', '-o', 'json']);
@@ -143,16 +152,19 @@ test('rerun from another workflow run: changed=false, no writes, at most 7 AWS c
   expect(w.awsCalls.length).toBeLessThanOrEqual(7);
   expect(r.outputs['association-id']).toMatch(/^a-/);
   // The tags still name the run that created them.
-  const roleTags = awsCli(emu, ['iam', 'list-role-tags', '--role-name', ROLE]).Tags;
+  const roleTags = (await aws(emu, ['iam', 'list-role-tags', '--role-name', ROLE])).Tags;
   expect(roleTags).toContainEqual({
     Key: 'eks-pod-iam:github-run',
     Value: 'https://github.com/acme/platform/actions/runs/1001',
   });
-  expect(describeAssociation(r.outputs['association-id']!).tags).toEqual({ team: 'payments', ...provenance('1001') });
+  expect((await describeAssociation(r.outputs['association-id']!)).tags).toEqual({
+    team: 'payments',
+    ...provenance('1001'),
+  });
 });
 
 test('association pointing at another role is updated in place (same id)', async () => {
-  awsCli(emu, [
+  await aws(emu, [
     'iam',
     'create-role',
     '--role-name',
@@ -169,28 +181,30 @@ test('association pointing at another role is updated in place (same id)', async
       ],
     }),
   ]);
-  const created = awsCli(emu, [
-    'eks',
-    'create-pod-identity-association',
-    '--cluster-name',
-    CLUSTER,
-    '--namespace',
-    'apps',
-    '--service-account',
-    'api',
-    '--role-arn',
-    'arn:aws:iam::123456789012:role/old-role',
-  ]).association;
+  const created = (
+    await aws(emu, [
+      'eks',
+      'create-pod-identity-association',
+      '--cluster-name',
+      CLUSTER,
+      '--namespace',
+      'apps',
+      '--service-account',
+      'api',
+      '--role-arn',
+      'arn:aws:iam::123456789012:role/old-role',
+    ])
+  ).association;
   const r = await run();
   expect(r.code).toBe(0);
   expect(r.outputs['association-id']).toBe(created.associationId);
   expect(r.changes).toContainEqual(expect.objectContaining({ resource: 'pod-identity-association', action: 'update' }));
-  expect(associations()).toHaveLength(1);
-  expect(describeAssociation(created.associationId).roleArn).toBe(`arn:aws:iam::123456789012:role/${ROLE}`);
+  expect(await associations()).toHaveLength(1);
+  expect((await describeAssociation(created.associationId)).roleArn).toBe(`arn:aws:iam::123456789012:role/${ROLE}`);
 });
 
 test('a foreign trust statement and a foreign attached policy are kept', async () => {
-  awsCli(emu, [
+  await aws(emu, [
     'iam',
     'create-role',
     '--role-name',
@@ -198,27 +212,27 @@ test('a foreign trust statement and a foreign attached policy are kept', async (
     '--assume-role-policy-document',
     JSON.stringify({ Version: '2012-10-17', Statement: [ec2Statement] }),
   ]);
-  awsCli(emu, ['iam', 'attach-role-policy', '--role-name', ROLE, '--policy-arn', FOREIGN_POLICY]);
+  await aws(emu, ['iam', 'attach-role-policy', '--role-name', ROLE, '--policy-arn', FOREIGN_POLICY]);
   const r = await run();
   expect(r.code).toBe(0);
   expect(r.changes.map((c) => `${c.resource} ${c.action}`)).toContain('iam-role-trust update');
-  const trust = trustOf(emu, ROLE);
+  const trust = await trustOf(emu, ROLE);
   expect(trust.Statement).toHaveLength(2);
   expect(trust.Statement[0]).toEqual(ec2Statement);
   expect(trust.Statement[1].Principal).toEqual({ Service: 'pods.eks.amazonaws.com' });
-  expect(attached()).toEqual([POLICY, FOREIGN_POLICY].sort());
+  expect(await attached()).toEqual([POLICY, FOREIGN_POLICY].sort());
 });
 
 test('drift: a detached policy or a removed trust statement is restored, and only that', async () => {
   await run();
-  awsCli(emu, ['iam', 'detach-role-policy', '--role-name', ROLE, '--policy-arn', POLICY]);
+  await aws(emu, ['iam', 'detach-role-policy', '--role-name', ROLE, '--policy-arn', POLICY]);
   await clearJournals(emu);
   let r = await run();
   expect(r.changes.map((c) => `${c.resource} ${c.action}`)).toEqual(['iam-role-policy attach']);
   expect((await writes(emu)).aws).toEqual(['AttachRolePolicy']);
-  expect(attached()).toEqual([POLICY]);
+  expect(await attached()).toEqual([POLICY]);
 
-  awsCli(emu, [
+  await aws(emu, [
     'iam',
     'update-assume-role-policy',
     '--role-name',
@@ -230,7 +244,7 @@ test('drift: a detached policy or a removed trust statement is restored, and onl
   r = await run();
   expect(r.changes.map((c) => `${c.resource} ${c.action}`)).toEqual(['iam-role-trust update']);
   expect((await writes(emu)).aws).toEqual(['UpdateAssumeRolePolicy']);
-  expect(trustOf(emu, ROLE).Statement[0]).toEqual(ec2Statement);
+  expect((await trustOf(emu, ROLE)).Statement[0]).toEqual(ec2Statement);
 });
 
 test('dry run on a fresh cluster writes nothing and lists every change; a real run then matches it', async () => {
@@ -282,12 +296,12 @@ test('a just-created role refused by EKS for a while: retried, then associated',
   const r = await run();
   expect(r.code).toBe(0);
   expect(r.stdout).toMatch(/IAM is still propagating/);
-  expect(associations()).toHaveLength(1);
+  expect(await associations()).toHaveLength(1);
 });
 
 test('an association owned by an add-on is refused, and nothing is written to it', async () => {
   await run({ 'create-service-account': 'false' });
-  const owned = associations('kube-system', 'ebs-csi-controller-sa');
+  const owned = await associations('kube-system', 'ebs-csi-controller-sa');
   expect(owned).toHaveLength(0);
   await emu.aws.createOwnedAssociation({
     clusterName: CLUSTER,
@@ -316,7 +330,7 @@ test('create-service-account false: no Kubernetes request at all', async () => {
   const r = await run({ 'create-service-account': 'false' });
   expect(r.code).toBe(0);
   expect(await emu.kube.journal()).toEqual([]);
-  expect(associations()).toHaveLength(1);
+  expect(await associations()).toHaveLength(1);
 });
 
 test('with KUBECONFIG the given cluster access is used', async () => {
@@ -345,7 +359,7 @@ test('the seed article scenario on Node 24: octopus-worker-awsagentworker / octo
     NODE24,
   );
   expect(r.code).toBe(0);
-  expect(associations('octopus-worker-awsagentworker', 'octopus-agent-scripts')).toHaveLength(1);
+  expect(await associations('octopus-worker-awsagentworker', 'octopus-agent-scripts')).toHaveLength(1);
   expect(
     (
       await kubectl(emu, CLUSTER, [
@@ -378,7 +392,7 @@ test('EKS Auto Mode: the agent is built in: no add-on installed or waited for; v
   await emu.aws.createCluster('auto', 'us-east-1', {
     computeConfig: { enabled: true, nodePools: ['general-purpose'] },
   });
-  expect(awsCli(emu, ['eks', 'describe-cluster', '--name', 'auto']).cluster.computeConfig.enabled).toBe(true);
+  expect((await aws(emu, ['eks', 'describe-cluster', '--name', 'auto'])).cluster.computeConfig.enabled).toBe(true);
   await clearJournals(emu);
   const r = await run({ 'cluster-name': 'auto' });
   expect(r.code).toBe(0);
@@ -387,8 +401,8 @@ test('EKS Auto Mode: the agent is built in: no add-on installed or waited for; v
   expect(r.changes.map((c) => c.resource)).not.toContain('eks-addon');
   expect(r.stdout).toMatch(/✓ agent add-on: EKS Auto Mode: the Pod Identity agent is built in/);
   expect(r.summary).toMatch(/\| agent add-on \| ✅ pass \| EKS Auto Mode/);
-  expect(awsCli(emu, ['eks', 'list-addons', '--cluster-name', 'auto']).addons).toEqual([]);
-  expect(associations()).toHaveLength(0); // the demo cluster is untouched
+  expect((await aws(emu, ['eks', 'list-addons', '--cluster-name', 'auto'])).addons).toEqual([]);
+  expect(await associations()).toHaveLength(0); // the demo cluster is untouched
   await clearJournals(emu);
   const again = await run({ 'cluster-name': 'auto' });
   expect(again.outputs.changed).toBe('false');
@@ -400,8 +414,8 @@ test('no session tags and a session policy: on the association, compared by mean
   const doc = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] };
   const first = await run({ 'disable-session-tags': 'true', 'session-policy': JSON.stringify(doc) });
   expect(first.code).toBe(0);
-  const [{ associationId }] = associations();
-  let a = describeAssociation(associationId);
+  const [{ associationId }] = await associations();
+  let a = await describeAssociation(associationId);
   expect(a.disableSessionTags).toBe(true);
   expect(JSON.parse(a.policy)).toEqual(doc);
   expect(first.stdout).toMatch(/✓ association: a-\S+ → \S+ \(no session tags, session policy as given\)/);
@@ -420,11 +434,11 @@ test('no session tags and a session policy: on the association, compared by mean
   expect(changed.changes).toEqual([
     expect.objectContaining({ resource: 'pod-identity-association', action: 'update' }),
   ]);
-  expect(JSON.parse(describeAssociation(associationId).policy)).toEqual(other);
+  expect(JSON.parse((await describeAssociation(associationId)).policy)).toEqual(other);
   const cleared = await run();
   expect(cleared.changes.map((c) => c.detail)).toEqual([
     expect.stringMatching(/enable session tags, remove the session policy/),
   ]);
-  a = describeAssociation(associationId);
+  a = await describeAssociation(associationId);
   expect([a.associationId, a.disableSessionTags, a.policy ?? '']).toEqual([associationId, false, '']);
 });

@@ -1,7 +1,7 @@
-// `presets` end to end, for every preset of src/presets: the committed bundle, run as a GitHub runner runs it,
+// `presets` end to end, for every preset of src/presets: the program in process (helpers/run-in-process.ts),
 // against moto (+ extensions, AWS managed policies loaded) and the local Kubernetes API server. Presets are grouped
 // a few per role so that a run covers many (IAM allows 10 managed policies per role by default). End states are
-// judged with the IAM SDK (the CLI is slow for this many reads) and the aws CLI; the journals count the calls.
+// judged with the IAM SDK and helpers/judge.ts (the SDK in the aws CLI's shape); the journals count the calls.
 import {
   CreatePolicyCommand,
   GetPolicyCommand,
@@ -19,8 +19,9 @@ import {
   presetInfo,
   type PresetRequest,
 } from '../src/presets/index.js';
-import { awsCliError, clearJournals, writes } from './helpers/clients.js';
-import { runAction, type ActionRun } from './helpers/run-action.js';
+import { awsError, clearJournals, writes } from './helpers/judge.js';
+import { type ActionRun } from './helpers/run-action.js';
+import { runInProcess } from './helpers/run-in-process.js';
 
 const CLUSTER = 'demo';
 const REGION = 'us-east-1';
@@ -131,7 +132,7 @@ beforeEach(async () => {
 });
 
 const run = (over: Record<string, string> = {}) =>
-  runAction(
+  runInProcess(
     { 'cluster-name': CLUSTER, namespace: 'kube-system', 'service-account': 'controller', ...over },
     { env: { ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.01' } },
   );
@@ -193,7 +194,7 @@ async function expectRerunWritesNothing(inputs: Record<string, string>) {
 }
 
 async function expectRemoved(role: string, reqs: PresetRequest[]) {
-  expect(awsCliError(emu, ['iam', 'get-role', '--role-name', role])).toMatch(/NoSuchEntity/);
+  expect(await awsError(emu, ['iam', 'get-role', '--role-name', role])).toMatch(/NoSuchEntity/);
   for (const m of expected(role, reqs).made)
     await expect(iam.send(new GetPolicyCommand({ PolicyArn: m.arn }))).rejects.toThrow(/not found|NoSuchEntity/i);
   // AWS managed policies are AWS's: still there.

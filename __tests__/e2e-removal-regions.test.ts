@@ -1,12 +1,13 @@
 // Clean-up across the account (issue 18) end to end: a role is global, associations are regional. Removal takes a
 // role's plain Pod Identity statement, the role itself, a target role's grant or a target from the role's policy only
 // once no association in ANY region enabled for the account uses it; a region it cannot read keeps them (and says
-// what to remove by hand); each region is read once per run. The committed bundle against moto (+ extensions, which
+// what to remove by hand); each region is read once per run. The program in process against moto (+ extensions, which
 // keep associations per region and can refuse a region) and the local Kubernetes API server; end states judged with
-// the aws CLI, calls counted in the AWS emulator's journal.
+// the AWS SDK (helpers/judge.ts), calls counted in the AWS emulator's journal.
 import { connectEmulators, type Emulators } from '../emulators/index.js';
-import { awsCli, clearJournals, trustOf } from './helpers/clients.js';
-import { runAction, type ActionRun } from './helpers/run-action.js';
+import { aws, clearJournals, trustOf } from './helpers/judge.js';
+import { type ActionRun } from './helpers/run-action.js';
+import { runInProcess } from './helpers/run-in-process.js';
 
 const ACCOUNT = '123456789012';
 const ROLE = 'shared-role';
@@ -33,7 +34,7 @@ beforeEach(async () => {
   await emu.createCluster(EAST.cluster, EAST.region);
   await emu.createCluster(WEST.cluster, WEST.region);
   await emu.aws.setAddonBehaviour({ readsUntilActive: 0 });
-  awsCli(emu, [
+  await aws(emu, [
     'iam',
     'create-role',
     '--role-name',
@@ -45,7 +46,7 @@ beforeEach(async () => {
 });
 
 const run = (site: Site, over: Record<string, string> = {}) =>
-  runAction(
+  runInProcess(
     {
       'cluster-name': site.cluster,
       'aws-region': site.region,
@@ -59,13 +60,14 @@ const run = (site: Site, over: Record<string, string> = {}) =>
   );
 const ok = (r: ActionRun) => expect(r.code === 0 ? 'exit 0' : `exit ${r.code}: ${r.stdout}${r.stderr}`).toBe('exit 0');
 const changeList = (r: ActionRun) => r.changes.map((c) => `${c.resource} ${c.action}`);
-const roleExists = (role = ROLE) => awsCli(emu, ['iam', 'list-roles']).Roles.some((x: any) => x.RoleName === role);
-const associations = (site: Site) =>
-  awsCli(emu, ['eks', 'list-pod-identity-associations', '--cluster-name', site.cluster], site.region).associations;
-const externalIdOf = (site: Site, sa = site.sa) => {
-  const { associationId } = associations(site).find((a: any) => a.serviceAccount === sa);
+const roleExists = async (role = ROLE) =>
+  (await aws(emu, ['iam', 'list-roles'])).Roles.some((x: any) => x.RoleName === role);
+const associations = async (site: Site) =>
+  (await aws(emu, ['eks', 'list-pod-identity-associations', '--cluster-name', site.cluster], site.region)).associations;
+const externalIdOf = async (site: Site, sa = site.sa) => {
+  const { associationId } = (await associations(site)).find((a: any) => a.serviceAccount === sa);
   const args = ['eks', 'describe-pod-identity-association', '--cluster-name', site.cluster, '--association-id'];
-  return awsCli(emu, [...args, associationId], site.region).association.externalId as string;
+  return (await aws(emu, [...args, associationId], site.region)).association.externalId as string;
 };
 const grant = (externalId: string) =>
   expect.objectContaining({
@@ -73,9 +75,9 @@ const grant = (externalId: string) =>
     Principal: { AWS: ROLE_ARN },
     Condition: { StringEquals: { 'sts:ExternalId': externalId } },
   });
-const targetsOf = (role = ROLE) =>
-  awsCli(emu, ['iam', 'get-role-policy', '--role-name', role, '--policy-name', 'eks-pod-iam-target']).PolicyDocument
-    .Statement[0].Resource;
+const targetsOf = async (role = ROLE) =>
+  (await aws(emu, ['iam', 'get-role-policy', '--role-name', role, '--policy-name', 'eks-pod-iam-target']))
+    .PolicyDocument.Statement[0].Resource;
 const warnings = (r: ActionRun) => r.stdout.split('\n').filter((l) => l.startsWith('::warning::'));
 /** ListClusters calls per region since the journal was cleared. */
 const listClustersPerRegion = async () =>
@@ -86,7 +88,7 @@ const listClustersPerRegion = async () =>
 test('one role in two regions: removing one keeps statement and role; removing the other removes both', async () => {
   ok(await run(EAST));
   ok(await run(WEST));
-  expect(trustOf(emu, ROLE).Statement).toEqual([PLAIN]);
+  expect((await trustOf(emu, ROLE)).Statement).toEqual([PLAIN]);
   await clearJournals(emu);
 
   const first = await run(EAST, { state: 'absent' });
@@ -96,9 +98,12 @@ test('one role in two regions: removing one keeps statement and role; removing t
     `The pods.eks.amazonaws.com statement of ${ROLE} stays: 1 other association(s) name the role ` +
       `(eu-west-1/west/apps/api-west).`,
   );
-  expect(roleExists()).toBe(true);
-  expect(trustOf(emu, ROLE).Statement).toEqual([PLAIN]);
-  expect([associations(EAST), associations(WEST).map((a: any) => a.serviceAccount)]).toEqual([[], ['api-west']]);
+  expect(await roleExists()).toBe(true);
+  expect((await trustOf(emu, ROLE)).Statement).toEqual([PLAIN]);
+  expect([await associations(EAST), (await associations(WEST)).map((a: any) => a.serviceAccount)]).toEqual([
+    [],
+    ['api-west'],
+  ]);
   // Every enabled region was read, once, the other region's clusters included.
   const scanned = await listClustersPerRegion();
   expect(scanned).toMatchObject({ 'us-east-1': 1, 'eu-west-1': 1 });
@@ -107,25 +112,25 @@ test('one role in two regions: removing one keeps statement and role; removing t
   const second = await run(WEST, { state: 'absent' });
   ok(second);
   expect(changeList(second)).toEqual(['pod-identity-association delete', 'iam-role delete']);
-  expect(roleExists()).toBe(false);
-  expect(associations(WEST)).toEqual([]);
+  expect(await roleExists()).toBe(false);
+  expect(await associations(WEST)).toEqual([]);
 });
 
 test("a target role's grants, one per association: the other region's grant and the target stay", async () => {
   const withTarget = { 'target-role-arn': TARGET };
   ok(await run(EAST, withTarget));
   ok(await run(WEST, withTarget));
-  const [east, west] = [externalIdOf(EAST), externalIdOf(WEST)];
+  const [east, west] = [await externalIdOf(EAST), await externalIdOf(WEST)];
   expect(east).not.toBe(west);
-  expect(trustOf(emu, 'data-reader').Statement).toEqual([ec2Statement, grant(east), grant(west)]);
+  expect((await trustOf(emu, 'data-reader')).Statement).toEqual([ec2Statement, grant(east), grant(west)]);
 
   const first = await run(EAST, { ...withTarget, state: 'absent' });
   ok(first);
   expect(changeList(first)).toEqual(['pod-identity-association delete', 'iam-target-role-trust remove']);
   // Only the removed association's grant: the west association's grant (its external ID) is in use there.
-  expect(trustOf(emu, 'data-reader').Statement).toEqual([ec2Statement, grant(west)]);
-  expect(trustOf(emu, ROLE).Statement).toEqual([PLAIN]);
-  expect(targetsOf()).toEqual([TARGET]);
+  expect((await trustOf(emu, 'data-reader')).Statement).toEqual([ec2Statement, grant(west)]);
+  expect((await trustOf(emu, ROLE)).Statement).toEqual([PLAIN]);
+  expect(await targetsOf()).toEqual([TARGET]);
 
   const second = await run(WEST, { ...withTarget, state: 'absent' });
   ok(second);
@@ -135,8 +140,8 @@ test("a target role's grants, one per association: the other region's grant and 
     'iam-role delete',
     'iam-target-role-trust remove',
   ]);
-  expect(trustOf(emu, 'data-reader').Statement).toEqual([ec2Statement]);
-  expect(roleExists()).toBe(false);
+  expect((await trustOf(emu, 'data-reader')).Statement).toEqual([ec2Statement]);
+  expect(await roleExists()).toBe(false);
 });
 
 test('an unreadable region keeps the statement and role, warns with the statement; the rerun finishes', async () => {
@@ -147,9 +152,9 @@ test('an unreadable region keeps the statement and role, warns with the statemen
   const r = await run(EAST, { state: 'absent' });
   ok(r); // not a failure of the binding
   expect(changeList(r)).toEqual(['pod-identity-association delete']);
-  expect(associations(EAST)).toEqual([]);
-  expect(roleExists()).toBe(true);
-  expect(trustOf(emu, ROLE).Statement).toEqual([PLAIN]);
+  expect(await associations(EAST)).toEqual([]);
+  expect(await roleExists()).toBe(true);
+  expect((await trustOf(emu, ROLE)).Statement).toEqual([PLAIN]);
   const warning = warnings(r).find((l) => l.includes(`statement of role ${ROLE} stays`))!;
   expect(warning).toContain('eu-west-1 (AccessDeniedException');
   expect(JSON.parse(warning.slice(warning.lastIndexOf(': {') + 2))).toEqual(PLAIN);
@@ -159,7 +164,7 @@ test('an unreadable region keeps the statement and role, warns with the statemen
   const again = await run(EAST, { state: 'absent' });
   ok(again);
   expect(changeList(again)).toEqual(['iam-role delete']);
-  expect(roleExists()).toBe(false);
+  expect(await roleExists()).toBe(false);
 });
 
 test('an unreadable region keeps a grant that looks stale and the policy target; the rerun takes them', async () => {
@@ -167,10 +172,10 @@ test('an unreadable region keeps a grant that looks stale and the policy target;
   const worker = { ...withTarget, 'service-account': 'worker' };
   ok(await run(EAST, withTarget));
   ok(await run(EAST, worker));
-  const api = associations(EAST).find((a: any) => a.serviceAccount === 'api-east');
-  const apiId = externalIdOf(EAST, 'api-east');
+  const api = (await associations(EAST)).find((a: any) => a.serviceAccount === 'api-east');
+  const apiId = await externalIdOf(EAST, 'api-east');
   // A run killed after deleting the api association: its grant is left, and only its Sid and role tell it.
-  awsCli(
+  await aws(
     emu,
     ['eks', 'delete-pod-identity-association', '--cluster-name', 'east', '--association-id', api.associationId],
     EAST.region,
@@ -181,7 +186,7 @@ test('an unreadable region keeps a grant that looks stale and the policy target;
   ok(r);
   // The worker's own grant goes (its association is deleted); the one that looks stale stays, and so does the role.
   expect(changeList(r)).toEqual(['pod-identity-association delete', 'iam-target-role-trust remove']);
-  const statements = trustOf(emu, 'data-reader').Statement;
+  const statements = (await trustOf(emu, 'data-reader')).Statement;
   expect(statements).toEqual([ec2Statement, grant(apiId)]);
   const warning = warnings(r).find((l) => l.includes('in the trust policy of target role data-reader stay'))!;
   expect(warning).toContain('eu-west-1 (AccessDeniedException');
@@ -189,8 +194,8 @@ test('an unreadable region keeps a grant that looks stale and the policy target;
   expect(warnings(r).some((l) => l.includes(`Target role ${TARGET} stays in the eks-pod-iam-target policy`))).toBe(
     true,
   );
-  expect(roleExists()).toBe(true);
-  expect(targetsOf()).toEqual([TARGET]);
+  expect(await roleExists()).toBe(true);
+  expect(await targetsOf()).toEqual([TARGET]);
 
   await emu.aws.setRegions({ refused: [] });
   const again = await run(EAST, { ...worker, state: 'absent' });
@@ -200,8 +205,8 @@ test('an unreadable region keeps a grant that looks stale and the policy target;
     'iam-role delete',
     'iam-target-role-trust remove',
   ]);
-  expect(trustOf(emu, 'data-reader').Statement).toEqual([ec2Statement]);
-  expect(roleExists()).toBe(false);
+  expect((await trustOf(emu, 'data-reader')).Statement).toEqual([ec2Statement]);
+  expect(await roleExists()).toBe(false);
 });
 
 test('a removal manifest of 5 roles reads the region list once and each enabled region once', async () => {
@@ -216,7 +221,7 @@ test('a removal manifest of 5 roles reads the region list once and each enabled 
       state,
     }));
   const manifest = (state: string) =>
-    runAction(
+    runInProcess(
       { bindings: JSON.stringify(items(state)), 'aws-region': EAST.region, 'create-service-account': 'false' },
       { env: { ...emu.programEnv(EAST.region), EKS_POD_IAM_TIME_SCALE: '0.01' } },
     );
@@ -232,6 +237,12 @@ test('a removal manifest of 5 roles reads the region list once and each enabled 
   // No call to a region the account has not enabled.
   expect(journal.filter((j) => j.status === 403)).toEqual([]);
   // Roles 0-3 go; role 4 stays for its association in eu-west-1.
-  expect([0, 1, 2, 3, 4].map((i) => roleExists(`manifest-role-${i}`))).toEqual([false, false, false, false, true]);
-  expect(trustOf(emu, 'data-reader').Statement).toEqual([ec2Statement]);
+  expect(await Promise.all([0, 1, 2, 3, 4].map((i) => roleExists(`manifest-role-${i}`)))).toEqual([
+    false,
+    false,
+    false,
+    false,
+    true,
+  ]);
+  expect((await trustOf(emu, 'data-reader')).Statement).toEqual([ec2Statement]);
 });

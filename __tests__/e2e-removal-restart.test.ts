@@ -3,8 +3,10 @@
 // named in a warning; a service account the removal deletes is never restarted into. A rerun writes nothing.
 import { connectEmulators, type Emulators } from '../emulators/index.js';
 import { EMULATOR_ACCOUNT } from '../emulators/aws/index.js';
-import { awsCli, clearJournals, kubectl, writes } from './helpers/clients.js';
-import { runAction, type ActionRun } from './helpers/run-action.js';
+import { kubectl as kubectlCli } from './helpers/clients.js';
+import { aws, clearJournals, kubectl, writes } from './helpers/judge.js';
+import { type ActionRun } from './helpers/run-action.js';
+import { runInProcess } from './helpers/run-in-process.js';
 
 const CLUSTER = 'rr';
 const ROLE = 'rr-role';
@@ -40,7 +42,7 @@ beforeEach(async () => {
   await emu.kube.seed(deployment('api', 'api'));
   await emu.kube.seed(deployment('other', 'default'));
   // A role eks-pod-iam did not create: the removal takes its statement back in a trust write (the role stays).
-  awsCli(emu, [
+  await aws(emu, [
     'iam',
     'create-role',
     '--role-name',
@@ -52,7 +54,7 @@ beforeEach(async () => {
 });
 
 const run = (over: Record<string, string> = {}) =>
-  runAction(
+  runInProcess(
     { 'cluster-name': CLUSTER, mode: 'irsa', namespace: 'apps', 'service-account': 'api', 'role-name': ROLE, ...over },
     { env: { ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.01' } },
   );
@@ -154,9 +156,10 @@ test('dry run lists the rollout and writes nothing', async () => {
 
 test('pod identity: pods with the credentials variables roll out after the association and trust go', async () => {
   // The shared Kubernetes emulator's webhook has no bridge to the EKS emulator's associations: the test plays it,
-  // giving pods made while the association exists the variables it would inject (and taking them away after).
+  // giving pods made while the association exists the variables it would inject (and taking them away after), with
+  // kubectl itself (`set env`: a change to the pod template, not a read the judge answers).
   const webhook = (on: boolean) =>
-    kubectl(emu, CLUSTER, [
+    kubectlCli(emu, CLUSTER, [
       'set',
       'env',
       'deployment/api',

@@ -1,10 +1,12 @@
-// Removal (`state: absent`, issue 12) end to end: the committed bundle, run as a GitHub runner runs it, against moto
-// (+ EKS extensions) and the local Kubernetes API server; end states judged with the aws CLI and kubectl, writes
-// counted in both emulators' journals. What the binding made goes; what it did not make stays.
+// Removal (`state: absent`, issue 12) end to end: the program in process (helpers/run-in-process.ts), against moto
+// (+ EKS extensions) and the local Kubernetes API server; end states judged with the AWS SDK and the Kubernetes API
+// (helpers/judge.ts), writes counted in both emulators' journals. What the binding made goes; what it did not make
+// stays.
 import { connectEmulators, type Emulators } from '../emulators/index.js';
 import { EMULATOR_ACCOUNT } from '../emulators/aws/index.js';
-import { awsCli, clearJournals, kubectl, trustOf, writes } from './helpers/clients.js';
-import { runAction, type ActionRun } from './helpers/run-action.js';
+import { aws, clearJournals, kubectl, trustOf, writes } from './helpers/judge.js';
+import { type ActionRun } from './helpers/run-action.js';
+import { runInProcess } from './helpers/run-in-process.js';
 
 const CLUSTER = 'demo';
 const S3_READ = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
@@ -21,7 +23,7 @@ beforeAll(async () => {
 beforeEach(async () => {
   await emu.reset();
   await emu.createCluster(CLUSTER);
-  hostPath = awsCli(emu, ['eks', 'describe-cluster', '--name', CLUSTER]).cluster.identity.oidc.issuer.replace(
+  hostPath = (await aws(emu, ['eks', 'describe-cluster', '--name', CLUSTER])).cluster.identity.oidc.issuer.replace(
     'https://',
     '',
   );
@@ -30,7 +32,7 @@ beforeEach(async () => {
 });
 
 const run = (inputs: Record<string, string>) =>
-  runAction(
+  runInProcess(
     { 'cluster-name': CLUSTER, namespace: 'apps', 'service-account': 'api', ...inputs },
     { env: { ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.01' } },
   );
@@ -41,25 +43,28 @@ const removed = (r: ActionRun) => {
   expect(r.stdout).not.toContain('Not settled yet');
 };
 const changeList = (r: ActionRun) => r.changes.map((c) => `${c.resource} ${c.action}`);
-const roleExists = (role: string) => awsCli(emu, ['iam', 'list-roles']).Roles.some((x: any) => x.RoleName === role);
-const attached = (role: string) =>
-  awsCli(emu, ['iam', 'list-attached-role-policies', '--role-name', role])
-    .AttachedPolicies.map((p: any) => p.PolicyArn)
-    .sort();
-const associations = (ns = 'apps', sa?: string) =>
-  awsCli(emu, [
-    'eks',
-    'list-pod-identity-associations',
-    '--cluster-name',
-    CLUSTER,
-    '--namespace',
-    ns,
-    ...(sa ? ['--service-account', sa] : []),
-  ]).associations;
+const roleExists = async (role: string) =>
+  (await aws(emu, ['iam', 'list-roles'])).Roles.some((x: any) => x.RoleName === role);
+const attached = async (role: string) =>
+  (await aws(emu, ['iam', 'list-attached-role-policies', '--role-name', role])).AttachedPolicies.map(
+    (p: any) => p.PolicyArn,
+  ).sort();
+const associations = async (ns = 'apps', sa?: string) =>
+  (
+    await aws(emu, [
+      'eks',
+      'list-pod-identity-associations',
+      '--cluster-name',
+      CLUSTER,
+      '--namespace',
+      ns,
+      ...(sa ? ['--service-account', sa] : []),
+    ])
+  ).associations;
 const serviceAccount = async (name: string, ns = 'apps') =>
   (await kubectl(emu, CLUSTER, ['get', 'sa', '-n', ns, '-o', 'json'])).items.find((s: any) => s.metadata.name === name);
-const createForeignRole = (name: string, statements: unknown[] = [EC2]) =>
-  awsCli(emu, [
+const createForeignRole = async (name: string, statements: unknown[] = [EC2]) =>
+  await aws(emu, [
     'iam',
     'create-role',
     '--role-name',
@@ -68,13 +73,14 @@ const createForeignRole = (name: string, statements: unknown[] = [EC2]) =>
     JSON.stringify({ Version: '2012-10-17', Statement: statements }),
   ]);
 /** A customer-managed policy, tagged as eks-pod-iam's when `ours`, with a second (default) version. */
-function createPolicy(name: string, ours: boolean): string {
+async function createPolicy(name: string, ours: boolean): Promise<string> {
   const doc = (action: string) =>
     JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] });
   const tags = ours ? ['--tags', 'Key=eks-pod-iam:managed,Value=true'] : [];
-  const arn = awsCli(emu, ['iam', 'create-policy', '--policy-name', name, '--policy-document', doc('s3:Get*'), ...tags])
-    .Policy.Arn as string;
-  awsCli(emu, [
+  const arn = (
+    await aws(emu, ['iam', 'create-policy', '--policy-name', name, '--policy-document', doc('s3:Get*'), ...tags])
+  ).Policy.Arn as string;
+  await aws(emu, [
     'iam',
     'create-policy-version',
     '--policy-arn',
@@ -85,19 +91,19 @@ function createPolicy(name: string, ours: boolean): string {
   ]);
   return arn;
 }
-const policyExists = (arn: string) =>
-  awsCli(emu, ['iam', 'list-policies', '--scope', 'Local']).Policies.some((p: any) => p.Arn === arn);
+const policyExists = async (arn: string) =>
+  (await aws(emu, ['iam', 'list-policies', '--scope', 'Local'])).Policies.some((p: any) => p.Arn === arn);
 
 test('pod-identity, role eks-pod-iam made: association, service account, policies, role go; rerun: none', async () => {
-  const ours = createPolicy('app-extra', true);
-  const foreign = createPolicy('team-shared', false);
+  const ours = await createPolicy('app-extra', true);
+  const foreign = await createPolicy('team-shared', false);
   const inline = JSON.stringify({
     Version: '2012-10-17',
     Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*' }],
   });
   const bind = { 'role-name': 'app-role', 'policy-arns': `${S3_READ}\n${ours}\n${foreign}`, 'inline-policy': inline };
   ok(await run(bind));
-  expect(associations()).toHaveLength(1);
+  expect(await associations()).toHaveLength(1);
   await clearJournals(emu);
 
   const r = await run({ ...bind, state: 'absent' });
@@ -120,18 +126,18 @@ test('pod-identity, role eks-pod-iam made: association, service account, policie
   expect(r.summary).toContain('remove the pod-identity binding of');
   expect(r.summary).toContain('| role deleted | ✅ pass |');
 
-  expect(roleExists('app-role')).toBe(false);
-  expect(associations()).toEqual([]);
+  expect(await roleExists('app-role')).toBe(false);
+  expect(await associations()).toEqual([]);
   expect(await serviceAccount('api')).toBeUndefined();
   expect(await kubectl(emu, CLUSTER, ['get', 'namespace', 'apps', '-o', 'json'])).toMatchObject({
     metadata: { name: 'apps' },
   });
   expect(
-    awsCli(emu, ['eks', 'describe-addon', '--cluster-name', CLUSTER, '--addon-name', 'eks-pod-identity-agent']),
+    await aws(emu, ['eks', 'describe-addon', '--cluster-name', CLUSTER, '--addon-name', 'eks-pod-identity-agent']),
   ).toBeDefined();
   // eks-pod-iam's managed policy went (its old version first); the team's policy is only detached.
-  expect(policyExists(ours)).toBe(false);
-  expect(policyExists(foreign)).toBe(true);
+  expect(await policyExists(ours)).toBe(false);
+  expect(await policyExists(foreign)).toBe(true);
   const w = await writes(emu);
   expect(w.aws.sort()).toEqual(
     [
@@ -167,9 +173,9 @@ test('pod-identity, role eks-pod-iam made: association, service account, policie
 });
 
 test('a managed policy eks-pod-iam made that another role also has is only detached', async () => {
-  const ours = createPolicy('app-shared', true);
-  createForeignRole('neighbour');
-  awsCli(emu, ['iam', 'attach-role-policy', '--role-name', 'neighbour', '--policy-arn', ours]);
+  const ours = await createPolicy('app-shared', true);
+  await createForeignRole('neighbour');
+  await aws(emu, ['iam', 'attach-role-policy', '--role-name', 'neighbour', '--policy-arn', ours]);
   const bind = { 'role-name': 'app-role', 'policy-arns': ours };
   ok(await run(bind));
   await clearJournals(emu);
@@ -181,15 +187,15 @@ test('a managed policy eks-pod-iam made that another role also has is only detac
     'iam-role-policy detach',
     'iam-role delete',
   ]);
-  expect(roleExists('app-role')).toBe(false);
-  expect(policyExists(ours)).toBe(true);
-  expect(attached('neighbour')).toEqual([ours]);
+  expect(await roleExists('app-role')).toBe(false);
+  expect(await policyExists(ours)).toBe(true);
+  expect(await attached('neighbour')).toEqual([ours]);
   expect((await writes(emu)).aws).not.toContain('DeletePolicy');
 });
 
 test('irsa, foreign role: only its subject and annotation go; foreign statements, policies, labels stay', async () => {
-  createForeignRole('shared', [EC2]);
-  awsCli(emu, ['iam', 'attach-role-policy', '--role-name', 'shared', '--policy-arn', READ_ONLY]);
+  await createForeignRole('shared', [EC2]);
+  await aws(emu, ['iam', 'attach-role-policy', '--role-name', 'shared', '--policy-arn', READ_ONLY]);
   await emu.kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } });
   await emu.kube.seed({
     apiVersion: 'v1',
@@ -203,16 +209,16 @@ test('irsa, foreign role: only its subject and annotation go; foreign statements
   });
   const bind = { mode: 'irsa', 'role-arn': arnOf('shared'), 'policy-arns': S3_READ, audience: 'sts.example.com' };
   ok(await run(bind));
-  expect(trustOf(emu, 'shared').Statement).toHaveLength(2);
+  expect((await trustOf(emu, 'shared')).Statement).toHaveLength(2);
   await clearJournals(emu);
 
   const r = await run({ ...bind, state: 'absent' });
   removed(r);
   expect(changeList(r)).toEqual(['service-account remove', 'iam-role-trust remove']);
   expect(r.changes[0]!.detail).toContain('eks.amazonaws.com/role-arn, eks.amazonaws.com/audience');
-  expect(trustOf(emu, 'shared').Statement).toEqual([EC2]);
+  expect((await trustOf(emu, 'shared')).Statement).toEqual([EC2]);
   // Nothing is detached from a role eks-pod-iam did not create, not even what the binding attached.
-  expect(attached('shared')).toEqual([S3_READ, READ_ONLY].sort());
+  expect(await attached('shared')).toEqual([S3_READ, READ_ONLY].sort());
   const sa = await serviceAccount('api');
   expect(sa.metadata.annotations).toEqual({
     'example.com/owner': 'payments',
@@ -220,15 +226,15 @@ test('irsa, foreign role: only its subject and annotation go; foreign statements
   });
   expect(sa.metadata.labels).toEqual({ team: 'payments' });
   // The OIDC provider stays.
-  expect(awsCli(emu, ['iam', 'list-open-id-connect-providers']).OpenIDConnectProviderList).toHaveLength(1);
+  expect((await aws(emu, ['iam', 'list-open-id-connect-providers'])).OpenIDConnectProviderList).toHaveLength(1);
   expect((await writes(emu)).aws).toEqual(['UpdateAssumeRolePolicy']);
   expect(r.summary).toMatch(/\| role trust removed \| ✅ pass \|/);
   expect(r.summary).toMatch(/\| service account annotation removed \| ✅ pass \|/);
 });
 
 test('pod-identity, foreign role: its association and statement go; foreign statement, account stay', async () => {
-  createForeignRole('platform', [EC2]);
-  awsCli(emu, ['iam', 'attach-role-policy', '--role-name', 'platform', '--policy-arn', READ_ONLY]);
+  await createForeignRole('platform', [EC2]);
+  await aws(emu, ['iam', 'attach-role-policy', '--role-name', 'platform', '--policy-arn', READ_ONLY]);
   await emu.kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } });
   await emu.kube.seed({
     apiVersion: 'v1',
@@ -242,9 +248,9 @@ test('pod-identity, foreign role: its association and statement go; foreign stat
   const r = await run({ ...bind, state: 'absent' });
   removed(r);
   expect(changeList(r)).toEqual(['pod-identity-association delete', 'iam-role-trust remove']);
-  expect(trustOf(emu, 'platform').Statement).toEqual([EC2]);
-  expect(attached('platform')).toEqual([S3_READ, READ_ONLY].sort());
-  expect(associations()).toEqual([]);
+  expect((await trustOf(emu, 'platform')).Statement).toEqual([EC2]);
+  expect(await attached('platform')).toEqual([S3_READ, READ_ONLY].sort());
+  expect(await associations()).toEqual([]);
   expect((await serviceAccount('api')).metadata.annotations).toEqual({ 'example.com/owner': 'payments' });
   const w = await writes(emu);
   expect([w.aws.sort(), w.kube]).toEqual([['DeletePodIdentityAssociation', 'UpdateAssumeRolePolicy'], []]);
@@ -261,8 +267,8 @@ test('the plain Pod Identity statement stays while another association names the
   removed(r);
   expect(changeList(r)).toEqual(['pod-identity-association delete', 'service-account delete']);
   expect(r.stdout).toMatch(/The pods\.eks\.amazonaws\.com statement of app-role stays: 1 other association\(s\)/);
-  expect(trustOf(emu, 'app-role').Statement).toHaveLength(1);
-  expect(associations('apps', 'worker')).toHaveLength(1);
+  expect((await trustOf(emu, 'app-role')).Statement).toHaveLength(1);
+  expect(await associations('apps', 'worker')).toHaveLength(1);
   expect(r.summary).toMatch(/\| role trust kept \| ✅ pass \|/);
 });
 
@@ -275,34 +281,34 @@ test('two irsa service accounts on a role: the first removal keeps the other; th
   const first = await run({ ...bind('api'), state: 'absent' });
   removed(first);
   expect(changeList(first)).toEqual(['service-account delete', 'iam-role-trust remove']);
-  const [statement] = trustOf(emu, 'web').Statement;
+  const [statement] = (await trustOf(emu, 'web')).Statement;
   expect(statement.Condition.StringEquals[`${hostPath}:sub`]).toEqual([subject('apps', 'admin')]);
   expect(await serviceAccount('api')).toBeUndefined();
   expect((await serviceAccount('admin')).metadata.annotations['eks.amazonaws.com/role-arn']).toBe(arnOf('web'));
-  expect(attached('web')).toEqual([S3_READ]);
+  expect(await attached('web')).toEqual([S3_READ]);
 
   const last = await run({ ...bind('admin'), state: 'absent' });
   removed(last);
   expect(changeList(last)).toEqual(['service-account delete', 'iam-role-policy detach', 'iam-role delete']);
-  expect(roleExists('web')).toBe(false);
+  expect(await roleExists('web')).toBe(false);
   expect(await serviceAccount('admin')).toBeUndefined();
-  expect(awsCli(emu, ['iam', 'list-open-id-connect-providers']).OpenIDConnectProviderList).toHaveLength(1);
+  expect((await aws(emu, ['iam', 'list-open-id-connect-providers'])).OpenIDConnectProviderList).toHaveLength(1);
 });
 
 test('scoped Pod Identity statements on a shared role: removing one binding removes only its statement', async () => {
   const bind = (sa: string) => ({ 'role-name': 'scoped', 'service-account': sa, 'scope-trust': 'true' });
   ok(await run(bind('api')));
   ok(await run(bind('worker')));
-  expect(trustOf(emu, 'scoped').Statement).toHaveLength(2);
+  expect((await trustOf(emu, 'scoped')).Statement).toHaveLength(2);
   await clearJournals(emu);
 
   const r = await run({ ...bind('api'), state: 'absent' });
   removed(r);
   expect(changeList(r)).toEqual(['pod-identity-association delete', 'service-account delete', 'iam-role-trust remove']);
-  const left = trustOf(emu, 'scoped').Statement;
+  const left = (await trustOf(emu, 'scoped')).Statement;
   expect(left).toHaveLength(1);
   expect(left[0].Condition.StringEquals['aws:RequestTag/kubernetes-service-account']).toBe('worker');
-  expect(associations('apps', 'worker')).toHaveLength(1);
+  expect(await associations('apps', 'worker')).toHaveLength(1);
   // A scoped statement is this binding's alone: no need to ask the region's clusters.
   expect((await writes(emu)).awsCalls).not.toContain('ListClusters');
 });
@@ -324,7 +330,7 @@ test('dry-run lists the removals and writes nothing', async () => {
   expect(r.summary).toContain('Changes a real run would make:');
   const w = await writes(emu);
   expect([w.aws, w.kube]).toEqual([[], []]);
-  expect(roleExists('app-role')).toBe(true);
+  expect(await roleExists('app-role')).toBe(true);
 });
 
 test('one manifest retires some bindings and adds others; one trust write carries both on a shared role', async () => {
@@ -350,10 +356,10 @@ test('one manifest retires some bindings and adds others; one trust write carrie
   const w = await writes(emu);
   expect(w.aws.filter((op) => op === 'UpdateAssumeRolePolicy')).toHaveLength(1);
   expect(w.aws).toEqual(expect.arrayContaining(['DeleteRole', 'CreateRole']));
-  const [statement] = trustOf(emu, 'web').Statement;
+  const [statement] = (await trustOf(emu, 'web')).Statement;
   expect(statement.Condition.StringEquals[`${hostPath}:sub`]).toEqual([subject('apps', 'new')]);
-  expect(roleExists('gone-role')).toBe(false);
-  expect(roleExists('fresh-role')).toBe(true);
+  expect(await roleExists('gone-role')).toBe(false);
+  expect(await roleExists('fresh-role')).toBe(true);
   const trustChange = r.changes.find((c) => c.resource === 'iam-role-trust')!;
   expect(trustChange.detail).toMatch(/^allow .*apps:new.*; remove .*apps:old/);
   expect(JSON.parse(r.outputs.bindings!).map((b: any) => `${b['service-account']} ${b.state} ${b.changed}`)).toEqual([

@@ -1,8 +1,8 @@
 // Running pods keep the identity they were created with: stale pods are named, and with restart-workloads their
 // Deployments/StatefulSets/DaemonSets are rolled out like `kubectl rollout restart`. Also the verification report.
 import { connectEmulators, type Emulators } from '../emulators/index.js';
-import { clearJournals, kubectl, writes } from './helpers/clients.js';
-import { runAction } from './helpers/run-action.js';
+import { clearJournals, kubectl, writes } from './helpers/judge.js';
+import { runInProcess } from './helpers/run-in-process.js';
 
 const CLUSTER = 'wl';
 let emu: Emulators;
@@ -42,7 +42,7 @@ beforeEach(async () => {
 });
 
 const run = (over: Record<string, string> = {}) =>
-  runAction(
+  runInProcess(
     {
       'cluster-name': CLUSTER,
       mode: 'irsa',

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectEmulators, type Emulators } from '../emulators/index.js';
-import { awsCli, clearJournals, kubectl, writes } from './helpers/clients.js';
+import { aws, clearJournals, kubectl, writes } from './helpers/judge.js';
 import { runProcess } from './helpers/process.js';
 import { ROOT } from './helpers/run-action.js';
 
@@ -85,16 +85,18 @@ test('Pod Identity through local-action: the outputs it reports, the job summary
   expect(r.outputs['role-arn']).toBe(roleArn);
   expect(r.outputs.changed).toBe('true');
   expect(r.outputs['association-id']).toMatch(/^a-[a-z0-9]{17}$/);
-  const [association] = awsCli(emu, [
-    'eks',
-    'list-pod-identity-associations',
-    '--cluster-name',
-    CLUSTER,
-    '--namespace',
-    'apps',
-    '--service-account',
-    'api',
-  ]).associations;
+  const [association] = (
+    await aws(emu, [
+      'eks',
+      'list-pod-identity-associations',
+      '--cluster-name',
+      CLUSTER,
+      '--namespace',
+      'apps',
+      '--service-account',
+      'api',
+    ])
+  ).associations;
   expect(r.outputs['association-id']).toBe(association.associationId);
   expect(r.outputs['association-arn']).toBe(association.associationArn);
   expect(
@@ -102,7 +104,7 @@ test('Pod Identity through local-action: the outputs it reports, the job summary
   ).toContain('pod-identity-association create');
 
   // local-action's stand-in for @actions/github's context names the run given in the .env file.
-  const tags = awsCli(emu, ['iam', 'list-role-tags', '--role-name', ROLE]).Tags;
+  const tags = (await aws(emu, ['iam', 'list-role-tags', '--role-name', ROLE])).Tags;
   expect(tags).toContainEqual({
     Key: 'eks-pod-iam:github-run',
     Value: 'https://github.com/acme/platform/actions/runs/77',

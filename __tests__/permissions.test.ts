@@ -1,12 +1,13 @@
-// The README's "Permissions" section must be exact: every AWS operation and Kubernetes request the bundle makes
+// The README's "Permissions" section must be exact: every AWS operation and Kubernetes request the program makes
 // is documented for its mode, every documented action is made by some run, and an action documented as needed
 // "only with" an input is never made without it. Data-driven: the runs below exercise every path, and the
 // emulators' journals say what was called, so the test follows whatever the program does.
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { connectEmulators, type Emulators } from '../emulators/index.js';
-import { awsCli, clearJournals, kubectl } from './helpers/clients.js';
-import { ROOT, runAction } from './helpers/run-action.js';
+import { aws, clearJournals, kubectl } from './helpers/judge.js';
+import { ROOT } from './helpers/run-action.js';
+import { runInProcess } from './helpers/run-in-process.js';
 
 const CLUSTER = 'perms';
 const ROLE = 'perms-role';
@@ -31,7 +32,7 @@ const managedDoc = (action: string) =>
   JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] });
 const fiveVersions = async () => {
   for (const n of [2, 3, 4, 5])
-    awsCli(emu, [
+    await aws(emu, [
       'iam',
       'create-policy-version',
       '--policy-arn',
@@ -49,9 +50,9 @@ const managedSteps = (): Step[] => [
 // (another default version, the older version's tag): a new version, and its tag follows.
 const PRESET_ARN = `arn:aws:iam::123456789012:policy/${ROLE}-external-dns`;
 const olderPreset = async () => {
-  awsCli(emu, ['iam', 'create-policy-version', '--policy-arn', PRESET_ARN, '--policy-document', managedDoc('s3:*')]);
-  awsCli(emu, ['iam', 'set-default-policy-version', '--policy-arn', PRESET_ARN, '--version-id', 'v2']);
-  awsCli(emu, [
+  await aws(emu, ['iam', 'create-policy-version', '--policy-arn', PRESET_ARN, '--policy-document', managedDoc('s3:*')]);
+  await aws(emu, ['iam', 'set-default-policy-version', '--policy-arn', PRESET_ARN, '--version-id', 'v2']);
+  await aws(emu, [
     'iam',
     'tag-policy',
     '--policy-arn',
@@ -105,12 +106,12 @@ const seedWorkloads = async () => {
     });
 };
 const foreignRole = async () =>
-  awsCli(emu, ['iam', 'create-role', '--role-name', ROLE, '--assume-role-policy-document', podTrust]);
+  await aws(emu, ['iam', 'create-role', '--role-name', ROLE, '--assume-role-policy-document', podTrust]);
 /** A customer-managed policy eks-pod-iam made (its tag), with an old version: what removal deletes with the role. */
 const ownManagedPolicy = async () => {
   const doc = (action: string) =>
     JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] });
-  const created = awsCli(emu, [
+  const created = await aws(emu, [
     'iam',
     'create-policy',
     '--policy-name',
@@ -121,16 +122,17 @@ const ownManagedPolicy = async () => {
     'Key=eks-pod-iam:managed,Value=true',
   ]);
   const ownPolicy = created.Policy.Arn;
-  awsCli(emu, ['iam', 'create-policy-version', '--policy-arn', ownPolicy, '--policy-document', doc('s3:List*')]);
-  awsCli(emu, ['iam', 'set-default-policy-version', '--policy-arn', ownPolicy, '--version-id', 'v2']);
+  await aws(emu, ['iam', 'create-policy-version', '--policy-arn', ownPolicy, '--policy-document', doc('s3:List*')]);
+  await aws(emu, ['iam', 'set-default-policy-version', '--policy-arn', ownPolicy, '--version-id', 'v2']);
 };
 const OWN_POLICY_ARN = 'arn:aws:iam::123456789012:policy/perms-own';
 const REMOVE = { ...ALL, 'policy-arns': `${POLICY}\n${OWN_POLICY_ARN}`, state: 'absent' };
 
 /** IRSA as set up by hand: the provider, a role trusting apps/api through it, the service account annotated. */
 const seedIrsa = async () => {
-  const issuer = awsCli(emu, ['eks', 'describe-cluster', '--name', CLUSTER]).cluster.identity.oidc.issuer as string;
-  const provider = awsCli(emu, [
+  const issuer = (await aws(emu, ['eks', 'describe-cluster', '--name', CLUSTER])).cluster.identity.oidc
+    .issuer as string;
+  const provider = await aws(emu, [
     'iam',
     'create-open-id-connect-provider',
     '--url',
@@ -152,7 +154,7 @@ const seedIrsa = async () => {
       },
     ],
   };
-  awsCli(emu, ['iam', 'create-role', '--role-name', ROLE, '--assume-role-policy-document', JSON.stringify(trust)]);
+  await aws(emu, ['iam', 'create-role', '--role-name', ROLE, '--assume-role-policy-document', JSON.stringify(trust)]);
   await emu.kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'apps' } });
   await emu.kube.seed({
     apiVersion: 'v1',
@@ -184,7 +186,7 @@ const SCENARIOS: Record<string, Scenario> = {
             Principal: { Service: 'pods.eks.amazonaws.com' },
             Action: ['sts:AssumeRole', 'sts:TagSession'],
           };
-          awsCli(emu, [
+          await aws(emu, [
             'iam',
             'create-role',
             '--role-name',
@@ -192,7 +194,7 @@ const SCENARIOS: Record<string, Scenario> = {
             '--assume-role-policy-document',
             JSON.stringify({ Version: '2012-10-17', Statement: [pods] }),
           ]);
-          awsCli(emu, [
+          await aws(emu, [
             'eks',
             'create-pod-identity-association',
             '--cluster-name',
@@ -215,7 +217,14 @@ const SCENARIOS: Record<string, Scenario> = {
       {
         inputs: { 'target-role-arn': TARGET },
         before: async () =>
-          awsCli(emu, ['iam', 'create-role', '--role-name', 'perms-target', '--assume-role-policy-document', podTrust]),
+          await aws(emu, [
+            'iam',
+            'create-role',
+            '--role-name',
+            'perms-target',
+            '--assume-role-policy-document',
+            podTrust,
+          ]),
       },
       { inputs: { 'target-role-arn': TARGET } },
       { inputs: { 'target-role-arn': 'arn:aws:iam::999999999999:role/perms-target' } },
@@ -227,7 +236,14 @@ const SCENARIOS: Record<string, Scenario> = {
       {
         inputs: { 'target-role-arn': TARGET },
         before: async () =>
-          awsCli(emu, ['iam', 'create-role', '--role-name', 'perms-target', '--assume-role-policy-document', podTrust]),
+          await aws(emu, [
+            'iam',
+            'create-role',
+            '--role-name',
+            'perms-target',
+            '--assume-role-policy-document',
+            podTrust,
+          ]),
       },
       { inputs: { 'target-role-arn': TARGET, state: 'absent' } },
       { inputs: { 'target-role-arn': 'arn:aws:iam::999999999999:role/perms-target' } },
@@ -241,7 +257,7 @@ const SCENARIOS: Record<string, Scenario> = {
         inputs: { 'verify-credentials': 'exchange' },
         before: async () => {
           await emu.aws.setServiceAccountKeys(await emu.kube.jwks());
-          awsCli(emu, [
+          await aws(emu, [
             'eks',
             'create-fargate-profile',
             '--cluster-name',
@@ -297,7 +313,7 @@ const SCENARIOS: Record<string, Scenario> = {
       {
         inputs: EFS_CONTROLLER,
         before: async () => {
-          awsCli(emu, [
+          await aws(emu, [
             'iam',
             'create-role',
             '--role-name',
@@ -305,7 +321,7 @@ const SCENARIOS: Record<string, Scenario> = {
             '--assume-role-policy-document',
             JSON.stringify({ Version: '2012-10-17', Statement: [PODS] }),
           ]);
-          awsCli(emu, [
+          await aws(emu, [
             'eks',
             'create-addon',
             '--cluster-name',
@@ -354,8 +370,8 @@ const SCENARIOS: Record<string, Scenario> = {
     steps: [
       {
         before: async () => {
-          const issuer = awsCli(emu, ['eks', 'describe-cluster', '--name', CLUSTER]).cluster.identity.oidc.issuer;
-          awsCli(emu, [
+          const issuer = (await aws(emu, ['eks', 'describe-cluster', '--name', CLUSTER])).cluster.identity.oidc.issuer;
+          await aws(emu, [
             'iam',
             'create-open-id-connect-provider',
             '--url',
@@ -395,10 +411,10 @@ const SCENARIOS: Record<string, Scenario> = {
         inputs: { 'migrate-from-irsa': 'true', 'role-name': 'perms-new' },
         before: async () => {
           await seedIrsa();
-          const trust = awsCli(emu, ['iam', 'get-role', '--role-name', ROLE]).Role.AssumeRolePolicyDocument;
+          const trust = (await aws(emu, ['iam', 'get-role', '--role-name', ROLE])).Role.AssumeRolePolicyDocument;
           const ec2 = { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' };
           const doc = JSON.stringify({ ...trust, Statement: [...trust.Statement, ec2] });
-          awsCli(emu, ['iam', 'update-assume-role-policy', '--role-name', ROLE, '--policy-document', doc]);
+          await aws(emu, ['iam', 'update-assume-role-policy', '--role-name', ROLE, '--policy-document', doc]);
         },
       },
     ],
@@ -481,7 +497,7 @@ beforeAll(async () => {
         'role-name': ROLE,
         ...step.inputs,
       };
-      await runAction(inputs, { env: { ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.01' } });
+      await runInProcess(inputs, { env: { ...emu.programEnv(), EKS_POD_IAM_TIME_SCALE: '0.01' } });
       const aws = new Set((await emu.aws.journal()).map((j) => `${j.service}:${j.operation}`));
       const kube = new Set(
         (await emu.kube.journal())

@@ -8,7 +8,7 @@ import * as k8s from '../src/kube/client.js';
 import { mergeBindings, updateTrust } from '../src/resources/role-trust/apply.js';
 import { irsaBinding, podIdentityBinding } from '../src/resources/role-trust/trust.js';
 import type { Log } from '../src/platform/types.js';
-import { awsCli, clearJournals, trustOf, writes } from './helpers/clients.js';
+import { aws, clearJournals, trustOf, writes } from './helpers/judge.js';
 
 const CLUSTER = 'ops';
 let emu: Emulators;
@@ -113,7 +113,7 @@ describe('trust: one write adds and removes', () => {
 
   test('removed subject out, added statement in, foreign statement kept; a second run writes nothing', async () => {
     const client = iam();
-    awsCli(emu, [
+    await aws(emu, [
       'iam',
       'create-role',
       '--role-name',
@@ -131,7 +131,7 @@ describe('trust: one write adds and removes', () => {
       removed: [sa('a')],
     };
     await updateTrust(client, op, silent);
-    const statements = trustOf(emu, 'shared').Statement;
+    const statements = (await trustOf(emu, 'shared')).Statement;
     expect(statements).toHaveLength(3);
     expect(statements[0]).toEqual(EC2);
     expect(statements[1].Condition.StringEquals['oidc.example.com/id/ABC:sub']).toEqual([
@@ -147,7 +147,7 @@ describe('trust: one write adds and removes', () => {
 
   test('a removal that would leave no statement is refused, nothing written', async () => {
     const client = iam();
-    awsCli(emu, [
+    await aws(emu, [
       'iam',
       'create-role',
       '--role-name',

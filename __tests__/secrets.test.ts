@@ -2,11 +2,14 @@
 // even on failure or with debug logging. Checked on everything a user can see — stdout, stderr, GITHUB_OUTPUT,
 // the job summary, and Octopus service messages decoded from base64 — in the three shells, on success and on
 // failures. The cluster token looked for is the one the Kubernetes emulator actually received from the program.
+// Each shell's first scenario runs the bundle; the others run src/main.ts's run() in process (helpers/run-in-process.ts
+// runShell), with the shell it selects, as the bundle would.
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectEmulators, type Emulators } from '../emulators/index.js';
 import { runAction, type ActionRun } from './helpers/run-action.js';
+import { runShell } from './helpers/run-in-process.js';
 
 const CLUSTER = 'secrets';
 // Distinctive fake credentials (moto accepts any); '/', '+' and '=' make the
@@ -32,7 +35,8 @@ beforeEach(async () => {
   await emu.aws.setAddonBehaviour({ readsUntilActive: 0 }); // the add-on is ACTIVE at once: no waiting
 });
 
-function runIn(shell: Shell, over: Record<string, string>): Promise<ActionRun> {
+/** In this process through the shell's own code (runShell), or `spawned`: the bundle as each shell starts it. */
+function runIn(shell: Shell, over: Record<string, string>, spawned: boolean): Promise<ActionRun> {
   const inputs: Record<string, string> = {
     'cluster-name': CLUSTER,
     namespace: 'apps',
@@ -49,8 +53,9 @@ function runIn(shell: Shell, over: Record<string, string>): Promise<ActionRun> {
     EKS_POD_IAM_TIME_SCALE: '0.01',
     ...(shell === 'octopus' ? { EKS_POD_IAM_PLATFORM: 'octopus' } : {}),
   };
-  if (shell !== 'cli') return runAction(inputs, { env });
-  return runAction(
+  const runner = spawned ? runAction : runShell;
+  if (shell !== 'cli') return runner(inputs, { env });
+  return runner(
     {},
     {
       env,
@@ -189,7 +194,8 @@ describe.each(SHELLS)('%s shell, debug logging on', (shell) => {
   test.each(Object.keys(SCENARIOS))('%s: nothing secret is printed', async (name) => {
     const s = SCENARIOS[name]!;
     await s.setup?.();
-    const r = await runIn(shell, s.inputs);
+    // The bundle for the first scenario of each shell; the others in process, through the same shell code.
+    const r = await runIn(shell, s.inputs, name === 'pod-identity succeeds');
     const text = visible(r);
     expect({ code: r.code, cause: s.cause ? s.cause.test(text) : true }).toEqual({ code: s.code, cause: true });
     const keys: Record<string, string> = {

@@ -1,8 +1,8 @@
 // What the verify-credentials end-to-end files share: a fresh cluster whose tokens the AWS emulator can verify,
 // a run with exchange on, and the journals read as the proof sees them.
 import type { Emulators } from '../../emulators/index.js';
-import { clearJournals, kubectl, writes } from './clients.js';
-import { runAction } from './run-action.js';
+import { clearJournals, kubectl, writes } from './judge.js';
+import { runInProcess } from './run-in-process.js';
 
 export const CLUSTER = 'proof';
 export const ACCOUNT = '123456789012';
@@ -19,7 +19,7 @@ export async function freshCluster(emu: Emulators): Promise<void> {
 }
 
 export const runProof = (emu: Emulators, over: Record<string, string> = {}, env: NodeJS.ProcessEnv = {}) =>
-  runAction(
+  runInProcess(
     {
       'cluster-name': CLUSTER,
       namespace: 'apps',

@@ -16,6 +16,11 @@ const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
   inputs: Record<string, { default?: string }>;
 };
 
+/** Every input with its action.yml default ('' for none), as a runner passes them. */
+export function actionDefaults(): Record<string, string> {
+  return Object.fromEntries(Object.entries(action.inputs).map(([name, spec]) => [name, spec.default ?? '']));
+}
+
 export interface ActionRun {
   code: number;
   stdout: string;
@@ -67,8 +72,8 @@ export async function runAction(inputs: Record<string, string>, opts: RunOptions
     GITHUB_STEP_SUMMARY: summaryFile,
     RUNNER_TEMP: dir,
   };
-  for (const [name, spec] of Object.entries(action.inputs)) env[`INPUT_${name.toUpperCase()}`] = spec.default ?? '';
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
+  for (const [name, value] of Object.entries({ ...actionDefaults(), ...inputs }))
+    env[`INPUT_${name.toUpperCase()}`] = value;
   Object.assign(env, opts.env);
   const { code, stdout, stderr } = await runProcess(
     opts.node ?? SYSTEM_NODE,

@@ -1,3 +1,4 @@
 export default async function globalTeardown() {
-  await globalThis.emulators?.stop();
+  await Promise.all((globalThis.emulators ?? []).map((set) => set.stop()));
+  delete globalThis.emulators;
 }
