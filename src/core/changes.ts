@@ -15,6 +15,20 @@ export interface Scope {
   target: ChangeTarget;
 }
 
+/**
+ * A resource that several planners state what they want of (their intents), folded into its one change by its room:
+ * a role's trust, a target role's trust, a role's eks-pod-iam-target policy, a binding's association, a namespace.
+ */
+export type Ref =
+  | { kind: 'role-trust'; role: string }
+  | { kind: 'target-trust'; target: string }
+  | { kind: 'target-policy'; role: string }
+  | { kind: 'association'; binding: BindingKey }
+  | { kind: 'namespace'; cluster: string; name: string };
+
+/** The one key format of a reference. */
+export const refKey = (ref: Ref): string => Object.values(ref).join(':');
+
 /** A change as a planner writes it: ids local to its scope (another scope's ids carry `@`). */
 export interface Draft {
   id: string;
@@ -26,32 +40,51 @@ export interface Draft {
   guard?: AssociationGuard[];
 }
 
+/** A change folded from intents: `from` is the intent it draws on first (it is listed where that was stated). */
+export type Folded = Draft & { from?: number };
+
 export function change(id: string, resource: ResourceKind, action: string, detail: string, after: string[], op: Op) {
   return { id, resource, action, detail, after: [...after], op } satisfies Draft;
 }
 
 const scoped = (id: string, scope: Scope) => (id.includes('@') ? id : `${id}@${scope.key}`);
 
-/** The plan being built: changes in order, plus warnings for the user. Planners write into it through a scope. */
+interface Stated {
+  intent: unknown;
+  seq: number;
+  scope: Scope;
+}
+
+/** What every view of one plan shares: the list position counter, the intents stated, the resources settled. */
+interface Ledger {
+  seq: number;
+  order: WeakMap<Change, number>;
+  stated: Map<string, Stated[]>;
+  settled: Map<string, Change[]>;
+}
+
+/**
+ * The plan being built: changes in order, plus warnings for the user. Planners write into it through a scope,
+ * either a change of their own (`push`) or an intent about a shared resource (`intend`), which that resource's room
+ * folds, with every other intent about it, into its one change (`settle`). No planner edits another's change.
+ */
 export class ChangeList {
   readonly changes: Change[] = [];
   readonly warnings: Warning[] = [];
+  private readonly ledger: Ledger = { seq: 0, order: new WeakMap(), stated: new Map(), settled: new Map() };
 
   constructor(private readonly scope: Scope = { key: 'run', binding: '', serves: [], target: { clusterKey: '' } }) {}
 
   /** The same plan, seen from another scope. */
   in(scope: Scope): ChangeList {
     const view = new ChangeList(scope);
-    Object.assign(view, { changes: this.changes, warnings: this.warnings });
+    Object.assign(view, { changes: this.changes, warnings: this.warnings, ledger: this.ledger });
     return view;
   }
 
   /** Stamps the scope on the change; returns its run-wide id (for `after` lists of other scopes). */
   push(d: Draft): string {
-    const id = scoped(d.id, this.scope);
-    const { binding, serves, target } = this.scope;
-    this.changes.push({ ...d, id, after: d.after.map((a) => scoped(a, this.scope)), binding, serves, target });
-    return id;
+    return this.place(d, this.scope, this.scope.serves, this.ledger.seq++).id;
   }
 
   /** The run-wide ids of local ids (what a planner returns for others to wait on). */
@@ -61,5 +94,55 @@ export class ChangeList {
 
   warn(message: string): void {
     this.warnings.push({ about: this.scope.binding, message });
+  }
+
+  /** States what this scope wants of a shared resource; its room folds every intent into one change (`settle`). */
+  intend<I>(ref: Ref, intent: I): void {
+    const key = refKey(ref);
+    if (this.ledger.settled.has(key)) throw new Error(`${key} is settled: an intent came too late`);
+    const stated = this.ledger.stated.get(key) ?? [];
+    this.ledger.stated.set(key, [...stated, { intent, seq: this.ledger.seq++, scope: this.scope }]);
+  }
+
+  /** Every intent stated about the resource, in the order stated. */
+  intents<I>(ref: Ref): I[] {
+    return (this.ledger.stated.get(refKey(ref)) ?? []).map((s) => s.intent as I);
+  }
+
+  /**
+   * The resource's changes as its room folded them from its intents: each is listed where the intent it draws on
+   * first was stated, in that intent's scope, and serves every binding that stated one. Returns their ids.
+   */
+  settle(ref: Ref, folded: readonly Folded[], idKey?: string): string[] {
+    const key = refKey(ref);
+    const stated = this.ledger.stated.get(key) ?? [];
+    const serves = [...new Set(stated.flatMap((s) => s.scope.serves))];
+    const made = folded.map(({ from = 0, ...d }) => {
+      const { scope, seq } = stated[from]!;
+      return this.place(d, idKey ? { ...scope, key: idKey } : scope, serves, seq);
+    });
+    this.ledger.settled.set(key, made);
+    return made.map((c) => c.id);
+  }
+
+  /** The changes a settled resource got (none: nothing to change, or not settled yet). */
+  settled(ref: Ref): readonly Change[] {
+    return this.ledger.settled.get(refKey(ref)) ?? [];
+  }
+
+  private place(d: Draft, scope: Scope, serves: BindingKey[], seq: number): Change {
+    const { binding, target } = scope;
+    const c: Change = {
+      ...d,
+      id: scoped(d.id, scope),
+      after: d.after.map((a) => scoped(a, scope)),
+      binding,
+      serves,
+      target,
+    };
+    this.ledger.order.set(c, seq);
+    const at = this.changes.findIndex((o) => (this.ledger.order.get(o) ?? Infinity) > seq);
+    this.changes.splice(at < 0 ? this.changes.length : at, 0, c);
+    return c;
   }
 }

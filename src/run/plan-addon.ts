@@ -1,11 +1,7 @@
 // The add-on half of the plan (`addon`): the add-on's association write, for its present and absent bindings alike.
 import type { ChangeList } from '../core/changes.js';
 import { bindingKey, type BindingConfig, type BindingKey } from '../inputs/config.js';
-import {
-  ADDON_ASSOCIATIONS_WRITE,
-  addonAssociationsScope,
-  planAddonAssociations,
-} from '../resources/addon/associations.js';
+import { addonAssociationsScope, planAddonAssociations } from '../resources/addon/associations.js';
 import { isAbsent } from './plan-removal.js';
 import type { RunPlan } from './plan.js';
 import { addonScope, bindingScope } from './scopes.js';
@@ -40,10 +36,6 @@ export function planAddonBindings(
       const warn = (m: BindingConfig, message: string) => out.in(bindingScope(m)).warn(message);
       const write = planAddonAssociations(first.clusterName, ownerAddon!, roles, after, scoped, warn);
       if (!write) continue;
-      // One trust write of a role may let a present binding in (this write waits for it: EKS checks the role's
-      // trust) and take an absent one's statement out (it waits for this write): the present binding's need wins.
-      const [id] = scoped.ids([ADDON_ASSOCIATIONS_WRITE]);
-      for (const c of out.changes) if (after.includes(c.id)) c.after = c.after.filter((a) => a !== id);
       for (const b of members.filter((m) => isAbsent(m) && write.removed.includes(m.serviceAccount))) {
         const intent = plan.removals.get(bindingKey(b));
         if (intent) intent.addonKept = write.kept;

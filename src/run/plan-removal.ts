@@ -94,11 +94,12 @@ export function planRoleRemoval(
   role: ObservedRole | null,
   absent: RoleMember[],
   present: RoleMember[],
-  after: string[],
+  done: { after: string[]; unlessAdding: string[] },
   out: ChangeList,
   intents: Map<BindingKey, RemovalIntent>,
 ): void {
-  const removal = planTrustRemoval(name, role, absent, present, after, out);
+  const { after } = done;
+  const removal = planTrustRemoval(name, role, absent, present, after, out, done.unlessAdding);
   if (removal.deleteRole && role) {
     const cleared = planPoliciesRemoval(role, after, out);
     planRoleDeletion(name, removal.removed, [...after, ...cleared], out);

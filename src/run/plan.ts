@@ -14,6 +14,7 @@ import { planOidcProvider } from '../resources/oidc-provider/plan.js';
 import { planPolicies, type ManagedAttach } from '../resources/role-policies/plan.js';
 import { planRole, type RoleGroup } from '../resources/role-trust/plan.js';
 import type { Binding } from '../resources/role-trust/trust.js';
+import { foldRoleTrust, roleTrustRef, type TrustIntent } from '../resources/role-trust/fold.js';
 import { planServiceAccount } from '../resources/service-account/plan.js';
 import { planRestarts } from '../resources/workloads/plan.js';
 import { planSubjectRemovals, planUnannotateFor } from './migrate.js';
@@ -88,20 +89,28 @@ export function planRun(state: RunState, provenance: Readonly<Record<string, str
   const providerReady = planClusters(state, present(), out, plan, fail, provenance);
   const managed = planManagedPolicies(state, present(), out, fail, provenance);
   // Removal: each absent binding's own parts go first; its role's trust is taken back after them.
-  const removalDone = new Map<string, string[]>();
+  const removalDone = new Map<string, { after: string[]; unlessAdding: string[] }>();
   for (const b of live().filter(isAbsent)) {
     const key = bindingKey(b);
     try {
       const addonWrite = b.addon ? out.in(addonScope(b, [key])).ids([ADDON_ASSOCIATIONS_WRITE])[0] : undefined;
+      // The add-on's write waits for the role's trust when a present binding of the add-on has the role.
+      const shared = present().some(
+        (p) => p.addon === b.addon && clusterKeyOf(p) === clusterKeyOf(b) && p.role.name === b.role.name,
+      );
+      const scoped = out.in(bindingScope(b));
       const ids = planBindingRemoval(
         state,
         b,
         plan.resolved.get(key)!,
-        out.in(bindingScope(b)),
+        scoped,
         plan.removals,
-        addonWrite,
+        shared ? undefined : addonWrite,
       );
-      removalDone.set(b.role.name, [...(removalDone.get(b.role.name) ?? []), ...ids]);
+      const done = removalDone.get(b.role.name) ?? { after: [], unlessAdding: [] };
+      done.after.push(...ids);
+      if (shared && addonWrite) done.unlessAdding.push(addonWrite);
+      removalDone.set(b.role.name, done);
     } catch (e) {
       fail([key], e);
     }
@@ -120,13 +129,18 @@ export function planRun(state: RunState, provenance: Readonly<Record<string, str
         members: adding,
         ref: adding.length ? roleRefOf(present(), plan, group.name) : group.ref,
       };
-      const done = adding.length ? planRole(kept, role, after, scoped, provenance) : [];
-      if (adding.length) planPolicies(kept, role, role ? after : done, scoped, managed.get(group.name));
+      const created = adding.length ? planRole(kept, role, after, scoped, provenance) : [];
+      if (adding.length) planPolicies(kept, role, role ? after : created, scoped, managed.get(group.name));
       if (removing.length) {
-        const removed = removalDone.get(group.name) ?? [];
+        const removed = removalDone.get(group.name) ?? { after: [], unlessAdding: [] };
         planRoleRemoval(group.name, role, removing, adding, removed, scoped, plan.removals);
       }
-      roleReady.set(group.name, done);
+      // The role's one trust write, folded from what its bindings want; theirs wait for it when it lets them in.
+      const trust = role
+        ? foldRoleTrust(group.name, role, scoped.intents<TrustIntent>(roleTrustRef(group.name)))
+        : undefined;
+      const ids = trust ? scoped.settle(roleTrustRef(group.name), trust.changes) : [];
+      roleReady.set(group.name, role ? (trust!.adds ? ids : []) : created);
     } catch (e) {
       fail(keys, e);
     }
