@@ -13,6 +13,7 @@ import { planRoleDeletion, planTrustRemoval } from '../resources/role-trust/remo
 import { planServiceAccountRemoval } from '../resources/service-account/remove.js';
 import { planRemovalRestarts } from '../resources/workloads/remove.js';
 import type { TargetRemovalIntent } from '../resources/target-role/remove.js';
+import { targetTrustId } from '../resources/target-role/fold.js';
 import type { Resolved } from './plan.js';
 import { observedFor, type RunState } from './state.js';
 
@@ -102,7 +103,11 @@ export function planRoleRemoval(
   const removal = planTrustRemoval(name, role, absent, present, after, out, done.unlessAdding);
   if (removal.deleteRole && role) {
     const cleared = planPoliciesRemoval(role, after, out);
-    planRoleDeletion(name, removal.removed, [...after, ...cleared], out);
+    // Before the role goes, its grants leave the target roles' trust (a deleted role's ARN shows as a unique ID there).
+    const targets = absent.flatMap((m) =>
+      m.config.mode === 'pod-identity' && m.config.targetRoleArn ? [targetTrustId(m.config.targetRoleArn)] : [],
+    );
+    planRoleDeletion(name, removal.removed, [...after, ...cleared, ...targets], out);
   }
   for (const m of absent) {
     const intent = intents.get(bindingKey(m.config));

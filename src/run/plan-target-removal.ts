@@ -10,6 +10,7 @@ import { describeUnread } from '../resources/region-scan/unread.js';
 import { bindingKey, type BindingConfig, type BindingKey } from '../inputs/config.js';
 import { planTargetRevoke } from '../resources/role-policies/revoke.js';
 import { planTargetTrustRemoval, type TargetRemoval } from '../resources/target-role/remove.js';
+import { targetScopeKey } from '../resources/target-role/fold.js';
 import { isAbsent } from './plan-removal.js';
 import type { RunPlan } from './plan.js';
 import { scopeOf } from './scopes.js';
@@ -39,7 +40,7 @@ export function planTargetRemovals(
   const revokes: Revoke[] = [];
   for (const [arn, members] of groupBy(leaving, (b) => b.targetRoleArn!)) {
     const keys = members.map(bindingKey);
-    const scoped = out.in(scopeOf(`target:${arn}`, keys, clusterKeyOf(members[0]!)));
+    const scoped = out.in(scopeOf(targetScopeKey(arn), keys, clusterKeyOf(members[0]!)));
     const removals = members.map((b): TargetRemoval => {
       const key = bindingKey(b);
       const mine = deletes.filter((d) => d.c.target.binding === key);
@@ -59,7 +60,7 @@ export function planTargetRemovals(
     });
     try {
       const target = observedFor(state, members[0]!, keys[0]!).targetRole;
-      const { intents, id } = planTargetTrustRemoval(arn, target, removals, deleted, scoped, known);
+      const intents = planTargetTrustRemoval(arn, target, removals, deleted, scoped, known);
       members.forEach((b, i) => {
         const intent = plan.removals.get(bindingKey(b));
         if (intent) intent.target = intents[i];
@@ -68,16 +69,10 @@ export function planTargetRemovals(
         ...target.users.filter((u) => !deleted.has(u.associationId)),
         ...kept.filter((a) => a.targetRoleArn === arn),
       ];
-      const revoke = revocable(state, arn, users, members, removals, out);
+      const revoke = revocable(state, arn, users, members, removals, plan);
       // A region not read may hold an association of the role using the target: the policy keeps it.
       if (target?.unreadRegions?.length) warnKeptTarget(arn, revoke, target.unreadRegions, scoped);
       else revokes.push(...revoke);
-      if (!id) continue;
-      const write = out.changes.find((c) => c.id === id)!;
-      write.serves = [...new Set([...write.serves, ...keys])];
-      const roles = new Set(members.map((b) => b.role.name));
-      for (const c of out.changes)
-        if (c.op.kind === 'delete-role' && roles.has(c.op.roleName)) c.after = [...new Set([...c.after, id])];
     } catch (e) {
       fail(keys, e);
     }
@@ -124,13 +119,13 @@ function revocable(
   users: { roleArn: string }[] | undefined,
   members: BindingConfig[],
   removals: TargetRemoval[],
-  out: ChangeList,
+  plan: RunPlan,
 ): Revoke[] {
   if (!users) return [];
   return members.flatMap((b, i): Revoke[] => {
     const role = state.roles.get(b.role.name);
     if (!role || isFailed(role) || role.tags[MANAGED_TAG] !== 'true') return [];
-    if (out.changes.some((c) => c.op.kind === 'delete-role' && c.op.roleName === role.name)) return [];
+    if (plan.removals.get(bindingKey(b))?.roleDeleted) return [];
     const kept = state.run.bindings.some((p) => !isAbsent(p) && p.role.name === role.name && p.targetRoleArn === arn);
     if (kept || users.some((u) => u.roleArn === role.arn)) return [];
     const key = bindingKey(b);

@@ -3,6 +3,7 @@ import type { ChangeList } from '../core/changes.js';
 import type { TargetGrant } from '../core/types.js';
 import { bindingKey, type BindingConfig, type BindingKey } from '../inputs/config.js';
 import { planTargetTrust } from '../resources/target-role/plan.js';
+import { settleTargetTrust, targetScopeKey } from '../resources/target-role/fold.js';
 import type { RunPlan } from './plan.js';
 import { scopeOf } from './scopes.js';
 import { clusterKeyOf, groupBy, observedFor, type RunState } from './state.js';
@@ -40,13 +41,17 @@ export function planTargets(
     });
     try {
       const target = observedFor(state, members[0]!, keys[0]!).targetRole;
-      planTargetTrust(
-        arn,
-        target,
-        grants,
-        [...new Set(after)],
-        out.in(scopeOf(`target:${arn}`, keys, clusterKeyOf(members[0]!))),
+      const scoped = out.in(scopeOf(targetScopeKey(arn), keys, clusterKeyOf(members[0]!)));
+      planTargetTrust(arn, target, grants, [...new Set(after)], scoped);
+      // The removals of absent bindings naming the target join its one write, then settle it (plan-target-removal).
+      const leaving = state.run.bindings.some(
+        (b) =>
+          b.state === 'absent' &&
+          b.mode === 'pod-identity' &&
+          b.targetRoleArn === arn &&
+          plan.resolved.has(bindingKey(b)),
       );
+      if (!leaving) settleTargetTrust(arn, target, scoped);
     } catch (e) {
       fail(keys, e);
     }

@@ -162,6 +162,9 @@ export function planRun(state: RunState, provenance: Readonly<Record<string, str
   const planned = out.changes
     .map((c) => ({ ...c, serves: c.serves.filter((k) => plan.resolved.has(k)) }))
     .filter((c) => c.serves.length > 0);
+  // A change waits only for changes planned (one that is not, e.g. a target's trust left as it is, is no wait).
+  const ids = new Set(planned.map((c) => c.id));
+  for (const c of planned) c.after = c.after.filter((id) => ids.has(id));
   plan.changes = dedupeNamespaces(inReadingOrder(planned));
   plan.warnings = out.warnings;
   // No add-on wait for a cluster none of whose pod-identity bindings is left to apply.
