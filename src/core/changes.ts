@@ -115,6 +115,7 @@ export class ChangeList {
    */
   settle(ref: Ref, folded: readonly Folded[], idKey?: string): string[] {
     const key = refKey(ref);
+    if (this.ledger.settled.has(key)) throw new Error(`${key} is settled twice`);
     const stated = this.ledger.stated.get(key) ?? [];
     const serves = [...new Set(stated.flatMap((s) => s.scope.serves))];
     const made = folded.map(({ from = 0, ...d }) => {
@@ -123,6 +124,17 @@ export class ChangeList {
     });
     this.ledger.settled.set(key, made);
     return made.map((c) => c.id);
+  }
+
+  isSettled(ref: Ref): boolean {
+    return this.ledger.settled.has(refKey(ref));
+  }
+
+  /** The resources intents were stated about, for these bindings, that no room has settled (a plan leaves none). */
+  unsettled(serving: (key: BindingKey) => boolean): string[] {
+    return [...this.ledger.stated]
+      .filter(([k, stated]) => !this.ledger.settled.has(k) && stated.some((s) => s.scope.serves.some(serving)))
+      .map(([k]) => k);
   }
 
   /** The changes a settled resource got (none: nothing to change, or not settled yet). */

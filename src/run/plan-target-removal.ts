@@ -9,6 +9,7 @@ import type { ObservedRole, UnreadRegion } from '../core/types.js';
 import { describeUnread } from '../resources/region-scan/unread.js';
 import { bindingKey, type BindingConfig, type BindingKey } from '../inputs/config.js';
 import { planTargetRevoke } from '../resources/role-policies/revoke.js';
+import { settleTargetPolicy, targetPolicyRef } from '../resources/role-policies/fold.js';
 import { planTargetTrustRemoval, type TargetRemoval } from '../resources/target-role/remove.js';
 import { targetScopeKey } from '../resources/target-role/fold.js';
 import { isAbsent } from './plan-removal.js';
@@ -86,6 +87,13 @@ export function planTargetRemovals(
       const intent = plan.removals.get(k)?.target;
       if (intent) intent.revoked = true;
     }
+  }
+  // Every role of a removed binding with a target: its eks-pod-iam-target policy's one write (planRun left it).
+  for (const name of new Set(
+    state.run.bindings.filter((b) => isAbsent(b) && b.targetRoleArn).map((b) => b.role.name),
+  )) {
+    const role = state.roles.get(name);
+    if (!out.isSettled(targetPolicyRef(name))) settleTargetPolicy(name, !role || isFailed(role) ? null : role, out);
   }
 }
 

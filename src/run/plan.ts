@@ -12,6 +12,7 @@ import { foreignPolicy, planManagedPolicy } from '../resources/managed-policy/pl
 import { PRESET_TAG, presetPolicyArns, presetTags } from '../resources/managed-policy/wanted.js';
 import { planOidcProvider } from '../resources/oidc-provider/plan.js';
 import { planPolicies, type ManagedAttach } from '../resources/role-policies/plan.js';
+import { settleTargetPolicy } from '../resources/role-policies/fold.js';
 import { planRole, type RoleGroup } from '../resources/role-trust/plan.js';
 import type { Binding } from '../resources/role-trust/trust.js';
 import { foldRoleTrust, roleTrustRef, type TrustIntent } from '../resources/role-trust/fold.js';
@@ -141,6 +142,9 @@ export function planRun(state: RunState, provenance: Readonly<Record<string, str
         : undefined;
       const ids = trust ? scoped.settle(roleTrustRef(group.name), trust.changes) : [];
       roleReady.set(group.name, role ? (trust!.adds ? ids : []) : created);
+      // The eks-pod-iam-target policy is settled once its removed bindings' revocations are in (plan-target-removal).
+      if (!removing.some((m) => m.config.mode === 'pod-identity' && m.config.targetRoleArn))
+        settleTargetPolicy(group.name, role, scoped);
     } catch (e) {
       fail(keys, e);
     }
@@ -158,6 +162,8 @@ export function planRun(state: RunState, provenance: Readonly<Record<string, str
     out.in(scopeOf(`role:${name}`, members.map(bindingKey), clusterKeyOf(members[0]!))),
   );
 
+  const unsettled = out.unsettled((k) => plan.resolved.has(k));
+  if (unsettled.length) throw new Error(`The plan left intents about ${unsettled.join(', ')} unsettled`);
   // A change serves only the bindings still planned; one that serves none of them is not made.
   const planned = out.changes
     .map((c) => ({ ...c, serves: c.serves.filter((k) => plan.resolved.has(k)) }))
