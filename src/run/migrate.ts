@@ -13,6 +13,7 @@ import type { Binding } from '../resources/role-trust/trust.js';
 import { checkUnannotated, planUnannotate } from '../resources/service-account/migrate.js';
 import { AUDIENCE_ANNOTATION, DEFAULT_AUDIENCE, ROLE_ARN_ANNOTATION } from '../resources/service-account/plan.js';
 import { planIrsaRecord, planIrsaRecordRemoval } from '../resources/association/migrate.js';
+import { associationRef } from '../resources/association/plan.js';
 import { unmergeTrust } from '../resources/role-trust/unmerge.js';
 import type { RunPlan } from './plan.js';
 import { irsaBindingFor } from './resolve.js';
@@ -32,6 +33,18 @@ export function irsaBindingOf(
 }
 
 /**
+ * migrate-from-irsa leaving another role: the association records it before the annotation (the only other record)
+ * goes. An add-on's association is the add-on's: not tagged (a run stopped after the annotation leaves the subject).
+ */
+export function planIrsaRecordFor(config: Config, observed: Observed, out: ChangeList): void {
+  if (config.mode !== 'pod-identity' || observed.serviceAccount === undefined) return;
+  const annotated = observed.serviceAccount?.annotations[ROLE_ARN_ANNOTATION];
+  const gone = observed.irsaRole?.readable && observed.irsaRole.role === null; // nothing to take out of it
+  if (config.migrateFromIrsa && observed.irsaRole && !gone && annotated && !config.addon)
+    planIrsaRecord(bindingKey(config), observed.associations?.[0], observed.irsaRole.arn, out);
+}
+
+/**
  * A pod-identity binding's service account: the annotation's removal (migrating), after the role's trust and the
  * binding's association changes; or the warning that it stays (not migrating).
  */
@@ -44,14 +57,7 @@ export function planUnannotateFor(
 ) {
   if (config.mode !== 'pod-identity' || observed.serviceAccount === undefined) return;
   const key = bindingKey(config);
-  // Leaving another role: the association records it before the annotation (the only other record) goes. An
-  // add-on's association is the add-on's: not tagged (a run stopped after the annotation leaves the subject).
-  const annotated = observed.serviceAccount?.annotations[ROLE_ARN_ANNOTATION];
-  const gone = observed.irsaRole?.readable && observed.irsaRole.role === null; // nothing to take out of it
-  if (config.migrateFromIrsa && observed.irsaRole && !gone && annotated && !config.addon)
-    planIrsaRecord(key, observed.associations?.[0], observed.irsaRole.arn, out);
-  const association = out.changes.filter((c) => c.target.binding === key && c.op.kind.endsWith('association'));
-  const after = [...roleReady, ...association.map((c) => c.id)];
+  const after = [...roleReady, ...out.settled(associationRef(key)).map((c) => c.id)];
   planUnannotate(config, roleArn, observed.serviceAccount, after, [{ binding: key, roleArn }], out);
 }
 

@@ -3,6 +3,7 @@ import type { ChangeList } from '../core/changes.js';
 import type { TargetGrant } from '../core/types.js';
 import { bindingKey, type BindingConfig, type BindingKey } from '../inputs/config.js';
 import { planTargetTrust } from '../resources/target-role/plan.js';
+import { associationRef } from '../resources/association/plan.js';
 import { settleTargetTrust, targetScopeKey } from '../resources/target-role/fold.js';
 import type { RunPlan } from './plan.js';
 import { scopeOf } from './scopes.js';
@@ -26,9 +27,9 @@ export function planTargets(
     const after: string[] = [];
     const grants = members.map((b): TargetGrant => {
       const key = bindingKey(b);
-      const written = out.changes.find(
-        (c) => c.target.binding === key && (c.op.kind === 'create-association' || c.op.kind === 'update-association'),
-      );
+      const written = out
+        .settled(associationRef(key))
+        .find((c) => c.op.kind === 'create-association' || c.op.kind === 'update-association');
       after.push(...(roleReady.get(b.role.name) ?? []), ...(written ? [written.id] : []));
       const current = observedFor(state, b, key).associations?.[0];
       // A new association, or one given another target now, gets its external ID from EKS when written.

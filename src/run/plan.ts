@@ -7,7 +7,7 @@ import { ChangeList, PlanError } from '../core/changes.js';
 import type { Change, ObservedManagedPolicy, Warning } from '../core/types.js';
 import { ADDON_ASSOCIATIONS_WRITE, addonBindingPolicies } from '../resources/addon/associations.js';
 import { planAddon } from '../resources/addon/plan.js';
-import { planAssociation } from '../resources/association/plan.js';
+import { planAssociation, settleAssociation } from '../resources/association/plan.js';
 import { foreignPolicy, planManagedPolicy } from '../resources/managed-policy/plan.js';
 import { PRESET_TAG, presetPolicyArns, presetTags } from '../resources/managed-policy/wanted.js';
 import { planOidcProvider } from '../resources/oidc-provider/plan.js';
@@ -18,7 +18,7 @@ import type { Binding } from '../resources/role-trust/trust.js';
 import { foldRoleTrust, roleTrustRef, type TrustIntent } from '../resources/role-trust/fold.js';
 import { planServiceAccount } from '../resources/service-account/plan.js';
 import { planRestarts } from '../resources/workloads/plan.js';
-import { planSubjectRemovals, planUnannotateFor } from './migrate.js';
+import { planIrsaRecordFor, planSubjectRemovals, planUnannotateFor } from './migrate.js';
 import { isAbsent, planBindingRemoval, planRoleRemoval, planStalePods, type RemovalIntent } from './plan-removal.js';
 import { dedupeNamespaces, inReadingOrder } from './plan-order.js';
 import { planAddonBindings } from './plan-addon.js';
@@ -326,6 +326,8 @@ function planBinding(
       planAssociation(config, roleArn, observed.associations ?? [], roleReady, out, provenance);
     if (observed.serviceAccount !== undefined && !config.addon)
       planServiceAccount(config, roleArn, observed.serviceAccount, observed.namespaceExists ?? true, roleReady, out);
+    planIrsaRecordFor(config, observed, out);
+    if (config.mode === 'pod-identity' && !config.addon) settleAssociation(key, observed.associations?.[0], out);
     planUnannotateFor(config, roleArn, observed, roleReady, out);
     if (observed.pods || observed.workloads) {
       // `addon`: the add-on's write of this binding's association is the binding's too (restarts come after it).
