@@ -61,6 +61,7 @@ interface Ledger {
   order: WeakMap<Change, number>;
   stated: Map<string, Stated[]>;
   settled: Map<string, Change[]>;
+  refs: Map<string, Ref>;
 }
 
 /**
@@ -71,7 +72,13 @@ interface Ledger {
 export class ChangeList {
   readonly changes: Change[] = [];
   readonly warnings: Warning[] = [];
-  private readonly ledger: Ledger = { seq: 0, order: new WeakMap(), stated: new Map(), settled: new Map() };
+  private readonly ledger: Ledger = {
+    seq: 0,
+    order: new WeakMap(),
+    stated: new Map(),
+    settled: new Map(),
+    refs: new Map(),
+  };
 
   constructor(private readonly scope: Scope = { key: 'run', binding: '', serves: [], target: { clusterKey: '' } }) {}
 
@@ -99,6 +106,7 @@ export class ChangeList {
   /** States what this scope wants of a shared resource; its room folds every intent into one change (`settle`). */
   intend<I>(ref: Ref, intent: I): void {
     const key = refKey(ref);
+    this.ledger.refs.set(key, ref);
     if (this.ledger.settled.has(key)) throw new Error(`${key} is settled: an intent came too late`);
     const stated = this.ledger.stated.get(key) ?? [];
     this.ledger.stated.set(key, [...stated, { intent, seq: this.ledger.seq++, scope: this.scope }]);
@@ -124,6 +132,13 @@ export class ChangeList {
     });
     this.ledger.settled.set(key, made);
     return made.map((c) => c.id);
+  }
+
+  /** The resources of this kind intents were stated about that are not settled yet. */
+  pending<K extends Ref['kind']>(kind: K): Extract<Ref, { kind: K }>[] {
+    return [...this.ledger.refs]
+      .filter(([key, ref]) => ref.kind === kind && !this.ledger.settled.has(key))
+      .map(([, ref]) => ref as Extract<Ref, { kind: K }>);
   }
 
   isSettled(ref: Ref): boolean {

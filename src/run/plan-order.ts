@@ -1,4 +1,4 @@
-// The order a plan is listed in, and one namespace creation for bindings that share a new namespace. Pure.
+// The order a plan is listed in. Pure.
 import type { Change } from '../core/types.js';
 
 /**
@@ -20,21 +20,4 @@ export function inReadingOrder(changes: Change[]): Change[] {
     .map((c, i) => [c, i] as const)
     .sort(([a, i], [b, j]) => rank(a) - rank(b) || i - j)
     .map(([c]) => c);
-}
-
-/** Two bindings in one new namespace: it is created once, and both wait for that one change. */
-export function dedupeNamespaces(changes: Change[]): Change[] {
-  const first = new Map<string, string>();
-  const replaced = new Map<string, string>();
-  const kept = changes.filter((c) => {
-    if (c.op.kind !== 'create-namespace') return true;
-    const where = `${c.target.clusterKey}/${c.op.name}`;
-    const existing = first.get(where);
-    if (!existing) return (first.set(where, c.id), true);
-    replaced.set(c.id, existing);
-    const original = changes.find((o) => o.id === existing)!;
-    original.serves = [...new Set([...original.serves, ...c.serves])];
-    return false;
-  });
-  return kept.map((c) => ({ ...c, after: c.after.map((id) => replaced.get(id) ?? id) }));
 }

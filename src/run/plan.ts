@@ -16,11 +16,11 @@ import { settleTargetPolicy } from '../resources/role-policies/fold.js';
 import { planRole, type RoleGroup } from '../resources/role-trust/plan.js';
 import type { Binding } from '../resources/role-trust/trust.js';
 import { foldRoleTrust, roleTrustRef, type TrustIntent } from '../resources/role-trust/fold.js';
-import { planServiceAccount } from '../resources/service-account/plan.js';
+import { planServiceAccount, settleNamespace } from '../resources/service-account/plan.js';
 import { planRestarts } from '../resources/workloads/plan.js';
 import { planIrsaRecordFor, planSubjectRemovals, planUnannotateFor } from './migrate.js';
 import { isAbsent, planBindingRemoval, planRoleRemoval, planStalePods, type RemovalIntent } from './plan-removal.js';
-import { dedupeNamespaces, inReadingOrder } from './plan-order.js';
+import { inReadingOrder } from './plan-order.js';
 import { planAddonBindings } from './plan-addon.js';
 import { planTargetRemovals } from './plan-target-removal.js';
 import { planTargets } from './plan-targets.js';
@@ -162,6 +162,7 @@ export function planRun(state: RunState, provenance: Readonly<Record<string, str
     out.in(scopeOf(`role:${name}`, members.map(bindingKey), clusterKeyOf(members[0]!))),
   );
 
+  for (const ref of out.pending('namespace')) settleNamespace(ref, (k) => plan.resolved.has(k), out);
   const unsettled = out.unsettled((k) => plan.resolved.has(k));
   if (unsettled.length) throw new Error(`The plan left intents about ${unsettled.join(', ')} unsettled`);
   // A change serves only the bindings still planned; one that serves none of them is not made.
@@ -171,7 +172,7 @@ export function planRun(state: RunState, provenance: Readonly<Record<string, str
   // A change waits only for changes planned (one that is not, e.g. a target's trust left as it is, is no wait).
   const ids = new Set(planned.map((c) => c.id));
   for (const c of planned) c.after = c.after.filter((id) => ids.has(id));
-  plan.changes = dedupeNamespaces(inReadingOrder(planned));
+  plan.changes = inReadingOrder(planned);
   plan.warnings = out.warnings;
   // No add-on wait for a cluster none of whose pod-identity bindings is left to apply.
   const waiting = new Set(
