@@ -42,7 +42,6 @@ import {
 // The resolution and the one-binding wrapper live beside the planner; callers and tests import them from here.
 export { PlanError };
 export { bindingFor, providerArnFor, roleArnFor } from './resolve.js';
-export { plan } from './plan-one.js';
 
 /** What a binding resolved to: the role its pods get, and (IRSA) the provider that vouches for them. */
 export interface Resolved {
