@@ -15,6 +15,7 @@ import { AUDIENCE_ANNOTATION, DEFAULT_AUDIENCE, ROLE_ARN_ANNOTATION } from '../r
 import { planIrsaRecord, planIrsaRecordRemoval } from '../resources/association/migrate.js';
 import { associationRef } from '../resources/association/plan.js';
 import { unmergeTrust } from '../resources/role-trust/unmerge.js';
+import { roleTrustRef } from '../resources/role-trust/fold.js';
 import type { RunPlan } from './plan.js';
 import { irsaBindingFor } from './resolve.js';
 import { bindingScope } from './scopes.js';
@@ -128,9 +129,9 @@ function planRecordRemoval(state: RunState, b: BindingConfig, after: string[], o
   planIrsaRecordRemoval(key, own.associations?.[0], [...after, ...mine.map((c) => c.id)], out.in(bindingScope(b)));
 }
 
-/** The role's trust with this run's planned additions (what the removal's detail and size describe). */
+/** The role's trust as this run's one trust write of it leaves it (what the removal's detail and size describe). */
 function trustAsPlanned(out: ChangeList, role: ObservedRole) {
-  const update = out.changes.find((c) => c.op.kind === 'update-trust' && c.op.roleName === role.name && !c.op.removed);
+  const update = out.settled(roleTrustRef(role.name)).find((c) => c.op.kind === 'update-trust');
   return update?.op.kind === 'update-trust' ? update.op.trust : role.trust;
 }
 
