@@ -19,7 +19,7 @@ import { createManagedPolicy, createPolicyVersion, deletePolicyVersion } from '.
 import { deleteManagedPolicy } from '../resources/role-policies/delete.js';
 import { createRoleOrMerge, deleteRole, updateTrust } from '../resources/role-trust/apply.js';
 import { trustTarget } from '../resources/target-role/apply.js';
-import type { RunPlan } from './plan.js';
+import type { RunPlan } from './plan-types.js';
 import { clusterKeyOf, type ClusterKey, type ClusterState, type RunState } from './state.js';
 
 /** What apply needs of the run, and what it learns that the outputs need. */

@@ -16,7 +16,7 @@ import { planIrsaRecord, planIrsaRecordRemoval } from '../resources/association/
 import { associationRef } from '../resources/association/plan.js';
 import { unmergeTrust } from '../resources/role-trust/unmerge.js';
 import { roleTrustRef } from '../resources/role-trust/fold.js';
-import type { RunPlan } from './plan.js';
+import type { RunPlan } from './plan-types.js';
 import { irsaBindingFor } from './resolve.js';
 import { bindingScope } from './scopes.js';
 import { groupBy, isFailed, observedFor, type RunState } from './state.js';

@@ -2,8 +2,8 @@
 import type { ChangeList } from '../core/changes.js';
 import { bindingKey, type BindingConfig, type BindingKey } from '../inputs/config.js';
 import { addonAssociationsScope, planAddonAssociations } from '../resources/addon/associations.js';
-import { isAbsent } from './plan-removal.js';
-import type { RunPlan } from './plan.js';
+import { isAbsent } from './plan-types.js';
+import type { RunPlan } from './plan-types.js';
 import { addonScope, bindingScope } from './scopes.js';
 import { clusterKeyOf, groupBy, observedFor, type RunState } from './state.js';
 

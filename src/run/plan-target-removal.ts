@@ -12,8 +12,8 @@ import { planTargetRevoke } from '../resources/role-policies/revoke.js';
 import { settleTargetPolicy, targetPolicyRef } from '../resources/role-policies/fold.js';
 import { planTargetTrustRemoval, type TargetRemoval } from '../resources/target-role/remove.js';
 import { targetScopeKey } from '../resources/target-role/fold.js';
-import { isAbsent } from './plan-removal.js';
-import type { RunPlan } from './plan.js';
+import { isAbsent } from './plan-types.js';
+import type { RunPlan } from './plan-types.js';
 import { scopeOf } from './scopes.js';
 import { clusterKeyOf, groupBy, isFailed, observedFor, type ClusterKey, type RunState } from './state.js';
 

@@ -5,7 +5,7 @@ import { bindingKey, type BindingConfig, type BindingKey } from '../inputs/confi
 import { planTargetTrust } from '../resources/target-role/plan.js';
 import { associationRef } from '../resources/association/plan.js';
 import { settleTargetTrust, targetScopeKey } from '../resources/target-role/fold.js';
-import type { RunPlan } from './plan.js';
+import type { RunPlan } from './plan-types.js';
 import { scopeOf } from './scopes.js';
 import { clusterKeyOf, groupBy, observedFor, type RunState } from './state.js';
 

@@ -16,7 +16,7 @@ import { ROLE } from '../resources/role-trust/kind.js';
 import { SERVICE_ACCOUNT } from '../resources/service-account/kind.js';
 import { TARGET_TRUST } from '../resources/target-role/kind.js';
 import { bindingKey, type BindingKey, type RunConfig } from '../inputs/config.js';
-import type { RunPlan } from './plan.js';
+import type { RunPlan } from './plan-types.js';
 import { accountOf } from '../arn.js';
 import { presetPolicyArns, wantedPolicies } from '../resources/managed-policy/wanted.js';
 import { presetsTable } from './report-presets.js';
