@@ -53,6 +53,18 @@ export interface BindingState {
 export type Failed = { error: Error };
 export const isFailed = (v: unknown): v is Failed => !!v && typeof v === 'object' && 'error' in v;
 
+/** A read that fails as a value (kept in the state), not by throwing. */
+export const settle = <T>(p: Promise<T>): Promise<T | Failed> =>
+  p.catch((e: unknown) => ({ error: e instanceof Error ? e : new Error(String(e)) }));
+
+/** A map of reads, once all are done. */
+export async function settleMap<K, V>(m: Map<K, Promise<V>>): Promise<Map<K, V>> {
+  return new Map(await Promise.all([...m].map(async ([k, p]) => [k, await p] as const)));
+}
+
+/** The AWS clients of a region. */
+export type ClientsFor = (region: string) => AwsClients;
+
 export interface RunState {
   run: RunConfig;
   clusters: Map<ClusterKey, ClusterState | Failed>;
