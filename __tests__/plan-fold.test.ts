@@ -150,7 +150,7 @@ describe('a target role trust', () => {
   test('a grant and a removal: one write, serving both bindings, listed where the grant was stated', () => {
     const out = new ChangeList();
     const scope = (key: string): Scope => ({
-      key: 'target:x',
+      owner: { kind: 'target', arn: 'x' },
       binding: key,
       serves: [key as never],
       target: { clusterKey: 'us-east-1/demo' },

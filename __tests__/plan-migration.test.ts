@@ -83,7 +83,7 @@ test('stopped after the association: only the removals are left, still behind th
   const p = plan(config(), observed({ associations: [association()] }));
   expect(p.changes.map((c) => [c.op.kind, c.after, !!c.guard])).toEqual([
     ['unannotate-service-account', [], true],
-    ['update-trust', ['unannotate@demo/ns/app'], true],
+    ['update-trust', [p.changes[0]!.id], true],
   ]);
 });
 

@@ -1,33 +1,24 @@
 import type { BindingKey } from '../inputs/config.js';
 import type { ResourceKind } from './kinds.js';
-import type { AssociationGuard, Change, ChangeTarget, Op, Warning } from './types.js';
+import type { AssociationGuard, Change, ChangeTarget, Op, Owner, Ref, Warning } from './types.js';
+
+export type { Owner, Ref };
 
 /** The observed state cannot be brought to the desired one (e.g. an add-on owns the association). */
 export class PlanError extends Error {}
 
 /** Where a planner's changes belong; ChangeList stamps it on each change it is given. */
 export interface Scope {
-  /** Makes ids unique across the run: a planner's local ids get `@<key>`. */
-  key: string;
+  /** What its changes are about; makes ids unique across the run: a planner's local ids get `@<refKey(owner)>`. */
+  owner: Owner;
   /** What the `changes` output names. */
   binding: string;
   serves: BindingKey[];
   target: ChangeTarget;
 }
 
-/**
- * A resource that several planners state what they want of (their intents), folded into its one change by its room:
- * a role's trust, a target role's trust, a role's eks-pod-iam-target policy, a binding's association, a namespace.
- */
-export type Ref =
-  | { kind: 'role-trust'; role: string }
-  | { kind: 'target-trust'; target: string }
-  | { kind: 'target-policy'; role: string }
-  | { kind: 'association'; binding: BindingKey }
-  | { kind: 'namespace'; cluster: string; name: string };
-
-/** The one key format of a reference. */
-export const refKey = (ref: Ref): string => Object.values(ref).join(':');
+/** The one key format of a reference (a Ref, an Owner, a read-back unit): its kind, then its identity. */
+export const refKey = (ref: { kind: string }): string => Object.values(ref).join(':');
 
 /** A change as a planner writes it: ids local to its scope (another scope's ids carry `@`). */
 export interface Draft {
@@ -47,7 +38,7 @@ export function change(id: string, resource: ResourceKind, action: string, detai
   return { id, resource, action, detail, after: [...after], op } satisfies Draft;
 }
 
-const scoped = (id: string, scope: Scope) => (id.includes('@') ? id : `${id}@${scope.key}`);
+const scoped = (id: string, scope: Scope) => (id.includes('@') ? id : `${id}@${refKey(scope.owner)}`);
 
 interface Stated {
   intent: unknown;
@@ -80,7 +71,9 @@ export class ChangeList {
     refs: new Map(),
   };
 
-  constructor(private readonly scope: Scope = { key: 'run', binding: '', serves: [], target: { clusterKey: '' } }) {}
+  constructor(
+    private readonly scope: Scope = { owner: { kind: 'run' }, binding: '', serves: [], target: { clusterKey: '' } },
+  ) {}
 
   /** The same plan, seen from another scope. */
   in(scope: Scope): ChangeList {
@@ -121,14 +114,14 @@ export class ChangeList {
    * The resource's changes as its room folded them from its intents: each is listed where the intent it draws on
    * first was stated, in that intent's scope, and serves every binding that stated one. Returns their ids.
    */
-  settle(ref: Ref, folded: readonly Folded[], idKey?: string): string[] {
+  settle(ref: Ref, folded: readonly Folded[], owner?: Owner): string[] {
     const key = refKey(ref);
     if (this.ledger.settled.has(key)) throw new Error(`${key} is settled twice`);
     const stated = this.ledger.stated.get(key) ?? [];
     const serves = [...new Set(stated.flatMap((s) => s.scope.serves))];
     const made = folded.map(({ from = 0, ...d }) => {
       const { scope, seq } = stated[from]!;
-      return this.place(d, idKey ? { ...scope, key: idKey } : scope, serves, seq);
+      return this.place(d, owner ? { ...scope, owner } : scope, serves, seq);
     });
     this.ledger.settled.set(key, made);
     return made.map((c) => c.id);
@@ -158,7 +151,7 @@ export class ChangeList {
   }
 
   private place(d: Draft, scope: Scope, serves: BindingKey[], seq: number): Change {
-    const { binding, target } = scope;
+    const { binding, target, owner } = scope;
     const c: Change = {
       ...d,
       id: scoped(d.id, scope),
@@ -166,6 +159,7 @@ export class ChangeList {
       binding,
       serves,
       target,
+      owner,
     };
     this.ledger.order.set(c, seq);
     const at = this.changes.findIndex((o) => (this.ledger.order.get(o) ?? Infinity) > seq);

@@ -6,6 +6,33 @@ import type { ObservedWorkload } from './observed.js';
 
 export type * from './observed.js';
 
+/**
+ * A resource that several planners state what they want of (their intents), folded into its one change by its room:
+ * a role's trust, a target role's trust, a role's eks-pod-iam-target policy, a binding's association, a namespace.
+ */
+export type Ref =
+  | { kind: 'role-trust'; role: string }
+  | { kind: 'target-trust'; target: string }
+  | { kind: 'target-policy'; role: string }
+  | { kind: 'association'; binding: BindingKey }
+  | { kind: 'namespace'; cluster: string; name: string };
+
+/**
+ * What a scope's changes are about: a shared thing (a cluster's agent add-on, an OIDC provider, a managed policy, a
+ * role, a target role, an add-on's associations, a namespace) or one binding's own. The order a plan is listed in,
+ * the units read back after apply and the add-on waits switch on its kind.
+ */
+export type Owner =
+  | { kind: 'run' }
+  | { kind: 'cluster'; cluster: string }
+  | { kind: 'provider'; arn: string }
+  | { kind: 'policy'; arn: string }
+  | { kind: 'role'; role: string }
+  | { kind: 'target'; arn: string }
+  | { kind: 'addon-associations'; cluster: string; addon: string }
+  | { kind: 'namespace'; cluster: string; name: string }
+  | { kind: 'binding'; binding: BindingKey };
+
 /** Where a change applies: its cluster, and the binding it belongs to (none: a change of the cluster itself). */
 export interface ChangeTarget {
   /** `<region>/<cluster>`: which clients (region) and which Kubernetes connection (cluster) apply it. */
@@ -27,6 +54,8 @@ export type Change = {
   /** The bindings that need this change: a failure of it fails them. */
   serves: BindingKey[];
   target: ChangeTarget;
+  /** What the change is about (the scope it was planned in). */
+  owner: Owner;
   /** Made only once a fresh read shows each binding's association naming the role (migrate-from-irsa's gate). */
   guard?: AssociationGuard[];
 };

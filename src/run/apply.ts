@@ -25,7 +25,10 @@ import { clusterKeyOf, type ClusterKey, type ClusterState, type RunState } from 
 /** What apply needs of the run, and what it learns that the outputs need. */
 export interface ApplyRun {
   state: RunState;
+  /** The plan as this run applies it (its `failures` are the run's ledger, below). */
   plan: RunPlan;
+  /** The run's one ledger of failed bindings: the plan's, then what fails while applying, proving, verifying. */
+  failures: Map<BindingKey, string>;
   log: Log;
   /** Associations this run wrote, as EKS answered (the read-back of the write; external IDs for target roles). */
   associations: Map<BindingKey, ObservedAssociation>;

@@ -4,6 +4,7 @@
 // IRSA used (the annotated one, also when another role is bound: the association then records it first).
 // At no moment has the service account no working identity, and a run stopped anywhere is completed by the next.
 
+import { roleNameOf } from '../arn.js';
 import type { ChangeList } from '../core/changes.js';
 import type { Check } from '../core/check.js';
 import type { Observed, ObservedCluster, ObservedRole, ObservedServiceAccount } from '../core/types.js';
@@ -16,7 +17,7 @@ import { planIrsaRecord, planIrsaRecordRemoval } from '../resources/association/
 import { associationRef } from '../resources/association/plan.js';
 import { unmergeTrust } from '../resources/role-trust/unmerge.js';
 import { roleTrustRef } from '../resources/role-trust/fold.js';
-import type { RunPlan } from './plan-types.js';
+import type { Planning } from './plan-types.js';
 import { irsaBindingFor } from './resolve.js';
 import { bindingScope } from './scopes.js';
 import { groupBy, isFailed, observedFor, type RunState } from './state.js';
@@ -71,7 +72,7 @@ export function planUnannotateFor(
 export function planSubjectRemovals(
   state: RunState,
   bindings: BindingConfig[],
-  plan: RunPlan,
+  plan: Planning,
   out: ChangeList,
   roleReady: Map<string, string[]>,
   inRole: (name: string, members: BindingConfig[]) => ChangeList,
@@ -82,7 +83,7 @@ export function planSubjectRemovals(
     const other = observedFor(state, b, key).irsaRole;
     return { arn: other?.arn ?? plan.resolved.get(key)!.roleArn, other };
   };
-  for (const [name, members] of groupBy(migrating, (b) => holder(b).arn.split('/').pop()!)) {
+  for (const [name, members] of groupBy(migrating, (b) => roleNameOf(holder(b).arn))) {
     const { arn, other } = holder(members[0]!);
     // Another role not readable: verification says what to remove by hand; one that does not exist: nothing to.
     const role = other ? (other.readable ? other.role : undefined) : state.roles.get(name);

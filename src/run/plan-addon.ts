@@ -1,11 +1,12 @@
 // The add-on half of the plan (`addon`): the add-on's association write, for its present and absent bindings alike.
 import type { ChangeList } from '../core/changes.js';
 import { bindingKey, type BindingConfig, type BindingKey } from '../inputs/config.js';
-import { addonAssociationsScope, planAddonAssociations } from '../resources/addon/associations.js';
+import { planAddonAssociations } from '../resources/addon/associations.js';
+import { refKey } from '../core/changes.js';
 import { isAbsent } from './plan-types.js';
-import type { RunPlan } from './plan-types.js';
-import { addonScope, bindingScope } from './scopes.js';
-import { clusterKeyOf, groupBy, observedFor, type RunState } from './state.js';
+import type { Planning } from './plan-types.js';
+import { addonOwner, addonScope, bindingScope } from './scopes.js';
+import { groupBy, observedFor, type RunState } from './state.js';
 
 /**
  * `addon`: per add-on, one write of its associations for all its bindings — the present ones once their roles trust
@@ -14,13 +15,13 @@ import { clusterKeyOf, groupBy, observedFor, type RunState } from './state.js';
 export function planAddonBindings(
   state: RunState,
   bindings: BindingConfig[],
-  plan: RunPlan,
+  plan: Planning,
   out: ChangeList,
   roleReady: Map<string, string[]>,
   fail: (keys: BindingKey[], e: unknown) => void,
 ): void {
   const viaAddon = bindings.filter((b) => b.addon);
-  for (const [, members] of groupBy(viaAddon, (b) => addonAssociationsScope(clusterKeyOf(b), b.addon!))) {
+  for (const [, members] of groupBy(viaAddon, (b) => refKey(addonOwner(b)))) {
     const keys = members.map(bindingKey);
     const first = members[0]!;
     const { ownerAddon } = observedFor(state, first, keys[0]!);

@@ -7,14 +7,14 @@ import type { Change } from '../core/types.js';
  */
 export function inReadingOrder(changes: Change[]): Change[] {
   const rank = (c: Change) => {
-    const scope = c.id.slice(c.id.indexOf('@') + 1);
-    if (c.guard) return scope.startsWith('role:') ? 4 : 3;
-    if (scope.startsWith('policy:')) return 1; // a managed policy: created before the role that it is attached to
+    const { kind } = c.owner;
+    if (c.guard) return kind === 'role' ? 4 : 3;
+    if (kind === 'policy') return 1; // a managed policy: created before the role that it is attached to
     // A removal's own parts (association — or its add-on's write —, service account) come before its role's, as
     // they are done.
     const own = c.target.binding || c.op.kind === 'addon-associations';
     if (own && (c.action === 'delete' || c.action === 'remove')) return 0.5;
-    return scope.startsWith('provider:') ? 0 : scope.startsWith('role:') ? 1 : scope.startsWith('cluster:') ? 2 : 3;
+    return kind === 'provider' ? 0 : kind === 'role' ? 1 : kind === 'cluster' ? 2 : 3;
   };
   return changes
     .map((c, i) => [c, i] as const)

@@ -9,8 +9,8 @@ import { planPolicies, type ManagedAttach } from '../resources/role-policies/pla
 import { foldRoleTrust, roleTrustRef, type TrustIntent } from '../resources/role-trust/fold.js';
 import { planRole, type RoleGroup } from '../resources/role-trust/plan.js';
 import { planBindingRemoval, planRoleRemoval } from './plan-removal.js';
-import { isAbsent, type Fail, type RunPlan } from './plan-types.js';
-import { addonScope, bindingScope, scopeOf } from './scopes.js';
+import { isAbsent, type Fail, type Planning } from './plan-types.js';
+import { addonScope, bindingScope, roleOwner, scopeOf } from './scopes.js';
 import { clusterKeyOf, groupBy, type RunState } from './state.js';
 
 /** Per role, what its trust write waits for of its absent bindings' own removals. */
@@ -25,7 +25,7 @@ export function planOwnRemovals(
   state: RunState,
   absent: BindingConfig[],
   present: BindingConfig[],
-  plan: RunPlan,
+  plan: Planning,
   out: ChangeList,
   fail: Fail,
 ): Map<string, RemovalDone> {
@@ -64,7 +64,7 @@ interface RoleInputs {
 export function planRoles(
   state: RunState,
   bindings: { live: BindingConfig[]; present: BindingConfig[] },
-  plan: RunPlan,
+  plan: Planning,
   out: ChangeList,
   fail: Fail,
   inputs: RoleInputs,
@@ -72,7 +72,7 @@ export function planRoles(
   const roleReady = new Map<string, string[]>();
   for (const group of roleGroups(bindings.live, plan)) {
     const keys = group.members.map((m) => bindingKey(m.config));
-    const scoped = out.in(scopeOf(`role:${group.name}`, keys, clusterKeyOf(group.members[0]!.config)));
+    const scoped = out.in(scopeOf(roleOwner(group.name), keys, clusterKeyOf(group.members[0]!.config)));
     try {
       roleReady.set(group.name, planOneRole(state, group, bindings.present, plan, scoped, inputs));
     } catch (e) {
@@ -86,7 +86,7 @@ function planOneRole(
   state: RunState,
   group: RoleGroup,
   present: BindingConfig[],
-  plan: RunPlan,
+  plan: Planning,
   out: ChangeList,
   { providerReady, managed, removalDone, provenance }: RoleInputs,
 ): string[] {
@@ -112,7 +112,7 @@ function planOneRole(
   return trust.adds ? ids : [];
 }
 
-function roleGroups(bindings: BindingConfig[], plan: RunPlan): RoleGroup[] {
+function roleGroups(bindings: BindingConfig[], plan: Planning): RoleGroup[] {
   return [...groupBy(bindings, (b) => b.role.name)].map(([name, bs]) => ({
     name,
     ref: roleRefOf(bs, plan, name),
@@ -128,7 +128,7 @@ function roleGroups(bindings: BindingConfig[], plan: RunPlan): RoleGroup[] {
  * gives it by `role-name` (it is created) and every `role-arn` of it names the role so created — as running the
  * items one by one would do, the `role-name` one first.
  */
-function roleRefOf(all: BindingConfig[], plan: RunPlan, name: string): BindingConfig['role'] {
+function roleRefOf(all: BindingConfig[], plan: Planning, name: string): BindingConfig['role'] {
   const bs = all.filter((b) => b.role.name === name);
   const creator = bs.find((b) => b.role.kind === 'name');
   const created = creator && plan.resolved.get(bindingKey(creator))!.roleArn;

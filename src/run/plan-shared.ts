@@ -7,7 +7,7 @@ import { planAddon } from '../resources/addon/plan.js';
 import { planManagedPolicy } from '../resources/managed-policy/plan.js';
 import { planOidcProvider } from '../resources/oidc-provider/plan.js';
 import type { ManagedAttach } from '../resources/role-policies/plan.js';
-import type { Fail, RunPlan } from './plan-types.js';
+import type { Fail, Planning } from './plan-types.js';
 import { scopeOf } from './scopes.js';
 import { clusterKeyOf, groupBy, isFailed, wantedPoliciesOf, type RunState } from './state.js';
 
@@ -16,7 +16,7 @@ export function planClusters(
   state: RunState,
   bindings: BindingConfig[],
   out: ChangeList,
-  plan: RunPlan,
+  plan: Planning,
   fail: Fail,
   provenance: Readonly<Record<string, string>>,
 ): Map<string, string[]> {
@@ -25,7 +25,7 @@ export function planClusters(
     const cluster = state.clusters.get(clusterKey);
     if (!cluster || isFailed(cluster)) continue;
     const podIdentity = members.filter((b) => b.mode === 'pod-identity').map(bindingKey);
-    const scoped = out.in(scopeOf(`cluster:${clusterKey}`, podIdentity, clusterKey, cluster.name));
+    const scoped = out.in(scopeOf({ kind: 'cluster', cluster: clusterKey }, podIdentity, clusterKey, cluster.name));
     try {
       if (podIdentity.length && planAddon(cluster.name, cluster.addon, scoped)) plan.addonWaits.push(clusterKey);
     } catch (e) {
@@ -35,7 +35,7 @@ export function planClusters(
     for (const [arn, keys] of groupBy(irsa, (k) => plan.resolved.get(k)!.providerArn!)) {
       const provider = state.providers.get(arn) as Parameters<typeof planOidcProvider>[4];
       const audiences = keys.map((k) => plan.resolved.get(k)!.config.audience);
-      const providerOut = out.in(scopeOf(`provider:${arn}`, keys, clusterKey, cluster.name));
+      const providerOut = out.in(scopeOf({ kind: 'provider', arn }, keys, clusterKey, cluster.name));
       providerReady.set(
         arn,
         planOidcProvider(cluster.name, cluster.info.issuer!, arn, audiences, provider, providerOut, provenance),
@@ -66,7 +66,7 @@ export function planManagedPolicies(
     const keys = bs.map(bindingKey);
     const roles = [...new Set(bs.map((b) => b.role.name))];
     const policy = (state.policies?.get(arn) ?? null) as ObservedManagedPolicy | null;
-    const scoped = out.in(scopeOf(`policy:${arn}`, keys, clusterKeyOf(bs[0]!)));
+    const scoped = out.in(scopeOf({ kind: 'policy', arn }, keys, clusterKeyOf(bs[0]!)));
     try {
       const after = planManagedPolicy(ws[0]!.wanted, roles, policy, scoped, provenance);
       for (const role of roles) attach.set(role, [...(attach.get(role) ?? []), { arn, after }]);

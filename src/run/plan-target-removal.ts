@@ -11,15 +11,15 @@ import { bindingKey, type BindingConfig, type BindingKey } from '../inputs/confi
 import { planTargetRevoke } from '../resources/role-policies/revoke.js';
 import { settleTargetPolicy, targetPolicyRef } from '../resources/role-policies/fold.js';
 import { planTargetTrustRemoval, type TargetRemoval } from '../resources/target-role/remove.js';
-import { targetScopeKey } from '../resources/target-role/fold.js';
+import { targetOwner } from '../resources/target-role/fold.js';
 import { isAbsent } from './plan-types.js';
-import type { RunPlan } from './plan-types.js';
-import { scopeOf } from './scopes.js';
+import type { Planning } from './plan-types.js';
+import { roleOwner, scopeOf } from './scopes.js';
 import { clusterKeyOf, groupBy, isFailed, observedFor, type ClusterKey, type RunState } from './state.js';
 
 export function planTargetRemovals(
   state: RunState,
-  plan: RunPlan,
+  plan: Planning,
   out: ChangeList,
   fail: (keys: BindingKey[], e: unknown) => void,
 ): void {
@@ -41,7 +41,7 @@ export function planTargetRemovals(
   const revokes: Revoke[] = [];
   for (const [arn, members] of groupBy(leaving, (b) => b.targetRoleArn!)) {
     const keys = members.map(bindingKey);
-    const scoped = out.in(scopeOf(targetScopeKey(arn), keys, clusterKeyOf(members[0]!)));
+    const scoped = out.in(scopeOf(targetOwner(arn), keys, clusterKeyOf(members[0]!)));
     const removals = members.map((b): TargetRemoval => {
       const key = bindingKey(b);
       const mine = deletes.filter((d) => d.c.target.binding === key);
@@ -80,7 +80,7 @@ export function planTargetRemovals(
   }
   for (const [name, rs] of groupBy(revokes, (r) => r.role.name)) {
     const keys = [...new Set(rs.map((r) => r.key))];
-    const scope = scopeOf(`role:${name}`, keys, rs[0]!.clusterKey);
+    const scope = scopeOf(roleOwner(name), keys, rs[0]!.clusterKey);
     const after = [...new Set(rs.flatMap((r) => r.after))];
     if (!planTargetRevoke(rs[0]!.role, [...new Set(rs.map((r) => r.arn))], after, out.in(scope))) continue;
     for (const k of keys) {
@@ -127,7 +127,7 @@ function revocable(
   users: { roleArn: string }[] | undefined,
   members: BindingConfig[],
   removals: TargetRemoval[],
-  plan: RunPlan,
+  plan: Planning,
 ): Revoke[] {
   if (!users) return [];
   return members.flatMap((b, i): Revoke[] => {

@@ -4,8 +4,8 @@ import type { TargetGrant } from '../core/types.js';
 import { bindingKey, type BindingConfig, type BindingKey } from '../inputs/config.js';
 import { planTargetTrust } from '../resources/target-role/plan.js';
 import { associationRef } from '../resources/association/plan.js';
-import { settleTargetTrust, targetScopeKey } from '../resources/target-role/fold.js';
-import type { RunPlan } from './plan-types.js';
+import { settleTargetTrust, targetOwner } from '../resources/target-role/fold.js';
+import type { Planning } from './plan-types.js';
 import { scopeOf } from './scopes.js';
 import { clusterKeyOf, groupBy, observedFor, type RunState } from './state.js';
 
@@ -16,7 +16,7 @@ import { clusterKeyOf, groupBy, observedFor, type RunState } from './state.js';
 export function planTargets(
   state: RunState,
   bindings: BindingConfig[],
-  plan: RunPlan,
+  plan: Planning,
   out: ChangeList,
   roleReady: Map<string, string[]>,
   fail: (keys: BindingKey[], e: unknown) => void,
@@ -42,7 +42,7 @@ export function planTargets(
     });
     try {
       const target = observedFor(state, members[0]!, keys[0]!).targetRole;
-      const scoped = out.in(scopeOf(targetScopeKey(arn), keys, clusterKeyOf(members[0]!)));
+      const scoped = out.in(scopeOf(targetOwner(arn), keys, clusterKeyOf(members[0]!)));
       planTargetTrust(arn, target, grants, [...new Set(after)], scoped);
       // The removals of absent bindings naming the target join its one write, then settle it (plan-target-removal).
       const leaving = state.run.bindings.some(

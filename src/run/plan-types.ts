@@ -15,16 +15,27 @@ export interface Resolved {
   providerArn?: string;
 }
 
+/** A plan, once made: never changed (the run keeps its own failures, and its own view of what is applied). */
 export interface RunPlan {
+  readonly changes: readonly Change[];
+  readonly warnings: readonly Warning[];
+  /** Clusters whose add-on must become ACTIVE before the run is done (created now, or still coming up). */
+  readonly addonWaits: readonly ClusterKey[];
+  /** The bindings that could be planned. */
+  readonly resolved: ReadonlyMap<BindingKey, Resolved>;
+  /** The bindings that cannot be brought to the desired state, with the cause. */
+  readonly failures: ReadonlyMap<BindingKey, string>;
+  /** state: absent — what each absent binding's removal leaves behind (what verification checks). */
+  readonly removals: ReadonlyMap<BindingKey, RemovalIntent>;
+}
+
+/** A plan being made, by the stages of planRun (only they write into it). */
+export interface Planning extends RunPlan {
   changes: Change[];
   warnings: Warning[];
-  /** Clusters whose add-on must become ACTIVE before the run is done (created now, or still coming up). */
   addonWaits: ClusterKey[];
-  /** The bindings that could be planned. */
   resolved: Map<BindingKey, Resolved>;
-  /** The bindings that cannot be brought to the desired state, with the cause. */
   failures: Map<BindingKey, string>;
-  /** state: absent — what each absent binding's removal leaves behind (what verification checks). */
   removals: Map<BindingKey, RemovalIntent>;
 }
 

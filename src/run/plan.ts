@@ -19,9 +19,9 @@ import { planOwnRemovals, planRoles } from './plan-roles.js';
 import { planClusters, planManagedPolicies } from './plan-shared.js';
 import { planTargetRemovals } from './plan-target-removal.js';
 import { planTargets } from './plan-targets.js';
-import { isAbsent, type Fail, type RunPlan } from './plan-types.js';
+import { isAbsent, type Fail, type Planning, type RunPlan } from './plan-types.js';
 import { bindingFor, roleArnFor } from './resolve.js';
-import { bindingScope, scopeOf } from './scopes.js';
+import { bindingScope, roleOwner, scopeOf } from './scopes.js';
 import {
   clusterKeyOf,
   configOf,
@@ -34,7 +34,7 @@ import {
 
 /** `provenance`: tags naming the pipeline run, put only on what this run creates (never rewritten). */
 export function planRun(state: RunState, provenance: Readonly<Record<string, string>> = {}): RunPlan {
-  const plan: RunPlan = {
+  const plan: Planning = {
     changes: [],
     warnings: [],
     addonWaits: [],
@@ -74,7 +74,7 @@ export function planRun(state: RunState, provenance: Readonly<Record<string, str
     planStalePods(state, b, plan.resolved.get(key)!, plan.removals.get(key), out.in(bindingScope(b)));
   }
   planSubjectRemovals(state, present(), plan, out, roleReady, (name, members) =>
-    out.in(scopeOf(`role:${name}`, members.map(bindingKey), clusterKeyOf(members[0]!))),
+    out.in(scopeOf(roleOwner(name), members.map(bindingKey), clusterKeyOf(members[0]!))),
   );
 
   for (const ref of out.pending('namespace')) settleNamespace(ref, (k) => plan.resolved.has(k), out);
@@ -100,7 +100,7 @@ export function planRun(state: RunState, provenance: Readonly<Record<string, str
 }
 
 /** The role ARN, trust binding and provider of each binding whose observation succeeded. */
-function resolve(state: RunState, b: BindingConfig, plan: RunPlan): void {
+function resolve(state: RunState, b: BindingConfig, plan: Planning): void {
   const key = bindingKey(b);
   const failure = failureOf(state, b, key);
   if (failure) return void plan.failures.set(key, failure.message);
@@ -137,7 +137,7 @@ function resolve(state: RunState, b: BindingConfig, plan: RunPlan): void {
 function planBinding(
   state: RunState,
   b: BindingConfig,
-  plan: RunPlan,
+  plan: Planning,
   out: ChangeList,
   roleReady: string[],
   fail: Fail,

@@ -17,7 +17,8 @@ import type {
 } from '../core/types.js';
 import { bindingKey, type BindingKey } from '../inputs/config.js';
 import * as k8s from '../kube/client.js';
-import { addonAssociationsScope } from '../resources/addon/associations.js';
+import { refKey, type Owner } from '../core/changes.js';
+import { addonOwner } from './scopes.js';
 import { AGENT_ADDON } from '../resources/addon/kind.js';
 import { readOwnerAddon } from '../resources/addon/read.js';
 import { readOwnAssociations } from '../resources/association/read.js';
@@ -25,25 +26,37 @@ import { readTarget } from '../resources/target-role/read.js';
 import { roleReadOptions } from '../resources/role-trust/read.js';
 import { isFailed, type BindingState, type Failed, type ClusterState, type RunState } from './state.js';
 
-/** What a change touches, as one read-back unit: a role, a cluster's add-on, a provider, a binding's part. */
+/**
+ * A read-back unit: what one read after apply covers — a role (its trust, tags and policies), a provider, a
+ * managed policy, a target role, an add-on's associations, a cluster's agent add-on, or a binding's association,
+ * service account or other part. Keyed by refKey.
+ */
+export type Unit =
+  | Extract<Owner, { kind: 'role' | 'provider' | 'policy' | 'target' | 'addon-associations' }>
+  | { kind: 'addon'; cluster: string }
+  | { kind: 'association' | 'sa' | 'other'; binding: string };
+
+/** What a change touches, as one read-back unit. */
 export function unitOf(c: Change): string {
-  const scope = c.id.slice(c.id.indexOf('@') + 1);
-  if (
-    scope.startsWith('role:') ||
-    scope.startsWith('provider:') ||
-    scope.startsWith('target:') ||
-    scope.startsWith('policy:') ||
-    c.op.kind === 'addon-associations'
-  )
-    return scope;
-  if (scope.startsWith('cluster:')) return `addon:${c.target.clusterKey}`;
-  const binding = c.target.binding ?? scope;
-  if (c.op.kind.endsWith('association')) return `association:${binding}`;
-  if (c.op.kind.endsWith('service-account') || c.op.kind === 'create-namespace') return `sa:${binding}`;
-  return `other:${binding}`;
+  const { owner } = c;
+  switch (owner.kind) {
+    case 'role':
+    case 'provider':
+    case 'target':
+    case 'policy':
+    case 'addon-associations':
+      return refKey(owner);
+    case 'cluster':
+      return addonUnit(c.target.clusterKey);
+  }
+  const binding = c.target.binding ?? refKey(owner);
+  if (c.op.kind.endsWith('association')) return unit({ kind: 'association', binding });
+  if (c.op.kind.endsWith('service-account') || c.op.kind === 'create-namespace') return unit({ kind: 'sa', binding });
+  return unit({ kind: 'other', binding });
 }
 
-export const addonUnit = (clusterKey: string) => `addon:${clusterKey}`;
+const unit = (u: Unit) => refKey(u);
+export const addonUnit = (cluster: string) => unit({ kind: 'addon', cluster });
 
 type Ready = (units: readonly string[]) => Promise<void>;
 
@@ -88,12 +101,12 @@ export async function reread(
     );
   const providers = reads(
     state.providers,
-    (arn) => `provider:${arn}`,
+    (arn) => unit({ kind: 'provider', arn }),
     (arn) => iam.readOidcProvider(iamClient!, arn),
   );
   const policies = reads(
     state.policies,
-    (arn) => `policy:${arn}`,
+    (arn) => unit({ kind: 'policy', arn }),
     (arn) => iam.readManagedPolicy(iamClient!, arn),
   );
   const clusters = Promise.all(
@@ -103,8 +116,8 @@ export async function reread(
       return [key, { ...c, addon }] as const;
     }),
   );
-  const targets = rereadTargets(r, state.targets, (arn) => `target:${arn}`);
-  const irsaRoles = rereadTargets(r, state.irsaRoles, (arn) => `role:${roleNameOf(arn)}`);
+  const targets = rereadTargets(r, state.targets, (arn) => unit({ kind: 'target', arn }));
+  const irsaRoles = rereadTargets(r, state.irsaRoles, (arn) => unit({ kind: 'role', role: roleNameOf(arn) }));
   const [ro, p, c, bs, t, mp, ir] = await Promise.all([
     rereadRoles(r),
     providers,
@@ -144,7 +157,7 @@ function rereadRoles({ state, kinds, again, written, iamClient }: Rereading) {
           ? iam.readRole(iamClient!, name, onlyWritten(opts, parts), { role: known, getRole: parts.role })
           : iam.readRole(iamClient!, name, opts);
       };
-      return [name, isFailed(before) ? before : await again(`role:${name}`, read, before)] as const;
+      return [name, isFailed(before) ? before : await again(unit({ kind: 'role', role: name }), read, before)] as const;
     }),
   );
 }
@@ -159,20 +172,24 @@ function rereadBindings({ state, kinds, again, written }: Rereading) {
       if (isFailed(before) || !cluster || isFailed(cluster)) return [key, before];
       const { kube } = cluster;
       const readAssoc = async () => {
-        const answered = written && answeredAssociation(kinds.get(`association:${key}`), written.associations.get(key));
+        const answered =
+          written &&
+          answeredAssociation(kinds.get(unit({ kind: 'association', binding: key })), written.associations.get(key));
         return answered && (before.associations ?? []).every((a) => a.associationId === answered.associationId)
           ? [answered]
           : readOwnAssociations(b, cluster.aws.eks);
       };
       const readSa = async () => {
-        const answered = written && storedServiceAccount(kinds.get(`sa:${key}`), written.serviceAccounts.get(key));
+        const answered =
+          written &&
+          storedServiceAccount(kinds.get(unit({ kind: 'sa', binding: key })), written.serviceAccounts.get(key));
         return answered ?? k8s.readServiceAccount(kube!, b.namespace, b.serviceAccount);
       };
-      const viaAddon = b.addon ? addonAssociationsScope(cluster.key, b.addon) : undefined;
+      const viaAddon = b.addon ? unit(addonOwner(b)) : undefined;
       const readOwner = () => readOwnerAddon(b, cluster.aws.eks, async () => cluster.info.version, new Map());
       const [associations, serviceAccount, ownerAddon] = await Promise.all([
-        again(viaAddon ?? `association:${key}`, readAssoc, before.associations),
-        kube ? again(`sa:${key}`, readSa, before.serviceAccount) : before.serviceAccount,
+        again(viaAddon ?? unit({ kind: 'association', binding: key }), readAssoc, before.associations),
+        kube ? again(unit({ kind: 'sa', binding: key }), readSa, before.serviceAccount) : before.serviceAccount,
         viaAddon ? again(viaAddon, readOwner, before.ownerAddon) : before.ownerAddon,
       ]);
       return [key, { ...before, associations, serviceAccount, ownerAddon }];

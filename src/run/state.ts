@@ -1,5 +1,6 @@
 // What a run observed, shared things once: each cluster (with its add-on, OIDC provider and Kubernetes
 // connection), each role, and per binding what is its own (association, service account, pods, workloads).
+import { roleNameOf } from '../arn.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { BindingConfig, BindingKey, Config, RunConfig } from '../inputs/config.js';
 import type { Kube } from '../kube/client.js';
@@ -162,7 +163,7 @@ export function irsaRoleArnOf(state: RunState, b: BindingConfig, key: BindingKey
 function irsaRoleOf(state: RunState, b: BindingConfig, key: BindingKey): { irsaRole?: IrsaRole } {
   const arn = irsaRoleArnOf(state, b, key);
   if (!arn) return {};
-  const own = state.roles.get(arn.split('/').pop()!);
+  const own = state.roles.get(roleNameOf(arn));
   const read = state.irsaRoles?.get(arn) ?? (own === undefined || isFailed(own) ? own : { readable: true, role: own });
   return read && !isFailed(read) ? { irsaRole: { arn, ...read } } : {};
 }

@@ -3,7 +3,6 @@ import type { EKSClient } from '@aws-sdk/client-eks';
 import * as eks from '../../aws/eks.js';
 import type { ObservedOwnerAddon } from '../../core/types.js';
 import type { BindingConfig } from '../../inputs/config.js';
-import { addonAssociationsScope } from './associations.js';
 
 /** `version`: the cluster's Kubernetes version (asked only when the add-on is not installed). */
 export function readOwnerAddon(
@@ -12,7 +11,7 @@ export function readOwnerAddon(
   version: () => Promise<string | undefined>,
   reads: Map<string, Promise<ObservedOwnerAddon>>,
 ): Promise<ObservedOwnerAddon> {
-  const key = addonAssociationsScope(`${b.region}/${b.clusterName}`, b.addon!);
+  const key = `${b.region}/${b.clusterName}/${b.addon}`;
   let read = reads.get(key);
   if (!read) reads.set(key, (read = eks.readOwnerAddon(client, b.clusterName, b.addon!, version)));
   return read;

@@ -1,6 +1,6 @@
 // Plan for the Kubernetes namespace and service account. Only ever adds: other annotations and labels stay.
 import { bindingKey, type BindingKey, type Config } from '../../inputs/config.js';
-import { change, type ChangeList, type Ref } from '../../core/changes.js';
+import { change, refKey, type ChangeList, type Owner, type Ref } from '../../core/changes.js';
 import type { ObservedServiceAccount } from '../../core/types.js';
 import { NAMESPACE, SERVICE_ACCOUNT } from './kind.js';
 
@@ -14,9 +14,9 @@ export interface NamespaceIntent {
 }
 
 export const namespaceRef = (cluster: string, name: string): Ref => ({ kind: 'namespace', cluster, name });
-const namespaceKey = (cluster: string, name: string) => `namespace:${cluster}/${name}`;
+const namespaceOwner = (cluster: string, name: string): Owner => ({ kind: 'namespace', cluster, name });
 /** The id of a namespace's creation: every service account created in it waits for that one change. */
-export const namespaceId = (cluster: string, name: string) => `namespace@${namespaceKey(cluster, name)}`;
+export const namespaceId = (cluster: string, name: string) => `namespace@${refKey(namespaceOwner(cluster, name))}`;
 
 /**
  * Bindings that share a new namespace: it is created once, listed where (and in the scope of) the first binding
@@ -28,7 +28,7 @@ export function settleNamespace(ref: Ref & { kind: 'namespace' }, live: (k: Bind
     kind: 'create-namespace',
     name: ref.name,
   });
-  out.settle(ref, from < 0 ? [] : [{ ...d, from }], namespaceKey(ref.cluster, ref.name));
+  out.settle(ref, from < 0 ? [] : [{ ...d, from }], namespaceOwner(ref.cluster, ref.name));
 }
 
 /** The annotations the service account must carry: IRSA's role ARN (and audience when not the default). */

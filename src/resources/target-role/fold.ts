@@ -1,6 +1,6 @@
 // A target role's trust, folded: the grants the run's present bindings need (planTargetTrust) and the grants its
 // absent bindings take back (planTargetTrustRemoval) become its one trust write. Pure.
-import { change, type ChangeList, type Folded, type Ref } from '../../core/changes.js';
+import { change, refKey, type ChangeList, type Folded, type Owner, type Ref } from '../../core/changes.js';
 import { parsePolicy, statementsOf } from '../../core/policy-doc.js';
 import type { ObservedRole, ObservedTarget, Op, TargetGrant } from '../../core/types.js';
 import { allows, EXTERNAL_ID_KEY, targetBinding, type Binding } from '../role-trust/trust.js';
@@ -17,9 +17,9 @@ export interface TargetTrustIntent {
 }
 
 export const targetTrustRef = (target: string): Ref => ({ kind: 'target-trust', target });
-/** The scope a target role's changes are made in, and the id its trust write gets (what others wait for). */
-export const targetScopeKey = (target: string) => `target:${target}`;
-export const targetTrustId = (target: string) => `target-trust@${targetScopeKey(target)}`;
+/** What a target role's changes are about, and the id its trust write gets (what others wait for). */
+export const targetOwner = (arn: string): Owner => ({ kind: 'target', arn });
+export const targetTrustId = (target: string) => `target-trust@${refKey(targetOwner(target))}`;
 
 /**
  * The one trust change of a (readable, existing) target role. `empty`: the removals alone would leave the trust
