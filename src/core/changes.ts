@@ -38,7 +38,13 @@ export function change(id: string, resource: ResourceKind, action: string, detai
   return { id, resource, action, detail, after: [...after], op } satisfies Draft;
 }
 
-const scoped = (id: string, scope: Scope) => (id.includes('@') ? id : `${id}@${refKey(scope.owner)}`);
+/**
+ * A local id made run-wide: `<local>@<owner>`. A local id may hold an `@` (an ARN or a policy name may): it is
+ * escaped, so two scopes never share an id and the first unescaped `@` ends the local part.
+ */
+const runWide = (id: string, scope: Scope) => `${id.replace(/%/g, '%25').replace(/@/g, '%40')}@${refKey(scope.owner)}`;
+/** An id in an `after` list: run-wide already (another scope's, as `ids`/`push` gave it), else local. */
+const scoped = (id: string, scope: Scope) => (id.includes('@') ? id : runWide(id, scope));
 
 interface Stated {
   intent: unknown;
@@ -89,7 +95,7 @@ export class ChangeList {
 
   /** The run-wide ids of local ids (what a planner returns for others to wait on). */
   ids(local: string[]): string[] {
-    return local.map((id) => scoped(id, this.scope));
+    return local.map((id) => runWide(id, this.scope));
   }
 
   warn(message: string): void {
@@ -154,7 +160,7 @@ export class ChangeList {
     const { binding, target, owner } = scope;
     const c: Change = {
       ...d,
-      id: scoped(d.id, scope),
+      id: runWide(d.id, scope),
       after: d.after.map((a) => scoped(a, scope)),
       binding,
       serves,
