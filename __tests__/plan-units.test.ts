@@ -61,16 +61,14 @@ test("a local id holding an '@' (a policy's name may) is still its scope's own: 
   const changes = plan([{ kind: 'role', role: 'a' }, 'attach-policy'], [{ kind: 'role', role: 'b' }, 'attach-policy']);
   const out = new ChangeList();
   const ids = ['a', 'b'].map((role) =>
-    out
-      .in(scope({ kind: 'role', role }))
-      .push({
-        id: `policy:${arn}`,
-        resource: 'x' as never,
-        action: 'a',
-        detail: '',
-        after: [],
-        op: op('attach-policy'),
-      }),
+    out.in(scope({ kind: 'role', role })).push({
+      id: `policy:${arn}`,
+      resource: 'x' as never,
+      action: 'a',
+      detail: '',
+      after: [],
+      op: op('attach-policy'),
+    }),
   );
   expect(new Set(ids).size).toBe(2);
   expect(ids[0]).toBe('policy:arn:aws:iam::123456789012:policy/team%40data@role:a');
