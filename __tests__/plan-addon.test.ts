@@ -1,7 +1,8 @@
 // The plan of a binding through its add-on (`addon`), over the cases an end-to-end run does not easily reach:
 // what the add-on's associations cannot express, a service account bound some other way, an add-on mid-update.
 import type { InputName } from '../src/inputs/spec.js';
-import { plan, PlanError } from '../src/run/plan.js';
+import { PlanError } from '../src/core/changes.js';
+import { plan } from './helpers/plan-one.js';
 import { verify, failed, advisories } from '../src/run/verify.js';
 import { statementFor, podIdentityBinding } from '../src/resources/role-trust/trust.js';
 import type { Observed, ObservedAssociation, ObservedOwnerAddon } from '../src/core/types.js';

@@ -1,6 +1,7 @@
 // The plan and checks of `managed-policy` over its cases: missing, equal in meaning, changed (with room for a
 // version or with IAM's five), made by someone else. Pure: the planner and checks on hand-made observations.
-import { plan, PlanError } from '../src/run/plan.js';
+import { PlanError } from '../src/core/changes.js';
+import { plan } from './helpers/plan-one.js';
 import { verify } from '../src/run/verify.js';
 import type { Observed, ObservedManagedPolicy, ObservedRole } from '../src/core/types.js';
 import { configOf, type Inputs } from './helpers/config.js';

@@ -1,6 +1,6 @@
 // Removal and running pods, pure: which pods still carry the removed identity, what the rollouts wait for, and when
 // a warning stands instead of a rollout.
-import { plan } from '../src/run/plan.js';
+import { plan } from './helpers/plan-one.js';
 import { statementFor, podIdentityBinding } from '../src/resources/role-trust/trust.js';
 import type { Observed, ObservedPod } from '../src/core/types.js';
 import { configOf, type Inputs } from './helpers/config.js';

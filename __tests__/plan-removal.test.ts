@@ -1,6 +1,7 @@
 // The removal plan (state: absent) over its edge cases, pure: what goes, what stays, and in which order.
 import type { InputName } from '../src/inputs/spec.js';
-import { plan, PlanError } from '../src/run/plan.js';
+import { PlanError } from '../src/core/changes.js';
+import { plan } from './helpers/plan-one.js';
 import { statementFor, podIdentityBinding, irsaBinding } from '../src/resources/role-trust/trust.js';
 import type { Observed, ObservedRole } from '../src/core/types.js';
 import { configOf, type Inputs } from './helpers/config.js';

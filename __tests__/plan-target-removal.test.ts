@@ -1,6 +1,6 @@
 // Removal of a binding with `target-role-arn`, pure: what leaves the target role's trust (this binding's grant, and
 // stale grants eks-pod-iam wrote for its role), what stays (everything else, and every other part of a statement).
-import { plan } from '../src/run/plan.js';
+import { plan } from './helpers/plan-one.js';
 import { statementsOf } from '../src/core/policy-doc.js';
 import { podIdentityBinding, statementFor, targetBinding } from '../src/resources/role-trust/trust.js';
 import { unmergeTrust } from '../src/resources/role-trust/unmerge.js';

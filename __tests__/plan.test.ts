@@ -1,5 +1,6 @@
 // The whole plan, per resource, over its cases: missing, equal, drifted, foreign things present, owned by an add-on.
-import { plan, PlanError } from '../src/run/plan.js';
+import { PlanError } from '../src/core/changes.js';
+import { plan } from './helpers/plan-one.js';
 import { statementFor, irsaBinding, targetBinding } from '../src/resources/role-trust/trust.js';
 import type { Observed } from '../src/core/types.js';
 import { configOf, type Inputs } from './helpers/config.js';

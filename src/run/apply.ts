@@ -19,13 +19,16 @@ import { createManagedPolicy, createPolicyVersion, deletePolicyVersion } from '.
 import { deleteManagedPolicy } from '../resources/role-policies/delete.js';
 import { createRoleOrMerge, deleteRole, updateTrust } from '../resources/role-trust/apply.js';
 import { trustTarget } from '../resources/target-role/apply.js';
-import type { RunPlan } from './plan.js';
+import type { RunPlan } from './plan-types.js';
 import { clusterKeyOf, type ClusterKey, type ClusterState, type RunState } from './state.js';
 
 /** What apply needs of the run, and what it learns that the outputs need. */
 export interface ApplyRun {
   state: RunState;
+  /** The plan as this run applies it (its `failures` are the run's ledger, below). */
   plan: RunPlan;
+  /** The run's one ledger of failed bindings: the plan's, then what fails while applying, proving, verifying. */
+  failures: Map<BindingKey, string>;
   log: Log;
   /** Associations this run wrote, as EKS answered (the read-back of the write; external IDs for target roles). */
   associations: Map<BindingKey, ObservedAssociation>;

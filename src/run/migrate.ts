@@ -4,6 +4,7 @@
 // IRSA used (the annotated one, also when another role is bound: the association then records it first).
 // At no moment has the service account no working identity, and a run stopped anywhere is completed by the next.
 
+import { roleNameOf } from '../arn.js';
 import type { ChangeList } from '../core/changes.js';
 import type { Check } from '../core/check.js';
 import type { Observed, ObservedCluster, ObservedRole, ObservedServiceAccount } from '../core/types.js';
@@ -13,8 +14,10 @@ import type { Binding } from '../resources/role-trust/trust.js';
 import { checkUnannotated, planUnannotate } from '../resources/service-account/migrate.js';
 import { AUDIENCE_ANNOTATION, DEFAULT_AUDIENCE, ROLE_ARN_ANNOTATION } from '../resources/service-account/plan.js';
 import { planIrsaRecord, planIrsaRecordRemoval } from '../resources/association/migrate.js';
+import { associationRef } from '../resources/association/plan.js';
 import { unmergeTrust } from '../resources/role-trust/unmerge.js';
-import type { RunPlan } from './plan.js';
+import { roleTrustRef } from '../resources/role-trust/fold.js';
+import type { Planning } from './plan-types.js';
 import { irsaBindingFor } from './resolve.js';
 import { bindingScope } from './scopes.js';
 import { groupBy, isFailed, observedFor, type RunState } from './state.js';
@@ -32,6 +35,18 @@ export function irsaBindingOf(
 }
 
 /**
+ * migrate-from-irsa leaving another role: the association records it before the annotation (the only other record)
+ * goes. An add-on's association is the add-on's: not tagged (a run stopped after the annotation leaves the subject).
+ */
+export function planIrsaRecordFor(config: Config, observed: Observed, out: ChangeList): void {
+  if (config.mode !== 'pod-identity' || observed.serviceAccount === undefined) return;
+  const annotated = observed.serviceAccount?.annotations[ROLE_ARN_ANNOTATION];
+  const gone = observed.irsaRole?.readable && observed.irsaRole.role === null; // nothing to take out of it
+  if (config.migrateFromIrsa && observed.irsaRole && !gone && annotated && !config.addon)
+    planIrsaRecord(bindingKey(config), observed.associations?.[0], observed.irsaRole.arn, out);
+}
+
+/**
  * A pod-identity binding's service account: the annotation's removal (migrating), after the role's trust and the
  * binding's association changes; or the warning that it stays (not migrating).
  */
@@ -44,14 +59,7 @@ export function planUnannotateFor(
 ) {
   if (config.mode !== 'pod-identity' || observed.serviceAccount === undefined) return;
   const key = bindingKey(config);
-  // Leaving another role: the association records it before the annotation (the only other record) goes. An
-  // add-on's association is the add-on's: not tagged (a run stopped after the annotation leaves the subject).
-  const annotated = observed.serviceAccount?.annotations[ROLE_ARN_ANNOTATION];
-  const gone = observed.irsaRole?.readable && observed.irsaRole.role === null; // nothing to take out of it
-  if (config.migrateFromIrsa && observed.irsaRole && !gone && annotated && !config.addon)
-    planIrsaRecord(key, observed.associations?.[0], observed.irsaRole.arn, out);
-  const association = out.changes.filter((c) => c.target.binding === key && c.op.kind.endsWith('association'));
-  const after = [...roleReady, ...association.map((c) => c.id)];
+  const after = [...roleReady, ...out.settled(associationRef(key)).map((c) => c.id)];
   planUnannotate(config, roleArn, observed.serviceAccount, after, [{ binding: key, roleArn }], out);
 }
 
@@ -64,7 +72,7 @@ export function planUnannotateFor(
 export function planSubjectRemovals(
   state: RunState,
   bindings: BindingConfig[],
-  plan: RunPlan,
+  plan: Planning,
   out: ChangeList,
   roleReady: Map<string, string[]>,
   inRole: (name: string, members: BindingConfig[]) => ChangeList,
@@ -75,7 +83,7 @@ export function planSubjectRemovals(
     const other = observedFor(state, b, key).irsaRole;
     return { arn: other?.arn ?? plan.resolved.get(key)!.roleArn, other };
   };
-  for (const [name, members] of groupBy(migrating, (b) => holder(b).arn.split('/').pop()!)) {
+  for (const [name, members] of groupBy(migrating, (b) => roleNameOf(holder(b).arn))) {
     const { arn, other } = holder(members[0]!);
     // Another role not readable: verification says what to remove by hand; one that does not exist: nothing to.
     const role = other ? (other.readable ? other.role : undefined) : state.roles.get(name);
@@ -122,9 +130,9 @@ function planRecordRemoval(state: RunState, b: BindingConfig, after: string[], o
   planIrsaRecordRemoval(key, own.associations?.[0], [...after, ...mine.map((c) => c.id)], out.in(bindingScope(b)));
 }
 
-/** The role's trust with this run's planned additions (what the removal's detail and size describe). */
+/** The role's trust as this run's one trust write of it leaves it (what the removal's detail and size describe). */
 function trustAsPlanned(out: ChangeList, role: ObservedRole) {
-  const update = out.changes.find((c) => c.op.kind === 'update-trust' && c.op.roleName === role.name && !c.op.removed);
+  const update = out.settled(roleTrustRef(role.name)).find((c) => c.op.kind === 'update-trust');
   return update?.op.kind === 'update-trust' ? update.op.trust : role.trust;
 }
 

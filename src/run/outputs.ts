@@ -4,7 +4,7 @@ import type { AssociationRef } from '../aws/eks.js';
 import { bindingKey, type BindingKey, type RunConfig } from '../inputs/config.js';
 import type { OutputName } from '../inputs/spec.js';
 import type { Proof } from '../resources/credentials/kind.js';
-import type { RunPlan } from './plan.js';
+import type { RunPlan } from './plan-types.js';
 import { proofOutput } from './proofs.js';
 import { isFailed, type RunState } from './state.js';
 

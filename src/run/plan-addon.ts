@@ -1,15 +1,12 @@
 // The add-on half of the plan (`addon`): the add-on's association write, for its present and absent bindings alike.
 import type { ChangeList } from '../core/changes.js';
 import { bindingKey, type BindingConfig, type BindingKey } from '../inputs/config.js';
-import {
-  ADDON_ASSOCIATIONS_WRITE,
-  addonAssociationsScope,
-  planAddonAssociations,
-} from '../resources/addon/associations.js';
-import { isAbsent } from './plan-removal.js';
-import type { RunPlan } from './plan.js';
-import { addonScope, bindingScope } from './scopes.js';
-import { clusterKeyOf, groupBy, observedFor, type RunState } from './state.js';
+import { planAddonAssociations } from '../resources/addon/associations.js';
+import { refKey } from '../core/changes.js';
+import { isAbsent } from './plan-types.js';
+import type { Planning } from './plan-types.js';
+import { addonOwner, addonScope, bindingScope } from './scopes.js';
+import { groupBy, observedFor, type RunState } from './state.js';
 
 /**
  * `addon`: per add-on, one write of its associations for all its bindings — the present ones once their roles trust
@@ -18,13 +15,13 @@ import { clusterKeyOf, groupBy, observedFor, type RunState } from './state.js';
 export function planAddonBindings(
   state: RunState,
   bindings: BindingConfig[],
-  plan: RunPlan,
+  plan: Planning,
   out: ChangeList,
   roleReady: Map<string, string[]>,
   fail: (keys: BindingKey[], e: unknown) => void,
 ): void {
   const viaAddon = bindings.filter((b) => b.addon);
-  for (const [, members] of groupBy(viaAddon, (b) => addonAssociationsScope(clusterKeyOf(b), b.addon!))) {
+  for (const [, members] of groupBy(viaAddon, (b) => refKey(addonOwner(b)))) {
     const keys = members.map(bindingKey);
     const first = members[0]!;
     const { ownerAddon } = observedFor(state, first, keys[0]!);
@@ -40,10 +37,6 @@ export function planAddonBindings(
       const warn = (m: BindingConfig, message: string) => out.in(bindingScope(m)).warn(message);
       const write = planAddonAssociations(first.clusterName, ownerAddon!, roles, after, scoped, warn);
       if (!write) continue;
-      // One trust write of a role may let a present binding in (this write waits for it: EKS checks the role's
-      // trust) and take an absent one's statement out (it waits for this write): the present binding's need wins.
-      const [id] = scoped.ids([ADDON_ASSOCIATIONS_WRITE]);
-      for (const c of out.changes) if (after.includes(c.id)) c.after = c.after.filter((a) => a !== id);
       for (const b of members.filter((m) => isAbsent(m) && write.removed.includes(m.serviceAccount))) {
         const intent = plan.removals.get(bindingKey(b));
         if (intent) intent.addonKept = write.kept;

@@ -1,4 +1,4 @@
-// The order a plan is listed in, and one namespace creation for bindings that share a new namespace. Pure.
+// The order a plan is listed in. Pure.
 import type { Change } from '../core/types.js';
 
 /**
@@ -7,34 +7,17 @@ import type { Change } from '../core/types.js';
  */
 export function inReadingOrder(changes: Change[]): Change[] {
   const rank = (c: Change) => {
-    const scope = c.id.slice(c.id.indexOf('@') + 1);
-    if (c.guard) return scope.startsWith('role:') ? 4 : 3;
-    if (scope.startsWith('policy:')) return 1; // a managed policy: created before the role that it is attached to
+    const { kind } = c.owner;
+    if (c.guard) return kind === 'role' ? 4 : 3;
+    if (kind === 'policy') return 1; // a managed policy: created before the role that it is attached to
     // A removal's own parts (association — or its add-on's write —, service account) come before its role's, as
     // they are done.
     const own = c.target.binding || c.op.kind === 'addon-associations';
     if (own && (c.action === 'delete' || c.action === 'remove')) return 0.5;
-    return scope.startsWith('provider:') ? 0 : scope.startsWith('role:') ? 1 : scope.startsWith('cluster:') ? 2 : 3;
+    return kind === 'provider' ? 0 : kind === 'role' ? 1 : kind === 'cluster' ? 2 : 3;
   };
   return changes
     .map((c, i) => [c, i] as const)
     .sort(([a, i], [b, j]) => rank(a) - rank(b) || i - j)
     .map(([c]) => c);
-}
-
-/** Two bindings in one new namespace: it is created once, and both wait for that one change. */
-export function dedupeNamespaces(changes: Change[]): Change[] {
-  const first = new Map<string, string>();
-  const replaced = new Map<string, string>();
-  const kept = changes.filter((c) => {
-    if (c.op.kind !== 'create-namespace') return true;
-    const where = `${c.target.clusterKey}/${c.op.name}`;
-    const existing = first.get(where);
-    if (!existing) return (first.set(where, c.id), true);
-    replaced.set(c.id, existing);
-    const original = changes.find((o) => o.id === existing)!;
-    original.serves = [...new Set([...original.serves, ...c.serves])];
-    return false;
-  });
-  return kept.map((c) => ({ ...c, after: c.after.map((id) => replaced.get(id) ?? id) }));
 }

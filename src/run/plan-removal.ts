@@ -4,7 +4,6 @@
 // policies and the role itself.
 import { bindingKey, type BindingConfig, type BindingKey } from '../inputs/config.js';
 import type { ChangeList } from '../core/changes.js';
-import type { AddonAssociation } from '../resources/addon/associations.js';
 import type { ObservedRole } from '../core/types.js';
 import { planAssociationRemoval } from '../resources/association/remove.js';
 import { planPoliciesRemoval } from '../resources/role-policies/remove.js';
@@ -12,27 +11,9 @@ import type { RoleMember } from '../resources/role-trust/plan.js';
 import { planRoleDeletion, planTrustRemoval } from '../resources/role-trust/remove.js';
 import { planServiceAccountRemoval } from '../resources/service-account/remove.js';
 import { planRemovalRestarts } from '../resources/workloads/remove.js';
-import type { TargetRemovalIntent } from '../resources/target-role/remove.js';
-import type { Resolved } from './plan.js';
+import { targetTrustId } from '../resources/target-role/fold.js';
+import type { RemovalIntent, Resolved } from './plan-types.js';
 import { observedFor, type RunState } from './state.js';
-
-/** What the plan means to leave behind for an absent binding: what verification checks. */
-export interface RemovalIntent {
-  /** The binding's role (created by eks-pod-iam) is deleted. */
-  roleDeleted: boolean;
-  /** The role existed and stays. */
-  roleKept: boolean;
-  /** Its trust statement stays on purpose (other associations name the role, or it is a foreign role's last). */
-  trustKept: boolean;
-  /** The service account (created by eks-pod-iam) is deleted. */
-  serviceAccountDeleted: boolean;
-  /** `addon`: its association leaves the add-on, whose other associations stay as they are. */
-  addonKept?: AddonAssociation[];
-  /** `target-role-arn`: what its target role's trust gives up (planned by plan-target-removal.ts). */
-  target?: TargetRemovalIntent;
-}
-
-export const isAbsent = (b: { state: string }) => b.state === 'absent';
 
 /**
  * The binding's own removals; returns the ids its role's trust change must wait for. `addonWrite`: with `addon`,
@@ -94,14 +75,19 @@ export function planRoleRemoval(
   role: ObservedRole | null,
   absent: RoleMember[],
   present: RoleMember[],
-  after: string[],
+  done: { after: string[]; unlessAdding: string[] },
   out: ChangeList,
   intents: Map<BindingKey, RemovalIntent>,
 ): void {
-  const removal = planTrustRemoval(name, role, absent, present, after, out);
+  const { after } = done;
+  const removal = planTrustRemoval(name, role, absent, present, after, out, done.unlessAdding);
   if (removal.deleteRole && role) {
     const cleared = planPoliciesRemoval(role, after, out);
-    planRoleDeletion(name, removal.removed, [...after, ...cleared], out);
+    // Before the role goes, its grants leave the target roles' trust (a deleted role's ARN shows as a unique ID there).
+    const targets = absent.flatMap((m) =>
+      m.config.mode === 'pod-identity' && m.config.targetRoleArn ? [targetTrustId(m.config.targetRoleArn)] : [],
+    );
+    planRoleDeletion(name, removal.removed, [...after, ...cleared, ...targets], out);
   }
   for (const m of absent) {
     const intent = intents.get(bindingKey(m.config));

@@ -9,15 +9,17 @@ import type { ObservedRole, UnreadRegion } from '../core/types.js';
 import { describeUnread } from '../resources/region-scan/unread.js';
 import { bindingKey, type BindingConfig, type BindingKey } from '../inputs/config.js';
 import { planTargetRevoke } from '../resources/role-policies/revoke.js';
+import { settleTargetPolicy, targetPolicyRef } from '../resources/role-policies/fold.js';
 import { planTargetTrustRemoval, type TargetRemoval } from '../resources/target-role/remove.js';
-import { isAbsent } from './plan-removal.js';
-import type { RunPlan } from './plan.js';
-import { scopeOf } from './scopes.js';
+import { targetOwner } from '../resources/target-role/fold.js';
+import { isAbsent } from './plan-types.js';
+import type { Planning } from './plan-types.js';
+import { roleOwner, scopeOf } from './scopes.js';
 import { clusterKeyOf, groupBy, isFailed, observedFor, type ClusterKey, type RunState } from './state.js';
 
 export function planTargetRemovals(
   state: RunState,
-  plan: RunPlan,
+  plan: Planning,
   out: ChangeList,
   fail: (keys: BindingKey[], e: unknown) => void,
 ): void {
@@ -39,7 +41,7 @@ export function planTargetRemovals(
   const revokes: Revoke[] = [];
   for (const [arn, members] of groupBy(leaving, (b) => b.targetRoleArn!)) {
     const keys = members.map(bindingKey);
-    const scoped = out.in(scopeOf(`target:${arn}`, keys, clusterKeyOf(members[0]!)));
+    const scoped = out.in(scopeOf(targetOwner(arn), keys, clusterKeyOf(members[0]!)));
     const removals = members.map((b): TargetRemoval => {
       const key = bindingKey(b);
       const mine = deletes.filter((d) => d.c.target.binding === key);
@@ -59,7 +61,7 @@ export function planTargetRemovals(
     });
     try {
       const target = observedFor(state, members[0]!, keys[0]!).targetRole;
-      const { intents, id } = planTargetTrustRemoval(arn, target, removals, deleted, scoped, known);
+      const intents = planTargetTrustRemoval(arn, target, removals, deleted, scoped, known);
       members.forEach((b, i) => {
         const intent = plan.removals.get(bindingKey(b));
         if (intent) intent.target = intents[i];
@@ -68,29 +70,30 @@ export function planTargetRemovals(
         ...target.users.filter((u) => !deleted.has(u.associationId)),
         ...kept.filter((a) => a.targetRoleArn === arn),
       ];
-      const revoke = revocable(state, arn, users, members, removals, out);
+      const revoke = revocable(state, arn, users, members, removals, plan);
       // A region not read may hold an association of the role using the target: the policy keeps it.
       if (target?.unreadRegions?.length) warnKeptTarget(arn, revoke, target.unreadRegions, scoped);
       else revokes.push(...revoke);
-      if (!id) continue;
-      const write = out.changes.find((c) => c.id === id)!;
-      write.serves = [...new Set([...write.serves, ...keys])];
-      const roles = new Set(members.map((b) => b.role.name));
-      for (const c of out.changes)
-        if (c.op.kind === 'delete-role' && roles.has(c.op.roleName)) c.after = [...new Set([...c.after, id])];
     } catch (e) {
       fail(keys, e);
     }
   }
   for (const [name, rs] of groupBy(revokes, (r) => r.role.name)) {
     const keys = [...new Set(rs.map((r) => r.key))];
-    const scope = scopeOf(`role:${name}`, keys, rs[0]!.clusterKey);
+    const scope = scopeOf(roleOwner(name), keys, rs[0]!.clusterKey);
     const after = [...new Set(rs.flatMap((r) => r.after))];
     if (!planTargetRevoke(rs[0]!.role, [...new Set(rs.map((r) => r.arn))], after, out.in(scope))) continue;
     for (const k of keys) {
       const intent = plan.removals.get(k)?.target;
       if (intent) intent.revoked = true;
     }
+  }
+  // Every role of a removed binding with a target: its eks-pod-iam-target policy's one write (planRun left it).
+  for (const name of new Set(
+    state.run.bindings.filter((b) => isAbsent(b) && b.targetRoleArn).map((b) => b.role.name),
+  )) {
+    const role = state.roles.get(name);
+    if (!out.isSettled(targetPolicyRef(name))) settleTargetPolicy(name, !role || isFailed(role) ? null : role, out);
   }
 }
 
@@ -124,13 +127,13 @@ function revocable(
   users: { roleArn: string }[] | undefined,
   members: BindingConfig[],
   removals: TargetRemoval[],
-  out: ChangeList,
+  plan: Planning,
 ): Revoke[] {
   if (!users) return [];
   return members.flatMap((b, i): Revoke[] => {
     const role = state.roles.get(b.role.name);
     if (!role || isFailed(role) || role.tags[MANAGED_TAG] !== 'true') return [];
-    if (out.changes.some((c) => c.op.kind === 'delete-role' && c.op.roleName === role.name)) return [];
+    if (plan.removals.get(bindingKey(b))?.roleDeleted) return [];
     const kept = state.run.bindings.some((p) => !isAbsent(p) && p.role.name === role.name && p.targetRoleArn === arn);
     if (kept || users.some((u) => u.roleArn === role.arn)) return [];
     const key = bindingKey(b);

@@ -3,7 +3,9 @@ import type { ChangeList } from '../core/changes.js';
 import type { TargetGrant } from '../core/types.js';
 import { bindingKey, type BindingConfig, type BindingKey } from '../inputs/config.js';
 import { planTargetTrust } from '../resources/target-role/plan.js';
-import type { RunPlan } from './plan.js';
+import { associationRef } from '../resources/association/plan.js';
+import { settleTargetTrust, targetOwner } from '../resources/target-role/fold.js';
+import type { Planning } from './plan-types.js';
 import { scopeOf } from './scopes.js';
 import { clusterKeyOf, groupBy, observedFor, type RunState } from './state.js';
 
@@ -14,7 +16,7 @@ import { clusterKeyOf, groupBy, observedFor, type RunState } from './state.js';
 export function planTargets(
   state: RunState,
   bindings: BindingConfig[],
-  plan: RunPlan,
+  plan: Planning,
   out: ChangeList,
   roleReady: Map<string, string[]>,
   fail: (keys: BindingKey[], e: unknown) => void,
@@ -25,9 +27,9 @@ export function planTargets(
     const after: string[] = [];
     const grants = members.map((b): TargetGrant => {
       const key = bindingKey(b);
-      const written = out.changes.find(
-        (c) => c.target.binding === key && (c.op.kind === 'create-association' || c.op.kind === 'update-association'),
-      );
+      const written = out
+        .settled(associationRef(key))
+        .find((c) => c.op.kind === 'create-association' || c.op.kind === 'update-association');
       after.push(...(roleReady.get(b.role.name) ?? []), ...(written ? [written.id] : []));
       const current = observedFor(state, b, key).associations?.[0];
       // A new association, or one given another target now, gets its external ID from EKS when written.
@@ -40,13 +42,17 @@ export function planTargets(
     });
     try {
       const target = observedFor(state, members[0]!, keys[0]!).targetRole;
-      planTargetTrust(
-        arn,
-        target,
-        grants,
-        [...new Set(after)],
-        out.in(scopeOf(`target:${arn}`, keys, clusterKeyOf(members[0]!))),
+      const scoped = out.in(scopeOf(targetOwner(arn), keys, clusterKeyOf(members[0]!)));
+      planTargetTrust(arn, target, grants, [...new Set(after)], scoped);
+      // The removals of absent bindings naming the target join its one write, then settle it (plan-target-removal).
+      const leaving = state.run.bindings.some(
+        (b) =>
+          b.state === 'absent' &&
+          b.mode === 'pod-identity' &&
+          b.targetRoleArn === arn &&
+          plan.resolved.has(bindingKey(b)),
       );
+      if (!leaving) settleTargetTrust(arn, target, scoped);
     } catch (e) {
       fail(keys, e);
     }

@@ -2,70 +2,39 @@
 // Shared things are planned once: per cluster the add-on and the OIDC provider, per role one trust change
 // carrying every binding of the role; then each binding's own association, service account and restarts.
 // A binding that cannot be planned fails alone (with the bindings that share what failed); the rest go on.
-import { bindingKey, type BindingConfig, type BindingKey, type Config } from '../inputs/config.js';
+import { bindingKey, type BindingConfig } from '../inputs/config.js';
 import { ChangeList, PlanError } from '../core/changes.js';
-import type { Change, ObservedManagedPolicy, Warning } from '../core/types.js';
-import { ADDON_ASSOCIATIONS_WRITE, addonBindingPolicies } from '../resources/addon/associations.js';
-import { planAddon } from '../resources/addon/plan.js';
-import { planAssociation } from '../resources/association/plan.js';
-import { foreignPolicy, planManagedPolicy } from '../resources/managed-policy/plan.js';
+import type { Change } from '../core/types.js';
+import { addonBindingPolicies } from '../resources/addon/associations.js';
+import { planAssociation, settleAssociation } from '../resources/association/plan.js';
+import { foreignPolicy } from '../resources/managed-policy/plan.js';
 import { PRESET_TAG, presetPolicyArns, presetTags } from '../resources/managed-policy/wanted.js';
-import { planOidcProvider } from '../resources/oidc-provider/plan.js';
-import { planPolicies, type ManagedAttach } from '../resources/role-policies/plan.js';
-import { planRole, type RoleGroup } from '../resources/role-trust/plan.js';
-import type { Binding } from '../resources/role-trust/trust.js';
-import { planServiceAccount } from '../resources/service-account/plan.js';
+import { planServiceAccount, settleNamespace } from '../resources/service-account/plan.js';
 import { planRestarts } from '../resources/workloads/plan.js';
-import { planSubjectRemovals, planUnannotateFor } from './migrate.js';
-import { isAbsent, planBindingRemoval, planRoleRemoval, planStalePods, type RemovalIntent } from './plan-removal.js';
-import { dedupeNamespaces, inReadingOrder } from './plan-order.js';
+import { planIrsaRecordFor, planSubjectRemovals, planUnannotateFor } from './migrate.js';
 import { planAddonBindings } from './plan-addon.js';
+import { inReadingOrder } from './plan-order.js';
+import { planStalePods } from './plan-removal.js';
+import { planOwnRemovals, planRoles } from './plan-roles.js';
+import { planClusters, planManagedPolicies } from './plan-shared.js';
 import { planTargetRemovals } from './plan-target-removal.js';
 import { planTargets } from './plan-targets.js';
+import { isAbsent, type Fail, type Planning, type RunPlan } from './plan-types.js';
 import { bindingFor, roleArnFor } from './resolve.js';
-import { addonScope, bindingScope, scopeOf } from './scopes.js';
+import { bindingScope, roleOwner, scopeOf } from './scopes.js';
 import {
   clusterKeyOf,
   configOf,
   failureOf,
-  groupBy,
-  isFailed,
   observedFor,
   roleAccountIn,
   wantedPoliciesOf,
-  type ClusterKey,
   type RunState,
 } from './state.js';
 
-// The resolution and the one-binding wrapper live beside the planner; callers and tests import them from here.
-export { PlanError };
-export { bindingFor, providerArnFor, roleArnFor } from './resolve.js';
-export { plan } from './plan-one.js';
-
-/** What a binding resolved to: the role its pods get, and (IRSA) the provider that vouches for them. */
-export interface Resolved {
-  config: Config;
-  roleArn: string;
-  binding: Binding;
-  providerArn?: string;
-}
-
-export interface RunPlan {
-  changes: Change[];
-  warnings: Warning[];
-  /** Clusters whose add-on must become ACTIVE before the run is done (created now, or still coming up). */
-  addonWaits: ClusterKey[];
-  /** The bindings that could be planned. */
-  resolved: Map<BindingKey, Resolved>;
-  /** The bindings that cannot be brought to the desired state, with the cause. */
-  failures: Map<BindingKey, string>;
-  /** state: absent — what each absent binding's removal leaves behind (what verification checks). */
-  removals: Map<BindingKey, RemovalIntent>;
-}
-
 /** `provenance`: tags naming the pipeline run, put only on what this run creates (never rewritten). */
 export function planRun(state: RunState, provenance: Readonly<Record<string, string>> = {}): RunPlan {
-  const plan: RunPlan = {
+  const plan: Planning = {
     changes: [],
     warnings: [],
     addonWaits: [],
@@ -74,7 +43,7 @@ export function planRun(state: RunState, provenance: Readonly<Record<string, str
     removals: new Map(),
   };
   const out = new ChangeList();
-  const fail = (keys: BindingKey[], e: unknown) => {
+  const fail: Fail = (keys, e) => {
     if (!(e instanceof PlanError)) throw e;
     for (const k of keys) if (!plan.failures.has(k)) plan.failures.set(k, e.message);
     for (const k of keys) plan.resolved.delete(k);
@@ -88,49 +57,13 @@ export function planRun(state: RunState, provenance: Readonly<Record<string, str
   const providerReady = planClusters(state, present(), out, plan, fail, provenance);
   const managed = planManagedPolicies(state, present(), out, fail, provenance);
   // Removal: each absent binding's own parts go first; its role's trust is taken back after them.
-  const removalDone = new Map<string, string[]>();
-  for (const b of live().filter(isAbsent)) {
-    const key = bindingKey(b);
-    try {
-      const addonWrite = b.addon ? out.in(addonScope(b, [key])).ids([ADDON_ASSOCIATIONS_WRITE])[0] : undefined;
-      const ids = planBindingRemoval(
-        state,
-        b,
-        plan.resolved.get(key)!,
-        out.in(bindingScope(b)),
-        plan.removals,
-        addonWrite,
-      );
-      removalDone.set(b.role.name, [...(removalDone.get(b.role.name) ?? []), ...ids]);
-    } catch (e) {
-      fail([key], e);
-    }
-  }
-  const roleReady = new Map<string, string[]>();
-  for (const group of roleGroups(live(), plan)) {
-    const keys = group.members.map((m) => bindingKey(m.config));
-    const role = state.roles.get(group.name) as Parameters<typeof planRole>[1];
-    const adding = group.members.filter((m) => !isAbsent(m.config));
-    const removing = group.members.filter((m) => isAbsent(m.config));
-    const after = [...new Set(adding.flatMap((m) => providerReady.get(m.providerArn ?? '') ?? []))];
-    const scoped = out.in(scopeOf(`role:${group.name}`, keys, clusterKeyOf(group.members[0]!.config)));
-    try {
-      const kept = {
-        ...group,
-        members: adding,
-        ref: adding.length ? roleRefOf(present(), plan, group.name) : group.ref,
-      };
-      const done = adding.length ? planRole(kept, role, after, scoped, provenance) : [];
-      if (adding.length) planPolicies(kept, role, role ? after : done, scoped, managed.get(group.name));
-      if (removing.length) {
-        const removed = removalDone.get(group.name) ?? [];
-        planRoleRemoval(group.name, role, removing, adding, removed, scoped, plan.removals);
-      }
-      roleReady.set(group.name, done);
-    } catch (e) {
-      fail(keys, e);
-    }
-  }
+  const removalDone = planOwnRemovals(state, live().filter(isAbsent), present(), plan, out, fail);
+  const roleReady = planRoles(state, { live: live(), present: present() }, plan, out, fail, {
+    providerReady,
+    managed,
+    removalDone,
+    provenance,
+  });
   planAddonBindings(state, live(), plan, out, roleReady, fail);
   for (const b of present())
     planBinding(state, b, plan, out.in(bindingScope(b)), roleReady.get(b.role.name) ?? [], fail, provenance);
@@ -141,14 +74,20 @@ export function planRun(state: RunState, provenance: Readonly<Record<string, str
     planStalePods(state, b, plan.resolved.get(key)!, plan.removals.get(key), out.in(bindingScope(b)));
   }
   planSubjectRemovals(state, present(), plan, out, roleReady, (name, members) =>
-    out.in(scopeOf(`role:${name}`, members.map(bindingKey), clusterKeyOf(members[0]!))),
+    out.in(scopeOf(roleOwner(name), members.map(bindingKey), clusterKeyOf(members[0]!))),
   );
 
+  for (const ref of out.pending('namespace')) settleNamespace(ref, (k) => plan.resolved.has(k), out);
+  const unsettled = out.unsettled((k) => plan.resolved.has(k));
+  if (unsettled.length) throw new Error(`The plan left intents about ${unsettled.join(', ')} unsettled`);
   // A change serves only the bindings still planned; one that serves none of them is not made.
   const planned = out.changes
     .map((c) => ({ ...c, serves: c.serves.filter((k) => plan.resolved.has(k)) }))
     .filter((c) => c.serves.length > 0);
-  plan.changes = dedupeNamespaces(inReadingOrder(planned));
+  // A change waits only for changes planned (one that is not, e.g. a target's trust left as it is, is no wait).
+  const ids = new Set(planned.map((c) => c.id));
+  for (const c of planned) c.after = c.after.filter((id) => ids.has(id));
+  plan.changes = inReadingOrder(planned);
   plan.warnings = out.warnings;
   // No add-on wait for a cluster none of whose pod-identity bindings is left to apply.
   const waiting = new Set(
@@ -161,7 +100,7 @@ export function planRun(state: RunState, provenance: Readonly<Record<string, str
 }
 
 /** The role ARN, trust binding and provider of each binding whose observation succeeded. */
-function resolve(state: RunState, b: BindingConfig, plan: RunPlan): void {
+function resolve(state: RunState, b: BindingConfig, plan: Planning): void {
   const key = bindingKey(b);
   const failure = failureOf(state, b, key);
   if (failure) return void plan.failures.set(key, failure.message);
@@ -194,104 +133,14 @@ function resolve(state: RunState, b: BindingConfig, plan: RunPlan): void {
   }
 }
 
-/** Per cluster: the agent add-on (pod identity) and the OIDC providers (IRSA). Returns each provider's change ids. */
-function planClusters(
-  state: RunState,
-  bindings: BindingConfig[],
-  out: ChangeList,
-  plan: RunPlan,
-  fail: (keys: BindingKey[], e: unknown) => void,
-  provenance: Readonly<Record<string, string>>,
-): Map<string, string[]> {
-  const providerReady = new Map<string, string[]>();
-  for (const [clusterKey, members] of groupBy(bindings, clusterKeyOf)) {
-    const cluster = state.clusters.get(clusterKey);
-    if (!cluster || isFailed(cluster)) continue;
-    const podIdentity = members.filter((b) => b.mode === 'pod-identity').map(bindingKey);
-    const scoped = out.in(scopeOf(`cluster:${clusterKey}`, podIdentity, clusterKey, cluster.name));
-    try {
-      if (podIdentity.length && planAddon(cluster.name, cluster.addon, scoped)) plan.addonWaits.push(clusterKey);
-    } catch (e) {
-      fail(podIdentity, e);
-    }
-    const irsa = members.map(bindingKey).filter((k) => plan.resolved.get(k)?.providerArn);
-    for (const [arn, keys] of groupBy(irsa, (k) => plan.resolved.get(k)!.providerArn!)) {
-      const provider = state.providers.get(arn) as Parameters<typeof planOidcProvider>[4];
-      const audiences = keys.map((k) => plan.resolved.get(k)!.config.audience);
-      const providerOut = out.in(scopeOf(`provider:${arn}`, keys, clusterKey, cluster.name));
-      providerReady.set(
-        arn,
-        planOidcProvider(cluster.name, cluster.info.issuer!, arn, audiences, provider, providerOut, provenance),
-      );
-    }
-  }
-  return providerReady;
-}
-
-/**
- * Each customer-managed policy (`managed-policy`, presets') once, however many bindings and roles give it (inputs
- * refuse two documents for one name); only for bindings that bind (`state: present`). Returns, per role, the
- * policies to attach and the changes the attach must wait for.
- */
-function planManagedPolicies(
-  state: RunState,
-  bindings: BindingConfig[],
-  out: ChangeList,
-  fail: (keys: BindingKey[], e: unknown) => void,
-  provenance: Readonly<Record<string, string>>,
-): Map<string, ManagedAttach[]> {
-  const attach = new Map<string, ManagedAttach[]>();
-  const uses = bindings
-    .filter((b) => b.state === 'present')
-    .flatMap((b) => wantedPoliciesOf(state, b).map((wanted) => ({ b, wanted })));
-  for (const [arn, ws] of groupBy(uses, (u) => u.wanted.arn)) {
-    const bs = ws.map((u) => u.b);
-    const keys = bs.map(bindingKey);
-    const roles = [...new Set(bs.map((b) => b.role.name))];
-    const policy = (state.policies?.get(arn) ?? null) as ObservedManagedPolicy | null;
-    const scoped = out.in(scopeOf(`policy:${arn}`, keys, clusterKeyOf(bs[0]!)));
-    try {
-      const after = planManagedPolicy(ws[0]!.wanted, roles, policy, scoped, provenance);
-      for (const role of roles) attach.set(role, [...(attach.get(role) ?? []), { arn, after }]);
-    } catch (e) {
-      fail(keys, e);
-    }
-  }
-  return attach;
-}
-
-function roleGroups(bindings: BindingConfig[], plan: RunPlan): RoleGroup[] {
-  return [...groupBy(bindings, (b) => b.role.name)].map(([name, bs]) => ({
-    name,
-    ref: roleRefOf(bs, plan, name),
-    members: bs.map((b) => {
-      const r = plan.resolved.get(bindingKey(b))!;
-      return { config: r.config, binding: r.binding, providerArn: r.providerArn };
-    }),
-  }));
-}
-
-/**
- * How the role is given, for a role that does not exist yet: by `role-arn` (it must exist: an error) unless an item
- * gives it by `role-name` (it is created) and every `role-arn` of it names the role so created — as running the
- * items one by one would do, the `role-name` one first.
- */
-function roleRefOf(all: BindingConfig[], plan: RunPlan, name: string): BindingConfig['role'] {
-  const bs = all.filter((b) => b.role.name === name);
-  const creator = bs.find((b) => b.role.kind === 'name');
-  const created = creator && plan.resolved.get(bindingKey(creator))!.roleArn;
-  const other = bs.find((b) => b.role.kind === 'arn' && b.role.arn !== created);
-  return (other ?? creator ?? bs[0]!).role;
-}
-
 /** The binding's own changes: its association, its namespace and service account, and workload restarts. */
 function planBinding(
   state: RunState,
   b: BindingConfig,
-  plan: RunPlan,
+  plan: Planning,
   out: ChangeList,
   roleReady: string[],
-  fail: (keys: BindingKey[], e: unknown) => void,
+  fail: Fail,
   provenance: Readonly<Record<string, string>>,
 ): void {
   const key = bindingKey(b);
@@ -303,6 +152,8 @@ function planBinding(
       planAssociation(config, roleArn, observed.associations ?? [], roleReady, out, provenance);
     if (observed.serviceAccount !== undefined && !config.addon)
       planServiceAccount(config, roleArn, observed.serviceAccount, observed.namespaceExists ?? true, roleReady, out);
+    planIrsaRecordFor(config, observed, out);
+    if (config.mode === 'pod-identity' && !config.addon) settleAssociation(key, observed.associations?.[0], out);
     planUnannotateFor(config, roleArn, observed, roleReady, out);
     if (observed.pods || observed.workloads) {
       // `addon`: the add-on's write of this binding's association is the binding's too (restarts come after it).

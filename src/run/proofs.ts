@@ -71,10 +71,10 @@ export class Proofs {
     if (!proof?.ok) throw new Error('not restarted: the credentials of the binding were not proven');
   };
 
-  /** Restarts not made because their binding's proof failed are not reported as changes. */
-  withdrawRestarts(proven: ReadonlyMap<BindingKey, Proof>): void {
+  /** The changes to report: restarts not made because their binding's proof failed are not. */
+  reported(proven: ReadonlyMap<BindingKey, Proof>): readonly Change[] {
     const { plan } = this.applied;
-    plan.changes = plan.changes.filter(
+    return plan.changes.filter(
       (c) =>
         !isRestart(c) || !c.target.binding || !this.proofs.has(c.target.binding) || proven.get(c.target.binding)?.ok,
     );
@@ -101,7 +101,7 @@ export class Proofs {
         failure: `The proof of credentials could not be made: ${(e as Error).message}`,
       }))
       .then((proof) => {
-        if (!proof.ok && !plan.failures.has(k)) plan.failures.set(k, proof.failure ?? 'credentials not proven');
+        if (!proof.ok && !plan.failures.has(k)) this.applied.failures.set(k, proof.failure ?? 'credentials not proven');
         if (proof.ok) log.info(`${k}: ${describeProof(proof)}`);
         deferred.resolve(proof);
       })

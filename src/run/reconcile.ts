@@ -17,7 +17,8 @@ import { ResourceGates } from './gates.js';
 import { fargateCheck } from './fargate.js';
 import { runGraph } from './graph.js';
 import { observe } from './observe.js';
-import { planRun, type RunPlan } from './plan.js';
+import { planRun } from './plan.js';
+import type { RunPlan } from './plan-types.js';
 import { outputsOf } from './outputs.js';
 import { proofCheck, Proofs } from './proofs.js';
 import { describeState, groupByResource, summarize } from './report.js';
@@ -62,8 +63,11 @@ export async function reconcile(
       return s;
     });
     run = state.run; // a migrating binding that gave no role now names the one its service account gave
-    const plan = planRun(state, provenance);
-    await checkTrustQuota(plan, clientsFor(run.bindings[0]!.region), log);
+    const planned = planRun(state, provenance);
+    // The run's ledger of failed bindings, and the plan as it applies it: the plan itself is never changed.
+    const failures = new Map(planned.failures);
+    const applicable = await checkTrustQuota(planned, failures, clientsFor(run.bindings[0]!.region), log);
+    const plan: RunPlan = { ...planned, changes: applicable, failures };
     for (const w of [...(await fargate), ...plan.warnings])
       log.warn(run.bindings.length > 1 && w.about ? `${w.about}: ${w.message}` : w.message);
     await log.group(run.dryRun ? 'Plan (dry run: nothing is changed)' : 'Plan', async () => {
@@ -80,6 +84,7 @@ export async function reconcile(
     const applied: ApplyRun = {
       state,
       plan,
+      failures,
       log,
       associations: new Map(),
       roles: new Map(),
@@ -93,11 +98,11 @@ export async function reconcile(
     const proofs = new Proofs(applied, env);
     const final = run.dryRun ? state : await applyAndReread(applied, touched, run.waitTimeoutSeconds, proofs);
     const proven = await proofs.all();
-    proofs.withdrawRestarts(proven);
-    const checks = await verifyAll(run, plan, state, final, touched, log, proven);
-    const outputs = outputsOf(run, plan, final, applied.associations, proven);
-    const summary = summarize(run, plan, checks, outputs, final);
-    return { outputs, summary, changes: plan.changes, failure: failureLine(run, plan) };
+    const reported: RunPlan = { ...plan, changes: proofs.reported(proven) };
+    const checks = await verifyAll(run, reported, failures, state, final, touched, log, proven);
+    const outputs = outputsOf(run, reported, final, applied.associations, proven);
+    const summary = summarize(run, reported, checks, outputs, final);
+    return { outputs, summary, changes: [...reported.changes], failure: failureLine(run, reported) };
   } finally {
     for (const c of state?.clusters.values() ?? []) if (!isFailed(c)) c.kube?.close();
     await Promise.all([...clients.values()].map((c) => c.destroy()));
@@ -133,7 +138,7 @@ async function applyAndReread(
       const o = outcomes.get(c.id)!;
       if (!o.ok)
         failBindings(
-          plan,
+          applied.failures,
           c.serves,
           o.skipped ? `not done because an earlier change failed: ${o.error.message}` : o.error.message,
         );
@@ -159,7 +164,7 @@ async function applyAndReread(
 async function waitAddon(applied: ApplyRun, key: ClusterKey, timeoutSeconds: number): Promise<void> {
   if (applied.addonsActive.has(key)) return;
   const cluster = applied.state.clusters.get(key) as ClusterState;
-  const waiting = applied.plan.changes.filter((c) => c.target.clusterKey === key && c.id.includes('@cluster:'));
+  const waiting = applied.plan.changes.filter((c) => c.owner.kind === 'cluster' && c.owner.cluster === key);
   try {
     await waitForAddon(cluster.aws.eks, cluster.name, timeoutSeconds, applied.log);
   } catch (e) {
@@ -167,15 +172,15 @@ async function waitAddon(applied: ApplyRun, key: ClusterKey, timeoutSeconds: num
       (b) => b.mode === 'pod-identity' && `${b.region}/${b.clusterName}` === key,
     );
     failBindings(
-      applied.plan,
+      applied.failures,
       waiting.length ? waiting.flatMap((c) => c.serves) : podIdentity.map(bindingKey),
       (e as Error).message,
     );
   }
 }
 
-function failBindings(plan: RunPlan, keys: readonly BindingKey[], message: string): void {
-  for (const k of keys) if (!plan.failures.has(k)) plan.failures.set(k, message);
+function failBindings(failures: Map<BindingKey, string>, keys: readonly BindingKey[], message: string): void {
+  for (const k of keys) if (!failures.has(k)) failures.set(k, message);
 }
 
 // IAM is eventually consistent: a read right after a write may still show the old state for a few seconds.
@@ -185,6 +190,7 @@ const VERIFY_DELAYS_MS = [1000, 2000, 4000, 8000];
 async function verifyAll(
   run: RunConfig,
   plan: RunPlan,
+  failures: Map<BindingKey, string>,
   before: RunState,
   final: RunState,
   touched: Set<string>,
@@ -224,15 +230,23 @@ async function verifyAll(
     for (const c of cs) if (c.ok === undefined && c.todo) log.warn(`${checks.size > 1 ? `${k}: ` : ''}${c.todo}`);
     const bad = failed(cs);
     if (!run.dryRun && bad.length)
-      failBindings(plan, [k], `Verification failed: ${bad.map((c) => `${c.name} (${c.detail})`).join('; ')}.`);
+      failBindings(failures, [k], `Verification failed: ${bad.map((c) => `${c.name} (${c.detail})`).join('; ')}.`);
   }
   return checks;
 }
 
-/** A trust policy over the account's quota is refused by IAM: its bindings fail before anything is written. */
-async function checkTrustQuota(plan: RunPlan, aws: AwsClients, log: Log): Promise<void> {
+/**
+ * A trust policy over the account's quota is refused by IAM: its bindings fail before anything is written. Returns
+ * the changes still to make.
+ */
+async function checkTrustQuota(
+  plan: RunPlan,
+  failures: Map<BindingKey, string>,
+  aws: AwsClients,
+  log: Log,
+): Promise<readonly Change[]> {
   const updates = plan.changes.filter((c) => c.op.kind === 'update-trust');
-  if (updates.length === 0) return;
+  if (updates.length === 0) return plan.changes;
   const sizes = updates.map((c) => [c, c.op.kind === 'update-trust' ? trustPolicySize(c.op.trust) : 0] as const);
   // Without iam:GetAccountSummary the check is skipped: IAM itself still refuses an oversized policy.
   const quota = await iam.trustPolicyQuota(aws.iam).catch((e: Error) => {
@@ -243,7 +257,7 @@ async function checkTrustQuota(plan: RunPlan, aws: AwsClients, log: Log): Promis
     if (quota === undefined || size <= quota) continue;
     const role = c.op.kind === 'update-trust' ? c.op.roleName : '';
     failBindings(
-      plan,
+      failures,
       c.serves,
       `The trust policy of role ${role} would be ${size} bytes, ` +
         `over this account's AssumeRolePolicySizeQuota of ${quota}: ` +
@@ -252,7 +266,7 @@ async function checkTrustQuota(plan: RunPlan, aws: AwsClients, log: Log): Promis
     );
   }
   // Nothing is written for a binding that already failed.
-  plan.changes = plan.changes.filter((c) => c.serves.some((k) => !plan.failures.has(k)));
+  return plan.changes.filter((c) => c.serves.some((k) => !failures.has(k)));
 }
 
 /** One line per failed binding, naming it (a single binding: just its cause, as before). */

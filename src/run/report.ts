@@ -16,8 +16,8 @@ import { ROLE } from '../resources/role-trust/kind.js';
 import { SERVICE_ACCOUNT } from '../resources/service-account/kind.js';
 import { TARGET_TRUST } from '../resources/target-role/kind.js';
 import { bindingKey, type BindingKey, type RunConfig } from '../inputs/config.js';
-import type { RunPlan } from './plan.js';
-import { accountOf } from '../arn.js';
+import type { RunPlan } from './plan-types.js';
+import { accountOf, roleNameOf } from '../arn.js';
 import { presetPolicyArns, wantedPolicies } from '../resources/managed-policy/wanted.js';
 import { presetsTable } from './report-presets.js';
 import { clusterKeyOf, configOf, groupBy, isFailed, observedFor, wantedPoliciesOf, type RunState } from './state.js';
@@ -115,7 +115,7 @@ export function describeState(state: RunState): string[] {
 
 /** Mermaid: service account → association or annotation → role → policies. */
 export function diagram(config: Config, providerArn: string | undefined, o: Observed): string {
-  const roleName = roleArnFor(config, o).split('/').pop();
+  const roleName = roleNameOf(roleArnFor(config, o));
   const lines = [
     '```mermaid',
     'flowchart LR',
@@ -235,7 +235,7 @@ function summarizeMany(run: RunConfig, plan: RunPlan, checks: Map<BindingKey, Ch
       const verdict = failure
         ? `❌ ${cell(failure)}`
         : `${cs.filter((c) => c.ok).length}/${cs.filter((c) => c.ok !== undefined).length} pass`;
-      const role = (plan.resolved.get(key)?.roleArn ?? b.role.name).split('/').pop() ?? '';
+      const role = roleNameOf(plan.resolved.get(key)?.roleArn ?? b.role.name);
       const what = own.map((c) => `${c.resource} ${c.action}`).join(', ') || 'none';
       const mode = b.state === 'absent' ? `${b.mode} (absent)` : b.mode;
       lines.push(`| \`${b.namespace}/${b.serviceAccount}\` | ${mode} | ${cell(role)} | ${cell(what)} | ${verdict} |`);
@@ -269,7 +269,7 @@ function clusterDiagram(configs: Config[], plan: RunPlan): string {
   const policies = new Map<string, number>();
   configs.forEach((c, i) => {
     const resolved = plan.resolved.get(bindingKey(c));
-    const roleName = (resolved?.roleArn ?? c.role.name).split('/').pop() ?? c.role.name;
+    const roleName = roleNameOf(resolved?.roleArn ?? c.role.name);
     if (!roles.has(roleName)) {
       roles.set(roleName, roles.size);
       lines.push(`  r${roles.get(roleName)}["IAM role<br/>${label(roleName)}"]`);

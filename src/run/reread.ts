@@ -3,7 +3,7 @@
 // Given what was written (`Written`), only that is read back, and once: a write whose answer is the resource as
 // stored (CreateRole, Create/UpdatePodIdentityAssociation) is its own read-back; a role's policies are read
 // again only where they were written. Without it (reading again while IAM settles) every touched unit is read.
-import { accountOf } from '../arn.js';
+import { accountOf, roleNameOf } from '../arn.js';
 import * as eks from '../aws/eks.js';
 import * as iam from '../aws/iam.js';
 import type { RoleReadOptions } from '../aws/iam.js';
@@ -17,31 +17,46 @@ import type {
 } from '../core/types.js';
 import { bindingKey, type BindingKey } from '../inputs/config.js';
 import * as k8s from '../kube/client.js';
-import { addonAssociationsScope } from '../resources/addon/associations.js';
+import { refKey, type Owner } from '../core/changes.js';
+import { addonOwner } from './scopes.js';
 import { AGENT_ADDON } from '../resources/addon/kind.js';
+import { readOwnerAddon } from '../resources/addon/read.js';
+import { readOwnAssociations } from '../resources/association/read.js';
 import { readTarget } from '../resources/target-role/read.js';
-import { roleReadOptions } from './observe.js';
+import { roleReadOptions } from '../resources/role-trust/read.js';
 import { isFailed, type BindingState, type Failed, type ClusterState, type RunState } from './state.js';
 
-/** What a change touches, as one read-back unit: a role, a cluster's add-on, a provider, a binding's part. */
+/**
+ * A read-back unit: what one read after apply covers — a role (its trust, tags and policies), a provider, a
+ * managed policy, a target role, an add-on's associations, a cluster's agent add-on, or a binding's association,
+ * service account or other part. Keyed by refKey.
+ */
+export type Unit =
+  | Extract<Owner, { kind: 'role' | 'provider' | 'policy' | 'target' | 'addon-associations' }>
+  | { kind: 'addon'; cluster: string }
+  | { kind: 'association' | 'sa' | 'other'; binding: string };
+
+/** What a change touches, as one read-back unit. */
 export function unitOf(c: Change): string {
-  const scope = c.id.slice(c.id.indexOf('@') + 1);
-  if (
-    scope.startsWith('role:') ||
-    scope.startsWith('provider:') ||
-    scope.startsWith('target:') ||
-    scope.startsWith('policy:') ||
-    c.op.kind === 'addon-associations'
-  )
-    return scope;
-  if (scope.startsWith('cluster:')) return `addon:${c.target.clusterKey}`;
-  const binding = c.target.binding ?? scope;
-  if (c.op.kind.endsWith('association')) return `association:${binding}`;
-  if (c.op.kind.endsWith('service-account') || c.op.kind === 'create-namespace') return `sa:${binding}`;
-  return `other:${binding}`;
+  const { owner } = c;
+  switch (owner.kind) {
+    case 'role':
+    case 'provider':
+    case 'target':
+    case 'policy':
+    case 'addon-associations':
+      return refKey(owner);
+    case 'cluster':
+      return addonUnit(c.target.clusterKey);
+  }
+  const binding = c.target.binding ?? refKey(owner);
+  if (c.op.kind.endsWith('association')) return unit({ kind: 'association', binding });
+  if (c.op.kind.endsWith('service-account') || c.op.kind === 'create-namespace') return unit({ kind: 'sa', binding });
+  return unit({ kind: 'other', binding });
 }
 
-export const addonUnit = (clusterKey: string) => `addon:${clusterKey}`;
+const unit = (u: Unit) => refKey(u);
+export const addonUnit = (cluster: string) => unit({ kind: 'addon', cluster });
 
 type Ready = (units: readonly string[]) => Promise<void>;
 
@@ -51,6 +66,15 @@ export interface Written {
   roles: ReadonlyMap<string, ObservedRole>;
   associations: ReadonlyMap<BindingKey, ObservedAssociation>;
   serviceAccounts: ReadonlyMap<BindingKey, ObservedServiceAccount>;
+}
+
+/** One re-read under way: what was touched, how to wait for a unit's writes, and what the writes answered. */
+interface Rereading {
+  state: RunState;
+  kinds: Map<string, Op['kind'][]>;
+  again: <T>(unit: string, read: () => Promise<T>, before: T) => Promise<T>;
+  written: Written | undefined;
+  iamClient: ClusterState['aws']['iam'] | undefined;
 }
 
 export async function reread(
@@ -63,11 +87,63 @@ export async function reread(
   for (const c of written?.changes ?? []) kinds.set(unitOf(c), [...(kinds.get(unitOf(c)) ?? []), c.op.kind]);
   const again = <T>(unit: string, read: () => Promise<T>, before: T): Promise<T> =>
     touched.has(unit) ? ready([unit]).then(read) : Promise.resolve(before);
-  const { run } = state;
   const iamClient = [...state.clusters.values()].find((c): c is ClusterState => !isFailed(c))?.aws.iam;
-  const roles = Promise.all(
+  const r: Rereading = { state, kinds, again, written, iamClient };
+  const reads = <V>(
+    map: Map<string, V | Failed> | undefined,
+    unit: (k: string) => string,
+    read: (k: string) => Promise<V>,
+  ) =>
+    Promise.all(
+      [...(map ?? [])].map(
+        async ([k, before]) => [k, isFailed(before) ? before : await again(unit(k), () => read(k), before)] as const,
+      ),
+    );
+  const providers = reads(
+    state.providers,
+    (arn) => unit({ kind: 'provider', arn }),
+    (arn) => iam.readOidcProvider(iamClient!, arn),
+  );
+  const policies = reads(
+    state.policies,
+    (arn) => unit({ kind: 'policy', arn }),
+    (arn) => iam.readManagedPolicy(iamClient!, arn),
+  );
+  const clusters = Promise.all(
+    [...state.clusters].map(async ([key, c]) => {
+      if (isFailed(c) || c.addon === undefined) return [key, c] as const;
+      const addon = await again(addonUnit(key), () => eks.describeAddon(c.aws.eks, c.name, AGENT_ADDON), c.addon);
+      return [key, { ...c, addon }] as const;
+    }),
+  );
+  const targets = rereadTargets(r, state.targets, (arn) => unit({ kind: 'target', arn }));
+  const irsaRoles = rereadTargets(r, state.irsaRoles, (arn) => unit({ kind: 'role', role: roleNameOf(arn) }));
+  const [ro, p, c, bs, t, mp, ir] = await Promise.all([
+    rereadRoles(r),
+    providers,
+    clusters,
+    rereadBindings(r),
+    targets,
+    policies,
+    irsaRoles,
+  ]);
+  return {
+    ...state,
+    roles: new Map(ro),
+    providers: new Map(p),
+    clusters: new Map(c),
+    bindings: new Map(bs),
+    ...(state.targets ? { targets: new Map(t) } : {}),
+    ...(state.policies ? { policies: new Map(mp) } : {}),
+    ...(state.irsaRoles ? { irsaRoles: new Map(ir) } : {}),
+  };
+}
+
+/** Each role once its writes are done; given what was written, only the parts written (and not answered). */
+function rereadRoles({ state, kinds, again, written, iamClient }: Rereading) {
+  return Promise.all(
     [...state.roles].map(async ([name, before]) => {
-      const members = run.bindings.filter((b) => b.role.name === name);
+      const members = state.run.bindings.filter((b) => b.role.name === name);
       const opts = roleReadOptions(members);
       // Looked at once the role's writes are done (`again` waits for them): by then the answers are in.
       const read = () => {
@@ -81,92 +157,62 @@ export async function reread(
           ? iam.readRole(iamClient!, name, onlyWritten(opts, parts), { role: known, getRole: parts.role })
           : iam.readRole(iamClient!, name, opts);
       };
-      return [name, isFailed(before) ? before : await again(`role:${name}`, read, before)] as const;
+      return [name, isFailed(before) ? before : await again(unit({ kind: 'role', role: name }), read, before)] as const;
     }),
   );
-  const providers = Promise.all(
-    [...state.providers].map(async ([arn, before]) => {
-      const read = () => iam.readOidcProvider(iamClient!, arn);
-      return [arn, isFailed(before) ? before : await again(`provider:${arn}`, read, before)] as const;
+}
+
+/** Each binding's association and service account (`addon`: with the add-on, once it is ACTIVE). */
+function rereadBindings({ state, kinds, again, written }: Rereading) {
+  return Promise.all(
+    state.run.bindings.map(async (b): Promise<[BindingKey, BindingState | Failed]> => {
+      const key = bindingKey(b);
+      const before = state.bindings.get(key)!;
+      const cluster = state.clusters.get(`${b.region}/${b.clusterName}`);
+      if (isFailed(before) || !cluster || isFailed(cluster)) return [key, before];
+      const { kube } = cluster;
+      const readAssoc = async () => {
+        const answered =
+          written &&
+          answeredAssociation(kinds.get(unit({ kind: 'association', binding: key })), written.associations.get(key));
+        return answered && (before.associations ?? []).every((a) => a.associationId === answered.associationId)
+          ? [answered]
+          : readOwnAssociations(b, cluster.aws.eks);
+      };
+      const readSa = async () => {
+        const answered =
+          written &&
+          storedServiceAccount(kinds.get(unit({ kind: 'sa', binding: key })), written.serviceAccounts.get(key));
+        return answered ?? k8s.readServiceAccount(kube!, b.namespace, b.serviceAccount);
+      };
+      const viaAddon = b.addon ? unit(addonOwner(b)) : undefined;
+      const readOwner = () => readOwnerAddon(b, cluster.aws.eks, async () => cluster.info.version, new Map());
+      const [associations, serviceAccount, ownerAddon] = await Promise.all([
+        again(viaAddon ?? unit({ kind: 'association', binding: key }), readAssoc, before.associations),
+        kube ? again(unit({ kind: 'sa', binding: key }), readSa, before.serviceAccount) : before.serviceAccount,
+        viaAddon ? again(viaAddon, readOwner, before.ownerAddon) : before.ownerAddon,
+      ]);
+      return [key, { ...before, associations, serviceAccount, ownerAddon }];
     }),
   );
-  const policies = Promise.all(
-    [...(state.policies ?? [])].map(async ([arn, before]) => {
-      const read = () => iam.readManagedPolicy(iamClient!, arn);
-      return [arn, isFailed(before) ? before : await again(`policy:${arn}`, read, before)] as const;
+}
+
+/**
+ * A role read with readTarget (target roles; with migrate-from-irsa, a role left for another) is read again only
+ * where it was readable (and so may have been written), under the unit its writes were made in.
+ */
+function rereadTargets(
+  r: Rereading,
+  map: Map<string, ObservedTarget | Failed> | undefined,
+  unit: (arn: string) => string,
+) {
+  return Promise.all(
+    [...(map ?? [])].map(async ([arn, before]): Promise<[string, ObservedTarget | Failed]> => {
+      if (isFailed(before) || !before.readable) return [arn, before];
+      const read = () => readTarget(r.iamClient!, arn, accountOf(arn));
+      return [arn, await r.again<ObservedTarget>(unit(arn), read, before)];
     }),
   );
-  const clusters = Promise.all(
-    [...state.clusters].map(async ([key, c]) => {
-      if (isFailed(c) || c.addon === undefined) return [key, c] as const;
-      const addon = await again(addonUnit(key), () => eks.describeAddon(c.aws.eks, c.name, AGENT_ADDON), c.addon);
-      return [key, { ...c, addon }] as const;
-    }),
-  );
-  const bindings = Promise.all(
-    run.bindings.map(
-      async (b): Promise<[BindingKey, RunState['bindings'] extends Map<BindingKey, infer V> ? V : never]> => {
-        const key = bindingKey(b);
-        const before = state.bindings.get(key)!;
-        const cluster = state.clusters.get(`${b.region}/${b.clusterName}`);
-        if (isFailed(before) || !cluster || isFailed(cluster)) return [key, before];
-        const { kube } = cluster;
-        const readAssoc = async () => {
-          const answered =
-            written && answeredAssociation(kinds.get(`association:${key}`), written.associations.get(key));
-          return answered && (before.associations ?? []).every((a) => a.associationId === answered.associationId)
-            ? [answered]
-            : eks.readAssociations(cluster.aws.eks, cluster.name, b.namespace, b.serviceAccount);
-        };
-        const readSa = async () => {
-          const answered = written && storedServiceAccount(kinds.get(`sa:${key}`), written.serviceAccounts.get(key));
-          return answered ?? k8s.readServiceAccount(kube!, b.namespace, b.serviceAccount);
-        };
-        // `addon`: the association is written with the add-on; both are read again once it is ACTIVE.
-        const viaAddon = b.addon ? addonAssociationsScope(cluster.key, b.addon) : undefined;
-        const readOwner = () =>
-          eks.readOwnerAddon(cluster.aws.eks, cluster.name, b.addon!, async () => cluster.info.version);
-        const [associations, serviceAccount, ownerAddon] = await Promise.all([
-          again(viaAddon ?? `association:${key}`, readAssoc, before.associations),
-          kube ? again(`sa:${key}`, readSa, before.serviceAccount) : before.serviceAccount,
-          viaAddon ? again(viaAddon, readOwner, before.ownerAddon) : before.ownerAddon,
-        ]);
-        return [key, { ...before, associations, serviceAccount, ownerAddon } satisfies BindingState];
-      },
-    ),
-  );
-  // A role read with readTarget (target roles; with migrate-from-irsa, a role left for another) is read again only
-  // where it was readable (and so may have been written), under the unit its writes were made in.
-  const rereadTargets = (map: Map<string, ObservedTarget | Failed> | undefined, unitOf: (arn: string) => string) =>
-    Promise.all(
-      [...(map ?? [])].map(async ([arn, before]): Promise<[string, ObservedTarget | Failed]> => {
-        if (isFailed(before) || !before.readable) return [arn, before];
-        const read = () => readTarget(iamClient!, arn, accountOf(arn));
-        return [arn, await again<ObservedTarget>(unitOf(arn), read, before)];
-      }),
-    );
-  const targets = rereadTargets(state.targets, (arn) => `target:${arn}`);
-  const irsaRoles = rereadTargets(state.irsaRoles, (arn) => `role:${arn.split('/').pop()}`);
-  const [r, p, c, bs, t, mp, ir] = await Promise.all([
-    roles,
-    providers,
-    clusters,
-    bindings,
-    targets,
-    policies,
-    irsaRoles,
-  ]);
-  const managed = state.policies ? { policies: new Map(mp) } : {};
-  return {
-    ...state,
-    roles: new Map(r),
-    providers: new Map(p),
-    clusters: new Map(c),
-    bindings: new Map(bs),
-    ...(state.targets ? { targets: new Map(t) } : {}),
-    ...managed,
-    ...(state.irsaRoles ? { irsaRoles: new Map(ir) } : {}),
-  };
 }
 
 const policiesOf = ({ attachedPolicyArns, inlinePolicy, targetPolicy }: ObservedRole) => ({

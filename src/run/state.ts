@@ -1,5 +1,6 @@
 // What a run observed, shared things once: each cluster (with its add-on, OIDC provider and Kubernetes
 // connection), each role, and per binding what is its own (association, service account, pods, workloads).
+import { roleNameOf } from '../arn.js';
 import type { AwsClients } from '../aws/clients.js';
 import type { BindingConfig, BindingKey, Config, RunConfig } from '../inputs/config.js';
 import type { Kube } from '../kube/client.js';
@@ -52,6 +53,18 @@ export interface BindingState {
 /** A failure to observe: it fails the bindings that need what could not be read. */
 export type Failed = { error: Error };
 export const isFailed = (v: unknown): v is Failed => !!v && typeof v === 'object' && 'error' in v;
+
+/** A read that fails as a value (kept in the state), not by throwing. */
+export const settle = <T>(p: Promise<T>): Promise<T | Failed> =>
+  p.catch((e: unknown) => ({ error: e instanceof Error ? e : new Error(String(e)) }));
+
+/** A map of reads, once all are done. */
+export async function settleMap<K, V>(m: Map<K, Promise<V>>): Promise<Map<K, V>> {
+  return new Map(await Promise.all([...m].map(async ([k, p]) => [k, await p] as const)));
+}
+
+/** The AWS clients of a region. */
+export type ClientsFor = (region: string) => AwsClients;
 
 export interface RunState {
   run: RunConfig;
@@ -150,7 +163,7 @@ export function irsaRoleArnOf(state: RunState, b: BindingConfig, key: BindingKey
 function irsaRoleOf(state: RunState, b: BindingConfig, key: BindingKey): { irsaRole?: IrsaRole } {
   const arn = irsaRoleArnOf(state, b, key);
   if (!arn) return {};
-  const own = state.roles.get(arn.split('/').pop()!);
+  const own = state.roles.get(roleNameOf(arn));
   const read = state.irsaRoles?.get(arn) ?? (own === undefined || isFailed(own) ? own : { readable: true, role: own });
   return read && !isFailed(read) ? { irsaRole: { arn, ...read } } : {};
 }

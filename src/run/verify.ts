@@ -13,7 +13,7 @@ import { checkAnnotation, checkServiceAccountRemoved } from '../resources/servic
 import { checkTargetTrust, checkTargetTrustRemoved } from '../resources/target-role/verify.js';
 import { migrationChecks } from './migrate.js';
 import { bindingFor, roleArnFor } from './resolve.js';
-import type { RemovalIntent } from './plan-removal.js';
+import type { RemovalIntent } from './plan-types.js';
 
 export type { Check };
 

@@ -8,10 +8,6 @@ import type { ObservedAssociation, ObservedOwnerAddon } from '../../core/types.j
 import type { Config } from '../../inputs/config.js';
 import { ADDON } from './kind.js';
 
-/** The scope (and read-back unit) of one add-on's association write. */
-export const addonAssociationsScope = (clusterKey: string, addonName: string) =>
-  `addon-associations:${clusterKey}/${addonName}`;
-
 /** With `addon` and no policy input, the role gets the policies the add-on recommends for its service account. */
 export const usesRecommendedPolicies = (
   b: Pick<Config, 'addon' | 'policyArns' | 'inlinePolicy' | 'managedPolicy' | 'presets'>,
@@ -80,7 +76,7 @@ export interface AddonWrite {
   kept: AddonAssociation[];
 }
 
-/** The local id of an add-on's one association write (in the add-on's scope, `addonAssociationsScope`). */
+/** The local id of an add-on's one association write (in the add-on's scope). */
 export const ADDON_ASSOCIATIONS_WRITE = 'addon-associations';
 
 /**

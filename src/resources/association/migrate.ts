@@ -7,8 +7,9 @@ import { IRSA_ROLE_TAG } from '../../core/ownership.js';
 import type { BindingKey } from '../../inputs/config.js';
 import type { ObservedAssociation } from '../../core/types.js';
 import { ASSOCIATION } from './kind.js';
+import { associationRef, type AssociationIntent } from './plan.js';
 
-/** `irsaRoleArn`: the annotated role. Folded into the association's planned create or tag change when there is one. */
+/** `irsaRoleArn`: the annotated role. Folded into the association's create or tag change (foldAssociation). */
 export function planIrsaRecord(
   key: BindingKey,
   current: ObservedAssociation | undefined,
@@ -16,27 +17,7 @@ export function planIrsaRecord(
   out: ChangeList,
 ): void {
   if (current?.tags[IRSA_ROLE_TAG] === irsaRoleArn) return;
-  const tag = { [IRSA_ROLE_TAG]: irsaRoleArn };
-  const own = out.changes.filter((c) => c.target.binding === key);
-  const planned = own.find((c) => c.op.kind === 'create-association' || c.op.kind === 'tag-association');
-  if (planned && (planned.op.kind === 'create-association' || planned.op.kind === 'tag-association')) {
-    planned.op = { ...planned.op, tags: { ...planned.op.tags, ...tag } };
-    if (planned.op.kind === 'tag-association') planned.detail += `, ${IRSA_ROLE_TAG}`;
-    return;
-  }
-  if (!current) return; // no association planned either: the binding has failed
-  const after = own.filter((c) => c.op.kind === 'update-association').map((c) => c.id);
-  out.push(
-    change(
-      'association-tags',
-      ASSOCIATION,
-      'tag',
-      `tag ${current.associationId} with ${IRSA_ROLE_TAG}=${irsaRoleArn} (the role IRSA used, whose trust ` +
-        "gives up the service account's subject)",
-      after,
-      { kind: 'tag-association', associationArn: current.associationArn, tags: tag },
-    ),
-  );
+  out.intend<AssociationIntent>(associationRef(key), { record: irsaRoleArn });
 }
 
 /**
@@ -51,12 +32,9 @@ export function planIrsaRecordRemoval(
   after: string[],
   out: ChangeList,
 ): void {
-  const planned = out.changes.some(
-    (c) =>
-      c.target.binding === key &&
-      (c.op.kind === 'create-association' || c.op.kind === 'tag-association') &&
-      IRSA_ROLE_TAG in c.op.tags,
-  );
+  const planned = out
+    .settled(associationRef(key))
+    .some((c) => (c.op.kind === 'create-association' || c.op.kind === 'tag-association') && IRSA_ROLE_TAG in c.op.tags);
   if (!planned && !(current && IRSA_ROLE_TAG in current.tags)) return;
   out.push(
     change(

@@ -1,12 +1,12 @@
 // Plan for the role's permissions: attach the managed policies its bindings ask for (`policy-arns`, and the policies
 // of `managed-policy`, each once), put the inline policy. Never detaches or deletes anything.
-import { INLINE_POLICY_NAME, TARGET_POLICY_NAME } from '../../core/ownership.js';
+import { INLINE_POLICY_NAME } from '../../core/ownership.js';
 import { samePolicy } from '../../core/policy-doc.js';
 import { change, type ChangeList } from '../../core/changes.js';
 import type { ObservedRole } from '../../core/types.js';
 import type { RoleGroup } from '../role-trust/plan.js';
 import { INLINE_POLICY, ROLE_POLICY } from './kind.js';
-import { grantedTargets, withTargets } from './target.js';
+import { targetPolicyRef, type TargetPolicyIntent } from './fold.js';
 
 /** A policy of `managed-policy` to attach, and the changes that must be done first (its creation). */
 export interface ManagedAttach {
@@ -48,30 +48,11 @@ export function planPolicies(
         { kind: 'put-inline-policy', roleName: name, policyName: INLINE_POLICY_NAME, document },
       ),
     );
-  planTargetPolicy(group, role, after, out);
+  planTargetPolicy(group, after, out);
 }
 
-/** The role may assume every target role its bindings name (eks-pod-iam-target): the missing ones are added. */
-function planTargetPolicy(group: RoleGroup, role: ObservedRole | null, after: string[], out: ChangeList): void {
+/** The role may assume every target role its bindings name (eks-pod-iam-target): foldTargetPolicy adds the missing. */
+function planTargetPolicy(group: RoleGroup, after: string[], out: ChangeList): void {
   const wanted = group.members.flatMap((m) => (m.config.targetRoleArn ? [m.config.targetRoleArn] : []));
-  const granted = grantedTargets(role?.targetPolicy);
-  const missing = [...new Set(wanted)].filter((t) => !granted.includes(t));
-  if (missing.length === 0) return;
-  const exists = !!role?.targetPolicy;
-  out.push(
-    change(
-      'target-policy',
-      INLINE_POLICY,
-      exists ? 'update' : 'create',
-      `${exists ? 'update' : 'put'} inline policy ${TARGET_POLICY_NAME} on ${group.name}: ` +
-        `may assume target role ${missing.join(', ')}`,
-      after,
-      {
-        kind: 'put-inline-policy',
-        roleName: group.name,
-        policyName: TARGET_POLICY_NAME,
-        document: withTargets(role?.targetPolicy, missing),
-      },
-    ),
-  );
+  if (wanted.length) out.intend<TargetPolicyIntent>(targetPolicyRef(group.name), { add: wanted, after });
 }

@@ -5,8 +5,9 @@ import { MANAGED_TAG, ownershipTags } from '../../core/ownership.js';
 import { parsePolicy, statementsOf } from '../../core/policy-doc.js';
 import { PlanError, change, type ChangeList } from '../../core/changes.js';
 import type { ObservedRole } from '../../core/types.js';
-import { ROLE, ROLE_TRUST } from './kind.js';
-import { allows, mergeTrust, subjectOf, trustPolicySize, type Binding } from './trust.js';
+import { ROLE } from './kind.js';
+import { describe, roleTrustRef, type TrustIntent } from './fold.js';
+import { allows, mergeTrust, type Binding } from './trust.js';
 
 /** One binding of a role: its inputs and who it lets assume the role. */
 export interface RoleMember {
@@ -26,9 +27,11 @@ export interface RoleGroup {
 type PolicyDocumentLike = string | PolicyDocument;
 
 const CREATE = 'role';
-const TRUST = 'trust';
 
-/** The ids of the changes the role's bindings must wait for (EKS and IRSA need the role and its trust). */
+/**
+ * The ids of the changes the role's bindings must wait for (EKS and IRSA need the role and its trust): its creation;
+ * the trust of an existing role is an intent, settled with the removals' (its id is the run's to give).
+ */
 export function planRole(
   group: RoleGroup,
   role: ObservedRole | null,
@@ -63,7 +66,7 @@ export function planRole(
     return out.ids([CREATE]);
   }
 
-  const done: string[] = [];
+  // The trust: the bindings it does not allow yet are let in, in the role's one trust write (foldRoleTrust).
   let trust: PolicyDocumentLike = role.trust;
   const added: RoleMember[] = [];
   for (const m of members) {
@@ -73,22 +76,7 @@ export function planRole(
       added.push(m);
     } else warnBroader(m, role, out);
   }
-  if (added.length > 0) {
-    const kept = statementsOf(parsePolicy(role.trust)).length;
-    const size = trustPolicySize(parsePolicy(trust));
-    const detail =
-      `allow ${describeAll(added)} in the trust policy of ${name} ` +
-      `(${kept} existing statement${kept === 1 ? '' : 's'} kept; ${size} bytes)`;
-    out.push(
-      change(TRUST, ROLE_TRUST, 'update', detail, after, {
-        kind: 'update-trust',
-        roleName: name,
-        trust: parsePolicy(trust),
-        bindings: added.map((m) => m.binding),
-      }),
-    );
-    done.push(TRUST);
-  }
+  if (added.length > 0) out.intend<TrustIntent>(roleTrustRef(name), { add: added.map((m) => m.binding), after });
   const tagChanges = Object.fromEntries(Object.entries(tags).filter(([k, v]) => role.tags[k] !== v));
   if (Object.keys(tagChanges).length > 0)
     out.push(
@@ -114,7 +102,7 @@ export function planRole(
           `(${role.permissionsBoundaryArn ?? 'none'}).`,
       );
   }
-  return out.ids(done);
+  return [];
 }
 
 const EMPTY_TRUST = { Version: '2012-10-17', Statement: [] };
@@ -129,12 +117,6 @@ function warnBroader(m: RoleMember, role: ObservedRole, out: ChangeList): void {
     `scope-trust: role ${role.name} already trusts ${m.binding.principal} without conditions${sid}, ` +
       'which allows any association; it is kept (remove it by hand to scope the role).',
   );
-}
-
-export function describe(b: Binding): string {
-  const subject = subjectOf(b);
-  if (subject) return `${b.principal} for ${subject}`;
-  return Object.keys(b.context).length ? `${b.principal} (scoped by session tags)` : b.principal;
 }
 
 const describeAll = (members: RoleMember[]) => [...new Set(members.map((m) => describe(m.binding)))].join(', ');

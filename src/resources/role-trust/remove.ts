@@ -3,13 +3,13 @@
 // region could be read), in the same one write as the bindings
 // the run adds. A role eks-pod-iam created is deleted once no statement is left; any other role is never deleted.
 import { MANAGED_TAG } from '../../core/ownership.js';
-import { parsePolicy, statementsOf } from '../../core/policy-doc.js';
 import { change, type ChangeList } from '../../core/changes.js';
 import type { ObservedRole, UnreadRegion } from '../../core/types.js';
 import { describeUnread } from '../region-scan/unread.js';
-import { ROLE, ROLE_TRUST } from './kind.js';
-import { describe, type RoleMember } from './plan.js';
-import { isPlainPodIdentity, trustPolicySize, type Binding } from './trust.js';
+import { ROLE } from './kind.js';
+import { describe, roleTrustRef, type TrustIntent } from './fold.js';
+import type { RoleMember } from './plan.js';
+import { isPlainPodIdentity, type Binding } from './trust.js';
 import { hasStatements, statementsTaken, unmergeTrustAll } from './unmerge.js';
 
 /** What removal does to the role: `deleted` (eks-pod-iam's, nothing left in it), else it stays. */
@@ -25,9 +25,9 @@ export interface TrustRemoval {
 const same = (a: Binding, b: Binding) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
- * `absent`: the role's bindings being removed; `present`: its bindings this run keeps or adds (planRole has already
- * planned them: their trust change, if any, is amended to carry the removals too). `after`: the removed bindings'
- * own changes (association, service account), done first.
+ * `absent`: the role's bindings being removed; `present`: its bindings this run keeps or adds (planRole states them;
+ * the removals join them in the role's one trust write). `after`: the removed bindings' own changes (association,
+ * service account), done first; `afterUnlessAdding`: those done first only when the write lets no binding in.
  */
 export function planTrustRemoval(
   name: string,
@@ -36,6 +36,7 @@ export function planTrustRemoval(
   present: RoleMember[],
   after: string[],
   out: ChangeList,
+  afterUnlessAdding: string[] = [],
 ): TrustRemoval {
   if (!role) return { deleteRole: false, removed: [], kept: [] };
   const removed: Binding[] = [];
@@ -52,18 +53,6 @@ export function planTrustRemoval(
   }
   const what = [...new Set(removed.map(describe))].join(', ');
 
-  // One write per role: a trust change planRole made for the bindings it adds takes the removals too.
-  const planned = out.changes.find((c) => c.op.kind === 'update-trust' && c.op.roleName === name);
-  if (planned && planned.op.kind === 'update-trust') {
-    const taken = unmergeTrustAll(planned.op.trust, removed);
-    if (taken.changed) {
-      planned.op = { ...planned.op, trust: taken.document, removed };
-      planned.detail += `; remove ${what}`;
-      planned.after = [...new Set([...planned.after, ...after])];
-    }
-    return { deleteRole: false, removed, kept };
-  }
-
   const taken = unmergeTrustAll(role.trust, removed);
   if (!hasStatements(taken.document) && present.length === 0) {
     if (role.tags[MANAGED_TAG] === 'true') return { deleteRole: true, removed, kept };
@@ -74,20 +63,8 @@ export function planTrustRemoval(
     );
     return { deleteRole: false, removed: [], kept: [...kept, ...removed] };
   }
-  if (taken.changed) {
-    const left = statementsOf(taken.document).length;
-    const size = trustPolicySize(parsePolicy(taken.document));
-    const note = `${left} statement${left === 1 ? '' : 's'} kept; ${size} bytes`;
-    out.push(
-      change('trust', ROLE_TRUST, 'remove', `remove ${what} from the trust policy of ${name} (${note})`, after, {
-        kind: 'update-trust',
-        roleName: name,
-        trust: taken.document,
-        bindings: [],
-        removed,
-      }),
-    );
-  }
+  // One write per role: the removals are folded with the bindings the run lets in (foldRoleTrust).
+  if (removed.length) out.intend<TrustIntent>(roleTrustRef(name), { remove: removed, after, afterUnlessAdding });
   return { deleteRole: false, removed, kept };
 }
 

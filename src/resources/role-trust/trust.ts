@@ -162,10 +162,11 @@ export function mergeTrust(existing: string | PolicyDocument, b: Binding): Trust
   const gather =
     b.principalType === 'Federated' ? merged.find((s) => s.Sid === ours.Sid && canGather(s, b)) : undefined;
   if (gather) {
-    const equals = (gather.Condition as { StringEquals: Record<string, unknown> }).StringEquals;
+    // A copy: the statement given (the observed trust, when it is already parsed) stays as it was.
+    const equals = { ...(gather.Condition as { StringEquals: Record<string, unknown> }).StringEquals };
     const subKey = Object.keys(b.context).find((k) => k.endsWith(':sub'))!;
     equals[subKey] = [...asList(equals[subKey]), b.context[subKey]!].sort();
-    gather.Condition = { StringEquals: { ...equals } };
+    gather.Condition = { StringEquals: equals };
   } else {
     const sids = new Set(merged.map((s) => s.Sid));
     const base = String(ours.Sid);

@@ -1,12 +1,35 @@
 // Plan for the Kubernetes namespace and service account. Only ever adds: other annotations and labels stay.
-import type { Config } from '../../inputs/config.js';
-import { change, type ChangeList } from '../../core/changes.js';
+import { bindingKey, type BindingKey, type Config } from '../../inputs/config.js';
+import { change, refKey, type ChangeList, type Owner, type Ref } from '../../core/changes.js';
 import type { ObservedServiceAccount } from '../../core/types.js';
 import { NAMESPACE, SERVICE_ACCOUNT } from './kind.js';
 
 export const ROLE_ARN_ANNOTATION = 'eks.amazonaws.com/role-arn';
 export const AUDIENCE_ANNOTATION = 'eks.amazonaws.com/audience';
 export const DEFAULT_AUDIENCE = 'sts.amazonaws.com';
+
+/** A binding whose service account is created in a namespace that does not exist yet. */
+export interface NamespaceIntent {
+  binding: BindingKey;
+}
+
+export const namespaceRef = (cluster: string, name: string): Ref => ({ kind: 'namespace', cluster, name });
+const namespaceOwner = (cluster: string, name: string): Owner => ({ kind: 'namespace', cluster, name });
+/** The id of a namespace's creation: every service account created in it waits for that one change. */
+export const namespaceId = (cluster: string, name: string) => `namespace@${refKey(namespaceOwner(cluster, name))}`;
+
+/**
+ * Bindings that share a new namespace: it is created once, listed where (and in the scope of) the first binding
+ * still planned wanted it, serving all of them.
+ */
+export function settleNamespace(ref: Ref & { kind: 'namespace' }, live: (k: BindingKey) => boolean, out: ChangeList) {
+  const from = out.intents<NamespaceIntent>(ref).findIndex((i) => live(i.binding));
+  const d = change('namespace', NAMESPACE, 'create', `create namespace ${ref.name}`, [], {
+    kind: 'create-namespace',
+    name: ref.name,
+  });
+  out.settle(ref, from < 0 ? [] : [{ ...d, from }], namespaceOwner(ref.cluster, ref.name));
+}
 
 /** The annotations the service account must carry: IRSA's role ARN (and audience when not the default). */
 export function desiredAnnotations(config: Config, roleArn: string): Record<string, string> {
@@ -36,13 +59,9 @@ export function planServiceAccount(
         );
       return;
     }
+    const cluster = `${config.region}/${config.clusterName}`;
     if (!namespaceExists)
-      out.push(
-        change('namespace', NAMESPACE, 'create', `create namespace ${config.namespace}`, [], {
-          kind: 'create-namespace',
-          name: config.namespace,
-        }),
-      );
+      out.intend<NamespaceIntent>(namespaceRef(cluster, config.namespace), { binding: bindingKey(config) });
     const note = Object.keys(annotations).length ? ` annotated ${ROLE_ARN_ANNOTATION}=${roleArn}` : '';
     out.push(
       change(
@@ -50,7 +69,7 @@ export function planServiceAccount(
         SERVICE_ACCOUNT,
         'create',
         `create service account ${who}${note}`,
-        namespaceExists ? after : [...after, 'namespace'],
+        namespaceExists ? after : [...after, namespaceId(cluster, config.namespace)],
         {
           kind: 'create-service-account',
           annotations,

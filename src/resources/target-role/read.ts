@@ -3,7 +3,7 @@
 // which could find an unrelated role of the same name). So: another account → not readable, no call made;
 // the same account → GetRole (AccessDenied → not readable; NoSuchEntity → it does not exist).
 import type { IAMClient } from '@aws-sdk/client-iam';
-import { accountOf } from '../../arn.js';
+import { accountOf, roleNameOf } from '../../arn.js';
 import { errorName } from '../../aws/clients.js';
 import * as iam from '../../aws/iam.js';
 import type { ObservedTarget } from '../../core/types.js';
@@ -16,7 +16,7 @@ export async function readTarget(client: IAMClient, arn: string, accountId: stri
   if (account !== accountId)
     return { readable: false, why: `it is in account ${account}, these credentials are in ${accountId}` };
   try {
-    const role = await iam.readRole(client, arn.split('/').pop()!, NO_POLICIES);
+    const role = await iam.readRole(client, roleNameOf(arn), NO_POLICIES);
     // Same name, another path: not the role given.
     return { readable: true, role: role && role.arn === arn ? role : null };
   } catch (e) {

@@ -3,14 +3,14 @@
 // grants, if any), after the associations are deleted. The target role itself is never deleted (eks-pod-iam did
 // not make it), and every other statement and part of a statement stays. Unreadable: nothing written; the
 // verification prints the statement to take out.
-import { change, type ChangeList } from '../../core/changes.js';
+import type { ChangeList } from '../../core/changes.js';
 import { asList, parsePolicy, statementsOf } from '../../core/policy-doc.js';
 import type { ObservedRole, ObservedTarget, TargetUser, UnreadRegion } from '../../core/types.js';
 import { describeUnread } from '../region-scan/unread.js';
 import type { PolicyDocument } from '../../inputs/config.js';
 import { EXTERNAL_ID_KEY, statementFor, targetBinding, type Binding } from '../role-trust/trust.js';
-import { hasStatements, statementsTaken, unmergeTrustAll } from '../role-trust/unmerge.js';
-import { TARGET_TRUST } from './kind.js';
+import { statementsTaken } from '../role-trust/unmerge.js';
+import { describeGrants, settleTargetTrust, targetTrustRef, type TargetTrustIntent } from './fold.js';
 
 /** An absent binding's part in a target role's trust. */
 export interface TargetRemoval {
@@ -65,7 +65,7 @@ export function staleGrants(
  * Plans the target's trust change for its absent bindings. `target.users`: the associations naming the target, as
  * read for removal (undefined: not read, no stale grant looked for); `deleted`: the association ids this run
  * deletes; `known`: the external IDs of the associations the run observed and keeps (in use wherever they are).
- * Returns, per removal (same order), what verification checks, and the id of the trust change (if any).
+ * Returns, per removal (same order), what verification checks.
  */
 export function planTargetTrustRemoval(
   targetArn: string,
@@ -74,10 +74,10 @@ export function planTargetTrustRemoval(
   deleted: ReadonlySet<string>,
   out: ChangeList,
   known: ReadonlySet<string> = new Set(),
-): { intents: TargetRemovalIntent[]; id?: string } {
+): TargetRemovalIntent[] {
   const own = (r: TargetRemoval) => (r.externalId ? [targetBinding(r.roleArn, r.externalId)] : []);
   const intent = (removed: Binding[], kept = false): TargetRemovalIntent => ({ arn: targetArn, removed, kept });
-  if (!target?.readable || !target.role) return { intents: removals.map((r) => intent(own(r))) };
+  if (!target?.readable || !target.role) return removals.map((r) => intent(own(r)));
   const { role } = target;
   const inUse = new Set([
     ...known,
@@ -97,48 +97,22 @@ export function planTargetTrustRemoval(
     ...stale.filter((b) => b.principal === r.roleArn && b.context[EXTERNAL_ID_KEY] !== r.externalId),
   ];
   const all = unique(removals.flatMap(removedFor));
-  const after = [...new Set(removals.flatMap((r) => r.after))];
-  const what = describe(all);
-
-  // One write per target role: the change the run's added grants made for it takes the removals too.
-  const planned = out.changes.find((c) => c.op.kind === 'trust-target' && c.id === out.ids(['target-trust'])[0]);
-  if (planned && planned.op.kind === 'trust-target') {
-    if (unmergeTrustAll(role.trust, all).changed) {
-      planned.op = { ...planned.op, removed: all };
-      planned.detail += `; remove ${what}`;
-      planned.after = [...new Set([...planned.after, ...after])];
-    }
-    return { intents: removals.map((r) => intent(removedFor(r))), id: planned.id };
-  }
-
-  const taken = unmergeTrustAll(role.trust, all);
-  if (!taken.changed) return { intents: removals.map((r) => intent(removedFor(r))) };
-  if (!hasStatements(taken.document)) {
+  // One write per target role: the removals are folded with the grants the run adds (foldTargetTrust).
+  out.intend<TargetTrustIntent>(targetTrustRef(targetArn), { remove: all, after: removals.flatMap((r) => r.after) });
+  const empty = settleTargetTrust(targetArn, target, out);
+  if (empty)
     out.warn(
-      `Removing ${what} would leave the trust policy of target role ${role.name} without any statement, which IAM ` +
-        'does not accept; it is left as it is (eks-pod-iam did not create the role and never deletes it).',
+      `Removing ${describeGrants(all)} would leave the trust policy of target role ${role.name} without any ` +
+        'statement, which IAM does not accept; it is left as it is (eks-pod-iam did not create the role and never ' +
+        'deletes it).',
     );
-    return { intents: removals.map((r) => intent(removedFor(r), true)) };
-  }
-  const left = statementsOf(taken.document).length;
-  const id = out.push(
-    change(
-      'target-trust-remove',
-      TARGET_TRUST,
-      'remove',
-      `remove ${what} from the trust policy of target role ${role.name} ` +
-        `(${left} statement${left === 1 ? '' : 's'} kept)`,
-      after,
-      { kind: 'trust-target', roleName: role.name, grants: [], removed: all },
-    ),
-  );
-  return { intents: removals.map((r) => intent(removedFor(r))), id };
+  return removals.map((r) => intent(removedFor(r), empty));
 }
 
 function warnUnread(role: ObservedRole, grants: Binding[], unread: UnreadRegion[], out: ChangeList): void {
   const statements = grants.flatMap((g) => statementsTaken(role.trust, g)).map((s) => JSON.stringify(s));
   out.warn(
-    `The grant(s) of ${describe(grants)} in the trust policy of target role ${role.name} stay: no association ` +
+    `The grant(s) of ${describeGrants(grants)} in the trust policy of target role ${role.name} stay: no association ` +
       `read uses their external IDs, but the associations of ${describeUnread(unread)} could not be read, and one ` +
       'there may still use them. A run that can read every region removes them; or, once no association in any ' +
       `region has those external IDs, remove by hand: ${[...new Set(statements)].join(' ')}`,
@@ -146,11 +120,6 @@ function warnUnread(role: ObservedRole, grants: Binding[], unread: UnreadRegion[
 }
 
 const unique = (bs: Binding[]) => [...new Map(bs.map((b) => [JSON.stringify(b), b])).values()];
-
-function describe(bs: Binding[]): string {
-  const ids = (p: string) => bs.filter((b) => b.principal === p).map((b) => b.context[EXTERNAL_ID_KEY]);
-  return [...new Set(bs.map((b) => b.principal))].map((p) => `${p} (external ID ${ids(p).join(', ')})`).join(', ');
-}
 
 /** The statement to take out by hand when the target cannot be read. */
 export const statementToRemove = (roleArn: string, externalId: string) =>
