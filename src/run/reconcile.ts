@@ -151,7 +151,7 @@ async function applyAndReread(
   });
   applying.catch((e) => gates.failAll(e));
   const { roles, associations, serviceAccounts } = applied;
-  const written = { changes: plan.changes, roles, associations, serviceAccounts };
+  const written = { changes: plan.changes, done, roles, associations, serviceAccounts };
   const rereading = reread(state, touched, gates.ready, written);
   const [, final] = await Promise.all([applying, rereading]);
   for (const [resource, changes] of groupByResource(done))

@@ -1,8 +1,9 @@
 // Reads again what the applied changes touched, for verification; everything else is as observed. Each
 // read waits only for the changes to its own resource (`ready`), so it starts while others are still running.
 // Given what was written (`Written`), only that is read back, and once: a write whose answer is the resource as
-// stored (CreateRole, Create/UpdatePodIdentityAssociation) is its own read-back; a role's policies are read
-// again only where they were written. Without it (reading again while IAM settles) every touched unit is read.
+// stored (CreateRole, Create/UpdatePodIdentityAssociation) is its own read-back, and so is an AttachRolePolicy that
+// succeeded (the policy is attached: IAM has nothing more to tell); a role's other policy writes are read again.
+// Without it (reading again while IAM settles) every touched unit is read.
 import { accountOf, roleNameOf } from '../arn.js';
 import * as eks from '../aws/eks.js';
 import * as iam from '../aws/iam.js';
@@ -63,6 +64,8 @@ type Ready = (units: readonly string[]) => Promise<void>;
 /** What the run wrote: the changes made, and the answers of the writes that answer with what they stored. */
 export interface Written {
   changes: readonly Change[];
+  /** The changes done so far (a unit's are all in once it is ready to be read again). */
+  done: readonly Change[];
   roles: ReadonlyMap<string, ObservedRole>;
   associations: ReadonlyMap<BindingKey, ObservedAssociation>;
   serviceAccounts: ReadonlyMap<BindingKey, ObservedServiceAccount>;
@@ -150,9 +153,12 @@ function rereadRoles({ state, kinds, again, written, iamClient }: Rereading) {
         const observed = isFailed(before) ? null : before;
         const answer = written?.roles.get(name);
         // An answer tells the role itself; its policies are as observed (none for a role just created).
-        const known = answer ? { ...answer, ...(observed && policiesOf(observed)) } : observed;
+        const answered = answer ? { ...answer, ...(observed && policiesOf(observed)) } : observed;
+        const attached = written && attachedByAnswer(written, name);
+        const known = answered && attached ? withAttached(answered, attached) : answered;
         const removal = members.some((b) => b.state === 'absent');
-        const parts = written && known && !removal && partsWritten(kinds, name, written.roles.has(name));
+        const parts =
+          written && known && !removal && partsWritten(kinds, name, written.roles.has(name), attached !== undefined);
         return parts
           ? iam.readRole(iamClient!, name, onlyWritten(opts, parts), { role: known, getRole: parts.role })
           : iam.readRole(iamClient!, name, opts);
@@ -222,17 +228,40 @@ const policiesOf = ({ attachedPolicyArns, inlinePolicy, targetPolicy }: Observed
 });
 
 /** Which parts of a role its writes touched; undefined when a write not known here touched it (all read again). */
-function partsWritten(kinds: Map<string, Op['kind'][]>, roleName: string, answered: boolean): RoleParts | undefined {
+function partsWritten(
+  kinds: Map<string, Op['kind'][]>,
+  roleName: string,
+  answered: boolean,
+  attachesAnswered: boolean,
+): RoleParts | undefined {
   const parts = { role: false, attached: false, inline: false };
-  for (const kind of kinds.get(`role:${roleName}`) ?? []) {
+  for (const kind of kinds.get(unit({ kind: 'role', role: roleName })) ?? []) {
     if (kind === 'create-role' || kind === 'update-trust') parts.role ||= !answered;
     else if (kind === 'tag-role' || kind === 'put-boundary') parts.role = true;
-    else if (kind === 'attach-policy' || kind === 'detach-policy') parts.attached = true;
+    else if (kind === 'attach-policy') parts.attached ||= !attachesAnswered;
+    else if (kind === 'detach-policy') parts.attached = true;
     else if (kind === 'put-inline-policy' || kind === 'delete-inline-policy') parts.inline = true;
     else return undefined;
   }
   return parts;
 }
+
+/**
+ * The policies the role's AttachRolePolicy changes put on it, when every one of them succeeded and no detach touched
+ * the role (those answers are then what a ListAttachedRolePolicies would tell); undefined otherwise.
+ */
+function attachedByAnswer(written: Written, roleName: string): string[] | undefined {
+  const own = written.changes.filter((c) => unitOf(c) === unit({ kind: 'role', role: roleName }));
+  const attaches = own.flatMap((c) => (c.op.kind === 'attach-policy' ? [c] : []));
+  if (attaches.length === 0 || own.some((c) => c.op.kind === 'detach-policy')) return undefined;
+  if (!attaches.every((c) => written.done.includes(c))) return undefined;
+  return attaches.map((c) => (c.op.kind === 'attach-policy' ? c.op.policyArn : ''));
+}
+
+const withAttached = (role: ObservedRole, arns: string[]): ObservedRole => ({
+  ...role,
+  attachedPolicyArns: [...new Set([...role.attachedPolicyArns, ...arns])],
+});
 
 interface RoleParts {
   /** GetRole: the trust, tags and boundary. */
