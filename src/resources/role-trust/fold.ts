@@ -4,7 +4,7 @@ import type { Folded, Ref } from '../../core/changes.js';
 import { parsePolicy, statementsOf } from '../../core/policy-doc.js';
 import type { ObservedRole, Op } from '../../core/types.js';
 import { ROLE_TRUST } from './kind.js';
-import { mergeTrust, subjectOf, trustPolicySize, type Binding } from './trust.js';
+import { mergeTrust, subjectOf, trustPolicySize, uniqueBindings, type Binding } from './trust.js';
 import { unmergeTrustAll } from './unmerge.js';
 
 /** What a planner wants of a role's trust, and what the write must wait for. */
@@ -37,7 +37,7 @@ export function foldRoleTrust(
     trust = merge.document;
     added.push(b);
   }
-  const removed = unique(intents.flatMap((i) => i.remove ?? []));
+  const removed = uniqueBindings(intents.flatMap((i) => i.remove ?? []));
   const removing = intents.filter((i) => i.remove?.length);
   const what = [...new Set(removed.map(describe))].join(', ');
   const taken = unmergeTrustAll(trust, removed);
@@ -49,15 +49,15 @@ export function foldRoleTrust(
       `(${kept} existing statement${kept === 1 ? '' : 's'} kept; ${trustPolicySize(trust)} bytes)`;
     const adding = intents.filter((i) => i.add?.length).flatMap((i) => i.after);
     const after = taken.changed ? [...new Set([...adding, ...removing.flatMap((i) => i.after)])] : adding;
-    const op = { kind: 'update-trust', roleName: name, trust: taken.document, bindings: added } satisfies Op;
-    return {
-      changes: [
-        taken.changed
-          ? { ...trustChange('update', `${detail}; remove ${what}`, after, { ...op, removed }), from }
-          : { ...trustChange('update', detail, after, op), from },
-      ],
-      adds: true,
+    const op: Op = {
+      kind: 'update-trust',
+      roleName: name,
+      trust: taken.document,
+      bindings: added,
+      ...(taken.changed ? { removed } : {}),
     };
+    const full = taken.changed ? `${detail}; remove ${what}` : detail;
+    return { changes: [{ ...trustChange('update', full, after, op), from }], adds: true };
   }
   if (!taken.changed) return { changes: [], adds: false };
   const left = statementsOf(taken.document).length;
@@ -80,8 +80,6 @@ const trustChange = (action: string, detail: string, after: string[], op: Op): F
   after: [...after],
   op,
 });
-
-const unique = (bs: Binding[]) => [...new Map(bs.map((b) => [JSON.stringify(b), b])).values()];
 
 export function describe(b: Binding): string {
   const subject = subjectOf(b);

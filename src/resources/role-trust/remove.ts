@@ -9,7 +9,7 @@ import { describeUnread } from '../region-scan/unread.js';
 import { ROLE } from './kind.js';
 import { describe, roleTrustRef, type TrustIntent } from './fold.js';
 import type { RoleMember } from './plan.js';
-import { isPlainPodIdentity, type Binding } from './trust.js';
+import { isPlainPodIdentity, sameBinding as same, type Binding } from './trust.js';
 import { hasStatements, statementsTaken, unmergeTrustAll } from './unmerge.js';
 
 /** What removal does to the role: `deleted` (eks-pod-iam's, nothing left in it), else it stays. */
@@ -21,8 +21,6 @@ export interface TrustRemoval {
   /** Bindings whose statement stays on purpose (still used elsewhere, or the last statement of a foreign role). */
   kept: Binding[];
 }
-
-const same = (a: Binding, b: Binding) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
  * `absent`: the role's bindings being removed; `present`: its bindings this run keeps or adds (planRole states them;

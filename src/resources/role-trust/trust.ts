@@ -138,6 +138,12 @@ export function statementFor(b: Binding): Statement {
 /** The plain (unscoped) `pods.eks.amazonaws.com` binding: one statement shared by every association of the role. */
 export const isPlainPodIdentity = (b: Binding) => b.principalType === 'Service' && Object.keys(b.context).length === 0;
 
+/** Two bindings are the same when every field is: they make the same statement. */
+export const sameBinding = (a: Binding, b: Binding) => JSON.stringify(a) === JSON.stringify(b);
+
+/** The bindings without repeats (the first of equal ones kept). */
+export const uniqueBindings = (bs: readonly Binding[]) => [...new Map(bs.map((b) => [JSON.stringify(b), b])).values()];
+
 /** IRSA: the service account's subject (`system:serviceaccount:<namespace>:<name>`). */
 export const subjectOf = (b: Binding) => Object.entries(b.context).find(([k]) => k.endsWith(':sub'))?.[1];
 

@@ -3,7 +3,7 @@
 import { change, refKey, type ChangeList, type Folded, type Owner, type Ref } from '../../core/changes.js';
 import { parsePolicy, statementsOf } from '../../core/policy-doc.js';
 import type { ObservedRole, ObservedTarget, Op, TargetGrant } from '../../core/types.js';
-import { allows, EXTERNAL_ID_KEY, targetBinding, type Binding } from '../role-trust/trust.js';
+import { allows, EXTERNAL_ID_KEY, targetBinding, uniqueBindings, type Binding } from '../role-trust/trust.js';
 import { hasStatements, unmergeTrustAll } from '../role-trust/unmerge.js';
 import { TARGET_TRUST } from './kind.js';
 
@@ -34,7 +34,7 @@ export function foldTargetTrust(
   const missing = intents
     .flatMap((i) => i.grants ?? [])
     .filter((g) => !g.externalId || !statements.some((s) => allows(s, targetBinding(g.roleArn, g.externalId!))));
-  const removed = unique(intents.flatMap((i) => i.remove ?? []));
+  const removed = uniqueBindings(intents.flatMap((i) => i.remove ?? []));
   const removing = intents.filter((i) => i.remove);
   const taken = unmergeTrustAll(role.trust, removed);
   const what = describeGrants(removed);
@@ -44,27 +44,16 @@ export function foldTargetTrust(
       `allow ${who} with the association's external ID in the trust policy of target role ${role.name} ` +
       `(${statements.length} existing statement${statements.length === 1 ? '' : 's'} kept)`;
     const granting = intents.filter((i) => i.grants).flatMap((i) => i.after);
-    const op = { kind: 'trust-target', roleName: role.name, grants: missing } satisfies Op;
-    const from = intents.findIndex((i) => i.grants);
-    return {
-      changes: [
-        taken.changed
-          ? {
-              ...targetChange(
-                'update',
-                `${detail}; remove ${what}`,
-                [...granting, ...removing.flatMap((i) => i.after)],
-                {
-                  ...op,
-                  removed,
-                },
-              ),
-              from,
-            }
-          : { ...targetChange('update', detail, granting, op), from },
-      ],
-      empty: false,
+    const op: Op = {
+      kind: 'trust-target',
+      roleName: role.name,
+      grants: missing,
+      ...(taken.changed ? { removed } : {}),
     };
+    const full = taken.changed ? `${detail}; remove ${what}` : detail;
+    const after = taken.changed ? [...granting, ...removing.flatMap((i) => i.after)] : granting;
+    const from = intents.findIndex((i) => i.grants);
+    return { changes: [{ ...targetChange('update', full, after, op), from }], empty: false };
   }
   if (!taken.changed) return { changes: [], empty: false };
   if (!hasStatements(taken.document)) return { changes: [], empty: true };
@@ -82,8 +71,6 @@ export function foldTargetTrust(
 
 const targetChange = (action: string, detail: string, after: string[], op: Op) =>
   change('target-trust', TARGET_TRUST, action, detail, [...new Set(after)], op);
-
-const unique = (bs: Binding[]) => [...new Map(bs.map((b) => [JSON.stringify(b), b])).values()];
 
 /** The grants, as `<role> (external ID <id>, …)`. */
 export function describeGrants(bs: Binding[]): string {

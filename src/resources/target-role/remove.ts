@@ -8,7 +8,7 @@ import { asList, parsePolicy, statementsOf } from '../../core/policy-doc.js';
 import type { ObservedRole, ObservedTarget, TargetUser, UnreadRegion } from '../../core/types.js';
 import { describeUnread } from '../region-scan/unread.js';
 import type { PolicyDocument } from '../../inputs/config.js';
-import { EXTERNAL_ID_KEY, statementFor, targetBinding, type Binding } from '../role-trust/trust.js';
+import { EXTERNAL_ID_KEY, statementFor, targetBinding, uniqueBindings, type Binding } from '../role-trust/trust.js';
 import { statementsTaken } from '../role-trust/unmerge.js';
 import { describeGrants, settleTargetTrust, targetTrustRef, type TargetTrustIntent } from './fold.js';
 
@@ -96,7 +96,7 @@ export function planTargetTrustRemoval(
     ...own(r),
     ...stale.filter((b) => b.principal === r.roleArn && b.context[EXTERNAL_ID_KEY] !== r.externalId),
   ];
-  const all = unique(removals.flatMap(removedFor));
+  const all = uniqueBindings(removals.flatMap(removedFor));
   // One write per target role: the removals are folded with the grants the run adds (foldTargetTrust).
   out.intend<TargetTrustIntent>(targetTrustRef(targetArn), { remove: all, after: removals.flatMap((r) => r.after) });
   const empty = settleTargetTrust(targetArn, target, out);
@@ -118,8 +118,6 @@ function warnUnread(role: ObservedRole, grants: Binding[], unread: UnreadRegion[
       `region has those external IDs, remove by hand: ${[...new Set(statements)].join(' ')}`,
   );
 }
-
-const unique = (bs: Binding[]) => [...new Map(bs.map((b) => [JSON.stringify(b), b])).values()];
 
 /** The statement to take out by hand when the target cannot be read. */
 export const statementToRemove = (roleArn: string, externalId: string) =>
