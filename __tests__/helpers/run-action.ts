@@ -58,33 +58,63 @@ export function parseGithubOutput(text: string): Record<string, string> {
   return out;
 }
 
-export async function runAction(inputs: Record<string, string>, opts: RunOptions = {}): Promise<ActionRun> {
+/** What a runner gives a step: RUNNER_TEMP, GITHUB_OUTPUT and step-summary files, the inputs as INPUT_*. */
+export interface RunnerStep {
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  /** The outputs and the summary the step wrote; the step's files are removed. */
+  finish(): { outputs: Record<string, string>; summary: string };
+}
+
+/**
+ * A step's environment: PATH and HOME of `base`, the runner's variables, the inputs over action.yml's defaults,
+ * then `extra`. `summaryFile`: a summary file of the caller's (emptied first) instead of one in the step's dir.
+ */
+export function runnerStep(
+  inputs: Record<string, string>,
+  extra: NodeJS.ProcessEnv = {},
+  { base = process.env, summaryFile }: { base?: NodeJS.ProcessEnv; summaryFile?: string } = {},
+): RunnerStep {
   const dir = mkdtempSync(join(tmpdir(), 'eks-pod-iam-run-'));
   const outputFile = join(dir, 'output');
-  const summaryFile = join(dir, 'summary');
+  const summary = summaryFile ?? join(dir, 'summary');
   writeFileSync(outputFile, '');
-  writeFileSync(summaryFile, '');
+  writeFileSync(summary, '');
   const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
+    PATH: base.PATH,
+    HOME: base.HOME,
     GITHUB_ACTIONS: 'true',
     GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_STEP_SUMMARY: summary,
     RUNNER_TEMP: dir,
   };
   for (const [name, value] of Object.entries({ ...actionDefaults(), ...inputs }))
     env[`INPUT_${name.toUpperCase()}`] = value;
-  Object.assign(env, opts.env);
+  Object.assign(env, extra);
+  return {
+    dir,
+    env,
+    finish() {
+      const written = {
+        outputs: parseGithubOutput(readFileSync(outputFile, 'utf8')),
+        summary: readFileSync(summary, 'utf8'),
+      };
+      rmSync(dir, { recursive: true, force: true });
+      return written;
+    },
+  };
+}
+
+export async function runAction(inputs: Record<string, string>, opts: RunOptions = {}): Promise<ActionRun> {
+  const step = runnerStep(inputs, opts.env);
   const { code, stdout, stderr } = await runProcess(
     opts.node ?? SYSTEM_NODE,
     [opts.bundle ?? BUNDLE, ...(opts.args ?? [])],
     {
-      env,
-      cwd: opts.cwd ?? dir,
+      env: step.env,
+      cwd: opts.cwd ?? step.dir,
     },
   );
-  const outputs = parseGithubOutput(readFileSync(outputFile, 'utf8'));
-  const summary = readFileSync(summaryFile, 'utf8');
-  rmSync(dir, { recursive: true, force: true });
+  const { outputs, summary } = step.finish();
   return { code, stdout, stderr, outputs, summary, changes: outputs.changes ? JSON.parse(outputs.changes) : [] };
 }

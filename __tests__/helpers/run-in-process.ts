@@ -15,8 +15,7 @@
 //    reads them when the bundle starts (in this process that context was made once, from jest's environment).
 // The GitHub shell itself (src/platform/github.ts) and the bundle are covered by the files that spawn it:
 // bundle, local-action, octopus-script, runner-protocol, and the NODE24 case of e2e-pod-identity.
-import { summary as jobSummary } from '@actions/core';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { EOL, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
@@ -29,7 +28,7 @@ import {
 import type { InputName } from '../../src/inputs/spec.js';
 import { run, runOn } from '../../src/main.js';
 import type { Platform } from '../../src/platform/types.js';
-import { actionDefaults, parseGithubOutput, type ActionRun } from './run-action.js';
+import { actionDefaults, runnerStep, type ActionRun } from './run-action.js';
 
 export interface InProcessOptions {
   /** The run's environment over PATH, HOME and GITHUB_ACTIONS=true (emu.programEnv(), the time scale, ...). */
@@ -113,22 +112,10 @@ export async function runShell(
   inputs: Record<string, string>,
   opts: { env?: NodeJS.ProcessEnv; args?: string[] } = {},
 ): Promise<ActionRun> {
-  const dir = mkdtempSync(join(tmpdir(), 'eks-pod-iam-shell-'));
-  const outputFile = join(dir, 'output');
-  const summaryFile = join(dir, 'summary');
-  writeFileSync(outputFile, '');
-  writeFileSync(summaryFile, '');
-  const env: NodeJS.ProcessEnv = {
-    PATH: ambient.PATH,
-    HOME: ambient.HOME,
-    GITHUB_ACTIONS: 'true',
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: summaryFile,
-    RUNNER_TEMP: dir,
-  };
-  for (const [name, value] of Object.entries({ ...actionDefaults(), ...inputs }))
-    env[`INPUT_${name.toUpperCase()}`] = value;
-  Object.assign(env, opts.env);
+  // One summary file for every run of this process: @actions/core's summary keeps the first path it is given for
+  // good (module state the bundle starts afresh), so each run's step uses that same file, emptied first.
+  const step = runnerStep(inputs, opts.env, { base: ambient, summaryFile: SHELL_SUMMARY });
+  const { env, dir } = step;
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
 
   const record = { stdout: '', stderr: '' };
@@ -138,8 +125,6 @@ export async function runShell(
   let code: number;
   try {
     process.exitCode = undefined;
-    // @actions/core's summary keeps the first run's file for good (module state the bundle starts afresh).
-    (jobSummary as unknown as { _filePath?: string })._filePath = undefined;
     await run(opts.args ?? [], process.env);
     code = Number(process.exitCode ?? 0);
   } finally {
@@ -149,9 +134,7 @@ export async function runShell(
       if (!listeners.has(l)) process.off('unhandledRejection', l);
     leave();
   }
-  const outputs = parseGithubOutput(readFileSync(outputFile, 'utf8'));
-  const summary = readFileSync(summaryFile, 'utf8');
-  rmSync(dir, { recursive: true, force: true });
+  const { outputs, summary } = step.finish();
   return {
     code,
     stdout: record.stdout,
@@ -186,6 +169,7 @@ function githubRun(env: NodeJS.ProcessEnv): { provenance: Record<string, string>
 
 /** jest's environment, as this file found it (restored after every run). */
 const ambient: NodeJS.ProcessEnv = { ...process.env };
+const SHELL_SUMMARY = join(mkdtempSync(join(tmpdir(), 'eks-pod-iam-shell-')), 'summary');
 
 interface Recorder {
   stdout: string;
