@@ -11,7 +11,7 @@
 //   (wall vs that wait, and when CreateAddon was sent). BENCH_MANY=0 skips them; BENCH_RUNS_SLOW (default
 //   min(RUNS, 3)) is the number of runs of the two slow ones.
 // Removal (issue 18): one binding (its role deleted), and five bindings of five roles in one run; BENCH_ONLY=removal
-//   runs only these (and the start-up figures).
+//   runs only these (and the start-up figures); BENCH_ONLY=single only the single-binding scenarios above.
 // Per run, from the emulators' journals (each request's arrival and answer, monotonic ms, one clock for both):
 //   depth     the longest chain of requests that had to wait for one another (B after A when B arrived after A
 //             was answered), i.e. how many round trips in a row the run needed;
@@ -48,6 +48,8 @@ const MANY = process.env.BENCH_MANY !== '0';
 const REMOVAL_ONLY = process.env.BENCH_ONLY === 'removal';
 /** BENCH_ONLY=proof: the proof-of-credentials scenarios only (and the start-up figures). */
 const PROOF_ONLY = process.env.BENCH_ONLY === 'proof';
+/** BENCH_ONLY=single: the single-binding scenarios only (fresh, rerun, trust merge), e.g. with BENCH_TRACE. */
+const SINGLE_ONLY = process.env.BENCH_ONLY === 'single';
 /** Node 24, as GitHub runs the action (`runs.using: node24`); BENCH_NODE=system measures this machine's own node. */
 const NODE = process.env.BENCH_NODE === 'system' ? SYSTEM_NODE : NODE24;
 /** BENCH_DIST: another build's dist/ directory (e.g. a copy of the one before a change), else this one's. */
@@ -588,8 +590,8 @@ async function main(): Promise<void> {
   let manyResult: Many | undefined;
   try {
     for (let i = 0; i < RUNS; i++) {
-      if (!PROOF_ONLY) await removals(emu, add);
-      if (!REMOVAL_ONLY) await proofs(emu, add);
+      if (!PROOF_ONLY && !SINGLE_ONLY) await removals(emu, add);
+      if (!REMOVAL_ONLY && !SINGLE_ONLY) await proofs(emu, add);
       if (REMOVAL_ONLY || PROOF_ONLY) continue;
       for (const s of scenarios) {
         // Interleaved, so drift in the machine's load touches every scenario alike.
@@ -619,7 +621,7 @@ async function main(): Promise<void> {
         if (s.rerun) add(s.rerun, await measure(emu, run));
       }
     }
-    if (MANY && !REMOVAL_ONLY && !PROOF_ONLY) manyResult = await many(emu);
+    if (MANY && !REMOVAL_ONLY && !PROOF_ONLY && !SINGLE_ONLY) manyResult = await many(emu);
   } finally {
     await emu.stop();
   }
@@ -669,7 +671,7 @@ async function main(): Promise<void> {
       ]),
     );
   }
-  if (!REMOVAL_ONLY) lines.push('', ...proofLines(samples));
+  if (!REMOVAL_ONLY && !SINGLE_ONLY) lines.push('', ...proofLines(samples));
   if (manyResult) lines.push('', ...manyResult.lines);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
