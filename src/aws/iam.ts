@@ -11,7 +11,6 @@ import {
   DeleteRoleCommand,
   DeleteRolePolicyCommand,
   DetachRolePolicyCommand,
-  GetAccountSummaryCommand,
   GetPolicyCommand,
   GetOpenIDConnectProviderCommand,
   GetPolicyVersionCommand,
@@ -36,11 +35,12 @@ import { errorName } from './clients.js';
 const toTags = (tags: Record<string, string>) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 const json = (doc: PolicyDocument) => JSON.stringify(doc);
 
+const noSuchEntity = (e: unknown) => errorName(e) === 'NoSuchEntityException' || errorName(e) === 'NoSuchEntity';
 async function orNull<T>(p: Promise<T>): Promise<T | null> {
   try {
     return await p;
   } catch (e) {
-    if (errorName(e) === 'NoSuchEntityException' || errorName(e) === 'NoSuchEntity') return null;
+    if (noSuchEntity(e)) return null;
     throw e;
   }
 }
@@ -163,7 +163,7 @@ export async function deletePolicy(iam: IAMClient, arn: string): Promise<void> {
     for await (const page of paginateListPolicyVersions({ client: iam }, { PolicyArn: arn }))
       for (const v of page.Versions ?? []) if (!v.IsDefaultVersion && v.VersionId) versions.push(v.VersionId);
   } catch (e) {
-    if (errorName(e) === 'NoSuchEntityException' || errorName(e) === 'NoSuchEntity') return;
+    if (noSuchEntity(e)) return;
     throw e;
   }
   for (const id of versions) await orNull(iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: id })));
@@ -290,9 +290,3 @@ export const addClientId = (iam: IAMClient, providerArn: string, clientId: strin
   iam.send(
     new AddClientIDToOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: providerArn, ClientID: clientId }),
   );
-
-/** The account's limit on a trust policy's size, in bytes without whitespace. */
-export async function trustPolicyQuota(iam: IAMClient): Promise<number | undefined> {
-  const out = await iam.send(new GetAccountSummaryCommand({}));
-  return out.SummaryMap?.AssumeRolePolicySizeQuota;
-}

@@ -2,7 +2,6 @@
 // → verify → outputs and report. One binding's failure does not stop the others: every binding is attempted, and
 // the run fails at the end with one line per failed binding. The platform shells call this.
 import { AwsClients } from '../aws/clients.js';
-import * as iam from '../aws/iam.js';
 import type { Change } from '../core/types.js';
 import { RunError } from '../errors.js';
 import { bindingKey, type BindingKey, type RunConfig } from '../inputs/config.js';
@@ -10,7 +9,7 @@ import type { OutputName } from '../inputs/spec.js';
 import type { Log } from '../platform/types.js';
 import { waitForAddon } from '../resources/addon/apply.js';
 import type { Proof } from '../resources/credentials/kind.js';
-import { trustPolicySize } from '../resources/role-trust/trust.js';
+import { overQuota, readTrustQuota } from '../resources/role-trust/quota.js';
 import { sleep } from '../time.js';
 import { applyChange, serviceOf, type ApplyRun } from './apply.js';
 import { ResourceGates } from './gates.js';
@@ -57,6 +56,8 @@ export async function reconcile(
         changes: [],
       };
     const fargate = fargateCheck(run, clientsFor);
+    // Read alongside observe, off the path: a trust update is checked against it before anything is written.
+    const trustQuota = readTrustQuota(clientsFor(run.bindings[0]!.region).iam);
     state = await log.group('Observe', async () => {
       const s = await observe(run, clientsFor, env);
       for (const line of describeState(s)) log.info(line);
@@ -66,7 +67,10 @@ export async function reconcile(
     const planned = planRun(state, provenance);
     // The run's ledger of failed bindings, and the plan as it applies it: the plan itself is never changed.
     const failures = new Map(planned.failures);
-    const applicable = await checkTrustQuota(planned, failures, clientsFor(run.bindings[0]!.region), log);
+    for (const over of await overQuota(planned.changes, trustQuota, log))
+      failBindings(failures, over.serves, over.message);
+    // Nothing is written for a binding that already failed.
+    const applicable = planned.changes.filter((c) => c.serves.some((k) => !failures.has(k)));
     const plan: RunPlan = { ...planned, changes: applicable, failures };
     for (const w of [...(await fargate), ...plan.warnings])
       log.warn(run.bindings.length > 1 && w.about ? `${w.about}: ${w.message}` : w.message);
@@ -128,9 +132,9 @@ async function applyAndReread(
     plan.changes,
     (c) => serviceOf(c.op),
     async (c) => {
-      await applyChange(c, applied);
-      done.push(c);
-      gates.done(unitOf(c));
+      const effect = await applyChange(c, applied);
+      const finish = () => void (done.push(c), gates.done(unitOf(c)));
+      return effect ? { settling: effect.settling.then(finish) } : finish();
     },
     { ready: proofs.ready, settled: proofs.settled },
   ).then(async (outcomes) => {
@@ -233,40 +237,6 @@ async function verifyAll(
       failBindings(failures, [k], `Verification failed: ${bad.map((c) => `${c.name} (${c.detail})`).join('; ')}.`);
   }
   return checks;
-}
-
-/**
- * A trust policy over the account's quota is refused by IAM: its bindings fail before anything is written. Returns
- * the changes still to make.
- */
-async function checkTrustQuota(
-  plan: RunPlan,
-  failures: Map<BindingKey, string>,
-  aws: AwsClients,
-  log: Log,
-): Promise<readonly Change[]> {
-  const updates = plan.changes.filter((c) => c.op.kind === 'update-trust');
-  if (updates.length === 0) return plan.changes;
-  const sizes = updates.map((c) => [c, c.op.kind === 'update-trust' ? trustPolicySize(c.op.trust) : 0] as const);
-  // Without iam:GetAccountSummary the check is skipped: IAM itself still refuses an oversized policy.
-  const quota = await iam.trustPolicyQuota(aws.iam).catch((e: Error) => {
-    log.warn(`Could not read the account's trust-policy size quota (${e.name}); writing without checking it first.`);
-    return undefined;
-  });
-  for (const [c, size] of sizes) {
-    if (quota === undefined || size <= quota) continue;
-    const role = c.op.kind === 'update-trust' ? c.op.roleName : '';
-    failBindings(
-      failures,
-      c.serves,
-      `The trust policy of role ${role} would be ${size} bytes, ` +
-        `over this account's AssumeRolePolicySizeQuota of ${quota}: ` +
-        'remove statements that are no longer used, bind this service account to its own role, ' +
-        'or ask AWS to raise the quota (up to 8192).',
-    );
-  }
-  // Nothing is written for a binding that already failed.
-  return plan.changes.filter((c) => c.serves.some((k) => !failures.has(k)));
 }
 
 /** One line per failed binding, naming it (a single binding: just its cause, as before). */
