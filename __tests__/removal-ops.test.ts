@@ -121,7 +121,9 @@ describe('trust: one write adds and removes', () => {
       '--assume-role-policy-document',
       JSON.stringify({ Version: '2012-10-17', Statement: [EC2] }),
     ]);
-    await mergeBindings(client, 'shared', [sa('a'), sa('b')], silent);
+    await (
+      await mergeBindings(client, 'shared', [sa('a'), sa('b')], silent)
+    ).settled;
     await clearJournals(emu);
     const op = {
       kind: 'update-trust' as const,
@@ -130,7 +132,9 @@ describe('trust: one write adds and removes', () => {
       bindings: [podIdentityBinding()],
       removed: [sa('a')],
     };
-    await updateTrust(client, op, silent);
+    await (
+      await updateTrust(client, op, silent)
+    ).settled;
     const statements = (await trustOf(emu, 'shared')).Statement;
     expect(statements).toHaveLength(3);
     expect(statements[0]).toEqual(EC2);
@@ -140,8 +144,54 @@ describe('trust: one write adds and removes', () => {
     expect(statements[2].Principal).toEqual({ Service: 'pods.eks.amazonaws.com' });
     expect((await writes(emu)).aws).toEqual(['UpdateAssumeRolePolicy']);
     await clearJournals(emu);
-    await updateTrust(client, op, silent);
+    await (
+      await updateTrust(client, op, silent)
+    ).settled;
     expect((await writes(emu)).aws).toEqual([]);
+    client.destroy();
+  });
+
+  test("observe's read is merged into while 100 ms old, else the trust is read again first", async () => {
+    const client = iam();
+    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [EC2] });
+    await aws(emu, ['iam', 'create-role', '--role-name', 'seen', '--assume-role-policy-document', trust]);
+    const observed = (answeredAgo: number) => ({
+      arn: 'arn:aws:iam::123456789012:role/seen',
+      name: 'seen',
+      trust,
+      tags: {},
+      permissionsBoundaryArn: undefined,
+      attachedPolicyArns: [],
+      inlinePolicy: undefined,
+      answeredAt: performance.now() - answeredAgo,
+    });
+    const op = (name: string) => ({
+      kind: 'update-trust' as const,
+      roleName: 'seen',
+      trust: { Version: '2012-10-17', Statement: [] },
+      bindings: [sa(name)],
+    });
+    await clearJournals(emu);
+    // At full time scale: a read 10 ms old is fresh (the bound is 100 ms), one 5 s old is not.
+    process.env.EKS_POD_IAM_TIME_SCALE = '1';
+    await (
+      await updateTrust(client, op('a'), silent, observed(10))
+    ).settled;
+    // No read before the write; the watch's two re-reads after it.
+    expect((await emu.aws.journal()).map((j) => j.operation)).toEqual(['UpdateAssumeRolePolicy', 'GetRole', 'GetRole']);
+    await clearJournals(emu);
+    // Older than 100 ms: read again (a's statement, written since, stays).
+    await (
+      await updateTrust(client, op('b'), silent, observed(5000))
+    ).settled;
+    process.env.EKS_POD_IAM_TIME_SCALE = '0.01';
+    const operations = (await emu.aws.journal()).map((j) => j.operation);
+    expect(operations.slice(0, 2)).toEqual(['GetRole', 'UpdateAssumeRolePolicy']);
+    const subjects = (await trustOf(emu, 'seen')).Statement.flatMap(
+      (s: { Condition?: { StringEquals: Record<string, string[]> } }) =>
+        s.Condition?.StringEquals['oidc.example.com/id/ABC:sub'] ?? [],
+    );
+    expect(subjects).toEqual(['system:serviceaccount:apps:a', 'system:serviceaccount:apps:b']);
     client.destroy();
   });
 
@@ -155,7 +205,9 @@ describe('trust: one write adds and removes', () => {
       '--assume-role-policy-document',
       JSON.stringify({ Version: '2012-10-17', Statement: [] }),
     ]);
-    await mergeBindings(client, 'alone', [sa('a')], silent);
+    await (
+      await mergeBindings(client, 'alone', [sa('a')], silent)
+    ).settled;
     await clearJournals(emu);
     await expect(mergeBindings(client, 'alone', [], silent, [sa('a')])).rejects.toThrow(/without any statement/);
     expect((await writes(emu)).aws).toEqual([]);

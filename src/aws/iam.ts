@@ -44,6 +44,9 @@ async function orNull<T>(p: Promise<T>): Promise<T | null> {
     throw e;
   }
 }
+/** The answer, and when it arrived (performance.now()); null for NoSuchEntity. */
+const answered = <T extends object>(p: Promise<T>) =>
+  orNull(p).then((o) => o && { ...o, answeredAt: performance.now() });
 
 export interface RoleReadOptions {
   policies: boolean;
@@ -68,7 +71,7 @@ export async function readRole(
   // All at once rather than role first: one round trip instead of two for a role that exists (every rerun).
   // For a role that does not, the policy reads fail with NoSuchEntity and are not looked at.
   const [got, attached, inline, target, inlineNames] = await Promise.allSettled([
-    known && !known.getRole ? Promise.resolve(null) : orNull(iam.send(new GetRoleCommand({ RoleName: name }))),
+    known && !known.getRole ? Promise.resolve(null) : answered(iam.send(new GetRoleCommand({ RoleName: name }))),
     opts.policies || opts.removal ? listAttached(iam, name) : Promise.resolve(known?.role.attachedPolicyArns ?? []),
     opts.inlinePolicyName
       ? orNull(iam.send(new GetRolePolicyCommand({ RoleName: name, PolicyName: opts.inlinePolicyName })))
@@ -80,7 +83,7 @@ export async function readRole(
   ]);
   if (got.status === 'rejected') throw got.reason;
   const role = got.value?.Role
-    ? observedRole(got.value.Role)
+    ? { ...observedRole(got.value.Role), answeredAt: got.value.answeredAt }
     : known && !known.getRole
       ? itself(known.role)
       : undefined;

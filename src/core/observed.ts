@@ -29,6 +29,8 @@ export interface ObservedRole {
   unreadRegions?: UnreadRegion[];
   /** The eks-pod-iam-target inline policy (the target roles the role may assume), when a binding has a target. */
   targetPolicy?: string | PolicyDocument;
+  /** When GetRole's answer arrived (performance.now()): a trust write may merge into a recent read. */
+  answeredAt?: number;
 }
 
 /** A binding's target role: read when these credentials can read it, else why not (the check cannot be made). */

@@ -1,4 +1,5 @@
 // Carries out one change of the plan, through the room that owns it or the adapters.
+import type { IAMClient } from '@aws-sdk/client-iam';
 import * as eks from '../aws/eks.js';
 import * as iam from '../aws/iam.js';
 import type {
@@ -20,7 +21,8 @@ import { deleteManagedPolicy } from '../resources/role-policies/delete.js';
 import { createRoleOrMerge, deleteRole, updateTrust } from '../resources/role-trust/apply.js';
 import { trustTarget } from '../resources/target-role/apply.js';
 import type { RunPlan } from './plan-types.js';
-import { clusterKeyOf, type ClusterKey, type ClusterState, type RunState } from './state.js';
+import type { Applied } from './graph.js';
+import { clusterKeyOf, isFailed, type ClusterKey, type ClusterState, type RunState } from './state.js';
 
 /** What apply needs of the run, and what it learns that the outputs need. */
 export interface ApplyRun {
@@ -41,6 +43,16 @@ export interface ApplyRun {
   serviceAccounts: Map<BindingKey, ObservedServiceAccount>;
   /** Clusters whose add-on CreateAddon already answered ACTIVE. */
   addonsActive: Set<ClusterKey>;
+}
+
+/**
+ * Merged into the role's current trust (observe's read only while it is a few tens of ms old: another run may have
+ * written since). In effect once written; settled once watched for concurrent writers (its last read follows).
+ */
+async function updateRoleTrust(op: Extract<Op, { kind: 'update-trust' }>, run: ApplyRun, client: IAMClient) {
+  const observed = run.state.roles.get(op.roleName);
+  const { settled } = await updateTrust(client, op, run.log, observed && !isFailed(observed) ? observed : undefined);
+  return { settling: settled.then((role) => void run.roles.set(op.roleName, role)) };
 }
 
 /** Which service a change calls: concurrency is bounded per service. */
@@ -66,7 +78,11 @@ export function serviceOf(op: Op): 'iam' | 'eks' | 'kubernetes' {
   }
 }
 
-export async function applyChange(c: Change, run: ApplyRun): Promise<void> {
+/**
+ * Applies the change. `settling`: the change is in effect (what comes after it may start) but not done until that
+ * settles (a trust write watched for concurrent writers).
+ */
+export async function applyChange(c: Change, run: ApplyRun): Promise<Applied> {
   if (c.guard) await Promise.all(c.guard.map((g) => confirmed(g, run)));
   const cluster = run.state.clusters.get(c.target.clusterKey as ClusterKey) as ClusterState;
   const config = c.target.binding ? run.plan.resolved.get(c.target.binding)!.config : undefined;
@@ -79,9 +95,8 @@ export async function applyChange(c: Change, run: ApplyRun): Promise<void> {
       if (created) run.roles.set(op.name, created);
       return;
     }
-    // Merged into the role's current trust, not the observed one: another run may have written since.
     case 'update-trust':
-      return void run.roles.set(op.roleName, await updateTrust(client, op, run.log)); // its last read follows the write
+      return updateRoleTrust(op, run, client);
     case 'tag-role':
       return void (await iam.tagRole(client, op.roleName, op.tags));
     case 'put-boundary':

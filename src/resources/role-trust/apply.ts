@@ -1,6 +1,7 @@
 // Writes to a role's trust policy that survive concurrent runs. IAM has no conditional write: two runs
 // that read the same trust and each write their merge lose one binding. So we merge into a fresh read
-// right before writing (the race window is one round trip), then re-read after a short wait; if our binding was
+// right before writing (the race window is one round trip; observe's read serves while it is a few tens of ms old),
+// then re-read after a short wait; if our binding was
 // overwritten meanwhile, we merge it again into the CURRENT document (other runs' subjects and foreign
 // statements stay) and write again, bounded. Throttling and 5xx are the SDK's job, not retried here.
 //
@@ -8,7 +9,8 @@
 // landed and writes after it. Its write then lands at most its read->write gap after ours: the read's answer
 // travelling back, its merge, its write travelling out, i.e. about one IAM round trip plus its own processing.
 // So we re-read after a few of OUR measured round trips (never less than a floor that covers a busy machine's
-// processing stalls), twice, instead of a fixed ~1.5 s.
+// processing stalls), twice, instead of a fixed ~1.5 s. The write is in effect once IAM answers it: what comes after
+// it (the association) goes on while it is watched (`settled`).
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { errorName } from '../../aws/clients.js';
 import * as iam from '../../aws/iam.js';
@@ -25,6 +27,8 @@ const STABILITY_READS = 2;
 const STABILITY_RTT_FACTOR = 2;
 const STABILITY_MIN_WAIT_MS = 200;
 const STABILITY_MAX_WAIT_MS = 2000;
+/** Observe's read of a role is merged into instead of reading again while at most this old. */
+const FRESH_READ_MS = STABILITY_MIN_WAIT_MS / 2;
 /** Spacing of the GetRole retries while a role that exists is not yet visible (multiplied by the attempt). */
 const NOT_YET_VISIBLE_SPACING_MS = 500;
 /** Writes (first one included) before giving up; each rewrite follows an overwrite seen by a re-read. */
@@ -64,7 +68,7 @@ export async function createRoleOrMerge(
     `Role ${op.name} already exists (created concurrently, or by a retried request): ` +
       'merging into its trust policy instead.',
   );
-  const { tags } = await mergeBindings(client, op.name, op.bindings, log);
+  const { tags } = await (await mergeBindings(client, op.name, op.bindings, log)).settled;
   // The user's own tags, as a rerun would add them; ownership and provenance tags (TAG_PREFIX) belong to whoever
   // created the role.
   const missing = Object.fromEntries(
@@ -75,15 +79,26 @@ export async function createRoleOrMerge(
 }
 
 /**
+ * A trust write in effect: the changes after it may go on; `settled` is the role as last read once no concurrent
+ * writer has overwritten it (the watch below), or the failure to keep it so.
+ */
+export interface TrustWrite {
+  settled: Promise<ObservedRole>;
+}
+
+/**
  * The planned trust update, merged into the role's current trust (another run may have written since we looked):
- * `bindings` added, `removed` taken out, in one write.
+ * `bindings` added, `removed` taken out, in one write. `observed`: the role as observe read it, merged into instead
+ * of reading again while it is at most one round trip old (the race window is then at most two round trips, which
+ * the other writer's watch still covers at its first re-read).
  */
 export async function updateTrust(
   client: IAMClient,
   op: Extract<Op, { kind: 'update-trust' }>,
   log: Log,
-): Promise<ObservedRole> {
-  return mergeBindings(client, op.roleName, op.bindings, log, op.removed ?? []);
+  observed?: ObservedRole,
+): Promise<TrustWrite> {
+  return mergeBindings(client, op.roleName, op.bindings, log, op.removed ?? [], observed);
 }
 
 /** The trust with the bindings added and the removed ones taken out; `changed` when that differs from it. */
@@ -94,11 +109,24 @@ function rewrite(trust: ObservedTrust, bindings: readonly Binding[], removed: re
 }
 
 type ObservedTrust = Parameters<typeof mergeTrustAll>[0];
+type Rewritten = ReturnType<typeof rewrite>;
 
 /**
- * Read-merge-write of the bindings into the role's current trust (and of the removed ones out of it), then watch
- * that it stays so. Writes nothing when the current trust already allows them all and grants none of the removed.
- * Returns the role as last read: after the write, that read is its read-back.
+ * The role as just read, and that read's round trip (0 for observe's: its clock also ran while this process was busy
+ * elsewhere, so the write's own round trip sizes the watch). Observe's read is merged into while it is at most
+ * FRESH_READ_MS old; the race window is then at most that longer than with a read made now, which the other writer's
+ * first re-read (at least 3/4 of STABILITY_MIN_WAIT_MS after its write) still covers.
+ */
+async function currentRead(client: IAMClient, roleName: string, observed?: ObservedRole) {
+  const age = observed?.answeredAt === undefined ? Infinity : performance.now() - observed.answeredAt;
+  if (observed && age <= FRESH_READ_MS * delayScale()) return [observed, 0] as const;
+  return timed(() => readVisible(client, roleName));
+}
+
+/**
+ * Read-merge-write of the bindings into the role's current trust (and of the removed ones out of it); once written,
+ * watched so that it stays so (`settled`). Writes nothing when the current trust already allows them all and grants
+ * none of the removed.
  */
 export async function mergeBindings(
   client: IAMClient,
@@ -106,32 +134,55 @@ export async function mergeBindings(
   bindings: readonly Binding[],
   log: Log,
   removed: readonly Binding[] = [],
+  observed?: ObservedRole,
+): Promise<TrustWrite> {
+  const [role, readMs] = await currentRead(client, roleName, observed);
+  const first = rewrite(role.trust, bindings, removed);
+  if (!first.changed) return { settled: Promise.resolve(role) }; // already as wanted: nothing written or watched
+  const writeMs = await write(client, roleName, first.document);
+  const settled = keep(client, roleName, { bindings, removed }, Math.max(readMs, writeMs), log);
+  settled.catch(() => undefined); // awaited by whoever applies the change; a rejection before that is not unhandled
+  return { settled };
+}
+
+/** Writes the document (IAM refuses one without a statement: only a concurrent writer can have brought us there). */
+async function write(client: IAMClient, roleName: string, document: Rewritten['document']): Promise<number> {
+  if (!hasStatements(document))
+    throw new RunError(
+      `Taking this binding out of the trust policy of role ${roleName} would leave it without any statement, ` +
+        'which IAM does not accept: it is left as it is.',
+    );
+  const [, ms] = await timed(() => iam.updateTrust(client, roleName, document));
+  return ms;
+}
+
+/**
+ * Watches the written trust; when a concurrent writer overwrote it, merges again into the CURRENT document (other
+ * runs' subjects and foreign statements stay) and writes again, bounded. Returns the role as last read.
+ */
+async function keep(
+  client: IAMClient,
+  roleName: string,
+  change: { bindings: readonly Binding[]; removed: readonly Binding[] },
+  roundTripMs: number,
+  log: Log,
 ): Promise<ObservedRole> {
-  let [role, readMs] = await timed(() => readVisible(client, roleName));
-  for (let writes = 0; writes < MAX_WRITES; writes++) {
-    const merge = rewrite(role.trust, bindings, removed);
-    if (!merge.changed) return role; // only on the first read: already as wanted, nothing written or watched
-    // IAM refuses a trust policy without a statement; the plan never asks for one (an owned role is deleted
-    // instead), so only a concurrent writer can have brought us here.
-    if (!hasStatements(merge.document))
-      throw new RunError(
-        `Taking this binding out of the trust policy of role ${roleName} would leave it without any statement, ` +
-          'which IAM does not accept: it is left as it is.',
-      );
-    if (writes > 0)
-      log.info(
-        `The trust policy of ${roleName} was overwritten by a concurrent writer: ` +
-          `merging our statement again (write ${writes + 1}).`,
-      );
-    const [, writeMs] = await timed(() => iam.updateTrust(client, roleName, merge.document));
-    const [last, lost] = await watch(client, roleName, bindings, removed, Math.max(readMs, writeMs), log);
+  for (let writes = 1; ; writes++) {
+    const [last, lost] = await watch(client, roleName, change.bindings, change.removed, roundTripMs, log);
     if (!lost) return last;
-    [role, readMs] = lost; // the freshest read: merge into it right away, keeping what the other writer put there
+    if (writes >= MAX_WRITES)
+      throw new RunError(
+        `The trust policy of role ${roleName} kept losing this service account's change to concurrent writers ` +
+          `(${MAX_WRITES} writes): other runs or tools are rewriting it at the same time; rerun when they are done.`,
+      );
+    const [role, readMs] = lost; // the freshest read: merge into it right away, keeping what the other writer put there
+    const merge = rewrite(role.trust, change.bindings, change.removed);
+    log.info(
+      `The trust policy of ${roleName} was overwritten by a concurrent writer: ` +
+        `merging our statement again (write ${writes + 1}).`,
+    );
+    roundTripMs = Math.max(readMs, await write(client, roleName, merge.document));
   }
-  throw new RunError(
-    `The trust policy of role ${roleName} kept losing this service account's change to concurrent writers ` +
-      `(${MAX_WRITES} writes): other runs or tools are rewriting it at the same time; rerun when they are done.`,
-  );
 }
 
 /**
