@@ -1,10 +1,5 @@
 // The Kubernetes calls the plan needs: the service account, its namespace, its pods and workloads, the webhook.
-import {
-  PatchStrategy,
-  setHeaderOptions,
-  type V1PodTemplateSpec,
-  type V1ServiceAccount,
-} from '@kubernetes/client-node';
+import type { V1PodTemplateSpec, V1ServiceAccount } from '@kubernetes/client-node';
 import { CREATED_BY_LABEL, CREATED_BY_VALUE } from '../core/ownership.js';
 import type { ObservedPod, ObservedServiceAccount, ObservedWorkload, WorkloadKind } from '../core/types.js';
 import { sleep } from '../time.js';
@@ -47,9 +42,6 @@ export async function kubeCall<T>(kube: Kube, what: string, fn: () => Promise<T>
 
 const CREATED_BY = { [CREATED_BY_LABEL]: CREATED_BY_VALUE };
 // client-node sends a patch as JSON Patch unless told otherwise.
-const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-const JSON_PATCH = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
-const STRATEGIC_MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
 
 export async function readServiceAccount(
   kube: Kube,
@@ -139,7 +131,7 @@ export async function annotateServiceAccount(
 }
 
 const patchAnnotations = (kube: Kube, namespace: string, name: string, annotations: Record<string, string>) =>
-  kube.core.patchNamespacedServiceAccount({ namespace, name, body: { metadata: { annotations } } }, MERGE_PATCH);
+  kube.core.patchNamespacedServiceAccount({ namespace, name, body: { metadata: { annotations } } }, kube.patch.merge);
 
 /** JSON Pointer of an annotation (RFC 6901: `~` and `/` escaped). */
 const annotationPath = (key: string) => `/metadata/annotations/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
@@ -162,7 +154,7 @@ export async function removeAnnotations(
   if (body.length === 0) return;
   await kubeCall(kube, `remove annotations from service account ${namespace}/${name}`, async () => {
     try {
-      await orNull(kube.core.patchNamespacedServiceAccount({ namespace, name, body }, JSON_PATCH));
+      await orNull(kube.core.patchNamespacedServiceAccount({ namespace, name, body }, kube.patch.json));
     } catch (e) {
       if (statusOf(e) !== 422) throw e;
       throw new Error(
@@ -262,9 +254,9 @@ export async function restartWorkload(
 ): Promise<void> {
   const body = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': at } } } } };
   const patch = {
-    Deployment: () => kube.apps.patchNamespacedDeployment({ namespace, name, body }, STRATEGIC_MERGE_PATCH),
-    StatefulSet: () => kube.apps.patchNamespacedStatefulSet({ namespace, name, body }, STRATEGIC_MERGE_PATCH),
-    DaemonSet: () => kube.apps.patchNamespacedDaemonSet({ namespace, name, body }, STRATEGIC_MERGE_PATCH),
+    Deployment: () => kube.apps.patchNamespacedDeployment({ namespace, name, body }, kube.patch.strategic),
+    StatefulSet: () => kube.apps.patchNamespacedStatefulSet({ namespace, name, body }, kube.patch.strategic),
+    DaemonSet: () => kube.apps.patchNamespacedDaemonSet({ namespace, name, body }, kube.patch.strategic),
   }[kind];
   await kubeCall(kube, `restart ${kind.toLowerCase()} ${namespace}/${name}`, patch);
 }
