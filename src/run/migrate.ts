@@ -17,10 +17,10 @@ import { planIrsaRecord, planIrsaRecordRemoval } from '../resources/association/
 import { associationRef } from '../resources/association/plan.js';
 import { unmergeTrust } from '../resources/role-trust/unmerge.js';
 import { roleTrustRef } from '../resources/role-trust/fold.js';
-import type { Planning } from './plan-types.js';
-import { irsaBindingFor } from './resolve.js';
-import { bindingScope } from './scopes.js';
-import { groupBy, isFailed, observedFor, type RunState } from './state.js';
+import type { Planning } from '../core/planning.js';
+import { irsaBindingFor } from '../core/resolve.js';
+import { bindingScope } from '../core/scopes.js';
+import { groupBy, isFailed, observedFor, type RunState } from '../core/state.js';
 
 /** The web-identity binding IRSA gave the service account: what leaves the role's trust. */
 export function irsaBindingOf(

@@ -17,7 +17,7 @@ import {
   type BindingState,
   type Failed,
   type RunState,
-} from './state.js';
+} from '../core/state.js';
 
 export async function readIrsaRoles(
   run: RunConfig,

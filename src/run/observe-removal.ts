@@ -10,7 +10,7 @@ import type { BindingConfig, RunConfig } from '../inputs/config.js';
 import type { AccountScan } from '../resources/region-scan/scan.js';
 import { podIdentityBinding } from '../resources/role-trust/trust.js';
 import { unmergeTrust } from '../resources/role-trust/unmerge.js';
-import type { ClientsFor } from './state.js';
+import type { ClientsFor } from '../core/state.js';
 
 const AWS_MANAGED = /^arn:[^:]+:iam::aws:policy\//;
 const absent = (b: BindingConfig) => b.state === 'absent';

@@ -10,8 +10,8 @@ import { grantedTargets } from '../resources/role-policies/target.js';
 import { isPlainPodIdentity } from '../resources/role-trust/trust.js';
 import { hasStatements, unmergeTrustAll } from '../resources/role-trust/unmerge.js';
 import { staleGrants } from '../resources/target-role/remove.js';
-import { bindingFor, roleArnFor } from './resolve.js';
-import { configOf, failureOf, groupBy, isFailed, observedFor, type RunState } from './state.js';
+import { bindingFor, roleArnFor } from '../core/resolve.js';
+import { configOf, failureOf, groupBy, isFailed, observedFor, type RunState } from '../core/state.js';
 
 export async function readTargetUsersForRemoval(state: RunState, scan: AccountScan): Promise<RunState> {
   const leaving = state.run.bindings.filter(

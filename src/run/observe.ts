@@ -34,7 +34,7 @@ import {
   type ClusterState,
   type Failed,
   type RunState,
-} from './state.js';
+} from '../core/state.js';
 
 /** Reads at once per service: enough to overlap round trips, few enough not to be throttled. */
 const READS_AT_ONCE = 16;

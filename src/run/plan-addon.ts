@@ -3,10 +3,10 @@ import type { ChangeList } from '../core/changes.js';
 import { bindingKey, type BindingConfig, type BindingKey } from '../inputs/config.js';
 import { planAddonAssociations } from '../resources/addon/associations.js';
 import { refKey } from '../core/changes.js';
-import { isAbsent } from './plan-types.js';
-import type { Planning } from './plan-types.js';
-import { addonOwner, addonScope, bindingScope } from './scopes.js';
-import { groupBy, observedFor, type RunState } from './state.js';
+import { isAbsent } from '../core/planning.js';
+import type { Planning } from '../core/planning.js';
+import { addonOwner, addonScope, bindingScope } from '../core/scopes.js';
+import { groupBy, observedFor, type RunState } from '../core/state.js';
 
 /**
  * `addon`: per add-on, one write of its associations for all its bindings — the present ones once their roles trust

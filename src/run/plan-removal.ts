@@ -12,8 +12,8 @@ import { planRoleDeletion, planTrustRemoval } from '../resources/role-trust/remo
 import { planServiceAccountRemoval } from '../resources/service-account/remove.js';
 import { planRemovalRestarts } from '../resources/workloads/remove.js';
 import { targetTrustId } from '../resources/target-role/fold.js';
-import type { RemovalIntent, Resolved } from './plan-types.js';
-import { observedFor, type RunState } from './state.js';
+import type { RemovalIntent, Resolved } from '../core/planning.js';
+import { observedFor, type RunState } from '../core/state.js';
 
 /**
  * The binding's own removals; returns the ids its role's trust change must wait for. `addonWrite`: with `addon`,

@@ -9,9 +9,9 @@ import { planPolicies, type ManagedAttach } from '../resources/role-policies/pla
 import { foldRoleTrust, roleTrustRef, type TrustIntent } from '../resources/role-trust/fold.js';
 import { planRole, type RoleGroup } from '../resources/role-trust/plan.js';
 import { planBindingRemoval, planRoleRemoval } from './plan-removal.js';
-import { isAbsent, type Fail, type Planning } from './plan-types.js';
-import { addonScope, bindingScope, roleOwner, scopeOf } from './scopes.js';
-import { clusterKeyOf, groupBy, type RunState } from './state.js';
+import { isAbsent, type Fail, type Planning } from '../core/planning.js';
+import { addonScope, bindingScope, roleOwner, scopeOf } from '../core/scopes.js';
+import { clusterKeyOf, groupBy, type RunState } from '../core/state.js';
 
 /** Per role, what its trust write waits for of its absent bindings' own removals. */
 export interface RemovalDone {

@@ -7,9 +7,9 @@ import { planAddon } from '../resources/addon/plan.js';
 import { planManagedPolicy } from '../resources/managed-policy/plan.js';
 import { planOidcProvider } from '../resources/oidc-provider/plan.js';
 import type { ManagedAttach } from '../resources/role-policies/plan.js';
-import type { Fail, Planning } from './plan-types.js';
-import { scopeOf } from './scopes.js';
-import { clusterKeyOf, groupBy, isFailed, wantedPoliciesOf, type RunState } from './state.js';
+import type { Fail, Planning } from '../core/planning.js';
+import { scopeOf } from '../core/scopes.js';
+import { clusterKeyOf, groupBy, isFailed, wantedPoliciesOf, type RunState } from '../core/state.js';
 
 /** Per cluster: the agent add-on (pod identity) and the OIDC providers (IRSA). Returns each provider's change ids. */
 export function planClusters(

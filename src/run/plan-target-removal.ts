@@ -12,10 +12,10 @@ import { planTargetRevoke } from '../resources/role-policies/revoke.js';
 import { settleTargetPolicy, targetPolicyRef } from '../resources/role-policies/fold.js';
 import { planTargetTrustRemoval, type TargetRemoval } from '../resources/target-role/remove.js';
 import { targetOwner } from '../resources/target-role/fold.js';
-import { isAbsent } from './plan-types.js';
-import type { Planning } from './plan-types.js';
-import { roleOwner, scopeOf } from './scopes.js';
-import { clusterKeyOf, groupBy, isFailed, observedFor, type ClusterKey, type RunState } from './state.js';
+import { isAbsent } from '../core/planning.js';
+import type { Planning } from '../core/planning.js';
+import { roleOwner, scopeOf } from '../core/scopes.js';
+import { clusterKeyOf, groupBy, isFailed, observedFor, type ClusterKey, type RunState } from '../core/state.js';
 
 export function planTargetRemovals(
   state: RunState,

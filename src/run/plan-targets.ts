@@ -5,9 +5,9 @@ import { bindingKey, type BindingConfig, type BindingKey } from '../inputs/confi
 import { planTargetTrust } from '../resources/target-role/plan.js';
 import { associationRef } from '../resources/association/plan.js';
 import { settleTargetTrust, targetOwner } from '../resources/target-role/fold.js';
-import type { Planning } from './plan-types.js';
-import { scopeOf } from './scopes.js';
-import { clusterKeyOf, groupBy, observedFor, type RunState } from './state.js';
+import type { Planning } from '../core/planning.js';
+import { scopeOf } from '../core/scopes.js';
+import { clusterKeyOf, groupBy, observedFor, type RunState } from '../core/state.js';
 
 /**
  * Per target role (`target-role-arn`), once every association naming it is written: its trust lets each

@@ -19,9 +19,9 @@ import { planOwnRemovals, planRoles } from './plan-roles.js';
 import { planClusters, planManagedPolicies } from './plan-shared.js';
 import { planTargetRemovals } from './plan-target-removal.js';
 import { planTargets } from './plan-targets.js';
-import { isAbsent, type Fail, type Planning, type RunPlan } from './plan-types.js';
-import { bindingFor, roleArnFor } from './resolve.js';
-import { bindingScope, roleOwner, scopeOf } from './scopes.js';
+import { isAbsent, type Fail, type Planning, type RunPlan } from '../core/planning.js';
+import { bindingFor, roleArnFor } from '../core/resolve.js';
+import { bindingScope, roleOwner, scopeOf } from '../core/scopes.js';
 import {
   clusterKeyOf,
   configOf,
@@ -30,7 +30,7 @@ import {
   roleAccountIn,
   wantedPoliciesOf,
   type RunState,
-} from './state.js';
+} from '../core/state.js';
 
 /** `provenance`: tags naming the pipeline run, put only on what this run creates (never rewritten). */
 export function planRun(state: RunState, provenance: Readonly<Record<string, string>> = {}): RunPlan {
@@ -98,6 +98,7 @@ export function planRun(state: RunState, provenance: Readonly<Record<string, str
   plan.addonWaits = plan.addonWaits.filter((k) => waiting.has(k));
   return plan;
 }
+
 
 /** The role ARN, trust binding and provider of each binding whose observation succeeded. */
 function resolve(state: RunState, b: BindingConfig, plan: Planning): void {

@@ -12,8 +12,8 @@ import { checkTrust, checkTrustRemoved } from '../resources/role-trust/verify.js
 import { checkAnnotation, checkServiceAccountRemoved } from '../resources/service-account/verify.js';
 import { checkTargetTrust, checkTargetTrustRemoved } from '../resources/target-role/verify.js';
 import { migrationChecks } from './migrate.js';
-import { bindingFor, roleArnFor } from './resolve.js';
-import type { RemovalIntent } from './plan-types.js';
+import { bindingFor, roleArnFor } from '../core/resolve.js';
+import type { RemovalIntent } from '../core/planning.js';
 
 export type { Check };
 
