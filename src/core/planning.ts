@@ -2,10 +2,11 @@
 // means to leave behind. Types only, shared by the stages of the plan and by what runs it.
 import type { BindingConfig, BindingKey, Config } from '../inputs/config.js';
 import type { Change, Warning } from './types.js';
-import type { AddonAssociation } from '../resources/addon/associations.js';
 import type { Binding } from '../resources/role-trust/trust.js';
-import type { TargetRemovalIntent } from '../resources/target-role/remove.js';
+import type { RemovalIntent } from './removal-record.js';
 import type { ClusterKey } from './state.js';
+
+export type { RemovalIntent };
 
 /** What a binding resolved to: the role its pods get, and (IRSA) the provider that vouches for them. */
 export interface Resolved {
@@ -37,22 +38,6 @@ export interface Planning extends RunPlan {
   resolved: Map<BindingKey, Resolved>;
   failures: Map<BindingKey, string>;
   removals: Map<BindingKey, RemovalIntent>;
-}
-
-/** What the plan means to leave behind for an absent binding: what verification checks. */
-export interface RemovalIntent {
-  /** The binding's role (created by eks-pod-iam) is deleted. */
-  roleDeleted: boolean;
-  /** The role existed and stays. */
-  roleKept: boolean;
-  /** Its trust statement stays on purpose (other associations name the role, or it is a foreign role's last). */
-  trustKept: boolean;
-  /** The service account (created by eks-pod-iam) is deleted. */
-  serviceAccountDeleted: boolean;
-  /** `addon`: its association leaves the add-on, whose other associations stay as they are. */
-  addonKept?: AddonAssociation[];
-  /** `target-role-arn`: what its target role's trust gives up (planned by plan-target-removal.ts). */
-  target?: TargetRemovalIntent;
 }
 
 /** Fails the bindings with the cause a PlanError gives (anything else is a bug: thrown on). */
