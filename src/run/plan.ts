@@ -176,4 +176,3 @@ function resolve(state: RunState, b: BindingConfig, plan: Planning): void {
     plan.failures.set(key, e.message);
   }
 }
-
