@@ -26,11 +26,14 @@ export interface RunPlan {
   readonly resolved: ReadonlyMap<BindingKey, Resolved>;
   /** The bindings that cannot be brought to the desired state, with the cause. */
   readonly failures: ReadonlyMap<BindingKey, string>;
-  /** state: absent — what each absent binding's removal leaves behind (what verification checks). */
+  /** state: absent — what each absent binding's removal leaves behind (what verification checks; RemovalRecords). */
   readonly removals: ReadonlyMap<BindingKey, RemovalIntent>;
 }
 
-/** A plan being made, by the stages of planRun (only they write into it). */
+/**
+ * A plan being made, by planRun and its stages (only they write into it; the removal records are composed once,
+ * at the end, from RemovalRecords).
+ */
 export interface Planning extends RunPlan {
   changes: Change[];
   warnings: Warning[];

@@ -46,7 +46,12 @@ export function planRun(state: RunState, provenance: Readonly<Record<string, str
   for (const b of bindings) resolve(state, b, plan);
   const live = () => bindings.filter((b) => plan.resolved.has(bindingKey(b)));
   const run: PlanRun = {
-    ...{ state, plan, out, fail, provenance, live },
+    state,
+    plan,
+    out,
+    fail,
+    provenance,
+    live,
     present: () => live().filter((b) => !isAbsent(b)),
     absent: () => live().filter(isAbsent),
     ready: {
