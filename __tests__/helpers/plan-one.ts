@@ -4,8 +4,8 @@ import { bindingKey, type BindingConfig, type Config } from '../../src/inputs/co
 import type { Observed } from '../../src/core/types.js';
 import { PlanError } from '../../src/core/changes.js';
 import { planRun } from '../../src/run/plan.js';
-import { bindingFor } from '../../src/run/resolve.js';
-import { clusterKeyOf, type RunState } from '../../src/run/state.js';
+import { bindingFor } from '../../src/core/resolve.js';
+import { clusterKeyOf, type RunState } from '../../src/core/state.js';
 
 /** The run state of bindings of one cluster, each with what was observed for it (shared things from the first). */
 export function stateOf(items: readonly { config: Config; observed: Observed }[]): RunState {

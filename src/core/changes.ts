@@ -156,6 +156,24 @@ export class ChangeList {
     return this.ledger.settled.get(refKey(ref)) ?? [];
   }
 
+  /**
+   * The changes made so far in these bindings' own scopes and, given `by`, those that owner made for them, in list
+   * order: what a later change of the bindings waits for.
+   */
+  madeFor(keys: readonly BindingKey[], by?: Owner): readonly Change[] {
+    const owner = by && refKey(by);
+    return this.changes.filter(
+      (c) =>
+        (!!c.target.binding && keys.includes(c.target.binding)) ||
+        (!!owner && refKey(c.owner) === owner && c.serves.some((k) => keys.includes(k))),
+    );
+  }
+
+  /** The ids of the changes made so far that serve the binding, in list order. */
+  serving(key: BindingKey): string[] {
+    return this.changes.filter((c) => c.serves.includes(key)).map((c) => c.id);
+  }
+
   private place(d: Draft, scope: Scope, serves: BindingKey[], seq: number): Change {
     const { binding, target, owner } = scope;
     const c: Change = {

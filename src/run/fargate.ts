@@ -5,7 +5,7 @@ import { errorName } from '../aws/clients.js';
 import type { RunConfig } from '../inputs/config.js';
 import { fargateProfiles } from '../resources/fargate/read.js';
 import { fargateWarnings } from '../resources/fargate/warn.js';
-import { clusterKeyOf, groupBy } from './state.js';
+import { clusterKeyOf, groupBy } from '../core/state.js';
 
 /** Warnings, each about one binding (`about`) or one cluster. */
 export async function fargateCheck(

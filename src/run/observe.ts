@@ -18,9 +18,9 @@ import { readRole } from '../resources/role-trust/read.js';
 import { readKube } from '../resources/service-account/read.js';
 import { readTarget } from '../resources/target-role/read.js';
 import { needsKube, readCluster } from './observe-cluster.js';
-import { readForRemoval } from './observe-removal.js';
-import { readIrsaRoles, rolesFromServiceAccounts } from './observe-migration.js';
-import { readTargetUsersForRemoval } from './observe-target-removal.js';
+import { readForRemoval } from '../resources/role-trust/read-removal.js';
+import { readIrsaRoles, rolesFromServiceAccounts } from '../resources/service-account/read-migration.js';
+import { readTargetUsersForRemoval } from '../resources/target-role/read-removal.js';
 import {
   clusterKeyOf,
   groupBy,
@@ -34,7 +34,7 @@ import {
   type ClusterState,
   type Failed,
   type RunState,
-} from './state.js';
+} from '../core/state.js';
 
 /** Reads at once per service: enough to overlap round trips, few enough not to be throttled. */
 const READS_AT_ONCE = 16;

@@ -4,9 +4,9 @@ import type { AssociationRef } from '../aws/eks.js';
 import { bindingKey, type BindingKey, type RunConfig } from '../inputs/config.js';
 import type { OutputName } from '../inputs/spec.js';
 import type { Proof } from '../resources/credentials/kind.js';
-import type { RunPlan } from './plan-types.js';
+import type { RunPlan } from '../core/planning.js';
 import { proofOutput } from './proofs.js';
-import { isFailed, type RunState } from './state.js';
+import { isFailed, type RunState } from '../core/state.js';
 
 type Outputs = Partial<Record<OutputName, string>>;
 

@@ -1,36 +1,30 @@
 // The whole plan: desired state (the bindings) against observed state, as one list of changes. Pure: no I/O.
-// Shared things are planned once: per cluster the add-on and the OIDC provider, per role one trust change
-// carrying every binding of the role; then each binding's own association, service account and restarts.
+// Each binding is resolved (its role ARN, trust binding, provider, policies); then the rooms' stages run in the
+// order src/resources/registry.ts lists them, and the plan is what they settled, serving the bindings left.
 // A binding that cannot be planned fails alone (with the bindings that share what failed); the rest go on.
 import { bindingKey, type BindingConfig } from '../inputs/config.js';
 import { ChangeList, PlanError } from '../core/changes.js';
-import type { Change } from '../core/types.js';
+import { isAbsent, type Fail, type Planning, type RunPlan } from '../core/planning.js';
+import { RemovalRecords } from '../core/removal-record.js';
+import { bindingFor, roleArnFor } from '../core/resolve.js';
 import { addonBindingPolicies } from '../resources/addon/associations.js';
-import { planAssociation, settleAssociation } from '../resources/association/plan.js';
 import { foreignPolicy } from '../resources/managed-policy/plan.js';
 import { PRESET_TAG, presetPolicyArns, presetTags } from '../resources/managed-policy/wanted.js';
-import { planServiceAccount, settleNamespace } from '../resources/service-account/plan.js';
-import { planRestarts } from '../resources/workloads/plan.js';
-import { planIrsaRecordFor, planSubjectRemovals, planUnannotateFor } from './migrate.js';
-import { planAddonBindings } from './plan-addon.js';
-import { inReadingOrder } from './plan-order.js';
-import { planStalePods } from './plan-removal.js';
-import { planOwnRemovals, planRoles } from './plan-roles.js';
-import { planClusters, planManagedPolicies } from './plan-shared.js';
-import { planTargetRemovals } from './plan-target-removal.js';
-import { planTargets } from './plan-targets.js';
-import { isAbsent, type Fail, type Planning, type RunPlan } from './plan-types.js';
-import { bindingFor, roleArnFor } from './resolve.js';
-import { bindingScope, roleOwner, scopeOf } from './scopes.js';
+import { bindingScope } from '../core/scopes.js';
+import type { BindingPlan, BindingStep, ClusterStep, PlanRun, PlanStage, RemovalStep } from '../core/stages.js';
 import {
   clusterKeyOf,
   configOf,
   failureOf,
+  groupBy,
+  isFailed,
   observedFor,
   roleAccountIn,
   wantedPoliciesOf,
   type RunState,
-} from './state.js';
+} from '../core/state.js';
+import { PLAN_STAGES } from '../resources/registry.js';
+import { inReadingOrder } from './plan-order.js';
 
 /** `provenance`: tags naming the pipeline run, put only on what this run creates (never rewritten). */
 export function planRun(state: RunState, provenance: Readonly<Record<string, string>> = {}): RunPlan {
@@ -49,35 +43,29 @@ export function planRun(state: RunState, provenance: Readonly<Record<string, str
     for (const k of keys) plan.resolved.delete(k);
   };
   const bindings = state.run.bindings;
-
   for (const b of bindings) resolve(state, b, plan);
   const live = () => bindings.filter((b) => plan.resolved.has(bindingKey(b)));
-  const present = () => live().filter((b) => !isAbsent(b));
-
-  const providerReady = planClusters(state, present(), out, plan, fail, provenance);
-  const managed = planManagedPolicies(state, present(), out, fail, provenance);
-  // Removal: each absent binding's own parts go first; its role's trust is taken back after them.
-  const removalDone = planOwnRemovals(state, live().filter(isAbsent), present(), plan, out, fail);
-  const roleReady = planRoles(state, { live: live(), present: present() }, plan, out, fail, {
-    providerReady,
-    managed,
-    removalDone,
+  const run: PlanRun = {
+    state,
+    plan,
+    out,
+    fail,
     provenance,
-  });
-  planAddonBindings(state, live(), plan, out, roleReady, fail);
-  for (const b of present())
-    planBinding(state, b, plan, out.in(bindingScope(b)), roleReady.get(b.role.name) ?? [], fail, provenance);
-  planTargets(state, present(), plan, out, roleReady, fail);
-  planTargetRemovals(state, plan, out, fail);
-  for (const b of live().filter(isAbsent)) {
-    const key = bindingKey(b);
-    planStalePods(state, b, plan.resolved.get(key)!, plan.removals.get(key), out.in(bindingScope(b)));
-  }
-  planSubjectRemovals(state, present(), plan, out, roleReady, (name, members) =>
-    out.in(scopeOf(roleOwner(name), members.map(bindingKey), clusterKeyOf(members[0]!))),
-  );
+    live,
+    present: () => live().filter((b) => !isAbsent(b)),
+    absent: () => live().filter(isAbsent),
+    ready: {
+      providers: new Map(),
+      managedPolicies: new Map(),
+      removals: new Map(),
+      roles: new Map(),
+      deletedAssociations: [],
+      targetRevokes: [],
+    },
+    removals: new RemovalRecords(),
+  };
+  for (const stage of PLAN_STAGES) runStage(run, stage);
 
-  for (const ref of out.pending('namespace')) settleNamespace(ref, (k) => plan.resolved.has(k), out);
   const unsettled = out.unsettled((k) => plan.resolved.has(k));
   if (unsettled.length) throw new Error(`The plan left intents about ${unsettled.join(', ')} unsettled`);
   // A change serves only the bindings still planned; one that serves none of them is not made.
@@ -91,14 +79,75 @@ export function planRun(state: RunState, provenance: Readonly<Record<string, str
   plan.warnings = out.warnings;
   // No add-on wait for a cluster none of whose pod-identity bindings is left to apply.
   const waiting = new Set(
-    present()
+    run
+      .present()
       .filter((b) => b.mode === 'pod-identity')
       .map(clusterKeyOf),
   );
   plan.addonWaits = plan.addonWaits.filter((k) => waiting.has(k));
+  plan.removals = run.removals.records();
   return plan;
 }
 
+function runStage(run: PlanRun, stage: PlanStage): void {
+  switch (stage.per) {
+    case 'run':
+      return stage.plan(run);
+    case 'cluster':
+      return forEachCluster(run, stage.steps);
+    case 'absent binding':
+      return forEachAbsent(run, stage.steps);
+    case 'present binding':
+      return forEachPresent(run, stage.steps);
+  }
+}
+
+/** Per cluster of the present bindings (one whose observation failed has nothing planned). */
+function forEachCluster(run: PlanRun, steps: readonly ClusterStep[]): void {
+  for (const [clusterKey, members] of groupBy(run.present(), clusterKeyOf)) {
+    const cluster = run.state.clusters.get(clusterKey);
+    if (!cluster || isFailed(cluster)) continue;
+    for (const step of steps) step.plan(run, cluster, members);
+  }
+}
+
+/** Each absent binding's own parts; per role, what its trust write waits for of them (Ready.removals). */
+function forEachAbsent(run: PlanRun, steps: readonly RemovalStep[]): void {
+  for (const b of run.absent()) {
+    try {
+      const binding = bindingPlanOf(run, b);
+      const parts = steps.map((step) => step.plan(run, binding));
+      const done = run.ready.removals.get(b.role.name) ?? { after: [], unlessAdding: [] };
+      done.after.push(...parts.flatMap((p) => p.after));
+      done.unlessAdding.push(...parts.flatMap((p) => p.unlessAdding ?? []));
+      run.ready.removals.set(b.role.name, done);
+      run.removals.ownPartsPlanned(binding.key, {
+        roleExists: !!binding.observed.role,
+        serviceAccountDeleted: parts.some((p) => p.serviceAccountDeleted),
+      });
+    } catch (e) {
+      run.fail([bindingKey(b)], e);
+    }
+  }
+}
+
+/** Each present binding's own changes, its rooms' steps in the order listed. */
+function forEachPresent(run: PlanRun, steps: readonly BindingStep[]): void {
+  for (const b of run.present()) {
+    const binding = bindingPlanOf(run, b);
+    try {
+      for (const step of steps) step.plan(run, binding);
+    } catch (e) {
+      run.fail([binding.key], e);
+    }
+  }
+}
+
+function bindingPlanOf(run: PlanRun, b: BindingConfig): BindingPlan {
+  const key = bindingKey(b);
+  const { config, roleArn } = run.plan.resolved.get(key)!;
+  return { b, key, config, roleArn, observed: observedFor(run.state, b, key), out: run.out.in(bindingScope(b)) };
+}
 /** The role ARN, trust binding and provider of each binding whose observation succeeded. */
 function resolve(state: RunState, b: BindingConfig, plan: Planning): void {
   const key = bindingKey(b);
@@ -130,39 +179,5 @@ function resolve(state: RunState, b: BindingConfig, plan: Planning): void {
   } catch (e) {
     if (!(e instanceof PlanError)) throw e;
     plan.failures.set(key, e.message);
-  }
-}
-
-/** The binding's own changes: its association, its namespace and service account, and workload restarts. */
-function planBinding(
-  state: RunState,
-  b: BindingConfig,
-  plan: Planning,
-  out: ChangeList,
-  roleReady: string[],
-  fail: Fail,
-  provenance: Readonly<Record<string, string>>,
-): void {
-  const key = bindingKey(b);
-  const { config, roleArn } = plan.resolved.get(key)!;
-  const observed = observedFor(state, b, key);
-  try {
-    // `addon`: the association is the add-on's (planAddonBindings), and so is the service account.
-    if (config.mode === 'pod-identity' && !config.addon)
-      planAssociation(config, roleArn, observed.associations ?? [], roleReady, out, provenance);
-    if (observed.serviceAccount !== undefined && !config.addon)
-      planServiceAccount(config, roleArn, observed.serviceAccount, observed.namespaceExists ?? true, roleReady, out);
-    planIrsaRecordFor(config, observed, out);
-    if (config.mode === 'pod-identity' && !config.addon) settleAssociation(key, observed.associations?.[0], out);
-    planUnannotateFor(config, roleArn, observed, roleReady, out);
-    if (observed.pods || observed.workloads) {
-      // `addon`: the add-on's write of this binding's association is the binding's too (restarts come after it).
-      const viaAddon = (c: Change) => !!config.addon && c.op.kind === 'addon-associations' && c.serves.includes(key);
-      const own = out.changes.filter((c) => c.target.binding === key || viaAddon(c));
-      const createdAt = observed.associations?.[0]?.createdAt;
-      planRestarts(config, roleArn, observed.pods ?? [], observed.workloads, own, out, createdAt);
-    }
-  } catch (e) {
-    fail([key], e);
   }
 }

@@ -14,7 +14,7 @@ import { probeOnce } from '../resources/credentials/probe.js';
 import { prove } from '../resources/credentials/prove.js';
 import type { ApplyRun } from './apply.js';
 import type { Outcome } from './graph.js';
-import { clusterKeyOf, isFailed, type ClusterState } from './state.js';
+import { clusterKeyOf, isFailed, type ClusterState } from '../core/state.js';
 
 const isRestart = (c: Change) => c.op.kind === 'restart-workload';
 

@@ -3,7 +3,7 @@
 import { policyArn } from '../arn.js';
 import { bindingKey, type RunConfig } from '../inputs/config.js';
 import { expandedPresets } from '../resources/managed-policy/wanted.js';
-import { roleAccountIn, type RunState } from './state.js';
+import { roleAccountIn, type RunState } from '../core/state.js';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 

@@ -2,7 +2,7 @@
 // report (the job summary on GitHub, the log's report on Octopus) with a diagram of the binding.
 import type { Config } from '../inputs/config.js';
 import type { OutputName } from '../inputs/spec.js';
-import { roleArnFor } from './resolve.js';
+import { roleArnFor } from '../core/resolve.js';
 import { MANAGED_TAG } from '../core/ownership.js';
 import { parsePolicy, statementsOf } from '../core/policy-doc.js';
 import { AGENT_ADDON } from '../resources/addon/kind.js';
@@ -16,11 +16,19 @@ import { ROLE } from '../resources/role-trust/kind.js';
 import { SERVICE_ACCOUNT } from '../resources/service-account/kind.js';
 import { TARGET_TRUST } from '../resources/target-role/kind.js';
 import { bindingKey, type BindingKey, type RunConfig } from '../inputs/config.js';
-import type { RunPlan } from './plan-types.js';
+import type { RunPlan } from '../core/planning.js';
 import { accountOf, roleNameOf } from '../arn.js';
 import { presetPolicyArns, wantedPolicies } from '../resources/managed-policy/wanted.js';
 import { presetsTable } from './report-presets.js';
-import { clusterKeyOf, configOf, groupBy, isFailed, observedFor, wantedPoliciesOf, type RunState } from './state.js';
+import {
+  clusterKeyOf,
+  configOf,
+  groupBy,
+  isFailed,
+  observedFor,
+  wantedPoliciesOf,
+  type RunState,
+} from '../core/state.js';
 import type { Check } from './verify.js';
 
 export function describeObserved(config: Config, o: Observed): string[] {

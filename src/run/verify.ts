@@ -11,9 +11,11 @@ import { checkPolicies, checkTargetRevoked } from '../resources/role-policies/ve
 import { checkTrust, checkTrustRemoved } from '../resources/role-trust/verify.js';
 import { checkAnnotation, checkServiceAccountRemoved } from '../resources/service-account/verify.js';
 import { checkTargetTrust, checkTargetTrustRemoved } from '../resources/target-role/verify.js';
-import { migrationChecks } from './migrate.js';
-import { bindingFor, roleArnFor } from './resolve.js';
-import type { RemovalIntent } from './plan-types.js';
+import { checkSubjectRemoved } from '../resources/role-trust/migrate.js';
+import { irsaBindingOf } from '../resources/role-trust/stage-migrate.js';
+import { checkUnannotated } from '../resources/service-account/migrate.js';
+import { bindingFor, roleArnFor } from '../core/resolve.js';
+import type { RemovalIntent } from '../core/planning.js';
 
 export type { Check };
 
@@ -47,6 +49,14 @@ export function verify(config: Config, observed: Observed, removal?: RemovalInte
     checks.push(...checkAnnotation(config, roleArn, observed.serviceAccount, observed.webhook));
   }
   return checks;
+}
+
+/** The migration's read-back: the annotation and the subject are gone (the association is checked as always). */
+function migrationChecks(config: Config, roleArn: string, observed: Observed): Check[] {
+  if (config.mode !== 'pod-identity' || !config.migrateFromIrsa) return [];
+  const other = observed.irsaRole;
+  const irsa = irsaBindingOf(config, other?.arn ?? roleArn, observed.cluster, observed.serviceAccount);
+  return [checkUnannotated(config, observed.serviceAccount), checkSubjectRemoved(other ?? observed.role, irsa)];
 }
 
 export const failed = (checks: Check[]) => checks.filter((c) => c.ok === false && !c.advisory);

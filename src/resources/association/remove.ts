@@ -5,15 +5,15 @@ import { PlanError, change, type ChangeList } from '../../core/changes.js';
 import type { ObservedAssociation } from '../../core/types.js';
 import { ASSOCIATION } from './kind.js';
 
-/** Returns the ids of its changes (the trust is taken back only after them). */
+/** Returns its deletions' change ids and associations (the trust is taken back only after them). */
 export function planAssociationRemoval(
   config: Config,
   roleArn: string,
   existing: ObservedAssociation[],
   out: ChangeList,
-): string[] {
+): { id: string; associationId: string }[] {
   const who = `${config.namespace}/${config.serviceAccount}`;
-  const ids: string[] = [];
+  const deleted: { id: string; associationId: string }[] = [];
   for (const a of existing) {
     if (a.roleArn !== roleArn) {
       out.warn(`The association ${a.associationId} of ${who} names ${a.roleArn}, not ${roleArn}: it is left as it is.`);
@@ -27,21 +27,20 @@ export function planAssociationRemoval(
           `(an add-on); remove it through that add-on: set "addon: ${addon}".`,
       );
     }
-    ids.push(
-      out.push(
-        change(
-          `association:${a.associationId}`,
-          ASSOCIATION,
-          'delete',
-          `delete ${a.associationId} (${who} → ${roleArn})`,
-          [],
-          {
-            kind: 'delete-association',
-            associationId: a.associationId,
-          },
-        ),
+    const id = out.push(
+      change(
+        `association:${a.associationId}`,
+        ASSOCIATION,
+        'delete',
+        `delete ${a.associationId} (${who} → ${roleArn})`,
+        [],
+        {
+          kind: 'delete-association',
+          associationId: a.associationId,
+        },
       ),
     );
+    deleted.push({ id, associationId: a.associationId });
   }
-  return ids;
+  return deleted;
 }

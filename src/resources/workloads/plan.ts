@@ -48,7 +48,7 @@ export function planRestarts(
   roleArn: string,
   pods: ObservedPod[],
   workloads: ObservedWorkload[] | undefined,
-  earlier: Change[],
+  earlier: readonly Change[],
   out: ChangeList,
   associationCreatedAt?: string,
 ): string[] {

@@ -3,14 +3,14 @@
 // statement may go, whether any association in the account (every enabled region, the run's one scan) still names
 // the role. Read only when a binding of the role is absent and the answer can change what is removed.
 import type pLimit from 'p-limit';
-import * as iam from '../aws/iam.js';
-import { MANAGED_TAG } from '../core/ownership.js';
-import type { ObservedRole, UnreadRegion } from '../core/types.js';
-import type { BindingConfig, RunConfig } from '../inputs/config.js';
-import type { AccountScan } from '../resources/region-scan/scan.js';
-import { podIdentityBinding } from '../resources/role-trust/trust.js';
-import { unmergeTrust } from '../resources/role-trust/unmerge.js';
-import type { ClientsFor } from './state.js';
+import * as iam from '../../aws/iam.js';
+import { MANAGED_TAG } from '../../core/ownership.js';
+import type { ObservedRole, UnreadRegion } from '../../core/types.js';
+import type { BindingConfig, RunConfig } from '../../inputs/config.js';
+import type { AccountScan } from '../region-scan/scan.js';
+import { podIdentityBinding } from './trust.js';
+import { unmergeTrust } from './unmerge.js';
+import type { ClientsFor } from '../../core/state.js';
 
 const AWS_MANAGED = /^arn:[^:]+:iam::aws:policy\//;
 const absent = (b: BindingConfig) => b.state === 'absent';

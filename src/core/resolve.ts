@@ -1,8 +1,8 @@
 // What a binding resolves to once observed: the role ARN its pods get, and who must be able to assume the role
 // (the Pod Identity service, or the service account through the cluster's OIDC provider). Pure.
 import { accountOf, issuerHostPath, oidcProviderArn, roleArn as buildRoleArn } from '../arn.js';
-import { PlanError } from '../core/changes.js';
-import type { Observed } from '../core/types.js';
+import { PlanError } from './changes.js';
+import type { Observed } from './types.js';
 import type { Config } from '../inputs/config.js';
 import { irsaBinding, podIdentityBinding, type Binding } from '../resources/role-trust/trust.js';
 

@@ -3,10 +3,10 @@
 // run binds it (that read serves both). A role of another account, or one GetRole is denied for, is not readable:
 // the run says what to remove by hand instead of failing.
 import type pLimit from 'p-limit';
-import type { ObservedRole, ObservedTarget } from '../core/types.js';
-import { roleFromServiceAccount } from '../resources/service-account/migrate.js';
-import { bindingKey, type BindingConfig, type BindingKey, type RunConfig } from '../inputs/config.js';
-import { accountOf, roleNameOf } from '../arn.js';
+import type { ObservedRole, ObservedTarget } from '../../core/types.js';
+import { roleFromServiceAccount } from './migrate.js';
+import { bindingKey, type BindingConfig, type BindingKey, type RunConfig } from '../../inputs/config.js';
+import { accountOf, roleNameOf } from '../../arn.js';
 import {
   clusterKeyOf,
   groupBy,
@@ -17,7 +17,7 @@ import {
   type BindingState,
   type Failed,
   type RunState,
-} from './state.js';
+} from '../../core/state.js';
 
 export async function readIrsaRoles(
   run: RunConfig,

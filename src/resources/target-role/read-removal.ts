@@ -3,15 +3,15 @@
 // eks-pod-iam created that stays may lose the target from its eks-pod-iam-target policy. Which associations still
 // name the target (in every region enabled for the account: the run's one scan, with their roles and external IDs)
 // is read only then.
-import { MANAGED_TAG } from '../core/ownership.js';
-import { bindingKey, type BindingConfig } from '../inputs/config.js';
-import type { AccountScan } from '../resources/region-scan/scan.js';
-import { grantedTargets } from '../resources/role-policies/target.js';
-import { isPlainPodIdentity } from '../resources/role-trust/trust.js';
-import { hasStatements, unmergeTrustAll } from '../resources/role-trust/unmerge.js';
-import { staleGrants } from '../resources/target-role/remove.js';
-import { bindingFor, roleArnFor } from './resolve.js';
-import { configOf, failureOf, groupBy, isFailed, observedFor, type RunState } from './state.js';
+import { MANAGED_TAG } from '../../core/ownership.js';
+import { bindingKey, type BindingConfig } from '../../inputs/config.js';
+import type { AccountScan } from '../region-scan/scan.js';
+import { grantedTargets } from '../role-policies/target.js';
+import { isPlainPodIdentity } from '../role-trust/trust.js';
+import { hasStatements, unmergeTrustAll } from '../role-trust/unmerge.js';
+import { staleGrants } from './remove.js';
+import { bindingFor, roleArnFor } from '../../core/resolve.js';
+import { configOf, failureOf, groupBy, isFailed, observedFor, type RunState } from '../../core/state.js';
 
 export async function readTargetUsersForRemoval(state: RunState, scan: AccountScan): Promise<RunState> {
   const leaving = state.run.bindings.filter(
