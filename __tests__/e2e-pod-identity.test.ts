@@ -148,9 +148,8 @@ test('rerun from another workflow run: changed=false, no writes, at most 7 AWS c
   const w = await writes(emu);
   expect(w.aws).toEqual([]);
   expect(w.kube).toEqual([]);
-  // 7: ListFargateProfiles (alongside the cluster read: Pod Identity gives pods on Fargate no credentials); 8: the
-  // account's trust-policy quota, read alongside observe so that a trust update does not wait for it.
-  expect(w.awsCalls.length).toBeLessThanOrEqual(8);
+  // 7: ListFargateProfiles (alongside the cluster read: Pod Identity gives pods on Fargate no credentials).
+  expect(w.awsCalls.length).toBeLessThanOrEqual(7);
   expect(r.outputs['association-id']).toMatch(/^a-/);
   // The tags still name the run that created them.
   const roleTags = (await aws(emu, ['iam', 'list-role-tags', '--role-name', ROLE])).Tags;

@@ -9,7 +9,7 @@ import type { OutputName } from '../inputs/spec.js';
 import type { Log } from '../platform/types.js';
 import { waitForAddon } from '../resources/addon/apply.js';
 import type { Proof } from '../resources/credentials/kind.js';
-import { overQuota, readTrustQuota } from '../resources/role-trust/quota.js';
+import { overQuota } from '../resources/role-trust/quota.js';
 import { sleep } from '../time.js';
 import { applyChange, serviceOf, type ApplyRun } from './apply.js';
 import { ResourceGates } from './gates.js';
@@ -17,12 +17,12 @@ import { fargateCheck } from './fargate.js';
 import { runGraph } from './graph.js';
 import { observe } from './observe.js';
 import { planRun } from './plan.js';
-import type { RunPlan } from './plan-types.js';
+import type { RunPlan } from '../core/planning.js';
 import { outputsOf } from './outputs.js';
 import { proofCheck, Proofs } from './proofs.js';
 import { describeState, groupByResource, summarize } from './report.js';
 import { addonUnit, reread, unitOf } from './reread.js';
-import { isFailed, observedFor, type ClusterKey, type ClusterState, type RunState } from './state.js';
+import { isFailed, observedFor, type ClusterKey, type ClusterState, type RunState } from '../core/state.js';
 import { advisories, failed, verify, type Check } from './verify.js';
 
 export interface RunResult {
@@ -56,8 +56,6 @@ export async function reconcile(
         changes: [],
       };
     const fargate = fargateCheck(run, clientsFor);
-    // Read alongside observe, off the path: a trust update is checked against it before anything is written.
-    const trustQuota = readTrustQuota(clientsFor(run.bindings[0]!.region).iam);
     state = await log.group('Observe', async () => {
       const s = await observe(run, clientsFor, env);
       for (const line of describeState(s)) log.info(line);
@@ -67,7 +65,7 @@ export async function reconcile(
     const planned = planRun(state, provenance);
     // The run's ledger of failed bindings, and the plan as it applies it: the plan itself is never changed.
     const failures = new Map(planned.failures);
-    for (const over of await overQuota(planned.changes, trustQuota, log))
+    for (const over of await overQuota(planned.changes, clientsFor(run.bindings[0]!.region).iam, log))
       failBindings(failures, over.serves, over.message);
     // Nothing is written for a binding that already failed.
     const applicable = planned.changes.filter((c) => c.serves.some((k) => !failures.has(k)));

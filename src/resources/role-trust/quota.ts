@@ -1,6 +1,7 @@
 // The account's trust-policy size quota (GetAccountSummary's AssumeRolePolicySizeQuota): a trust update over it is
-// refused by IAM, so its bindings fail before anything is written. The quota is read once per run, alongside
-// observe (it is one account-wide number), so that checking a planned trust update costs no round trip of its own.
+// refused by IAM, so its bindings fail before anything is written. Read once, only by a run that plans a trust
+// update. (Read alongside observe instead, it left the trust merge's path but cost every run a read, most of them
+// for nothing, some still in flight, with their retries, when the run was done.)
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { trustPolicyQuota } from '../../aws/iam-account.js';
 import type { BindingKey } from '../../inputs/config.js';
@@ -8,33 +9,24 @@ import type { Change } from '../../core/types.js';
 import type { Log } from '../../platform/types.js';
 import { trustPolicySize } from './trust.js';
 
-/** The quota as read: a number (undefined when IAM does not say), or why it could not be read. */
-export type QuotaRead = { quota: number | undefined } | { error: Error };
-
-/** Starts reading the quota; never rejects (without iam:GetAccountSummary the check is skipped, with a warning). */
-export const readTrustQuota = (client: IAMClient): Promise<QuotaRead> =>
-  trustPolicyQuota(client).then(
-    (quota) => ({ quota }),
-    (error: Error) => ({ error }),
-  );
-
 /** The planned trust updates over the quota: the bindings each serves, and the one-line reason they fail. */
 export async function overQuota(
   changes: readonly Change[],
-  read: Promise<QuotaRead>,
+  client: IAMClient,
   log: Log,
 ): Promise<{ serves: readonly BindingKey[]; message: string }[]> {
   const updates = changes.flatMap((c) => (c.op.kind === 'update-trust' ? [{ c, op: c.op }] : []));
   if (updates.length === 0) return [];
-  const answer = await read;
-  if ('error' in answer) {
-    // IAM itself still refuses an oversized policy: the write then fails with its own message.
+  let quota: number | undefined;
+  try {
+    quota = await trustPolicyQuota(client);
+  } catch (e) {
+    // Without iam:GetAccountSummary the check is skipped: IAM itself still refuses an oversized policy.
     log.warn(
-      `Could not read the account's trust-policy size quota (${answer.error.name}); writing without checking it first.`,
+      `Could not read the account's trust-policy size quota (${(e as Error).name}); writing without checking it first.`,
     );
     return [];
   }
-  const { quota } = answer;
   if (quota === undefined) return [];
   return updates
     .map(({ c, op }) => ({ c, role: op.roleName, size: trustPolicySize(op.trust) }))
