@@ -20,9 +20,9 @@ import { createManagedPolicy, createPolicyVersion, deletePolicyVersion } from '.
 import { deleteManagedPolicy } from '../resources/role-policies/delete.js';
 import { createRoleOrMerge, deleteRole, updateTrust } from '../resources/role-trust/apply.js';
 import { trustTarget } from '../resources/target-role/apply.js';
-import type { RunPlan } from './plan-types.js';
+import type { RunPlan } from '../core/planning.js';
 import type { Applied } from './graph.js';
-import { clusterKeyOf, isFailed, type ClusterKey, type ClusterState, type RunState } from './state.js';
+import { clusterKeyOf, isFailed, type ClusterKey, type ClusterState, type RunState } from '../core/state.js';
 
 /** What apply needs of the run, and what it learns that the outputs need. */
 export interface ApplyRun {

@@ -7,8 +7,8 @@ import { eksTokens } from '../aws/token.js';
 import { RunError } from '../errors.js';
 import type { BindingConfig, RunConfig } from '../inputs/config.js';
 import * as k8s from '../kube/client.js';
-import { AGENT_ADDON } from '../resources/addon/kind.js';
-import { clusterKeyOf, type ClusterState } from './state.js';
+import { readAgentAddon } from '../resources/addon/read.js';
+import { clusterKeyOf, type ClusterState } from '../core/state.js';
 
 /**
  * Kubernetes is only needed to create or annotate the service account (or restart workloads, or migrate it), or to
@@ -31,7 +31,7 @@ export async function readCluster(
   const { clusterName: name, region, partition } = bindings[0]!;
   // The agent add-on matters to bindings being made, not to those being removed (it stays either way).
   const podIdentity = bindings.some((b) => b.mode === 'pod-identity' && b.state !== 'absent');
-  const addon = podIdentity && run.installAgent ? eks.describeAddon(aws.eks, name, AGENT_ADDON) : undefined;
+  const addon = podIdentity && run.installAgent ? readAgentAddon(aws.eks, name) : undefined;
   addon?.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
   // A kubeconfig needs nothing from DescribeCluster: connect alongside it, not after.
   // The proof of credentials asks the cluster for a token or runs a probe pod.

@@ -5,13 +5,14 @@
 // A failed read fails only the bindings that need it: it is kept in the state, not thrown.
 import pLimit from 'p-limit';
 import { oidcProviderArn } from '../arn.js';
-import * as iam from '../aws/iam.js';
 import type { ObservedAssociation, ObservedOwnerAddon } from '../core/types.js';
 import { bindingKey, type BindingConfig, type BindingKey, type RunConfig } from '../inputs/config.js';
 import * as k8s from '../kube/client.js';
 import type * as eks from '../aws/eks.js';
 import { readOwnerAddon } from '../resources/addon/read.js';
 import { readAssociations } from '../resources/association/read.js';
+import { readManagedPolicy } from '../resources/managed-policy/read.js';
+import { readProvider } from '../resources/oidc-provider/read.js';
 import { roleAccountOf, wantedPolicies } from '../resources/managed-policy/wanted.js';
 import { accountScan } from '../resources/region-scan/scan.js';
 import { readRole } from '../resources/role-trust/read.js';
@@ -139,7 +140,7 @@ function startReading(
 
 function readPolicies(r: Reading, b: BindingConfig, clusterAccount: string | undefined): void {
   for (const { arn } of wantedPolicies(b, roleAccountOf(b, clusterAccount)))
-    if (!r.policies.has(arn)) r.policies.set(arn, settle(r.limit(() => iam.readManagedPolicy(r.iamClient, arn))));
+    if (!r.policies.has(arn)) r.policies.set(arn, settle(r.limit(() => readManagedPolicy(r.iamClient, arn))));
 }
 
 /**
@@ -171,7 +172,7 @@ async function readBinding(r: Reading, b: BindingConfig): Promise<[BindingKey, B
   if (b.mode === 'irsa' && cluster.info.issuer) {
     const account = b.role.kind === 'arn' ? b.role.accountId : cluster.accountId;
     const arn = oidcProviderArn(b.partition, account, cluster.info.issuer);
-    if (!r.providers.has(arn)) r.providers.set(arn, settle(r.limit(() => iam.readOidcProvider(r.iamClient, arn))));
+    if (!r.providers.has(arn)) r.providers.set(arn, settle(r.limit(() => readProvider(r.iamClient, arn))));
   }
   const [own, kube, owner] = await Promise.all([
     associations,

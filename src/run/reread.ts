@@ -5,8 +5,6 @@
 // succeeded (the policy is attached: IAM has nothing more to tell); a role's other policy writes are read again.
 // Without it (reading again while IAM settles) every touched unit is read.
 import { accountOf, roleNameOf } from '../arn.js';
-import * as eks from '../aws/eks.js';
-import * as iam from '../aws/iam.js';
 import type { RoleReadOptions } from '../aws/iam.js';
 import type {
   Change,
@@ -19,13 +17,14 @@ import type {
 import { bindingKey, type BindingKey } from '../inputs/config.js';
 import * as k8s from '../kube/client.js';
 import { refKey, type Owner } from '../core/changes.js';
-import { addonOwner } from './scopes.js';
-import { AGENT_ADDON } from '../resources/addon/kind.js';
-import { readOwnerAddon } from '../resources/addon/read.js';
+import { addonOwner } from '../core/scopes.js';
+import { readAgentAddon, readOwnerAddon } from '../resources/addon/read.js';
+import { readManagedPolicy } from '../resources/managed-policy/read.js';
+import { readProvider } from '../resources/oidc-provider/read.js';
 import { readOwnAssociations } from '../resources/association/read.js';
 import { readTarget } from '../resources/target-role/read.js';
-import { roleReadOptions } from '../resources/role-trust/read.js';
-import { isFailed, type BindingState, type Failed, type ClusterState, type RunState } from './state.js';
+import { rereadRole, roleReadOptions } from '../resources/role-trust/read.js';
+import { isFailed, type BindingState, type Failed, type ClusterState, type RunState } from '../core/state.js';
 
 /**
  * A read-back unit: what one read after apply covers — a role (its trust, tags and policies), a provider, a
@@ -105,17 +104,17 @@ export async function reread(
   const providers = reads(
     state.providers,
     (arn) => unit({ kind: 'provider', arn }),
-    (arn) => iam.readOidcProvider(iamClient!, arn),
+    (arn) => readProvider(iamClient!, arn),
   );
   const policies = reads(
     state.policies,
     (arn) => unit({ kind: 'policy', arn }),
-    (arn) => iam.readManagedPolicy(iamClient!, arn),
+    (arn) => readManagedPolicy(iamClient!, arn),
   );
   const clusters = Promise.all(
     [...state.clusters].map(async ([key, c]) => {
       if (isFailed(c) || c.addon === undefined) return [key, c] as const;
-      const addon = await again(addonUnit(key), () => eks.describeAddon(c.aws.eks, c.name, AGENT_ADDON), c.addon);
+      const addon = await again(addonUnit(key), () => readAgentAddon(c.aws.eks, c.name), c.addon);
       return [key, { ...c, addon }] as const;
     }),
   );
@@ -160,8 +159,8 @@ function rereadRoles({ state, kinds, again, written, iamClient }: Rereading) {
         const parts =
           written && known && !removal && partsWritten(kinds, name, written.roles.has(name), attached !== undefined);
         return parts
-          ? iam.readRole(iamClient!, name, onlyWritten(opts, parts), { role: known, getRole: parts.role })
-          : iam.readRole(iamClient!, name, opts);
+          ? rereadRole(iamClient!, name, onlyWritten(opts, parts), { role: known, getRole: parts.role })
+          : rereadRole(iamClient!, name, opts);
       };
       return [name, isFailed(before) ? before : await again(unit({ kind: 'role', role: name }), read, before)] as const;
     }),

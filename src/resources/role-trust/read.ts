@@ -35,3 +35,14 @@ export async function readRole(client: IAMClient, bindings: BindingConfig[]): Pr
       );
   return role;
 }
+
+/**
+ * The role read again to verify what a run wrote: only what `opts` asks for; with `known` (the role as the writes
+ * answered it), GetRole itself only when `known.getRole` (see aws/iam readRole).
+ */
+export const rereadRole = (
+  client: IAMClient,
+  name: string,
+  opts: iam.RoleReadOptions,
+  known?: { role: ObservedRole; getRole: boolean },
+): Promise<ObservedRole | null> => iam.readRole(client, name, opts, known);
