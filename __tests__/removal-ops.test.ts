@@ -7,6 +7,8 @@ import { connectEmulators, type Emulators } from '../emulators/index.js';
 import * as k8s from '../src/kube/client.js';
 import { mergeBindings, updateTrust } from '../src/resources/role-trust/apply.js';
 import { irsaBinding, podIdentityBinding } from '../src/resources/role-trust/trust.js';
+import { trustTarget } from '../src/resources/target-role/apply.js';
+import type { BindingKey } from '../src/inputs/config.js';
 import type { Log } from '../src/platform/types.js';
 import { aws, clearJournals, trustOf, writes } from './helpers/judge.js';
 
@@ -192,6 +194,25 @@ describe('trust: one write adds and removes', () => {
         s.Condition?.StringEquals['oidc.example.com/id/ABC:sub'] ?? [],
     );
     expect(subjects).toEqual(['system:serviceaccount:apps:a', 'system:serviceaccount:apps:b']);
+    client.destroy();
+  });
+
+  test('a target grant is in effect once written and settles once watched (the run waits for that)', async () => {
+    const client = iam();
+    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [EC2] });
+    await aws(emu, ['iam', 'create-role', '--role-name', 'target', '--assume-role-policy-document', trust]);
+    await clearJournals(emu);
+    const grant = { binding: 'k' as BindingKey, roleArn: ROLE_ARN, externalId: 'ext-1' };
+    const op = { kind: 'trust-target' as const, roleName: 'target', grants: [grant] };
+    const { settling } = await trustTarget(client, op, new Map(), silent);
+    await settling;
+    // The read, the write, and the watch's two re-reads, all before the change settles.
+    expect((await emu.aws.journal()).map((j) => j.operation)).toEqual([
+      'GetRole',
+      'UpdateAssumeRolePolicy',
+      'GetRole',
+      'GetRole',
+    ]);
     client.destroy();
   });
 

@@ -55,3 +55,17 @@ export async function clearJournals(emu: Emulators): Promise<void> {
 export function trustOf(emu: Emulators, role: string): { Statement: any[] } {
   return awsCli(emu, ['iam', 'get-role', '--role-name', role]).Role.AssumeRolePolicyDocument;
 }
+
+/**
+ * The requests that reach the emulators in `ms` after a run returned: none, when the run left nothing behind (a
+ * watch, a retry, a read it did not wait for). The program's waits are scaled down in tests, so this is long.
+ */
+export async function lateRequests(emu: Emulators, ms = 300): Promise<string[]> {
+  const before = (await emu.aws.journal()).length;
+  const kubeBefore = (await emu.kube.journal()).length;
+  await new Promise((r) => setTimeout(r, ms));
+  return [
+    ...(await emu.aws.journal()).slice(before).map((j) => j.operation),
+    ...(await emu.kube.journal()).slice(kubeBefore).map((j) => `${j.method} ${j.path}`),
+  ];
+}

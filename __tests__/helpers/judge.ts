@@ -19,7 +19,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { Emulators } from '../../emulators/index.js';
 
-export { clearJournals, writes } from './clients.js';
+export { clearJournals, lateRequests, writes } from './clients.js';
 
 const SERVICES = {
   iam: { module: IAM as Record<string, any>, Client: IAM.IAMClient },

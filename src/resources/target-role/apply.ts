@@ -15,7 +15,7 @@ export async function trustTarget(
   op: Extract<Op, { kind: 'trust-target' }>,
   written: ReadonlyMap<BindingKey, AssociationRef>,
   log: Log,
-): Promise<void> {
+): Promise<{ settling: Promise<void> }> {
   const bindings = op.grants.map((g) => {
     const externalId = written.get(g.binding)?.externalId ?? g.externalId;
     if (!externalId)
@@ -24,5 +24,7 @@ export async function trustTarget(
       );
     return targetBinding(g.roleArn, externalId);
   });
-  await mergeBindings(client, op.roleName, bindings, log, op.removed ?? []);
+  // In effect once written; settled once the watch for concurrent writers is done (the run waits for it).
+  const { settled } = await mergeBindings(client, op.roleName, bindings, log, op.removed ?? []);
+  return { settling: settled.then(() => undefined) };
 }
