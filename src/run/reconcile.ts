@@ -13,7 +13,7 @@ import { overQuota } from '../resources/role-trust/quota.js';
 import { sleep } from '../time.js';
 import { applyChange, serviceOf, type ApplyRun } from './apply.js';
 import { ResourceGates } from './gates.js';
-import { fargateCheck } from './fargate.js';
+import { fargateCheck } from '../resources/fargate/check.js';
 import { runGraph } from './graph.js';
 import { observe } from './observe.js';
 import { planRun } from './plan.js';

@@ -1,11 +1,11 @@
 // Reads each cluster's Fargate profiles (alongside observe) for the Pod Identity bindings being made, and says
 // which bindings they affect. A profile that cannot be read is a warning, never a failure: it only informs.
-import type { AwsClients } from '../aws/clients.js';
-import { errorName } from '../aws/clients.js';
-import type { RunConfig } from '../inputs/config.js';
-import { fargateProfiles } from '../resources/fargate/read.js';
-import { fargateWarnings } from '../resources/fargate/warn.js';
-import { clusterKeyOf, groupBy } from '../core/state.js';
+import type { AwsClients } from '../../aws/clients.js';
+import { errorName } from '../../aws/clients.js';
+import type { RunConfig } from '../../inputs/config.js';
+import { fargateProfiles } from './read.js';
+import { fargateWarnings } from './warn.js';
+import { clusterKeyOf, groupBy } from '../../core/state.js';
 
 /** Warnings, each about one binding (`about`) or one cluster. */
 export async function fargateCheck(
