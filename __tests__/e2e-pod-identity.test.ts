@@ -213,9 +213,22 @@ test('a foreign trust statement and a foreign attached policy are kept', async (
     JSON.stringify({ Version: '2012-10-17', Statement: [ec2Statement] }),
   ]);
   await aws(emu, ['iam', 'attach-role-policy', '--role-name', ROLE, '--policy-arn', FOREIGN_POLICY]);
+  await clearJournals(emu);
   const r = await run();
   expect(r.code).toBe(0);
   expect(r.changes.map((c) => `${c.resource} ${c.action}`)).toContain('iam-role-trust update');
+  // The update was foreseen while observing: the quota and the trust read again at the same time, both answered
+  // before the write (at this time scale the write reads the trust once more: its freshness bound is 1 ms); a rerun
+  // (nothing to update) reads neither.
+  const journal = await emu.aws.journal();
+  const write = journal.find((j) => j.operation === 'UpdateAssumeRolePolicy')!;
+  const quota = journal.find((j) => j.operation === 'GetAccountSummary')!;
+  const reread = journal.filter((j) => j.operation === 'GetRole')[1]!;
+  expect([quota.start < reread.end, reread.start < quota.end]).toEqual([true, true]);
+  expect([quota.end <= write.start, reread.end <= write.start]).toEqual([true, true]);
+  await clearJournals(emu);
+  expect((await run()).code).toBe(0);
+  expect((await writes(emu)).awsCalls.filter((o) => o === 'GetAccountSummary' || o === 'GetRole')).toEqual(['GetRole']);
   const trust = await trustOf(emu, ROLE);
   expect(trust.Statement).toHaveLength(2);
   expect(trust.Statement[0]).toEqual(ec2Statement);

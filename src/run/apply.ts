@@ -19,6 +19,7 @@ import { confirmAssociation } from '../resources/association/confirm.js';
 import { createManagedPolicy, createPolicyVersion, deletePolicyVersion } from '../resources/managed-policy/apply.js';
 import { deleteManagedPolicy } from '../resources/role-policies/delete.js';
 import { createRoleOrMerge, deleteRole, updateTrust } from '../resources/role-trust/apply.js';
+import type { TrustForesight } from '../resources/role-trust/foresight.js';
 import { trustTarget } from '../resources/target-role/apply.js';
 import type { RunPlan } from '../core/planning.js';
 import type { Applied } from './graph.js';
@@ -43,15 +44,20 @@ export interface ApplyRun {
   serviceAccounts: Map<BindingKey, ObservedServiceAccount>;
   /** Clusters whose add-on CreateAddon already answered ACTIVE. */
   addonsActive: Set<ClusterKey>;
+  /** Reads made ahead for the trust updates observe foresaw. */
+  foresight?: TrustForesight;
 }
 
 /**
- * Merged into the role's current trust (observe's read only while it is a few tens of ms old: another run may have
- * written since). In effect once written; settled once watched for concurrent writers (its last read follows).
+ * Merged into the role's current trust: the latest read of it (observe's, or the one made when observe foresaw this
+ * update) while it is at most 100 ms old (another run may have written since), else a read made now. In effect once
+ * written; settled once watched for concurrent writers (its last read follows).
  */
 async function updateRoleTrust(op: Extract<Op, { kind: 'update-trust' }>, run: ApplyRun, client: IAMClient) {
   const observed = run.state.roles.get(op.roleName);
-  const { settled } = await updateTrust(client, op, run.log, observed && !isFailed(observed) ? observed : undefined);
+  const reads = [observed && !isFailed(observed) ? observed : undefined, await run.foresight?.recentRead(op.roleName)];
+  const latest = reads.reduce((a, b) => ((b?.answeredAt ?? -1) > (a?.answeredAt ?? -1) ? b : a));
+  const { settled } = await updateTrust(client, op, run.log, latest);
   return { settling: settled.then((role) => void run.roles.set(op.roleName, role)) };
 }
 

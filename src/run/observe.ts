@@ -15,6 +15,7 @@ import { readManagedPolicy } from '../resources/managed-policy/read.js';
 import { readProvider } from '../resources/oidc-provider/read.js';
 import { roleAccountOf, wantedPolicies } from '../resources/managed-policy/wanted.js';
 import { accountScan } from '../resources/region-scan/scan.js';
+import { growsTrust } from '../resources/role-trust/foresight.js';
 import { readRole } from '../resources/role-trust/read.js';
 import { readKube } from '../resources/service-account/read.js';
 import { readTarget } from '../resources/target-role/read.js';
@@ -60,7 +61,13 @@ interface Reading {
   policies: Map<string, Promise<unknown>>;
 }
 
-export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJS.ProcessEnv): Promise<RunState> {
+/** `trustWillGrow`: told as soon as a role's trust shows it will be updated (role-trust/foresight reads ahead then). */
+export async function observe(
+  run: RunConfig,
+  clientsFor: ClientsFor,
+  env: NodeJS.ProcessEnv,
+  trustWillGrow: (roleName: string) => void = () => undefined,
+): Promise<RunState> {
   const limit = pLimit(READS_AT_ONCE);
   // Removal: every association of the account, read once for all bindings, and only when one needs it.
   const scan = accountScan(clientsFor, run.bindings[0]!.region, [...new Set(run.bindings.map((b) => b.region))]);
@@ -74,6 +81,11 @@ export async function observe(run: RunConfig, clientsFor: ClientsFor, env: NodeJ
   const roles = new Map(
     [...byRole].map(([name, bs]) => {
       const read = limit(() => readRole(iamClient, bs));
+      // A trust update shows coming: its quota is read now, alongside the other reads, not after the plan.
+      void growsTrust(settle(read), bs, (b) => clusters.get(clusterKeyOf(b)), run).then(
+        (grows) => grows && trustWillGrow(name),
+        () => undefined, // only foresight: the plan decides
+      );
       return [name, settle(read.then((role) => readForRemoval(role, bs, run, clientsFor, limit, scan)))];
     }),
   );

@@ -9,6 +9,7 @@ import type { OutputName } from '../inputs/spec.js';
 import type { Log } from '../platform/types.js';
 import { waitForAddon } from '../resources/addon/apply.js';
 import type { Proof } from '../resources/credentials/kind.js';
+import { TrustForesight } from '../resources/role-trust/foresight.js';
 import { overQuota } from '../resources/role-trust/quota.js';
 import { sleep } from '../time.js';
 import { applyChange, serviceOf, type ApplyRun } from './apply.js';
@@ -44,6 +45,7 @@ export async function reconcile(
   const clientsFor = (region: string) =>
     clients.get(region) ?? clients.set(region, new AwsClients(region)).get(region)!;
   let state: RunState | undefined;
+  let trustReads: TrustForesight | undefined;
   try {
     if (run.skipped.length) log.info(`Skipped (other clusters than this run's): ${run.skipped.join(', ')}`);
     // A fleet manifest's job for a cluster none of its items names (warned about): nothing to read or write.
@@ -56,8 +58,9 @@ export async function reconcile(
         changes: [],
       };
     const fargate = fargateCheck(run, clientsFor);
+    const foresight = (trustReads = new TrustForesight(clientsFor(run.bindings[0]!.region).iam, !run.dryRun));
     state = await log.group('Observe', async () => {
-      const s = await observe(run, clientsFor, env);
+      const s = await observe(run, clientsFor, env, (role) => foresight.foresee(role));
       for (const line of describeState(s)) log.info(line);
       return s;
     });
@@ -65,7 +68,7 @@ export async function reconcile(
     const planned = planRun(state, provenance);
     // The run's ledger of failed bindings, and the plan as it applies it: the plan itself is never changed.
     const failures = new Map(planned.failures);
-    for (const over of await overQuota(planned.changes, clientsFor(run.bindings[0]!.region).iam, log))
+    for (const over of await overQuota(planned.changes, foresight, log))
       failBindings(failures, over.serves, over.message);
     // Nothing is written for a binding that already failed.
     const applicable = planned.changes.filter((c) => c.serves.some((k) => !failures.has(k)));
@@ -92,6 +95,7 @@ export async function reconcile(
       roles: new Map(),
       serviceAccounts: new Map(),
       addonsActive: new Set(),
+      foresight,
     };
     const touched = new Set(plan.changes.map(unitOf));
     for (const key of plan.addonWaits) touched.add(addonUnit(key));
@@ -106,6 +110,7 @@ export async function reconcile(
     const summary = summarize(run, reported, checks, outputs, final);
     return { outputs, summary, changes: [...reported.changes], failure: failureLine(run, reported) };
   } finally {
+    await trustReads?.settled();
     for (const c of state?.clusters.values() ?? []) if (!isFailed(c)) c.kube?.close();
     await Promise.all([...clients.values()].map((c) => c.destroy()));
   }
