@@ -214,6 +214,8 @@ test('a foreign trust statement and a foreign attached policy are kept', async (
   ]);
   await aws(emu, ['iam', 'attach-role-policy', '--role-name', ROLE, '--policy-arn', FOREIGN_POLICY]);
   await clearJournals(emu);
+  // IAM answers after 50 ms (reset by the next test's reset), so that two requests sent together overlap.
+  await emu.aws.setLatency({ iam: 50 });
   const r = await run();
   expect(r.code).toBe(0);
   expect(r.changes.map((c) => `${c.resource} ${c.action}`)).toContain('iam-role-trust update');
