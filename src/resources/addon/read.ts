@@ -3,6 +3,8 @@
 import type { EKSClient } from '@aws-sdk/client-eks';
 import * as eks from '../../aws/eks.js';
 import type { ObservedAddon, ObservedOwnerAddon } from '../../core/types.js';
+import { refKey } from '../../core/changes.js';
+import { addonOwner } from '../../core/scopes.js';
 import type { BindingConfig } from '../../inputs/config.js';
 import { AGENT_ADDON } from './kind.js';
 
@@ -17,7 +19,7 @@ export function readOwnerAddon(
   version: () => Promise<string | undefined>,
   reads: Map<string, Promise<ObservedOwnerAddon>>,
 ): Promise<ObservedOwnerAddon> {
-  const key = `${b.region}/${b.clusterName}/${b.addon}`;
+  const key = refKey(addonOwner(b));
   let read = reads.get(key);
   if (!read) reads.set(key, (read = eks.readOwnerAddon(client, b.clusterName, b.addon!, version)));
   return read;
