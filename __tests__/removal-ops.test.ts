@@ -177,14 +177,14 @@ describe('trust: one write adds and removes', () => {
     // At full time scale: a read 10 ms old is fresh (the bound is 100 ms), one 5 s old is not.
     process.env.EKS_POD_IAM_TIME_SCALE = '1';
     await (
-      await updateTrust(client, op('a'), silent, observed(10))
+      await updateTrust(client, op('a'), silent, [observed(10)])
     ).settled;
     // No read before the write; the watch's two re-reads after it.
     expect((await emu.aws.journal()).map((j) => j.operation)).toEqual(['UpdateAssumeRolePolicy', 'GetRole', 'GetRole']);
     await clearJournals(emu);
     // Older than 100 ms: read again (a's statement, written since, stays).
     await (
-      await updateTrust(client, op('b'), silent, observed(5000))
+      await updateTrust(client, op('b'), silent, [observed(5000)])
     ).settled;
     process.env.EKS_POD_IAM_TIME_SCALE = '0.01';
     const operations = (await emu.aws.journal()).map((j) => j.operation);

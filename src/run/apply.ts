@@ -49,15 +49,13 @@ export interface ApplyRun {
 }
 
 /**
- * Merged into the role's current trust: the latest read of it (observe's, or the one made when observe foresaw this
- * update) while it is at most 100 ms old (another run may have written since), else a read made now. In effect once
- * written; settled once watched for concurrent writers (its last read follows).
+ * Merged into the role's current trust, or into a read of it that recent: observe's, or the one made when observe
+ * foresaw this update. In effect once written; settled once watched for concurrent writers (its last read follows).
  */
 async function updateRoleTrust(op: Extract<Op, { kind: 'update-trust' }>, run: ApplyRun, client: IAMClient) {
   const observed = run.state.roles.get(op.roleName);
   const reads = [observed && !isFailed(observed) ? observed : undefined, await run.foresight?.recentRead(op.roleName)];
-  const latest = reads.reduce((a, b) => ((b?.answeredAt ?? -1) > (a?.answeredAt ?? -1) ? b : a));
-  const { settled } = await updateTrust(client, op, run.log, latest);
+  const { settled } = await updateTrust(client, op, run.log, reads);
   return { settling: settled.then((role) => void run.roles.set(op.roleName, role)) };
 }
 

@@ -17,6 +17,7 @@ import * as iam from '../../aws/iam.js';
 import { RunError } from '../../errors.js';
 import type { Log } from '../../platform/types.js';
 import { TAG_PREFIX } from '../../core/ownership.js';
+import { readTrust } from './read.js';
 import { mergeTrustAll, type Binding } from './trust.js';
 import { hasStatements, unmergeTrustAll } from './unmerge.js';
 import type { ObservedRole, Op } from '../../core/types.js';
@@ -36,7 +37,6 @@ const MAX_WRITES = 6;
 /** After EntityAlreadyExists, IAM may not show the role to GetRole yet (eventual consistency). */
 const NOT_YET_VISIBLE_READS = 5;
 
-const NO_ROLE_READ = { policies: false, inlinePolicyName: undefined };
 const jittered = (ms: number, spread = 0.5) =>
   new Promise((r) => setTimeout(r, ms * delayScale() * (1 - spread + 2 * spread * Math.random())));
 
@@ -88,17 +88,18 @@ export interface TrustWrite {
 
 /**
  * The planned trust update, merged into the role's current trust (another run may have written since we looked):
- * `bindings` added, `removed` taken out, in one write. `observed`: the role as observe read it, merged into instead
- * of reading again while it is at most one round trip old (the race window is then at most two round trips, which
- * the other writer's watch still covers at its first re-read).
+ * `bindings` added, `removed` taken out, in one write. `reads`: the role as already read (observe's read, the one made
+ * when observe foresaw this update), the newest merged into instead of reading again while it is fresh (see
+ * currentRead).
  */
 export async function updateTrust(
   client: IAMClient,
   op: Extract<Op, { kind: 'update-trust' }>,
   log: Log,
-  observed?: ObservedRole,
+  reads: readonly (ObservedRole | undefined)[] = [],
 ): Promise<TrustWrite> {
-  return mergeBindings(client, op.roleName, op.bindings, log, op.removed ?? [], observed);
+  const newest = reads.reduce((a, b) => ((b?.answeredAt ?? -1) > (a?.answeredAt ?? -1) ? b : a), undefined);
+  return mergeBindings(client, op.roleName, op.bindings, log, op.removed ?? [], newest);
 }
 
 /** The trust with the bindings added and the removed ones taken out; `changed` when that differs from it. */
@@ -207,7 +208,7 @@ async function watch(
   let last: ObservedRole | undefined;
   for (let i = 0; i < STABILITY_READS; i++) {
     await jittered(waitMs, 0.25);
-    const [role, readMs] = await timed(() => iam.readRole(client, roleName, NO_ROLE_READ));
+    const [role, readMs] = await timed(() => readTrust(client, roleName));
     if (!role) throw new RunError(`Role ${roleName} was deleted while its trust policy was being updated.`);
     if (rewrite(role.trust, bindings, removed).changed) return [role, [role, readMs]] as const;
     last = role;
@@ -217,7 +218,7 @@ async function watch(
 
 async function readVisible(client: IAMClient, roleName: string) {
   for (let i = 1; ; i++) {
-    const role = await iam.readRole(client, roleName, NO_ROLE_READ);
+    const role = await readTrust(client, roleName);
     if (role) return role;
     if (i >= NOT_YET_VISIBLE_READS)
       throw new RunError(
@@ -234,7 +235,7 @@ async function readVisible(client: IAMClient, roleName: string) {
  * detached and deleted by the changes this one comes after.
  */
 export async function deleteRole(client: IAMClient, op: Extract<Op, { kind: 'delete-role' }>, log: Log): Promise<void> {
-  const role = await iam.readRole(client, op.roleName, NO_ROLE_READ);
+  const role = await readTrust(client, op.roleName);
   if (!role) return void log.info(`Role ${op.roleName} is already gone.`);
   if (hasStatements(unmergeTrustAll(role.trust, op.removed).document))
     throw new RunError(

@@ -5,11 +5,11 @@
 // Nothing is read when no update is foreseen (a rerun pays nothing), and a run never ends with a read under way.
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { trustPolicyQuota } from '../../aws/iam-account.js';
-import * as iam from '../../aws/iam.js';
 import { bindingFor } from '../../core/resolve.js';
 import { configOf, isFailed, type ClusterState, type Failed } from '../../core/state.js';
 import type { ObservedRole } from '../../core/types.js';
 import type { BindingConfig, RunConfig } from '../../inputs/config.js';
+import { readTrust } from './read.js';
 import { mergeTrustAll, type Binding } from './trust.js';
 
 export class TrustForesight {
@@ -25,7 +25,7 @@ export class TrustForesight {
   foresee(roleName: string): void {
     void this.quota().catch(() => undefined);
     if (!this.writes || this.roleReads.has(roleName)) return;
-    const read = iam.readRole(this.client, roleName, { policies: false, inlinePolicyName: undefined });
+    const read = readTrust(this.client, roleName);
     read.catch(() => undefined); // looked at by recentRead(); not an unhandled rejection meanwhile
     this.roleReads.set(roleName, read);
   }

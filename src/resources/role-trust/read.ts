@@ -36,6 +36,10 @@ export async function readRole(client: IAMClient, bindings: BindingConfig[]): Pr
   return role;
 }
 
+/** The role itself (its trust, tags, boundary; no policies): what a trust write merges into and watches. */
+export const readTrust = (client: IAMClient, name: string): Promise<ObservedRole | null> =>
+  iam.readRole(client, name, { policies: false, inlinePolicyName: undefined });
+
 /**
  * The role read again to verify what a run wrote: only what `opts` asks for; with `known` (the role as the writes
  * answered it), GetRole itself only when `known.getRole` (see aws/iam readRole).
